@@ -1,0 +1,82 @@
+"""The genome contract: a representation that owns its operators.
+
+A problem declares its genome (``RealVector(lower, upper)``, ``Composite(...)``, a
+plugin's own tree genome) and never wires operators by hand. The algorithms only call
+:meth:`Genome.sample_many`, :meth:`Genome.vary` and :meth:`Genome.repair`, plus the
+JSON pair for checkpoints and fronts.
+
+Every random choice draws from the ``numpy.random.Generator`` passed in, so a run is a
+pure function of its seed; no operator touches the ``random`` module or numpy's global
+state.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Generic, Sequence, TypeVar
+
+import numpy as np
+
+G = TypeVar("G")
+
+
+class Genome(ABC, Generic[G]):
+    """A representation: sampling, variation, repair and JSON (de)serialisation.
+
+    Subclasses implement the per-individual operators; the batch methods have generic
+    defaults that fixed-length vector genomes override with vectorised versions.
+    ``crossover_prob`` is the probability that a mating pair is recombined at all.
+    """
+
+    crossover_prob: float = 0.9
+
+    @abstractmethod
+    def sample(self, rng: np.random.Generator) -> G:
+        """One random genome (already repaired)."""
+
+    @abstractmethod
+    def mutate(self, x: G, rng: np.random.Generator) -> G:
+        """A mutated copy of ``x``; ``x`` itself is not changed."""
+
+    @abstractmethod
+    def crossover(self, a: G, b: G, rng: np.random.Generator) -> tuple[G, G]:
+        """Two children of ``a`` and ``b``; the parents are not changed."""
+
+    def repair(self, x: G) -> G:
+        """``x`` made valid (inside bounds, structurally sound). Identity by default."""
+        return x
+
+    @abstractmethod
+    def to_json(self, x: G) -> Any:
+        """A JSON-able value from which :meth:`from_json` rebuilds ``x`` exactly."""
+
+    @abstractmethod
+    def from_json(self, data: Any) -> G:
+        """The genome that :meth:`to_json` wrote; raises ``ValueError`` if malformed."""
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-able description of the representation (for config.json)."""
+        return {"type": type(self).__name__}
+
+    # -- batches: what the algorithms call ---------------------------------------------
+    def sample_many(self, n: int, rng: np.random.Generator) -> list[G]:
+        """``n`` random genomes."""
+        return [self.sample(rng) for _ in range(n)]
+
+    def vary(self, parents: Sequence[G], rng: np.random.Generator) -> list[G]:
+        """Offspring of a mating pool: pairs (0,1), (2,3), ... are recombined with
+        probability :attr:`crossover_prob`, then every child is mutated and repaired.
+        Returns as many children as parents (an odd last parent is only mutated)."""
+        children: list[G] = []
+        for i in range(0, len(parents) - 1, 2):
+            a, b = parents[i], parents[i + 1]
+            if rng.random() < self.crossover_prob:
+                a, b = self.crossover(a, b, rng)
+            children.extend((a, b))
+        if len(parents) % 2:
+            children.append(parents[-1])
+        return [self.repair(self.mutate(c, rng)) for c in children]
+
+    def same(self, a: G, b: G) -> bool:
+        """Whether two genomes are identical (used to drop duplicate offspring)."""
+        return self.to_json(a) == self.to_json(b)

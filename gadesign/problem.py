@@ -1,0 +1,139 @@
+"""The plugin boundary: what a design problem tells the engine.
+
+A problem is a small object the engine can call without knowing its field::
+
+    class Problem(Protocol):
+        name: str                             # registry key, e.g. "zdt1"
+        genome: Genome                        # representation with its own operators
+        objectives: tuple[Objective, ...]     # names, min/max, units
+        constraints: tuple[str, ...]          # names; violation >= 0, 0 = satisfied
+        def evaluate(self, x) -> Evaluation   # one design -> objectives, violations, info
+        def decode(self, x) -> object         # the domain object (Antenna, Truss, Formula)
+
+Optional members the engine uses when present:
+
+- ``description`` (str): one line for ``gadesign problems``.
+- ``evaluate_many(xs) -> list[Evaluation]``: a vectorised batch (pymoo's ``_evaluate``).
+- ``reference_point`` (sequence of float, in the objectives' own directions): for
+  hypervolume; otherwise the engine fixes one from the first generation.
+- ``defaults`` (dict): default budget, keys among ``algorithm``, ``pop``,
+  ``generations``, ``checkpoint_every``.
+- ``export(x, evaluation, directory: Path, stem: str) -> list[Path]``: field formats
+  for one front member (a ``.nec`` deck, a truss drawing, ...). Write atomically with
+  :func:`gadesign.atomic.atomic_write_text` or ``atomic_path``.
+- ``summary(x, evaluation) -> dict[str, object]``: extra columns for ``gadesign show``.
+- ``true_front(n) -> ndarray``: points of the known Pareto front (tests, IGD).
+
+Evaluation must be a pure function of the genome: no hidden state, picklable, cheap
+to send to another process. The engine never imports a problem by name: problems come
+from the ``gadesign.problems`` entry-point group (see :mod:`gadesign.registry`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, Sequence, runtime_checkable
+
+from gadesign.genomes.base import Genome
+
+Direction = Literal["min", "max"]
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One objective: its name, whether smaller or larger is better, and its unit."""
+
+    name: str
+    direction: Direction = "min"
+    unit: str = ""
+
+    def __post_init__(self) -> None:
+        if self.direction not in ("min", "max"):
+            raise ValueError(f"objective {self.name!r}: direction must be 'min' or 'max'")
+
+    @property
+    def sign(self) -> float:
+        """+1 for minimised objectives, -1 for maximised (the engine minimises sign*f)."""
+        return 1.0 if self.direction == "min" else -1.0
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "direction": self.direction, "unit": self.unit}
+
+
+@dataclass
+class Evaluation:
+    """What one evaluation of one design returns.
+
+    ``objectives`` are in the problem's own directions and units. ``violations`` has one
+    entry per constraint, each >= 0 with 0 meaning satisfied. ``info`` is a JSON-able
+    dict of anything worth keeping (derived quantities, a failure ``reason``).
+    """
+
+    objectives: tuple[float, ...]
+    violations: tuple[float, ...] = ()
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def total_violation(self) -> float:
+        """Sum of the constraint violations (0 for a feasible design)."""
+        return float(sum(self.violations))
+
+    @property
+    def feasible(self) -> bool:
+        return self.total_violation <= 0.0
+
+    @classmethod
+    def failed(cls, n_objectives: int, n_constraints: int, reason: str) -> "Evaluation":
+        """An evaluation that could not be made: infeasible, with its reason in info.
+
+        Objectives are +inf-free large numbers so that sorting and JSON stay finite; the
+        violation is 1e30 on every constraint (or one extra if there are none) so that
+        any real design beats it under constraint-domination.
+        """
+        violations = (1e30,) * max(n_constraints, 1)
+        return cls(objectives=(1e30,) * n_objectives, violations=violations,
+                   info={"failed": True, "reason": reason})
+
+    def checked(self, n_objectives: int, n_constraints: int) -> "Evaluation":
+        """This evaluation if well-formed and finite, else a failed one with a reason."""
+        if len(self.objectives) != n_objectives:
+            return Evaluation.failed(n_objectives, n_constraints,
+                                     f"returned {len(self.objectives)} objectives, expected {n_objectives}")
+        if len(self.violations) != n_constraints:
+            return Evaluation.failed(n_objectives, n_constraints,
+                                     f"returned {len(self.violations)} violations, expected {n_constraints}")
+        values = [*self.objectives, *self.violations]
+        if not all(math.isfinite(v) for v in values):
+            return Evaluation.failed(n_objectives, n_constraints, "non-finite objective or violation")
+        if any(v < 0 for v in self.violations):
+            return Evaluation.failed(n_objectives, n_constraints, "negative constraint violation")
+        return self
+
+
+@runtime_checkable
+class Problem(Protocol):
+    """What a plugin provides; see the module docstring for the optional members."""
+
+    name: str
+    genome: Genome
+    objectives: tuple[Objective, ...]
+    constraints: tuple[str, ...]
+
+    def evaluate(self, x: Any) -> Evaluation: ...
+
+    def decode(self, x: Any) -> object: ...
+
+
+def describe(problem: Problem) -> str:
+    """The one-line description of a problem (its ``description`` or docstring)."""
+    text = getattr(problem, "description", None) or (type(problem).__doc__ or "")
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+def evaluate_batch(problem: Problem, xs: Sequence[Any]) -> list[Evaluation]:
+    """Evaluate a batch, using the problem's vectorised ``evaluate_many`` when it has one."""
+    many = getattr(problem, "evaluate_many", None)
+    if many is not None:
+        return list(many(list(xs)))
+    return [problem.evaluate(x) for x in xs]

@@ -1,0 +1,1 @@
+"""Built-in problem plugins, registered through the gadesign.problems entry points."""
