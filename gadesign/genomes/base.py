@@ -13,7 +13,8 @@ state.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Generic, Sequence, TypeVar
+import json
+from typing import Any, Generic, Hashable, Sequence, TypeVar
 
 import numpy as np
 
@@ -77,6 +78,7 @@ class Genome(ABC, Generic[G]):
             children.append(parents[-1])
         return [self.repair(self.mutate(c, rng)) for c in children]
 
-    def same(self, a: G, b: G) -> bool:
-        """Whether two genomes are identical (used to drop duplicate offspring)."""
-        return self.to_json(a) == self.to_json(b)
+    def key(self, x: G) -> Hashable:
+        """A hashable identity of ``x``: equal keys mean identical genomes (used to drop
+        duplicate offspring). Vector genomes override this with their raw bytes."""
+        return json.dumps(self.to_json(x), sort_keys=True)

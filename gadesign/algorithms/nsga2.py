@@ -1,0 +1,37 @@
+"""NSGA-II (Deb, Pratap, Agarwal & Meyarivan 2002, IEEE TEC 6(2):182–197).
+
+Survival: merge parents and offspring (2N), sort into fronts F_1, F_2, ... by
+constraint-domination, take whole fronts while they fit, and fill the rest from the
+first front that does not fit by descending crowding distance
+``d_i = sum_j (f_j[i+1] - f_j[i-1]) / (f_j^max - f_j^min)`` (extremes: infinity).
+Mating: binary tournaments on (front rank ascending, crowding descending).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gadesign.algorithms.base import Algorithm
+from gadesign.algorithms.population import Population
+from gadesign.algorithms.ranking import binary_tournament, constrained_ranks, crowding_distance
+
+
+def rank_and_crowding(pop: Population) -> tuple[np.ndarray, np.ndarray]:
+    ranks = constrained_ranks(pop.F, pop.CV)
+    return ranks, crowding_distance(pop.F, ranks)
+
+
+class NSGA2(Algorithm):
+    """Non-dominated sorting with crowding distance."""
+
+    name = "nsga2"
+
+    def select(self, pop: Population, n: int, rng: np.random.Generator) -> np.ndarray:
+        ranks, crowding = rank_and_crowding(pop)
+        return binary_tournament(ranks, crowding, n, rng)
+
+    def survive(self, pop: Population, n: int, rng: np.random.Generator) -> Population:
+        ranks, crowding = rank_and_crowding(pop)
+        # sort by rank, then crowding descending; stable so equal keys keep their order
+        order = np.lexsort((-crowding, ranks))
+        return pop.take(order[:n])

@@ -1,0 +1,304 @@
+"""The ``gadesign`` command line (typer).
+
+Engine commands: ``problems``, ``evolve``, ``resume``, ``show``, ``plot``, ``export``.
+Plugins add their own sub-command groups (``gadesign antenna simulate ...``) through the
+``gadesign.commands`` entry points. A user error (:class:`GadesignError`, a bad option)
+is one red line on stderr and exit code 2; Ctrl-C is exit code 130; a traceback is shown
+only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gadesign.errors import ConfigError, GadesignError
+from gadesign.registry import command_entry_points, make_problem, problem_entries
+
+app = typer.Typer(name="gadesign", help="Generative design by evolutionary search: evolve, inspect and export "
+                  "Pareto fronts of designs.", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False, rich_markup_mode=None)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@app.callback()
+def _root(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks for errors.")) -> None:
+    """Generative design by evolutionary search."""
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def parse_set(values: list[str] | None) -> dict[str, Any]:
+    """``--set key=value`` pairs; values are Python literals (numbers, strings, lists,
+    True/False/None) parsed with ``ast.literal_eval`` (never eval); anything else is
+    taken as a plain string."""
+    params: dict[str, Any] = {}
+    for item in values or []:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise ConfigError(f"--set {item!r}: expected key=value with a name for key")
+        try:
+            value: Any = ast.literal_eval(raw.strip())
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            value = raw.strip()
+        if isinstance(value, float) and value != value:
+            raise ConfigError(f"--set {item!r}: NaN is not a valid value")
+        params[key] = value
+    return params
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+class Progress:
+    """A rich progress bar that shows generation, evaluations, HV and best feasible."""
+
+    def __init__(self, total: int, objectives: list[str], quiet: bool) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, \
+            TimeElapsedColumn
+        self.objectives = objectives
+        self.quiet = quiet
+        self.bar = RichProgress(TextColumn("gen"), MofNCompleteColumn(), BarColumn(), TimeElapsedColumn(),
+                                TextColumn("{task.fields[stats]}"), console=err, disable=quiet, transient=False)
+        self.task = self.bar.add_task("evolve", total=total, stats="")
+
+    def __enter__(self) -> "Progress":
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(*exc)
+
+    def update(self, row: dict[str, Any]) -> None:
+        stats = [f"evals {row['evals']}"]
+        if row.get("hv") is not None:
+            stats.append(f"HV {row['hv']:.6g}")
+        for name in self.objectives:
+            best = row.get(f"best_{name}")
+            if best is not None:
+                stats.append(f"best {name} {best:.6g}")
+        if row.get("feasible") == 0:
+            stats.append(f"no feasible (min violation {row['min_violation']:.3g})")
+        if row.get("failed"):
+            stats.append(f"failed {row['failed']}")
+        self.bar.update(self.task, completed=row["gen"], stats=" · ".join(stats))
+
+
+def _report(result: Any, started: float) -> None:
+    members = result.front["members"]
+    feasible = sum(1 for m in members if sum(m["violations"]) <= 0)
+    last = result.logbook[-1] if result.logbook else {}
+    hv = f", HV {last['hv']:.6g}" if last.get("hv") is not None else ""
+    out.print(f"front: {len(members)} designs ({feasible} feasible){hv}, {last.get('evals', 0)} evaluations "
+              f"in {time.perf_counter() - started:.1f} s")
+    out.print(f"run directory: {result.run_dir}")
+
+
+# -- commands --------------------------------------------------------------------------------
+@app.command("problems")
+def problems_cmd(as_json: bool = typer.Option(False, "--json", help="Print the list as JSON.")) -> None:
+    """List the problems installed through the gadesign.problems entry points."""
+    entries = problem_entries()
+    rows = []
+    for name, entry in entries.items():
+        try:
+            rows.append((name, entry.description(), entry.target))
+        except GadesignError as exc:
+            rows.append((name, f"(broken plugin: {exc})", entry.target))
+    if as_json:
+        out.print_json(json.dumps([{"name": n, "description": d, "entry_point": t} for n, d, t in rows]))
+        return
+    table = Table(title=f"{len(rows)} problems", show_lines=False)
+    table.add_column("problem", style="bold")
+    table.add_column("description")
+    for name, desc, _ in rows:
+        table.add_row(name, desc)
+    out.print(table)
+
+
+@app.command("evolve")
+def evolve_cmd(
+    problem: str = typer.Argument(..., help="Problem name (see `gadesign problems`)."),
+    algorithm: Optional[str] = typer.Option(None, "--algorithm", "-a",
+                                            help="nsga2 | nsga3 | spea2 | ga (default: the problem's)."),
+    pop: Optional[int] = typer.Option(None, "--pop", help="Population size (default: the problem's)."),
+    generations: Optional[int] = typer.Option(None, "--generations", "-g", help="Generations (default: the problem's)."),
+    seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same front."),
+    workers: int = typer.Option(1, "--workers", "-w", help="Local worker processes for evaluation."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Run directory (default results/<problem>-<time>-<seed>)."),
+    checkpoint_every: Optional[int] = typer.Option(None, "--checkpoint-every", help="Checkpoint every K generations."),
+    set_: Optional[list[str]] = typer.Option(None, "--set", help="Problem parameter key=value (repeatable)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Evolve a Pareto front (or a best design) of PROBLEM and save the run."""
+    from gadesign.run import RunConfig, start_run
+    from gadesign.runstore import default_run_dir
+
+    config = RunConfig(problem, parse_set(set_), algorithm, pop, generations, seed, checkpoint_every, workers)
+    config.validate()
+    instance = make_problem(problem, config.params)  # fail fast on a bad name or parameter
+    resolved = config.resolved(instance)
+    run_dir = out_dir if out_dir is not None else default_run_dir(problem, seed)
+    started = time.perf_counter()
+    assert resolved.generations is not None
+    with Progress(resolved.generations, [o.name for o in instance.objectives], quiet) as progress:
+        result = start_run(config, run_dir, on_generation=progress.update)
+    _report(result, started)
+
+
+@app.command("resume")
+def resume_cmd(
+    run_dir: Path = typer.Argument(..., help="Run directory with config.json and checkpoints/."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes (default: as before)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Continue an interrupted run from its newest checkpoint to its full budget."""
+    from gadesign.run import RunConfig, resume_run
+    from gadesign.runstore import RunStore
+
+    config = RunConfig.from_json(RunStore(run_dir).read_config())
+    started = time.perf_counter()
+    assert config.generations is not None
+    with Progress(config.generations, [], quiet) as progress:
+        result = resume_run(run_dir, workers, on_generation=progress.update)
+    _report(result, started)
+
+
+@app.command("show")
+def show_cmd(run_dir: Path = typer.Argument(..., help="Run directory."),
+             limit: int = typer.Option(50, "--limit", help="Show at most this many members.")) -> None:
+    """Summarise a run's front: objectives, violations and the problem's own columns."""
+    from gadesign.problem import Evaluation
+    from gadesign.runstore import RunStore
+
+    store = RunStore(run_dir)
+    config = store.read_config()
+    front = store.read_front()
+    try:
+        problem = make_problem(config["problem"], config.get("params") or {})
+    except GadesignError:
+        problem = None
+    summary = getattr(problem, "summary", None)
+    table = Table(title=f"{front['problem']} — {len(front['members'])} designs ({run_dir})")
+    table.add_column("#", justify="right")
+    for o in front["objectives"]:
+        unit = f" [{o['unit']}]" if o.get("unit") else ""
+        table.add_column(f"{o['name']}{unit} ({o['direction']})", justify="right")
+    table.add_column("violation", justify="right")
+    rows = []
+    for i, m in enumerate(front["members"][:limit]):
+        extra: dict[str, Any] = {}
+        if summary is not None:
+            x = problem.genome.from_json(m["genome"])
+            extra = summary(x, Evaluation(tuple(m["objectives"]), tuple(m["violations"]), m.get("info", {})))
+        rows.append(([str(i), *(_format(v) for v in m["objectives"]), _format(sum(m["violations"]))], extra))
+    extra_cols: list[str] = []
+    for _, extra in rows:
+        extra_cols += [k for k in extra if k not in extra_cols]
+    for col in extra_cols:
+        table.add_column(col, justify="right")
+    for base, extra in rows:
+        table.add_row(*base, *(_format(extra.get(c, "")) for c in extra_cols))
+    out.print(table)
+    if len(front["members"]) > limit:
+        out.print(f"… {len(front['members']) - limit} more (use --limit)")
+
+
+@app.command("plot")
+def plot_cmd(run_dir: Path = typer.Argument(..., help="Run directory.")) -> None:
+    """(Re)draw the run's front and convergence plots into RUN_DIR/plots/."""
+    from gadesign import plots
+    from gadesign.runstore import RunStore
+
+    store = RunStore(run_dir)
+    front = store.read_front()
+    logbook = store.read_logbook()
+    for path in plots.write_run_plots(store, front, logbook):
+        out.print(f"wrote {path}")
+
+
+@app.command("export")
+def export_cmd(
+    run_dir: Path = typer.Argument(..., help="Run directory."),
+    fmt: str = typer.Option("csv", "--format", "-f", help="csv | json"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: stdout)."),
+) -> None:
+    """Export a run's front as CSV or JSON."""
+    from gadesign.atomic import atomic_write_text
+    from gadesign.runstore import RunStore, front_to_csv
+
+    if fmt not in ("csv", "json"):
+        raise ConfigError(f"--format must be csv or json, got {fmt!r}")
+    front = RunStore(run_dir).read_front()
+    text = front_to_csv(front) if fmt == "csv" else json.dumps(front, indent=1) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        atomic_write_text(output, text)
+        out.print(f"wrote {output}")
+
+
+def _mount_plugins() -> None:
+    taken = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
+    for ep in command_entry_points():
+        if ep.name in taken:
+            continue
+        try:
+            sub = ep.load()
+        except Exception as exc:  # a broken plugin must not break the other commands
+            err.print(f"[yellow]warning: plugin commands {ep.name!r} ({ep.value}) failed to load: {exc}[/yellow]")
+            continue
+        app.add_typer(sub, name=ep.name)
+        taken.add(ep.name)
+
+
+_mount_plugins()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point: runs the app and maps errors to exit codes."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("GADESIGN_DEBUG") == "1"
+    try:
+        rv = app(args=args, prog_name="gadesign", standalone_mode=False)
+        return rv if isinstance(rv, int) else 0
+    except GadesignError as exc:
+        from gadesign.run import RunInterrupted
+        if debug:
+            raise
+        err.print(f"[red]error:[/red] {exc}" if not isinstance(exc, RunInterrupted) else f"[yellow]{exc}[/yellow]")
+        return 130 if isinstance(exc, RunInterrupted) else 2
+    except click.exceptions.UsageError as exc:
+        if debug:
+            raise
+        hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+        err.print(f"[red]error:[/red] {exc.format_message()}{hint}")
+        return 2
+    except click.exceptions.Abort:
+        err.print("[yellow]aborted[/yellow]")
+        return 130
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except Exception as exc:
+        if debug:
+            raise
+        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""The evolutionary loop every algorithm shares, and its exact JSON state.
+
+One generation::
+
+    parents   = pop[algorithm.select(pop, N)]         # mating selection
+    offspring = genome.vary(parents)                  # the representation's own operators
+    offspring = drop duplicates of pop and of each other (re-vary a few times)
+    pop       = algorithm.survive(pop + evaluate(offspring), N)
+
+All randomness comes from one ``numpy.random.Generator`` (PCG64) owned here; its bit
+state, the population (genomes as JSON, objectives and violations as numbers that JSON
+round-trips exactly) and the algorithm's own memory make up :meth:`Evolution.state`,
+so a run restored from a checkpoint continues bit-identically.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from gadesign.algorithms import Algorithm, Population
+from gadesign.errors import CheckpointError
+from gadesign.indicators import hypervolume
+from gadesign.problem import Evaluation, Problem
+
+Evaluator = Callable[[Sequence[Any]], list[Evaluation]]
+
+
+class Evolution:
+    """A population evolving under one algorithm, one evaluator and one generator."""
+
+    def __init__(self, problem: Problem, algorithm: Algorithm, pop_size: int, rng: np.random.Generator,
+                 evaluate: Evaluator, hv_reference: Sequence[float] | None = None) -> None:
+        self.problem = problem
+        self.genome = problem.genome
+        self.algorithm = algorithm
+        self.pop_size = pop_size
+        self.rng = rng
+        self.evaluate = evaluate
+        self.signs = np.array([o.sign for o in problem.objectives])
+        ref = hv_reference if hv_reference is not None else getattr(problem, "reference_point", None)
+        self.hv_reference: np.ndarray | None = None if ref is None else np.asarray(ref, float) * self.signs
+        self.generation = 0
+        self.evaluations = 0
+        self.failures = 0
+        self.pop: Population | None = None
+
+    # -- the loop ------------------------------------------------------------------------
+    def initialise(self) -> None:
+        """Generation 0: a random population, evaluated and passed through survival."""
+        genomes = self.genome.sample_many(self.pop_size, self.rng)
+        pop = self._evaluated(genomes)
+        if self.hv_reference is None:
+            self.hv_reference = self._reference_from(pop)
+        self.pop = self.algorithm.survive(pop, self.pop_size, self.rng)
+
+    def step(self) -> None:
+        """One generation."""
+        assert self.pop is not None, "call initialise() or load a state first"
+        offspring = self._offspring(self.pop_size)
+        merged = self.pop.merge(self._evaluated(offspring))
+        self.pop = self.algorithm.survive(merged, self.pop_size, self.rng)
+        self.generation += 1
+
+    def _offspring(self, n: int, attempts: int = 3) -> list[Any]:
+        """``n`` new genomes, none equal to a current member or to each other."""
+        assert self.pop is not None
+        seen = {self.genome.key(g) for g in self.pop.genomes}
+        children: list[Any] = []
+        for _ in range(attempts):
+            parents_idx = self.algorithm.select(self.pop, n, self.rng)
+            for child in self.genome.vary([self.pop.genomes[i] for i in parents_idx], self.rng):
+                key = self.genome.key(child)
+                if key not in seen and len(children) < n:
+                    seen.add(key)
+                    children.append(child)
+            if len(children) >= n:
+                break
+        return children
+
+    def _evaluated(self, genomes: list[Any]) -> Population:
+        evaluations = self.evaluate(genomes) if genomes else []
+        self.evaluations += len(genomes)
+        self.failures += sum(1 for e in evaluations if e.info.get("failed"))
+        return Population.from_evaluations(genomes, evaluations, self.signs)
+
+    def _reference_from(self, pop: Population) -> np.ndarray:
+        """A hypervolume reference fixed at generation 0: the worst value of each objective
+        among feasible members (all members if none), pushed out by 10% of the range."""
+        F = pop.F[pop.feasible] if pop.feasible.any() else pop.F
+        F = F[(np.abs(F) < 1e29).all(axis=1)] if len(F) else F
+        if len(F) == 0:
+            return np.ones(len(self.signs))
+        lo, hi = F.min(axis=0), F.max(axis=0)
+        return hi + 0.1 * np.where(hi > lo, hi - lo, np.maximum(np.abs(hi), 1.0))
+
+    # -- rollback of an interrupted generation -------------------------------------------
+    def mark(self) -> tuple[Any, ...]:
+        """What a generation changes in place, to undo a generation cut short by Ctrl-C
+        (the population itself is replaced only when a generation completes)."""
+        return (self.rng.bit_generator.state, self.algorithm.state(), self.evaluations, self.failures)
+
+    def rollback(self, mark: tuple[Any, ...]) -> None:
+        rng_state, algorithm_state, self.evaluations, self.failures = mark
+        self.rng.bit_generator.state = rng_state
+        self.algorithm.load_state(algorithm_state)
+
+    # -- what to report --------------------------------------------------------------------
+    def front(self) -> Population:
+        """The reported result: feasible non-dominated members (least violating if none),
+        duplicates removed, sorted by the objectives for a stable order."""
+        assert self.pop is not None
+        front = self.pop.take(self.algorithm.front_indices(self.pop))
+        keep: list[int] = []
+        seen: set[Any] = set()
+        for i, g in enumerate(front.genomes):
+            k = self.genome.key(g)
+            if k not in seen:
+                seen.add(k)
+                keep.append(i)
+        front = front.take(keep)
+        return front.take(np.lexsort(front.F.T[::-1]))
+
+    def statistics(self) -> dict[str, Any]:
+        """Logbook row for the current generation."""
+        assert self.pop is not None
+        front = self.front()
+        feasible = self.pop.feasible
+        row: dict[str, Any] = {"gen": self.generation, "evals": self.evaluations,
+                               "feasible": int(feasible.sum()), "front": len(front),
+                               "failed": self.failures}
+        row["hv"] = (hypervolume(front.F[front.feasible], self.hv_reference)
+                     if self.hv_reference is not None and len(self.signs) > 1 else None)
+        for j, obj in enumerate(self.problem.objectives):
+            values = self.pop.F[feasible, j] * self.signs[j]
+            best = (values.min() if obj.direction == "min" else values.max()) if len(values) else None
+            row[f"best_{obj.name}"] = None if best is None else float(best)
+        row["min_violation"] = float(self.pop.CV.min())
+        return row
+
+    # -- exact state ---------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        assert self.pop is not None
+        return {
+            "generation": self.generation,
+            "evaluations": self.evaluations,
+            "failures": self.failures,
+            "rng": self.rng.bit_generator.state,
+            "hv_reference": None if self.hv_reference is None else self.hv_reference.tolist(),
+            "algorithm": {"name": self.algorithm.name, "state": self.algorithm.state()},
+            "population": [
+                {"genome": self.genome.to_json(g), "objectives": list(e.objectives),
+                 "violations": list(e.violations), "info": e.info}
+                for g, e in zip(self.pop.genomes, self.pop.evaluations)
+            ],
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`state`; a malformed state raises :class:`CheckpointError`."""
+        try:
+            if state["algorithm"]["name"] != self.algorithm.name:
+                raise CheckpointError(f"checkpoint is for algorithm {state['algorithm']['name']!r}, "
+                                      f"not {self.algorithm.name!r}")
+            self.generation = int(state["generation"])
+            self.evaluations = int(state["evaluations"])
+            self.failures = int(state.get("failures", 0))
+            self.rng.bit_generator.state = state["rng"]
+            ref = state["hv_reference"]
+            self.hv_reference = None if ref is None else np.asarray(ref, dtype=float)
+            self.algorithm.load_state(state["algorithm"]["state"])
+            members = state["population"]
+            genomes = [self.genome.from_json(m["genome"]) for m in members]
+            evaluations = [Evaluation(tuple(float(v) for v in m["objectives"]),
+                                      tuple(float(v) for v in m["violations"]), dict(m.get("info", {})))
+                           for m in members]
+            m, c = len(self.signs), len(self.problem.constraints)
+            if any(len(e.objectives) != m or len(e.violations) != c for e in evaluations):
+                raise CheckpointError("checkpoint population does not match the problem's objectives/constraints")
+        except CheckpointError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise CheckpointError(f"checkpoint state is malformed: {type(exc).__name__}: {exc}") from exc
+        self.pop = Population.from_evaluations(genomes, evaluations, self.signs)

@@ -1,0 +1,102 @@
+"""Plots of a run: the Pareto front (2-D, 3-D, parallel coordinates beyond 3 objectives)
+and convergence (hypervolume and best objective per generation).
+
+Matplotlib runs headless (Agg); every figure is saved atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from gadesign.atomic import atomic_path  # noqa: E402
+
+
+def _label(obj: dict[str, Any]) -> str:
+    arrow = "↓" if obj["direction"] == "min" else "↑"
+    unit = f" [{obj['unit']}]" if obj.get("unit") else ""
+    return f"{obj['name']}{unit} {arrow}"
+
+
+def save(fig: plt.Figure, path: Path) -> Path:
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120, bbox_inches="tight", format=path.suffix.lstrip(".") or "png")
+    plt.close(fig)
+    return path
+
+
+def front_figure(front: dict[str, Any], true_front: np.ndarray | None = None) -> plt.Figure:
+    """Scatter of the front in its own objective units (parallel coordinates for > 3)."""
+    objs = front["objectives"]
+    F = np.array([m["objectives"] for m in front["members"]], dtype=float).reshape(-1, len(objs))
+    feasible = np.array([sum(m["violations"]) <= 0 for m in front["members"]], dtype=bool)
+    title = f"{front['problem']}: {len(F)} designs" + ("" if feasible.all() else f" ({(~feasible).sum()} infeasible)")
+    if len(objs) == 1:
+        fig, ax = plt.subplots(figsize=(5, 3))
+        ax.plot(np.arange(len(F)), F[:, 0], "o")
+        ax.set_xlabel("member")
+        ax.set_ylabel(_label(objs[0]))
+    elif len(objs) == 2:
+        fig, ax = plt.subplots(figsize=(5.5, 4.5))
+        if true_front is not None:
+            ax.plot(true_front[:, 0], true_front[:, 1], "-", color="0.7", lw=1, label="true front")
+        ax.scatter(F[feasible, 0], F[feasible, 1], s=14, label="feasible")
+        if (~feasible).any():
+            ax.scatter(F[~feasible, 0], F[~feasible, 1], s=14, marker="x", color="tab:red", label="infeasible")
+        ax.set_xlabel(_label(objs[0]))
+        ax.set_ylabel(_label(objs[1]))
+        ax.legend(fontsize=8)
+    elif len(objs) == 3:
+        fig = plt.figure(figsize=(6, 5))
+        ax = fig.add_subplot(projection="3d")
+        ax.scatter(F[:, 0], F[:, 1], F[:, 2], s=10, c=np.where(feasible, "tab:blue", "tab:red"))
+        ax.set_xlabel(_label(objs[0]))
+        ax.set_ylabel(_label(objs[1]))
+        ax.set_zlabel(_label(objs[2]))
+    else:
+        fig, ax = plt.subplots(figsize=(1.4 * len(objs) + 2, 4))
+        lo, hi = F.min(axis=0), F.max(axis=0)
+        Z = (F - lo) / np.where(hi > lo, hi - lo, 1.0)
+        for row, ok in zip(Z, feasible):
+            ax.plot(range(len(objs)), row, color="tab:blue" if ok else "tab:red", alpha=0.4, lw=0.8)
+        ax.set_xticks(range(len(objs)), [_label(o) for o in objs], rotation=20)
+        ax.set_ylabel("normalised value (0 = front minimum)")
+    ax.set_title(title, fontsize=10)
+    return fig
+
+
+def convergence_figure(logbook: Sequence[dict[str, Any]], objectives: Sequence[dict[str, Any]]) -> plt.Figure:
+    """Hypervolume per generation (multi-objective) or best objective (single)."""
+    gens = [int(r["gen"]) for r in logbook]
+    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    hv = [_num(r.get("hv")) for r in logbook]
+    if len(objectives) > 1 and any(v is not None for v in hv):
+        ax.plot(gens, [np.nan if v is None else v for v in hv], "-")
+        ax.set_ylabel("hypervolume of the feasible front")
+    else:
+        key = f"best_{objectives[0]['name']}"
+        ax.plot(gens, [np.nan if _num(r.get(key)) is None else _num(r.get(key)) for r in logbook], "-")
+        ax.set_ylabel(f"best feasible {_label(objectives[0])}")
+    ax.set_xlabel("generation")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def _num(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    return float(value)
+
+
+def write_run_plots(store: Any, front: dict[str, Any], logbook: Sequence[dict[str, Any]]) -> list[Path]:
+    """front.png and convergence.png in the run's plots/ directory."""
+    paths = [save(front_figure(front), store.plots_dir / "front.png")]
+    if logbook:
+        paths.append(save(convergence_figure(logbook, front["objectives"]), store.plots_dir / "convergence.png"))
+    return paths

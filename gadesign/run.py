@@ -1,0 +1,206 @@
+"""Start, checkpoint, interrupt, resume and finish a run, top to bottom.
+
+``start_run`` writes config.json, evolves, checkpoints every K generations and at the
+end, then writes the logbook, the front (JSON + CSV), plots and the problem's field
+formats. ``resume_run`` rebuilds the same problem, algorithm and generator from
+config.json, restores the newest checkpoint and carries on; because the whole engine
+state is in the checkpoint, the result is bit-identical to an uninterrupted run.
+A Ctrl-C between or during generations writes a checkpoint of the last completed
+generation and raises :class:`RunInterrupted`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+import gadesign
+from gadesign.algorithms import make_algorithm
+from gadesign.engine import Evolution
+from gadesign.errors import ConfigError, GadesignError
+from gadesign.evaluation import make_evaluator
+from gadesign.problem import Evaluation, Objective, Problem
+from gadesign.registry import make_problem
+from gadesign.runstore import RunStore, jsonable
+
+GenerationCallback = Callable[[dict[str, Any]], None]
+
+FALLBACK_BUDGET = {"pop": 100, "generations": 100, "checkpoint_every": 10}
+
+
+class RunInterrupted(GadesignError):
+    """The user stopped a run; a checkpoint of the last finished generation was written."""
+
+    def __init__(self, run_dir: Path, checkpoint: Path | None) -> None:
+        self.run_dir, self.checkpoint = run_dir, checkpoint
+        where = f"checkpoint {checkpoint}" if checkpoint else "no generation had finished"
+        super().__init__(f"interrupted; {where}; continue with: gadesign resume {run_dir}")
+
+
+@dataclass
+class RunConfig:
+    """Everything that determines a run (written to config.json)."""
+
+    problem: str
+    params: dict[str, Any] = field(default_factory=dict)
+    algorithm: str | None = None
+    pop: int | None = None
+    generations: int | None = None
+    seed: int = 1
+    checkpoint_every: int | None = None
+    workers: int = 1
+
+    def resolved(self, problem: Problem) -> "RunConfig":
+        """Unset fields filled from the problem's ``defaults``, then generic ones."""
+        defaults = {**FALLBACK_BUDGET, **getattr(problem, "defaults", {})}
+        algorithm = self.algorithm or defaults.get("algorithm") or ("ga" if len(problem.objectives) == 1 else "nsga2")
+        cfg = RunConfig(self.problem, dict(self.params), algorithm,
+                        self.pop if self.pop is not None else int(defaults["pop"]),
+                        self.generations if self.generations is not None else int(defaults["generations"]),
+                        self.seed,
+                        self.checkpoint_every if self.checkpoint_every is not None else int(defaults["checkpoint_every"]),
+                        self.workers)
+        cfg.validate()
+        return cfg
+
+    def validate(self) -> None:
+        if self.pop is not None and self.pop < 4:
+            raise ConfigError(f"--pop must be at least 4, got {self.pop}")
+        if self.generations is not None and self.generations < 0:
+            raise ConfigError(f"--generations must be >= 0, got {self.generations}")
+        if self.checkpoint_every is not None and self.checkpoint_every < 1:
+            raise ConfigError(f"--checkpoint-every must be >= 1, got {self.checkpoint_every}")
+        if self.workers < 1:
+            raise ConfigError(f"--workers must be >= 1, got {self.workers}")
+        if self.seed < 0:
+            raise ConfigError(f"--seed must be >= 0, got {self.seed}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"problem": self.problem, "params": jsonable(self.params), "algorithm": self.algorithm,
+                "pop": self.pop, "generations": self.generations, "seed": self.seed,
+                "checkpoint_every": self.checkpoint_every, "workers": self.workers}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "RunConfig":
+        try:
+            return cls(str(data["problem"]), dict(data.get("params") or {}), str(data["algorithm"]),
+                       int(data["pop"]), int(data["generations"]), int(data["seed"]),
+                       int(data["checkpoint_every"]), int(data.get("workers", 1)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"config.json is incomplete or malformed: {exc}") from exc
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    front: dict[str, Any]
+    logbook: list[dict[str, Any]]
+
+
+def start_run(config: RunConfig, out: Path, on_generation: GenerationCallback | None = None) -> RunResult:
+    """A new run in ``out``: evolve for the configured budget and write all results."""
+    config.validate()
+    problem = make_problem(config.problem, config.params)
+    config = config.resolved(problem)
+    store = RunStore(out)
+    evolution, evaluator = _build(problem, config)
+    store.create({**config.to_json(), "genome": problem.genome.describe(),
+                  "objectives": [o.to_json() for o in problem.objectives],
+                  "constraints": list(problem.constraints), "gadesign_version": gadesign.__version__})
+    logbook: list[dict[str, Any]] = []
+    try:
+        with evaluator:
+            _guarded(store, config, evolution, logbook, lambda: evolution.initialise(), on_generation, first=True)
+            return _finish(store, problem, config, evolution, logbook, on_generation)
+    except KeyboardInterrupt:
+        raise RunInterrupted(store.root, None) from None
+
+
+def resume_run(run_dir: Path, workers: int | None = None,
+               on_generation: GenerationCallback | None = None) -> RunResult:
+    """Continue the run in ``run_dir`` from its newest checkpoint to its full budget."""
+    store = RunStore(run_dir)
+    raw = store.read_config()
+    config = RunConfig.from_json(raw)
+    if workers is not None:
+        config.workers = workers
+    config.validate()
+    problem = make_problem(config.problem, config.params)
+    checkpoint = store.read_checkpoint(store.latest_checkpoint(), config.problem, raw)
+    evolution, evaluator = _build(problem, config)
+    evolution.load_state(checkpoint["state"])
+    logbook = list(checkpoint["logbook"])
+    with evaluator:
+        return _finish(store, problem, config, evolution, logbook, on_generation)
+
+
+def _build(problem: Problem, config: RunConfig) -> tuple[Evolution, Any]:
+    assert config.algorithm is not None and config.pop is not None
+    algorithm = make_algorithm(config.algorithm, len(problem.objectives), config.pop)
+    evaluator = make_evaluator(problem, config.workers)
+    rng = np.random.Generator(np.random.PCG64(config.seed))
+    return Evolution(problem, algorithm, config.pop, rng, evaluator), evaluator
+
+
+def _finish(store: RunStore, problem: Problem, config: RunConfig, evolution: Evolution,
+            logbook: list[dict[str, Any]], on_generation: GenerationCallback | None) -> RunResult:
+    assert config.generations is not None
+    while evolution.generation < config.generations:
+        _guarded(store, config, evolution, logbook, evolution.step, on_generation)
+    front = front_document(config.problem, problem, evolution)
+    store.write_logbook(logbook)
+    store.write_front(front)
+    _write_extras(store, problem, front, logbook)
+    return RunResult(store.root, front, logbook)
+
+
+def _guarded(store: RunStore, config: RunConfig, evolution: Evolution, logbook: list[dict[str, Any]],
+             advance: Callable[[], None], on_generation: GenerationCallback | None, first: bool = False) -> None:
+    """One generation (or the initial population); on Ctrl-C, checkpoint the last finished
+    generation and stop with :class:`RunInterrupted`."""
+    mark = None if first else evolution.mark()
+    try:
+        advance()
+    except KeyboardInterrupt:
+        if mark is None:
+            raise
+        evolution.rollback(mark)
+        path = store.write_checkpoint(config.problem, config.to_json(), evolution.state(), logbook)
+        raise RunInterrupted(store.root, path) from None
+    logbook.append(evolution.statistics())
+    assert config.checkpoint_every is not None and config.generations is not None
+    if evolution.generation % config.checkpoint_every == 0 or evolution.generation >= config.generations:
+        store.write_checkpoint(config.problem, config.to_json(), evolution.state(), logbook)
+    if on_generation is not None:
+        on_generation(logbook[-1])
+
+
+def front_document(name: str, problem: Problem, evolution: Evolution) -> dict[str, Any]:
+    """front.json content: schema 1, readable without gadesign."""
+    front = evolution.front()
+    members = [{"genome": problem.genome.to_json(g), "objectives": list(e.objectives),
+                "violations": list(e.violations), "info": jsonable(e.info)}
+               for g, e in zip(front.genomes, front.evaluations)]
+    return {"schema": 1, "problem": name,
+            "objectives": [o.to_json() for o in problem.objectives],
+            "constraints": list(problem.constraints), "members": members}
+
+
+def _write_extras(store: RunStore, problem: Problem, front: dict[str, Any], logbook: list[dict[str, Any]]) -> None:
+    """Plots and the problem's own field formats for every front member."""
+    from gadesign import plots
+    plots.write_run_plots(store, front, logbook)
+    export = getattr(problem, "export", None)
+    if export is None:
+        return
+    for i, member in enumerate(front["members"]):
+        x = problem.genome.from_json(member["genome"])
+        evaluation = Evaluation(tuple(member["objectives"]), tuple(member["violations"]), member["info"])
+        export(x, evaluation, store.designs_dir, f"member-{i:03d}")
+
+
+def objectives_of(front: dict[str, Any]) -> list[Objective]:
+    return [Objective(o["name"], o["direction"], o.get("unit", "")) for o in front["objectives"]]

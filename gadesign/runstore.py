@@ -1,0 +1,222 @@
+"""Run directories: config, logbook, checkpoints and fronts, all written atomically.
+
+Layout of ``results/<problem>-<timestamp>-<seed>/`` (or the ``--out`` directory)::
+
+    config.json               everything needed to rerun (problem, params, algorithm, budget, seed)
+    logbook.csv               one row per generation
+    checkpoints/gen-NNNN.json versioned, checksummed engine state (no pickle)
+    front.json, front.csv     the result, readable without gadesign
+    plots/*.png               front and convergence plots
+    designs/                  field formats of each front member, when the problem exports
+
+``front.json`` is ``{"schema": 1, "problem", "objectives": [{name, direction, unit}],
+"members": [{"genome", "objectives", "violations", "info"}]}``.
+A checkpoint is ``{"schema", "kind": "gadesign-checkpoint", "problem", "config_digest",
+"state", "logbook", "checksum"}`` where ``checksum`` is the SHA-256 of the canonical JSON
+of everything else, so truncation or tampering is detected.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from gadesign.atomic import atomic_write_json, atomic_write_text
+from gadesign.errors import CheckpointError, RunStoreError
+
+SCHEMA = 1
+CHECKPOINT_KIND = "gadesign-checkpoint"
+KEEP_CHECKPOINTS = 3  # older ones are pruned after each write
+CHECKPOINT_RE = re.compile(r"^gen-(\d{4,})\.json$")
+
+
+def canonical(obj: Any) -> str:
+    """Canonical JSON text (sorted keys, no spaces) used for digests."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def digest(obj: Any) -> str:
+    return hashlib.sha256(canonical(obj).encode("utf-8")).hexdigest()
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with numpy scalars/arrays and tuples turned into plain JSON types;
+    non-finite floats become ``None`` (JSON has no NaN)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return f if np.isfinite(f) else None
+    if isinstance(value, (str, int, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def default_run_dir(problem: str, seed: int, root: Path = Path("results")) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    return root / f"{problem}-{stamp}-{seed}"
+
+
+class RunStore:
+    """Reads and writes one run directory."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    # -- paths ---------------------------------------------------------------------------
+    @property
+    def config_path(self) -> Path:
+        return self.root / "config.json"
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return self.root / "checkpoints"
+
+    @property
+    def plots_dir(self) -> Path:
+        return self.root / "plots"
+
+    @property
+    def designs_dir(self) -> Path:
+        return self.root / "designs"
+
+    # -- config ----------------------------------------------------------------------------
+    def create(self, config: dict[str, Any]) -> None:
+        """Start a new run directory; refuses one that already holds a run."""
+        if self.config_path.exists():
+            raise RunStoreError(f"{self.root} already holds a run (config.json exists); "
+                                "choose another --out or use `gadesign resume`")
+        if self.root.exists() and not self.root.is_dir():
+            raise RunStoreError(f"{self.root} exists and is not a directory")
+        self.root.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(self.config_path, {"schema": SCHEMA, **jsonable(config)})
+
+    def read_config(self) -> dict[str, Any]:
+        if not self.root.is_dir():
+            raise RunStoreError(f"{self.root}: no such run directory")
+        data = self._read_json(self.config_path, "config.json")
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA or "problem" not in data:
+            raise RunStoreError(f"{self.config_path}: not a gadesign run config (schema {SCHEMA})")
+        return data
+
+    # -- checkpoints -------------------------------------------------------------------------
+    def write_checkpoint(self, problem: str, config: dict[str, Any], state: dict[str, Any],
+                         logbook: Sequence[dict[str, Any]]) -> Path:
+        body = {"schema": SCHEMA, "kind": CHECKPOINT_KIND, "problem": problem,
+                "config_digest": config_digest(config), "state": jsonable(state), "logbook": jsonable(list(logbook))}
+        body["checksum"] = digest(body)
+        path = self.checkpoint_dir / f"gen-{state['generation']:04d}.json"
+        atomic_write_json(path, body, indent=None)
+        for old in self.checkpoints()[:-KEEP_CHECKPOINTS]:
+            old.unlink(missing_ok=True)
+        return path
+
+    def checkpoints(self) -> list[Path]:
+        if not self.checkpoint_dir.is_dir():
+            return []
+        found = [(int(m.group(1)), p) for p in self.checkpoint_dir.iterdir() if (m := CHECKPOINT_RE.match(p.name))]
+        return [p for _, p in sorted(found)]
+
+    def latest_checkpoint(self) -> Path:
+        found = self.checkpoints()
+        if not found:
+            raise CheckpointError(f"{self.root}: no checkpoint to resume from (checkpoints/gen-NNNN.json)")
+        return found[-1]
+
+    def read_checkpoint(self, path: Path, problem: str, config: dict[str, Any]) -> dict[str, Any]:
+        """A verified checkpoint: right kind and schema, intact checksum, same problem and
+        configuration as this run."""
+        data = self._read_json(path, "checkpoint", error=CheckpointError)
+        if not isinstance(data, dict) or data.get("kind") != CHECKPOINT_KIND:
+            raise CheckpointError(f"{path}: not a gadesign checkpoint")
+        if data.get("schema") != SCHEMA:
+            raise CheckpointError(f"{path}: checkpoint schema {data.get('schema')!r} is not supported (expected {SCHEMA})")
+        body = {k: v for k, v in data.items() if k != "checksum"}
+        if data.get("checksum") != digest(body):
+            raise CheckpointError(f"{path}: checksum mismatch (the checkpoint is corrupt or was edited)")
+        if data.get("problem") != problem:
+            raise CheckpointError(f"{path}: checkpoint is for problem {data.get('problem')!r}, this run is {problem!r}")
+        if data.get("config_digest") != config_digest(config):
+            raise CheckpointError(f"{path}: checkpoint does not match this run's config.json")
+        return data
+
+    # -- results ---------------------------------------------------------------------------------
+    def write_logbook(self, rows: Sequence[dict[str, Any]]) -> None:
+        atomic_write_text(self.root / "logbook.csv", rows_to_csv(rows))
+
+    def write_front(self, front: dict[str, Any]) -> None:
+        atomic_write_json(self.root / "front.json", front)
+        atomic_write_text(self.root / "front.csv", front_to_csv(front))
+
+    def read_front(self) -> dict[str, Any]:
+        self.read_config()
+        data = self._read_json(self.root / "front.json", "front.json")
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("members"), list):
+            raise RunStoreError(f"{self.root / 'front.json'}: not a gadesign front (schema {SCHEMA})")
+        return data
+
+    def read_logbook(self) -> list[dict[str, str]]:
+        path = self.root / "logbook.csv"
+        if not path.is_file():
+            raise RunStoreError(f"{path}: missing")
+        with path.open(newline="") as fh:
+            return list(csv.DictReader(fh))
+
+    @staticmethod
+    def _read_json(path: Path, what: str, error: type[Exception] = RunStoreError) -> Any:
+        if not path.is_file():
+            raise error(f"{path}: {what} is missing")
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise error(f"{path}: {what} is not valid JSON ({exc})") from exc
+        except OSError as exc:
+            raise error(f"{path}: cannot read {what} ({exc.strerror})") from exc
+
+
+def config_digest(config: dict[str, Any]) -> str:
+    """Digest of the parts of a config that determine the run's trajectory (not where or
+    when it ran, nor how many workers: those do not change the result)."""
+    keys = ("problem", "params", "algorithm", "pop", "generations", "seed", "checkpoint_every")
+    return digest({k: jsonable(config.get(k)) for k in keys})
+
+
+def rows_to_csv(rows: Sequence[dict[str, Any]]) -> str:
+    if not rows:
+        return ""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def front_to_csv(front: dict[str, Any]) -> str:
+    """One row per member: index, objectives (with units in the header), total violation,
+    the genome as compact JSON."""
+    names = [f"{o['name']} [{o['unit']}]" if o.get("unit") else o["name"] for o in front["objectives"]]
+    rows = []
+    for i, m in enumerate(front["members"]):
+        row: dict[str, Any] = {"member": i}
+        row.update(dict(zip(names, m["objectives"])))
+        row["total_violation"] = sum(m["violations"])
+        row["genome"] = json.dumps(m["genome"], separators=(",", ":"))
+        rows.append(row)
+    if not rows:
+        return ",".join(["member", *names, "total_violation", "genome"]) + "\n"
+    return rows_to_csv(rows)
