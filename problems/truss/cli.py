@@ -1,0 +1,158 @@
+"""``gadesign truss ...``: analyse a truss file, write a ground structure.
+
+Mounted by the engine's CLI through the ``gadesign.commands`` entry point. Errors are
+:class:`~problems.truss.errors.TrussError` (a :class:`GadesignError`), which the engine
+prints as one red line with exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(help="Pin-jointed trusses: direct-stiffness analysis and ground structures.",
+                  no_args_is_help=True)
+
+
+def _parse_floats(text: str, what: str) -> list[float]:
+    from problems.truss.errors import TrussError
+
+    try:
+        return [float(v) for v in text.replace(";", ",").split(",") if v.strip()]
+    except ValueError:
+        raise TrussError(f"{what}: expected comma-separated numbers, got {text!r}") from None
+
+
+@app.command()
+def analyze(
+    truss_file: Path = typer.Argument(..., help="Truss JSON file (SCHEMA v1; units as stated in the file)."),
+    areas: Optional[str] = typer.Option(None, "--areas", help="Member areas a1,a2,... (one per group or per "
+                                        "member); default: the file's 'areas', else its first 'best_known'."),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON (the file's units)."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the truss (width ~ area, colour = stress "
+                                        "ratio, deformed shape) to this image file."),
+    case: int = typer.Option(0, "--case", help="Load case (0-based) drawn by --plot."),
+) -> None:
+    """Displacements, member forces, stresses, stress ratios and weight of a truss."""
+    from problems.truss.errors import TrussError
+    from problems.truss.structure import Truss
+
+    truss = Truss.from_json(truss_file)
+    x = truss.default_areas() if areas is None else truss.member_areas(_parse_floats(areas, "--areas"), "--areas")
+    analysis = truss.analyze(x)
+    if plot is not None:
+        if not 0 <= case < len(truss.load_cases):
+            raise TrussError(f"--case {case}: the truss has {len(truss.load_cases)} load case(s)")
+        from problems.truss.plots import plot_truss, save_figure
+
+        ax = plot_truss(truss, analysis=analysis, case=case)
+        save_figure(ax.figure, plot)
+    if as_json:
+        typer.echo(json.dumps(analysis.to_dict(), allow_nan=False))
+        return
+    _print_analysis(analysis, plot)
+
+
+def _print_analysis(analysis, plot: Optional[Path]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = analysis.truss
+    u = t.units
+    console = Console()
+    console.print(f"[bold]{t.name or 'truss'}[/bold]: {t.n_nodes} nodes, {t.n_members} members, "
+                  f"{len(t.load_cases)} load case(s), {t.dim}D")
+    console.print(f"weight {analysis.weight:.6g} {u.get('weight', '')}; max stress ratio "
+                  f"{analysis.max_stress_ratio:.4f}; max displacement ratio {analysis.max_displacement_ratio:.4f}")
+    ratios = analysis.stress_ratios()
+    labels = t.member_labels or range(t.n_members)
+    for k, c in enumerate(analysis.cases):
+        tab = Table(title=f"{c.name}: members (tension +)", show_lines=False)
+        for col in ("member", "nodes", f"area [{u.get('area', '')}]", f"force [{u.get('force', '')}]",
+                    f"stress [{u.get('stress', '')}]", "stress ratio"):
+            tab.add_column(col, justify="right")
+        for e in range(t.n_members):
+            tab.add_row(str(labels[e]), f"{t.members[e, 0]}-{t.members[e, 1]}", f"{analysis.areas[e]:.5g}",
+                        f"{c.forces[e]:.6g}", f"{c.stresses[e]:.6g}", f"{ratios[k, e]:.4f}")
+        console.print(tab)
+        nt = Table(title=f"{c.name}: nodes [{u.get('length', '')}, {u.get('force', '')}]")
+        nt.add_column("node", justify="right")
+        for ax in "xyz"[:t.dim]:
+            nt.add_column(f"u{ax}", justify="right")
+        for ax in "xyz"[:t.dim]:
+            nt.add_column(f"R{ax}", justify="right")
+        for i in range(t.n_nodes):
+            nt.add_row(str(i), *(f"{v:.6g}" for v in c.displacements[i]), *(f"{v:.6g}" for v in c.reactions[i]))
+        console.print(nt)
+        console.print(f"compliance F.u = {c.compliance:.6g}")
+    if plot is not None:
+        console.print(f"drawing written to {plot}")
+
+
+def _grid_point(text: str, dim: int, what: str) -> tuple[int, ...]:
+    from problems.truss.errors import TrussError
+
+    try:
+        point = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        raise TrussError(f"{what}: grid point must be integers i,j[,k], got {text!r}") from None
+    if len(point) != dim:
+        raise TrussError(f"{what}: grid point {text!r} needs {dim} indices")
+    return point
+
+
+@app.command()
+def ground(
+    nx: int = typer.Option(..., "--nx", help="Nodes along x (>= 2)."),
+    ny: int = typer.Option(..., "--ny", help="Nodes along y (>= 2)."),
+    nz: Optional[int] = typer.Option(None, "--nz", help="Nodes along z (>= 2) for a 3D box; omit for 2D."),
+    width: float = typer.Option(1.0, "--width", help="Box length along x (length units)."),
+    height: float = typer.Option(1.0, "--height", help="Box length along y (length units)."),
+    depth: float = typer.Option(1.0, "--depth", help="Box length along z (3D only)."),
+    reach: float = typer.Option(1.5, "--reach", help="Connect node pairs at most this many grid steps apart "
+                                "(Euclidean); overlapping collinear members are removed."),
+    support: list[str] = typer.Option([], "--support", help="Support 'i,j[,k]:DOFS' with DOFS among x,y,z "
+                                      "(e.g. '0,0:xy'); repeat for more."),
+    load: list[str] = typer.Option([], "--load", help="Load 'i,j[,k]:fx,fy[,fz]' (force units) in load case "
+                                   "LC1; repeat for more."),
+    E: float = typer.Option(1.0e4, "--E", help="Young's modulus (stress units)."),
+    density: float = typer.Option(0.1, "--density", help="Weight density (weight per length^3)."),
+    stress: Optional[float] = typer.Option(25.0, "--stress", help="Allowable |stress| in tension and compression."),
+    disp: Optional[float] = typer.Option(None, "--disp", help="Displacement limit on every free dof."),
+    area_min: float = typer.Option(0.01, "--area-min", help="Smallest area of a present member (> 0)."),
+    area_max: float = typer.Option(10.0, "--area-max", help="Largest member area."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the JSON here (default: stdout)."),
+) -> None:
+    """Write a ground-structure truss JSON: a grid with all members up to --reach."""
+    from problems.truss.errors import TrussError
+    from problems.truss.ground import ground_structure
+    from problems.truss.structure import AreaSpec
+
+    shape = (nx, ny) if nz is None else (nx, ny, nz)
+    size = (width, height) if nz is None else (width, height, depth)
+    dim = len(shape)
+    sups = []
+    for s in support:
+        point, _, dofs = s.partition(":")
+        if not dofs or any(ch not in "xyz"[:dim] for ch in dofs):
+            raise TrussError(f"--support {s!r}: expected 'i,j{',k' if dim == 3 else ''}:DOFS' with DOFS "
+                             f"among {'xyz'[:dim]}")
+        sups.append((_grid_point(point, dim, "--support"), [ax in dofs for ax in "xyz"[:dim]]))
+    loads = []
+    for s in load:
+        point, _, force = s.partition(":")
+        vec = _parse_floats(force, "--load")
+        if len(vec) != dim:
+            raise TrussError(f"--load {s!r}: expected {dim} force components after ':'")
+        loads.append((_grid_point(point, dim, "--load"), vec))
+    truss = ground_structure(shape, size, reach, sups, loads, E=E, density=density, stress_limit=stress,
+                             area=AreaSpec.continuous(area_min, area_max, removal_threshold=area_min),
+                             displacement_limit=disp)
+    if output is None:
+        typer.echo(truss.to_json())
+    else:
+        truss.to_json(output)
+        typer.echo(f"{truss.n_nodes} nodes, {truss.n_members} members -> {output}", err=True)

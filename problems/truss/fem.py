@@ -1,0 +1,424 @@
+"""The direct stiffness method for pin-jointed 2D and 3D trusses.
+
+Physics. A member e from node i to node j with unit vector c, length L, modulus E and
+area A has axial stiffness k = E A / L; its elongation is c . (u_j - u_i), its axial
+force N = k c . (u_j - u_i) (tension positive) and its stress N / A. Its global
+stiffness is k [[c c^T, -c c^T], [-c c^T, c c^T]]. Assembling all members gives K u = F;
+restrained dofs are removed, K_ff u_f = F_f is solved for every load case with one
+factorisation, and the reactions are R = (K u)_s - F_s at the restrained dofs, so that
+sum(R) + sum(F) = 0 (equilibrium). Compliance is F . u (force x length).
+
+Degenerate trusses are found before solving, each with a clear message: members of zero
+length, loads on nodes that no member reaches, parts of the truss not connected to any
+support, and mechanisms (a stiffness matrix that is singular or ill-conditioned after
+Jacobi scaling; its free modes are reported). Members of area 0 are absent (topology).
+
+Two paths share the checks: a dense, batched one (``numpy.linalg.eigh`` on a stack of
+scaled stiffness matrices: eigenvalues give the conditioning and the free modes, the
+eigenvectors the solution) for the small systems an evolve run analyses by the
+thousand; and a sparse one (SuperLU on a CSC matrix, condition by a 1-norm estimate) for
+large ground structures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.csgraph as csgraph
+import scipy.sparse.linalg as spla
+
+from problems.truss.errors import TrussError, UnstableTrussError
+from problems.truss.structure import Truss
+
+#: A scaled stiffness matrix whose smallest/largest eigenvalue ratio is below this is a
+#: mechanism (double precision leaves ~1e-16; real trusses with 1e4 area ratios ~1e-8).
+RCOND_TOL = 1e-11
+#: Free dofs above which a single analysis uses the sparse path.
+DENSE_MAX_DOFS = 240
+#: A member shorter than this fraction of the truss's extent has zero length.
+ZERO_LENGTH_TOL = 1e-9
+
+_AXES = "xyz"
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The response to one load case (in the truss's units).
+
+    ``displacements`` N x d, ``forces`` M (tension positive), ``stresses`` M (force per
+    area; 0 for absent members), ``reactions`` N x d (zero at free dofs), ``compliance``
+    F . u.
+    """
+
+    name: str
+    displacements: np.ndarray
+    forces: np.ndarray
+    stresses: np.ndarray
+    reactions: np.ndarray
+    compliance: float
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """A solved truss: the member areas used and one :class:`CaseResult` per load case."""
+
+    truss: Truss
+    areas: np.ndarray
+    cases: tuple[CaseResult, ...]
+
+    @property
+    def weight(self) -> float:
+        """sum(density * L * A) (weight units)."""
+        return self.truss.weight(self.areas)
+
+    @property
+    def compliance(self) -> float:
+        """Sum of the load cases' compliances F . u."""
+        return float(sum(c.compliance for c in self.cases))
+
+    def stress_ratios(self) -> np.ndarray:
+        """L x M: sigma / sigma_t in tension, -sigma / sigma_c in compression (0 without limits)."""
+        return stress_ratios(self.truss, self.areas, np.stack([c.stresses for c in self.cases]))
+
+    def displacement_ratios(self) -> np.ndarray:
+        """L x K: |u[node, dof]| / limit over the listed node x dof entries."""
+        return displacement_ratios(self.truss, np.stack([c.displacements for c in self.cases]))
+
+    @property
+    def max_stress_ratio(self) -> float:
+        r = self.stress_ratios()
+        return float(r.max()) if r.size else 0.0
+
+    @property
+    def max_displacement_ratio(self) -> float:
+        r = self.displacement_ratios()
+        return float(r.max()) if r.size else 0.0
+
+    def feasible(self, tol: float = 1e-6) -> bool:
+        """All stress and displacement ratios <= 1 + tol."""
+        return max(self.max_stress_ratio, self.max_displacement_ratio) <= 1.0 + tol
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``gadesign truss analyze --json`` (the truss's units)."""
+        sr = self.stress_ratios()
+        return {
+            "weight": self.weight,
+            "units": dict(self.truss.units),
+            "areas": self.areas.tolist(),
+            "max_stress_ratio": self.max_stress_ratio,
+            "max_displacement_ratio": self.max_displacement_ratio,
+            "load_cases": [{
+                "name": c.name,
+                "displacements": c.displacements.tolist(),
+                "forces": c.forces.tolist(),
+                "stresses": c.stresses.tolist(),
+                "stress_ratios": sr[k].tolist(),
+                "reactions": c.reactions.tolist(),
+                "compliance": c.compliance,
+            } for k, c in enumerate(self.cases)],
+        }
+
+
+def stress_ratios(truss: Truss, areas: np.ndarray, stresses: np.ndarray) -> np.ndarray:
+    """Stress ratios for stresses of shape (..., M); the compression allowable includes
+    Euler buckling when the truss has it. Members of area 0 have ratio 0."""
+    t = truss.tension_limit
+    c = truss.compression_allowable(areas)
+    out = np.zeros_like(stresses)
+    if t is not None:
+        out = np.where(stresses > 0, stresses / t, out)
+    if c is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            comp = np.where(c > 0, -stresses / np.where(c > 0, c, 1.0), np.inf)
+        out = np.where(stresses < 0, comp, out)
+    return np.where(np.asarray(areas) > 0, out, 0.0)
+
+
+def displacement_ratios(truss: Truss, displacements: np.ndarray) -> np.ndarray:
+    """Displacement ratios for displacements of shape (..., N, d), flattened over the
+    limits' node x dof entries to shape (..., K)."""
+    parts = [np.abs(displacements[..., list(dl.nodes), :][..., list(dl.dofs)]).reshape(
+        *displacements.shape[:-2], -1) / dl.limit for dl in truss.displacement_limits]
+    if not parts:
+        return np.zeros((*displacements.shape[:-2], 0))
+    return np.concatenate(parts, axis=-1)
+
+
+@dataclass(frozen=True, eq=False)
+class BatchSolution:
+    """Raw responses of P designs: ``displacements`` P x L x N x d, ``forces`` P x L x M,
+    and per design ``failures[p]`` (None, or the :class:`TrussError` that analysing it
+    alone would raise; its arrays are then zero)."""
+
+    displacements: np.ndarray
+    forces: np.ndarray
+    failures: list[TrussError | None]
+
+
+class StiffnessModel:
+    """The geometry of one truss, precomputed for many analyses with different areas.
+
+    Builds unit vectors, lengths, the per-member stiffness per unit area and the dof
+    maps once; :meth:`solve` then costs one assembly and one factorisation per design.
+    """
+
+    def __init__(self, truss: Truss) -> None:
+        self.truss = truss
+        n, d = truss.n_nodes, truss.dim
+        self.n_nodes, self.dim, self.n_dofs = n, d, n * d
+        ends = truss.members
+        delta = truss.nodes[ends[:, 1]] - truss.nodes[ends[:, 0]]
+        self.lengths = np.linalg.norm(delta, axis=1)
+        extent = float(np.ptp(truss.nodes, axis=0).max()) if n > 1 else 1.0
+        self.zero_length = self.lengths <= ZERO_LENGTH_TOL * max(extent, 1e-300)
+        safe = np.where(self.zero_length, 1.0, self.lengths)
+        self.cosines = delta / safe[:, None]
+        # member stiffness per unit area: (E / L) [[cc, -cc], [-cc, cc]], flattened 2d x 2d
+        cc = np.einsum("mi,mj->mij", self.cosines, self.cosines) * (truss.E / safe)[:, None, None]
+        self.k_unit = np.block([[cc, -cc], [-cc, cc]]).reshape(len(ends), -1)
+        self.member_dofs = np.concatenate([ends[:, :1] * d + np.arange(d), ends[:, 1:] * d + np.arange(d)], axis=1)
+        self.rows = np.repeat(self.member_dofs, 2 * d, axis=1)
+        self.cols = np.tile(self.member_dofs, (1, 2 * d))
+        self.fixed = truss.fixed.ravel()
+        self.loads = np.stack([lc.forces.ravel() for lc in truss.load_cases], axis=1)  # n_dofs x L
+        self.loaded_node = np.abs(self.loads).reshape(n, d, -1).max(axis=(1, 2)) > 0
+        self.supported_node = truss.fixed.any(axis=1)
+        self._checked: dict[bytes, tuple[TrussError | None, np.ndarray]] = {}
+
+    # -- checks shared by both paths -----------------------------------------------------
+    def check(self, areas: np.ndarray) -> tuple[TrussError | None, np.ndarray]:
+        """The first degeneracy of the design that connectivity reveals (or None), and the
+        mask of nodes reached by a member of positive area."""
+        if not np.isfinite(areas).all() or (areas < 0).any():
+            return TrussError("member areas must be finite and >= 0"), np.zeros(self.n_nodes, bool)
+        active = areas > 0
+        key = np.packbits(active).tobytes()
+        hit = self._checked.get(key)
+        if hit is None:
+            hit = self._check_topology(active)
+            if len(self._checked) < 4096:  # a memo of this model's topologies, bounded
+                self._checked[key] = hit
+        return hit
+
+    def _check_topology(self, active: np.ndarray) -> tuple[TrussError | None, np.ndarray]:
+        t = self.truss
+        bad = np.flatnonzero(active & self.zero_length)
+        if len(bad):
+            return TrussError(f"member{'s' if len(bad) > 1 else ''} {_names(bad, t.member_labels)} "
+                              f"{'have' if len(bad) > 1 else 'has'} zero length"), np.zeros(self.n_nodes, bool)
+        ends = t.members[active]
+        reached = np.zeros(self.n_nodes, bool)
+        reached[ends.ravel()] = True
+        lonely = np.flatnonzero(self.loaded_node & ~reached & ~self.supported_node)
+        if len(lonely):
+            return TrussError(f"load on node{'s' if len(lonely) > 1 else ''} {_names(lonely, t.node_labels)} "
+                              "that no member reaches"), reached
+        if not reached.any():
+            return UnstableTrussError("the truss has no members"), reached
+        graph = sp.coo_matrix((np.ones(len(ends)), (ends[:, 0], ends[:, 1])), shape=(self.n_nodes,) * 2)
+        _, label = csgraph.connected_components(graph, directed=False)
+        grounded = np.unique(label[reached & self.supported_node])
+        floating = np.flatnonzero(reached & ~np.isin(label, grounded))
+        if len(floating):
+            return UnstableTrussError(
+                f"node{'s' if len(floating) > 1 else ''} {_names(floating, t.node_labels)} "
+                "not connected to any support (a free body)"), reached
+        return None, reached
+
+    def _mechanism(self, modes: np.ndarray, dof_index: np.ndarray) -> UnstableTrussError:
+        """The error for free modes given as columns over the dofs ``dof_index``."""
+        full = []
+        for v in modes.T:
+            u = np.zeros(self.n_dofs)
+            u[dof_index] = v
+            u /= np.linalg.norm(u)
+            full.append(u.reshape(self.n_nodes, self.dim))
+        first = full[0]
+        amp = np.abs(first)
+        moving = np.flatnonzero(amp.max(axis=1) > 0.1 * amp.max())
+        desc = ", ".join(f"{_name(i, self.truss.node_labels)} ("
+                         + ",".join(f"u{_AXES[k]}" for k in range(self.dim) if amp[i, k] > 0.1 * amp.max()) + ")"
+                         for i in moving[:8])
+        more = f" and {len(moving) - 8} more" if len(moving) > 8 else ""
+        return UnstableTrussError(
+            f"mechanism: the stiffness matrix has {len(full)} free mode{'s' if len(full) > 1 else ''}; "
+            f"mode 1 moves node{'s' if len(moving) > 1 else ''} {desc}{more}", modes=full)
+
+    # -- batched dense path ----------------------------------------------------------------
+    def solve_many(self, areas: np.ndarray) -> BatchSolution:
+        """Analyse P designs (``areas`` P x M) with dense batched linear algebra.
+
+        Never raises for a degenerate design: its failure is returned in ``failures``.
+        """
+        areas = np.atleast_2d(np.asarray(areas, dtype=float))
+        p_count, m = areas.shape
+        n_lc = self.loads.shape[1]
+        disp = np.zeros((p_count, n_lc, self.n_nodes, self.dim))
+        forces = np.zeros((p_count, n_lc, m))
+        failures: list[TrussError | None] = [None] * p_count
+        free = np.flatnonzero(~self.fixed)
+        nf = len(free)
+        ok, reached_rows = [], []
+        for p in range(p_count):
+            err, reached = self.check(areas[p])
+            if err is None:
+                ok.append(p)
+                reached_rows.append(np.repeat(reached, self.dim)[free])
+            failures[p] = err
+        if not ok or nf == 0:
+            if nf == 0:
+                for p in ok:
+                    disp[p] = 0.0
+            return BatchSolution(disp, forces, failures)
+        idx = np.asarray(ok)
+        a = areas[idx]
+        n = self.n_dofs
+        # scatter-add every member block into P dense matrices
+        flat = (self.rows * n + self.cols).ravel()
+        offsets = (np.arange(len(idx)) * n * n)[:, None]
+        vals = (a[:, :, None] * self.k_unit[None]).reshape(len(idx), -1)
+        K = np.bincount((offsets + flat[None, :]).ravel(), weights=vals.ravel(),
+                        minlength=len(idx) * n * n).reshape(len(idx), n, n)[:, free][:, :, free]
+        reached = np.asarray(reached_rows)
+        F = np.broadcast_to(self.loads[free], (len(idx), nf, n_lc)).copy()
+        # dofs of nodes no member reaches are decoupled: identity row, no load
+        K[~reached] = 0.0
+        K.transpose(0, 2, 1)[~reached] = 0.0
+        pi, ii = np.nonzero(~reached)
+        K[pi, ii, ii] = 1.0
+        diag = K.diagonal(axis1=1, axis2=2).copy()
+        F[~reached] = 0.0
+        dmax = diag.max(axis=1, keepdims=True)
+        zero_diag = diag <= RCOND_TOL * dmax
+        s = 1.0 / np.sqrt(np.where(zero_diag, dmax, diag))
+        Ks = K * s[:, :, None] * s[:, None, :]
+        w, V = np.linalg.eigh(Ks)
+        singular = w <= RCOND_TOL * w[:, -1:]
+        for q, p in enumerate(idx):
+            if singular[q].any():
+                failures[p] = self._mechanism(s[q][:, None] * V[q][:, singular[q]], free)
+        good = ~singular.any(axis=1)
+        if good.any():
+            Vg, wg, sg = V[good], w[good], s[good]
+            y = np.einsum("pji,pjl->pil", Vg, sg[:, :, None] * F[good]) / wg[:, :, None]
+            uf = sg[:, :, None] * np.einsum("pij,pjl->pil", Vg, y)
+            u = np.zeros((int(good.sum()), n, n_lc))
+            u[:, free] = uf
+            u = u.transpose(0, 2, 1).reshape(-1, n_lc, self.n_nodes, self.dim)
+            gi = idx[good]
+            disp[gi] = u
+            forces[gi] = self.member_forces(u, areas[gi])
+        return BatchSolution(disp, forces, failures)
+
+    def member_forces(self, u: np.ndarray, areas: np.ndarray) -> np.ndarray:
+        """Axial forces (tension +) for displacements (..., N, d) and areas (..., M)
+        broadcast over load cases: N = E A / L * c . (u_j - u_i)."""
+        t = self.truss
+        du = u[..., t.members[:, 1], :] - u[..., t.members[:, 0], :]
+        safe = np.where(self.zero_length, 1.0, self.lengths)
+        k = t.E * areas / safe
+        return np.einsum("...md,md->...m", du, self.cosines) * np.expand_dims(k, -2)
+
+    # -- sparse path (one design) ------------------------------------------------------------
+    def solve_sparse(self, areas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Displacements (L x N x d) and forces (L x M) of one design; raises the
+        :class:`TrussError` of a degenerate one."""
+        areas = np.asarray(areas, dtype=float)
+        err, reached = self.check(areas)
+        if err is not None:
+            raise err
+        keep = np.flatnonzero(~self.fixed & np.repeat(reached, self.dim))
+        n_lc = self.loads.shape[1]
+        u = np.zeros((self.n_dofs, n_lc))
+        if len(keep):
+            active = areas > 0
+            vals = (areas[active, None] * self.k_unit[active]).ravel()
+            K = sp.csc_matrix((vals, (self.rows[active].ravel(), self.cols[active].ravel())),
+                              shape=(self.n_dofs, self.n_dofs))[keep][:, keep]
+            diag = K.diagonal()
+            dmax = diag.max()
+            zero = diag <= RCOND_TOL * dmax
+            if zero.any():
+                raise self._mechanism(np.eye(len(keep))[:, zero], keep)
+            s = 1.0 / np.sqrt(diag)
+            S = sp.diags(s)
+            Ks = (S @ K @ S).tocsc()
+            try:
+                lu = spla.splu(Ks, permc_spec="MMD_AT_PLUS_A")
+            except RuntimeError:  # exactly singular
+                raise self._modes_of(Ks, keep) from None
+            inv = spla.LinearOperator(Ks.shape, matvec=lu.solve, rmatvec=lambda v: lu.solve(v, trans="T"),
+                                      dtype=float)
+            rcond = 1.0 / (spla.onenormest(Ks) * spla.onenormest(inv)) if len(keep) > 1 else 1.0
+            if not np.isfinite(rcond) or rcond <= RCOND_TOL:
+                raise self._modes_of(Ks, keep, lu)
+            u[keep] = s[:, None] * lu.solve(s[:, None] * self.loads[keep])
+        disp = u.T.reshape(n_lc, self.n_nodes, self.dim)
+        return disp, self.member_forces(disp, areas)
+
+    def _modes_of(self, Ks: sp.csc_matrix, keep: np.ndarray, lu=None) -> UnstableTrussError:
+        """Free modes of a singular scaled matrix: dense eigen-analysis when affordable,
+        else one mode by inverse iteration on the (near-singular) factorisation."""
+        if len(keep) <= 3000:
+            w, V = np.linalg.eigh(Ks.toarray())
+            sel = w <= max(RCOND_TOL * w[-1], 1e-14)
+            if not sel.any():
+                sel = w <= w[0]
+            return self._mechanism(V[:, sel], keep)
+        v = np.random.default_rng(0).standard_normal(len(keep))  # fixed start: deterministic
+        if lu is not None:
+            for _ in range(3):
+                v = lu.solve(v)
+                v /= np.linalg.norm(v)
+        return self._mechanism(v[:, None], keep)
+
+    def reactions(self, disp: np.ndarray, forces: np.ndarray) -> np.ndarray:
+        """Reactions L x N x d from displacements and member forces: R = K u - F at the
+        restrained dofs (zero at free dofs)."""
+        t = self.truss
+        n_lc = disp.shape[0]
+        internal = np.zeros((n_lc, self.n_nodes, self.dim))
+        pull = forces[:, :, None] * self.cosines[None]
+        np.add.at(internal, (slice(None), t.members[:, 0]), -pull)
+        np.add.at(internal, (slice(None), t.members[:, 1]), pull)
+        loads = self.loads.T.reshape(n_lc, self.n_nodes, self.dim)
+        return np.where(t.fixed[None], internal - loads, 0.0)
+
+    def analysis(self, areas: np.ndarray, disp: np.ndarray, forces: np.ndarray) -> Analysis:
+        """Package raw responses of one design as an :class:`Analysis`."""
+        areas = np.asarray(areas, dtype=float)
+        react = self.reactions(disp, forces)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stresses = np.where(areas > 0, forces / np.where(areas > 0, areas, 1.0), 0.0)
+        cases = tuple(CaseResult(lc.name, disp[k], forces[k], stresses[k], react[k],
+                                 float(self.loads[:, k] @ disp[k].ravel()))
+                      for k, lc in enumerate(self.truss.load_cases))
+        return Analysis(self.truss, areas, cases)
+
+
+def analyze(truss: Truss, areas: Sequence[float] | np.ndarray, model: StiffnessModel | None = None) -> Analysis:
+    """Analyse ``truss`` with member ``areas`` (per member or per group) for every load
+    case. Raises :class:`TrussError` / :class:`UnstableTrussError` for a degenerate truss."""
+    areas = truss.member_areas(areas)
+    model = model or StiffnessModel(truss)
+    n_free = int((~model.fixed).sum())
+    if n_free <= DENSE_MAX_DOFS:
+        sol = model.solve_many(areas[None])
+        if sol.failures[0] is not None:
+            raise sol.failures[0]
+        disp, forces = sol.displacements[0], sol.forces[0]
+    else:
+        disp, forces = model.solve_sparse(areas)
+    return model.analysis(areas, disp, forces)
+
+
+def _name(i: int, labels: Sequence[Any] | None) -> str:
+    return f"{i}" if labels is None else f"{i} (label {labels[i]})"
+
+
+def _names(idx: np.ndarray, labels: Sequence[Any] | None) -> str:
+    shown = ", ".join(_name(int(i), labels) for i in idx[:8])
+    return shown + (f" and {len(idx) - 8} more" if len(idx) > 8 else "")
