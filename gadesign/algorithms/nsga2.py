@@ -4,7 +4,7 @@ Survival: merge parents and offspring (2N), sort into fronts F_1, F_2, ... by
 constraint-domination, take whole fronts while they fit, and fill the rest from the
 first front that does not fit by descending crowding distance
 ``d_i = sum_j (f_j[i+1] - f_j[i-1]) / (f_j^max - f_j^min)`` (extremes: infinity).
-Mating: binary tournaments on (front rank ascending, crowding descending).
+Mating: binary tournaments by constraint-domination, then crowding (larger wins).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 
 from gadesign.algorithms.base import Algorithm
 from gadesign.algorithms.population import Population
-from gadesign.algorithms.ranking import binary_tournament, constrained_ranks, crowding_distance
+from gadesign.algorithms.ranking import constrained_ranks, crowding_distance, dominance_tournament
 
 
 def rank_and_crowding(pop: Population) -> tuple[np.ndarray, np.ndarray]:
@@ -27,8 +27,8 @@ class NSGA2(Algorithm):
     name = "nsga2"
 
     def select(self, pop: Population, n: int, rng: np.random.Generator) -> np.ndarray:
-        ranks, crowding = rank_and_crowding(pop)
-        return binary_tournament(ranks, crowding, n, rng)
+        _, crowding = rank_and_crowding(pop)
+        return dominance_tournament(pop.F, pop.CV, crowding, n, rng)
 
     def survive(self, pop: Population, n: int, rng: np.random.Generator) -> Population:
         ranks, crowding = rank_and_crowding(pop)

@@ -62,8 +62,8 @@ def polynomial_mutation(x: np.ndarray, lower: np.ndarray, upper: np.ndarray, eta
         return y
     width = upper - lower
     with np.errstate(divide="ignore", invalid="ignore"):
-        d1 = np.where(width > 0, (x - lower) / width, 0.0)
-        d2 = np.where(width > 0, (upper - x) / width, 0.0)
+        d1 = np.clip(np.where(width > 0, (x - lower) / width, 0.0), 0.0, 1.0)
+        d2 = np.clip(np.where(width > 0, (upper - x) / width, 0.0), 0.0, 1.0)
     expo = 1.0 / (eta + 1.0)
     low = u < 0.5
     val_low = 2.0 * u + (1.0 - 2.0 * u) * (1.0 - d1) ** (eta + 1.0)

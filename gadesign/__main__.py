@@ -1,0 +1,7 @@
+"""``python -m gadesign`` = the ``gadesign`` command."""
+
+import sys
+
+from gadesign.cli import main
+
+sys.exit(main())
