@@ -1,0 +1,87 @@
+"""The exact enumerator against brute force, and the twelve reference cases."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+import pytest
+
+from problems.molecule.formula import Formula, FormulaError, element
+from problems.molecule.query import Query
+from problems.molecule.search import enumerate_compositions, exact_search
+
+from .conftest import CASES
+
+
+def brute_force(elements, upper, lo, hi):
+    masses = [element(e).monoisotopic_mass for e in elements]
+    out = set()
+    for n in itertools.product(*(range(u + 1) for u in upper)):
+        m = sum(a * b for a, b in zip(n, masses))
+        if lo <= m <= hi:
+            out.add(n)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_meet_in_the_middle_equals_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    elements = ("C", "H", "N", "O", "S", "Cl")
+    upper = (12, 24, 4, 6, 2, 2)
+    centre = rng.uniform(120, 260)
+    lo, hi = centre - 0.05, centre + 0.05           # wide window: many answers
+    masses = np.array([element(e).monoisotopic_mass for e in elements])
+    found = enumerate_compositions(masses, [0] * 6, upper, lo, hi)
+    assert {tuple(int(v) for v in row) for row in found} == brute_force(elements, upper, lo, hi)
+    assert len(found) == len({tuple(r) for r in found.tolist()})   # no duplicates
+    lower = [1, 2, 0, 1, 0, 0]
+    found_lower = enumerate_compositions(masses, lower, upper, lo, hi)
+    expected = {n for n in brute_force(elements, upper, lo, hi) if all(a >= b for a, b in zip(n, lower))}
+    assert {tuple(int(v) for v in row) for row in found_lower} == expected
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_exact_search_ranks_the_true_formula_first(case):
+    m = case["measured"]
+    query = Query.build(m["neutral_mass"], pattern=m["isotope_pattern"], elements=case["alphabet_informed"])
+    candidates, stats = exact_search(query, top=5)
+    assert candidates[0].formula == case["formula"]
+    assert stats["enumerated"] >= stats["feasible"] >= 1
+    for c in candidates:
+        assert abs(c.ppm) <= 5 and all(c.rules.values())
+        assert c.mass == pytest.approx(Formula(c.formula).monoisotopic_mass, abs=1e-9)
+    scores = [c.score for c in candidates]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_search_from_protonated_mz():
+    mz = Formula("C8H9NO2").mz("[M+H]+") * (1 + 1.5e-6)
+    query = Query.build(mz, adduct="[M+H]+", pattern=Formula("C8H10NO2", 1).isotope_pattern())
+    best = exact_search(query, top=3)[0][0]
+    assert best.formula == "C8H9NO2" and best.ppm == pytest.approx(-1.5, abs=1e-3)
+    assert best.isotope_mismatch < 1e-9
+
+
+def test_rules_none_keeps_everything_in_the_window():
+    query = Query.build(194.0803756, rules="none")
+    with_rules = Query.build(194.0803756, rules="extended")
+    assert exact_search(query, top=None)[1]["feasible"] > exact_search(with_rules, top=None)[1]["feasible"]
+
+
+def test_900_da_over_ten_elements_in_seconds():
+    query = Query.build(900.4, elements="CHNOPSFClBrI", pattern=[0.55, 0.3, 0.1, 0.05])
+    t = time.perf_counter()
+    candidates, stats = exact_search(query)
+    assert time.perf_counter() - t < 30.0           # about 2 s on one core; generous for CI
+    assert stats["enumerated"] > 1e5 and candidates
+
+
+def test_query_validation():
+    with pytest.raises(FormulaError):
+        Query.build(-5.0)
+    with pytest.raises(FormulaError):
+        Query.build(100.0, ppm=0)
+    with pytest.raises(FormulaError):
+        Query.build(100.0, upper={"Cl": 3})          # Cl not in CHNOPS
