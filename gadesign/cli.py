@@ -25,6 +25,14 @@ from rich.table import Table
 from gadesign.errors import ConfigError, GadesignError
 from gadesign.registry import command_entry_points, make_problem, problem_entries
 
+try:  # typer >= 0.23 vendors click; its exceptions are distinct classes
+    from typer._click import exceptions as _typer_click_exceptions
+except ImportError:  # pragma: no cover - older typer uses click itself
+    _typer_click_exceptions = click.exceptions
+USAGE_ERRORS = (click.exceptions.UsageError, _typer_click_exceptions.UsageError)
+ABORTS = (click.exceptions.Abort, typer.Abort)
+EXITS = (click.exceptions.Exit, typer.Exit)
+
 app = typer.Typer(name="gadesign", help="Generative design by evolutionary search: evolve, inspect and export "
                   "Pareto fronts of designs.", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False, rich_markup_mode=None)
@@ -145,6 +153,7 @@ def evolve_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Evolve a Pareto front (or a best design) of PROBLEM and save the run."""
+    from gadesign.algorithms import make_algorithm
     from gadesign.run import RunConfig, start_run
     from gadesign.runstore import default_run_dir
 
@@ -152,6 +161,8 @@ def evolve_cmd(
     config.validate()
     instance = make_problem(problem, config.params)  # fail fast on a bad name or parameter
     resolved = config.resolved(instance)
+    assert resolved.algorithm is not None and resolved.pop is not None
+    make_algorithm(resolved.algorithm, len(instance.objectives), resolved.pop)  # fail before any output
     run_dir = out_dir if out_dir is not None else default_run_dir(problem, seed)
     started = time.perf_counter()
     assert resolved.generations is not None
@@ -170,7 +181,11 @@ def resume_cmd(
     from gadesign.run import RunConfig, resume_run
     from gadesign.runstore import RunStore
 
-    config = RunConfig.from_json(RunStore(run_dir).read_config())
+    store = RunStore(run_dir)
+    raw = store.read_config()
+    config = RunConfig.from_json(raw)
+    make_problem(config.problem, config.params)
+    store.read_checkpoint(store.latest_checkpoint(), config.problem, raw)  # fail before any output
     started = time.perf_counter()
     assert config.generations is not None
     with Progress(config.generations, [], quiet) as progress:
@@ -273,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: runs the app and maps errors to exit codes."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("GADESIGN_DEBUG") == "1"
+    args = [a for a in args if a != "--debug"]  # accepted anywhere on the line
     try:
         rv = app(args=args, prog_name="gadesign", standalone_mode=False)
         return rv if isinstance(rv, int) else 0
@@ -282,16 +298,16 @@ def main(argv: list[str] | None = None) -> int:
             raise
         err.print(f"[red]error:[/red] {exc}" if not isinstance(exc, RunInterrupted) else f"[yellow]{exc}[/yellow]")
         return 130 if isinstance(exc, RunInterrupted) else 2
-    except click.exceptions.UsageError as exc:
+    except USAGE_ERRORS as exc:
         if debug:
             raise
         hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
         err.print(f"[red]error:[/red] {exc.format_message()}{hint}")
         return 2
-    except click.exceptions.Abort:
+    except ABORTS:
         err.print("[yellow]aborted[/yellow]")
         return 130
-    except click.exceptions.Exit as exc:
+    except EXITS as exc:
         return exc.exit_code
     except Exception as exc:
         if debug:

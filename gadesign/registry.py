@@ -87,9 +87,32 @@ def make_problem(name: str, params: dict[str, Any] | None = None) -> Problem:
         bad = sorted(set(params) - set(allowed))
         raise ConfigError(f"problem {name!r} has no parameter {', '.join(map(repr, bad))} "
                           f"(parameters: {', '.join(allowed) or 'none'})") from None
+    _check_types(name, entries[name].parameters(), params)
     try:
         return factory(**params)
     except GadesignError:
         raise
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"problem {name!r}: bad parameter value: {exc}") from exc
+
+
+def _check_types(problem: str, defaults: dict[str, Any], params: dict[str, Any]) -> None:
+    """A value whose type cannot stand for the parameter's default (a word where a number
+    is expected, say) is refused with a message naming the parameter."""
+    for key, value in params.items():
+        default = defaults.get(key)
+        if default is None or value is None:
+            continue
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif isinstance(default, float):
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        elif isinstance(default, str):
+            ok = isinstance(value, str)
+        else:
+            continue
+        if not ok:
+            raise ConfigError(f"problem {problem!r}: parameter {key!r} expects {type(default).__name__} "
+                              f"(default {default!r}), got {value!r}")
