@@ -187,6 +187,15 @@ class StiffnessModel:
         self.loaded_node = np.abs(self.loads).reshape(n, d, -1).max(axis=(1, 2)) > 0
         self.supported_node = truss.fixed.any(axis=1)
         self._checked: dict[bytes, tuple[TrussError | None, np.ndarray]] = {}
+        # free-free entries of the member blocks: flat index into nf x nf, member, value
+        free = np.flatnonzero(~self.fixed)
+        pos = np.full(self.n_dofs, -1)
+        pos[free] = np.arange(len(free))
+        r, c = pos[self.rows], pos[self.cols]
+        sel = (r >= 0) & (c >= 0)
+        self._ff_flat = (r * len(free) + c)[sel]
+        self._ff_member = np.nonzero(sel)[0]
+        self._ff_k = self.k_unit[sel]
 
     # -- checks shared by both paths -----------------------------------------------------
     def check(self, areas: np.ndarray) -> tuple[TrussError | None, np.ndarray]:
@@ -274,41 +283,46 @@ class StiffnessModel:
                     disp[p] = 0.0
             return BatchSolution(disp, forces, failures)
         idx = np.asarray(ok)
-        a = areas[idx]
+        P = len(idx)
         n = self.n_dofs
-        # scatter-add every member block into P dense matrices
-        flat = (self.rows * n + self.cols).ravel()
-        offsets = (np.arange(len(idx)) * n * n)[:, None]
-        vals = (a[:, :, None] * self.k_unit[None]).reshape(len(idx), -1)
-        K = np.bincount((offsets + flat[None, :]).ravel(), weights=vals.ravel(),
-                        minlength=len(idx) * n * n).reshape(len(idx), n, n)[:, free][:, :, free]
+        # scatter-add the free-free entries of every member block into P dense matrices
+        vals = areas[idx][:, self._ff_member] * self._ff_k
+        offsets = (np.arange(P) * nf * nf)[:, None]
+        K = np.bincount((offsets + self._ff_flat).ravel(), weights=vals.ravel(),
+                        minlength=P * nf * nf).reshape(P, nf, nf)
         reached = np.asarray(reached_rows)
-        F = np.broadcast_to(self.loads[free], (len(idx), nf, n_lc)).copy()
+        F = np.broadcast_to(self.loads[free], (P, nf, n_lc)).copy()
         # dofs of nodes no member reaches are decoupled: identity row, no load
-        K[~reached] = 0.0
-        K.transpose(0, 2, 1)[~reached] = 0.0
-        pi, ii = np.nonzero(~reached)
-        K[pi, ii, ii] = 1.0
+        if not reached.all():
+            K[~reached] = 0.0
+            K.transpose(0, 2, 1)[~reached] = 0.0
+            pi, ii = np.nonzero(~reached)
+            K[pi, ii, ii] = 1.0
+            F[~reached] = 0.0
         diag = K.diagonal(axis1=1, axis2=2).copy()
-        F[~reached] = 0.0
         dmax = diag.max(axis=1, keepdims=True)
-        zero_diag = diag <= RCOND_TOL * dmax
-        s = 1.0 / np.sqrt(np.where(zero_diag, dmax, diag))
+        s = 1.0 / np.sqrt(np.where(diag <= RCOND_TOL * dmax, dmax, diag))
         Ks = K * s[:, :, None] * s[:, None, :]
-        w, V = np.linalg.eigh(Ks)
-        singular = w <= RCOND_TOL * w[:, -1:]
-        for q, p in enumerate(idx):
-            if singular[q].any():
-                failures[p] = self._mechanism(s[q][:, None] * V[q][:, singular[q]], free)
-        good = ~singular.any(axis=1)
-        if good.any():
-            Vg, wg, sg = V[good], w[good], s[good]
-            y = np.einsum("pji,pjl->pil", Vg, sg[:, :, None] * F[good]) / wg[:, :, None]
-            uf = sg[:, :, None] * np.einsum("pij,pjl->pil", Vg, y)
-            u = np.zeros((int(good.sum()), n, n_lc))
-            u[:, free] = uf
+        sF = s[:, :, None] * F
+        # Cholesky screens the batch; a failed or tiny pivot sends a design to eigh,
+        # which decides (smallest/largest eigenvalue) and names the free modes
+        fine = _cholesky_ok(Ks)
+        uf = np.zeros((P, nf, n_lc))
+        if fine.any():
+            uf[fine] = np.linalg.solve(Ks[fine], sF[fine])
+        for q in np.flatnonzero(~fine):
+            w, V = np.linalg.eigh(Ks[q])
+            singular = w <= RCOND_TOL * w[-1]
+            if singular.any():
+                failures[idx[q]] = self._mechanism(s[q][:, None] * V[:, singular], free)
+            else:
+                uf[q] = V @ ((V.T @ sF[q]) / w[:, None])
+                fine[q] = True
+        if fine.any():
+            u = np.zeros((int(fine.sum()), n, n_lc))
+            u[:, free] = s[fine][:, :, None] * uf[fine]
             u = u.transpose(0, 2, 1).reshape(-1, n_lc, self.n_nodes, self.dim)
-            gi = idx[good]
+            gi = idx[fine]
             disp[gi] = u
             forces[gi] = self.member_forces(u, areas[gi])
         return BatchSolution(disp, forces, failures)
@@ -397,6 +411,29 @@ class StiffnessModel:
                                  float(self.loads[:, k] @ disp[k].ravel()))
                       for k, lc in enumerate(self.truss.load_cases))
         return Analysis(self.truss, areas, cases)
+
+
+#: A Cholesky pivot of the scaled matrix below this sends the design to eigen-analysis.
+PIVOT_TOL = 1e-9
+
+
+def _cholesky_ok(Ks: np.ndarray) -> np.ndarray:
+    """Per matrix of the stack: Cholesky succeeds with every pivot > PIVOT_TOL (the
+    diagonal is 1 after scaling, so pivots are relative)."""
+    try:
+        L = np.linalg.cholesky(Ks)
+        ok = np.ones(len(Ks), bool)
+    except np.linalg.LinAlgError:
+        L = np.zeros_like(Ks)
+        ok = np.zeros(len(Ks), bool)
+        for q in range(len(Ks)):
+            try:
+                L[q] = np.linalg.cholesky(Ks[q])
+                ok[q] = True
+            except np.linalg.LinAlgError:
+                pass
+    pivots = np.diagonal(L, axis1=1, axis2=2) ** 2
+    return ok & (pivots.min(axis=1) > PIVOT_TOL)
 
 
 def analyze(truss: Truss, areas: Sequence[float] | np.ndarray, model: StiffnessModel | None = None) -> Analysis:

@@ -1,0 +1,88 @@
+"""Truss design genomes: sizing alone, or topology (member present) plus sizing.
+
+Sizing is a :class:`RealVector` of group areas within the allowed range, or an
+:class:`IntegerVector` of indices into a discrete catalogue of sections. Topology adds a
+:class:`BinaryVector` (one bit per member) in a :class:`Composite`; each part keeps its
+own operators (bit flips and uniform crossover; SBX and polynomial mutation, or creep
+mutation on catalogue indices) and the composite's repair removes what cannot carry
+load:
+
+A pin joint that no load or support acts on, reached by at most d members (d = 2 or 3
+dimensions), carries nothing: its members are either zero-force members (when their
+directions are independent, equilibrium of the joint forces them to zero) or form a
+mechanism. Such joints and their members are removed repeatedly until none is left.
+Loaded and supported ("basic") joints are never removed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from gadesign.genomes import BinaryVector, Composite, IntegerVector, RealVector
+from gadesign.genomes.base import Genome
+from problems.truss.structure import Truss
+
+
+def sizing_genome(truss: Truss, catalogue: str, lower: float | None = None) -> Genome[Any]:
+    """The sizing part: areas per group in [area.min, area.max] (or [lower, max]), or
+    catalogue indices for ``catalogue='discrete'`` (the file's discrete ``area`` or its
+    ``area_discrete_variant``)."""
+    n = len(truss.groups)
+    if catalogue == "discrete":
+        values = discrete_values(truss)
+        return IntegerVector(0, len(values) - 1, n, mutation="mixed", creep_mean=1.5)
+    if truss.area is None or truss.area.kind != "continuous":
+        raise ValueError(f"{truss.name}: no continuous area range in the definition")
+    lo = truss.area.lower if lower is None else lower
+    return RealVector(lo, truss.area.upper, n)
+
+
+def discrete_values(truss: Truss) -> np.ndarray:
+    """The discrete catalogue of section areas of a truss definition (sorted)."""
+    if truss.area is not None and truss.area.kind == "discrete":
+        return np.asarray(truss.area.values)
+    variant = truss.extra.get("area_discrete_variant")
+    if isinstance(variant, dict) and variant.get("type") == "discrete":
+        return np.sort(np.asarray(variant["values"], dtype=float))
+    raise ValueError(f"{truss.name}: no discrete catalogue in the definition")
+
+
+def prune_members(truss: Truss, present: np.ndarray) -> np.ndarray:
+    """``present`` with the members removed that meet, at a non-basic joint with no load
+    or support, at most ``dim`` present members (repeated until stable)."""
+    keep = np.asarray(present, dtype=bool).copy()
+    protected = np.zeros(truss.n_nodes, bool)
+    protected[truss.essential_nodes()] = True
+    ends = truss.members
+    while True:
+        degree = np.bincount(ends[keep].ravel(), minlength=truss.n_nodes)
+        weak = (~protected) & (degree > 0) & (degree <= truss.dim)
+        drop = keep & (weak[ends[:, 0]] | weak[ends[:, 1]])
+        if not drop.any():
+            return keep
+        keep &= ~drop
+
+
+class TopologyRepair:
+    """The composite's repair: prune bits; sizes of absent members are kept (they are
+    inherited if the member comes back), so that repair only touches the topology."""
+
+    def __init__(self, truss: Truss) -> None:
+        self.truss = truss
+
+    def __call__(self, design: dict[str, Any]) -> dict[str, Any]:
+        bits = np.asarray(design["present"], dtype=np.uint8)
+        kept = prune_members(self.truss, bits.astype(bool))
+        return {**design, "present": kept.astype(np.uint8)}
+
+
+def topology_genome(truss: Truss, catalogue: str, min_area: float) -> Composite:
+    """Composite of ``present`` (one bit per member) and ``areas`` (per member) with the
+    pruning repair. Needs one group per member."""
+    if len(truss.groups) != truss.n_members or any(len(g.members) != 1 for g in truss.groups):
+        raise ValueError("topology genomes need one design variable (group) per member")
+    return Composite({"present": BinaryVector(truss.n_members, ones_prob=0.8),
+                      "areas": sizing_genome(truss, catalogue, lower=min_area)},
+                     repair=TopologyRepair(truss))

@@ -1,0 +1,261 @@
+"""Truss design problems for the engine: the classic benchmarks and ground structures.
+
+Sizing (``truss-10bar``, ``truss-25bar``, ``truss-72bar``): minimise the weight
+sum(density L A) subject to stress ratios <= 1 (tension and compression allowables,
+per member) and displacement ratios <= 1, for every load case. Topology
+(``truss-10bar-topology``, ``truss-ground``): members may also be absent.
+
+Constraints reported to the engine: ``stress`` and ``displacement``, each the sum over
+members (nodes) and load cases of max(0, ratio - 1 - tolerance); a design is feasible
+when all ratios are <= 1 + tolerance (default 1e-6). A degenerate design (mechanism,
+part detached from the supports, load on a node no member reaches) is an infeasible
+evaluation with ``info["reason"]``: the FEM returns such failures instead of raising.
+Evaluation is vectorised (``evaluate_many``): one batched dense solve per population.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from gadesign.atomic import atomic_write_json
+from gadesign.errors import ConfigError
+from gadesign.problem import Evaluation, Objective
+from problems.truss.fem import StiffnessModel, displacement_ratios, stress_ratios
+from problems.truss.genome import discrete_values, sizing_genome, topology_genome
+from problems.truss.structure import Truss
+
+
+def benchmark_path(name: str) -> Path:
+    """Path of a packaged benchmark definition (``tenbar.json``, ...)."""
+    return Path(str(resources.files("problems.truss").joinpath("data", name)))
+
+
+def load_benchmark(name: str) -> Truss:
+    return Truss.from_json(benchmark_path(name))
+
+
+class TrussProblem:
+    """Minimise weight (and optionally compliance) of a truss under stress and
+    displacement limits, over sizing or topology + sizing genomes."""
+
+    def __init__(self, name: str, truss: Truss, *, catalogue: str = "continuous", topology: bool = False,
+                 objectives: str = "weight", tolerance: float = 1e-6, defaults: dict[str, Any] | None = None,
+                 description: str = "", target: dict[str, Any] | None = None) -> None:
+        if catalogue not in ("continuous", "discrete"):
+            raise ConfigError(f"catalogue must be 'continuous' or 'discrete', got {catalogue!r}")
+        if objectives not in ("weight", "weight-compliance"):
+            raise ConfigError(f"objectives must be 'weight' or 'weight-compliance', got {objectives!r}")
+        if not tolerance >= 0:
+            raise ConfigError("tolerance must be >= 0")
+        self.name = name
+        self.truss = truss
+        self.catalogue = catalogue
+        self.topology = topology
+        self.tolerance = float(tolerance)
+        self.description = description or truss.name
+        self.target = target
+        wu = truss.units.get("weight", "")
+        objs = [Objective("weight", "min", wu)]
+        if objectives == "weight-compliance":
+            objs.append(Objective("compliance", "min", f"{truss.units.get('force', '')}*{truss.units.get('length', '')}"))
+        self.objectives = tuple(objs)
+        self.constraints = ("stress", "displacement")
+        if (truss.group_index < 0).any():
+            raise ConfigError(f"{name}: every member must belong to a design-variable group")
+        self.values = discrete_values(truss) if catalogue == "discrete" else None
+        if topology:
+            threshold = (truss.area.removal_threshold if truss.area is not None else None) or 0.0
+            lower = max(threshold, truss.area.lower if truss.area is not None else 0.0)
+            self.genome = topology_genome(truss, catalogue, lower)
+        else:
+            self.genome = sizing_genome(truss, catalogue)
+        self.defaults = dict(defaults or {})
+        self.model = StiffnessModel(truss)
+
+    # -- decoding ------------------------------------------------------------------------
+    def _group_areas(self, sizes: np.ndarray) -> np.ndarray:
+        if self.values is not None:
+            return self.values[np.asarray(sizes, dtype=np.int64)]
+        return np.asarray(sizes, dtype=float)
+
+    def member_areas_many(self, xs: Sequence[Any]) -> np.ndarray:
+        """Member areas (P x M) of P genomes; absent members have area 0."""
+        if self.topology:
+            present = np.array([np.asarray(x["present"], bool) for x in xs])
+            sizes = self._group_areas(np.array([x["areas"] for x in xs]))
+            return np.where(present, sizes, 0.0)
+        return self._group_areas(np.array(list(xs)))[:, self.truss.group_index]
+
+    def member_areas(self, x: Any) -> np.ndarray:
+        return self.member_areas_many([x])[0]
+
+    def decode(self, x: Any) -> Truss:
+        """The designed truss: absent members dropped, ``areas`` set."""
+        areas = self.member_areas(x)
+        keep = areas > 0
+        from dataclasses import replace
+
+        designed = replace(self.truss, areas=None, groups=())
+        designed = designed.subset(keep)
+        return replace(designed, areas=areas[keep])
+
+    # -- evaluation ----------------------------------------------------------------------
+    def ratios_many(self, areas: np.ndarray) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]:
+        """Stress ratios (P x L x M), displacement ratios (P x L x K), failures and
+        compliances (P) for member areas P x M."""
+        sol = self.model.solve_many(areas)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stresses = np.where(areas[:, None, :] > 0, sol.forces / np.where(areas > 0, areas, 1.0)[:, None, :], 0.0)
+        sr = stress_ratios(self.truss, areas[:, None, :], stresses)
+        dr = displacement_ratios(self.truss, sol.displacements)
+        loads = self.model.loads.T.reshape(1, -1, self.truss.n_nodes, self.truss.dim)
+        compliance = np.einsum("plnd,plnd->p", np.broadcast_to(loads, sol.displacements.shape), sol.displacements)
+        return sr, dr, sol.failures, compliance
+
+    def evaluate_many(self, xs: Sequence[Any]) -> list[Evaluation]:
+        areas = self.member_areas_many(xs)
+        sr, dr, failures, compliance = self.ratios_many(areas)
+        weights = areas @ (self.truss.density * self.truss.lengths)
+        slack = 1.0 + self.tolerance
+        out = []
+        n_obj, n_con = len(self.objectives), len(self.constraints)
+        for p in range(len(xs)):
+            if failures[p] is not None:
+                out.append(Evaluation.failed(n_obj, n_con, f"{type(failures[p]).__name__}: {failures[p]}"))
+                continue
+            v_s = float(np.maximum(sr[p] - slack, 0.0).sum())
+            v_d = float(np.maximum(dr[p] - slack, 0.0).sum())
+            objs = (float(weights[p]),) if n_obj == 1 else (float(weights[p]), float(compliance[p]))
+            out.append(Evaluation(objs, (v_s, v_d), {
+                "max_stress_ratio": float(sr[p].max()) if sr[p].size else 0.0,
+                "max_displacement_ratio": float(dr[p].max()) if dr[p].size else 0.0,
+                "members": int((areas[p] > 0).sum()),
+                "compliance": float(compliance[p]),
+            }))
+        return out
+
+    def evaluate(self, x: Any) -> Evaluation:
+        return self.evaluate_many([x])[0]
+
+    def constraint_values_many(self, xs: Sequence[Any]) -> np.ndarray:
+        """Signed, smooth constraint values g <= 0 (P x C): every stress and displacement
+        ratio minus 1 (for gradient-based refinement); a failed design gives +1."""
+        areas = self.member_areas_many(xs)
+        sr, dr, failures, _ = self.ratios_many(areas)
+        g = np.concatenate([sr.reshape(len(xs), -1), dr.reshape(len(xs), -1)], axis=1) - 1.0
+        for p, f in enumerate(failures):
+            if f is not None:
+                g[p] = 1.0
+        return g
+
+    # -- reporting -------------------------------------------------------------------------
+    def summary(self, x: Any, evaluation: Evaluation) -> dict[str, Any]:
+        info = evaluation.info
+        out = {"members": info.get("members"), "max_stress_ratio": info.get("max_stress_ratio"),
+               "max_disp_ratio": info.get("max_displacement_ratio")}
+        if info.get("reason"):
+            out["reason"] = info["reason"]
+        return out
+
+    def export(self, x: Any, evaluation: Evaluation, directory: Path, stem: str) -> list[Path]:
+        """The designed truss as JSON (with its analysis) and a drawing."""
+        from problems.truss.plots import plot_truss, save_figure
+
+        directory = Path(directory)
+        designed = self.decode(x)
+        paths = [directory / f"{stem}.json"]
+        data = designed.to_dict()
+        data["evaluation"] = {"objectives": list(evaluation.objectives), "violations": list(evaluation.violations),
+                              "info": evaluation.info}
+        atomic_write_json(paths[0], data)
+        if evaluation.info.get("failed"):
+            return paths
+        try:
+            analysis = designed.analyze()
+        except Exception:  # a design the FEM rejects is exported without a drawing
+            return paths
+        ax = plot_truss(designed, analysis=analysis)
+        paths.append(directory / f"{stem}.png")
+        save_figure(ax.figure, paths[1])
+        return paths
+
+
+# ----------------------------------------------------------------------------------------
+# registered factories (entry points in pyproject.toml)
+# ----------------------------------------------------------------------------------------
+def _targets(truss: Truss, key: str) -> dict[str, Any] | None:
+    return (truss.extra.get("targets") or {}).get(key)
+
+
+def truss_10bar(catalogue: str = "continuous", tolerance: float = 1e-6) -> TrussProblem:
+    """10-bar cantilever truss, minimum weight (continuous areas, or catalogue=discrete: 42 AISC sections)."""
+    truss = load_benchmark("tenbar.json")
+    return TrussProblem("truss-10bar", truss, catalogue=catalogue, tolerance=tolerance,
+                        defaults={"algorithm": "ga", "pop": 100, "generations": 300},
+                        target=_targets(truss, catalogue))
+
+
+def truss_10bar_topology(catalogue: str = "continuous", tolerance: float = 1e-6) -> TrussProblem:
+    """10-bar ground structure, topology + sizing (Deb & Gulati 2001): members may vanish."""
+    truss = load_benchmark("tenbar_topology.json")
+    if catalogue == "discrete":
+        raise ConfigError("truss-10bar-topology: only the continuous catalogue is defined (areas 0..35 in^2)")
+    return TrussProblem("truss-10bar-topology", truss, topology=True, tolerance=tolerance,
+                        defaults={"algorithm": "ga", "pop": 100, "generations": 300},
+                        target=_targets(truss, "topology"))
+
+
+def truss_25bar(tolerance: float = 1e-6) -> TrussProblem:
+    """25-bar space transmission tower, 2 load cases, 8 area groups, minimum weight."""
+    truss = load_benchmark("twentyfivebar.json")
+    return TrussProblem("truss-25bar", truss, tolerance=tolerance,
+                        defaults={"algorithm": "ga", "pop": 100, "generations": 300},
+                        target=_targets(truss, "continuous"))
+
+
+def truss_72bar(tolerance: float = 1e-6) -> TrussProblem:
+    """72-bar 4-storey space truss, 2 load cases, 16 area groups, minimum weight."""
+    truss = load_benchmark("seventytwobar.json")
+    return TrussProblem("truss-72bar", truss, tolerance=tolerance,
+                        defaults={"algorithm": "ga", "pop": 100, "generations": 300},
+                        target=_targets(truss, "continuous"))
+
+
+def truss_ground(file: str = "", mode: str = "pareto", catalogue: str = "continuous",
+                 tolerance: float = 1e-6) -> TrussProblem:
+    """Any ground structure from a JSON file: weight vs compliance front (mode=pareto) or
+    minimum weight under its stress/displacement limits (mode=weight)."""
+    if not file:
+        raise ConfigError("truss-ground needs --set file=GROUND.json (write one with `gadesign truss ground`)")
+    truss = Truss.from_json(file)
+    if mode not in ("pareto", "weight"):
+        raise ConfigError(f"truss-ground: mode must be 'pareto' or 'weight', got {mode!r}")
+    if len(truss.groups) != truss.n_members:
+        from dataclasses import replace
+
+        truss = replace(truss, groups=())
+    if mode == "pareto":
+        # weight vs compliance: stresses and displacements free, stability still required
+        from dataclasses import replace
+
+        truss = replace(truss, tension_limit=None, compression_limit=None, displacement_limits=())
+    n = truss.n_members
+    pop = 100 if n <= 200 else 160
+    return TrussProblem("truss-ground", truss, catalogue=catalogue, topology=True, tolerance=tolerance,
+                        objectives="weight-compliance" if mode == "pareto" else "weight",
+                        defaults={"algorithm": "nsga2" if mode == "pareto" else "ga", "pop": pop,
+                                  "generations": 200},
+                        description=f"ground structure {Path(file).name}: {truss.n_members} members")
+
+
+def benchmark_targets() -> dict[str, Any]:
+    """The published best-known weights the benchmarks are compared with (with sources)."""
+    out = {}
+    for name in ("tenbar.json", "tenbar_topology.json", "twentyfivebar.json", "seventytwobar.json"):
+        out[name] = json.loads(benchmark_path(name).read_text())["targets"]
+    return out
