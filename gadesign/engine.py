@@ -69,7 +69,8 @@ class Evolution:
         seen = {self.genome.key(g) for g in self.pop.genomes}
         children: list[Any] = []
         for _ in range(attempts):
-            parents_idx = self.algorithm.select(self.pop, n, self.rng)
+            need = n - len(children)
+            parents_idx = self.algorithm.select(self.pop, need + need % 2, self.rng)
             for child in self.genome.vary([self.pop.genomes[i] for i in parents_idx], self.rng):
                 key = self.genome.key(child)
                 if key not in seen and len(children) < n:

@@ -27,11 +27,15 @@ class NSGA2(Algorithm):
     name = "nsga2"
 
     def select(self, pop: Population, n: int, rng: np.random.Generator) -> np.ndarray:
-        _, crowding = rank_and_crowding(pop)
+        crowding = pop.cache.get("crowding")
+        if crowding is None:
+            _, crowding = rank_and_crowding(pop)
         return dominance_tournament(pop.F, pop.CV, crowding, n, rng)
 
     def survive(self, pop: Population, n: int, rng: np.random.Generator) -> Population:
         ranks, crowding = rank_and_crowding(pop)
         # sort by rank, then crowding descending; stable so equal keys keep their order
-        order = np.lexsort((-crowding, ranks))
-        return pop.take(order[:n])
+        keep = np.lexsort((-crowding, ranks))[:n]
+        survivors = pop.take(keep)
+        survivors.cache["crowding"] = crowding[keep]
+        return survivors

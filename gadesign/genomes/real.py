@@ -60,17 +60,18 @@ def polynomial_mutation(x: np.ndarray, lower: np.ndarray, upper: np.ndarray, eta
     u = rng.random(x.shape)
     if not mask.any():
         return y
-    width = upper - lower
+    rows, cols = np.nonzero(mask)
+    xs, lo, hi, r = x[rows, cols], lower[cols], upper[cols], u[rows, cols]
+    width = hi - lo
     with np.errstate(divide="ignore", invalid="ignore"):
-        d1 = np.clip(np.where(width > 0, (x - lower) / width, 0.0), 0.0, 1.0)
-        d2 = np.clip(np.where(width > 0, (upper - x) / width, 0.0), 0.0, 1.0)
+        d1 = np.clip(np.where(width > 0, (xs - lo) / width, 0.0), 0.0, 1.0)
+        d2 = np.clip(np.where(width > 0, (hi - xs) / width, 0.0), 0.0, 1.0)
     expo = 1.0 / (eta + 1.0)
-    low = u < 0.5
-    val_low = 2.0 * u + (1.0 - 2.0 * u) * (1.0 - d1) ** (eta + 1.0)
-    val_high = 2.0 * (1.0 - u) + 2.0 * (u - 0.5) * (1.0 - d2) ** (eta + 1.0)
+    low = r < 0.5
+    val_low = 2.0 * r + (1.0 - 2.0 * r) * (1.0 - d1) ** (eta + 1.0)
+    val_high = 2.0 * (1.0 - r) + 2.0 * (r - 0.5) * (1.0 - d2) ** (eta + 1.0)
     delta = np.where(low, val_low ** expo - 1.0, 1.0 - val_high ** expo)
-    mutated = np.clip(x + delta * width, lower, upper)
-    y[mask] = mutated[mask]
+    y[rows, cols] = np.clip(xs + delta * width, lo, hi)
     return y
 
 
