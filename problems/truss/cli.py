@@ -156,3 +156,40 @@ def ground(
     else:
         truss.to_json(output)
         typer.echo(f"{truss.n_nodes} nodes, {truss.n_members} members -> {output}", err=True)
+
+
+@app.command()
+def front(
+    run_dir: Path = typer.Argument(..., help="Run directory of a truss problem (with config.json and front.json)."),
+    picks: int = typer.Option(3, "--picks", help="How many designs to draw beside the front (spread by weight)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Image file (default RUN_DIR/plots/truss-front.png)."),
+) -> None:
+    """Draw a run's weight-compliance front with small drawings of chosen designs."""
+    import numpy as np
+
+    from gadesign.registry import make_problem
+    from problems.truss.errors import TrussError
+    from problems.truss.plots import plot_front, save_figure
+
+    try:
+        config = json.loads((run_dir / "config.json").read_text())
+        doc = json.loads((run_dir / "front.json").read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise TrussError(f"{run_dir}: not a readable run directory ({exc})") from None
+    problem = make_problem(config["problem"], config.get("params") or {})
+    if not hasattr(problem, "member_areas") or not hasattr(problem, "truss"):
+        raise TrussError(f"{run_dir}: problem {config['problem']!r} is not a truss problem")
+    members = [m for m in doc["members"] if not m.get("info", {}).get("failed")]
+    if not members:
+        raise TrussError(f"{run_dir}: the front has no analysable design")
+    designs = [problem.member_areas(problem.genome.from_json(m["genome"])) for m in members]
+    weights = np.array([m["objectives"][0] for m in members])
+    comps = np.array([m["objectives"][1] if len(m["objectives"]) > 1 else m["info"].get("compliance", np.nan)
+                      for m in members])
+    order = np.argsort(weights)
+    k = max(0, min(picks, len(order)))
+    chosen = [int(order[i]) for i in np.unique(np.linspace(0, len(order) - 1, k).round().astype(int))] if k else []
+    ax = plot_front(weights, comps, problem.truss, designs, picks=chosen)
+    target = out or run_dir / "plots" / "truss-front.png"
+    save_figure(ax.figure, target)
+    typer.echo(f"{len(members)} designs, {len(chosen)} drawn -> {target}")

@@ -130,8 +130,8 @@ def plot_front(weights: Sequence[float], compliances: Sequence[float], truss: Tr
     into the front; ``designs[k]`` are their member areas). Returns the main axes."""
     w, c = np.asarray(weights, dtype=float), np.asarray(compliances, dtype=float)
     if ax is None:
-        fig = plt.figure(figsize=(9, 6))
-        ax = fig.add_subplot()
+        fig = plt.figure(figsize=(11, 6))
+        ax = fig.add_axes([0.08, 0.1, 0.55, 0.82])
     order = np.argsort(w)
     ax.plot(w[order], c[order], "o-", ms=4, lw=1, color="#1565c0")
     ax.set_xlabel(f"weight [{units[0] or truss.units.get('weight', '')}]")
@@ -143,7 +143,9 @@ def plot_front(weights: Sequence[float], compliances: Sequence[float], truss: Tr
         ax.annotate(f"{slot + 1}", (w[k], c[k]), textcoords="offset points", xytext=(6, 6), fontsize=9,
                     color="#b71c1c", weight="bold")
         proj = "3d" if truss.dim == 3 else None
-        inset = fig.add_axes([0.56 - 0.0 * slot, 0.62 - 0.25 * slot, 0.34, 0.22], projection=proj)
+        height = min(0.26, 0.82 / max(len(picks), 1) - 0.04)
+        bottom = 0.92 - (slot + 1) * (height + 0.04) + 0.04
+        inset = fig.add_axes([0.68, bottom, 0.3, height], projection=proj)
         plot_truss(truss, areas=designs[k], ax=inset, colorbar=False, show_loads=True, title=f"{slot + 1}",
                    max_width=3.0)
         inset.set_xlabel(""); inset.set_ylabel("")

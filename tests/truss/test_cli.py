@@ -105,3 +105,27 @@ def test_console_script_exit_2_with_one_line(case, tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert words in proc.stderr + proc.stdout and "Traceback" not in proc.stderr
+
+
+def test_front_command_draws_a_run_front(tmp_path):
+    """A run directory (config.json + front.json, as `gadesign evolve` writes them)."""
+    from gadesign.api import evolve
+    from problems.truss.ground import ground_structure
+    from problems.truss.problems import truss_ground
+
+    g = ground_structure((4, 3), (30.0, 20.0), 1.5, [((0, 0), (True, True)), ((0, 2), (True, True))],
+                         [((3, 1), (0.0, -5.0))])
+    gpath = tmp_path / "g.json"
+    g.to_json(gpath)
+    p = truss_ground(str(gpath))
+    r = evolve(p, seed=1, pop=20, generations=5)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.json").write_text(json.dumps({"problem": "truss-ground", "params": {"file": str(gpath)}}))
+    (run / "front.json").write_text(json.dumps({"members": [
+        {"genome": p.genome.to_json(x), "objectives": list(e.objectives), "info": e.info} for x, e in r.front]}))
+    res = runner.invoke(app, ["front", str(run), "--picks", "2"])
+    assert res.exit_code == 0, res.output
+    assert (run / "plots" / "truss-front.png").read_bytes()[:4] == b"\x89PNG"
+    res = runner.invoke(app, ["front", str(tmp_path / "nope")])
+    assert isinstance(res.exception, TrussError)

@@ -206,3 +206,25 @@ def test_gadesign_evolve_truss_10bar_seed_1(tmp_path):
     weight, ratio = independent_check(p, np.asarray(best["genome"]))
     assert ratio <= 1 + 1e-6
     assert weight <= 5060.85 * 1.005
+
+
+@pytest.mark.parametrize("case", ["square frame without diagonal (mechanism)", "collinear bars (infinitesimal mechanism)",
+                                  "zero-length member", "load on an unreached node", "part not connected to supports",
+                                  "3D node held only in a plane"])
+def test_each_degenerate_case_is_an_infeasible_evaluation_with_reason(case):
+    """Inside a run, every degenerate truss is an infeasible evaluation with its reason:
+    finite objectives and violations, no exception."""
+    from dataclasses import replace
+
+    from problems.truss.problems import TrussProblem
+
+    from .test_fem import DEGENERATE, make
+
+    nodes, members, fixed, loads, exc, words = DEGENERATE[case]
+    t = replace(make(nodes, members, fixed, loads), area=AreaSpec.continuous(0.1, 10.0),
+                tension_limit=np.full(len(members), 25.0), compression_limit=np.full(len(members), 25.0))
+    p = TrussProblem("degenerate", t)
+    (e,) = p.evaluate_many([np.ones(len(members))])
+    assert not e.feasible and words in e.info["reason"] and exc.__name__ in e.info["reason"]
+    assert np.isfinite(e.objectives).all() and np.isfinite(e.violations).all()
+    assert e.checked(1, 2) is e

@@ -127,3 +127,28 @@ def test_discrete_ten_bar_catalogue_is_the_42_aisc_sections():
     assert len(values) == 42 and sorted(values) == values
     assert {2.63, 5.74, 26.5} <= set(values) and not {5.94, 28.5} & set(values)
     assert values[0] == 1.62 and values[-1] == 33.5
+
+
+def test_buckling_enters_the_stress_ratios():
+    """A slender strut: with buckling its compression ratio is -sigma / sigma_cr,
+    sigma_cr = pi^2 E I / (A L^2) for a solid circular section of area A."""
+    from problems.truss.fem import analyze
+    from problems.truss.structure import LoadCase
+
+    nodes = np.array([[0.0, 0.0], [100.0, 0.0], [0.0, 50.0]])
+    f = np.zeros((3, 2))
+    f[1] = [0.0, -1.0]
+    fixed = np.array([[True, True], [False, False], [True, True]])
+    plain = Truss(nodes=nodes, members=[[0, 1], [2, 1]], fixed=fixed, load_cases=(LoadCase("L", f),), E=1e4,
+                  density=0.1, tension_limit=25.0, compression_limit=25.0)
+    from dataclasses import replace
+
+    buck = replace(plain, buckling=Buckling.from_shape("circular"))
+    A = np.array([0.5, 0.5])
+    res = analyze(buck, A)
+    sigma = res.cases[0].stresses
+    assert sigma[0] < 0  # the horizontal bar is the strut
+    I = A[0] ** 2 / (4 * np.pi)
+    sigma_cr = np.pi ** 2 * 1e4 * I / (A[0] * 100.0 ** 2)
+    assert res.stress_ratios()[0, 0] == pytest.approx(-sigma[0] / min(25.0, sigma_cr))
+    assert analyze(plain, A).stress_ratios()[0, 0] == pytest.approx(-sigma[0] / 25.0)
