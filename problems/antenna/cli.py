@@ -1,0 +1,146 @@
+"""``gadesign antenna ...``: simulate a NEC deck, convert between NEC and JSON.
+
+Mounted by the engine's CLI through the ``gadesign.commands`` entry point ``antenna``.
+Errors are :class:`~gadesign.errors.GadesignError` (``DeckError``, ``GeometryError``);
+the engine prints them as one red line and exits with code 2. Heavy imports (numpy
+solver, scikit-rf, matplotlib) happen inside the commands.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+app = typer.Typer(name="antenna", help="Wire antennas: simulate NEC-2 decks (thin-wire method of moments), "
+                  "convert between NEC and JSON geometry.", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False, rich_markup_mode=None)
+
+
+def _pattern_grid(ant: Any) -> tuple[Any, Any]:
+    """Directions of the deck's RP cards, or a 5-degree grid over the radiating region."""
+    import numpy as np
+
+    from problems.antenna.wires import PatternRequest
+
+    pats = ant.patterns or (PatternRequest(19 if ant.ground else 37, 73, 0.0, 0.0, 5.0, 5.0),)
+    th = np.concatenate([p.grid()[0] for p in pats])
+    ph = np.concatenate([p.grid()[1] for p in pats])
+    return th, ph
+
+
+def simulate_results(ant: Any, z0: float = 50.0) -> tuple[Any, list[dict[str, Any]]]:
+    """Solve at the antenna's frequencies; one summary record per frequency."""
+    from problems.antenna.nec import DeckError
+
+    if not ant.frequencies:
+        raise DeckError("the deck has no FR card (no frequency to simulate)")
+    sol = ant.solve()
+    th, ph = _pattern_grid(ant)
+    gmax, gdir = sol.max_gain(th, ph)
+    agt = sol.average_gain()
+    z = sol.impedance
+    v = sol.vswr(z0)
+    out = []
+    for i, f in enumerate(sol.frequencies):
+        rec: dict[str, Any] = {
+            "frequency_hz": float(f),
+            "impedance_ohm": [float(z[i, 0].real), float(z[i, 0].imag)],
+            "vswr": float(v[i, 0]) if v[i, 0] < 1e30 else 1e30,
+            "reference_ohm": z0,
+            "max_gain_dbi": float(gmax[i]),
+            "max_gain_direction_deg": [float(gdir[i, 0]), float(gdir[i, 1])],
+            "average_gain": float(agt[i]),
+            "efficiency": float(sol.efficiency[i]),
+        }
+        if z.shape[1] > 1:
+            rec["port_impedances_ohm"] = [[float(x.real), float(x.imag)] for x in z[i]]
+        out.append(rec)
+    return sol, out
+
+
+@app.command()
+def simulate(
+    deck: Path = typer.Argument(..., help="NEC-2 deck (.nec) or JSON geometry (.json) to simulate."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
+    touchstone: Optional[Path] = typer.Option(None, "--touchstone", help="Write the port S-parameters "
+                                              "to this Touchstone file (.s1p for one source)."),
+    pattern: Optional[Path] = typer.Option(None, "--pattern", help="Write the gain pattern on the deck's "
+                                           "RP grid to this CSV file."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Write a PNG of the geometry coloured by "
+                                        "current and the pattern cuts at the first frequency."),
+    z0: float = typer.Option(50.0, "--z0", help="Reference impedance (ohm) for VSWR and S-parameters."),
+) -> None:
+    """Print input impedance, VSWR and gain at every FR frequency of DECK."""
+    from problems.antenna.nec import DeckError
+    from problems.antenna.wires import as_antenna
+
+    if not (z0 > 0):
+        raise DeckError(f"--z0 must be positive, got {z0}")
+    ant = as_antenna(deck)
+    sol, results = simulate_results(ant, z0)
+    if touchstone is not None:
+        from problems.antenna.network import write_touchstone
+
+        write_touchstone(sol, touchstone, z0=z0)
+    if pattern is not None:
+        _write_pattern(sol, ant, pattern)
+    if plot is not None:
+        from problems.antenna.plots import plot_summary, save
+
+        save(plot_summary(ant, sol), plot)
+    if as_json:
+        typer.echo(json.dumps({"deck": str(deck), "results": results}, allow_nan=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{deck}  ({ant!r})")
+    for col in ("f (MHz)", "Z (ohm)", f"VSWR/{z0:g}", "max gain (dBi)", "at theta, phi (deg)", "avg gain"):
+        table.add_column(col, justify="right")
+    for r in results:
+        R, X = r["impedance_ohm"]
+        table.add_row(f"{r['frequency_hz'] / 1e6:.6g}", f"{R:.3f} {'+' if X >= 0 else '-'} j{abs(X):.3f}",
+                      f"{r['vswr']:.4g}", f"{r['max_gain_dbi']:.3f}",
+                      f"{r['max_gain_direction_deg'][0]:g}, {r['max_gain_direction_deg'][1]:g}",
+                      f"{r['average_gain']:.4f}")
+    Console(highlight=False).print(table)
+
+
+def _write_pattern(sol: Any, ant: Any, path: Path) -> None:
+    import io
+
+    from gadesign.atomic import atomic_write_text
+    from problems.antenna.farfield import db
+
+    th, ph = _pattern_grid(ant)
+    g = sol.gain_components(th, ph)
+    buf = io.StringIO()
+    buf.write("frequency_hz,theta_deg,phi_deg,gain_dbi,gain_theta_dbi,gain_phi_dbi,rhcp_dbic,lhcp_dbic\n")
+    for i, f in enumerate(sol.frequencies):
+        cols = [db(g[k][i]) for k in ("total", "theta", "phi", "rhcp", "lhcp")]
+        for j in range(len(th)):
+            buf.write(f"{f:.10g},{th[j]:g},{ph[j]:g}," + ",".join(f"{c[j]:.4f}" for c in cols) + "\n")
+    atomic_write_text(path, buf.getvalue())
+
+
+@app.command()
+def convert(
+    source: Path = typer.Argument(..., help="Input: a NEC-2 deck (.nec) or JSON geometry (.json)."),
+    target: Path = typer.Argument(..., help="Output: .nec or .json (the format follows the suffix)."),
+) -> None:
+    """Convert an antenna between NEC-2 decks and gadesign's JSON geometry."""
+    from problems.antenna.nec import DeckError
+    from problems.antenna.wires import as_antenna
+
+    suffix = target.suffix.lower()
+    if suffix not in (".nec", ".json"):
+        raise DeckError(f"{target}: output must end in .nec or .json")
+    ant = as_antenna(source)
+    if suffix == ".nec":
+        ant.to_nec(target)
+    else:
+        ant.to_json(target)
+    typer.echo(f"wrote {target}")

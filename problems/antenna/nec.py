@@ -1,0 +1,324 @@
+"""NEC-2 card decks: read into an :class:`Antenna`, write one back.
+
+Supported cards (NEC-2 User's Guide, part III):
+
+======  ===================================================================================
+CM, CE  comments (kept, written back)
+GW      straight wire: tag, segments, x1 y1 z1 x2 y2 z2 (m), radius (m)
+GS      scale all geometry so far by F1
+GM      move/rotate (ROX, ROY, ROZ degrees about x, then y, then z), translate, and with
+        NRPT > 0 copy the wires with tag >= ITS (all for ITS = 0), tags incremented by ITGI
+GE      end of geometry; I1 = 0 free space, 1 ground plane (PEC unless a GN card says
+        otherwise)
+GN      ground: type 1 perfect, -1 none (finite grounds are not modelled)
+EX      type 0 voltage source on segment I3 of tag I2 (tag 0: absolute segment), V = F1 + j F2
+LD      type 0 series RLC, 1 parallel RLC, 4 R + jX, 5 wire conductivity; -1 clears loads
+FR      frequencies: I1 = 0 linear (F1 + i F2), 1 multiplicative (F1 F2^i), I2 values (MHz);
+        several FR cards add their frequencies in order
+RP      radiation pattern request, normal mode (I1 = 0) only
+XQ      execute (accepted; the simulate command computes every FR frequency anyway)
+EN      end of deck
+======  ===================================================================================
+
+Any other card, or a supported card with an unsupported option, raises
+:class:`DeckError` naming the deck line; nothing is skipped silently. Fields may be in
+NEC's fixed columns or free format (separated by spaces or commas).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+
+from gadesign.errors import GadesignError
+from problems.antenna.wires import (Antenna, GeometryError, Load, PatternRequest, Source, Wire,
+                                    segment_index, tag_segments)
+
+
+class DeckError(GadesignError):
+    """A NEC deck that cannot be read; the message names the line and the problem."""
+
+
+#: (number of integer fields, number of float fields) of each card.
+FIELDS = {"GW": (2, 7), "GS": (2, 1), "GM": (2, 7), "GE": (1, 0), "GN": (4, 6), "EX": (4, 6),
+          "LD": (4, 3), "FR": (4, 2), "RP": (4, 6), "XQ": (1, 0), "EN": (0, 0)}
+KNOWN_UNSUPPORTED = {
+    "GA": "wire arcs", "GH": "helices", "GX": "reflections", "GC": "tapered wires",
+    "GF": "NGF files", "SP": "surface patches", "SM": "surface patches", "SC": "surface patches",
+    "GR": "cylindrical structures", "EK": "the extended thin-wire kernel", "KH": "interaction approximation",
+    "NE": "near fields", "NH": "near fields", "NT": "two-port networks", "TL": "transmission lines",
+    "PQ": "charge printing", "PT": "current printing", "CP": "coupling", "PL": "plot files",
+    "WG": "Green's function files", "SY": "symbols (4nec2)", "GD": "finite-ground corrections",
+}
+LD_KINDS = {0: "series", 1: "parallel", 4: "impedance", 5: "conductivity"}
+_FIXED_INT = [(2, 5), (5, 10), (10, 15), (15, 20)]
+
+
+def read_nec(path: str | Path) -> Antenna:
+    """Read a NEC-2 deck file; errors name the file and line."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise DeckError(f"{p}: cannot read deck: {exc.strerror or exc}") from exc
+    return parse_nec(text, str(p))
+
+
+def _split_fields(card: str, rest: str, line: str, n_int: int, n_flt: int) -> list[str]:
+    """The numeric fields of a card, from free format or NEC's fixed columns."""
+    tokens = [t for t in re.split(r"[,\s]+", rest.strip()) if t]
+    fixed = False
+    if "," not in rest and tokens:
+        # fixed columns if every token ends on a column boundary and some fields are blank
+        bounds = {5, 10, 15, 20} | {20 + 10 * i for i in range(1, 8)} if card != "GW" \
+            else {5, 10} | {10 + 10 * i for i in range(1, 8)}
+        ends = [m.end() for m in re.finditer(r"\S+", line)][1:]
+        fixed = all(e in bounds for e in ends) and len(tokens) < n_int + n_flt
+        for t in tokens:
+            try:
+                float(t)
+            except ValueError:
+                fixed = True
+    if not fixed:
+        return tokens
+    cols = (_FIXED_INT[:2] + [(10 + 10 * i, 20 + 10 * i) for i in range(7)]) if card == "GW" \
+        else (_FIXED_INT + [(20 + 10 * i, 30 + 10 * i) for i in range(7)])
+    return [line[a:b].strip() for a, b in cols[:n_int + n_flt]]
+
+
+def _numbers(card: str, fields: list[str], n_int: int, n_flt: int) -> tuple[list[int], list[float]]:
+    if len(fields) > n_int + n_flt:
+        raise ValueError(f"{card} card has {len(fields)} fields, at most {n_int + n_flt} allowed")
+    fields = fields + [""] * (n_int + n_flt - len(fields))
+    ints, flts = [], []
+    for i, f in enumerate(fields):
+        try:
+            v = float(f) if f else 0.0
+        except ValueError:
+            raise ValueError(f"{card} field {i + 1} {f!r} is not a number") from None
+        if not math.isfinite(v):
+            raise ValueError(f"{card} field {i + 1} is not a finite number ({f})")
+        if i < n_int:
+            if v != int(v):
+                raise ValueError(f"{card} field {i + 1} must be an integer, got {f}")
+            ints.append(int(v))
+        else:
+            flts.append(v)
+    return ints, flts
+
+
+def _rotation(rx: float, ry: float, rz: float) -> np.ndarray:
+    """NEC's GM rotation: about x, then y, then z (degrees)."""
+    ax, ay, az = np.radians([rx, ry, rz])
+    cx, sx, cy, sy, cz, sz = np.cos(ax), np.sin(ax), np.cos(ay), np.sin(ay), np.cos(az), np.sin(az)
+    Rx = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
+    Ry = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
+    Rz = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]])
+    return Rz @ Ry @ Rx
+
+
+def parse_nec(text: str, name: str = "<deck>") -> Antenna:
+    """Parse deck ``text``; ``name`` prefixes error messages."""
+    comments: list[str] = []
+    wires: list[Wire] = []
+    wire_lines: list[int] = []
+    sources: list[tuple[int, Source]] = []
+    loads: list[tuple[int, Load]] = []
+    freqs: list[float] = []
+    patterns: list[PatternRequest] = []
+    ground: bool | None = None
+    ge_seen = False
+    ended = False
+    lineno = 0
+
+    def err(msg: str, n: int | None = None) -> DeckError:
+        return DeckError(f"{name}: line {lineno if n is None else n}: {msg}")
+
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            continue
+        if ended:
+            raise err(f"{line.strip()[:2]!r} card after EN")
+        card = line.lstrip()[:2].upper()
+        rest = line.lstrip()[2:]
+        if card in ("CM", "CE"):
+            comments.append(rest.strip())
+            continue
+        if card not in FIELDS:
+            what = KNOWN_UNSUPPORTED.get(card)
+            if what:
+                raise err(f"{card} card is not supported ({what} are not modelled)")
+            raise err(f"unknown card {line.strip()[:2]!r}")
+        n_int, n_flt = FIELDS[card]
+        try:
+            ints, f = _numbers(card, _split_fields(card, rest, line, n_int, n_flt), n_int, n_flt)
+        except ValueError as exc:
+            raise err(str(exc)) from None
+        geometry_card = card in ("GW", "GS", "GM")
+        if geometry_card and ge_seen:
+            raise err(f"{card} card after GE (geometry must come before GE)")
+        if not geometry_card and card != "GE" and not ge_seen:
+            raise err(f"{card} card before GE (the geometry must end with a GE card)")
+        if card == "GW":
+            tag, ns = ints
+            p1, p2, rad = tuple(f[0:3]), tuple(f[3:6]), f[6]
+            if ns < 1:
+                raise err(f"GW: segment count must be at least 1, got {ns}")
+            if rad < 0:
+                raise err(f"GW: negative wire radius {rad}")
+            if rad == 0:
+                raise err("GW: zero radius (tapered wires, GC cards, are not supported)")
+            if math.dist(p1, p2) == 0.0:
+                raise err(f"GW: zero-length wire (both ends at {p1})")
+            wires.append(Wire(p1, p2, rad, ns, tag))
+            wire_lines.append(lineno)
+        elif card == "GS":
+            s = f[0]
+            if not s > 0:
+                raise err(f"GS: scale factor must be positive, got {s}")
+            wires = [Wire(tuple(c * s for c in w.start), tuple(c * s for c in w.end), w.radius * s,
+                          w.segments, w.tag) for w in wires]
+        elif card == "GM":
+            itgi, nrpt = ints
+            rot, shift, its = _rotation(*f[0:3]), np.array(f[3:6]), int(f[6])
+            moved = [i for i, w in enumerate(wires) if its == 0 or w.tag >= its]
+
+            def move(w: Wire) -> Wire:
+                a = rot @ np.array(w.start) + shift
+                b = rot @ np.array(w.end) + shift
+                return Wire(tuple(map(float, a)), tuple(map(float, b)), w.radius, w.segments,
+                            w.tag + itgi if w.tag else 0)
+            if nrpt == 0:
+                for i in moved:
+                    wires[i] = move(wires[i])
+            else:
+                prev = [wires[i] for i in moved]
+                for _ in range(nrpt):
+                    prev = [move(w) for w in prev]
+                    wires.extend(prev)
+                    wire_lines.extend([lineno] * len(prev))
+        elif card == "GE":
+            if not wires:
+                raise err("GE: the deck has no wires")
+            if ints[0] not in (0, 1):
+                raise err(f"GE {ints[0]}: only 0 (free space) and 1 (ground plane) are supported")
+            ge_seen = True
+            ground = ints[0] == 1
+        elif card == "GN":
+            if ints[0] == 1:
+                ground = True
+            elif ints[0] == -1:
+                ground = False
+            else:
+                raise err(f"GN {ints[0]}: only perfect ground (GN 1) or none (GN -1) is supported")
+        elif card == "EX":
+            if ints[0] != 0:
+                raise err(f"EX type {ints[0]}: only voltage sources (type 0) are supported")
+            sources.append((lineno, Source(ints[1], ints[2], complex(f[0], f[1]))))
+        elif card == "LD":
+            if ints[0] == -1:
+                loads.clear()
+                continue
+            if ints[0] not in LD_KINDS:
+                raise err(f"LD type {ints[0]}: supported types are 0, 1, 4, 5 and -1")
+            kind = LD_KINDS[ints[0]]
+            vals = {"series": dict(r=f[0], l=f[1], c=f[2]), "parallel": dict(r=f[0], l=f[1], c=f[2]),
+                    "impedance": dict(r=f[0], x=f[1]), "conductivity": dict(sigma=f[0])}[kind]
+            if kind == "conductivity" and not f[0] > 0:
+                raise err(f"LD 5: conductivity must be positive, got {f[0]}")
+            loads.append((lineno, Load(kind, ints[1], ints[2], ints[3], **vals)))
+        elif card == "FR":
+            kind, n = ints[0], max(ints[1], 1)
+            if kind not in (0, 1):
+                raise err(f"FR type {kind}: must be 0 (linear) or 1 (multiplicative)")
+            if not f[0] > 0:
+                raise err(f"FR: frequency must be positive, got {f[0]} MHz")
+            fs = [f[0] + i * f[1] for i in range(n)] if kind == 0 else [f[0] * f[1] ** i for i in range(n)]
+            if any(not (x > 0 and math.isfinite(x)) for x in fs):
+                raise err("FR: the steps make a frequency that is not positive")
+            freqs.extend(x * 1e6 for x in fs)
+        elif card == "RP":
+            if ints[0] != 0:
+                raise err(f"RP mode {ints[0]}: only normal-mode patterns (0) are supported")
+            if ints[1] < 1 or ints[2] < 1:
+                raise err("RP: the numbers of theta and phi values must be at least 1")
+            patterns.append(PatternRequest(ints[1], ints[2], f[0], f[1], f[2], f[3], ints[3]))
+        elif card == "EN":
+            ended = True
+    if not ge_seen:
+        raise err("the deck has no GE card (end of geometry)")
+    if not sources:
+        raise err("the deck has no EX card (source)")
+    # references to segments, with the line that made them
+    for n, s in sources:
+        try:
+            segment_index(wires, s.tag, s.segment)
+        except GeometryError as exc:
+            raise err(f"EX: source on a non-existent segment: {exc}", n) from None
+    for n, ld in loads:
+        try:
+            tag_segments(wires, ld.tag, ld.first, ld.last)
+        except GeometryError as exc:
+            raise err(f"LD: {exc}", n) from None
+    try:
+        return Antenna(wires=tuple(wires), sources=tuple(s for _, s in sources), ground=bool(ground),
+                       loads=tuple(ld for _, ld in loads), frequencies=tuple(freqs),
+                       patterns=tuple(patterns), comments=tuple(comments))
+    except GeometryError as exc:
+        w = getattr(exc, "wire", None)
+        n = wire_lines[w] if w is not None and w < len(wire_lines) else lineno
+        raise err(str(exc), n) from None
+
+
+def _g(x: float) -> str:
+    """Shortest exact float text."""
+    return repr(float(x))
+
+
+def format_nec(ant: Antenna) -> str:
+    """A NEC-2 deck for ``ant`` (free format; nec2c, xnec2c and 4nec2 read it)."""
+    out = [f"CM {c}" for c in ant.comments] or ["CM written by gadesign"]
+    out.append("CE")
+    for w in ant.wires:
+        out.append(" ".join(["GW", str(w.tag), str(w.segments), *map(_g, w.start), *map(_g, w.end), _g(w.radius)]))
+    out.append(f"GE {1 if ant.ground else 0}")
+    if ant.ground:
+        out.append("GN 1")
+    for ld in ant.loads:
+        code = {v: k for k, v in LD_KINDS.items()}[ld.kind]
+        vals = {"series": (ld.r, ld.l, ld.c), "parallel": (ld.r, ld.l, ld.c),
+                "impedance": (ld.r, ld.x), "conductivity": (ld.sigma,)}[ld.kind]
+        out.append(" ".join(["LD", str(code), str(ld.tag), str(ld.first), str(ld.last), *map(_g, vals)]))
+    for s in ant.sources:
+        v = complex(s.voltage)
+        out.append(f"EX 0 {s.tag} {s.segment} 0 {_g(v.real)} {_g(v.imag)}")
+    pats = ant.patterns or (PatternRequest(19 if ant.ground else 37, 73, 0.0, 0.0, 5.0, 5.0),)
+    execute = [f"RP 0 {p.n_theta} {p.n_phi} {p.xnda} {_g(p.theta0)} {_g(p.phi0)} {_g(p.dtheta)} "
+               f"{_g(p.dphi)}" for p in pats]
+    for fr in _fr_cards(ant.frequencies):       # NEC runs each FR with the RP cards after it
+        out.append(fr)
+        out.extend(execute)
+    out.append("EN")
+    return "\n".join(out) + "\n"
+
+
+def _fr_cards(freqs: tuple[float, ...]) -> list[str]:
+    """FR cards reproducing ``freqs`` (Hz): one linear or multiplicative sweep when the
+    values are one, else one card per frequency."""
+    if not freqs:
+        return []
+    mhz = np.array(freqs) / 1e6
+    n = len(mhz)
+    if n == 1:
+        return [f"FR 0 1 0 0 {_g(mhz[0])} 0.0"]
+    step = mhz[1] - mhz[0]
+    if np.allclose(mhz, mhz[0] + step * np.arange(n), rtol=1e-12, atol=0):
+        return [f"FR 0 {n} 0 0 {_g(mhz[0])} {_g(step)}"]
+    ratio = mhz[1] / mhz[0]
+    if np.allclose(mhz, mhz[0] * ratio ** np.arange(n), rtol=1e-12, atol=0):
+        return [f"FR 1 {n} 0 0 {_g(mhz[0])} {_g(ratio)}"]
+    return [f"FR 0 1 0 0 {_g(x)} 0.0" for x in mhz]

@@ -1,0 +1,99 @@
+"""``gadesign antenna simulate`` / ``convert`` through the installed console entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+
+def gadesign(*args: str) -> subprocess.CompletedProcess:
+    """The real console command in a subprocess (exit codes, clean stdout)."""
+    return subprocess.run([sys.executable, "-m", "gadesign", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.fixture
+def main(capsys):
+    """``gadesign.cli.main`` in-process (the console script's own entry point), cheaper
+    than a subprocess: returns (exit code, stdout, stderr)."""
+    from gadesign.cli import main as cli_main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        rc = cli_main(list(args))
+        cap = capsys.readouterr()
+        return rc, cap.out, cap.err
+    return run
+
+
+def test_simulate_json_and_files(tmp_path, data_dir, reference):
+    deck = data_dir / "decks" / "yagi3_tn688.nec"
+    s1p, csv, png = tmp_path / "y.s1p", tmp_path / "y.csv", tmp_path / "y.png"
+    r = gadesign("antenna", "simulate", str(deck), "--json", "--touchstone", str(s1p), "--pattern", str(csv),
+                 "--plot", str(png))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["deck"] == str(deck) and len(doc["results"]) == 3
+    recs = reference["decks"]["yagi3_tn688"]["nec2c"]
+    for res, ref in zip(doc["results"], recs):
+        assert set(res) >= {"frequency_hz", "impedance_ohm", "vswr", "reference_ohm", "max_gain_dbi",
+                            "max_gain_direction_deg", "average_gain"}
+        z, zr = complex(*res["impedance_ohm"]), complex(ref["R"], ref["X"])
+        assert abs(z - zr) / abs(zr) < 0.03
+        assert res["reference_ohm"] == 50
+        assert res["vswr"] == pytest.approx(ref["vswr50"], rel=0.05)
+        assert res["max_gain_direction_deg"] == ref["max_gain_dir_deg"]
+        assert res["average_gain"] == pytest.approx(1.0, rel=0.01)
+    import skrf
+
+    net = skrf.Network(str(s1p))
+    z = np.array([complex(*res["impedance_ohm"]) for res in doc["results"]])
+    assert np.allclose(net.s[:, 0, 0], (z - 50) / (z + 50), rtol=1e-6)
+    assert np.allclose(net.f, [res["frequency_hz"] for res in doc["results"]])
+    lines = csv.read_text().splitlines()
+    assert lines[0].startswith("frequency_hz,theta_deg,phi_deg,gain_dbi")
+    assert len(lines) == 1 + 3 * 37 * 73
+    assert png.stat().st_size > 10_000
+
+
+def test_simulate_table(data_dir, main):
+    rc, out, err = main("antenna", "simulate", str(data_dir / "decks" / "monopole_qw_pec.nec"))
+    assert rc == 0, err
+    assert "299.792" in out and "VSWR" in out
+
+
+@pytest.mark.parametrize("edit,what", [("GE 0", "unknown card"), ("EX 0 1 11", "non-existent segment"),
+                                       ("0.25 0.001", "negative wire radius")])
+def test_bad_deck_is_one_line_and_exit_2(tmp_path, data_dir, main, edit, what):
+    text = (data_dir / "decks" / "dipole_hw_s021.nec").read_text()
+    bad = {"GE 0": text.replace("GE 0", "QQ 1\nGE 0"), "EX 0 1 11": text.replace("EX 0 1 11", "EX 0 1 99"),
+           "0.25 0.001": text.replace("0.25 0.001", "0.25 -0.001")}[edit]
+    deck = tmp_path / "bad.nec"
+    deck.write_text(bad)
+    if edit == "GE 0":                 # once through the real console command
+        r = gadesign("antenna", "simulate", str(deck), "--json")
+        rc, out, err = r.returncode, r.stdout, r.stderr
+    else:
+        rc, out, err = main("antenna", "simulate", str(deck), "--json")
+    assert rc == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "line" in lines[0] and what in lines[0], err
+
+
+def test_convert_round_trip(tmp_path, data_dir, main):
+    src = data_dir / "st5_like.nec"
+    js, nec = tmp_path / "a.json", tmp_path / "b.nec"
+    assert main("antenna", "convert", str(src), str(js))[0] == 0
+    assert main("antenna", "convert", str(js), str(nec))[0] == 0
+    from problems.antenna import Antenna
+
+    a, b = Antenna.from_nec(src), Antenna.from_nec(nec)
+    assert a.wires == b.wires and a.sources == b.sources and a.ground == b.ground
+    assert a.frequencies == b.frequencies
+    rc, _, err = main("antenna", "convert", str(src), str(tmp_path / "x.txt"))
+    assert rc == 2 and "must end in .nec or .json" in err

@@ -1,0 +1,112 @@
+"""NEC-2 deck reading and writing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from problems.antenna import Antenna, DeckError, GeometryError, Load
+from problems.antenna.nec import parse_nec
+
+FREE = """CM dipole
+CE
+GW 1 21 0.0 0.0 -0.25 0.0 0.0 0.25 0.001
+GE 0
+EX 0 1 11 0 1.0 0.0
+FR 0 1 0 0 299.792458 0.0
+RP 0 37 73 1001 0.0 0.0 5.0 5.0
+EN
+"""
+# the same deck in NEC's fixed columns (I: 3-5, 6-10, 11-15, 16-20; F: 10 wide from 21;
+# GW: floats 10 wide from column 11) with blank fields meaning zero
+FIXED = "\n".join([
+    "CM dipole", "CE",
+    f"GW{1:3d}{21:5d}" + "".join(f"{x:10.7f}" for x in (0, 0, -0.25, 0, 0, 0.25, 0.001)),
+    "GE",
+    f"EX{'':3}{1:5d}{11:5d}{'':5}{1.0:10.1f}",
+    f"FR{'':3}{1:5d}{'':10}{299.792458:10.6f}",
+    f"RP{'':3}{37:5d}{73:5d}{1001:5d}{'':20}{5.0:10.1f}{5.0:10.1f}",
+    "EN"]) + "\n"
+COMMAS = FREE.replace("GW 1 21 0.0 0.0 -0.25 0.0 0.0 0.25 0.001", "GW,1,21,0.0,0.0,-0.25,0.0,0.0,0.25,1E-3")
+
+
+def test_free_fixed_and_comma_formats_agree():
+    a, b, c = parse_nec(FREE), parse_nec(FIXED), parse_nec(COMMAS)
+    for other in (b, c):
+        assert other.wires == a.wires
+        assert other.sources == a.sources
+        assert other.frequencies == a.frequencies
+        assert other.patterns == a.patterns
+
+
+def test_reference_decks_read(data_dir):
+    yagi = Antenna.from_nec(data_dir / "decks" / "yagi3_tn688.nec")
+    assert np.allclose(np.array(yagi.frequencies) / 1e6, [294.0, 299.88, 305.8776])
+    assert [w.tag for w in yagi.wires] == [1, 2, 3] and yagi.sources[0].tag == 2
+    sweep = Antenna.from_nec(data_dir / "decks" / "dipole_fsweep_9.nec")
+    assert np.allclose(np.array(sweep.frequencies) / 1e6, 250.0 + 12.5 * np.arange(9))
+    mono = Antenna.from_nec(data_dir / "decks" / "monopole_qw_pec.nec")
+    assert mono.ground and not yagi.ground
+
+
+def test_gm_copies_and_gs_scaling(data_dir):
+    ant = Antenna.from_nec(data_dir / "st5_like.nec")
+    assert sorted({w.tag for w in ant.wires}) == [1, 2, 3, 4, 9]
+    arm1 = [w for w in ant.wires if w.tag == 1]
+    arm3 = [w for w in ant.wires if w.tag == 3]         # rotated 180 deg about z
+    for w1, w3 in zip(arm1, arm3):
+        assert np.allclose(w3.end, [-w1.end[0], -w1.end[1], w1.end[2]], atol=1e-15)
+    scaled = parse_nec(FREE.replace("GE 0", "GS 0 0 2.0\nGE 0"))
+    assert scaled.wires[0].end == (0.0, 0.0, 0.5) and scaled.wires[0].radius == 0.002
+
+
+def test_write_read_round_trip(tmp_path, data_dir):
+    for deck in ("yagi3_tn688.nec", "monopole_qw_pec.nec", "dipole_fsweep_9.nec"):
+        ant = Antenna.from_nec(data_dir / "decks" / deck)
+        back = Antenna.from_nec(ant.to_nec(tmp_path / deck))
+        assert back.wires == ant.wires and back.sources == ant.sources and back.ground == ant.ground
+        assert np.allclose(back.frequencies, ant.frequencies, rtol=1e-12)
+        js = Antenna.from_json(ant.to_json(tmp_path / (deck + ".json")))
+        assert js.wires == ant.wires and js.frequencies == ant.frequencies and js.patterns == ant.patterns
+    loaded = parse_nec(FREE.replace("EX 0", "LD 0 1 11 11 10.0 1e-9 0.0\nLD 5 1 0 0 5.8e7\nEX 0"))
+    assert loaded.loads == (Load("series", 1, 11, 11, r=10.0, l=1e-9), Load("conductivity", 1, sigma=5.8e7))
+    assert parse_nec(loaded.nec_text()).loads == loaded.loads
+    odd = Antenna(wires=loaded.wires, sources=loaded.sources, frequencies=(1e8, 2e8, 7e8))
+    assert parse_nec(odd.nec_text()).frequencies == (1e8, 2e8, 7e8)
+
+
+BAD = [
+    (FREE.replace("GE 0", "GX 1 110\nGE 0"), "line 4", "GX"),
+    (FREE.replace("GE 0", "ZZ 1 2 3\nGE 0"), "line 4", "unknown card"),
+    (FREE.replace("GE 0\n", ""), "line 4", "before GE"),
+    (FREE.replace("EX 0 1 11", "EX 0 1 22"), "line 5", "non-existent segment"),
+    (FREE.replace("EX 0 1 11", "EX 0 7 1"), "line 5", "tag 7"),
+    (FREE.replace("0.0 0.0 -0.25 0.0 0.0 0.25", "0.0 0.0 0.25 0.0 0.0 0.25"), "line 3", "zero-length"),
+    (FREE.replace("0.25 0.001", "0.25 -0.001"), "line 3", "negative"),
+    (FREE.replace("0.25 0.001", "0.25 nan"), "line 3", "not a finite number"),
+    (FREE.replace("0.0 0.0 -0.25", "0.0 0.0 abc"), "line 3", "not a number"),
+    (FREE.replace("EX 0 1 11", "EX 5 1 11"), "line 5", "voltage sources"),
+    (FREE.replace("GE 0", "GW 2 5 0.0 -0.1 0.0 0.0 0.1 0.0 0.001\nGE 0"), "line 4", "crosses"),
+    (FREE.replace("GE 0", "GE 1"), "line 3", "below the ground"),
+    (FREE.replace("GE 0", "GE 0\nGN 2 0 0 0 13 0.005"), "line 5", "perfect ground"),
+]
+
+
+@pytest.mark.parametrize("text,where,what", BAD)
+def test_bad_decks_name_line_and_problem(text, where, what):
+    with pytest.raises(DeckError) as exc:
+        parse_nec(text, "bad.nec")
+    msg = str(exc.value)
+    assert msg.startswith("bad.nec: " + where + ":"), msg
+    assert what in msg and "\n" not in msg
+
+
+def test_geometry_errors_from_the_api():
+    from problems.antenna import Source, Wire
+
+    with pytest.raises(GeometryError, match="shorter than twice the radius"):
+        Antenna(wires=(Wire((0, 0, 0), (0, 0, 0.01), 0.002, 5),), sources=(Source(0, 1),))
+    with pytest.raises(GeometryError, match="lies in the ground plane"):
+        Antenna(wires=(Wire((0, 0, 0), (0.1, 0, 0), 0.001, 5),), sources=(Source(0, 1),), ground=True)
+    with pytest.raises(GeometryError, match="no source"):
+        Antenna(wires=(Wire((0, 0, 0), (0.1, 0, 0), 0.001, 5),), sources=())
