@@ -1,0 +1,178 @@
+"""Wire-antenna solver speed against PyNEC (NEC-2, nec2++), in one run.
+
+Times one solve at one frequency (geometry, matrix fill, LU factorisation, input
+impedance) of a centre-fed half-wave dipole (a = 1e-3 lambda) at 21, 51, 101 and 201
+segments and of the 46-segment ST5-like 4-arm deck over ground
+(tests/data/antenna/st5_like.nec, 8.47 GHz). PyNEC builds the same wires through its
+card API (geometry_complete, ex_card, fr_card, xq_card) and returns the impedance.
+Both are timed from an in-memory description (no deck parsing); the median of several
+repeats is reported with |Z_ours - Z_NEC| / |Z_NEC| to show the same problem was solved,
+and our time split into mesh, frequency-independent precompute, fill and solve.
+
+The geometry checks an Antenna runs when it is constructed are timed on their own
+(``geometry_checks_ms``). Also times the issue-4 use from scratch: construction with
+checks, impedance at 2 frequencies and the RHCP gain over 300 directions of the
+ST5-like antenna.
+
+Single-threaded BLAS (OPENBLAS_NUM_THREADS=1). Issue 3's target: no slower than 2x PyNEC
+at every size. Writes benchmarks/out/antenna.json. Usage: python benchmarks/antenna.py
+[--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+from gadesign.atomic import atomic_write_json  # noqa: E402
+from problems.antenna import Antenna, Source, Wire  # noqa: E402
+from problems.antenna.mom import C0  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out" / "antenna.json"
+ST5 = ROOT / "tests" / "data" / "antenna" / "st5_like.nec"
+
+
+def dipole(n: int) -> Antenna:
+    return Antenna(wires=(Wire((0.0, 0.0, -0.25), (0.0, 0.0, 0.25), 1e-3, n, 1),), sources=(Source(1, n // 2 + 1),),
+                   frequencies=(C0,))
+
+
+def fresh(ant: Antenna) -> Antenna:
+    """A copy without the cached mesh and operator, so a solve pays for its whole
+    discretisation; the geometry checks of construction are timed separately."""
+    new = object.__new__(Antenna)
+    new.__dict__.update({k: v for k, v in ant.__dict__.items() if k not in ("mesh", "operator", "_arrays")})
+    return new
+
+
+def validated(ant: Antenna) -> Antenna:
+    """A new Antenna through its constructor (geometry checks included)."""
+    import dataclasses
+
+    return dataclasses.replace(ant)
+
+
+def ours(ant: Antenna, f: float) -> complex:
+    return complex(ant.solve(f).impedance[0, 0])
+
+
+def breakdown(ant: Antenna, f: float, repeats: int) -> dict[str, float]:
+    """Median ms of: mesh, precompute (distances, static integrals, plan), fill, LU+Z."""
+    times: dict[str, list[float]] = {"mesh": [], "precompute": [], "fill": [], "solve": []}
+    for _ in range(repeats):
+        a = fresh(ant)
+        t0 = time.perf_counter()
+        mesh = a.mesh
+        t1 = time.perf_counter()
+        op = a.operator
+        op._far, op._near, op.assembly  # noqa: B018  (build the cached parts)
+        t2 = time.perf_counter()
+        z = op.matrix(2 * np.pi * f / C0)
+        t3 = time.perf_counter()
+        e = mesh.port_weights(np.array([a.segment_index(a.sources[0].tag, a.sources[0].segment)]))
+        np.linalg.solve(z, e)
+        t4 = time.perf_counter()
+        for k, v in zip(times, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            times[k].append(v * 1e3)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def pynec(ant: Antenna, f: float) -> complex:
+    import PyNEC
+
+    ctx = PyNEC.nec_context()
+    geo = ctx.get_geometry()
+    for w in ant.wires:
+        geo.wire(int(w.tag), int(w.segments), *w.start, *w.end, float(w.radius), 1.0, 1.0)
+    ctx.geometry_complete(1 if ant.ground else 0)
+    if ant.ground:
+        ctx.gn_card(1, 0, 0, 0, 0, 0, 0, 0)
+    s = ant.sources[0]
+    ctx.ex_card(0, s.tag, s.segment, 0, 1.0, 0.0, 0, 0, 0, 0)
+    ctx.fr_card(0, 1, f / 1e6, 0)
+    ctx.xq_card(0)
+    return complex(ctx.get_input_parameters(0).get_impedance()[0])
+
+
+def timed(fn, repeats: int, min_time: float = 0.2) -> float:
+    """Median wall time (ms) of ``fn()`` over ``repeats`` batches of at least ``min_time``/repeats s."""
+    fn()
+    out = []
+    for _ in range(repeats):
+        n, t0 = 0, time.perf_counter()
+        while True:
+            fn()
+            n += 1
+            dt = time.perf_counter() - t0
+            if dt > min_time / repeats:
+                break
+        out.append(dt / n * 1e3)
+    return statistics.median(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer repeats")
+    args = ap.parse_args()
+    repeats = 3 if args.quick else 7
+    try:
+        import PyNEC  # noqa: F401
+        have_pynec = True
+    except ImportError:
+        have_pynec = False
+    st5 = Antenna.from_nec(ST5)
+    cases = [(f"dipole-{n}", dipole(n), C0) for n in (21, 51, 101, 201)]
+    cases.append(("st5-like-46", st5, 8.47e9))
+    rows = []
+    for name, ant, f in cases:
+        t_ours = timed(lambda: ours(fresh(ant), f), repeats)
+        t_check = timed(lambda: validated(ant), repeats)
+        row = {"case": name, "segments": ant.n_segments, "unknowns": ant.mesh.n_basis,
+               "ours_ms": round(t_ours, 4), "geometry_checks_ms": round(t_check, 4), "ours_breakdown_ms": {k: round(v, 4) for k, v in
+                                                                  breakdown(ant, f, repeats).items()}}
+        z = ours(fresh(ant), f)
+        row["impedance_ours_ohm"] = [z.real, z.imag]
+        if have_pynec:
+            t_nec = timed(lambda: pynec(ant, f), repeats)
+            zn = pynec(ant, f)
+            row.update(pynec_ms=round(t_nec, 4), ratio_ours_over_pynec=round(t_ours / t_nec, 3),
+                       impedance_pynec_ohm=[zn.real, zn.imag], rel_diff_impedance=abs(z - zn) / abs(zn))
+        rows.append(row)
+        print(f"{name:14s} N={row['segments']:4d} M={row['unknowns']:4d} ours {t_ours:8.3f} ms"
+              + (f"  PyNEC {row['pynec_ms']:8.3f} ms  ratio {row['ratio_ours_over_pynec']:.2f}"
+                 f"  dZ {row['rel_diff_impedance'] * 100:.2f}%" if have_pynec else "  (PyNEC missing)"))
+
+    # issue-4 use: 2 frequencies, 300 directions, RHCP gain, VSWR, from scratch each call
+    th = np.repeat(np.linspace(0.0, 90.0, 10), 30)
+    ph = np.tile(np.linspace(0.0, 348.0, 30), 10)
+
+    def st5_eval() -> None:
+        sol = validated(st5).solve([7.2e9, 8.47e9])
+        sol.vswr()
+        sol.gain_components(th, ph)["rhcp"]
+    t_eval = timed(st5_eval, repeats)
+    print(f"st5-like: checks + VSWR at 2 frequencies + RHCP gain over 300 directions: {t_eval:.3f} ms per design")
+    doc = {
+        "benchmark": "antenna solve (geometry + fill + LU + impedance), one frequency",
+        "machine": {"python": platform.python_version(), "numpy": np.__version__, "platform": platform.platform(),
+                    "cpu_count": os.cpu_count(), "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")},
+        "peer": "PyNEC 2.3.4 (nec2++)" if have_pynec else "PyNEC not installed: only ours timed",
+        "target": "ours <= 2x PyNEC at every size",
+        "cases": rows,
+        "st5_like_2freq_300dir_ms": round(t_eval, 4),
+    }
+    atomic_write_json(OUT, doc)
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
