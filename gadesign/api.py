@@ -53,14 +53,15 @@ class EvolveResult:
 
 
 def evolve(problem: Problem, *, algorithm: str | None = None, pop: int | None = None,
-           generations: int | None = None, seed: int = 1, workers: int = 1) -> EvolveResult:
+           generations: int | None = None, seed: int = 1, workers: int = 1, dask: str | None = None,
+           eval_timeout: float | None = None) -> EvolveResult:
     """Evolve ``problem`` and return its front; defaults come from ``problem.defaults``."""
     defaults = getattr(problem, "defaults", {})
     algorithm = algorithm or defaults.get("algorithm") or ("ga" if len(problem.objectives) == 1 else "nsga2")
     pop = pop if pop is not None else int(defaults.get("pop", 100))
     generations = generations if generations is not None else int(defaults.get("generations", 100))
     alg = make_algorithm(algorithm, len(problem.objectives), pop)
-    with make_evaluator(problem, workers) as evaluator:
+    with make_evaluator(problem, workers, dask, eval_timeout) as evaluator:
         evo = Evolution(problem, alg, pop, np.random.Generator(np.random.PCG64(seed)), evaluator)
         evo.initialise()
         logbook = [evo.statistics()]

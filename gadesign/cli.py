@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -147,6 +148,9 @@ def evolve_cmd(
     generations: Optional[int] = typer.Option(None, "--generations", "-g", help="Generations (default: the problem's)."),
     seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same front."),
     workers: int = typer.Option(1, "--workers", "-w", help="Local worker processes for evaluation."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Evaluate on Dask: local:N or tcp://host:8786."),
+    eval_timeout: Optional[float] = typer.Option(None, "--eval-timeout",
+                                                 help="Seconds per evaluation; slower designs are infeasible."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Run directory (default results/<problem>-<time>-<seed>)."),
     checkpoint_every: Optional[int] = typer.Option(None, "--checkpoint-every", help="Checkpoint every K generations."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Problem parameter key=value (repeatable)."),
@@ -157,7 +161,8 @@ def evolve_cmd(
     from gadesign.run import RunConfig, start_run
     from gadesign.runstore import default_run_dir
 
-    config = RunConfig(problem, parse_set(set_), algorithm, pop, generations, seed, checkpoint_every, workers)
+    config = RunConfig(problem, parse_set(set_), algorithm, pop, generations, seed, checkpoint_every, workers,
+                       dask, eval_timeout)
     config.validate()
     instance = make_problem(problem, config.params)  # fail fast on a bad name or parameter
     resolved = config.resolved(instance)
@@ -175,6 +180,7 @@ def evolve_cmd(
 def resume_cmd(
     run_dir: Path = typer.Argument(..., help="Run directory with config.json and checkpoints/."),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes (default: as before)."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Evaluate on Dask: local:N or tcp://host:8786."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Continue an interrupted run from its newest checkpoint to its full budget."""
@@ -189,7 +195,7 @@ def resume_cmd(
     started = time.perf_counter()
     assert config.generations is not None
     with Progress(config.generations, [], quiet) as progress:
-        result = resume_run(run_dir, workers, on_generation=progress.update)
+        result = resume_run(run_dir, workers, dask, on_generation=progress.update)
     _report(result, started)
 
 
@@ -289,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("GADESIGN_DEBUG") == "1"
     args = [a for a in args if a != "--debug"]  # accepted anywhere on the line
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C checkpoints, even when started in background
     try:
         rv = app(args=args, prog_name="gadesign", standalone_mode=False)
         return rv if isinstance(rv, int) else 0

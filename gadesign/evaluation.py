@@ -1,58 +1,127 @@
-"""Evaluators: one interface, serial or a local process pool.
+"""Evaluators: one interface, serial, a local process pool, or a Dask cluster.
 
 An evaluator maps a batch of genomes to their :class:`~gadesign.problem.Evaluation`, in
 the batch's order, and never lets one bad design stop a run: an exception, a wrong
-number of values or a non-finite value becomes an infeasible evaluation with the reason
-in ``info["reason"]``. Evaluation is a pure function of the genome, so which worker ran a
-design cannot change the result: the front does not depend on ``--workers``.
+number of values, a non-finite value or a time-out becomes an infeasible evaluation with
+the reason in ``info["reason"]``. Evaluation is a pure function of the genome, so which
+worker ran a design cannot change the result: the front does not depend on
+``--workers`` or ``--dask``.
+
+Time-outs (``--eval-timeout``): in a process's main thread (serial runs, process-pool
+workers) a POSIX interval timer raises inside the evaluation, which stops Python code
+and sleeps; elsewhere (Dask worker threads) the evaluation runs in a watchdog thread
+that is abandoned at the deadline.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
+import threading
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
+from gadesign.errors import ConfigError
 from gadesign.problem import Evaluation, Problem, evaluate_batch
 
 
-def safe_evaluate(problem: Problem, xs: Sequence[Any]) -> list[Evaluation]:
-    """Evaluate a batch; failures become infeasible evaluations with a reason."""
+class EvaluationTimeout(Exception):
+    """Raised inside an evaluation that ran past its time limit."""
+
+
+# -- one batch, safely ----------------------------------------------------------------------
+def safe_evaluate(problem: Problem, xs: Sequence[Any], timeout: float | None = None) -> list[Evaluation]:
+    """Evaluate a batch; failures become infeasible evaluations with a reason. With a
+    ``timeout`` (seconds) every design is evaluated on its own under that limit."""
+    if timeout is not None:
+        return [_evaluate_one(problem, x, timeout) for x in xs]
     m, c = len(problem.objectives), len(problem.constraints)
     try:
         results = evaluate_batch(problem, xs)
         if len(results) != len(xs):
             raise ValueError(f"evaluate_many returned {len(results)} results for {len(xs)} designs")
-    except Exception:
-        if len(xs) == 1:
-            return [_evaluate_one(problem, xs[0])]
+    except Exception:  # find the culprit(s) one design at a time
         return [_evaluate_one(problem, x) for x in xs]
-    return [r.checked(m, c) if isinstance(r, Evaluation) else
-            Evaluation.failed(m, c, f"evaluate returned {type(r).__name__}, not Evaluation") for r in results]
+    return [_checked(r, m, c) for r in results]
 
 
-def _evaluate_one(problem: Problem, x: Any) -> Evaluation:
-    m, c = len(problem.objectives), len(problem.constraints)
-    try:
-        result = problem.evaluate(x)
-    except Exception as exc:  # a failed design is data, not a crash
-        return Evaluation.failed(m, c, f"error: {type(exc).__name__}: {exc}")
+def _checked(result: Any, m: int, c: int) -> Evaluation:
     if not isinstance(result, Evaluation):
         return Evaluation.failed(m, c, f"evaluate returned {type(result).__name__}, not Evaluation")
     return result.checked(m, c)
 
 
+def _evaluate_one(problem: Problem, x: Any, timeout: float | None = None) -> Evaluation:
+    m, c = len(problem.objectives), len(problem.constraints)
+    try:
+        if timeout is None:
+            result = problem.evaluate(x)
+        else:
+            result = run_with_timeout(lambda: problem.evaluate(x), timeout)
+    except EvaluationTimeout:
+        return Evaluation.failed(m, c, "timeout")
+    except Exception as exc:  # a failed design is data, not a crash
+        return Evaluation.failed(m, c, f"error: {type(exc).__name__}: {exc}")
+    return _checked(result, m, c)
+
+
+def run_with_timeout(fn: Callable[[], Any], timeout: float) -> Any:
+    """``fn()`` or :class:`EvaluationTimeout` after ``timeout`` seconds."""
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        with _alarm(timeout):
+            return fn()
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed back to the caller below
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, daemon=True, name="gadesign-evaluation")
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise EvaluationTimeout()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise EvaluationTimeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _chunks(xs: list[Any], n_chunks: int) -> list[list[Any]]:
+    n_chunks = max(1, min(len(xs), n_chunks))
+    bounds = [round(i * len(xs) / n_chunks) for i in range(n_chunks + 1)]
+    return [xs[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+# -- evaluators ---------------------------------------------------------------------------------
 class SerialEvaluator:
     """Evaluates in this process."""
 
     workers = 1
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, timeout: float | None = None) -> None:
         self.problem = problem
+        self.timeout = timeout
 
     def __call__(self, xs: Sequence[Any]) -> list[Evaluation]:
-        return safe_evaluate(self.problem, xs)
+        return safe_evaluate(self.problem, xs, self.timeout)
 
     def close(self) -> None:
         pass
@@ -64,41 +133,35 @@ class SerialEvaluator:
         self.close()
 
 
-_WORKER_PROBLEM: Problem | None = None
+_WORKER_PROBLEM: dict[str, Any] = {}  # per worker process: set once by the pool initializer
 
 
-def _init_worker(problem: Problem) -> None:
-    global _WORKER_PROBLEM  # one problem per worker process, set once at start-up
-    _WORKER_PROBLEM = problem
+def _init_worker(problem: Problem, timeout: float | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    _WORKER_PROBLEM.update(problem=problem, timeout=timeout)
 
 
 def _evaluate_chunk(xs: Sequence[Any]) -> list[Evaluation]:
-    assert _WORKER_PROBLEM is not None
-    return safe_evaluate(_WORKER_PROBLEM, xs)
+    return safe_evaluate(_WORKER_PROBLEM["problem"], xs, _WORKER_PROBLEM["timeout"])
 
 
 class ProcessPoolEvaluator(SerialEvaluator):
     """Evaluates on ``workers`` local processes; the problem is sent once per worker and
     batches go out in contiguous chunks (a few per worker, to balance load)."""
 
-    def __init__(self, problem: Problem, workers: int, chunks_per_worker: int = 4) -> None:
-        super().__init__(problem)
+    def __init__(self, problem: Problem, workers: int, timeout: float | None = None,
+                 chunks_per_worker: int = 4) -> None:
+        super().__init__(problem, timeout)
         self.workers = workers
         self.chunks_per_worker = chunks_per_worker
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                                         initializer=_init_worker, initargs=(problem,))
+                                         initializer=_init_worker, initargs=(problem, timeout))
 
     def __call__(self, xs: Sequence[Any]) -> list[Evaluation]:
-        xs = list(xs)
-        if not xs:
-            return []
-        n_chunks = min(len(xs), self.workers * self.chunks_per_worker)
-        bounds = [round(i * len(xs) / n_chunks) for i in range(n_chunks + 1)]
-        chunks = [xs[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
         results: list[Evaluation] = []
-        for part in self._pool.map(_evaluate_chunk, chunks):
+        for part in self._pool.map(_evaluate_chunk, _chunks(list(xs), self.workers * self.chunks_per_worker)):
             results.extend(part)
         return results
 
@@ -106,6 +169,72 @@ class ProcessPoolEvaluator(SerialEvaluator):
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def make_evaluator(problem: Problem, workers: int = 1) -> SerialEvaluator:
-    """A serial evaluator for ``workers <= 1``, else a process pool of that size."""
-    return SerialEvaluator(problem) if workers <= 1 else ProcessPoolEvaluator(problem, workers)
+def _dask_chunk(problem: Problem, xs: Sequence[Any], timeout: float | None) -> list[Evaluation]:
+    return safe_evaluate(problem, xs, timeout)
+
+
+class DaskEvaluator(SerialEvaluator):
+    """Evaluates on a Dask cluster: ``local:N`` starts a LocalCluster of N single-threaded
+    worker processes, anything else is a scheduler address (``tcp://host:8786``).
+
+    The problem is scattered to every worker once; each batch goes out as chunks with
+    ``client.map`` and comes back in the batch's order. Tasks lost with a dying worker
+    are re-run elsewhere by the scheduler (``retries`` more times on errors)."""
+
+    def __init__(self, problem: Problem, address: str, timeout: float | None = None,
+                 chunks_per_worker: int = 4, retries: int = 3) -> None:
+        super().__init__(problem, timeout)
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise ConfigError("--dask needs the dask extra: pip install 'gadesign[dask]'") from exc
+        self.address = address
+        self._cluster = None
+        if address.startswith("local:"):
+            try:
+                n = int(address.split(":", 1)[1])
+            except ValueError:
+                raise ConfigError(f"--dask {address!r}: expected local:N with N an integer") from None
+            if n < 1:
+                raise ConfigError(f"--dask {address!r}: N must be >= 1")
+            self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                         dashboard_address=None, silence_logs=40)
+            self._client = Client(self._cluster)
+        elif "://" in address:
+            try:
+                self._client = Client(address, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise ConfigError(f"--dask {address}: cannot reach the scheduler ({exc})") from None
+        else:
+            raise ConfigError(f"--dask {address!r}: expected local:N or a scheduler address like tcp://host:8786")
+        self.chunks_per_worker = chunks_per_worker
+        self.retries = retries
+        self._problem = self._client.scatter(problem, broadcast=True, hash=False)
+
+    @property
+    def workers(self) -> int:  # type: ignore[override]
+        return max(1, len(self._client.scheduler_info().get("workers", {})))
+
+    def __call__(self, xs: Sequence[Any]) -> list[Evaluation]:
+        chunks = _chunks(list(xs), self.workers * self.chunks_per_worker)
+        futures = self._client.map(_dask_chunk, [self._problem] * len(chunks), chunks,
+                                   [self.timeout] * len(chunks), pure=False, retries=self.retries)
+        results: list[Evaluation] = []
+        for part in self._client.gather(futures):
+            results.extend(part)
+        return results
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_evaluator(problem: Problem, workers: int = 1, dask: str | None = None,
+                   timeout: float | None = None) -> SerialEvaluator:
+    """Dask when ``dask`` is given, else a process pool for ``workers > 1``, else serial."""
+    if timeout is not None and timeout <= 0:
+        raise ConfigError(f"--eval-timeout must be > 0 seconds, got {timeout}")
+    if dask:
+        return DaskEvaluator(problem, dask, timeout)
+    return SerialEvaluator(problem, timeout) if workers <= 1 else ProcessPoolEvaluator(problem, workers, timeout)

@@ -36,8 +36,11 @@ class RunInterrupted(GadesignError):
 
     def __init__(self, run_dir: Path, checkpoint: Path | None) -> None:
         self.run_dir, self.checkpoint = run_dir, checkpoint
-        where = f"checkpoint {checkpoint}" if checkpoint else "no generation had finished"
-        super().__init__(f"interrupted; {where}; continue with: gadesign resume {run_dir}")
+        if checkpoint is None:
+            text = f"interrupted before the first generation finished; nothing to resume in {run_dir}"
+        else:
+            text = f"interrupted; wrote {checkpoint}; continue with: gadesign resume {run_dir}"
+        super().__init__(text)
 
 
 @dataclass
@@ -52,6 +55,8 @@ class RunConfig:
     seed: int = 1
     checkpoint_every: int | None = None
     workers: int = 1
+    dask: str | None = None
+    eval_timeout: float | None = None
 
     def resolved(self, problem: Problem) -> "RunConfig":
         """Unset fields filled from the problem's ``defaults``, then generic ones."""
@@ -62,7 +67,7 @@ class RunConfig:
                         self.generations if self.generations is not None else int(defaults["generations"]),
                         self.seed,
                         self.checkpoint_every if self.checkpoint_every is not None else int(defaults["checkpoint_every"]),
-                        self.workers)
+                        self.workers, self.dask, self.eval_timeout)
         cfg.validate()
         return cfg
 
@@ -77,18 +82,22 @@ class RunConfig:
             raise ConfigError(f"--workers must be >= 1, got {self.workers}")
         if self.seed < 0:
             raise ConfigError(f"--seed must be >= 0, got {self.seed}")
+        if self.eval_timeout is not None and not self.eval_timeout > 0:
+            raise ConfigError(f"--eval-timeout must be > 0 seconds, got {self.eval_timeout}")
 
     def to_json(self) -> dict[str, Any]:
         return {"problem": self.problem, "params": jsonable(self.params), "algorithm": self.algorithm,
                 "pop": self.pop, "generations": self.generations, "seed": self.seed,
-                "checkpoint_every": self.checkpoint_every, "workers": self.workers}
+                "checkpoint_every": self.checkpoint_every, "workers": self.workers, "dask": self.dask,
+                "eval_timeout": self.eval_timeout}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "RunConfig":
         try:
             return cls(str(data["problem"]), dict(data.get("params") or {}), str(data["algorithm"]),
                        int(data["pop"]), int(data["generations"]), int(data["seed"]),
-                       int(data["checkpoint_every"]), int(data.get("workers", 1)))
+                       int(data["checkpoint_every"]), int(data.get("workers", 1)), data.get("dask"),
+                       None if data.get("eval_timeout") is None else float(data["eval_timeout"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"config.json is incomplete or malformed: {exc}") from exc
 
@@ -110,16 +119,11 @@ def start_run(config: RunConfig, out: Path, on_generation: GenerationCallback | 
     store.create({**config.to_json(), "genome": problem.genome.describe(),
                   "objectives": [o.to_json() for o in problem.objectives],
                   "constraints": list(problem.constraints), "gadesign_version": gadesign.__version__})
-    logbook: list[dict[str, Any]] = []
-    try:
-        with evaluator:
-            _guarded(store, config, evolution, logbook, lambda: evolution.initialise(), on_generation, first=True)
-            return _finish(store, problem, config, evolution, logbook, on_generation)
-    except KeyboardInterrupt:
-        raise RunInterrupted(store.root, None) from None
+    with evaluator:
+        return _evolve(store, problem, config, evolution, [], on_generation)
 
 
-def resume_run(run_dir: Path, workers: int | None = None,
+def resume_run(run_dir: Path, workers: int | None = None, dask: str | None = None,
                on_generation: GenerationCallback | None = None) -> RunResult:
     """Continue the run in ``run_dir`` from its newest checkpoint to its full budget."""
     store = RunStore(run_dir)
@@ -127,55 +131,64 @@ def resume_run(run_dir: Path, workers: int | None = None,
     config = RunConfig.from_json(raw)
     if workers is not None:
         config.workers = workers
+    if dask is not None:
+        config.dask = dask
     config.validate()
     problem = make_problem(config.problem, config.params)
     checkpoint = store.read_checkpoint(store.latest_checkpoint(), config.problem, raw)
     evolution, evaluator = _build(problem, config)
     evolution.load_state(checkpoint["state"])
-    logbook = list(checkpoint["logbook"])
     with evaluator:
-        return _finish(store, problem, config, evolution, logbook, on_generation)
+        return _evolve(store, problem, config, evolution, list(checkpoint["logbook"]), on_generation)
 
 
 def _build(problem: Problem, config: RunConfig) -> tuple[Evolution, Any]:
     assert config.algorithm is not None and config.pop is not None
     algorithm = make_algorithm(config.algorithm, len(problem.objectives), config.pop)
-    evaluator = make_evaluator(problem, config.workers)
+    evaluator = make_evaluator(problem, config.workers, config.dask, config.eval_timeout)
     rng = np.random.Generator(np.random.PCG64(config.seed))
     return Evolution(problem, algorithm, config.pop, rng, evaluator), evaluator
 
 
-def _finish(store: RunStore, problem: Problem, config: RunConfig, evolution: Evolution,
+def _evolve(store: RunStore, problem: Problem, config: RunConfig, evolution: Evolution,
             logbook: list[dict[str, Any]], on_generation: GenerationCallback | None) -> RunResult:
-    assert config.generations is not None
-    while evolution.generation < config.generations:
-        _guarded(store, config, evolution, logbook, evolution.step, on_generation)
+    """Run generations up to the budget (initialising first if needed), then write the
+    results. Ctrl-C at any point leaves a checkpoint of the last whole generation: a
+    generation cut short is rolled back (generator and algorithm memory), one that
+    finished is recorded."""
+    assert config.generations is not None and config.checkpoint_every is not None
+
+    def record() -> None:
+        logbook.append(evolution.statistics())
+        if evolution.generation % config.checkpoint_every == 0 or evolution.generation >= config.generations:
+            store.write_checkpoint(config.problem, config.to_json(), evolution.state(), logbook)
+        if on_generation is not None:
+            on_generation(logbook[-1])
+
+    try:
+        if evolution.pop is None:
+            evolution.initialise()
+            record()
+        while evolution.generation < config.generations:
+            mark = evolution.mark()
+            try:
+                evolution.step()
+            except KeyboardInterrupt:
+                evolution.rollback(mark)
+                raise
+            record()
+    except KeyboardInterrupt:
+        path = None
+        if evolution.pop is not None:
+            if len(logbook) == evolution.generation:  # finished, but not yet recorded
+                logbook.append(evolution.statistics())
+            path = store.write_checkpoint(config.problem, config.to_json(), evolution.state(), logbook)
+        raise RunInterrupted(store.root, path) from None
     front = front_document(config.problem, problem, evolution)
     store.write_logbook(logbook)
     store.write_front(front)
     _write_extras(store, problem, front, logbook)
     return RunResult(store.root, front, logbook)
-
-
-def _guarded(store: RunStore, config: RunConfig, evolution: Evolution, logbook: list[dict[str, Any]],
-             advance: Callable[[], None], on_generation: GenerationCallback | None, first: bool = False) -> None:
-    """One generation (or the initial population); on Ctrl-C, checkpoint the last finished
-    generation and stop with :class:`RunInterrupted`."""
-    mark = None if first else evolution.mark()
-    try:
-        advance()
-    except KeyboardInterrupt:
-        if mark is None:
-            raise
-        evolution.rollback(mark)
-        path = store.write_checkpoint(config.problem, config.to_json(), evolution.state(), logbook)
-        raise RunInterrupted(store.root, path) from None
-    logbook.append(evolution.statistics())
-    assert config.checkpoint_every is not None and config.generations is not None
-    if evolution.generation % config.checkpoint_every == 0 or evolution.generation >= config.generations:
-        store.write_checkpoint(config.problem, config.to_json(), evolution.state(), logbook)
-    if on_generation is not None:
-        on_generation(logbook[-1])
 
 
 def front_document(name: str, problem: Problem, evolution: Evolution) -> dict[str, Any]:

@@ -27,15 +27,12 @@ class NSGA2(Algorithm):
     name = "nsga2"
 
     def select(self, pop: Population, n: int, rng: np.random.Generator) -> np.ndarray:
-        crowding = pop.cache.get("crowding")
-        if crowding is None:
-            _, crowding = rank_and_crowding(pop)
+        # recomputed from F and CV (not carried over from survival) so that a population
+        # restored from a checkpoint selects exactly as the original did
+        _, crowding = rank_and_crowding(pop)
         return dominance_tournament(pop.F, pop.CV, crowding, n, rng)
 
     def survive(self, pop: Population, n: int, rng: np.random.Generator) -> Population:
         ranks, crowding = rank_and_crowding(pop)
         # sort by rank, then crowding descending; stable so equal keys keep their order
-        keep = np.lexsort((-crowding, ranks))[:n]
-        survivors = pop.take(keep)
-        survivors.cache["crowding"] = crowding[keep]
-        return survivors
+        return pop.take(np.lexsort((-crowding, ranks))[:n])

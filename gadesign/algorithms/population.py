@@ -7,7 +7,7 @@ directions, only these matrices.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
@@ -21,9 +21,6 @@ class Population:
     evaluations: list[Evaluation]
     F: np.ndarray
     CV: np.ndarray
-    cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
-    """Per-member values an algorithm computed in survival and reuses in selection
-    (e.g. NSGA-II's rank and crowding); never serialised, recomputed when absent."""
 
     @classmethod
     def from_evaluations(cls, genomes: Sequence[Any], evaluations: Sequence[Evaluation],

@@ -1,0 +1,98 @@
+"""Dask evaluation: same front as serial on a LocalCluster, on a real scheduler with two
+workers started as separate processes, and when a worker dies mid-run (issue 7, points 1–2)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("distributed")
+pytestmark = pytest.mark.dask
+
+RUN = ("--pop", "24", "--generations", "8", "--seed", "3", "-q")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def dask_cli(*args: str) -> subprocess.Popen:
+    """`dask ARGS` as its own process group (the commands deploy/docker-compose.yml runs)."""
+    exe = Path(sys.executable).with_name("dask")
+    return subprocess.Popen([str(exe), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+
+
+@pytest.fixture
+def cluster():
+    """A scheduler and two workers on 127.0.0.1, started exactly as in the compose file."""
+    from dask.distributed import Client
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    procs = [dask_cli("scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard")]
+    try:
+        time.sleep(1.0)
+        procs += [dask_cli("worker", address, "--nthreads", "1", "--no-dashboard") for _ in range(2)]
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=90)
+        yield address, procs
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+
+def serial_front(cli, tmp_path, problem_args, run_args=RUN) -> bytes:
+    res = cli("evolve", *problem_args, *run_args, "--out", str(tmp_path / "serial"))
+    assert res.returncode == 0, res.stderr
+    return (tmp_path / "serial" / "front.json").read_bytes()
+
+
+@pytest.mark.parametrize("problem_args", [("zdt1",), ("truss-10bar",)], ids=["zdt1", "truss-10bar"])
+def test_local_cluster_front_equals_serial(cli, tmp_path, problem_args):
+    expected = serial_front(cli, tmp_path, problem_args)
+    res = cli("evolve", *problem_args, *RUN, "--dask", "local:2", "--out", str(tmp_path / "dask"))
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "dask" / "front.json").read_bytes() == expected
+
+
+def test_real_scheduler_and_workers(cli, tmp_path, cluster):
+    address, _ = cluster
+    expected = serial_front(cli, tmp_path, ("zdt1",))
+    res = cli("evolve", "zdt1", *RUN, "--dask", address, "--out", str(tmp_path / "remote"))
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "remote" / "front.json").read_bytes() == expected
+
+
+def test_worker_killed_mid_run(cli, tmp_path, cluster):
+    address, procs = cluster
+    problem = ("zdt1-faulty", "--set", "cost_ms=20")
+    run_args = ("--pop", "20", "--generations", "12", "--seed", "8", "--checkpoint-every", "1", "-q")
+    expected = serial_front(cli, tmp_path, problem, run_args)
+    out = tmp_path / "survivor"
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    run = subprocess.Popen([sys.executable, "-m", "gadesign", "evolve", *problem, *run_args, "--dask", address,
+                            "--out", str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (out / "checkpoints" / "gen-0003.json").exists():
+        assert time.time() < deadline and run.poll() is None, run.stderr.read() if run.poll() is not None else ""
+        time.sleep(0.02)
+    os.killpg(procs[1].pid, signal.SIGKILL)  # one worker (and its nanny) dies without warning
+    _, stderr = run.communicate(timeout=300)
+    assert run.returncode == 0, stderr
+    assert (out / "front.json").read_bytes() == expected
+
+
+def test_bad_dask_address(cli, tmp_path):
+    res = cli("evolve", "zdt1", *RUN, "--dask", "local:zero", "--out", str(tmp_path / "x"))
+    assert res.returncode == 2 and "local:N" in res.stderr and "Traceback" not in res.stderr
