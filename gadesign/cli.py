@@ -159,7 +159,7 @@ def evolve_cmd(
     """Evolve a Pareto front (or a best design) of PROBLEM and save the run."""
     from gadesign.algorithms import make_algorithm
     from gadesign.run import RunConfig, start_run
-    from gadesign.runstore import default_run_dir
+    from gadesign.runstore import RunStore, default_run_dir
 
     config = RunConfig(problem, parse_set(set_), algorithm, pop, generations, seed, checkpoint_every, workers,
                        dask, eval_timeout)
@@ -169,6 +169,7 @@ def evolve_cmd(
     assert resolved.algorithm is not None and resolved.pop is not None
     make_algorithm(resolved.algorithm, len(instance.objectives), resolved.pop)  # fail before any output
     run_dir = out_dir if out_dir is not None else default_run_dir(problem, seed)
+    RunStore(run_dir).check_new()
     started = time.perf_counter()
     assert resolved.generations is not None
     with Progress(resolved.generations, [o.name for o in instance.objectives], quiet) as progress:

@@ -169,6 +169,21 @@ class ProcessPoolEvaluator(SerialEvaluator):
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+def local_workers(address: str) -> int | None:
+    """N for ``local:N``, None for a scheduler address; ConfigError for anything else."""
+    if address.startswith("local:"):
+        try:
+            n = int(address.split(":", 1)[1])
+        except ValueError:
+            raise ConfigError(f"--dask {address!r}: expected local:N with N an integer") from None
+        if n < 1:
+            raise ConfigError(f"--dask {address!r}: N must be >= 1")
+        return n
+    if "://" not in address:
+        raise ConfigError(f"--dask {address!r}: expected local:N or a scheduler address like tcp://host:8786")
+    return None
+
+
 def _dask_chunk(problem: Problem, xs: Sequence[Any], timeout: float | None) -> list[Evaluation]:
     return safe_evaluate(problem, xs, timeout)
 
@@ -190,23 +205,16 @@ class DaskEvaluator(SerialEvaluator):
             raise ConfigError("--dask needs the dask extra: pip install 'gadesign[dask]'") from exc
         self.address = address
         self._cluster = None
-        if address.startswith("local:"):
-            try:
-                n = int(address.split(":", 1)[1])
-            except ValueError:
-                raise ConfigError(f"--dask {address!r}: expected local:N with N an integer") from None
-            if n < 1:
-                raise ConfigError(f"--dask {address!r}: N must be >= 1")
+        n = local_workers(address)
+        if n is not None:
             self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                          dashboard_address=None, silence_logs=40)
             self._client = Client(self._cluster)
-        elif "://" in address:
+        else:
             try:
                 self._client = Client(address, timeout="20s")
             except (OSError, TimeoutError) as exc:
                 raise ConfigError(f"--dask {address}: cannot reach the scheduler ({exc})") from None
-        else:
-            raise ConfigError(f"--dask {address!r}: expected local:N or a scheduler address like tcp://host:8786")
         self.chunks_per_worker = chunks_per_worker
         self.retries = retries
         self._problem = self._client.scatter(problem, broadcast=True, hash=False)

@@ -21,7 +21,7 @@ import gadesign
 from gadesign.algorithms import make_algorithm
 from gadesign.engine import Evolution
 from gadesign.errors import ConfigError, GadesignError
-from gadesign.evaluation import make_evaluator
+from gadesign.evaluation import local_workers, make_evaluator
 from gadesign.problem import Evaluation, Objective, Problem
 from gadesign.registry import make_problem
 from gadesign.runstore import RunStore, jsonable
@@ -82,6 +82,8 @@ class RunConfig:
             raise ConfigError(f"--workers must be >= 1, got {self.workers}")
         if self.seed < 0:
             raise ConfigError(f"--seed must be >= 0, got {self.seed}")
+        if self.dask is not None:
+            local_workers(self.dask)
         if self.eval_timeout is not None and not self.eval_timeout > 0:
             raise ConfigError(f"--eval-timeout must be > 0 seconds, got {self.eval_timeout}")
 

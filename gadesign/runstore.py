@@ -95,13 +95,17 @@ class RunStore:
         return self.root / "designs"
 
     # -- config ----------------------------------------------------------------------------
-    def create(self, config: dict[str, Any]) -> None:
-        """Start a new run directory; refuses one that already holds a run."""
+    def check_new(self) -> None:
+        """Refuse a directory that already holds a run, or a path that is a file."""
         if self.config_path.exists():
             raise RunStoreError(f"{self.root} already holds a run (config.json exists); "
                                 "choose another --out or use `gadesign resume`")
         if self.root.exists() and not self.root.is_dir():
             raise RunStoreError(f"{self.root} exists and is not a directory")
+
+    def create(self, config: dict[str, Any]) -> None:
+        """Start a new run directory; refuses one that already holds a run."""
+        self.check_new()
         self.root.mkdir(parents=True, exist_ok=True)
         atomic_write_json(self.config_path, {"schema": SCHEMA, **jsonable(config)})
 
