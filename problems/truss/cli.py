@@ -193,3 +193,45 @@ def front(
     target = out or run_dir / "plots" / "truss-front.png"
     save_figure(ax.figure, target)
     typer.echo(f"{len(members)} designs, {len(chosen)} drawn -> {target}")
+
+
+@app.command()
+def refine(
+    run_dir: Path = typer.Argument(..., help="Run directory of a single-objective truss problem."),
+    k: int = typer.Option(3, "--best", help="Refine this many of the front's best designs."),
+    max_iter: int = typer.Option(200, "--max-iter", help="SLSQP iterations per design."),
+) -> None:
+    """Polish a run's best designs by SLSQP on their areas; writes RUN_DIR/refined.json
+    and the designs to RUN_DIR/designs/refined-NNN.*."""
+    from gadesign.atomic import atomic_write_json
+    from gadesign.problem import Evaluation
+    from gadesign.registry import make_problem
+    from problems.truss.errors import TrussError
+    from problems.truss.refine import refine_front
+
+    try:
+        config = json.loads((run_dir / "config.json").read_text())
+        doc = json.loads((run_dir / "front.json").read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise TrussError(f"{run_dir}: not a readable run directory ({exc})") from None
+    problem = make_problem(config["problem"], config.get("params") or {})
+    if len(problem.objectives) != 1 or not hasattr(problem, "truss"):
+        raise TrussError(f"{run_dir}: refinement needs a single-objective truss problem")
+    front = [(problem.genome.from_json(m["genome"]),
+              Evaluation(tuple(m["objectives"]), tuple(m["violations"]), m.get("info", {}))) for m in doc["members"]]
+    try:
+        results = refine_front(problem, front, k=k, max_iter=max_iter)
+    except ValueError as exc:
+        raise TrussError(f"{run_dir}: {exc}") from None
+    rows = []
+    for i, r in enumerate(results):
+        e = r.evaluation
+        rows.append({"genome": problem.genome.to_json(r.x), "objectives": list(e.objectives),
+                     "violations": list(e.violations), "feasible": e.feasible, "evaluations": r.evaluations,
+                     "info": e.info})
+        if hasattr(problem, "export"):
+            problem.export(r.x, e, run_dir / "designs", f"refined-{i:03d}")
+        typer.echo(f"refined {i}: {problem.objectives[0].name} {e.objectives[0]:.6g} "
+                   f"{problem.objectives[0].unit} ({'feasible' if e.feasible else 'infeasible'}, "
+                   f"{r.evaluations} evaluations)")
+    atomic_write_json(run_dir / "refined.json", {"schema": 1, "problem": config["problem"], "members": rows})
