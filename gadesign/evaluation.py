@@ -197,7 +197,7 @@ class DaskEvaluator(SerialEvaluator):
     are re-run elsewhere by the scheduler (``retries`` more times on errors)."""
 
     def __init__(self, problem: Problem, address: str, timeout: float | None = None,
-                 chunks_per_worker: int = 4, retries: int = 3) -> None:
+                 chunks_per_worker: int = 2, retries: int = 3) -> None:
         super().__init__(problem, timeout)
         try:
             from dask.distributed import Client, LocalCluster
@@ -208,7 +208,7 @@ class DaskEvaluator(SerialEvaluator):
         n = local_workers(address)
         if n is not None:
             self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                         dashboard_address=None, silence_logs=40)
+                                         dashboard_address=None, silence_logs=50)
             self._client = Client(self._cluster)
         else:
             try:
