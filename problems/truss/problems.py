@@ -16,6 +16,7 @@ Evaluation is vectorised (``evaluate_many``): one batched dense solve per popula
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Sequence
@@ -98,8 +99,6 @@ class TrussProblem:
         """The designed truss: absent members dropped, ``areas`` set."""
         areas = self.member_areas(x)
         keep = areas > 0
-        from dataclasses import replace
-
         designed = replace(self.truss, areas=None, groups=())
         designed = designed.subset(keep)
         return replace(designed, areas=areas[keep])
@@ -108,7 +107,7 @@ class TrussProblem:
     def ratios_many(self, areas: np.ndarray) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]:
         """Stress ratios (P x L x M), displacement ratios (P x L x K), failures and
         compliances (P) for member areas P x M."""
-        sol = self.model.solve_many(areas)
+        sol = self.model.solve(areas)
         with np.errstate(divide="ignore", invalid="ignore"):
             stresses = np.where(areas[:, None, :] > 0, sol.forces / np.where(areas > 0, areas, 1.0)[:, None, :], 0.0)
         sr = stress_ratios(self.truss, areas[:, None, :], stresses)
@@ -236,13 +235,9 @@ def truss_ground(file: str = "", mode: str = "pareto", catalogue: str = "continu
     if mode not in ("pareto", "weight"):
         raise ConfigError(f"truss-ground: mode must be 'pareto' or 'weight', got {mode!r}")
     if len(truss.groups) != truss.n_members:
-        from dataclasses import replace
-
         truss = replace(truss, groups=())
     if mode == "pareto":
         # weight vs compliance: stresses and displacements free, stability still required
-        from dataclasses import replace
-
         truss = replace(truss, tension_limit=None, compression_limit=None, displacement_limits=())
     n = truss.n_members
     pop = 100 if n <= 200 else 160

@@ -294,3 +294,21 @@ def test_large_mechanism_found_on_sparse_path():
     assert (~t.fixed).sum() > 240  # sparse path
     with pytest.raises(UnstableTrussError, match="mechanism"):
         analyze(t, np.ones(t.n_members))
+
+
+def test_batch_of_large_designs_uses_sparse_path_and_agrees_with_dense():
+    from problems.truss.ground import ground_structure
+
+    t = ground_structure((14, 10), (130.0, 90.0), 1.5, [((0, j), (True, True)) for j in range(10)],
+                         [((13, 0), (0.0, -5.0))])
+    model = StiffnessModel(t)
+    assert int((~model.fixed).sum()) > 240
+    rng = np.random.default_rng(1)
+    good = rng.uniform(0.5, 2.0, t.n_members)
+    bad = good.copy()
+    bad[np.flatnonzero((t.members == 13).any(axis=1))] = 0.0  # the loaded corner (13, 0) loses its bars
+    sparse = model.solve(np.stack([good, bad]))
+    dense = model.solve_many(np.stack([good, bad]))
+    assert rel(sparse.displacements[0], dense.displacements[0]) < 1e-9
+    assert sparse.failures[0] is None and "no member reaches" in str(sparse.failures[1])
+    assert "no member reaches" in str(dense.failures[1])
