@@ -196,7 +196,7 @@ class RuleSet:
     name: str = "extended"
     rules: tuple[str, ...] = RULE_NAMES
     ranges: str = "extended"
-    isotope_tolerance: float = 0.5
+    isotope_tolerance: float = 0.2
 
     @classmethod
     def named(cls, name: "str | RuleSet") -> "RuleSet":

@@ -1,0 +1,145 @@
+"""The ``molecule-formula`` problem: evolve elemental compositions that explain a spectrum.
+
+Objectives (both minimised): the absolute mass error of the candidate's ion in ppm, and
+the isotope-pattern mismatch (relative RMSE over M+0..M+6 with an intensity floor;
+0 when no pattern was measured). Constraints: ``ppm_window`` (violation
+``(|ppm| - window) / window`` beyond the window) and one per applied golden rule (its
+graded violation, see :mod:`problems.molecule.rules`). The combined score that ranks
+candidates (see :mod:`problems.molecule.query`) increases monotonically with both
+objectives, so the best-scoring feasible formula is on the Pareto front.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from gadesign.problem import Evaluation, Objective
+from problems.molecule.formula import Formula, FormulaError, hill_string
+from problems.molecule.genome import CompositionGenome
+from problems.molecule.isotopes import PatternTable
+from problems.molecule.query import Query, Scored
+
+
+class FormulaProblem:
+    """Infer the elemental formula of a measured ion from its m/z and isotope pattern."""
+
+    name = "molecule-formula"
+    objectives = (Objective("ppm_error", "min", "ppm"), Objective("isotope_mismatch", "min", ""))
+    defaults = {"algorithm": "nsga2", "pop": 100, "generations": 150}
+
+    def __init__(self, query: Query) -> None:
+        self.query = query
+        self.constraints: tuple[str, ...] = ("ppm_window", *query.rule_names)
+        self.genome = CompositionGenome(query.elements, query.lower, query.effective_upper, query.neutral_mass,
+                                        carbon_estimate=carbon_estimate(query),
+                                        tolerance=(query.window[1] - query.window[0]) / 2)
+        self._table: PatternTable | None = None
+        self.reference_point = (query.ppm, 1.0)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_table"] = None   # rebuilt on demand in a worker; keeps pickles small
+        return state
+
+    @property
+    def description(self) -> str:
+        return "Elemental formula from a measured m/z and isotope pattern (|ppm|, isotope mismatch)"
+
+    def table(self) -> PatternTable:
+        if self._table is None:
+            self._table = self.query.pattern_table()
+        return self._table
+
+    def score(self, xs: Sequence[np.ndarray]) -> Scored:
+        """The query's scores of a batch of genomes."""
+        return self.query.score_counts(np.asarray(xs, dtype=np.int64).reshape(len(xs), -1), self.table())
+
+    def evaluate_many(self, xs: Sequence[np.ndarray]) -> list[Evaluation]:
+        s = self.score(xs)
+        window = np.log1p(np.maximum(np.abs(s.ppm) - self.query.ppm, 0) / self.query.ppm)
+        window = np.where(s.in_window | (window > 0), window, 1.0)   # out of reach of the adduct
+        out = []
+        for i in range(len(xs)):
+            violations = (float(window[i]), *(float(s.rules[name][i]) for name in s.applied))
+            info = {"formula": hill_string(self.query.elements, s.counts[i]),
+                    "ppm": float(s.ppm[i]), "score": float(np.exp(-0.5 * s.chi2[i])), "chi2": float(s.chi2[i])}
+            out.append(Evaluation((float(abs(s.ppm[i])), float(s.mismatch[i])), violations, info))
+        return out
+
+    def evaluate(self, x: np.ndarray) -> Evaluation:
+        return self.evaluate_many([x])[0]
+
+    def decode(self, x: np.ndarray) -> Formula:
+        return Formula.from_vector(self.query.elements, x, allow_odd_electron=True)
+
+    def summary(self, x: np.ndarray, evaluation: Evaluation) -> dict[str, object]:
+        f = self.decode(x)
+        return {"formula": f.hill, "ppm": round(float(evaluation.info.get("ppm", 0.0)), 3),
+                "score": float(evaluation.info.get("score", 0.0)), "rdbe": f.rdbe}
+
+    def export(self, x: np.ndarray, evaluation: Evaluation, directory: Path, stem: str) -> list[Path]:
+        """The candidate's isotope pattern against the measured one (PNG), when measured."""
+        if self.query.pattern is None:
+            return []
+        from problems.molecule.plots import plot_patterns, save_figure
+
+        s = self.score([x])
+        fig = plot_patterns(self.query.pattern, {self.decode(x).hill: s.patterns[0]})
+        path = Path(directory) / f"{stem}-isotopes.png"
+        save_figure(fig, path)
+        return [path]
+
+
+def carbon_estimate(query: Query) -> float | None:
+    """Carbon count suggested by the measured M+1/M+0 ratio of the ion: each carbon adds
+    p(13C)/p(12C) = 1.08 % (other elements add a little, so this is an upper-side
+    estimate). None without a pattern or carbon."""
+    if query.pattern is None or "C" not in query.elements or query.pattern[0] <= 0:
+        return None
+    from problems.molecule.formula import element
+
+    c13 = {iso.shift: iso.abundance for iso in element("C").isotopes}
+    return float(query.pattern[1] / query.pattern[0] / (c13[1] / c13[0]))
+
+
+def _pattern(value: Any) -> list[float] | None:
+    if value is None or value == "" or value == ():
+        return None
+    if isinstance(value, str):
+        try:
+            return [float(v) for v in value.replace(";", ",").split(",") if v.strip()]
+        except ValueError:
+            raise FormulaError(f"isotopes: expected comma-separated intensities, got {value!r}") from None
+    if isinstance(value, (int, float)):
+        return [float(value)]
+    return [float(v) for v in value]
+
+
+def _elements(value: Any) -> str | Iterable[str]:
+    return value if isinstance(value, str) else [str(v) for v in value]
+
+
+def molecule_formula(mass: float | None = None, mz: float | None = None, adduct: str = "[M]",
+                     isotopes: Any = None, ppm: float = 5.0, elements: Any = "CHNOPS",
+                     rules: str = "extended", upper: dict[str, int] | None = None) -> FormulaProblem:
+    """Elemental formula from a measured mass (or m/z with an adduct) and isotope pattern.
+
+    ``mass``: neutral monoisotopic mass (Da); or ``mz`` (Th) with ``adduct`` (``[M+H]+``,
+    ``[M+Na]+``, ``[M+NH4]+``, ``[M-H]-``). ``isotopes``: intensities M+0, M+1, ...
+    (list or comma-separated). ``ppm``: window half-width. ``elements``: alphabet such as
+    ``CHNOPSClBr``. ``rules``: extended, common or none. ``upper``: count bounds by element.
+    """
+    if (mass is None) == (mz is None):
+        raise FormulaError("give either mass (neutral, Da) or mz with an adduct")
+    if mass is not None:
+        if adduct not in ("[M]", "M"):
+            raise FormulaError("mass is the neutral mass; use mz=... for an ion with an adduct")
+        query = Query.build(float(mass), "[M]", float(ppm), _pattern(isotopes), _elements(elements), rules,
+                            upper=upper)
+    else:
+        query = Query.build(float(mz), adduct, float(ppm), _pattern(isotopes), _elements(elements), rules,
+                            upper=upper)
+    return FormulaProblem(query)

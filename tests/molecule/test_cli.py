@@ -1,0 +1,97 @@
+"""`gadesign molecule formula` as a user runs it, plus peak-list extraction and plots."""
+
+from __future__ import annotations
+
+import json
+
+import molmass
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from problems.molecule.cli import app
+from problems.molecule.formula import FormulaError
+from problems.molecule.spectrum import extract_pattern, read_peaks
+
+from .conftest import CASES
+
+CAFFEINE = next(c for c in CASES if c["id"] == "caffeine")
+
+
+def test_formula_json_via_console_script(cli):
+    m = CAFFEINE["measured"]
+    result = cli("molecule", "formula", str(m["neutral_mass"]),
+                 "--isotopes", ",".join(map(str, m["isotope_pattern"])), "--json", "--top", "3")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    best = doc["candidates"][0]
+    assert best["formula"] == "C8H10N4O2"
+    assert abs(best["ppm"] - (-m["mass_error_ppm"])) < 1e-3     # measured is heavier by this much
+    assert set(best) >= {"formula", "ppm", "isotope_mismatch", "score", "rules"}
+    assert all(best["rules"].values())
+
+
+def test_protonated_ion_table(cli):
+    result = cli("molecule", "formula", "152.07060", "--adduct", "[M+H]+", "--isotopes", "0.909,0.083,0.007")
+    assert result.returncode == 0, result.stderr
+    assert "C8H9NO2" in result.stdout and "[M+H]+" in result.stdout
+
+
+def test_user_errors_are_one_line_and_exit_2(cli):
+    for args in (["--elements", "CHNXx"], ["--rules", "strict"], ["--adduct", "[M+K]+"], ["--isotopes", "a,b"],
+                 ["--method", "guess"]):
+        result = cli("molecule", "formula", "194.08", *args)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert "error" in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_evolve_method_in_process():
+    m = CAFFEINE["measured"]
+    result = CliRunner().invoke(app, ["formula", str(m["neutral_mass"]), "--isotopes",
+                                      ",".join(map(str, m["isotope_pattern"])), "--method", "evolve",
+                                      "--pop", "40", "--generations", "20", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["candidates"][0]["formula"] == "C8H10N4O2"
+    assert doc["query"]["method"] == "evolve" and doc["stats"]["evaluations"] > 0
+
+
+def write_peaks(path, formula: str, charge: int, noise_peaks: bool = True) -> float:
+    """A centroided peak list of an ion from molmass' exact isotopologue spectrum (with
+    fine structure), plus unrelated peaks; returns the monoisotopic m/z."""
+    spectrum = molmass.Formula(formula).spectrum(min_fraction=1e-9)
+    rows = [(e.mz, 1e6 * e.fraction) for e in spectrum.values()]
+    mono = rows[0][0]
+    if noise_peaks:
+        rows += [(mono - 3.5, 2e5), (mono + 0.45, 3e4), (mono + 9.1, 1e5)]
+    path.write_text("mz,intensity\n" + "\n".join(f"{a:.6f},{b:.3f}" for a, b in rows) + "\n")
+    return mono
+
+
+def test_spectrum_extraction_matches_the_binned_pattern(tmp_path):
+    peaks = tmp_path / "triclosan.csv"
+    mono = write_peaks(peaks, "[C12H6Cl3O2]-", -1)
+    mz, intensity = read_peaks(peaks)
+    pattern = extract_pattern(mz, intensity, mono, charge=-1)
+    spectrum = molmass.Formula("[C12H6Cl3O2]-").spectrum(min_fraction=1e-30)
+    first = min(spectrum.keys())
+    expected = np.array([spectrum[first + k].fraction for k in range(7)])
+    assert np.abs(pattern - expected / expected.sum()).max() < 1e-6
+    with pytest.raises(FormulaError):
+        extract_pattern(mz, intensity, mono + 0.5)
+
+
+def test_spectrum_option_and_plot(tmp_path, cli):
+    peaks = tmp_path / "peaks.csv"
+    mono = write_peaks(peaks, "[C12H6Cl3O2]-", -1)
+    png = tmp_path / "out.png"
+    result = cli("molecule", "formula", f"{mono * (1 + 1e-6):.6f}", "--adduct", "[M-H]-", "--spectrum", str(peaks),
+                 "--elements", "CHNOPSCl", "--json", "--plot", str(png))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["candidates"][0]["formula"] == "C12H7Cl3O2"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("1,2\nx,y\n")
+    result = cli("molecule", "formula", "100", "--spectrum", str(bad))
+    assert result.returncode == 2 and "bad.csv" in result.stderr
