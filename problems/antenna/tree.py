@@ -1,0 +1,431 @@
+"""Branching-wire trees: the genome of ST5-style antennas and its decoding.
+
+A design is one *arm*: a tree of straight wires. Each :class:`Node` adds a wire of
+``length`` (m) that leaves the end of its parent wire (the root leaves the top of the
+feed wire) in a direction given relative to the parent's: ``bend`` (degrees) away from
+the parent's direction, towards the side ``twist`` (degrees) about the parent's axis, as
+a LOGO turtle does (Hornby, Lohn & Linden 2011 use the same relative "rotate, forward"
+construction). A node may carry up to two children: one child continues the wire, two
+make a *branch*. The antenna is the arm and its three copies rotated by 90, 180 and
+270 degrees about ``z`` (4-fold rotational symmetry), joined at the top of a short feed
+wire from (0, 0, 0) to (0, 0, ``feed_height``) over a PEC ground plane, fed there.
+
+**Repair, not penalty.** :meth:`ArmSpace.prune` builds the wires in pre-order and keeps
+a wire only if (after shortening it to stay in the allowed cylinder, radius ``radius``
+and ``z`` in ``[z_min, height]``) it is at least ``min_length`` long, makes an angle of
+at least ``min_angle`` with every wire it shares its start node with, and stays at
+least ``clearance`` away from every other wire of all four arms (and from the feed);
+otherwise the wire *and its subtree* are dropped. The genome's :meth:`TreeGenome.repair`
+writes the pruned, shortened tree back (Lamarckian repair), and decoding always prunes
+first, so every tree, random, mutated, crossed over or read from JSON, decodes to a
+geometry the solver accepts. The root wire is never dropped: its bounds (``bend`` in
+``[root_bend_min, root_bend_max]``, length >= ``min_length``) keep it valid.
+
+Units: metres and degrees.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Iterator, NamedTuple
+
+import numpy as np
+
+from gadesign.genomes.base import Genome
+from problems.antenna.wires import Antenna, Source, Wire, _segment_distance
+
+
+class Node(NamedTuple):
+    """One wire of the tree: ``length`` (m), ``bend`` and ``twist`` (degrees) relative
+    to the parent wire, and the child wires that start at its end."""
+
+    length: float
+    bend: float
+    twist: float
+    children: tuple["Node", ...] = ()
+
+
+Path = tuple[int, ...]
+
+
+# ---- tree helpers (pure functions on immutable nodes) ---------------------------------------
+def walk(node: Node, path: Path = ()) -> Iterator[tuple[Path, Node]]:
+    """(path, node) in pre-order; a path lists child indices from the root."""
+    yield path, node
+    for i, child in enumerate(node.children):
+        yield from walk(child, path + (i,))
+
+
+def count_wires(node: Node) -> int:
+    return 1 + sum(count_wires(c) for c in node.children)
+
+
+def count_branches(node: Node) -> int:
+    """Branch points: sum over nodes of (children - 1) where a node has several children."""
+    return max(0, len(node.children) - 1) + sum(count_branches(c) for c in node.children)
+
+
+def depth(node: Node) -> int:
+    return 1 + max((depth(c) for c in node.children), default=0)
+
+
+def get(node: Node, path: Path) -> Node:
+    for i in path:
+        node = node.children[i]
+    return node
+
+
+def replace(node: Node, path: Path, new: Node | None) -> Node:
+    """``node`` with the subtree at ``path`` replaced by ``new`` (None removes it)."""
+    if not path:
+        if new is None:
+            raise ValueError("cannot remove the root wire")
+        return new
+    i = path[0]
+    kids = list(node.children)
+    if len(path) == 1:
+        if new is None:
+            del kids[i]
+        else:
+            kids[i] = new
+    else:
+        kids[i] = replace(kids[i], path[1:], new)
+    return node._replace(children=tuple(kids))
+
+
+def add_child(node: Node, path: Path, child: Node) -> Node:
+    parent = get(node, path)
+    return replace(node, path, parent._replace(children=parent.children + (child,)))
+
+
+def to_json(node: Node) -> list[Any]:
+    """``[length, bend, twist, [children...]]`` (floats round-trip exactly in JSON)."""
+    return [float(node.length), float(node.bend), float(node.twist), [to_json(c) for c in node.children]]
+
+
+def from_json(data: Any) -> Node:
+    if not (isinstance(data, (list, tuple)) and len(data) == 4 and isinstance(data[3], (list, tuple))):
+        raise ValueError(f"a tree node must be [length, bend, twist, [children]], got {data!r}"[:200])
+    values = [float(v) for v in data[:3]]
+    if not all(math.isfinite(v) for v in values):
+        raise ValueError("tree node values must be finite")
+    return Node(*values, tuple(from_json(c) for c in data[3]))
+
+
+# ---- geometry -----------------------------------------------------------------------------
+def _rot_z(k: int) -> np.ndarray:
+    c, s = [(1, 0), (0, 1), (-1, 0), (0, -1)][k % 4]
+    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+
+ROTATIONS = np.stack([_rot_z(k) for k in range(4)])
+
+
+def child_frame(d: np.ndarray, u: np.ndarray, bend: float, twist: float
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Direction and reference vector of a wire bent by ``bend`` degrees from direction
+    ``d`` towards ``cos(twist) u + sin(twist) (d x u)``; the new reference vector lies in
+    the bend plane, perpendicular to the new direction (a parallel-transported frame)."""
+    b, t = math.radians(bend), math.radians(twist)
+    w = math.cos(t) * u + math.sin(t) * np.cross(d, u)
+    d2 = math.cos(b) * d + math.sin(b) * w
+    u2 = -math.sin(b) * d + math.cos(b) * w
+    return d2 / np.linalg.norm(d2), u2 / np.linalg.norm(u2)
+
+
+@dataclass(frozen=True)
+class ArmSpace:
+    """Where and how an arm may grow (SI units: metres, degrees).
+
+    ``radius``/``height``: the allowed cylinder (axis ``z``, base on the ground plane);
+    ``z_min``: lowest height of any wire; ``feed_height``: length of the feed wire;
+    ``wire_radius``; ``min_length``/``max_length``: wire length bounds; ``min_angle``:
+    smallest angle between two wires meeting at a node; ``clearance``: smallest distance
+    between wires that do not meet; ``max_segment``: longest segment (the solver's
+    discretisation, typically a tenth of the shortest wavelength).
+    """
+
+    radius: float = 0.0762
+    height: float = 0.1524
+    z_min: float = 0.001
+    feed_height: float = 0.004
+    wire_radius: float = 0.00025
+    min_length: float = 0.002
+    max_length: float = 0.02
+    min_angle: float = 20.0
+    clearance: float = 0.001
+    max_segment: float = 0.0035
+    root_bend_min: float = 20.0
+    root_bend_max: float = 95.0
+
+    def __post_init__(self) -> None:
+        from problems.antenna.wires import GeometryError
+
+        if not (0 < self.min_length <= self.max_length and 0 < self.z_min < self.feed_height < self.height):
+            raise GeometryError("ArmSpace: need 0 < min_length <= max_length and 0 < z_min < feed_height < height")
+        if not (self.min_angle <= self.root_bend_min <= self.root_bend_max <= 180 - self.min_angle):
+            raise GeometryError("ArmSpace: need min_angle <= root_bend_min <= root_bend_max <= 180 - min_angle")
+        if self.min_length < 2.0 * self.wire_radius or self.max_segment < 2.0 * self.wire_radius:
+            raise GeometryError("ArmSpace: wires and segments must be longer than twice the wire radius")
+        if self.clearance < 2.0 * self.wire_radius:
+            raise GeometryError("ArmSpace: clearance must be at least twice the wire radius")
+
+    @property
+    def hub(self) -> np.ndarray:
+        return np.array([0.0, 0.0, self.feed_height])
+
+    def _room(self, p: np.ndarray, d: np.ndarray) -> float:
+        """Largest t >= 0 with p + t d inside the cylinder (p inside)."""
+        t = math.inf
+        if d[2] > 1e-12:
+            t = (self.height - p[2]) / d[2]
+        elif d[2] < -1e-12:
+            t = (self.z_min - p[2]) / d[2]
+        a = d[0] ** 2 + d[1] ** 2
+        if a > 1e-24:
+            b = p[0] * d[0] + p[1] * d[1]
+            c = p[0] ** 2 + p[1] ** 2 - self.radius ** 2
+            t = min(t, (-b + math.sqrt(max(b * b - a * c, 0.0))) / a)
+        return max(t, 0.0)
+
+    def clip_bounds(self, node: Node, root: bool) -> Node:
+        """Length and angles inside their bounds (twist wrapped into [-180, 180))."""
+        lo, hi = (self.root_bend_min, self.root_bend_max) if root else (0.0, 180.0 - self.min_angle)
+        length = min(max(float(node.length), self.min_length), self.max_length)
+        bend = min(max(float(node.bend), lo), hi)
+        twist = (float(node.twist) + 180.0) % 360.0 - 180.0
+        return Node(length, bend, twist, node.children)
+
+    # -- repair -----------------------------------------------------------------------------
+    def prune(self, tree: Node) -> tuple[Node, list[tuple[np.ndarray, np.ndarray]]]:
+        """The repaired tree and its arm's wires ``(start, end)`` in pre-order."""
+        feed = (np.zeros(3), self.hub)
+        accepted: list[tuple[np.ndarray, np.ndarray]] = [feed]       # all four arms + feed
+        arm: list[tuple[np.ndarray, np.ndarray]] = []
+        z = np.array([0.0, 0.0, 1.0])
+        x = np.array([1.0, 0.0, 0.0])
+
+        def grow(node: Node, p: np.ndarray, d: np.ndarray, u: np.ndarray, root: bool,
+                 at_node: list[np.ndarray]) -> Node | None:
+            node = self.clip_bounds(node, root)
+            d2, u2 = child_frame(d, u, node.bend, node.twist)
+            length = min(node.length, self._room(p, d2))
+            if length < self.min_length * (1.0 - 1e-9):
+                if root:  # bounds keep the root inside; this guards against misuse
+                    raise AssertionError("root wire has no room")
+                return None
+            length = max(length, self.min_length)
+            q = p + length * d2
+            # angles with the wires already meeting at p (as directions away from p)
+            dirs = list(at_node)
+            if root:
+                dirs += [ROTATIONS[k] @ d2 for k in (1, 2, 3)]
+            if any(float(np.dot(v, d2)) > math.cos(math.radians(self.min_angle)) for v in dirs):
+                if root:
+                    raise AssertionError("root wire bend below min_angle")
+                return None
+            copies = [(ROTATIONS[k] @ p, ROTATIONS[k] @ q) for k in range(4)]
+            if not self._clear(copies, accepted, p, root):
+                if root:
+                    raise AssertionError("root wire collides")
+                return None
+            accepted.extend(copies)
+            arm.append((p, q))
+            kept: list[Node] = []
+            dirs_here = [-d2]
+            for child in node.children:
+                g = grow(child, q, d2, u2, False, dirs_here)
+                if g is not None:
+                    kept.append(g)
+                    cd, _ = child_frame(d2, u2, g.bend, g.twist)
+                    dirs_here.append(cd)
+            return Node(length, node.bend, node.twist, tuple(kept))
+
+        root = grow(tree, self.hub, z, x, True, [-z])
+        assert root is not None
+        return root, arm
+
+    def _clear(self, copies: list[tuple[np.ndarray, np.ndarray]], accepted: list[tuple[np.ndarray, np.ndarray]],
+               p: np.ndarray, root: bool) -> bool:
+        """The four copies keep ``clearance`` from accepted wires and from each other,
+        except where they meet them at their own start node."""
+        a = np.array([c[0] for c in copies])
+        b = np.array([c[1] for c in copies])
+        pa = np.array([w[0] for w in accepted])
+        pb = np.array([w[1] for w in accepted])
+        ii, jj = np.meshgrid(np.arange(4), np.arange(len(accepted)), indexing="ij")
+        ii, jj = ii.ravel(), jj.ravel()
+        # pairs meeting at the candidate's start node (its parent, siblings; the hub)
+        tol = 1e-9
+        meet = (np.linalg.norm(pa[jj] - a[ii], axis=1) < tol) | (np.linalg.norm(pb[jj] - a[ii], axis=1) < tol)
+        i2, j2 = np.triu_indices(4, 1)
+        meet2 = np.linalg.norm(a[i2] - a[j2], axis=1) < tol             # root copies share the hub
+        P1 = np.concatenate([a[ii[~meet]], a[i2[~meet2]]])
+        Q1 = np.concatenate([b[ii[~meet]], b[i2[~meet2]]])
+        P2 = np.concatenate([pa[jj[~meet]], a[j2[~meet2]]])
+        Q2 = np.concatenate([pb[jj[~meet]], b[j2[~meet2]]])
+        if len(P1) == 0:
+            return True
+        dist, _ = _segment_distance(P1, Q1, P2, Q2)
+        return bool(dist.min() >= self.clearance)
+
+    # -- decoding ---------------------------------------------------------------------------
+    def segments_for(self, length: float) -> int:
+        return max(1, math.ceil(length / self.max_segment - 1e-9))
+
+    def antenna(self, tree: Node, end_split: int = 8, comments: tuple[str, ...] = ()) -> Antenna:
+        """The 4-arm antenna of ``tree`` (pruned first) over ground, fed at the feed wire."""
+        _, arm = self.prune(tree)
+        wires = [Wire((0.0, 0.0, 0.0), tuple(self.hub), self.wire_radius, 1, 1)]
+        for k in range(4):
+            R = ROTATIONS[k]
+            for p, q in arm:
+                s, e = R @ p, R @ q
+                wires.append(Wire(tuple(map(float, s)), tuple(map(float, e)), self.wire_radius,
+                                  self.segments_for(float(np.linalg.norm(q - p))), 2 + k))
+        return Antenna(wires=tuple(wires), sources=(Source(1, 1, 1.0),), ground=True,
+                       comments=comments, end_split=end_split)
+
+
+# ---- the genome -----------------------------------------------------------------------------
+class TreeGenome(Genome[Node]):
+    """Variable-size wire trees with at most ``max_wires`` wires and ``max_branches``
+    branch points (a node has at most two children).
+
+    Mutation (one operator per call): *perturb* one wire's length, bend or twist
+    (Gaussian steps of ``sigma_length`` of the length range or ``sigma_angle`` degrees,
+    times a log-uniform scale in [0.01, 1] so that both coarse moves and the fine tuning
+    a VSWR requirement needs happen);
+    *add* a wire at a node with room (extends a tip or starts a branch); *remove* a
+    non-root wire with its subtree; *graft* a non-root subtree onto another node.
+    Crossover swaps two random subtrees (at least one below the root) and retries, up
+    to ``crossover_tries`` times, until both children respect the limits; otherwise the
+    parents are returned unchanged. :meth:`repair` is the geometric repair of
+    :meth:`ArmSpace.prune` (see the module docstring) plus the size limits.
+    """
+
+    def __init__(self, space: ArmSpace, max_wires: int = 8, max_branches: int = 2, *,
+                 sigma_length: float = 0.2, sigma_angle: float = 30.0, crossover_prob: float = 0.7,
+                 crossover_tries: int = 10, op_probs: tuple[float, float, float, float] = (0.55, 0.15, 0.15, 0.15)
+                 ) -> None:
+        if max_wires < 1 or max_branches < 0:
+            raise ValueError("TreeGenome needs max_wires >= 1 and max_branches >= 0")
+        self.space = space
+        self.max_wires, self.max_branches = int(max_wires), int(max_branches)
+        self.sigma_length, self.sigma_angle = float(sigma_length), float(sigma_angle)
+        self.crossover_prob = float(crossover_prob)
+        self.crossover_tries = int(crossover_tries)
+        p = np.asarray(op_probs, float)
+        self.op_probs = p / p.sum()
+
+    # -- random pieces ------------------------------------------------------------------------
+    def _random_node(self, rng: np.random.Generator, root: bool = False) -> Node:
+        s = self.space
+        length = float(rng.uniform(s.min_length, s.max_length))
+        if root:
+            bend = float(rng.uniform(s.root_bend_min, s.root_bend_max))
+        else:
+            bend = float(rng.uniform(0.0, 180.0 - s.min_angle))
+        return Node(length, bend, float(rng.uniform(-180.0, 180.0)), ())
+
+    def _open_slots(self, tree: Node) -> list[Path]:
+        """Nodes that can take one more child within the limits."""
+        branches = count_branches(tree)
+        return [p for p, n in walk(tree) if len(n.children) == 0
+                or (len(n.children) == 1 and branches < self.max_branches)]
+
+    def _within(self, tree: Node) -> bool:
+        return (count_wires(tree) <= self.max_wires and count_branches(tree) <= self.max_branches
+                and all(len(n.children) <= 2 for _, n in walk(tree)))
+
+    def sample(self, rng: np.random.Generator) -> Node:
+        tree = self._random_node(rng, root=True)
+        for _ in range(int(rng.integers(0, self.max_wires))):
+            slots = self._open_slots(tree)
+            tree = add_child(tree, slots[int(rng.integers(len(slots)))], self._random_node(rng))
+        return self.repair(tree)
+
+    # -- variation ------------------------------------------------------------------------------
+    def mutate(self, x: Node, rng: np.random.Generator) -> Node:
+        op = int(rng.choice(4, p=self.op_probs))
+        nodes = list(walk(x))
+        if op == 1 and count_wires(x) < self.max_wires:                       # add a wire
+            slots = self._open_slots(x)
+            if slots:
+                return add_child(x, slots[int(rng.integers(len(slots)))], self._random_node(rng))
+        if op == 2 and len(nodes) > 1:                                        # remove a subtree
+            path, _ = nodes[int(rng.integers(1, len(nodes)))]
+            return replace(x, path, None)
+        if op == 3 and len(nodes) > 1:                                        # graft a subtree
+            path, sub = nodes[int(rng.integers(1, len(nodes)))]
+            rest = replace(x, path, None)
+            slots = self._open_slots(rest)
+            if slots:
+                out = add_child(rest, slots[int(rng.integers(len(slots)))], sub)
+                if self._within(out):
+                    return out
+        path, node = nodes[int(rng.integers(len(nodes)))]                     # perturb a wire
+        s = self.space
+        scale = 10.0 ** rng.uniform(-2.0, 0.0)          # multi-scale steps: coarse to fine tuning
+        which = int(rng.integers(3))
+        if which == 0:
+            step = scale * self.sigma_length * (s.max_length - s.min_length)
+            node = node._replace(length=node.length + rng.normal() * step)
+        elif which == 1:
+            node = node._replace(bend=node.bend + rng.normal() * scale * self.sigma_angle)
+        else:
+            node = node._replace(twist=node.twist + rng.normal() * scale * self.sigma_angle)
+        return replace(x, path, self.space.clip_bounds(node, root=not path))
+
+    def crossover(self, a: Node, b: Node, rng: np.random.Generator) -> tuple[Node, Node]:
+        na, nb = list(walk(a)), list(walk(b))
+        if len(na) + len(nb) <= 2:
+            return a, b
+        for _ in range(self.crossover_tries):
+            pa, sa = na[int(rng.integers(len(na)))]
+            pb, sb = nb[int(rng.integers(len(nb)))]
+            if not pa and not pb:
+                continue
+            # a subtree moved to the root position must satisfy the root's bend bounds
+            ca = replace(a, pa, self.space.clip_bounds(sb, root=True) if not pa else sb)
+            cb = replace(b, pb, self.space.clip_bounds(sa, root=True) if not pb else sa)
+            if self._within(ca) and self._within(cb):
+                return ca, cb
+        return a, b
+
+    def repair(self, x: Node) -> Node:
+        """Size limits (extra wires and branches cut in pre-order), then the geometric
+        pruning of :meth:`ArmSpace.prune`."""
+        budget = [self.max_wires]
+        branches = [self.max_branches]
+
+        def cut(node: Node) -> Node:
+            budget[0] -= 1
+            kids = []
+            for c in node.children[:2]:
+                if budget[0] <= 0:
+                    break
+                if kids and branches[0] <= 0:
+                    break
+                if kids:
+                    branches[0] -= 1
+                kids.append(cut(c))
+            return node._replace(children=tuple(kids))
+
+        return self.space.prune(cut(x))[0]
+
+    # -- serialisation --------------------------------------------------------------------------
+    def to_json(self, x: Node) -> list[Any]:
+        return to_json(x)
+
+    def from_json(self, data: Any) -> Node:
+        return from_json(data)
+
+    def key(self, x: Node) -> str:
+        return json.dumps(to_json(x))
+
+    def describe(self) -> dict[str, Any]:
+        return {"type": "TreeGenome", "max_wires": self.max_wires, "max_branches": self.max_branches,
+                "space": {k: getattr(self.space, k) for k in self.space.__dataclass_fields__}}
