@@ -246,10 +246,17 @@ def plot_cmd(run_dir: Path = typer.Argument(..., help="Run directory.")) -> None
     from gadesign import plots
     from gadesign.runstore import RunStore
 
+    from gadesign.run import known_front
+
     store = RunStore(run_dir)
+    config = store.read_config()
     front = store.read_front()
     logbook = store.read_logbook()
-    for path in plots.write_run_plots(store, front, logbook):
+    try:
+        true_front = known_front(make_problem(config["problem"], config.get("params") or {}))
+    except GadesignError:
+        true_front = None
+    for path in plots.write_run_plots(store, front, logbook, true_front):
         out.print(f"wrote {path}")
 
 

@@ -45,7 +45,7 @@ def front_figure(front: dict[str, Any], true_front: np.ndarray | None = None) ->
     elif len(objs) == 2:
         fig, ax = plt.subplots(figsize=(5.5, 4.5))
         if true_front is not None:
-            ax.plot(true_front[:, 0], true_front[:, 1], "-", color="0.7", lw=1, label="true front")
+            ax.plot(true_front[:, 0], true_front[:, 1], ".", color="0.6", ms=1.5, label="true front")
         ax.scatter(F[feasible, 0], F[feasible, 1], s=14, label="feasible")
         if (~feasible).any():
             ax.scatter(F[~feasible, 0], F[~feasible, 1], s=14, marker="x", color="tab:red", label="infeasible")
@@ -94,9 +94,11 @@ def _num(value: Any) -> float | None:
     return float(value)
 
 
-def write_run_plots(store: Any, front: dict[str, Any], logbook: Sequence[dict[str, Any]]) -> list[Path]:
-    """front.png and convergence.png in the run's plots/ directory."""
-    paths = [save(front_figure(front), store.plots_dir / "front.png")]
+def write_run_plots(store: Any, front: dict[str, Any], logbook: Sequence[dict[str, Any]],
+                    true_front: np.ndarray | None = None) -> list[Path]:
+    """front.png (with the known true front, for benchmarks that have one) and
+    convergence.png in the run's plots/ directory."""
+    paths = [save(front_figure(front, true_front), store.plots_dir / "front.png")]
     if logbook:
         paths.append(save(convergence_figure(logbook, front["objectives"]), store.plots_dir / "convergence.png"))
     return paths

@@ -207,7 +207,7 @@ def front_document(name: str, problem: Problem, evolution: Evolution) -> dict[st
 def _write_extras(store: RunStore, problem: Problem, front: dict[str, Any], logbook: list[dict[str, Any]]) -> None:
     """Plots and the problem's own field formats for every front member."""
     from gadesign import plots
-    plots.write_run_plots(store, front, logbook)
+    plots.write_run_plots(store, front, logbook, known_front(problem))
     export = getattr(problem, "export", None)
     if export is None:
         return
@@ -215,6 +215,14 @@ def _write_extras(store: RunStore, problem: Problem, front: dict[str, Any], logb
         x = problem.genome.from_json(member["genome"])
         evaluation = Evaluation(tuple(member["objectives"]), tuple(member["violations"]), member["info"])
         export(x, evaluation, store.designs_dir, f"member-{i:03d}")
+
+
+def known_front(problem: Problem) -> np.ndarray | None:
+    """The problem's analytic front in its own objective directions, if it has one (2-D only)."""
+    true_front = getattr(problem, "true_front", None)
+    if true_front is None or len(problem.objectives) != 2:
+        return None
+    return np.asarray(true_front(500), dtype=float)
 
 
 def objectives_of(front: dict[str, Any]) -> list[Objective]:
