@@ -54,8 +54,9 @@ class EvolveResult:
 
 def evolve(problem: Problem, *, algorithm: str | None = None, pop: int | None = None,
            generations: int | None = None, seed: int = 1, workers: int = 1, dask: str | None = None,
-           eval_timeout: float | None = None) -> EvolveResult:
-    """Evolve ``problem`` and return its front; defaults come from ``problem.defaults``."""
+           eval_timeout: float | None = None, refine: int = 0) -> EvolveResult:
+    """Evolve ``problem`` and return its front; defaults come from ``problem.defaults``.
+    ``refine=K`` polishes the best K designs by SLSQP after the last generation."""
     defaults = getattr(problem, "defaults", {})
     algorithm = algorithm or defaults.get("algorithm") or ("ga" if len(problem.objectives) == 1 else "nsga2")
     pop = pop if pop is not None else int(defaults.get("pop", 100))
@@ -68,5 +69,9 @@ def evolve(problem: Problem, *, algorithm: str | None = None, pop: int | None = 
         for _ in range(generations):
             evo.step()
             logbook.append(evo.statistics())
+        if refine:
+            from gadesign.refine import check_refinable
+            check_refinable(problem)
+            evo.refine_best(refine)
     assert evo.pop is not None
     return EvolveResult(problem, evo.front(), evo.pop, logbook, evo.hv_reference)

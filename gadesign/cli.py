@@ -151,6 +151,8 @@ def evolve_cmd(
     dask: Optional[str] = typer.Option(None, "--dask", help="Evaluate on Dask: local:N or tcp://host:8786."),
     eval_timeout: Optional[float] = typer.Option(None, "--eval-timeout",
                                                  help="Seconds per evaluation; slower designs are infeasible."),
+    refine: int = typer.Option(0, "--refine", help="After the last generation, polish the best K designs by "
+                               "SLSQP (single objective, real-valued genome part)."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Run directory (default results/<problem>-<time>-<seed>)."),
     checkpoint_every: Optional[int] = typer.Option(None, "--checkpoint-every", help="Checkpoint every K generations."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Problem parameter key=value (repeatable)."),
@@ -162,7 +164,7 @@ def evolve_cmd(
     from gadesign.runstore import RunStore, default_run_dir
 
     config = RunConfig(problem, parse_set(set_), algorithm, pop, generations, seed, checkpoint_every, workers,
-                       dask, eval_timeout)
+                       dask, eval_timeout, refine)
     config.validate()
     instance = make_problem(problem, config.params)  # fail fast on a bad name or parameter
     resolved = config.resolved(instance)

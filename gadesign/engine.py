@@ -96,6 +96,23 @@ class Evolution:
         lo, hi = F.min(axis=0), F.max(axis=0)
         return hi + 0.1 * np.where(hi > lo, hi - lo, np.maximum(np.abs(hi), 1.0))
 
+    def refine_best(self, k: int) -> int:
+        """Polish the best ``k`` designs by SLSQP on the genome's real part (single
+        objective) and let them compete in one more survival; returns the evaluations
+        spent. Deterministic, so a resumed run refines exactly as the original."""
+        from gadesign.refine import refine_front
+        assert self.pop is not None
+        members = list(zip(self.pop.genomes, self.pop.evaluations))
+        refined = refine_front(self.problem, members, k=k)
+        spent = sum(r.evaluations for r in refined)
+        evaluations = [Evaluation(r.evaluation.objectives, r.evaluation.violations,
+                                  {**r.evaluation.info, "refined": "SLSQP", "refine_evaluations": r.evaluations})
+                       for r in refined]
+        extra = Population.from_evaluations([r.x for r in refined], evaluations, self.signs)
+        self.pop = self.algorithm.survive(self.pop.merge(extra), self.pop_size, self.rng)
+        self.evaluations += spent
+        return spent
+
     # -- rollback of an interrupted generation -------------------------------------------
     def mark(self) -> tuple[Any, ...]:
         """What a generation changes in place, to undo a generation cut short by Ctrl-C

@@ -57,6 +57,7 @@ class RunConfig:
     workers: int = 1
     dask: str | None = None
     eval_timeout: float | None = None
+    refine: int = 0
 
     def resolved(self, problem: Problem) -> "RunConfig":
         """Unset fields filled from the problem's ``defaults``, then generic ones."""
@@ -67,8 +68,11 @@ class RunConfig:
                         self.generations if self.generations is not None else int(defaults["generations"]),
                         self.seed,
                         self.checkpoint_every if self.checkpoint_every is not None else int(defaults["checkpoint_every"]),
-                        self.workers, self.dask, self.eval_timeout)
+                        self.workers, self.dask, self.eval_timeout, self.refine)
         cfg.validate()
+        if cfg.refine:
+            from gadesign.refine import check_refinable
+            check_refinable(problem)
         return cfg
 
     def validate(self) -> None:
@@ -84,6 +88,8 @@ class RunConfig:
             raise ConfigError(f"--seed must be >= 0, got {self.seed}")
         if self.dask is not None:
             local_workers(self.dask)
+        if self.refine < 0:
+            raise ConfigError(f"--refine must be >= 0, got {self.refine}")
         if self.eval_timeout is not None and not self.eval_timeout > 0:
             raise ConfigError(f"--eval-timeout must be > 0 seconds, got {self.eval_timeout}")
 
@@ -91,7 +97,7 @@ class RunConfig:
         return {"problem": self.problem, "params": jsonable(self.params), "algorithm": self.algorithm,
                 "pop": self.pop, "generations": self.generations, "seed": self.seed,
                 "checkpoint_every": self.checkpoint_every, "workers": self.workers, "dask": self.dask,
-                "eval_timeout": self.eval_timeout}
+                "eval_timeout": self.eval_timeout, "refine": self.refine}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "RunConfig":
@@ -99,7 +105,8 @@ class RunConfig:
             return cls(str(data["problem"]), dict(data.get("params") or {}), str(data["algorithm"]),
                        int(data["pop"]), int(data["generations"]), int(data["seed"]),
                        int(data["checkpoint_every"]), int(data.get("workers", 1)), data.get("dask"),
-                       None if data.get("eval_timeout") is None else float(data["eval_timeout"]))
+                       None if data.get("eval_timeout") is None else float(data["eval_timeout"]),
+                       int(data.get("refine", 0)))
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"config.json is incomplete or malformed: {exc}") from exc
 
@@ -186,6 +193,8 @@ def _evolve(store: RunStore, problem: Problem, config: RunConfig, evolution: Evo
                 logbook.append(evolution.statistics())
             path = store.write_checkpoint(config.problem, config.to_json(), evolution.state(), logbook)
         raise RunInterrupted(store.root, path) from None
+    if config.refine:
+        evolution.refine_best(config.refine)
     front = front_document(config.problem, problem, evolution)
     store.write_logbook(logbook)
     store.write_front(front)

@@ -195,7 +195,7 @@ class RunStore:
 def config_digest(config: dict[str, Any]) -> str:
     """Digest of the parts of a config that determine the run's trajectory (not where or
     when it ran, nor how many workers or which cluster: those do not change the result)."""
-    keys = ("problem", "params", "algorithm", "pop", "generations", "seed", "checkpoint_every", "eval_timeout")
+    keys = ("problem", "params", "algorithm", "pop", "generations", "seed", "checkpoint_every", "eval_timeout", "refine")
     return digest({k: jsonable(config.get(k)) for k in keys})
 
 

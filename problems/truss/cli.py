@@ -207,7 +207,7 @@ def refine(
     from gadesign.problem import Evaluation
     from gadesign.registry import make_problem
     from problems.truss.errors import TrussError
-    from problems.truss.refine import refine_front
+    from gadesign.refine import refine_front
 
     try:
         config = json.loads((run_dir / "config.json").read_text())

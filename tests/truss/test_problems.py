@@ -19,7 +19,7 @@ from problems.truss.genome import prune_members
 from problems.truss.ground import ground_structure
 from problems.truss.layout import minimum_weight_layout
 from problems.truss.problems import truss_ground
-from problems.truss.refine import refine_front
+from gadesign.refine import refine_front
 from problems.truss.structure import AreaSpec, Truss
 
 from .conftest import load_reference

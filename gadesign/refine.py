@@ -7,9 +7,9 @@ the problem's signed, smooth values g(x) <= 0 from ``constraint_values_many(xs)`
 offers them (truss problems do: every stress and displacement ratio minus 1), else the
 negated violations (non-smooth at the boundary, so convergence is slower).
 
-This is the helper the engine could offer to any problem as an option
-(``gadesign evolve ... --refine``): refine the best k feasible designs at the end of a
-run and add them to the front.
+The engine offers it to any such problem: ``gadesign evolve ... --refine K`` refines
+the best K designs after the last generation and keeps the better ones (see
+:func:`gadesign.run`); ``gadesign truss refine RUN`` polishes a finished run.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from gadesign.genomes import Composite, RealVector
-from gadesign.problem import Evaluation, Problem
+from gadesign.problem import Evaluation, Problem, evaluate_batch
 
 
 @dataclass
@@ -41,7 +41,18 @@ def _real_parts(problem: Problem) -> list[tuple[str | None, RealVector]]:
         parts = [(name, p) for name, p in g.parts.items() if isinstance(p, RealVector)]
         if parts:
             return parts
-    raise ValueError(f"{problem.name}: refinement needs a real-valued genome part")
+    raise ValueError(f"{getattr(problem, 'name', 'this problem')}: refinement needs a real-valued genome part")
+
+
+def check_refinable(problem: Problem) -> None:
+    """ConfigError unless ``problem`` has one objective and a real-valued genome part."""
+    from gadesign.errors import ConfigError
+    if len(problem.objectives) != 1:
+        raise ConfigError(f"--refine needs a single-objective problem; this one has {len(problem.objectives)}")
+    try:
+        _real_parts(problem)
+    except ValueError as exc:
+        raise ConfigError(f"--refine: {exc}") from None
 
 
 def refine(problem: Problem, x0: Any, *, max_iter: int = 200, step: float = 1e-7, ftol: float = 1e-10) -> Refined:
@@ -69,7 +80,7 @@ def refine(problem: Problem, x0: Any, *, max_iter: int = 200, step: float = 1e-7
         nonlocal count
         xs = [build(z) for z in Z]
         count += len(xs)
-        evs = problem.evaluate_many(xs) if hasattr(problem, "evaluate_many") else [problem.evaluate(x) for x in xs]
+        evs = evaluate_batch(problem, xs)
         f = np.array([sign * e.objectives[0] for e in evs])
         if hasattr(problem, "constraint_values_many"):
             g = np.asarray(problem.constraint_values_many(xs), dtype=float)
