@@ -17,6 +17,8 @@ FR      frequencies: I1 = 0 linear (F1 + i F2), 1 multiplicative (F1 F2^i), I2 v
         several FR cards add their frequencies in order
 RP      radiation pattern request, normal mode (I1 = 0) only
 XQ      execute (accepted; the simulate command computes every FR frequency anyway)
+PT, PQ  print control of NEC's current/charge tables (accepted after GE; they change no
+        result, and our outputs are chosen by command options)
 EN      end of deck
 ======  ===================================================================================
 
@@ -50,9 +52,10 @@ KNOWN_UNSUPPORTED = {
     "GF": "NGF files", "SP": "surface patches", "SM": "surface patches", "SC": "surface patches",
     "GR": "cylindrical structures", "EK": "the extended thin-wire kernel", "KH": "interaction approximation",
     "NE": "near fields", "NH": "near fields", "NT": "two-port networks", "TL": "transmission lines",
-    "PQ": "charge printing", "PT": "current printing", "CP": "coupling", "PL": "plot files",
+    "CP": "coupling", "PL": "plot files",
     "WG": "Green's function files", "SY": "symbols (4nec2)", "GD": "finite-ground corrections",
 }
+PRINT_CONTROL = {"PT", "PQ"}  # what NEC prints, not what it computes
 LD_KINDS = {0: "series", 1: "parallel", 4: "impedance", 5: "conductivity"}
 _FIXED_INT = [(2, 5), (5, 10), (10, 15), (15, 20)]
 
@@ -147,6 +150,10 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
         rest = line.lstrip()[2:]
         if card in ("CM", "CE"):
             comments.append(rest.strip())
+            continue
+        if card in PRINT_CONTROL:
+            if not ge_seen:
+                raise err(f"{card} card before GE (the geometry must end with a GE card)")
             continue
         if card not in FIELDS:
             what = KNOWN_UNSUPPORTED.get(card)

@@ -110,3 +110,13 @@ def test_geometry_errors_from_the_api():
         Antenna(wires=(Wire((0, 0, 0), (0.1, 0, 0), 0.001, 5),), sources=(Source(0, 1),), ground=True)
     with pytest.raises(GeometryError, match="no source"):
         Antenna(wires=(Wire((0, 0, 0), (0.1, 0, 0), 0.001, 5),), sources=())
+
+
+def test_print_control_cards_change_nothing():
+    """4nec2 and xnec2c decks often carry PT/PQ (print control): same antenna without them."""
+    from problems.antenna.nec import parse_nec
+    base = ("CM dipole\nCE\nGW 1 21 0 0 -0.25 0 0 0.25 0.001\nGE 0\n{extra}EX 0 1 11 0 1.0 0.0\n"
+            "FR 0 1 0 0 299.792458 0\nEN\n")
+    plain = parse_nec(base.format(extra=""))
+    printed = parse_nec(base.format(extra="PT -1 0 0 0\nPQ -1 0 0 0\n"))
+    assert printed.impedance(299.792458e6) == plain.impedance(299.792458e6)
