@@ -1,0 +1,231 @@
+"""``antenna-st5``: an ST5-style X-band antenna evolved as a branching-wire tree.
+
+Requirements (defaults) are those of NASA's Space Technology 5 X-band antenna as
+published in G. S. Hornby, J. D. Lohn, D. S. Linden, "Computer-Automated Evolution of an
+X-Band Antenna for NASA's Space Technology 5 Mission", *Evolutionary Computation* 19(1),
+1-23, 2011 (also J. D. Lohn et al., 2003 NASA/DoD Conference on Evolvable Hardware):
+
+* transmit 8470 MHz with VSWR < 1.2, receive 7209.125 MHz with VSWR < 1.5, 50 ohm input;
+* RHCP gain >= 0 dBic for 40 <= theta <= 80 degrees off zenith, 0 <= phi <= 360 degrees;
+* the antenna fits in a cylinder of 15.24 cm (6 in) diameter and 15.24 cm height above
+  the ground plane (the spacecraft's top deck).
+
+Model: the arm tree of :mod:`problems.antenna.tree` with 4-fold rotational symmetry, a
+0.4 cm feed wire from the (infinite, perfectly conducting) ground plane, wires of radius
+``wire_radius`` (ours, not NASA's), segments of at most a tenth of the transmit
+wavelength, solved by our thin-wire MoM (the same model ``gadesign antenna simulate``
+uses on the exported deck). The 4-fold symmetric antenna's pattern repeats every 90
+degrees in azimuth, so the gain is sampled at ``phi = 0, 5, ..., 85`` degrees only (the
+tests check this against the full circle).
+
+Objectives (all minimised):
+
+``vswr``
+    ``max_f VSWR_f / limit_f``: <= 1 when both VSWR requirements hold (with equal limits,
+    the worst VSWR over the limit).
+``gain_rmse`` (dB)
+    root mean square over both frequencies and all sampled directions of the shortfall
+    ``max(0, target - G)``, ``G`` the RHCP gain in dBic clipped at ``gain_floor`` (the
+    4-fold symmetry forces a null at zenith; clipping keeps a deep null from swamping
+    the mean).
+``worst_shortfall`` (dB)
+    the largest shortfall: how much gain is missing in the worst direction.
+
+``scalar=True`` replaces them by the published product form, one objective:
+``F = V * G * O`` with the VSWR term ``V = prod_f max(1, VSWR_f / limit_f)^2``, the gain
+term ``G = 1 + gain_rmse`` and the outlier term ``O = 1 + worst_shortfall``; ``F = 1``
+exactly when every requirement holds (our normalisation of each term; the product of a
+VSWR, an RMS gain-error and an outlier term is the published structure).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from gadesign.errors import ConfigError
+from gadesign.problem import Evaluation, Objective
+from problems.antenna.farfield import db
+from problems.antenna.mom import C0
+from problems.antenna.tree import ArmSpace, Node, TreeGenome, count_branches, count_wires
+
+#: Published ST5 requirements (Hornby, Lohn & Linden 2011, Evolutionary Computation 19(1)).
+ST5_TRANSMIT_HZ = 8470e6
+ST5_RECEIVE_HZ = 7209.125e6
+ST5_VSWR_TRANSMIT = 1.2
+ST5_VSWR_RECEIVE = 1.5
+ST5_CYLINDER_DIAMETER_M = 0.1524
+ST5_CYLINDER_HEIGHT_M = 0.1524
+ST5_GAIN_DBIC = 0.0
+ST5_THETA_DEG = (40.0, 80.0)
+
+
+def blas_single_thread() -> Any:
+    """A context limiting BLAS to one thread (small MoM systems are much slower with
+    several threads on a busy machine), or a null context without threadpoolctl."""
+    import contextlib
+
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - optional speed-up
+        return contextlib.nullcontext()
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")
+
+
+_CONTROLLER: Any = None
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """What the antenna must do: frequencies (Hz) with VSWR limits, RHCP gain target
+    (dBic) over ``theta`` in ``theta_range`` (degrees off zenith), all azimuths."""
+
+    frequencies: tuple[float, ...] = (ST5_RECEIVE_HZ, ST5_TRANSMIT_HZ)
+    vswr_limits: tuple[float, ...] = (ST5_VSWR_RECEIVE, ST5_VSWR_TRANSMIT)
+    gain_dbic: float = ST5_GAIN_DBIC
+    theta_range: tuple[float, float] = ST5_THETA_DEG
+    step_deg: float = 5.0
+    gain_floor: float = -40.0
+    z0: float = 50.0
+
+    def directions(self, full_circle: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Sampled (theta, phi) in degrees: phi over one 90-degree period (or 360)."""
+        lo, hi = self.theta_range
+        th = np.arange(lo, hi + 1e-9, self.step_deg)
+        ph = np.arange(0.0, (360.0 if full_circle else 90.0) - 1e-9, self.step_deg)
+        tt, pp = np.meshgrid(th, ph, indexing="ij")
+        return tt.ravel(), pp.ravel()
+
+
+def score(vswr: np.ndarray, rhcp_db: np.ndarray, req: Requirements) -> dict[str, float]:
+    """The three objectives and the scalar product from VSWR per frequency and the RHCP
+    gain (dBic, (F, D)) on the sampled directions."""
+    ratio = np.asarray(vswr, float) / np.asarray(req.vswr_limits, float)
+    g = np.maximum(np.asarray(rhcp_db, float), req.gain_floor)
+    short = np.maximum(req.gain_dbic - g, 0.0)
+    rmse = float(np.sqrt(np.mean(short ** 2)))
+    worst = float(short.max())
+    v_term = float(np.prod(np.maximum(ratio, 1.0) ** 2))
+    return {"vswr": float(ratio.max()), "gain_rmse": rmse, "worst_shortfall": worst,
+            "product": v_term * (1.0 + rmse) * (1.0 + worst)}
+
+
+class ST5Problem:
+    """Evolve an ST5-style branching 4-arm wire antenna (VSWR and RHCP coverage)."""
+
+    name = "antenna-st5"
+
+    def __init__(self, requirements: Requirements, space: ArmSpace, genome: TreeGenome, *,
+                 scalar: bool = False, end_split: int = 8, defaults: dict[str, Any] | None = None) -> None:
+        self.requirements = requirements
+        self.space = space
+        self.genome = genome
+        self.scalar = bool(scalar)
+        self.end_split = int(end_split)
+        self.objectives: tuple[Objective, ...] = (
+            (Objective("product", "min", ""),) if self.scalar else
+            (Objective("vswr", "min", "x limit"), Objective("gain_rmse", "min", "dB"),
+             Objective("worst_shortfall", "min", "dB")))
+        self.constraints: tuple[str, ...] = ()
+        self.defaults = dict(defaults or {})
+        self.description = "ST5-style X-band antenna: 4-arm branching wire tree over ground (VSWR, RHCP coverage)"
+        self._theta, self._phi = requirements.directions()
+
+    @property
+    def reference_point(self) -> tuple[float, ...]:
+        return (100.0,) if self.scalar else (10.0, 40.0, 40.0)
+
+    def decode(self, x: Node) -> Any:
+        """The antenna (4 arms, feed, ground) with the requirement frequencies."""
+        from dataclasses import replace as dc_replace
+
+        from problems.antenna.wires import PatternRequest
+
+        ant = self.space.antenna(x, end_split=self.end_split, comments=(
+            "gadesign antenna-st5 design: 4-arm branching wire tree over PEC ground",
+            f"requirements: VSWR {self.requirements.vswr_limits} at {self.requirements.frequencies} Hz, "
+            f"RHCP >= {self.requirements.gain_dbic} dBic for theta {self.requirements.theta_range} deg"))
+        step = self.requirements.step_deg
+        return dc_replace(ant, frequencies=tuple(self.requirements.frequencies),
+                          patterns=(PatternRequest(int(round(90 / step)) + 1, int(round(360 / step)) + 1,
+                                                   0.0, 0.0, step, step),))
+
+    def measure(self, x: Node, full_circle: bool = False) -> dict[str, Any]:
+        """Solve the design; VSWR per frequency, RHCP gains (dBic) and the objectives."""
+        ant = self.decode(x)
+        th, ph = self.requirements.directions(full_circle) if full_circle else (self._theta, self._phi)
+        with blas_single_thread():
+            sol = ant.solve(self.requirements.frequencies)
+            vswr = sol.vswr(self.requirements.z0)[:, 0]
+            rhcp = db(sol.gain_components(th, ph)["rhcp"])
+        out = score(vswr, rhcp, self.requirements)
+        z = sol.impedance[:, 0]
+        out.update(vswr_per_frequency=[float(v) for v in vswr],
+                   impedance_ohm=[[float(v.real), float(v.imag)] for v in z],
+                   min_rhcp_dbic=[float(v) for v in rhcp.min(axis=1)],
+                   wires_per_arm=count_wires(x), branches=count_branches(x),
+                   segments=ant.n_segments)
+        out["meets_requirements"] = bool(out["vswr"] <= 1.0 and out["worst_shortfall"] <= 0.0)
+        return out
+
+    def evaluate(self, x: Node) -> Evaluation:
+        m = self.measure(x)
+        objs = (m["product"],) if self.scalar else (m["vswr"], m["gain_rmse"], m["worst_shortfall"])
+        return Evaluation(tuple(float(v) for v in objs), (), m)
+
+    # -- reporting --------------------------------------------------------------------------
+    def summary(self, x: Node, evaluation: Evaluation) -> dict[str, Any]:
+        from problems.antenna.export import st5_summary
+
+        return st5_summary(self, x, evaluation)
+
+    def export(self, x: Node, evaluation: Evaluation, directory: Path, stem: str) -> list[Path]:
+        from problems.antenna.export import export_design
+
+        return export_design(self.decode(x), directory, stem, sweep=self.sweep_frequencies(),
+                             pattern_frequencies=self.requirements.frequencies,
+                             z0=self.requirements.z0)
+
+    def sweep_frequencies(self) -> np.ndarray:
+        """A band sweep around the requirement frequencies for the Touchstone file."""
+        f = self.requirements.frequencies
+        return np.linspace(0.9 * min(f), 1.1 * max(f), 41)
+
+
+def antenna_st5(scalar: bool = False, transmit_mhz: float = ST5_TRANSMIT_HZ / 1e6,
+                receive_mhz: float = ST5_RECEIVE_HZ / 1e6, vswr_transmit: float = ST5_VSWR_TRANSMIT,
+                vswr_receive: float = ST5_VSWR_RECEIVE, gain_dbic: float = ST5_GAIN_DBIC,
+                theta_min: float = ST5_THETA_DEG[0], theta_max: float = ST5_THETA_DEG[1],
+                cylinder_diameter: float = ST5_CYLINDER_DIAMETER_M, cylinder_height: float = ST5_CYLINDER_HEIGHT_M,
+                wire_radius: float = 0.0005, feed_height: float = 0.004, max_wires: int = 6,
+                max_branches: int = 2, min_length: float = 0.0025, max_length: float = 0.02,
+                segments_per_wavelength: float = 10.0, end_split: int = 8) -> ST5Problem:
+    """ST5 X-band antenna (NASA Space Technology 5 requirements): 4-arm branching wire tree, VSWR + RHCP coverage."""
+    if not (transmit_mhz > 0 and receive_mhz > 0 and vswr_transmit > 1 and vswr_receive > 1):
+        raise ConfigError("frequencies must be positive and VSWR limits above 1")
+    if not 0 <= theta_min < theta_max <= 90:
+        raise ConfigError("need 0 <= theta_min < theta_max <= 90 degrees")
+    if segments_per_wavelength < 4:
+        raise ConfigError("segments_per_wavelength must be at least 4")
+    req = Requirements(frequencies=(receive_mhz * 1e6, transmit_mhz * 1e6),
+                       vswr_limits=(vswr_receive, vswr_transmit), gain_dbic=gain_dbic,
+                       theta_range=(theta_min, theta_max))
+    lam = C0 / max(req.frequencies)
+    # adjacent segments of two wires meeting at a node at min_angle must clear the solver's
+    # contact check (distance >= 2 radii) one shortest segment away from the node
+    shortest = min(min_length, 0.5 * lam / segments_per_wavelength)
+    min_angle = max(30.0, math.degrees(math.asin(min(1.0, 2.4 * wire_radius / shortest))))
+    space = ArmSpace(radius=cylinder_diameter / 2.0, height=cylinder_height, feed_height=feed_height,
+                     wire_radius=wire_radius, min_length=min_length, max_length=max_length,
+                     max_segment=lam / segments_per_wavelength, min_angle=min_angle, root_bend_min=min_angle,
+                     clearance=max(0.001, 4.0 * wire_radius), z_min=min(0.001, feed_height / 2))
+    genome = TreeGenome(space, max_wires=max_wires, max_branches=max_branches)
+    defaults = {"algorithm": "ga" if scalar else "nsga2", "pop": 100, "generations": 100, "checkpoint_every": 10}
+    return ST5Problem(req, space, genome, scalar=scalar, end_split=end_split, defaults=defaults)
