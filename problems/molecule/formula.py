@@ -333,6 +333,12 @@ class Formula:
 
         return isotope_pattern(self, n_peaks)
 
+    def plot(self, measured=None, ax=None):
+        """Stick spectrum of this formula's isotope pattern (beside a ``measured`` one)."""
+        from problems.molecule.plots import plot_patterns
+
+        return plot_patterns(measured, {str(self): self.isotope_pattern()}, ax=ax)
+
 
 # -- adducts --------------------------------------------------------------------------
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ is not searched: :meth:`CompositionGenome.repair` sets it to the count that best
 explains the target neutral mass, ``H = round((M - m_heavy) / m_H)``, so every genome
 sits on (or next to) the measured nominal mass and the search runs over heavy atoms.
 
-Mutation applies one of three moves, then the hydrogen repair:
+Mutation applies one of three moves, then the hydrogen repair, then a settling swap
+(one that lands within the ppm window if any does, else the one closest to the target
+mass, or none) so that children stay on the measured mass:
 
 ``step``      +-1 or +-2 on one heavy-atom count;
 ``transfer``  trade ``a`` atoms of one heavy element for ``b`` of another of about the
@@ -186,7 +188,8 @@ class CompositionGenome(IntegerVector):
 
     # -- variation ------------------------------------------------------------------------
     def _mutate_rows(self, X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """One move per row (vectorised over rows), then the hydrogen repair."""
+        """One move per row (vectorised over rows), the hydrogen repair, then one settling
+        swap (or none) that keeps or brings the child onto the target mass."""
         Y = np.array(X, dtype=np.int64, copy=True)
         kinds = rng.choice(3, size=len(Y), p=self.move_probs)
         correct = rng.random(len(Y)) < self.correct_prob
@@ -208,7 +211,10 @@ class CompositionGenome(IntegerVector):
         rows = np.flatnonzero((kinds != 2) & correct)           # back towards the target mass
         if len(rows) and len(self.swap_moves):
             Y[rows] = self._closest_rows(Y[rows], self.swap_moves[None, :, :], keep=True, rng=rng)
-        return self.repair_rows(Y)
+        Y = self.repair_rows(Y)
+        if len(self.swap_moves):                                # settle every child on the mass
+            Y = self.repair_rows(self._closest_rows(Y, self.swap_moves[None, :, :], keep=True, rng=rng))
+        return Y
 
     def _closest_rows(self, Y: np.ndarray, moves: np.ndarray, keep: bool = False,
                       rng: np.random.Generator | None = None) -> np.ndarray:

@@ -174,11 +174,3 @@ def exact_search(query: Query, top: int | None = 10) -> tuple[list[Candidate], d
     stats = {"enumerated": float(n_window), "feasible": float(scored.feasible.sum())}
     return rank(query, scored, top), stats
 
-
-def best_chi2(query: Query) -> float:
-    """The smallest penalty (chi2) of any feasible composition (inf if none)."""
-    lo, hi = query.window
-    counts = enumerate_compositions(query.masses, query.lower, query.effective_upper, lo, hi)
-    scored = query.score_counts(counts)
-    ok = scored.feasible
-    return float(scored.chi2[ok].min()) if ok.any() else float("inf")

@@ -95,3 +95,16 @@ def test_spectrum_option_and_plot(tmp_path, cli):
     bad.write_text("1,2\nx,y\n")
     result = cli("molecule", "formula", "100", "--spectrum", str(bad))
     assert result.returncode == 2 and "bad.csv" in result.stderr
+
+
+def test_formula_plots_itself(tmp_path):
+    from problems.molecule.formula import Formula
+    from problems.molecule.plots import save_figure
+
+    fig = Formula("C12H7Cl3O2").plot(measured=CASES[6]["measured"]["isotope_pattern"])
+    heights = [seg[1][1] for coll in fig.axes[0].collections for seg in coll.get_segments()]
+    measured = CASES[6]["measured"]["isotope_pattern"]
+    theory = Formula("C12H7Cl3O2").isotope_pattern()
+    for value in (max(measured), max(theory)):             # both stick spectra are drawn
+        assert any(abs(h - value) < 1e-9 for h in heights)
+    assert save_figure(fig, tmp_path / "p.png").stat().st_size > 1000
