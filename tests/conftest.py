@@ -19,6 +19,6 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300, env: dict
                           timeout=timeout, env=full_env)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def cli():
     return run_cli

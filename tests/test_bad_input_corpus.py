@@ -14,10 +14,9 @@ CASES = json.loads((BAD / "cases.json").read_text())["cases"]
 
 
 @pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
-    from conftest import run_cli
+def finished_run(tmp_path_factory, cli):
     run = tmp_path_factory.mktemp("corpus") / "run"
-    res = run_cli("evolve", "zdt1", "--pop", "10", "--generations", "2", "--seed", "1", "--checkpoint-every", "1",
+    res = cli("evolve", "zdt1", "--pop", "10", "--generations", "2", "--seed", "1", "--checkpoint-every", "1",
                   "-q", "--out", str(run))
     assert res.returncode == 0, res.stderr
     return run
