@@ -11,12 +11,13 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
-from gadesign.genomes.base import Genome
-from gadesign.genomes.crossover import two_point_masks, uniform_masks, vary_rows
+from gadesign.genomes.vector import DiscreteVector
 
 
-class IntegerVector(Genome[np.ndarray]):
+class IntegerVector(DiscreteVector):
     """A vector of integers, gene i in ``[lower[i], upper[i]]`` (inclusive)."""
+
+    dtype = np.int64
 
     def __init__(self, lower: Sequence[int] | int, upper: Sequence[int] | int, n: int | None = None, *,
                  mutation: Literal["creep", "uniform", "mixed"] = "mixed", creep_mean: float = 1.5,
@@ -58,24 +59,8 @@ class IntegerVector(Genome[np.ndarray]):
         Y[mask] = new[mask]
         return Y
 
-    def _cross_rows(self, A: np.ndarray, B: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        masks = uniform_masks if self.crossover_kind == "uniform" else two_point_masks
-        m = masks(A.shape, rng)
-        return np.where(m, B, A), np.where(m, A, B)
-
-    def mutate(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        return self._mutate_rows(np.asarray(x, np.int64)[None, :], rng)[0]
-
-    def crossover(self, a: np.ndarray, b: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        c1, c2 = self._cross_rows(np.asarray(a)[None, :], np.asarray(b)[None, :], rng)
-        return c1[0], c2[0]
-
     def repair(self, x: np.ndarray) -> np.ndarray:
         return np.clip(np.asarray(x, np.int64), self.lower, self.upper)
-
-    def vary(self, parents: Sequence[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
-        return list(vary_rows(np.asarray(parents, np.int64), self.crossover_prob, self._cross_rows,
-                              self._mutate_rows, rng))
 
     def to_json(self, x: np.ndarray) -> list[int]:
         return [int(v) for v in x]
@@ -85,9 +70,6 @@ class IntegerVector(Genome[np.ndarray]):
         if x.shape != (self.n,) or not np.issubdtype(x.dtype, np.integer):
             raise ValueError(f"expected a list of {self.n} integers")
         return x.astype(np.int64)
-
-    def key(self, x: np.ndarray) -> bytes:
-        return np.asarray(x, np.int64).tobytes()
 
     def describe(self) -> dict[str, Any]:
         return {"type": "IntegerVector", "n": self.n, "lower": self.lower.tolist(), "upper": self.upper.tolist(),

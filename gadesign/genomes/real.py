@@ -18,8 +18,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from gadesign.genomes.base import Genome
-from gadesign.genomes.crossover import vary_rows
+from gadesign.genomes.vector import VectorGenome
 
 
 def sbx_pairs(a: np.ndarray, b: np.ndarray, lower: np.ndarray, upper: np.ndarray, eta: float,
@@ -75,7 +74,7 @@ def polynomial_mutation(x: np.ndarray, lower: np.ndarray, upper: np.ndarray, eta
     return y
 
 
-class RealVector(Genome[np.ndarray]):
+class RealVector(VectorGenome):
     """A vector of ``n`` reals in ``[lower, upper]`` (arrays or scalars broadcast to ``n``)."""
 
     def __init__(self, lower: Sequence[float] | float, upper: Sequence[float] | float, n: int | None = None,
@@ -100,19 +99,8 @@ class RealVector(Genome[np.ndarray]):
     def sample_many(self, n: int, rng: np.random.Generator) -> list[np.ndarray]:
         return list(self.lower + rng.random((n, self.n)) * (self.upper - self.lower))
 
-    def mutate(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        return self._mutate_rows(np.asarray(x, float)[None, :], rng)[0]
-
-    def crossover(self, a: np.ndarray, b: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        c1, c2 = self._cross_rows(np.asarray(a, float)[None, :], np.asarray(b, float)[None, :], rng)
-        return c1[0], c2[0]
-
     def repair(self, x: np.ndarray) -> np.ndarray:
         return np.clip(np.asarray(x, float), self.lower, self.upper)
-
-    def vary(self, parents: Sequence[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
-        return list(vary_rows(np.asarray(parents, dtype=float), self.crossover_prob, self._cross_rows,
-                              self._mutate_rows, rng))
 
     def _cross_rows(self, A: np.ndarray, B: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         return sbx_pairs(A, B, self.lower, self.upper, self.eta_c, self.var_crossover_prob, rng)
@@ -128,9 +116,6 @@ class RealVector(Genome[np.ndarray]):
         if x.shape != (self.n,):
             raise ValueError(f"expected a list of {self.n} reals, got shape {x.shape}")
         return x
-
-    def key(self, x: np.ndarray) -> bytes:
-        return np.asarray(x, float).tobytes()
 
     def describe(self) -> dict[str, Any]:
         return {"type": "RealVector", "n": self.n, "lower": self.lower.tolist(), "upper": self.upper.tolist(),

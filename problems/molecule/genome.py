@@ -27,7 +27,6 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from gadesign.genomes.crossover import vary_rows
 from gadesign.genomes.integer import IntegerVector
 from problems.molecule.formula import element
 
@@ -244,17 +243,9 @@ class CompositionGenome(IntegerVector):
         chosen = moves[np.arange(len(Y)), best] * inside.any(axis=1)[:, None]
         return Y + chosen
 
-    def mutate(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        return self._mutate_rows(np.asarray(x)[None, :], rng)[0]
-
     def crossover(self, a: np.ndarray, b: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         c1, c2 = self._cross_rows(np.asarray(a)[None, :], np.asarray(b)[None, :], rng)
         return tuple(self.repair_rows(np.vstack([c1, c2])))  # type: ignore[return-value]
-
-    def vary(self, parents: Sequence[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
-        """Uniform crossover of pairs, then one move per child, then the H repair."""
-        return list(vary_rows(np.asarray(parents, np.int64), self.crossover_prob, self._cross_rows,
-                              self._mutate_rows, rng))
 
     def describe(self) -> dict[str, Any]:
         return {"type": "CompositionGenome", "elements": list(self.elements), "lower": self.lower.tolist(),
