@@ -21,6 +21,7 @@ from typing import Any, Optional
 import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from gadesign.errors import ConfigError, GadesignError
@@ -104,7 +105,7 @@ class Progress:
             stats.append(f"no feasible (min violation {row['min_violation']:.3g})")
         if row.get("failed"):
             stats.append(f"failed {row['failed']}")
-        self.bar.update(self.task, completed=row["gen"], stats=" · ".join(stats))
+        self.bar.update(self.task, completed=row["gen"], stats=escape(" · ".join(stats)))
 
 
 def _report(result: Any, started: float) -> None:
@@ -114,7 +115,7 @@ def _report(result: Any, started: float) -> None:
     hv = f", HV {last['hv']:.6g}" if last.get("hv") is not None else ""
     out.print(f"front: {len(members)} designs ({feasible} feasible){hv}, {last.get('evals', 0)} evaluations "
               f"in {time.perf_counter() - started:.1f} s")
-    out.print(f"run directory: {result.run_dir}")
+    out.print(escape(f"run directory: {result.run_dir}"))
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -135,7 +136,7 @@ def problems_cmd(as_json: bool = typer.Option(False, "--json", help="Print the l
     table.add_column("problem", style="bold")
     table.add_column("description")
     for name, desc, _ in rows:
-        table.add_row(name, desc)
+        table.add_row(escape(name), escape(desc))
     out.print(table)
 
 
@@ -217,11 +218,11 @@ def show_cmd(run_dir: Path = typer.Argument(..., help="Run directory."),
     except GadesignError:
         problem = None
     summary = getattr(problem, "summary", None)
-    table = Table(title=f"{front['problem']} — {len(front['members'])} designs ({run_dir})")
+    table = Table(title=escape(f"{front['problem']} — {len(front['members'])} designs ({run_dir})"))
     table.add_column("#", justify="right")
     for o in front["objectives"]:
         unit = f" [{o['unit']}]" if o.get("unit") else ""
-        table.add_column(f"{o['name']}{unit} ({o['direction']})", justify="right")
+        table.add_column(escape(f"{o['name']}{unit} ({o['direction']})"), justify="right")
     table.add_column("violation", justify="right")
     rows = []
     for i, m in enumerate(front["members"][:limit]):
@@ -234,9 +235,9 @@ def show_cmd(run_dir: Path = typer.Argument(..., help="Run directory."),
     for _, extra in rows:
         extra_cols += [k for k in extra if k not in extra_cols]
     for col in extra_cols:
-        table.add_column(col, justify="right")
+        table.add_column(escape(col), justify="right")
     for base, extra in rows:
-        table.add_row(*base, *(_format(extra.get(c, "")) for c in extra_cols))
+        table.add_row(*base, *(escape(_format(extra.get(c, ""))) for c in extra_cols))
     out.print(table)
     if len(front["members"]) > limit:
         out.print(f"… {len(front['members']) - limit} more (use --limit)")
@@ -291,7 +292,7 @@ def _mount_plugins() -> None:
         try:
             sub = ep.load()
         except Exception as exc:  # a broken plugin must not break the other commands
-            err.print(f"[yellow]warning: plugin commands {ep.name!r} ({ep.value}) failed to load: {exc}[/yellow]")
+            err.print(f"[yellow]{escape(f'warning: plugin commands {ep.name!r} ({ep.value}) failed to load: {exc}')}[/yellow]")
             continue
         app.add_typer(sub, name=ep.name)
         taken.add(ep.name)
@@ -313,13 +314,14 @@ def main(argv: list[str] | None = None) -> int:
         from gadesign.run import RunInterrupted
         if debug:
             raise
-        err.print(f"[red]error:[/red] {exc}" if not isinstance(exc, RunInterrupted) else f"[yellow]{exc}[/yellow]")
+        text = escape(str(exc))
+        err.print(f"[yellow]{text}[/yellow]" if isinstance(exc, RunInterrupted) else f"[red]error:[/red] {text}")
         return 130 if isinstance(exc, RunInterrupted) else 2
     except USAGE_ERRORS as exc:
         if debug:
             raise
         hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
-        err.print(f"[red]error:[/red] {exc.format_message()}{hint}")
+        err.print(f"[red]error:[/red] {escape(exc.format_message() + hint)}")
         return 2
     except ABORTS:
         err.print("[yellow]aborted[/yellow]")
@@ -329,7 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             raise
-        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
+        err.print(f"[red]internal error:[/red] {escape(f'{type(exc).__name__}: {exc}')} "
+                  "(rerun with --debug for the traceback)")
         return 1
 
 
