@@ -177,7 +177,8 @@ def main() -> None:
     g100 = 50 if args.quick else 250
     g5000 = (2, 1) if args.quick else (10, 1)  # (ours & pymoo, DEAP: its sort takes seconds per call)
     report: dict[str, object] = {"machine": {"platform": platform.platform(), "python": platform.python_version(),
-                                             "cpus": os.cpu_count()}, "problem": "zdt1 (30 variables)"}
+                                             "cpus": os.cpu_count(),
+                                 "load_average_at_start": os.getloadavg()}, "problem": "zdt1 (30 variables)"}
     results: dict[str, dict[str, object]] = {}
     for pop, gens, deap_gens in ((100, g100, g100), (5000, g5000[0], g5000[1])):
         row: dict[str, object] = {"generations": gens}

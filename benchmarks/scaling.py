@@ -57,7 +57,8 @@ def main() -> None:
     problem = make_problem("zdt1-faulty", {"cost_ms": 10.0})
     rng = np.random.default_rng(1)
     batches = [problem.genome.sample_many(pop, rng) for _ in range(n_batches)]
-    report: dict[str, object] = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+    report: dict[str, object] = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
+                                 "load_average_at_start": os.getloadavg()},
                                  "problem": "zdt1-faulty cost_ms=10", "batch": pop, "batches": n_batches}
     rates = {}
     for name, kwargs in (("serial", {}), ("process_pool_2", {"workers": 2}), ("dask_local_2", {"dask": "local:2"})):

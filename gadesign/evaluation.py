@@ -151,7 +151,7 @@ class ProcessPoolEvaluator(SerialEvaluator):
     batches go out in contiguous chunks (a few per worker, to balance load)."""
 
     def __init__(self, problem: Problem, workers: int, timeout: float | None = None,
-                 chunks_per_worker: int = 4) -> None:
+                 chunks_per_worker: int = 2) -> None:
         super().__init__(problem, timeout)
         self.workers = workers
         self.chunks_per_worker = chunks_per_worker
