@@ -11,7 +11,10 @@ Usable without the engine::
 Modules: ``wires`` (the Antenna domain object and geometry checks), ``mesh`` (segments
 and triangle basis functions), ``mom`` (EFIE fill and solve), ``farfield`` and
 ``solution`` (patterns, gain, polarisation), ``nec`` (decks), ``network`` (scikit-rf,
-Touchstone), ``plots``, ``cli`` (``gadesign antenna ...``).
+Touchstone), ``plots``, ``cli`` (``gadesign antenna ...``). Evolution: ``tree`` (the
+branching-wire genome of ST5-style antennas), ``st5``, ``yagi``, ``crooked`` (registered
+problems ``antenna-st5``, ``antenna-yagi``, ``antenna-crooked-wire``), ``export`` (the
+files written for every front member).
 """
 
 from problems.antenna.nec import DeckError

@@ -8,7 +8,8 @@ For every front member a run writes (in ``RUN/designs``), with ``stem`` = ``memb
 * ``stem-pattern.csv`` — gains (total, theta, phi, RHCP, LHCP in dBi/dBic) on the deck's
   RP grid at the problem's frequencies;
 * ``stem-geometry.png`` — wires coloured by current magnitude, with elevation and
-  azimuth cuts; ``stem-vswr.png`` — VSWR against frequency.
+  azimuth cuts; ``stem-vswr.png`` — VSWR against frequency; for coverage problems
+  (ST5) ``stem-rhcp.png`` — RHCP gain against theta at every 15 degrees of azimuth.
 
 All files are written atomically.
 """
@@ -68,9 +69,40 @@ def plot_vswr(sol: "Solution", z0: float = 50.0, marks: Sequence[tuple[float, fl
     return fig
 
 
+def plot_rhcp_coverage(sol: "Solution", theta_range: tuple[float, float], target_dbic: float,
+                       floor_db: float = -20.0) -> Any:
+    """RHCP gain (dBic) against theta at every 15 degrees of azimuth, one panel per
+    frequency, with the required coverage (``theta_range``, >= ``target_dbic``) shaded."""
+    import matplotlib.pyplot as plt
+
+    from problems.antenna.farfield import db
+
+    th = np.arange(0.0, 90.0 + 1e-9, 1.0)
+    phis = np.arange(0.0, 360.0 - 1e-9, 15.0)
+    tt, pp = np.meshgrid(th, phis, indexing="ij")
+    g = db(sol.gain_components(tt.ravel(), pp.ravel())["rhcp"]).reshape(len(sol.frequencies), len(th), len(phis))
+    fig, axes = plt.subplots(1, len(sol.frequencies), figsize=(4.2 * len(sol.frequencies), 3.2), sharey=True,
+                             squeeze=False)
+    for i, ax in enumerate(axes[0]):
+        ax.axvspan(*theta_range, color="tab:green", alpha=0.12, label="required coverage")
+        ax.axhline(target_dbic, color="tab:red", lw=1)
+        ax.plot(th, np.maximum(g[i], floor_db), color="tab:blue", lw=0.7, alpha=0.6)
+        lo, hi = theta_range
+        inside = (th >= lo) & (th <= hi)
+        ax.set_title(f"{sol.frequencies[i] / 1e6:.6g} MHz: min {g[i][inside].min():+.2f} dBic in {lo:g}-{hi:g} deg",
+                     fontsize=9)
+        ax.set_xlabel("theta from zenith (deg)")
+        ax.set_ylim(floor_db, max(10.0, float(g[i].max()) + 1.0))
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("RHCP gain (dBic), every 15 deg of phi")
+    fig.tight_layout()
+    return fig
+
+
 def export_design(ant: "Antenna", directory: Path, stem: str, *, sweep: np.ndarray,
                   pattern_frequencies: Sequence[float], z0: float = 50.0,
-                  vswr_marks: Sequence[tuple[float, float]] = (), plots: bool = True) -> list[Path]:
+                  vswr_marks: Sequence[tuple[float, float]] = (), plots: bool = True,
+                  coverage: tuple[tuple[float, float], float] | None = None) -> list[Path]:
     """Write the deck, the Touchstone sweep, the pattern CSV and the plots of ``ant``."""
     from problems.antenna.network import write_touchstone
     from problems.antenna.st5 import blas_single_thread
@@ -90,6 +122,8 @@ def export_design(ant: "Antenna", directory: Path, stem: str, *, sweep: np.ndarr
             paths.append(save(plot_summary(ant, sol, freq_index=len(sol.frequencies) - 1),
                               directory / f"{stem}-geometry.png", dpi=70))
             paths.append(save(plot_vswr(swept, z0, vswr_marks), directory / f"{stem}-vswr.png", dpi=80))
+            if coverage is not None:
+                paths.append(save(plot_rhcp_coverage(sol, *coverage), directory / f"{stem}-rhcp.png", dpi=80))
     return paths
 
 

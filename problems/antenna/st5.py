@@ -31,6 +31,12 @@ Objectives (all minimised):
 ``worst_shortfall`` (dB)
     the largest shortfall: how much gain is missing in the worst direction.
 
+Constraint ``requirements`` (default, ``constrained=True``): ``ln F`` with ``F`` the
+product below, 0 exactly when every requirement holds. Under NSGA-II's
+constraint-domination the search first drives ``F`` to 1, as the single-objective GA
+does, and the reported front is the set of designs meeting the requirements (or the
+least violating ones) trading off VSWR margin against the gain objectives.
+
 ``scalar=True`` replaces them by the published product form, one objective:
 ``F = V * G * O`` with the VSWR term ``V = prod_f max(1, VSWR_f / limit_f)^2``, the gain
 term ``G = 1 + gain_rmse`` and the outlier term ``O = 1 + worst_shortfall``; ``F = 1``
@@ -123,7 +129,8 @@ class ST5Problem:
     name = "antenna-st5"
 
     def __init__(self, requirements: Requirements, space: ArmSpace, genome: TreeGenome, *,
-                 scalar: bool = False, end_split: int = 8, defaults: dict[str, Any] | None = None) -> None:
+                 scalar: bool = False, constrained: bool = True, end_split: int = 8,
+                 defaults: dict[str, Any] | None = None) -> None:
         self.requirements = requirements
         self.space = space
         self.genome = genome
@@ -133,7 +140,8 @@ class ST5Problem:
             (Objective("product", "min", ""),) if self.scalar else
             (Objective("vswr", "min", "x limit"), Objective("gain_rmse", "min", "dB"),
              Objective("worst_shortfall", "min", "dB")))
-        self.constraints: tuple[str, ...] = ()
+        self.constrained = bool(constrained) and not self.scalar
+        self.constraints: tuple[str, ...] = ("requirements",) if self.constrained else ()
         self.defaults = dict(defaults or {})
         self.description = "ST5-style X-band antenna: 4-arm branching wire tree over ground (VSWR, RHCP coverage)"
         self._theta, self._phi = requirements.directions()
@@ -178,7 +186,8 @@ class ST5Problem:
     def evaluate(self, x: Node) -> Evaluation:
         m = self.measure(x)
         objs = (m["product"],) if self.scalar else (m["vswr"], m["gain_rmse"], m["worst_shortfall"])
-        return Evaluation(tuple(float(v) for v in objs), (), m)
+        violations = (math.log(m["product"]),) if self.constrained else ()
+        return Evaluation(tuple(float(v) for v in objs), violations, m)
 
     # -- reporting --------------------------------------------------------------------------
     def summary(self, x: Node, evaluation: Evaluation) -> dict[str, Any]:
@@ -191,7 +200,9 @@ class ST5Problem:
 
         return export_design(self.decode(x), directory, stem, sweep=self.sweep_frequencies(),
                              pattern_frequencies=self.requirements.frequencies,
-                             z0=self.requirements.z0)
+                             z0=self.requirements.z0,
+                             vswr_marks=list(zip(self.requirements.frequencies, self.requirements.vswr_limits)),
+                             coverage=(self.requirements.theta_range, self.requirements.gain_dbic))
 
     def sweep_frequencies(self) -> np.ndarray:
         """A band sweep around the requirement frequencies for the Touchstone file."""
@@ -199,7 +210,7 @@ class ST5Problem:
         return np.linspace(0.9 * min(f), 1.1 * max(f), 41)
 
 
-def antenna_st5(scalar: bool = False, transmit_mhz: float = ST5_TRANSMIT_HZ / 1e6,
+def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: float = ST5_TRANSMIT_HZ / 1e6,
                 receive_mhz: float = ST5_RECEIVE_HZ / 1e6, vswr_transmit: float = ST5_VSWR_TRANSMIT,
                 vswr_receive: float = ST5_VSWR_RECEIVE, gain_dbic: float = ST5_GAIN_DBIC,
                 theta_min: float = ST5_THETA_DEG[0], theta_max: float = ST5_THETA_DEG[1],
@@ -227,5 +238,6 @@ def antenna_st5(scalar: bool = False, transmit_mhz: float = ST5_TRANSMIT_HZ / 1e
                      max_segment=lam / segments_per_wavelength, min_angle=min_angle, root_bend_min=min_angle,
                      clearance=max(0.001, 4.0 * wire_radius), z_min=min(0.001, feed_height / 2))
     genome = TreeGenome(space, max_wires=max_wires, max_branches=max_branches)
-    defaults = {"algorithm": "ga" if scalar else "nsga2", "pop": 100, "generations": 100, "checkpoint_every": 10}
-    return ST5Problem(req, space, genome, scalar=scalar, end_split=end_split, defaults=defaults)
+    defaults = {"algorithm": "ga" if scalar else "nsga2", "pop": 100, "generations": 250, "checkpoint_every": 10}
+    return ST5Problem(req, space, genome, scalar=scalar, constrained=constrained, end_split=end_split,
+                      defaults=defaults)

@@ -299,7 +299,9 @@ class TreeGenome(Genome[Node]):
     times a log-uniform scale in [0.01, 1] so that both coarse moves and the fine tuning
     a VSWR requirement needs happen);
     *add* a wire at a node with room (extends a tip or starts a branch); *remove* a
-    non-root wire with its subtree; *graft* a non-root subtree onto another node.
+    non-root wire with its subtree; *graft* a non-root subtree onto another node;
+    *jiggle* every wire at once by small steps (log-uniform scale in [0.003, 0.1] of the
+    perturbation steps).
     Crossover swaps two random subtrees (at least one below the root) and retries, up
     to ``crossover_tries`` times, until both children respect the limits; otherwise the
     parents are returned unchanged. :meth:`repair` is the geometric repair of
@@ -308,7 +310,8 @@ class TreeGenome(Genome[Node]):
 
     def __init__(self, space: ArmSpace, max_wires: int = 8, max_branches: int = 2, *,
                  sigma_length: float = 0.2, sigma_angle: float = 30.0, crossover_prob: float = 0.7,
-                 crossover_tries: int = 10, op_probs: tuple[float, float, float, float] = (0.55, 0.15, 0.15, 0.15)
+                 crossover_tries: int = 10,
+                 op_probs: tuple[float, float, float, float, float] = (0.4, 0.12, 0.12, 0.12, 0.24)
                  ) -> None:
         if max_wires < 1 or max_branches < 0:
             raise ValueError("TreeGenome needs max_wires >= 1 and max_branches >= 0")
@@ -349,8 +352,10 @@ class TreeGenome(Genome[Node]):
 
     # -- variation ------------------------------------------------------------------------------
     def mutate(self, x: Node, rng: np.random.Generator) -> Node:
-        op = int(rng.choice(4, p=self.op_probs))
+        op = int(rng.choice(5, p=self.op_probs))
         nodes = list(walk(x))
+        if op == 4:                                                           # jiggle every wire
+            return self._jiggle(x, rng, 10.0 ** rng.uniform(-2.5, -1.0), True)
         if op == 1 and count_wires(x) < self.max_wires:                       # add a wire
             slots = self._open_slots(x)
             if slots:
@@ -378,6 +383,17 @@ class TreeGenome(Genome[Node]):
         else:
             node = node._replace(twist=node.twist + rng.normal() * scale * self.sigma_angle)
         return replace(x, path, self.space.clip_bounds(node, root=not path))
+
+    def _jiggle(self, node: Node, rng: np.random.Generator, scale: float, root: bool) -> Node:
+        """Every length and angle moved together by small Gaussian steps (``scale`` times
+        the perturbation steps): the coordinated moves that tune a match at two
+        frequencies at once."""
+        s = self.space
+        step = rng.normal(size=3) * scale * np.array([self.sigma_length * (s.max_length - s.min_length),
+                                                      self.sigma_angle, self.sigma_angle])
+        kids = tuple(self._jiggle(c, rng, scale, False) for c in node.children)
+        moved = Node(node.length + step[0], node.bend + step[1], node.twist + step[2], kids)
+        return s.clip_bounds(moved, root)
 
     def crossover(self, a: Node, b: Node, rng: np.random.Generator) -> tuple[Node, Node]:
         na, nb = list(walk(a)), list(walk(b))

@@ -1,0 +1,78 @@
+"""Evaluations per second of ``antenna-st5`` evolution, serial against ``--workers 2``.
+
+Runs the same seeded NSGA-II budget on the ST5 problem with one process and with a
+pool of two worker processes, checks that both give the same front (evaluation is a
+pure function of the genome) and reports wall time, evaluations per second and the
+speed-up (target: >= 1.7x on two cores). The machine is shared, so each setting is run
+``--repeat`` times and the best time kept.
+
+Writes benchmarks/out/antenna_evolve.json. Usage:
+python benchmarks/antenna_evolve.py [--pop 40] [--generations 5] [--repeat 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+from gadesign import evolve  # noqa: E402
+from gadesign.atomic import atomic_write_json  # noqa: E402
+from problems.antenna.st5 import antenna_st5  # noqa: E402
+
+
+def run(workers: int, pop: int, generations: int, seed: int) -> tuple[float, int, np.ndarray]:
+    problem = antenna_st5()
+    t = time.perf_counter()
+    result = evolve(problem, pop=pop, generations=generations, seed=seed, workers=workers)
+    wall = time.perf_counter() - t
+    return wall, int(result.logbook[-1]["evals"]), result.objectives()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pop", type=int, default=40)
+    ap.add_argument("--generations", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "antenna_evolve.json")
+    args = ap.parse_args()
+    rows = {}
+    fronts = {}
+    for workers in (1, 2):
+        times = []
+        for _ in range(args.repeat):
+            wall, evals, front = run(workers, args.pop, args.generations, args.seed)
+            times.append(wall)
+            fronts[workers] = front
+        best = min(times)
+        rows[workers] = {"workers": workers, "wall_s": round(best, 3), "all_wall_s": [round(t, 3) for t in times],
+                         "evaluations": evals, "evals_per_s": round(evals / best, 2)}
+        print(rows[workers], flush=True)
+    same = bool(fronts[1].shape == fronts[2].shape and np.array_equal(fronts[1], fronts[2]))
+    doc = {
+        "benchmark": "antenna-st5 evolution (NSGA-II), serial vs a 2-process pool",
+        "machine": {"python": platform.python_version(), "numpy": np.__version__, "platform": platform.platform(),
+                    "cpu_count": os.cpu_count(), "load_average": list(os.getloadavg()),
+                    "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")},
+        "budget": {"pop": args.pop, "generations": args.generations, "seed": args.seed, "repeat": args.repeat},
+        "target": "workers=2 at least 1.7x faster than workers=1, identical front",
+        "serial": rows[1], "workers_2": rows[2],
+        "speedup": round(rows[1]["wall_s"] / rows[2]["wall_s"], 3),
+        "same_front": same,
+        "note": "shared 2-core machine: other jobs compete for the cores, so the speed-up is a lower bound",
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(args.out, doc)
+    print(json.dumps({k: doc[k] for k in ("speedup", "same_front")}))
+
+
+if __name__ == "__main__":
+    main()
