@@ -34,7 +34,7 @@ def main() -> None:
     args = ap.parse_args()
 
     problem = antenna_st5(scalar=True)
-    budget = {} if args.full else {"pop": 30, "generations": 10}
+    budget = {} if args.full else {"pop": 40, "generations": 25}
     result = evolve(problem, seed=args.seed, **budget)
     x, evaluation = result.front[0]
     info = evaluation.info
