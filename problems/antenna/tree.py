@@ -171,6 +171,12 @@ class ArmSpace:
             raise GeometryError("ArmSpace: wires and segments must be longer than twice the wire radius")
         if self.clearance < 2.0 * self.wire_radius:
             raise GeometryError("ArmSpace: clearance must be at least twice the wire radius")
+        # two wires meeting at min_angle: their segments one segment away from the node must
+        # clear the solver's contact check (closer than two radii = touching)
+        shortest = min(self.min_length, 0.5 * self.max_segment)
+        if math.sin(math.radians(self.min_angle)) * shortest < 2.1 * self.wire_radius:
+            raise GeometryError("ArmSpace: min_angle too small for the wire radius and segment length "
+                                "(need sin(min_angle) * min(min_length, max_segment / 2) >= 2.1 wire_radius)")
 
     @property
     def hub(self) -> np.ndarray:

@@ -120,6 +120,15 @@ def test_repair_prunes_colliding_and_escaping_wires():
     assert t.length == pytest.approx((0.012 - tall.feed_height) / math.cos(math.radians(30.0)))
 
 
+def test_arm_space_refuses_settings_the_solver_would_reject():
+    from problems.antenna.wires import GeometryError
+
+    with pytest.raises(GeometryError):
+        ArmSpace(wire_radius=0.0005, min_angle=20.0, root_bend_min=20.0)   # touching segments at joints
+    with pytest.raises(GeometryError):
+        ArmSpace(min_length=0.03, max_length=0.02)
+
+
 def test_bad_json_is_refused():
     with pytest.raises(ValueError):
         from_json([0.01, 30.0])
