@@ -74,7 +74,7 @@ def breakdown(ant: Antenna, f: float, repeats: int) -> dict[str, float]:
         mesh = a.mesh
         t1 = time.perf_counter()
         op = a.operator
-        op._far, op._near, op.assembly  # noqa: B018  (build the cached parts)
+        op.prepare()  # distances, static near-pair integrals, gather plan
         t2 = time.perf_counter()
         z = op.matrix(2 * np.pi * f / C0)
         t3 = time.perf_counter()
