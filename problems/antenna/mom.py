@@ -302,12 +302,22 @@ class MomOperator:
         G, N, Tf = tb["G"], tb["N"], tb["Tf"]
         r = tb["r"]
         cs = _POOL.take(2 * r.size).reshape(2, r.size)
+        den = _POOL.take(r.size)
         y = _POOL.take(2 * G * 5 * N * N).reshape(2, G * 5 * N * N)
-        scratch += [cs, y]
-        np.multiply(r, k, out=cs[1])
-        np.cos(cs[1], out=cs[0])
-        np.sin(cs[1], out=cs[1])
-        cs *= tb["ir"]
+        scratch += [cs, den, y]
+        # cos(kR)/R and sin(kR)/R from one tangent of the half angle (the slowest part
+        # of the fill is libm): with h = tan(kR/2), cos = (1 - h^2)/(1 + h^2) and
+        # sin = 2h/(1 + h^2), exact identities with no cancellation (|h| -> inf gives -1, 0)
+        h = cs[1]
+        np.multiply(r, 0.5 * k, out=h)
+        np.tan(h, out=h)
+        np.multiply(h, h, out=cs[0])
+        np.add(cs[0], 1.0, out=den)
+        np.divide(tb["ir"], den, out=den)
+        np.subtract(1.0, cs[0], out=cs[0])
+        cs[0] *= den
+        den *= 2.0
+        h *= den
         Q2 = tb["far_w"].shape[1]
         np.matmul(tb["far_w"], cs[:, :Tf].reshape(2 * G, Q2, N * N), out=y.reshape(2 * G, 5, N * N))
         an = cs[:, Tf:].reshape(2, -1, tb["near_w"].shape[0]) @ tb["near_w"]   # (2, K, 5)
