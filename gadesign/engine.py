@@ -25,6 +25,7 @@ from gadesign.indicators import hypervolume
 from gadesign.problem import Evaluation, Problem
 
 Evaluator = Callable[[Sequence[Any]], list[Evaluation]]
+MAX_HV_OBJECTIVES = 6  #: the logbook's hypervolume is computed up to this many objectives
 
 
 class Evolution:
@@ -148,8 +149,9 @@ class Evolution:
         row: dict[str, Any] = {"gen": self.generation, "evals": self.evaluations,
                                "feasible": int(feasible.sum()), "front": len(front),
                                "failed": self.failures}
+        # exact hypervolume grows steeply with the number of objectives: logged up to 6
         row["hv"] = (hypervolume(front.F[front.feasible], self.hv_reference)
-                     if self.hv_reference is not None and len(self.signs) > 1 else None)
+                     if self.hv_reference is not None and 1 < len(self.signs) <= MAX_HV_OBJECTIVES else None)
         for j, obj in enumerate(self.problem.objectives):
             values = self.pop.F[feasible, j] * self.signs[j]
             best = (values.min() if obj.direction == "min" else values.max()) if len(values) else None

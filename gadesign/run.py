@@ -171,6 +171,7 @@ def _evolve(store: RunStore, problem: Problem, config: RunConfig, evolution: Evo
         logbook.append(evolution.statistics())
         if evolution.generation % config.checkpoint_every == 0 or evolution.generation >= config.generations:
             store.write_checkpoint(config.problem, config.to_json(), evolution.state(), logbook)
+            store.write_logbook(logbook)  # readable while the run goes on
         if on_generation is not None:
             on_generation(logbook[-1])
 
