@@ -100,14 +100,16 @@ class CrookedWireProblem:
 
         violation = self.geometry_violation(self.points(x))
         if violation > 0:
-            return Evaluation((-40.0, 100.0), (violation,), {"reason": "geometry penalty"})
+            return Evaluation((-40.0, 100.0), (float(f"{violation:.10g}"),), {"reason": "geometry penalty"})
         ant = self.decode(x)
         with blas_single_thread():
             sol = ant.solve([self.f0])
             rhcp = np.maximum(db(sol.gain_components(self._theta, self._phi)["rhcp"][0]), -40.0)
             vswr = float(min(sol.vswr(self.z0)[0, 0], 100.0))
         z = sol.impedance[0, 0]
-        return Evaluation((float(rhcp.min()), vswr), (0.0,),
+        from problems.antenna.st5 import stable
+
+        return Evaluation((stable(rhcp.min()), stable(vswr)), (0.0,),
                           {"min_rhcp_dbic": float(rhcp.min()), "mean_rhcp_dbic": float(rhcp.mean()),
                            "vswr": vswr, "impedance_ohm": [float(z.real), float(z.imag)]})
 

@@ -110,6 +110,13 @@ class Requirements:
         return tt.ravel(), pp.ravel()
 
 
+def stable(value: float, digits: int = 10) -> float:
+    """``value`` rounded to ``digits`` significant digits. Solver results can differ in
+    the last bits between processes (SIMD reductions depend on memory alignment);
+    selection must not, or a rerun or a worker pool would follow another trajectory."""
+    return float(f"{float(value):.{digits}g}")
+
+
 def score(vswr: np.ndarray, rhcp_db: np.ndarray, req: Requirements) -> dict[str, float]:
     """The three objectives and the scalar product from VSWR per frequency and the RHCP
     gain (dBic, (F, D)) on the sampled directions."""
@@ -186,8 +193,8 @@ class ST5Problem:
     def evaluate(self, x: Node) -> Evaluation:
         m = self.measure(x)
         objs = (m["product"],) if self.scalar else (m["vswr"], m["gain_rmse"], m["worst_shortfall"])
-        violations = (math.log(m["product"]),) if self.constrained else ()
-        return Evaluation(tuple(float(v) for v in objs), violations, m)
+        violations = (stable(math.log(m["product"])),) if self.constrained else ()
+        return Evaluation(tuple(stable(v) for v in objs), violations, m)
 
     # -- reporting --------------------------------------------------------------------------
     def summary(self, x: Node, evaluation: Evaluation) -> dict[str, Any]:

@@ -127,12 +127,21 @@ def child_frame(d: np.ndarray, u: np.ndarray, bend: float, twist: float
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Direction and reference vector of a wire bent by ``bend`` degrees from direction
     ``d`` towards ``cos(twist) u + sin(twist) (d x u)``; the new reference vector lies in
-    the bend plane, perpendicular to the new direction (a parallel-transported frame)."""
+    the bend plane, perpendicular to the new direction (a parallel-transported frame).
+
+    Plain float arithmetic (no BLAS or SIMD reductions), so the repaired genome, which
+    stores lengths computed from these frames, is bit-identical in every process."""
     b, t = math.radians(bend), math.radians(twist)
-    w = math.cos(t) * u + math.sin(t) * np.cross(d, u)
-    d2 = math.cos(b) * d + math.sin(b) * w
-    u2 = -math.sin(b) * d + math.cos(b) * w
-    return d2 / np.linalg.norm(d2), u2 / np.linalg.norm(u2)
+    d0, d1, d2 = float(d[0]), float(d[1]), float(d[2])
+    u0, u1, u2 = float(u[0]), float(u[1]), float(u[2])
+    c0, c1, c2 = d1 * u2 - d2 * u1, d2 * u0 - d0 * u2, d0 * u1 - d1 * u0          # d x u
+    ct, st, cb, sb = math.cos(t), math.sin(t), math.cos(b), math.sin(b)
+    w = (ct * u0 + st * c0, ct * u1 + st * c1, ct * u2 + st * c2)
+    dn = (cb * d0 + sb * w[0], cb * d1 + sb * w[1], cb * d2 + sb * w[2])
+    un = (-sb * d0 + cb * w[0], -sb * d1 + cb * w[1], -sb * d2 + cb * w[2])
+    nd = math.sqrt(dn[0] * dn[0] + dn[1] * dn[1] + dn[2] * dn[2])
+    nu = math.sqrt(un[0] * un[0] + un[1] * un[1] + un[2] * un[2])
+    return (np.array([dn[0] / nd, dn[1] / nd, dn[2] / nd]), np.array([un[0] / nu, un[1] / nu, un[2] / nu]))
 
 
 @dataclass(frozen=True)

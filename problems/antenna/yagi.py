@@ -94,7 +94,9 @@ class YagiProblem:
         m = self.measure(x)
         band = [min(v, 1e6) for v in m["vswr_per_frequency"]]
         violation = float(sum(max(0.0, v - self.vswr_max) for v in band))
-        return Evaluation((m["forward_gain_dbi"], m["front_to_back_db"]), (violation,), m)
+        from problems.antenna.st5 import stable
+
+        return Evaluation((stable(m["forward_gain_dbi"]), stable(m["front_to_back_db"])), (stable(violation),), m)
 
     def summary(self, x: np.ndarray, evaluation: Evaluation) -> dict[str, Any]:
         i = evaluation.info
