@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import os
 import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -138,7 +137,10 @@ _WORKER_PROBLEM: dict[str, Any] = {}  # per worker process: set once by the pool
 
 def _init_worker(problem: Problem, timeout: float | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # one BLAS thread per worker: the workers are the parallelism (numpy is already
+    # loaded here, so the environment variable alone would come too late)
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(1)
     _WORKER_PROBLEM.update(problem=problem, timeout=timeout)
 
 
