@@ -15,6 +15,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
     ("truss_10bar.py", "feasible: True"),
     ("molecule_formula.py", "C8H9NO2"),  # paracetamol's [M+H]+ and pattern
     ("cantilever_plugin.py", "all feasible: True"),
+    ("st5_antenna.py", "meets all requirements:"),
 ])
 def test_example_runs(tmp_path, script, needle):
     res = subprocess.run([sys.executable, str(EXAMPLES / script)], cwd=tmp_path, capture_output=True, text=True,
