@@ -110,20 +110,11 @@ def simulate(
 
 
 def _write_pattern(sol: Any, ant: Any, path: Path) -> None:
-    import io
-
     from gadesign.atomic import atomic_write_text
-    from problems.antenna.farfield import db
+    from problems.antenna.export import pattern_csv
 
     th, ph = _pattern_grid(ant)
-    g = sol.gain_components(th, ph)
-    buf = io.StringIO()
-    buf.write("frequency_hz,theta_deg,phi_deg,gain_dbi,gain_theta_dbi,gain_phi_dbi,rhcp_dbic,lhcp_dbic\n")
-    for i, f in enumerate(sol.frequencies):
-        cols = [db(g[k][i]) for k in ("total", "theta", "phi", "rhcp", "lhcp")]
-        for j in range(len(th)):
-            buf.write(f"{f:.10g},{th[j]:g},{ph[j]:g}," + ",".join(f"{c[j]:.4f}" for c in cols) + "\n")
-    atomic_write_text(path, buf.getvalue())
+    atomic_write_text(path, pattern_csv(sol, th, ph))
 
 
 @app.command()

@@ -168,14 +168,12 @@ def front(
     import numpy as np
 
     from gadesign.registry import make_problem
+    from gadesign.runstore import RunStore
     from problems.truss.errors import TrussError
     from problems.truss.plots import plot_front, save_figure
 
-    try:
-        config = json.loads((run_dir / "config.json").read_text())
-        doc = json.loads((run_dir / "front.json").read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise TrussError(f"{run_dir}: not a readable run directory ({exc})") from None
+    store = RunStore(run_dir)
+    config, doc = store.read_config(), store.read_front()
     problem = make_problem(config["problem"], config.get("params") or {})
     if not hasattr(problem, "member_areas") or not hasattr(problem, "truss"):
         raise TrussError(f"{run_dir}: problem {config['problem']!r} is not a truss problem")
@@ -205,15 +203,13 @@ def refine(
     and the designs to RUN_DIR/designs/refined-NNN.*."""
     from gadesign.atomic import atomic_write_json
     from gadesign.problem import Evaluation
-    from gadesign.registry import make_problem
-    from problems.truss.errors import TrussError
     from gadesign.refine import refine_front
+    from gadesign.registry import make_problem
+    from gadesign.runstore import RunStore
+    from problems.truss.errors import TrussError
 
-    try:
-        config = json.loads((run_dir / "config.json").read_text())
-        doc = json.loads((run_dir / "front.json").read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise TrussError(f"{run_dir}: not a readable run directory ({exc})") from None
+    store = RunStore(run_dir)
+    config, doc = store.read_config(), store.read_front()
     problem = make_problem(config["problem"], config.get("params") or {})
     if len(problem.objectives) != 1 or not hasattr(problem, "truss"):
         raise TrussError(f"{run_dir}: refinement needs a single-objective truss problem")

@@ -121,14 +121,15 @@ def test_front_command_draws_a_run_front(tmp_path):
     r = evolve(p, seed=1, pop=20, generations=5)
     run = tmp_path / "run"
     run.mkdir()
-    (run / "config.json").write_text(json.dumps({"problem": "truss-ground", "params": {"file": str(gpath)}}))
-    (run / "front.json").write_text(json.dumps({"members": [
+    (run / "config.json").write_text(json.dumps({"schema": 1, "problem": "truss-ground", "params": {"file": str(gpath)}}))
+    (run / "front.json").write_text(json.dumps({"schema": 1, "members": [
         {"genome": p.genome.to_json(x), "objectives": list(e.objectives), "info": e.info} for x, e in r.front]}))
     res = runner.invoke(app, ["front", str(run), "--picks", "2"])
     assert res.exit_code == 0, res.output
     assert (run / "plots" / "truss-front.png").read_bytes()[:4] == b"\x89PNG"
     res = runner.invoke(app, ["front", str(tmp_path / "nope")])
-    assert isinstance(res.exception, TrussError)
+    from gadesign.errors import RunStoreError  # the engine's run store reads the run
+    assert isinstance(res.exception, RunStoreError) and "no such run directory" in str(res.exception)
 
 
 def test_refine_command_polishes_a_run(tmp_path):
@@ -140,8 +141,8 @@ def test_refine_command_polishes_a_run(tmp_path):
     r = evolve(p, seed=1, pop=30, generations=30)
     run = tmp_path / "run"
     run.mkdir()
-    (run / "config.json").write_text(json.dumps({"problem": "truss-25bar", "params": {}}))
-    (run / "front.json").write_text(json.dumps({"members": [
+    (run / "config.json").write_text(json.dumps({"schema": 1, "problem": "truss-25bar", "params": {}}))
+    (run / "front.json").write_text(json.dumps({"schema": 1, "members": [
         {"genome": p.genome.to_json(x), "objectives": list(e.objectives), "violations": list(e.violations),
          "info": e.info} for x, e in r.front]}))
     res = runner.invoke(app, ["refine", str(run), "--best", "1"])
