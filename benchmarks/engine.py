@@ -16,7 +16,6 @@ Writes benchmarks/out/engine.json. Usage: python benchmarks/engine.py [--quick]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random

@@ -11,8 +11,6 @@ Run it without registering anything:  python examples/cantilever_plugin.py
 
 import math
 
-import numpy as np
-
 from gadesign.genomes import RealVector
 from gadesign.problem import Evaluation, Objective
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from typing import TYPE_CHECKING
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -47,6 +48,9 @@ import numpy as np
 from scipy.linalg.lapack import zgesv as _zgesv
 
 from problems.antenna.mesh import MIRROR, Mesh
+
+if TYPE_CHECKING:  # pragma: no cover
+    from problems.antenna.solution import Solution
 
 C0 = 299_792_458.0                 #: speed of light (m/s)
 MU0 = 4e-7 * np.pi                 #: vacuum permeability (H/m), NEC-2's value

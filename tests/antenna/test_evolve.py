@@ -17,7 +17,6 @@ import numpy as np
 import pytest
 
 from problems.antenna.st5 import Requirements, antenna_st5, score
-from problems.antenna.tree import Node
 
 
 def test_score_by_hand():
