@@ -327,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
         err.print("[yellow]aborted[/yellow]")
         return 130
     except EXITS as exc:
+        if exc.exit_code == 130:  # typer turns a stray KeyboardInterrupt into Exit(130)
+            err.print("[yellow]interrupted[/yellow]")
         return exc.exit_code
     except Exception as exc:
         if debug:

@@ -39,7 +39,7 @@ class RunInterrupted(GadesignError):
         if checkpoint is None:
             text = f"interrupted before the first generation finished; nothing to resume in {run_dir}"
         else:
-            text = f"interrupted; wrote {checkpoint}; continue with: gadesign resume {run_dir}"
+            text = f"interrupted; newest checkpoint {checkpoint}; continue with: gadesign resume {run_dir}"
         super().__init__(text)
 
 
@@ -194,12 +194,15 @@ def _evolve(store: RunStore, problem: Problem, config: RunConfig, evolution: Evo
                 logbook.append(evolution.statistics())
             path = store.write_checkpoint(config.problem, config.to_json(), evolution.state(), logbook)
         raise RunInterrupted(store.root, path) from None
-    if config.refine:
-        evolution.refine_best(config.refine)
-    front = front_document(config.problem, problem, evolution)
-    store.write_logbook(logbook)
-    store.write_front(front)
-    _write_extras(store, problem, front, logbook)
+    try:
+        if config.refine:
+            evolution.refine_best(config.refine)
+        front = front_document(config.problem, problem, evolution)
+        store.write_logbook(logbook)
+        store.write_front(front)
+        _write_extras(store, problem, front, logbook)
+    except KeyboardInterrupt:  # every generation is done and checkpointed: resume writes the results
+        raise RunInterrupted(store.root, store.latest_checkpoint()) from None
     return RunResult(store.root, front, logbook)
 
 
