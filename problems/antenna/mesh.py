@@ -26,9 +26,11 @@ flows out (the charge density is ``-div J / (j w)``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 #: Target length of the pieces a free-end segment is cut into, in wire radii.
 END_PIECE = 2.0
@@ -100,9 +102,11 @@ class Mesh:
         """
         user_segments = np.atleast_1d(np.asarray(user_segments, dtype=np.intp))
         n_sub = np.bincount(self.parent, minlength=self.n_user)
-        per = 0.5 * self.half_sigma / n_sub[self.parent[self.half_seg]]
-        full = self._half_matrix(per, self.parent[self.half_seg], self.n_user)
-        return full[:, user_segments]
+        owner = np.append(self.parent[self.half_seg], -1)                 # dummy half: no segment
+        per = np.append(0.5 * self.half_sigma / n_sub[owner[:-1]], 0.0)
+        h1, h2 = self.basis_halves[:, 0, None], self.basis_halves[:, 1, None]
+        on = user_segments[None, :]
+        return np.where(owner[h1] == on, per[h1], 0.0) + np.where(owner[h2] == on, per[h2], 0.0)
 
     def gram_weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(m, n, segment, value)``: the mass matrix ``int f_m . f_n dl`` (metres) split
@@ -135,114 +139,191 @@ def build_mesh(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, segments
     ``starts``/``ends`` are (W, 3) wire end points (metres), ``radii`` (W,), ``segments``
     (W,) user segments per wire. ``end_split`` cuts each user segment at a free wire end
     into that many equal sub-segments (where the current changes fastest), but never into
-    pieces shorter than twice the wire radius (the thin-wire limit). Geometry must
+    pieces shorter than ``END_PIECE`` wire radii (the thin-wire limit). Geometry must
     already be valid (see :mod:`problems.antenna.wires`).
     """
-    starts = np.asarray(starts, float).reshape(-1, 3)
-    ends = np.asarray(ends, float).reshape(-1, 3)
-    radii = np.asarray(radii, float).reshape(-1)
-    nseg = np.asarray(segments, dtype=np.intp).reshape(-1)
-    W = len(nseg)
-    n_user = int(nseg.sum())
-    dw = ends - starts
-    seg_len = np.sqrt(np.einsum("ij,ij->i", dw, dw)) / nseg
-    tol = 1e-3 * seg_len.min()
+    starts = np.ascontiguousarray(starts, float).reshape(-1, 3)
+    ends = np.ascontiguousarray(ends, float).reshape(-1, 3)
+    radii = np.ascontiguousarray(radii, float).reshape(-1)
+    nseg = np.ascontiguousarray(segments, dtype=np.int64).reshape(-1)
+    (seg_start, seg_end, radius, parent, half_seg, half_type, half_sigma,
+     basis_halves) = _mesh_arrays(starts, ends, radii, nseg, bool(ground), int(end_split), END_PIECE)
+    return Mesh(start=seg_start, end=seg_end, radius=radius, parent=parent, n_user=int(nseg.sum()),
+                ground=bool(ground), half_seg=half_seg, half_type=half_type, half_sigma=half_sigma,
+                half_delta=np.where(half_sigma * (2 * half_type - 1) > 0, 1.0, -1.0), basis_halves=basis_halves)
 
-    # user-level nodes: wire w owns nodes w + offset .. w + offset + nseg[w]
-    first_seg = np.cumsum(nseg) - nseg
-    wire_user = np.repeat(np.arange(W), nseg)
-    k_user = np.arange(n_user) - first_seg[wire_user]
-    frac = np.concatenate([k_user / nseg[wire_user], [1.0]])
-    pts = np.empty((n_user + W, 3))
-    node_of_user = wire_user + np.arange(n_user)                       # start node of segment
-    pts[node_of_user] = starts[wire_user] + frac[:-1, None] * dw[wire_user]
-    end_nodes = first_seg + nseg + np.arange(W)                         # node index of wire ends
-    pts[end_nodes] = ends
-    start_nodes = end_nodes - nseg
-    ends_idx = np.concatenate([start_nodes, end_nodes])
-    diff = pts[ends_idx][:, None, :] - pts[None, :, :]
-    close = np.einsum("ijk,ijk->ij", diff, diff) <= tol * tol              # (2W, n_nodes)
 
-    # sub-segments: split user segments at free wire ends
-    n_sub = np.ones(n_user, np.intp)
+@njit(cache=True, nogil=True)
+def _mesh_arrays(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, nseg: np.ndarray, ground: bool,
+                 end_split: int, end_piece: float) -> tuple:
+    """The arrays of :class:`Mesh` (see :func:`build_mesh`), in loops.
+
+    1. User segments ``k = 0 .. n_w - 1`` of wire ``w`` run from ``start + k/n_w d`` to
+       ``start + (k + 1)/n_w d`` (the last one ends exactly at ``end``).
+    2. A wire end is *free* when no other node lies within ``tol = 1e-3`` of the
+       shortest user segment (and, over ground, it is above the plane); its user segment
+       is cut into ``min(end_split, ceil(L / (end_piece a)))`` equal sub-segments.
+    3. Every wire end is merged with the nodes within ``tol`` of it: a node's label is
+       the smallest node index close to a wire end close to it (or its own).
+    4. The segment ends attached to each node, in order of node and then of
+       (start ends, end ends) x segment, form a group whose first member is its hub.
+       Away from ground each other member of a group of two or more gives a basis
+       function: the hub's half (shared by all of them) and its own; on the ground plane
+       every member gives a half triangle (its other half is the image).
+    """
+    W = nseg.size
+    n_user = 0
+    seg_len_min = np.inf
+    for w in range(W):
+        n_user += nseg[w]
+        dx, dy, dz = ends[w, 0] - starts[w, 0], ends[w, 1] - starts[w, 1], ends[w, 2] - starts[w, 2]
+        seg_len_min = min(seg_len_min, math.sqrt(dx * dx + dy * dy + dz * dz) / nseg[w])
+    tol2 = (1e-3 * seg_len_min) ** 2
+
+    # user nodes (wire w owns nodes first[w] + w .. first[w] + w + n_w), and wire ends
+    n_nodes = n_user + W
+    pts = np.empty((n_nodes, 3))
+    first = np.empty(W, np.int64)
+    wire_end = np.empty(2 * W, np.int64)        # node of each wire end: starts, then ends
+    node = 0
+    for w in range(W):
+        first[w] = node - w
+        for k in range(nseg[w]):
+            for x in range(3):
+                pts[node + k, x] = starts[w, x] + k / nseg[w] * (ends[w, x] - starts[w, x])
+        for x in range(3):
+            pts[node + nseg[w], x] = ends[w, x]
+        wire_end[w], wire_end[W + w] = node, node + nseg[w]
+        node += nseg[w] + 1
+    close = np.zeros((2 * W, n_nodes), np.bool_)
+    n_close = np.zeros(2 * W, np.int64)
+    for i in range(2 * W):
+        e = pts[wire_end[i]]
+        for j in range(n_nodes):
+            dx, dy, dz = pts[j, 0] - e[0], pts[j, 1] - e[1], pts[j, 2] - e[2]
+            if dx * dx + dy * dy + dz * dz <= tol2:
+                close[i, j] = True
+                n_close[i] += 1
+
+    # sub-segments: cut user segments at free wire ends
+    n_sub = np.ones(n_user, np.int64)
     if end_split > 1:
-        free = close.sum(axis=1) == 1
-        if ground:
-            free &= np.abs(pts[ends_idx, 2]) > tol
-        split = np.minimum(end_split, np.maximum(1, np.ceil(seg_len / (END_PIECE * radii) - 1e-9).astype(np.intp)))
-        n_sub[first_seg[free[:W]]] = split[free[:W]]
-        n_sub[(first_seg + nseg - 1)[free[W:]]] = split[free[W:]]
-    # node index at sub level: user node j of wire w moves by the extra sub-segments before it
-    extra = np.cumsum(n_sub - 1)
-    node_map = np.empty(n_user + W, np.intp)
-    node_map[node_of_user] = node_of_user + np.concatenate([[0], extra[:-1]])
-    node_map[end_nodes] = end_nodes + extra[first_seg + nseg - 1]
-    parent = np.repeat(np.arange(n_user), n_sub)
-    N = len(parent)
-    if N == n_user:
-        seg_start = pts[node_of_user]
-        seg_end = pts[node_of_user + 1]
-        node_start = node_of_user
-        sub_pts = pts
-    else:
-        j_sub = np.arange(N) - np.repeat(np.cumsum(n_sub) - n_sub, n_sub)
-        w = wire_user[parent]
-        f0 = (k_user[parent] + j_sub / n_sub[parent]) / nseg[w]
-        f1 = (k_user[parent] + (j_sub + 1) / n_sub[parent]) / nseg[w]
-        seg_start = starts[w] + f0[:, None] * dw[w]
-        seg_end = starts[w] + f1[:, None] * dw[w]
-        last = (j_sub == n_sub[parent] - 1) & (k_user[parent] == nseg[w] - 1)
-        seg_end[last] = ends[w[last]]
-        node_start = w + np.arange(N)
-        sub_pts = np.empty((N + W, 3))
-        sub_pts[node_start] = seg_start
-        sub_pts[node_start + 1] = seg_end
-        close_sub = np.zeros((2 * W, N + W), bool)
-        close_sub[:, node_map] = close
-        close = close_sub
-        ends_idx = node_map[ends_idx]
+        for i in range(2 * W):
+            w = i % W
+            free = n_close[i] == 1 and not (ground and abs(pts[wire_end[i], 2]) <= math.sqrt(tol2))
+            if free:
+                dx, dy, dz = ends[w, 0] - starts[w, 0], ends[w, 1] - starts[w, 1], ends[w, 2] - starts[w, 2]
+                seg_len = math.sqrt(dx * dx + dy * dy + dz * dz) / nseg[w]
+                split = min(end_split, max(1, int(math.ceil(seg_len / (end_piece * radii[w]) - 1e-9))))
+                n_sub[first[w] if i < W else first[w] + nseg[w] - 1] = split
+    N = 0
+    for j in range(n_user):
+        N += n_sub[j]
+    seg_start = np.empty((N, 3))
+    seg_end = np.empty((N, 3))
+    radius = np.empty(N)
+    parent = np.empty(N, np.int64)
+    node_start = np.empty(N, np.int64)          # sub-level node of each sub-segment's start
+    node_map = np.empty(n_nodes, np.int64)      # user node -> sub-level node
+    sub_pts = np.empty((N + W, 3))
+    i = 0
+    for w in range(W):
+        node_map[first[w] + w] = i + w
+        for k in range(nseg[w]):
+            u = first[w] + k
+            n = n_sub[u]
+            for j in range(n):
+                f0, f1 = (k + j / n) / nseg[w], (k + (j + 1) / n) / nseg[w]
+                for x in range(3):
+                    d = ends[w, x] - starts[w, x]
+                    seg_start[i, x] = starts[w, x] + f0 * d
+                    seg_end[i, x] = ends[w, x] if (k == nseg[w] - 1 and j == n - 1) else starts[w, x] + f1 * d
+                radius[i], parent[i], node_start[i] = radii[w], u, i + w
+                for x in range(3):
+                    sub_pts[i + w, x] = seg_start[i, x]
+                    sub_pts[i + w + 1, x] = seg_end[i, x]
+                i += 1
+            node_map[first[w] + w + k + 1] = i + w
 
-    # merge wire ends with the nodes they touch (cluster label = smallest member)
-    rep = np.argmax(close, axis=1)
-    cand = np.where(close, rep[:, None], len(sub_pts)).min(axis=0)
-    label = np.minimum(np.arange(len(sub_pts)), cand)
-    uniq, node_id = np.unique(label, return_inverse=True)
-    n0, n1 = node_id[node_start], node_id[node_start + 1]
+    # merge wire ends with the nodes they touch (label = smallest member), then number
+    # the labels in increasing order
+    label = np.arange(N + W)
+    for i in range(2 * W):
+        rep = -1
+        for j in range(n_nodes):
+            if close[i, j]:
+                rep = node_map[j]
+                break
+        for j in range(n_nodes):
+            if close[i, j]:
+                label[node_map[j]] = min(label[node_map[j]], rep)
+    present = np.zeros(N + W, np.bool_)
+    for j in range(N + W):
+        present[label[j]] = True
+    ident = np.cumsum(present) - 1
+    att_node = np.empty(2 * N, np.int64)        # node of each segment end: starts, then ends
+    for i in range(N):
+        att_node[i] = ident[label[node_start[i]]]
+        att_node[N + i] = ident[label[node_start[i] + 1]]
+    label_of = np.empty(ident[-1] + 1, np.int64)
+    for j in range(N + W):
+        if present[j]:
+            label_of[ident[j]] = j
 
-    # attachments (segment end at node), grouped by node; the first of a group is its hub
-    att_node = np.concatenate([n0, n1])
-    order = np.argsort(att_node, kind="stable")
-    att_node = att_node[order]
-    att_seg = order % N
-    att_end = order // N
-    new_group = np.empty(2 * N, bool)
-    new_group[0] = True
-    np.not_equal(att_node[1:], att_node[:-1], out=new_group[1:])
-    group_start = np.nonzero(new_group)[0]
-    group = np.cumsum(new_group) - 1
-    hub = group_start[group]
-    degree = np.diff(np.append(group_start, 2 * N))[group]
+    # attachments grouped by node (a stable counting sort), each group's first is its hub
     n_att = 2 * N
-    if ground:
-        g_att = np.abs(sub_pts[uniq[att_node], 2]) <= tol
-    else:
-        g_att = np.zeros(n_att, bool)
-    sign = 2 * att_end - 1                                                     # +1 end, -1 start
-
-    # halves: "out" half of attachment i has index i, "in" (hub) half n_att + i
-    idx = np.arange(n_att)
-    junction = (~g_att) & (idx != hub) & (degree >= 2)
-    used = np.concatenate([junction | g_att, np.zeros(n_att, bool)])
-    used[n_att + hub[junction]] = True
+    count = np.zeros(ident[-1] + 2, np.int64)
+    for i in range(n_att):
+        count[att_node[i] + 1] += 1
+    for j in range(1, count.size):
+        count[j] += count[j - 1]
+    order = np.empty(n_att, np.int64)
+    for i in range(n_att):
+        order[count[att_node[i]]] = i
+        count[att_node[i]] += 1
+    hub = np.empty(n_att, np.int64)
+    degree = np.empty(n_att, np.int64)
+    start = 0
+    for i in range(1, n_att + 1):
+        if i == n_att or att_node[order[i]] != att_node[order[start]]:
+            for j in range(start, i):
+                hub[j], degree[j] = start, i - start
+            start = i
+    # halves: "out" half of attachment i is slot i, the "in" (hub) half slot n_att + i
+    used = np.zeros(2 * n_att, np.bool_)
+    on_ground = np.zeros(n_att, np.bool_)
+    junction = np.zeros(n_att, np.bool_)
+    for i in range(n_att):
+        if ground:
+            on_ground[i] = abs(sub_pts[label_of[att_node[order[i]]], 2]) <= math.sqrt(tol2)
+        junction[i] = not on_ground[i] and i != hub[i] and degree[i] >= 2
+        if junction[i] or on_ground[i]:
+            used[i] = True
+        if junction[i]:
+            used[n_att + hub[i]] = True
     remap = np.cumsum(used) - 1
-    H = int(remap[-1]) + 1
-    sel = junction | g_att
-    h1 = np.where(junction, remap[n_att + hub], remap[idx])[sel]
-    h2 = np.where(junction, remap[idx], H)[sel]
-    both = np.concatenate
-    return Mesh(start=seg_start, end=seg_end, radius=radii[wire_user[parent]], parent=parent,
-                n_user=n_user, ground=bool(ground),
-                half_seg=both([att_seg, att_seg])[used], half_type=both([att_end, att_end])[used],
-                half_sigma=both([-sign, sign]).astype(float)[used],
-                half_delta=both([-np.ones(n_att), np.ones(n_att)])[used],
-                basis_halves=np.stack([h1, h2], axis=1))
+    H = remap[-1] + 1
+    half_seg = np.empty(H, np.int64)
+    half_type = np.empty(H, np.int64)
+    half_sigma = np.empty(H)
+    for h in range(2 * n_att):
+        if used[h]:
+            a = order[h % n_att]
+            seg, end = a % N, a // N
+            half_seg[remap[h]], half_type[remap[h]] = seg, end
+            sign = 2.0 * end - 1.0                                 # +1 end, -1 start
+            half_sigma[remap[h]] = -sign if h < n_att else sign
+    M = 0
+    for i in range(n_att):
+        if junction[i] or on_ground[i]:
+            M += 1
+    basis_halves = np.empty((M, 2), np.int64)
+    m = 0
+    for i in range(n_att):
+        if junction[i]:
+            basis_halves[m, 0], basis_halves[m, 1] = remap[n_att + hub[i]], remap[i]
+            m += 1
+        elif on_ground[i]:
+            basis_halves[m, 0], basis_halves[m, 1] = remap[i], H
+            m += 1
+    return seg_start, seg_end, radius, parent, half_seg, half_type, half_sigma, basis_halves
