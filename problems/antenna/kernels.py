@@ -30,19 +30,16 @@ def _log_distance_sum(x: float, r: float, rho2: float) -> float:
 
 @njit(**_JIT)
 def static_moments(e: np.ndarray, tp: np.ndarray, tq: np.ndarray, Lp: float, Lq: float, a2: float,
-                   uo: np.ndarray, wo: np.ndarray, us: np.ndarray, ws: np.ndarray, out: np.ndarray) -> None:
-    """Five raw near-pair moments of the static kernel ``1 / R`` minus their smooth rule,
-    into ``out``.
+                   uo: np.ndarray, wo: np.ndarray, out: np.ndarray) -> None:
+    """Five raw near-pair moments of the static kernel ``1 / R`` into ``out``:
+    ``[int int Lambda_t(u) Lambda_s(v) / R du dv for t, s] + [int int 1/R du dv]``.
 
     Test segment ``p`` from ``a_p`` along ``tp`` (length ``Lp``), source segment from
     ``a_q`` along ``tq`` (``Lq``), ``e = a_p - a_q``. For each of the ``uo`` Gauss points
     (weights ``wo``) on ``p``, at distance ``rho`` from the source axis and ``z`` along
     it, the source integrals are closed forms: ``int ds / R = asinh((Lq - z) / rho) +
     asinh(z / rho) = ln((Lq - z + Rb)(z + Ra) / rho^2)`` (``Ra``, ``Rb`` the distances to
-    the source's ends) and ``int (s / Lq) ds / R = (Rb - Ra + z int ds / R) / Lq``. The
-    result is ``[int int Lambda_t(u) Lambda_s(v) / R du dv for t, s] + [int int 1/R du dv]``
-    minus the same five integrals by the ``us x us`` Gauss rule (weights ``ws``), which
-    the per-frequency rule adds back with the full kernel.
+    the source's ends) and ``int (s / Lq) ds / R = (Rb - Ra + z int ds / R) / Lq``.
     """
     for c in range(5):
         out[c] = 0.0
@@ -67,19 +64,6 @@ def static_moments(e: np.ndarray, tp: np.ndarray, tq: np.ndarray, Lp: float, Lq:
         out[4] += wo[i] * i0
     for c in range(5):
         out[c] /= Lq
-    n = us.size
-    for i in range(n):
-        li0, li1 = ws[i] * (1.0 - us[i]), ws[i] * us[i]
-        for j in range(n):
-            r2 = (ee + a2 + 2.0 * Lp * etp * us[i] + Lp * Lp * us[i] * us[i] - 2.0 * Lq * etq * us[j]
-                  + Lq * Lq * us[j] * us[j] - 2.0 * Lp * Lq * tpq * us[i] * us[j])
-            ir = 1.0 / math.sqrt(r2)
-            lj0, lj1 = ws[j] * (1.0 - us[j]) * ir, ws[j] * us[j] * ir
-            out[0] -= li0 * lj0
-            out[1] -= li0 * lj1
-            out[2] -= li1 * lj0
-            out[3] -= li1 * lj1
-            out[4] -= ws[i] * ws[j] * ir
 
 
 # ---- sine and cosine -------------------------------------------------------------------
@@ -146,7 +130,7 @@ def _distance(a0: np.ndarray, d: np.ndarray, p: int, u: float, q: int, v: float,
 
 @njit(**_JIT)
 def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near: float, uq: np.ndarray,
-                uo: np.ndarray, wo: np.ndarray, us: np.ndarray, ws: np.ndarray) -> tuple:
+                uo: np.ndarray, wo: np.ndarray, us: np.ndarray, near_w: np.ndarray) -> tuple:
     """Frequency-independent tables of all pairs ``(g, p, q)``, ``q >= p``.
 
     Returns the lengths ``L`` and unit tangents ``t`` of the segments; ``pairs`` (P, 5):
@@ -156,7 +140,9 @@ def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near:
     (K, 5): the static moments of the near pairs, the mean of :func:`static_moments`
     with ``p`` tested against ``q`` and ``q`` against ``p`` (they differ by the rule's
     error, up to about 1e-5 of a moment between neighbours of unequal length: the mean
-    keeps ``Z`` reciprocal and a symmetric antenna's currents symmetric to rounding).
+    keeps ``Z`` reciprocal and a symmetric antenna's currents symmetric to rounding),
+    less the same moments by the smooth rule (weights ``near_w``) on the stored
+    distances, which the per-frequency rule adds back with the full kernel.
     A pair is near when its
     centres are closer than ``near * (Lp + Lq)``; its squared equivalent radius is
     ``(a_p^2 + a_q^2) / 2``.
@@ -206,7 +192,7 @@ def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near:
         for x in range(3):                       # p tested against the (mirrored) q ...
             e[x] = a0[p, x] - (mz if x == 2 else 1.0) * a0[q, x]
             tm[x] = (mz if x == 2 else 1.0) * t[q, x]
-        static_moments(e, t[p], tm, L[p], L[q], a2, uo, wo, us, ws, fwd)
+        static_moments(e, t[p], tm, L[p], L[q], a2, uo, wo, fwd)
         if p == q:
             for c in range(5):
                 bwd[c] = fwd[c]
@@ -214,12 +200,16 @@ def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near:
             for x in range(3):                   # ... and q against the (mirrored) p
                 e[x] = a0[q, x] - (mz if x == 2 else 1.0) * a0[p, x]
                 tm[x] = (mz if x == 2 else 1.0) * t[p, x]
-            static_moments(e, t[q], tm, L[q], L[p], a2, uo, wo, us, ws, bwd)
+            static_moments(e, t[q], tm, L[q], L[p], a2, uo, wo, bwd)
         static[row, 0] = 0.5 * (fwd[0] + bwd[0])
         static[row, 1] = 0.5 * (fwd[1] + bwd[2])
         static[row, 2] = 0.5 * (fwd[2] + bwd[1])
         static[row, 3] = 0.5 * (fwd[3] + bwd[3])
         static[row, 4] = 0.5 * (fwd[4] + bwd[4])
+        for j in range(n * n):
+            ir = 1.0 / r[off + j]
+            for c in range(5):
+                static[row, c] -= near_w[j, c] * ir
     return L, t, pairs, r, static
 
 

@@ -100,13 +100,9 @@ class Mesh:
         read against the basis coefficients gives the current averaged over the user
         segment, so feeds and lumped loads both enter through it.
         """
-        user_segments = np.atleast_1d(np.asarray(user_segments, dtype=np.intp))
-        n_sub = np.bincount(self.parent, minlength=self.n_user)
-        owner = np.append(self.parent[self.half_seg], -1)                 # dummy half: no segment
-        per = np.append(0.5 * self.half_sigma / n_sub[owner[:-1]], 0.0)
-        h1, h2 = self.basis_halves[:, 0, None], self.basis_halves[:, 1, None]
-        on = user_segments[None, :]
-        return np.where(owner[h1] == on, per[h1], 0.0) + np.where(owner[h2] == on, per[h2], 0.0)
+        user_segments = np.atleast_1d(np.asarray(user_segments, dtype=np.int64))
+        return _port_weights(self.parent, self.n_user, self.half_seg, self.half_sigma, self.basis_halves,
+                             user_segments)
 
     def gram_weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(m, n, segment, value)``: the mass matrix ``int f_m . f_n dl`` (metres) split
@@ -151,6 +147,28 @@ def build_mesh(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, segments
     return Mesh(start=seg_start, end=seg_end, radius=radius, parent=parent, n_user=int(nseg.sum()),
                 ground=bool(ground), half_seg=half_seg, half_type=half_type, half_sigma=half_sigma,
                 half_delta=np.where(half_sigma * (2 * half_type - 1) > 0, 1.0, -1.0), basis_halves=basis_halves)
+
+
+@njit(cache=True, nogil=True)
+def _port_weights(parent: np.ndarray, n_user: int, half_seg: np.ndarray, half_sigma: np.ndarray,
+                  basis_halves: np.ndarray, user_segments: np.ndarray) -> np.ndarray:
+    """(M, K): for each basis function, the sum over its halves on a piece of user
+    segment ``k`` of ``sigma_h / (2 n_sub)`` (see :meth:`Mesh.port_weights`)."""
+    n_sub = np.zeros(n_user, np.int64)
+    for p in range(parent.size):
+        n_sub[parent[p]] += 1
+    H, M, K = half_seg.size, basis_halves.shape[0], user_segments.size
+    out = np.zeros((M, K))
+    for m in range(M):
+        for c in range(2):
+            h = basis_halves[m, c]
+            if h >= H:
+                continue
+            owner = parent[half_seg[h]]
+            for k in range(K):
+                if owner == user_segments[k]:
+                    out[m, k] += 0.5 * half_sigma[h] / n_sub[owner]
+    return out
 
 
 @njit(cache=True, nogil=True)

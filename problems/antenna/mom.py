@@ -113,9 +113,9 @@ class MomOperator:
         m = self.mesh
         a0 = np.ascontiguousarray(m.start)
         uo, wo = gauss01(self.n_static)
-        us, ws = gauss01(self.n_smooth)
-        L, t, pairs, r, static = kernels.pair_tables(a0, m.end - a0, m.radius, 2 if m.ground else 1,
-                                                     float(self.near), gauss01(self.q)[0], uo, wo, us, ws)
+        L, t, pairs, r, static = kernels.pair_tables(a0, m.end - a0, m.radius, 2 if m.ground else 1, float(self.near),
+                                                     gauss01(self.q)[0], uo, wo, gauss01(self.n_smooth)[0],
+                                                     pair_weights(self.n_smooth))
         N, H = len(L), len(m.half_seg)
         slot = np.append(2 * m.half_seg + m.half_type, 2 * N)               # dummy half H: empty slot
         slot_sigma = np.zeros(2 * N + 1)
@@ -125,20 +125,18 @@ class MomOperator:
                 "near_w": pair_weights(self.n_smooth), "slot_sigma": slot_sigma, "basis_slots": slot[m.basis_halves]}
 
     def static_pair(self, p: int, q: int, image: bool = False) -> np.ndarray:
-        """(2, 2) static near-pair moments ``[t, s]`` of segment ``p`` tested against
-        segment ``q`` (or its image) alone, before symmetrisation: the raw integrals of
-        ``Lambda_t(u) Lambda_s(v) / R`` less their smooth rule (a check of reciprocity)."""
+        """(2, 2) static moments ``[t, s]`` (``int int Lambda_t(u) Lambda_s(v) / R du dv``)
+        of segment ``p`` tested against segment ``q`` (or its image) alone, before the
+        mean of both orders: a check of the rule's reciprocity."""
         m = self.mesh
         mirror = MIRROR if image else np.ones(3)
         d = m.end - m.start
         L = np.sqrt(np.einsum("ij,ij->i", d, d))
         t = d / L[:, None]
         a2 = 0.5 * (m.radius[p] ** 2 + m.radius[q] ** 2)
-        uo, wo = gauss01(self.n_static)
-        us, ws = gauss01(self.n_smooth)
         out = np.empty(5)
         kernels.static_moments(m.start[p] - m.start[q] * mirror, t[p], t[q] * mirror, L[p], L[q], a2,
-                               uo, wo, us, ws, out)
+                               *gauss01(self.n_static), out)
         return out[:4].reshape(2, 2)
 
     def raw_moments(self, k: float) -> np.ndarray:

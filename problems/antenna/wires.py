@@ -273,7 +273,7 @@ class Antenna:
                 raise GeometryError("no frequency given and the antenna has none")
             f = self.frequencies
         f = np.atleast_1d(np.asarray(f, float))
-        if f.ndim != 1 or not np.all(np.isfinite(f)) or np.any(f <= 0):
+        if f.ndim != 1 or not all(math.isfinite(v) and v > 0 for v in f.tolist()):
             raise GeometryError(f"frequencies must be positive and finite, got {f}")
         return f
 
