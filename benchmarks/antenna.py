@@ -12,7 +12,8 @@ and our time split into mesh, frequency-independent precompute, fill and solve.
 The geometry checks an Antenna runs when it is constructed are timed on their own
 (``geometry_checks_ms``). Also times the issue-4 use from scratch: construction with
 checks, impedance at 2 frequencies and the RHCP gain over 300 directions of the
-ST5-like antenna.
+ST5-like antenna, and the one-off compilation of the numba kernels (a fresh process
+with an empty cache).
 
 Single-threaded BLAS (OPENBLAS_NUM_THREADS=1). Issue 3's target: no slower than 2x PyNEC
 at every size. Writes benchmarks/out/antenna.json. Usage: python benchmarks/antenna.py
@@ -131,6 +132,21 @@ def timed_pair(fa, fb, repeats: int, min_time: float = 0.4) -> tuple[float, floa
     return statistics.median(ta), statistics.median(tb)
 
 
+def first_use_seconds() -> float:
+    """Wall time of a fresh process's first ST5-like solve with an empty numba cache
+    (the one-off compilation after installing), in a child process."""
+    import subprocess
+    import sys
+    import tempfile
+
+    code = ("import time; t = time.perf_counter(); from problems.antenna import Antenna; "
+            f"Antenna.from_nec({str(ST5)!r}).solve(); print(time.perf_counter() - t)")
+    with tempfile.TemporaryDirectory() as cache:
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                             env={**os.environ, "NUMBA_CACHE_DIR": cache})
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
@@ -174,6 +190,8 @@ def main() -> None:
         sol.gain_components(th, ph)["rhcp"]
     t_eval = timed(st5_eval, repeats)
     print(f"st5-like: checks + VSWR at 2 frequencies + RHCP gain over 300 directions: {t_eval:.3f} ms per design")
+    t_first = first_use_seconds()
+    print(f"first use with an empty numba cache (compilation): {t_first:.1f} s")
     doc = {
         "benchmark": "antenna solve (geometry + fill + LU + impedance), one frequency",
         "machine": {"python": platform.python_version(), "numpy": np.__version__, "platform": platform.platform(),
@@ -182,6 +200,7 @@ def main() -> None:
         "target": "ours <= 2x PyNEC at every size",
         "cases": rows,
         "st5_like_2freq_300dir_ms": round(t_eval, 4),
+        "first_use_compile_s": round(t_first, 2),
     }
     atomic_write_json(OUT, doc)
     print(f"wrote {OUT}")
