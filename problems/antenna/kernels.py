@@ -100,11 +100,10 @@ def _sincos(x: float) -> tuple[float, float]:
 
 
 @njit(**_JIT)
-def kernel_values(k: float, r: np.ndarray, r_max: float) -> tuple[np.ndarray, np.ndarray]:
-    """``cos(k r) / r`` and ``sin(k r) / r`` of every distance (the kernel ``e^{-jkr}/r``
-    is their difference ``C - j S``)."""
-    cr = np.empty(r.size)
-    sr = np.empty(r.size)
+def kernel_values(k: float, r: np.ndarray, r_max: float, cr: np.ndarray, sr: np.ndarray) -> None:
+    """``cr = cos(k r) / r`` and ``sr = sin(k r) / r`` of every distance (the kernel
+    ``e^{-jkr}/r`` is ``cr - j sr``); ``r_max`` bounds ``r`` (libm beyond the range of
+    the inlined sine and cosine)."""
     if k * r_max < SINCOS_LIMIT:
         for i in range(r.size):
             s, c = _sincos(k * r[i])
@@ -114,7 +113,6 @@ def kernel_values(k: float, r: np.ndarray, r_max: float) -> tuple[np.ndarray, np
         for i in range(r.size):
             cr[i] = math.cos(k * r[i]) / r[i]
             sr[i] = math.sin(k * r[i]) / r[i]
-    return cr, sr
 
 
 # ---- frequency-independent tables ----------------------------------------------------------
@@ -133,10 +131,10 @@ def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near:
                 uo: np.ndarray, wo: np.ndarray, us: np.ndarray, near_w: np.ndarray) -> tuple:
     """Frequency-independent tables of all pairs ``(g, p, q)``, ``q >= p``.
 
-    Returns the lengths ``L`` and unit tangents ``t`` of the segments; ``pairs`` (P, 5):
-    ``g, p, q``, the offset of the pair's quadrature distances in ``r`` and its row in
-    ``static`` (-1: a far pair); ``r``: the distances of the ``Q x Q`` Gauss points of far
-    pairs and of the smooth ``n x n`` rule of near pairs, pair after pair; ``static``
+    Pairs are taken in the order ``g``, ``p``, ``q`` (loops nested so). Returns the
+    lengths ``L`` and unit tangents ``t`` of the segments; ``near_row`` (P,): each pair's
+    row in ``static`` (-1: a far pair); ``r``: the distances of the ``Q x Q`` Gauss points
+    of far pairs and of the smooth ``n x n`` rule of near pairs, pair after pair; ``static``
     (K, 5): the static moments of the near pairs, the mean of :func:`static_moments`
     with ``p`` tested against ``q`` and ``q`` against ``p`` (they differ by the rule's
     error, up to about 1e-5 of a moment between neighbours of unequal length: the mean
@@ -155,7 +153,7 @@ def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near:
         for x in range(3):
             t[p, x] = d[p, x] / L[p]
     P = G * N * (N + 1) // 2
-    pairs = np.empty((P, 5), np.int64)
+    near_row = np.empty(P, np.int32)
     i = K = T = 0
     for g in range(G):
         mz = 1.0 - 2.0 * g
@@ -165,66 +163,92 @@ def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near:
                 cy = a0[p, 1] + 0.5 * d[p, 1] - (a0[q, 1] + 0.5 * d[q, 1])
                 cz = a0[p, 2] + 0.5 * d[p, 2] - mz * (a0[q, 2] + 0.5 * d[q, 2])
                 lim = near * (L[p] + L[q])
-                pairs[i, 0], pairs[i, 1], pairs[i, 2], pairs[i, 3] = g, p, q, T
                 if cx * cx + cy * cy + cz * cz < lim * lim:
-                    pairs[i, 4] = K
+                    near_row[i] = K
                     K += 1
                     T += ns * ns
                 else:
-                    pairs[i, 4] = -1
+                    near_row[i] = -1
                     T += Q * Q
                 i += 1
     r = np.empty(T)
     static = np.empty((K, 5))
     fwd, bwd = np.empty(5), np.empty(5)
     e, tm = np.empty(3), np.empty(3)
-    for i in range(P):
-        g, p, q, off, row = pairs[i, 0], pairs[i, 1], pairs[i, 2], pairs[i, 3], pairs[i, 4]
+    i = off = 0
+    for g in range(G):
         mz = 1.0 - 2.0 * g
-        a2 = 0.5 * (radius[p] * radius[p] + radius[q] * radius[q])
-        nodes = uq if row < 0 else us
-        n = nodes.size
-        for a in range(n):
-            for b in range(n):
-                r[off + a * n + b] = _distance(a0, d, p, nodes[a], q, nodes[b], mz, a2)
-        if row < 0:
-            continue
-        for x in range(3):                       # p tested against the (mirrored) q ...
-            e[x] = a0[p, x] - (mz if x == 2 else 1.0) * a0[q, x]
-            tm[x] = (mz if x == 2 else 1.0) * t[q, x]
-        static_moments(e, t[p], tm, L[p], L[q], a2, uo, wo, fwd)
-        if p == q:
-            for c in range(5):
-                bwd[c] = fwd[c]
-        else:
-            for x in range(3):                   # ... and q against the (mirrored) p
-                e[x] = a0[q, x] - (mz if x == 2 else 1.0) * a0[p, x]
-                tm[x] = (mz if x == 2 else 1.0) * t[p, x]
-            static_moments(e, t[q], tm, L[q], L[p], a2, uo, wo, bwd)
-        static[row, 0] = 0.5 * (fwd[0] + bwd[0])
-        static[row, 1] = 0.5 * (fwd[1] + bwd[2])
-        static[row, 2] = 0.5 * (fwd[2] + bwd[1])
-        static[row, 3] = 0.5 * (fwd[3] + bwd[3])
-        static[row, 4] = 0.5 * (fwd[4] + bwd[4])
-        for j in range(n * n):
-            ir = 1.0 / r[off + j]
-            for c in range(5):
-                static[row, c] -= near_w[j, c] * ir
-    return L, t, pairs, r, static
+        for p in range(N):
+            for q in range(p, N):
+                row = near_row[i]
+                i += 1
+                a2 = 0.5 * (radius[p] * radius[p] + radius[q] * radius[q])
+                nodes = uq if row < 0 else us
+                n = nodes.size
+                for a in range(n):
+                    for b in range(n):
+                        r[off + a * n + b] = _distance(a0, d, p, nodes[a], q, nodes[b], mz, a2)
+                if row >= 0:
+                    _near_static(a0, L, t, mz, p, q, a2, uo, wo, near_w, r[off:off + n * n], static[row], fwd, bwd,
+                                 e, tm)
+                off += n * n
+    return L, t, near_row, r, static
+
+
+@njit(**_JIT)
+def _near_static(a0: np.ndarray, L: np.ndarray, t: np.ndarray, mz: float, p: int, q: int, a2: float, uo: np.ndarray,
+                 wo: np.ndarray, near_w: np.ndarray, r: np.ndarray, out: np.ndarray, fwd: np.ndarray, bwd: np.ndarray,
+                 e: np.ndarray, tm: np.ndarray) -> None:
+    """Static moments of near pair ``(p, q)`` (``q`` mirrored by ``mz`` in z) into
+    ``out``: the mean of both test/source orders less the smooth rule (weights
+    ``near_w``) on its distances ``r``."""
+    for x in range(3):                           # p tested against the (mirrored) q ...
+        e[x] = a0[p, x] - (mz if x == 2 else 1.0) * a0[q, x]
+        tm[x] = (mz if x == 2 else 1.0) * t[q, x]
+    static_moments(e, t[p], tm, L[p], L[q], a2, uo, wo, fwd)
+    if p == q:
+        for c in range(5):
+            bwd[c] = fwd[c]
+    else:
+        for x in range(3):                       # ... and q against the (mirrored) p
+            e[x] = a0[q, x] - (mz if x == 2 else 1.0) * a0[p, x]
+            tm[x] = (mz if x == 2 else 1.0) * t[p, x]
+        static_moments(e, t[q], tm, L[q], L[p], a2, uo, wo, bwd)
+    out[0] = 0.5 * (fwd[0] + bwd[0])
+    out[1] = 0.5 * (fwd[1] + bwd[2])
+    out[2] = 0.5 * (fwd[2] + bwd[1])
+    out[3] = 0.5 * (fwd[3] + bwd[3])
+    out[4] = 0.5 * (fwd[4] + bwd[4])
+    for j in range(r.size):
+        ir = 1.0 / r[j]
+        for c in range(5):
+            out[c] -= near_w[j, c] * ir
 
 
 # ---- per frequency -------------------------------------------------------------------------
+#: Kernel values are computed a block of this many distances at a time into a small
+#: buffer, so that a fill touches no large temporary (a fresh page costs a fault each).
+BLOCK = 4096
+
+
 @njit(inline="always", **_JIT)
-def _pair_moments(i: int, pairs: np.ndarray, cr: np.ndarray, sr: np.ndarray, static: np.ndarray,
-                  far_w: np.ndarray, near_w: np.ndarray) -> tuple:
-    """Raw moments of pair ``i``: ``(C, S)``, each the five ``(t, s) | charge`` columns of
-    the weights, ``C`` the ``cos(kR)/R`` part, ``S`` the ``sin(kR)/R`` part
-    (``A = Lp Lq (C - j S)``)."""
-    off, row = pairs[i, 3], pairs[i, 4]
-    w = far_w if row < 0 else near_w
+def _moments_at(k: float, r: np.ndarray, r_max: float, off: int, w: np.ndarray, row: int, static: np.ndarray,
+                cr: np.ndarray, sr: np.ndarray, base: int) -> tuple:
+    """Raw moments of the pair whose distances start at ``r[off]``: ``(C, S, base)``,
+    ``C`` and ``S`` the five ``(t, s) | charge`` columns of the weights ``w`` of the
+    ``cos(kR)/R`` and ``sin(kR)/R`` parts (``A = Lp Lq (C - j S)``, with the static
+    moments of near pairs added to ``C``). The block buffers ``cr``, ``sr`` hold the
+    kernel values of ``r[base:]``; they are refilled from ``off`` when the pair is not
+    in them, and the new ``base`` is returned."""
+    n = w.shape[0]
+    if off + n > base + cr.size or off < base:
+        base = off
+        top = min(r.size, off + cr.size)
+        kernel_values(k, r[off:top], r_max, cr, sr)
+    j0 = off - base
     c0 = c1 = c2 = c3 = c4 = s0 = s1 = s2 = s3 = s4 = 0.0
-    for j in range(w.shape[0]):
-        c_, s_ = cr[off + j], sr[off + j]
+    for j in range(n):
+        c_, s_ = cr[j0 + j], sr[j0 + j]
         c0 += w[j, 0] * c_
         c1 += w[j, 1] * c_
         c2 += w[j, 2] * c_
@@ -241,67 +265,77 @@ def _pair_moments(i: int, pairs: np.ndarray, cr: np.ndarray, sr: np.ndarray, sta
         c2 += static[row, 2]
         c3 += static[row, 3]
         c4 += static[row, 4]
-    return (c0, c1, c2, c3, c4), (s0, s1, s2, s3, s4)
+    return (c0, c1, c2, c3, c4), (s0, s1, s2, s3, s4), base
 
 
 @njit(**_JIT)
-def raw_moments(k: float, N: int, G: int, pairs: np.ndarray, r: np.ndarray, r_max: float, static: np.ndarray,
+def raw_moments(k: float, N: int, G: int, near_row: np.ndarray, r: np.ndarray, r_max: float, static: np.ndarray,
                 far_w: np.ndarray, near_w: np.ndarray) -> np.ndarray:
     """(2, G, N, 2, 2, N) raw moments ``[cos/sin part, g, p, t, s, q]`` of all pairs."""
-    cr, sr = kernel_values(k, r, r_max)
     out = np.zeros((2, G, N, 2, 2, N))
-    for i in range(pairs.shape[0]):
-        g, p, q = pairs[i, 0], pairs[i, 1], pairs[i, 2]
-        mc, ms = _pair_moments(i, pairs, cr, sr, static, far_w, near_w)
-        for ts in range(4):
-            out[0, g, p, ts // 2, ts % 2, q] = out[0, g, q, ts % 2, ts // 2, p] = mc[ts]
-            out[1, g, p, ts // 2, ts % 2, q] = out[1, g, q, ts % 2, ts // 2, p] = ms[ts]
+    size = max(BLOCK, far_w.shape[0], near_w.shape[0])
+    cr, sr = np.empty(size), np.empty(size)
+    i = off = 0
+    base = -size
+    for g in range(G):
+        for p in range(N):
+            for q in range(p, N):
+                row = near_row[i]
+                w = far_w if row < 0 else near_w
+                mc, ms, base = _moments_at(k, r, r_max, off, w, row, static, cr, sr, base)
+                i += 1
+                off += w.shape[0]
+                for ts in range(4):
+                    out[0, g, p, ts // 2, ts % 2, q] = out[0, g, q, ts % 2, ts // 2, p] = mc[ts]
+                    out[1, g, p, ts // 2, ts % 2, q] = out[1, g, q, ts % 2, ts // 2, p] = ms[ts]
     return out
 
 
 @njit(**_JIT)
-def fill(k: float, pairs: np.ndarray, r: np.ndarray, r_max: float, static: np.ndarray, far_w: np.ndarray,
-         near_w: np.ndarray, L: np.ndarray, t: np.ndarray, slot_sigma: np.ndarray, basis_slots: np.ndarray,
-         eta0: float) -> np.ndarray:
+def fill(k: float, near_row: np.ndarray, r: np.ndarray, r_max: float, static: np.ndarray, far_w: np.ndarray,
+         near_w: np.ndarray, L: np.ndarray, t: np.ndarray, G: int, seg_ptr: np.ndarray, part_basis: np.ndarray,
+         part_type: np.ndarray, part_sigma: np.ndarray, M: int, eta0: float) -> np.ndarray:
     """The (M, M) impedance matrix at wavenumber ``k`` (rad/m).
 
-    Two passes. First the upper triangle of the symmetric half-pair matrix ``Y`` over
-    segment ends ("slots" ``2 p + t``): for every pair of segments and ends,
+    The basis functions' parts (halves) are listed by segment: those on segment ``p``
+    are ``seg_ptr[p]:seg_ptr[p + 1]``, each with its basis function, end type ``t`` (1:
+    ``Lambda = u``, 0: ``1 - u``) and orientation ``sigma``; the divergence sign is
+    ``sigma (2 t - 1)``. (A junction's hub half is a part of each of its ``d - 1``
+    functions.) Each pair of segments adds, for every pair of parts,
     ``j w mu / 4 pi [sigma sigma' (t_p . t_q) Lp Lq A_ts - delta delta' S / k^2]`` with
-    ``A = C - j S`` the raw moments, ``sigma = slot_sigma`` the orientation of the half
-    on that end (0: none) and ``delta = sigma (2 t - 1)`` its divergence sign; an image
-    pair enters with the mirrored tangent and the opposite sign (image current ``-M J``,
-    charge ``-rho``). Then ``Z_mn`` sums ``Y`` over the (at most two) slots of each
-    basis function, ``basis_slots`` (M, 2), where slot ``2 N`` is an empty one (a half
-    triangle on the ground plane; a junction's hub slot serves each of its functions).
+    ``A = C - j S`` the raw moments, to ``Z_mn`` and ``Z_nm``; an image pair enters with
+    the mirrored tangent and the opposite sign (image current ``-M J``, charge ``-rho``).
     """
     N = L.size
-    cr, sr = kernel_values(k, r, r_max)
-    Y = np.zeros((2 * N + 1, 2 * N + 1), np.complex128)
+    Z = np.zeros((M, M), np.complex128)
     cfac = k * eta0 / (4.0 * math.pi)                  # w mu / 4 pi
     ik2 = 1.0 / (k * k)
-    for i in range(pairs.shape[0]):
-        g, p, q = pairs[i, 0], pairs[i, 1], pairs[i, 2]
-        mc, ms = _pair_moments(i, pairs, cr, sr, static, far_w, near_w)
+    size = max(BLOCK, far_w.shape[0], near_w.shape[0])   # a pair always fits
+    cr, sr = np.empty(size), np.empty(size)
+    i = off = 0
+    base = -size
+    for g in range(G):
         sgn = 1.0 - 2.0 * g
-        tdot = t[p, 0] * t[q, 0] + t[p, 1] * t[q, 1] + sgn * t[p, 2] * t[q, 2]
-        vec = cfac * sgn * tdot * L[p] * L[q]
-        chg = -cfac * sgn * ik2
-        for a in range(2):
-            for b in range(2):
-                ss = slot_sigma[2 * p + a] * slot_sigma[2 * q + b]
-                wc = ss * (2 * a - 1) * (2 * b - 1) * chg
-                # j c (C - j S) = c S + j c C
-                y = complex(ss * vec * ms[2 * a + b] + wc * ms[4], ss * vec * mc[2 * a + b] + wc * mc[4])
-                Y[2 * p + a, 2 * q + b] += y           # upper triangle (and self blocks)
-    M = basis_slots.shape[0]
-    Z = np.empty((M, M), np.complex128)
-    for mi in range(M):
-        s1, s2 = basis_slots[mi, 0], basis_slots[mi, 1]
-        for ni in range(mi, M):
-            u1, u2 = basis_slots[ni, 0], basis_slots[ni, 1]
-            z = (Y[min(s1, u1), max(s1, u1)] + Y[min(s1, u2), max(s1, u2)]
-                 + Y[min(s2, u1), max(s2, u1)] + Y[min(s2, u2), max(s2, u2)])
-            Z[mi, ni] = z
-            Z[ni, mi] = z
+        for p in range(N):
+            for q in range(p, N):
+                row = near_row[i]
+                w = far_w if row < 0 else near_w
+                mc, ms, base = _moments_at(k, r, r_max, off, w, row, static, cr, sr, base)
+                i += 1
+                off += w.shape[0]
+                tdot = t[p, 0] * t[q, 0] + t[p, 1] * t[q, 1] + sgn * t[p, 2] * t[q, 2]
+                vec = cfac * sgn * tdot * L[p] * L[q]
+                chg = -cfac * sgn * ik2
+                for a_i in range(seg_ptr[p], seg_ptr[p + 1]):
+                    a, mb, sa = part_type[a_i], part_basis[a_i], part_sigma[a_i]
+                    # a self pair: each unordered pair of parts once (A_ts = A_st)
+                    for b_i in range(a_i if p == q else seg_ptr[q], seg_ptr[q + 1]):
+                        b, nb, sb = part_type[b_i], part_basis[b_i], part_sigma[b_i]
+                        wv = sa * sb * vec
+                        wc = sa * sb * (2 * a - 1) * (2 * b - 1) * chg
+                        # j c (C - j S) = c S + j c C
+                        z = complex(wv * ms[2 * a + b] + wc * ms[4], wv * mc[2 * a + b] + wc * mc[4])
+                        Z[mb, nb] += z
+                        if p != q or a_i != b_i:
+                            Z[nb, mb] += z
     return Z

@@ -108,21 +108,24 @@ class MomOperator:
     @cached_property
     def _tables(self) -> dict[str, np.ndarray]:
         """Segment geometry, the pair tables of :func:`kernels.pair_tables` and the
-        slot map of :func:`kernels.fill`: segment end ``t`` of segment ``p`` is slot
-        ``2 p + t``, carrying at most one half (its orientation in ``slot_sigma``)."""
+        basis functions' parts (halves) grouped by segment for :func:`kernels.fill`."""
         m = self.mesh
         a0 = np.ascontiguousarray(m.start)
         uo, wo = gauss01(self.n_static)
-        L, t, pairs, r, static = kernels.pair_tables(a0, m.end - a0, m.radius, 2 if m.ground else 1, float(self.near),
+        L, t, near_row, r, static = kernels.pair_tables(a0, m.end - a0, m.radius, 2 if m.ground else 1, float(self.near),
                                                      gauss01(self.q)[0], uo, wo, gauss01(self.n_smooth)[0],
                                                      pair_weights(self.n_smooth))
-        N, H = len(L), len(m.half_seg)
-        slot = np.append(2 * m.half_seg + m.half_type, 2 * N)               # dummy half H: empty slot
-        slot_sigma = np.zeros(2 * N + 1)
-        slot_sigma[slot[:H]] = m.half_sigma
-        return {"N": N, "G": 2 if m.ground else 1, "L": L, "t": t, "pairs": pairs, "r": r,
+        H = len(m.half_seg)
+        basis = np.repeat(np.arange(m.n_basis), 2)
+        half = m.basis_halves.reshape(-1)
+        basis, half = basis[half < H], half[half < H]
+        order = np.argsort(m.half_seg[half], kind="stable")
+        basis, half = basis[order], half[order]
+        return {"N": len(L), "G": 2 if m.ground else 1, "L": L, "t": t, "near_row": near_row, "r": r,
                 "r_max": float(r.max(initial=0.0)), "static": static, "far_w": pair_weights(self.q),
-                "near_w": pair_weights(self.n_smooth), "slot_sigma": slot_sigma, "basis_slots": slot[m.basis_halves]}
+                "near_w": pair_weights(self.n_smooth),
+                "seg_ptr": np.searchsorted(m.half_seg[half], np.arange(len(L) + 1)), "part_basis": basis,
+                "part_type": m.half_type[half], "part_sigma": m.half_sigma[half]}
 
     def static_pair(self, p: int, q: int, image: bool = False) -> np.ndarray:
         """(2, 2) static moments ``[t, s]`` (``int int Lambda_t(u) Lambda_s(v) / R du dv``)
@@ -143,14 +146,15 @@ class MomOperator:
         """(2, G, N, 2, 2, N) raw moments ``[cos/sin part, g, p, t, s, q]`` at ``k``:
         ``A_ts(p, q) = Lp Lq (C - j S)``, ``g = 1`` the image of ``q``."""
         tb = self._tables
-        return kernels.raw_moments(float(k), tb["N"], tb["G"], tb["pairs"], tb["r"], tb["r_max"], tb["static"],
+        return kernels.raw_moments(float(k), tb["N"], tb["G"], tb["near_row"], tb["r"], tb["r_max"], tb["static"],
                                    tb["far_w"], tb["near_w"])
 
     def matrix(self, k: float) -> np.ndarray:
         """The (M, M) complex symmetric impedance matrix at wavenumber ``k`` (rad/m)."""
         tb = self._tables
-        return kernels.fill(float(k), tb["pairs"], tb["r"], tb["r_max"], tb["static"], tb["far_w"],
-                            tb["near_w"], tb["L"], tb["t"], tb["slot_sigma"], tb["basis_slots"], ETA0)
+        return kernels.fill(float(k), tb["near_row"], tb["r"], tb["r_max"], tb["static"], tb["far_w"],
+                            tb["near_w"], tb["L"], tb["t"], tb["G"], tb["seg_ptr"], tb["part_basis"],
+                            tb["part_type"], tb["part_sigma"], self.mesh.n_basis, ETA0)
 
 
 # ---- solving ------------------------------------------------------------------------------
