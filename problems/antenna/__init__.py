@@ -9,7 +9,8 @@ Usable without the engine::
     sol.vswr(); sol.gain_rhcp(theta_deg, phi_deg)
 
 Modules: ``wires`` (the Antenna domain object and geometry checks), ``mesh`` (segments
-and triangle basis functions), ``mom`` (EFIE fill and solve), ``farfield`` and
+and triangle basis functions), ``mom`` (EFIE operator and solve), ``kernels`` (its
+compiled loops: quadrature tables and the fill), ``farfield`` and
 ``solution`` (patterns, gain, polarisation), ``nec`` (decks), ``network`` (scikit-rf,
 Touchstone), ``plots``, ``cli`` (``gadesign antenna ...``). Evolution: ``tree`` (the
 branching-wire genome of ST5-style antennas), ``st5``, ``yagi``, ``crooked`` (registered
