@@ -15,9 +15,12 @@ looking along propagation), ``E_L = (E_theta - j E_phi)/sqrt 2``.
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
-from problems.antenna.mesh import MIRROR
+import numpy as np
+from numba import njit
+
+from problems.antenna import kernels
 
 ETA0 = 4e-7 * np.pi * 299_792_458.0
 
@@ -34,16 +37,6 @@ def directions(theta_deg: np.ndarray, phi_deg: np.ndarray) -> tuple[np.ndarray, 
     return r, t, p
 
 
-def segment_factors(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``sin(x)/x`` and ``(sin x - x cos x) / (2 x^2)`` (series near 0)."""
-    sx, cx = np.sin(x), np.cos(x)
-    small = np.abs(x) < 1e-2
-    xs = np.where(small, 1.0, x)
-    s = np.where(small, 1.0 - x * x / 6.0, sx / xs)
-    w = np.where(small, x / 6.0 - x ** 3 / 60.0, (sx - x * cx) / (2.0 * xs * xs))
-    return s, w
-
-
 def far_field(center: np.ndarray, tangent: np.ndarray, length: np.ndarray, ia: np.ndarray,
               ib: np.ndarray, k: float, theta_deg: np.ndarray, phi_deg: np.ndarray,
               ground: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -51,21 +44,12 @@ def far_field(center: np.ndarray, tangent: np.ndarray, length: np.ndarray, ia: n
     removed) for C current sets ``ia``/``ib`` ((C, N) currents in A along the tangents
     at segment starts/ends) towards D directions."""
     rh, th, ph = directions(theta_deg, phi_deg)
-    ia, ib = np.atleast_2d(ia), np.atleast_2d(ib)
-    if ground:
-        center = np.concatenate([center, center * MIRROR])
-        tangent = np.concatenate([tangent, tangent * MIRROR])
-        length = np.concatenate([length, length])
-        ia, ib = np.concatenate([ia, -ia], axis=1), np.concatenate([ib, -ib], axis=1)
-    x = (0.5 * k) * (rh @ (tangent * length[:, None]).T)                      # (D, N)
-    s, w = segment_factors(x)
-    kc = k * (rh @ center.T)
-    phase = np.cos(kc) + 1j * np.sin(kc)
-    c0 = 0.5 * (ia + ib) * length                                            # (C, N)
-    c1 = 1j * (ib - ia) * length
-    # N[c, d, :] = sum_n phase[d, n] (s[d, n] c0[c, n] + w[d, n] c1[c, n]) t[n, :]
-    ps, pw = phase * s, phase * w
-    nt = (ps[None] * c0[:, None, :] + pw[None] * c1[:, None, :]) @ tangent    # (C, D, 3)
+    ia = np.ascontiguousarray(np.atleast_2d(ia), dtype=complex)
+    ib = np.ascontiguousarray(np.atleast_2d(ib), dtype=complex)
+    reach = float(k * (np.sqrt((center ** 2).sum(axis=1)) + length).max())
+    nt = _radiation_vector(np.ascontiguousarray(center, float), np.ascontiguousarray(tangent, float),
+                           np.ascontiguousarray(length, float), ia, ib, float(k), rh, bool(ground),
+                           reach < kernels.SINCOS_LIMIT)                      # (C, D, 3)
     fac = -1j * k * ETA0 / (4.0 * np.pi)
     e_th = fac * np.einsum("cdk,dk->cd", nt, th)
     e_ph = fac * np.einsum("cdk,dk->cd", nt, ph)
@@ -74,6 +58,40 @@ def far_field(center: np.ndarray, tangent: np.ndarray, length: np.ndarray, ia: n
         e_th[:, below] = 0.0
         e_ph[:, below] = 0.0
     return e_th, e_ph
+
+
+@njit(cache=True, nogil=True)
+def _radiation_vector(center: np.ndarray, tangent: np.ndarray, length: np.ndarray, ia: np.ndarray, ib: np.ndarray,
+                      k: float, rh: np.ndarray, ground: bool, inlined_sincos: bool) -> np.ndarray:
+    """(C, D, 3) radiation vectors ``N(r^) = sum over segments (and their images
+    ``-M I`` at ``M r``) of L exp(j k r^ . c) [(Ia + Ib)/2 sin(x)/x + j (Ib - Ia)
+    (sin x - x cos x) / (2 x^2)] t``, ``x = k L (r^ . t) / 2`` (a series below
+    ``|x| = 1e-2``)."""
+    C, N, D = ia.shape[0], ia.shape[1], rh.shape[0]
+    out = np.zeros((C, D, 3), np.complex128)
+    for d in range(D):
+        for g in range(2 if ground else 1):
+            mz = 1.0 - 2.0 * g                   # image: M r, tangent M t, current -I
+            for n in range(N):
+                tx, ty, tz = tangent[n, 0], tangent[n, 1], mz * tangent[n, 2]
+                x = 0.5 * k * length[n] * (rh[d, 0] * tx + rh[d, 1] * ty + rh[d, 2] * tz)
+                kc = k * (rh[d, 0] * center[n, 0] + rh[d, 1] * center[n, 1] + rh[d, 2] * mz * center[n, 2])
+                if inlined_sincos:
+                    sx, cx = kernels._sincos(x)
+                    sk, ck = kernels._sincos(kc)
+                else:
+                    sx, cx, sk, ck = math.sin(x), math.cos(x), math.sin(kc), math.cos(kc)
+                if abs(x) < 1e-2:
+                    f0, f1 = 1.0 - x * x / 6.0, x / 6.0 - x ** 3 / 60.0
+                else:
+                    f0, f1 = sx / x, (sx - x * cx) / (2.0 * x * x)
+                phase = complex(ck, sk) * (mz * length[n])
+                for c in range(C):
+                    v = phase * (0.5 * f0 * (ia[c, n] + ib[c, n]) + 1j * f1 * (ib[c, n] - ia[c, n]))
+                    out[c, d, 0] += v * tx
+                    out[c, d, 1] += v * ty
+                    out[c, d, 2] += v * tz
+    return out
 
 
 def sphere_rule(n_theta: int, upper_only: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
