@@ -27,7 +27,7 @@ import numpy as np
 from gadesign.errors import ConfigError
 from gadesign.genomes.real import RealVector
 from gadesign.problem import Evaluation, Objective
-from problems.antenna.mom import C0
+from problems.antenna.units import C0
 from problems.antenna.wires import Antenna, PatternRequest, Source, _segment_distance, wires_from_points
 
 
@@ -95,7 +95,7 @@ class CrookedWireProblem:
                                  f"f0 = {self.f0 / 1e6:g} MHz",))
 
     def evaluate(self, x: np.ndarray) -> Evaluation:
-        from problems.antenna.farfield import db
+        from problems.antenna.units import db
         from problems.antenna.st5 import blas_single_thread
 
         violation = self.geometry_violation(self.points(x))

@@ -39,7 +39,7 @@ def pattern_grid(ant: "Antenna") -> tuple[np.ndarray, np.ndarray]:
 
 def pattern_csv(sol: "Solution", theta: np.ndarray, phi: np.ndarray) -> str:
     """CSV text: one row per frequency and direction, gains in dBi / dBic."""
-    from problems.antenna.farfield import db
+    from problems.antenna.units import db
 
     g = sol.gain_components(theta, phi)
     buf = io.StringIO()
@@ -75,7 +75,7 @@ def plot_rhcp_coverage(sol: "Solution", theta_range: tuple[float, float], target
     frequency, with the required coverage (``theta_range``, >= ``target_dbic``) shaded."""
     import matplotlib.pyplot as plt
 
-    from problems.antenna.farfield import db
+    from problems.antenna.units import db
 
     th = np.arange(0.0, 90.0 + 1e-9, 1.0)
     phis = np.arange(0.0, 360.0 - 1e-9, 15.0)

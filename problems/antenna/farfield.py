@@ -21,8 +21,8 @@ import numpy as np
 from numba import njit
 
 from problems.antenna import kernels
+from problems.antenna.units import ETA0
 
-ETA0 = 4e-7 * np.pi * 299_792_458.0
 
 
 def directions(theta_deg: np.ndarray, phi_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -107,9 +107,3 @@ def sphere_rule(n_theta: int, upper_only: bool) -> tuple[np.ndarray, np.ndarray,
     tt, pp = np.meshgrid(th, ph, indexing="ij")
     ww = np.repeat(w / w.sum() / n_phi, n_phi)
     return tt.ravel(), pp.ravel(), ww
-
-
-def db(x: np.ndarray, floor_db: float = -999.99) -> np.ndarray:
-    """10 log10(x), with NEC's -999.99 for zero (no field)."""
-    with np.errstate(divide="ignore"):
-        return np.maximum(10.0 * np.log10(np.asarray(x, float)), floor_db)

@@ -1,4 +1,5 @@
-"""Compiled (numba) loops of the MoM fill: quadrature tables once, ``Z(k)`` per frequency.
+"""Compiled (numba) loops of the MoM fill: quadrature tables once, ``Z(k)`` per frequency
+(and the all-pairs contact check of the geometry).
 
 The integrals are those described in :mod:`problems.antenna.mom`; this module only runs
 them as loops over segment pairs, so that the cost is the arithmetic and not the
@@ -339,3 +340,81 @@ def fill(k: float, near_row: np.ndarray, r: np.ndarray, r_max: float, static: np
                         if p != q or a_i != b_i:
                             Z[nb, mb] += z
     return Z
+
+
+# ---- geometry checks -----------------------------------------------------------------------
+@njit(**_JIT)
+def first_contact(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, nseg: np.ndarray
+                   ) -> tuple[int, int, np.ndarray]:
+    """The first pair of segments (row-major over ``i < j``) that share no node but come
+    closer than the sum of their wires' radii: ``(wire_i, wire_j, gap midpoint)``, or
+    ``(-1, -1, _)``. Segment ends within ``1e-3`` of the shortest segment are one node."""
+    N = 0
+    for w in range(nseg.size):
+        N += nseg[w]
+    a, b = np.empty((N, 3)), np.empty((N, 3))
+    wire = np.empty(N, np.int64)
+    i = 0
+    seglen_min = np.inf
+    for w in range(nseg.size):
+        for k in range(nseg[w]):
+            for x in range(3):
+                d = ends[w, x] - starts[w, x]
+                a[i, x] = starts[w, x] + k / nseg[w] * d
+                b[i, x] = starts[w, x] + (k + 1) / nseg[w] * d
+            wire[i] = w
+            l2 = (b[i, 0] - a[i, 0]) ** 2 + (b[i, 1] - a[i, 1]) ** 2 + (b[i, 2] - a[i, 2]) ** 2
+            seglen_min = min(seglen_min, math.sqrt(l2))
+            i += 1
+    tol2 = (1e-3 * seglen_min) ** 2
+    # node label of every segment end: the first end (a's, then b's) within tol
+    pts = np.empty((2 * N, 3))
+    for i in range(N):
+        for x in range(3):
+            pts[i, x], pts[N + i, x] = a[i, x], b[i, x]
+    lab = np.empty(2 * N, np.int64)
+    for i in range(2 * N):
+        for j in range(2 * N):
+            d2 = (pts[i, 0] - pts[j, 0]) ** 2 + (pts[i, 1] - pts[j, 1]) ** 2 + (pts[i, 2] - pts[j, 2]) ** 2
+            if d2 <= tol2:
+                lab[i] = j
+                break
+    gap = np.zeros(3)
+    for i in range(N):
+        for j in range(i + 1, N):
+            if lab[i] == lab[j] or lab[i] == lab[N + j] or lab[N + i] == lab[j] or lab[N + i] == lab[N + j]:
+                continue
+            dist = _segment_gap(a[i], b[i], a[j], b[j], gap)
+            if dist < radii[wire[i]] + radii[wire[j]]:
+                return wire[i], wire[j], gap
+    return -1, -1, gap
+
+
+@njit(**_JIT)
+def _segment_gap(p1: np.ndarray, q1: np.ndarray, p2: np.ndarray, q2: np.ndarray, mid: np.ndarray) -> float:
+    """Shortest distance between segments p1-q1 and p2-q2 (clamped closest points,
+    Ericson, Real-Time Collision Detection 5.1.9, as :func:`wires._segment_distance`);
+    the midpoint of the gap goes into ``mid``."""
+    a = e = f = c = b = 0.0
+    for x in range(3):
+        d1, d2, rr = q1[x] - p1[x], q2[x] - p2[x], p1[x] - p2[x]
+        a += d1 * d1
+        e += d2 * d2
+        f += d2 * rr
+        c += d1 * rr
+        b += d1 * d2
+    denom = a * e - b * b
+    s = min(max((b * f - c * e) / denom, 0.0), 1.0) if denom > 1e-12 * a * e else 0.0
+    t = (b * s + f) / e
+    if t < 0.0:
+        s = min(max(-c / a, 0.0), 1.0)
+    elif t > 1.0:
+        s = min(max((b - c) / a, 0.0), 1.0)
+    t = min(max(t, 0.0), 1.0)
+    g2 = 0.0
+    for x in range(3):
+        c1 = p1[x] + s * (q1[x] - p1[x])
+        c2 = p2[x] + t * (q2[x] - p2[x])
+        mid[x] = 0.5 * (c1 + c2)
+        g2 += (c1 - c2) ** 2
+    return math.sqrt(g2)

@@ -49,14 +49,11 @@ from scipy.linalg.lapack import zgesv as _zgesv
 
 from problems.antenna import kernels
 from problems.antenna.mesh import MIRROR, Mesh
+from problems.antenna.units import C0, ETA0, MU0
 
 if TYPE_CHECKING:  # pragma: no cover
     from problems.antenna.solution import Solution
 
-C0 = 299_792_458.0                 #: speed of light (m/s)
-MU0 = 4e-7 * np.pi                 #: vacuum permeability (H/m), NEC-2's value
-EPS0 = 1.0 / (MU0 * C0 * C0)       #: vacuum permittivity (F/m)
-ETA0 = MU0 * C0                    #: free-space wave impedance (ohm)
 
 
 

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from problems.antenna.farfield import ETA0, db, far_field, sphere_rule
-from problems.antenna.mom import C0
+from problems.antenna.farfield import far_field, sphere_rule
+from problems.antenna.units import ETA0, db
+from problems.antenna.units import C0
 
 if TYPE_CHECKING:
     import skrf

@@ -55,8 +55,7 @@ import numpy as np
 
 from gadesign.errors import ConfigError
 from gadesign.problem import Evaluation, Objective
-from problems.antenna.farfield import db
-from problems.antenna.mom import C0
+from problems.antenna.units import C0, db
 from problems.antenna.tree import ArmSpace, Node, TreeGenome, count_branches, count_wires
 
 #: Published ST5 requirements (Hornby, Lohn & Linden 2011, Evolutionary Computation 19(1)).

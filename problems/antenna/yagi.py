@@ -25,7 +25,7 @@ import numpy as np
 from gadesign.errors import ConfigError
 from gadesign.genomes.real import RealVector
 from gadesign.problem import Evaluation, Objective
-from problems.antenna.mom import C0
+from problems.antenna.units import C0
 from problems.antenna.wires import Antenna, PatternRequest, Source, Wire
 
 
@@ -72,7 +72,7 @@ class YagiProblem:
                        comments=(f"gadesign antenna-yagi: {self.n} elements along +x, f0 = {self.f0 / 1e6:g} MHz",))
 
     def measure(self, x: np.ndarray) -> dict[str, Any]:
-        from problems.antenna.farfield import db
+        from problems.antenna.units import db
         from problems.antenna.st5 import blas_single_thread
 
         ant = self.decode(x)

@@ -195,7 +195,7 @@ def test_showcase_st5_design_meets_the_published_requirements(st5_design):
     """The deck the default ``gadesign evolve antenna-st5 --seed 1`` run exported, read
     back and solved with the solver's defaults, meets the ST5 requirements (Hornby et
     al. 2011): VSWR < 1.5 / 1.2, RHCP >= 0 dBic over theta 40-80 deg, all azimuths."""
-    from problems.antenna.farfield import db
+    from problems.antenna.units import db
 
     sol = st5_design.solve([7209.125e6, 8470e6])
     vswr = sol.vswr(50.0)[:, 0]
