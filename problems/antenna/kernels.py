@@ -418,3 +418,27 @@ def _segment_gap(p1: np.ndarray, q1: np.ndarray, p2: np.ndarray, q2: np.ndarray,
         mid[x] = 0.5 * (c1 + c2)
         g2 += (c1 - c2) ** 2
     return math.sqrt(g2)
+
+
+@njit(**_JIT)
+def clear_of(a: np.ndarray, b: np.ndarray, pa: np.ndarray, pb: np.ndarray, clearance: float) -> bool:
+    """Whether the candidate segments ``a[i] - b[i]`` keep ``clearance`` from the
+    accepted ones ``pa[j] - pb[j]`` and from each other, except where a pair meets at
+    the candidate's start (an end within 1e-9 m of ``a[i]``)."""
+    tol2 = 1e-18
+    mid = np.empty(3)
+    for i in range(a.shape[0]):
+        for j in range(pa.shape[0]):
+            da = (pa[j, 0] - a[i, 0]) ** 2 + (pa[j, 1] - a[i, 1]) ** 2 + (pa[j, 2] - a[i, 2]) ** 2
+            db = (pb[j, 0] - a[i, 0]) ** 2 + (pb[j, 1] - a[i, 1]) ** 2 + (pb[j, 2] - a[i, 2]) ** 2
+            if da < tol2 or db < tol2:
+                continue
+            if _segment_gap(a[i], b[i], pa[j], pb[j], mid) < clearance:
+                return False
+        for j in range(i + 1, a.shape[0]):
+            d2 = (a[j, 0] - a[i, 0]) ** 2 + (a[j, 1] - a[i, 1]) ** 2 + (a[j, 2] - a[i, 2]) ** 2
+            if d2 < tol2:
+                continue
+            if _segment_gap(a[i], b[i], a[j], b[j], mid) < clearance:
+                return False
+    return True

@@ -34,7 +34,7 @@ from typing import Any, Iterator, NamedTuple
 import numpy as np
 
 from gadesign.genomes.base import Genome
-from problems.antenna.wires import Antenna, Source, Wire, _segment_distance
+from problems.antenna.wires import Antenna, Source, Wire
 
 
 class Node(NamedTuple):
@@ -266,25 +266,13 @@ class ArmSpace:
                p: np.ndarray, root: bool) -> bool:
         """The four copies keep ``clearance`` from accepted wires and from each other,
         except where they meet them at their own start node."""
+        from problems.antenna.kernels import clear_of
+
         a = np.array([c[0] for c in copies])
         b = np.array([c[1] for c in copies])
         pa = np.array([w[0] for w in accepted])
         pb = np.array([w[1] for w in accepted])
-        ii, jj = np.meshgrid(np.arange(4), np.arange(len(accepted)), indexing="ij")
-        ii, jj = ii.ravel(), jj.ravel()
-        # pairs meeting at the candidate's start node (its parent, siblings; the hub)
-        tol = 1e-9
-        meet = (np.linalg.norm(pa[jj] - a[ii], axis=1) < tol) | (np.linalg.norm(pb[jj] - a[ii], axis=1) < tol)
-        i2, j2 = np.triu_indices(4, 1)
-        meet2 = np.linalg.norm(a[i2] - a[j2], axis=1) < tol             # root copies share the hub
-        P1 = np.concatenate([a[ii[~meet]], a[i2[~meet2]]])
-        Q1 = np.concatenate([b[ii[~meet]], b[i2[~meet2]]])
-        P2 = np.concatenate([pa[jj[~meet]], a[j2[~meet2]]])
-        Q2 = np.concatenate([pb[jj[~meet]], b[j2[~meet2]]])
-        if len(P1) == 0:
-            return True
-        dist, _ = _segment_distance(P1, Q1, P2, Q2)
-        return bool(dist.min() >= self.clearance)
+        return bool(clear_of(a, b, pa, pb, float(self.clearance)))
 
     # -- decoding ---------------------------------------------------------------------------
     def segments_for(self, length: float) -> int:
