@@ -72,7 +72,12 @@ class Evolution:
         for _ in range(attempts):
             need = n - len(children)
             parents_idx = self.algorithm.select(self.pop, need + need % 2, self.rng)
-            for child in self.genome.vary([self.pop.genomes[i] for i in parents_idx], self.rng):
+            parents = [self.pop.genomes[i] for i in parents_idx]
+            if self.genome.parallel_repair and hasattr(self.evaluate, "repair"):
+                kids = self.evaluate.repair(self.genome.vary_unrepaired(parents, self.rng))
+            else:
+                kids = self.genome.vary(parents, self.rng)
+            for child in kids:
                 key = self.genome.key(child)
                 if key not in seen and len(children) < n:
                     seen.add(key)

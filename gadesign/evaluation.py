@@ -122,6 +122,10 @@ class SerialEvaluator:
     def __call__(self, xs: Sequence[Any]) -> list[Evaluation]:
         return safe_evaluate(self.problem, xs, self.timeout)
 
+    def repair(self, xs: Sequence[Any]) -> list[Any]:
+        """The problem genome's repair of each of ``xs`` (in order)."""
+        return [self.problem.genome.repair(x) for x in xs]
+
     def close(self) -> None:
         pass
 
@@ -148,6 +152,10 @@ def _evaluate_chunk(xs: Sequence[Any]) -> list[Evaluation]:
     return safe_evaluate(_WORKER_PROBLEM["problem"], xs, _WORKER_PROBLEM["timeout"])
 
 
+def _repair_chunk(xs: Sequence[Any]) -> list[Any]:
+    return [_WORKER_PROBLEM["problem"].genome.repair(x) for x in xs]
+
+
 class ProcessPoolEvaluator(SerialEvaluator):
     """Evaluates on ``workers`` local processes; the problem is sent once per worker and
     batches go out in contiguous chunks (a few per worker, to balance load)."""
@@ -166,6 +174,13 @@ class ProcessPoolEvaluator(SerialEvaluator):
         for part in self._pool.map(_evaluate_chunk, _chunks(list(xs), self.workers * self.chunks_per_worker)):
             results.extend(part)
         return results
+
+    def repair(self, xs: Sequence[Any]) -> list[Any]:
+        """Repairs on the workers, in order (a genome with ``parallel_repair``)."""
+        out: list[Any] = []
+        for part in self._pool.map(_repair_chunk, _chunks(list(xs), self.workers * self.chunks_per_worker)):
+            out.extend(part)
+        return out
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -30,6 +30,11 @@ class Genome(ABC, Generic[G]):
     """
 
     crossover_prob: float = 0.9
+    #: True when :meth:`repair` costs enough (e.g. geometry) to be worth running on the
+    #: evaluation workers: the engine then varies with :meth:`vary_unrepaired` and has
+    #: the evaluator repair the children. Same children either way: ``repair`` must be a
+    #: pure function of its argument (no random draws).
+    parallel_repair: bool = False
 
     @abstractmethod
     def sample(self, rng: np.random.Generator) -> G:
@@ -68,6 +73,10 @@ class Genome(ABC, Generic[G]):
         """Offspring of a mating pool: pairs (0,1), (2,3), ... are recombined with
         probability :attr:`crossover_prob`, then every child is mutated and repaired.
         Returns as many children as parents (an odd last parent is only mutated)."""
+        return [self.repair(c) for c in self.vary_unrepaired(parents, rng)]
+
+    def vary_unrepaired(self, parents: Sequence[G], rng: np.random.Generator) -> list[G]:
+        """:meth:`vary` without the final repair (the same random draws)."""
         children: list[G] = []
         for i in range(0, len(parents) - 1, 2):
             a, b = parents[i], parents[i + 1]
@@ -76,7 +85,7 @@ class Genome(ABC, Generic[G]):
             children.extend((a, b))
         if len(parents) % 2:
             children.append(parents[-1])
-        return [self.repair(self.mutate(c, rng)) for c in children]
+        return [self.mutate(c, rng) for c in children]
 
     def key(self, x: G) -> Hashable:
         """A hashable identity of ``x``: equal keys mean identical genomes (used to drop

@@ -311,6 +311,8 @@ class TreeGenome(Genome[Node]):
     :meth:`ArmSpace.prune` (see the module docstring) plus the size limits.
     """
 
+    parallel_repair = True          # the geometric repair runs on the evaluation workers
+
     def __init__(self, space: ArmSpace, max_wires: int = 8, max_branches: int = 2, *,
                  sigma_length: float = 0.2, sigma_angle: float = 30.0, crossover_prob: float = 0.7,
                  crossover_tries: int = 10,
