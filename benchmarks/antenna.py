@@ -6,8 +6,9 @@ segments and of the 46-segment ST5-like 4-arm deck over ground
 (tests/data/antenna/st5_like.nec, 8.47 GHz). PyNEC builds the same wires through its
 card API (geometry_complete, ex_card, fr_card, xq_card) and returns the impedance.
 Both are timed from an in-memory description (no deck parsing), in alternating
-batches so that both see the same load; the median of several batches is reported with |Z_ours - Z_NEC| / |Z_NEC| to show the same problem was solved,
-and our time split into mesh, frequency-independent precompute, fill and solve.
+batches so that both see the same load; the median of several batches is reported
+with |Z_ours - Z_NEC| / |Z_NEC| to show the same problem was solved, and our time
+split into mesh, frequency-independent precompute, fill and solve.
 
 The geometry checks an Antenna runs when it is constructed are timed on their own
 (``geometry_checks_ms``). Also times the issue-4 use from scratch: construction with

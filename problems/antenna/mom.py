@@ -10,10 +10,10 @@ basis functions themselves (Galerkin) gives the complex symmetric system ``Z I =
 
 Integration. For every pair of segments ``(p, q)`` the four moments
 ``A_ts = Lp Lq int int Lambda_t(u) Lambda_s(v) G du dv`` are computed; every entry of ``Z``
-is a signed sum of them. Far pairs use a ``Q``-point Gauss rule on both segments. Near pairs (centre distance
-below ``near * (Lp + Lq)``) are replaced by a singularity-extracted rule: the static part
-``1 / R`` is integrated analytically over the source segment (``asinh`` and square-root
-closed forms, for both linear weights) and by a 16-point Gauss rule over the test
+is a signed sum of them. Far pairs use a ``Q``-point Gauss rule on both segments. Near
+pairs (centre distance below ``near * (Lp + Lq)``) are replaced by a singularity-extracted
+rule: the static part ``1 / R`` is integrated analytically over the source segment (a log
+and square roots, for both linear weights) and by a 16-point Gauss rule over the test
 segment; the smooth rest ``(exp(-j k R) - 1) / R`` by a 4 x 4 Gauss rule (evaluated as
 the 4 x 4 rule of ``exp(-j k R) / R`` plus the frequency-independent difference between
 the exact static integral and the 4 x 4 rule of ``1 / R``: the same sum, regrouped).
@@ -53,8 +53,6 @@ from problems.antenna.units import C0, ETA0, MU0
 
 if TYPE_CHECKING:  # pragma: no cover
     from problems.antenna.solution import Solution
-
-
 
 
 @lru_cache(maxsize=None)
@@ -109,9 +107,9 @@ class MomOperator:
         m = self.mesh
         a0 = np.ascontiguousarray(m.start)
         uo, wo = gauss01(self.n_static)
-        L, t, near_row, r, static = kernels.pair_tables(a0, m.end - a0, m.radius, 2 if m.ground else 1, float(self.near),
-                                                     gauss01(self.q)[0], uo, wo, gauss01(self.n_smooth)[0],
-                                                     pair_weights(self.n_smooth))
+        L, t, near_row, r, static = kernels.pair_tables(
+            a0, m.end - a0, m.radius, 2 if m.ground else 1, float(self.near), gauss01(self.q)[0], uo, wo,
+            gauss01(self.n_smooth)[0], pair_weights(self.n_smooth))
         H = len(m.half_seg)
         basis = np.repeat(np.arange(m.n_basis), 2)
         half = m.basis_halves.reshape(-1)
