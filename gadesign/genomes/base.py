@@ -33,7 +33,8 @@ class Genome(ABC, Generic[G]):
     #: True when :meth:`repair` costs enough (e.g. geometry) to be worth running on the
     #: evaluation workers: the engine then varies with :meth:`vary_unrepaired` and has
     #: the evaluator repair the children. Same children either way: ``repair`` must be a
-    #: pure function of its argument (no random draws).
+    #: pure function of its argument (no random draws), and a genome that overrides
+    #: :meth:`vary` overrides :meth:`vary_unrepaired` to match.
     parallel_repair: bool = False
 
     @abstractmethod

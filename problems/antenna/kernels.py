@@ -141,10 +141,9 @@ def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near:
     error, up to about 1e-5 of a moment between neighbours of unequal length: the mean
     keeps ``Z`` reciprocal and a symmetric antenna's currents symmetric to rounding),
     less the same moments by the smooth rule (weights ``near_w``) on the stored
-    distances, which the per-frequency rule adds back with the full kernel.
-    A pair is near when its
-    centres are closer than ``near * (Lp + Lq)``; its squared equivalent radius is
-    ``(a_p^2 + a_q^2) / 2``.
+    distances, which the per-frequency rule adds back with the full kernel. A pair is
+    near when its centres are closer than ``near * (Lp + Lq)``; its squared equivalent
+    radius is ``(a_p^2 + a_q^2) / 2``.
     """
     N, Q, ns = radius.size, uq.size, us.size
     L = np.empty(N)
