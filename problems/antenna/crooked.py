@@ -28,7 +28,7 @@ from gadesign.errors import ConfigError
 from gadesign.genomes.real import RealVector
 from gadesign.problem import Evaluation, Objective
 from problems.antenna.units import C0
-from problems.antenna.wires import Antenna, PatternRequest, Source, _segment_distance, wires_from_points
+from problems.antenna.wires import Antenna, PatternRequest, Source, wires_from_points
 
 
 class CrookedWireProblem:
@@ -80,7 +80,9 @@ class CrookedWireProblem:
         v += float(np.maximum(np.arccos(np.clip(cos_joint, -1, 1)) * -1 + self.min_angle, 0.0).sum())
         i, j = np.triu_indices(len(a), 2)                      # non-adjacent wire pairs
         if len(i):
-            dist, _ = _segment_distance(a[i], b[i], a[j], b[j])
+            from problems.antenna.kernels import segment_distances
+
+            dist = segment_distances(a[i], b[i], a[j], b[j])
             v += float(np.maximum(self.clearance - dist, 0.0).sum())
         return v
 

@@ -24,7 +24,6 @@ from problems.antenna import kernels
 from problems.antenna.units import ETA0
 
 
-
 def directions(theta_deg: np.ndarray, phi_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unit vectors r^, theta^, phi^ (each (D, 3)) for angles in degrees (broadcast)."""
     th, ph = np.broadcast_arrays(np.radians(np.asarray(theta_deg, float)),
@@ -77,8 +76,8 @@ def _radiation_vector(center: np.ndarray, tangent: np.ndarray, length: np.ndarra
                 x = 0.5 * k * length[n] * (rh[d, 0] * tx + rh[d, 1] * ty + rh[d, 2] * tz)
                 kc = k * (rh[d, 0] * center[n, 0] + rh[d, 1] * center[n, 1] + rh[d, 2] * mz * center[n, 2])
                 if inlined_sincos:
-                    sx, cx = kernels._sincos(x)
-                    sk, ck = kernels._sincos(kc)
+                    sx, cx = kernels.sincos(x)
+                    sk, ck = kernels.sincos(kc)
                 else:
                     sx, cx, sk, ck = math.sin(x), math.cos(x), math.sin(kc), math.cos(kc)
                 if abs(x) < 1e-2:

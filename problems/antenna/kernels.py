@@ -84,7 +84,7 @@ SINCOS_LIMIT = 1.6e6                        # < 2^20 pi / 2
 
 
 @njit(inline="always", **_JIT)
-def _sincos(x: float) -> tuple[float, float]:
+def sincos(x: float) -> tuple[float, float]:
     """``(sin x, cos x)`` for ``|x| < SINCOS_LIMIT`` without branches."""
     n = math.floor(x * _INV_PIO2 + 0.5)
     r = (x - n * _PIO2_1) - n * _PIO2_1T
@@ -107,7 +107,7 @@ def kernel_values(k: float, r: np.ndarray, r_max: float, cr: np.ndarray, sr: np.
     the inlined sine and cosine)."""
     if k * r_max < SINCOS_LIMIT:
         for i in range(r.size):
-            s, c = _sincos(k * r[i])
+            s, c = sincos(k * r[i])
             cr[i] = c / r[i]
             sr[i] = s / r[i]
     else:
@@ -392,8 +392,8 @@ def first_contact(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, nseg:
 @njit(**_JIT)
 def _segment_gap(p1: np.ndarray, q1: np.ndarray, p2: np.ndarray, q2: np.ndarray, mid: np.ndarray) -> float:
     """Shortest distance between segments p1-q1 and p2-q2 (clamped closest points,
-    Ericson, Real-Time Collision Detection 5.1.9, as :func:`wires._segment_distance`);
-    the midpoint of the gap goes into ``mid``."""
+    Ericson, Real-Time Collision Detection 5.1.9); the midpoint of the gap goes into
+    ``mid``."""
     a = e = f = c = b = 0.0
     for x in range(3):
         d1, d2, rr = q1[x] - p1[x], q2[x] - p2[x], p1[x] - p2[x]
@@ -441,3 +441,13 @@ def clear_of(a: np.ndarray, b: np.ndarray, pa: np.ndarray, pb: np.ndarray, clear
             if _segment_gap(a[i], b[i], a[j], b[j], mid) < clearance:
                 return False
     return True
+
+
+@njit(**_JIT)
+def segment_distances(p1: np.ndarray, q1: np.ndarray, p2: np.ndarray, q2: np.ndarray) -> np.ndarray:
+    """(K,) shortest distances between segments ``p1[k] - q1[k]`` and ``p2[k] - q2[k]``."""
+    out = np.empty(p1.shape[0])
+    mid = np.empty(3)
+    for i in range(p1.shape[0]):
+        out[i] = _segment_gap(p1[i], q1[i], p2[i], q2[i], mid)
+    return out

@@ -422,27 +422,6 @@ def _check_contacts(ant: Antenna) -> None:
                           f"near {p} without sharing an end point", wi)
 
 
-def _segment_distance(p1: np.ndarray, q1: np.ndarray, p2: np.ndarray, q2: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Shortest distance between segments p1-q1 and p2-q2 (vectorised, clamped closest
-    points; Ericson, Real-Time Collision Detection 5.1.9) and the midpoint of the gap."""
-    d1, d2, rr = q1 - p1, q2 - p2, p1 - p2
-    a = np.einsum("ij,ij->i", d1, d1)
-    e = np.einsum("ij,ij->i", d2, d2)
-    f = np.einsum("ij,ij->i", d2, rr)
-    c = np.einsum("ij,ij->i", d1, rr)
-    b = np.einsum("ij,ij->i", d1, d2)
-    denom = a * e - b * b
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.where(denom > 1e-12 * a * e, np.clip((b * f - c * e) / denom, 0.0, 1.0), 0.0)
-        t = (b * s + f) / e
-        s = np.where(t < 0, np.clip(-c / a, 0.0, 1.0), np.where(t > 1, np.clip((b - c) / a, 0.0, 1.0), s))
-        t = np.clip(t, 0.0, 1.0)
-    c1 = p1 + s[:, None] * d1
-    c2 = p2 + t[:, None] * d2
-    return np.linalg.norm(c1 - c2, axis=1), 0.5 * (c1 + c2)
-
-
 def as_antenna(obj: "Antenna | str | Path") -> Antenna:
     """An Antenna from itself, a ``.nec`` deck or a ``.json`` geometry file."""
     if isinstance(obj, Antenna):
