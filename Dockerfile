@@ -9,7 +9,7 @@ COPY gadesign ./gadesign
 COPY problems ./problems
 RUN pip install ".[dask]"
 # compile the antenna solver's numba kernels once, into the image (cached beside the package)
-RUN python -c "from problems.antenna import Antenna, Source, Wire; Antenna(wires=(Wire((0, 0, 0), (0, 0, 0.25), 1e-3, 11, 1),), sources=(Source(1, 1),), ground=True).solve(3e8)"
+RUN python -c "from gadesign_problems.antenna import Antenna, Source, Wire; Antenna(wires=(Wire((0, 0, 0), (0, 0, 0.25), 1e-3, 11, 1),), sources=(Source(1, 1),), ground=True).solve(3e8)"
 
 USER gadesign
 WORKDIR /home/gadesign

@@ -35,8 +35,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from gadesign.atomic import atomic_write_json  # noqa: E402
-from problems.antenna import Antenna, Source, Wire  # noqa: E402
-from problems.antenna.mom import C0  # noqa: E402
+from gadesign_problems.antenna import Antenna, Source, Wire  # noqa: E402
+from gadesign_problems.antenna.mom import C0  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out" / "antenna.json"
@@ -140,7 +140,7 @@ def first_use_seconds() -> float:
     import sys
     import tempfile
 
-    code = ("import time; t = time.perf_counter(); from problems.antenna import Antenna; "
+    code = ("import time; t = time.perf_counter(); from gadesign_problems.antenna import Antenna; "
             f"Antenna.from_nec({str(ST5)!r}).solve(); print(time.perf_counter() - t)")
     with tempfile.TemporaryDirectory() as cache:
         out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,

@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 
 from gadesign import evolve  # noqa: E402
 from gadesign.atomic import atomic_write_json  # noqa: E402
-from problems.antenna.st5 import antenna_st5  # noqa: E402
+from gadesign_problems.antenna.st5 import antenna_st5  # noqa: E402
 
 
 def run(workers: int, pop: int, generations: int, seed: int) -> tuple[float, int, np.ndarray]:

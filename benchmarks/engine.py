@@ -32,7 +32,7 @@ from gadesign.atomic import atomic_write_json  # noqa: E402
 from gadesign.engine import Evolution  # noqa: E402
 from gadesign.indicators import hypervolume  # noqa: E402
 from gadesign.problem import evaluate_batch  # noqa: E402
-from problems.testfunctions.zdt import ZDT1  # noqa: E402
+from gadesign_problems.testfunctions.zdt import ZDT1  # noqa: E402
 
 REF = (1.1, 1.1)
 TRUE_HV = 1.21 - 1 / 3

@@ -31,10 +31,10 @@ import molmass  # noqa: E402
 import numpy as np  # noqa: E402
 
 from gadesign.atomic import atomic_write_json  # noqa: E402
-from problems.molecule.evolve import evolve_formula  # noqa: E402
-from problems.molecule.isotopes import PatternTable  # noqa: E402
-from problems.molecule.query import Query  # noqa: E402
-from problems.molecule.search import exact_search  # noqa: E402
+from gadesign_problems.molecule.evolve import evolve_formula  # noqa: E402
+from gadesign_problems.molecule.isotopes import PatternTable  # noqa: E402
+from gadesign_problems.molecule.query import Query  # noqa: E402
+from gadesign_problems.molecule.search import exact_search  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out" / "molecule.json"

@@ -8,7 +8,7 @@ member forces, all load cases) of:
 - a 2D ground structure of 25 x 12 nodes with every member up to 2.3 grid steps
   (2,077 members), cantilevered from its left edge with a tip load.
 
-Ours is timed twice: cold (``problems.truss.analyze``: geometry, checks, assembly,
+Ours is timed twice: cold (``gadesign_problems.truss.analyze``: geometry, checks, assembly,
 factorisation) and warm (a prebuilt ``StiffnessModel`` solving a new set of areas, as an
 evolve run does). The median of several repeats is reported, with the largest relative
 difference of the displacements from each peer, to show that the same problem was solved.
@@ -32,10 +32,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from gadesign.atomic import atomic_write_json  # noqa: E402
-from problems.truss.fem import StiffnessModel, analyze  # noqa: E402
-from problems.truss.ground import ground_structure  # noqa: E402
-from problems.truss.problems import load_benchmark  # noqa: E402
-from problems.truss.structure import Truss  # noqa: E402
+from gadesign_problems.truss.fem import StiffnessModel, analyze  # noqa: E402
+from gadesign_problems.truss.ground import ground_structure  # noqa: E402
+from gadesign_problems.truss.problems import load_benchmark  # noqa: E402
+from gadesign_problems.truss.structure import Truss  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out" / "truss.json"
 

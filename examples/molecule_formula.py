@@ -3,9 +3,9 @@
 Run: python examples/molecule_formula.py   (a few seconds)
 """
 
-from problems.molecule.formula import Formula
-from problems.molecule.query import Query
-from problems.molecule.search import exact_search
+from gadesign_problems.molecule.formula import Formula
+from gadesign_problems.molecule.query import Query
+from gadesign_problems.molecule.search import exact_search
 
 query = Query.build(152.0706, adduct="[M+H]+", ppm=5.0, pattern=[0.909, 0.083, 0.007])
 candidates, stats = exact_search(query, top=5)

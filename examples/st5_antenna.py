@@ -23,7 +23,7 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from gadesign import evolve  # noqa: E402
-from problems.antenna.st5 import antenna_st5  # noqa: E402
+from gadesign_problems.antenna.st5 import antenna_st5  # noqa: E402
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ Run: python examples/truss_10bar.py   (about 10 s)
 
 from gadesign import evolve
 from gadesign.registry import make_problem
-from problems.truss.problems import load_benchmark
+from gadesign_problems.truss.problems import load_benchmark
 
 # 1. The FEM library on its own: the best known design (Haftka & Gurdal's 5060.85 lb)
 truss = load_benchmark("tenbar.json")

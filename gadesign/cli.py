@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -27,13 +26,22 @@ from rich.table import Table
 from gadesign.errors import ConfigError, GadesignError
 from gadesign.registry import command_entry_points, make_problem, problem_entries
 
-try:  # typer >= 0.23 vendors click; its exceptions are distinct classes
-    from typer._click import exceptions as _typer_click_exceptions
-except ImportError:  # pragma: no cover - older typer uses click itself
-    _typer_click_exceptions = click.exceptions
-USAGE_ERRORS = (click.exceptions.UsageError, _typer_click_exceptions.UsageError)
-ABORTS = (click.exceptions.Abort, typer.Abort)
-EXITS = (click.exceptions.Exit, typer.Exit)
+
+
+def _usage_error_class() -> type[Exception]:
+    """Click's ``UsageError`` as the installed typer raises it, found through typer's public
+    ``BadParameter`` (a subclass). Older typer re-exports click's class; typer >= 0.23
+    vendors click as ``typer._click``, and click itself may not even be installed, so
+    gadesign never imports click."""
+    for cls in typer.BadParameter.__mro__:
+        if cls.__name__ == "UsageError":
+            return cls
+    return typer.BadParameter  # pragma: no cover - every typer has UsageError above it
+
+
+USAGE_ERRORS = (_usage_error_class(),)
+ABORTS = (typer.Abort,)
+EXITS = (typer.Exit,)
 
 app = typer.Typer(name="gadesign", help="Generative design by evolutionary search: evolve, inspect and export "
                   "Pareto fronts of designs.", no_args_is_help=True, add_completion=False,

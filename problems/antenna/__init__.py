@@ -2,7 +2,7 @@
 
 Usable without the engine::
 
-    from problems.antenna import Antenna
+    from gadesign_problems.antenna import Antenna
     ant = Antenna.from_nec("yagi.nec")
     ant.impedance(299.8e6)                 # complex ohm
     sol = ant.solve([7.2e9, 8.47e9])       # one solve per frequency, shared geometry
@@ -18,7 +18,7 @@ problems ``antenna-st5``, ``antenna-yagi``, ``antenna-crooked-wire``), ``export`
 files written for every front member).
 """
 
-from problems.antenna.nec import DeckError
-from problems.antenna.wires import Antenna, GeometryError, Load, PatternRequest, Source, Wire
+from gadesign_problems.antenna.nec import DeckError
+from gadesign_problems.antenna.wires import Antenna, GeometryError, Load, PatternRequest, Source, Wire
 
 __all__ = ["Antenna", "DeckError", "GeometryError", "Load", "PatternRequest", "Source", "Wire"]

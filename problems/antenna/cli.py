@@ -23,7 +23,7 @@ def _pattern_grid(ant: Any) -> tuple[Any, Any]:
     """Directions of the deck's RP cards, or a 5-degree grid over the radiating region."""
     import numpy as np
 
-    from problems.antenna.wires import PatternRequest
+    from gadesign_problems.antenna.wires import PatternRequest
 
     pats = ant.patterns or (PatternRequest(19 if ant.ground else 37, 73, 0.0, 0.0, 5.0, 5.0),)
     th = np.concatenate([p.grid()[0] for p in pats])
@@ -33,7 +33,7 @@ def _pattern_grid(ant: Any) -> tuple[Any, Any]:
 
 def simulate_results(ant: Any, z0: float = 50.0) -> tuple[Any, list[dict[str, Any]]]:
     """Solve at the antenna's frequencies; one summary record per frequency."""
-    from problems.antenna.nec import DeckError
+    from gadesign_problems.antenna.nec import DeckError
 
     if not ant.frequencies:
         raise DeckError("the deck has no FR card (no frequency to simulate)")
@@ -74,21 +74,21 @@ def simulate(
     z0: float = typer.Option(50.0, "--z0", help="Reference impedance (ohm) for VSWR and S-parameters."),
 ) -> None:
     """Print input impedance, VSWR and gain at every FR frequency of DECK."""
-    from problems.antenna.nec import DeckError
-    from problems.antenna.wires import as_antenna
+    from gadesign_problems.antenna.nec import DeckError
+    from gadesign_problems.antenna.wires import as_antenna
 
     if not (z0 > 0):
         raise DeckError(f"--z0 must be positive, got {z0}")
     ant = as_antenna(deck)
     sol, results = simulate_results(ant, z0)
     if touchstone is not None:
-        from problems.antenna.network import write_touchstone
+        from gadesign_problems.antenna.network import write_touchstone
 
         write_touchstone(sol, touchstone, z0=z0)
     if pattern is not None:
         _write_pattern(sol, ant, pattern)
     if plot is not None:
-        from problems.antenna.plots import plot_summary, save
+        from gadesign_problems.antenna.plots import plot_summary, save
 
         save(plot_summary(ant, sol), plot)
     if as_json:
@@ -111,7 +111,7 @@ def simulate(
 
 def _write_pattern(sol: Any, ant: Any, path: Path) -> None:
     from gadesign.atomic import atomic_write_text
-    from problems.antenna.export import pattern_csv
+    from gadesign_problems.antenna.export import pattern_csv
 
     th, ph = _pattern_grid(ant)
     atomic_write_text(path, pattern_csv(sol, th, ph))
@@ -123,8 +123,8 @@ def convert(
     target: Path = typer.Argument(..., help="Output: .nec or .json (the format follows the suffix)."),
 ) -> None:
     """Convert an antenna between NEC-2 decks and gadesign's JSON geometry."""
-    from problems.antenna.nec import DeckError
-    from problems.antenna.wires import as_antenna
+    from gadesign_problems.antenna.nec import DeckError
+    from gadesign_problems.antenna.wires import as_antenna
 
     suffix = target.suffix.lower()
     if suffix not in (".nec", ".json"):

@@ -27,8 +27,8 @@ import numpy as np
 from gadesign.errors import ConfigError
 from gadesign.genomes.real import RealVector
 from gadesign.problem import Evaluation, Objective
-from problems.antenna.units import C0
-from problems.antenna.wires import Antenna, PatternRequest, Source, wires_from_points
+from gadesign_problems.antenna.units import C0
+from gadesign_problems.antenna.wires import Antenna, PatternRequest, Source, wires_from_points
 
 
 class CrookedWireProblem:
@@ -80,7 +80,7 @@ class CrookedWireProblem:
         v += float(np.maximum(np.arccos(np.clip(cos_joint, -1, 1)) * -1 + self.min_angle, 0.0).sum())
         i, j = np.triu_indices(len(a), 2)                      # non-adjacent wire pairs
         if len(i):
-            from problems.antenna.kernels import segment_distances
+            from gadesign_problems.antenna.kernels import segment_distances
 
             dist = segment_distances(a[i], b[i], a[j], b[j])
             v += float(np.maximum(self.clearance - dist, 0.0).sum())
@@ -97,8 +97,8 @@ class CrookedWireProblem:
                                  f"f0 = {self.f0 / 1e6:g} MHz",))
 
     def evaluate(self, x: np.ndarray) -> Evaluation:
-        from problems.antenna.units import db
-        from problems.antenna.st5 import blas_single_thread
+        from gadesign_problems.antenna.units import db
+        from gadesign_problems.antenna.st5 import blas_single_thread
 
         violation = self.geometry_violation(self.points(x))
         if violation > 0:
@@ -109,7 +109,7 @@ class CrookedWireProblem:
             rhcp = np.maximum(db(sol.gain_components(self._theta, self._phi)["rhcp"][0]), -40.0)
             vswr = float(min(sol.vswr(self.z0)[0, 0], 100.0))
         z = sol.impedance[0, 0]
-        from problems.antenna.st5 import stable
+        from gadesign_problems.antenna.st5 import stable
 
         return Evaluation((stable(rhcp.min()), stable(vswr)), (0.0,),
                           {"min_rhcp_dbic": float(rhcp.min()), "mean_rhcp_dbic": float(rhcp.mean()),
@@ -122,7 +122,7 @@ class CrookedWireProblem:
         return {"min_rhcp_dbic": round(i["min_rhcp_dbic"], 2), "vswr": round(i["vswr"], 3)}
 
     def export(self, x: np.ndarray, evaluation: Evaluation, directory: Path, stem: str) -> list[Path]:
-        from problems.antenna.export import export_design
+        from gadesign_problems.antenna.export import export_design
 
         if evaluation.violations and evaluation.violations[0] > 0:
             return []

@@ -25,13 +25,13 @@ import numpy as np
 from gadesign.atomic import atomic_write_text
 
 if TYPE_CHECKING:
-    from problems.antenna.solution import Solution
-    from problems.antenna.wires import Antenna
+    from gadesign_problems.antenna.solution import Solution
+    from gadesign_problems.antenna.wires import Antenna
 
 
 def pattern_grid(ant: "Antenna") -> tuple[np.ndarray, np.ndarray]:
     """Directions (degrees) of the antenna's RP cards, or a 5-degree grid."""
-    from problems.antenna.wires import PatternRequest
+    from gadesign_problems.antenna.wires import PatternRequest
 
     pats = ant.patterns or (PatternRequest(19 if ant.ground else 37, 73, 0.0, 0.0, 5.0, 5.0),)
     return (np.concatenate([p.grid()[0] for p in pats]), np.concatenate([p.grid()[1] for p in pats]))
@@ -39,7 +39,7 @@ def pattern_grid(ant: "Antenna") -> tuple[np.ndarray, np.ndarray]:
 
 def pattern_csv(sol: "Solution", theta: np.ndarray, phi: np.ndarray) -> str:
     """CSV text: one row per frequency and direction, gains in dBi / dBic."""
-    from problems.antenna.units import db
+    from gadesign_problems.antenna.units import db
 
     g = sol.gain_components(theta, phi)
     buf = io.StringIO()
@@ -75,7 +75,7 @@ def plot_rhcp_coverage(sol: "Solution", theta_range: tuple[float, float], target
     frequency, with the required coverage (``theta_range``, >= ``target_dbic``) shaded."""
     import matplotlib.pyplot as plt
 
-    from problems.antenna.units import db
+    from gadesign_problems.antenna.units import db
 
     th = np.arange(0.0, 90.0 + 1e-9, 1.0)
     phis = np.arange(0.0, 360.0 - 1e-9, 15.0)
@@ -104,8 +104,8 @@ def export_design(ant: "Antenna", directory: Path, stem: str, *, sweep: np.ndarr
                   vswr_marks: Sequence[tuple[float, float]] = (), plots: bool = True,
                   coverage: tuple[tuple[float, float], float] | None = None) -> list[Path]:
     """Write the deck, the Touchstone sweep, the pattern CSV and the plots of ``ant``."""
-    from problems.antenna.network import write_touchstone
-    from problems.antenna.st5 import blas_single_thread
+    from gadesign_problems.antenna.network import write_touchstone
+    from gadesign_problems.antenna.st5 import blas_single_thread
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -117,7 +117,7 @@ def export_design(ant: "Antenna", directory: Path, stem: str, *, sweep: np.ndarr
         th, ph = pattern_grid(ant)
         paths.append(atomic_write_text(directory / f"{stem}-pattern.csv", pattern_csv(sol, th, ph)))
         if plots:
-            from problems.antenna.plots import plot_summary, save
+            from gadesign_problems.antenna.plots import plot_summary, save
 
             paths.append(save(plot_summary(ant, sol, freq_index=len(sol.frequencies) - 1),
                               directory / f"{stem}-geometry.png", dpi=70))

@@ -20,8 +20,8 @@ import math
 import numpy as np
 from numba import njit
 
-from problems.antenna import kernels
-from problems.antenna.units import ETA0
+from gadesign_problems.antenna import kernels
+from gadesign_problems.antenna.units import ETA0
 
 
 def directions(theta_deg: np.ndarray, phi_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -1,7 +1,7 @@
 """Compiled (numba) loops of the MoM fill: quadrature tables once, ``Z(k)`` per frequency
 (and the all-pairs contact check of the geometry).
 
-The integrals are those described in :mod:`problems.antenna.mom`; this module only runs
+The integrals are those described in :mod:`gadesign_problems.antenna.mom`; this module only runs
 them as loops over segment pairs, so that the cost is the arithmetic and not the
 per-call overhead of array operations (which dominated below about 50 segments). The
 moment of a pair is symmetric, ``A_ts(p, q) = A_st(q, p)`` (for image pairs too:
@@ -15,7 +15,10 @@ in ``z = 0``).
 
 from __future__ import annotations
 
+import functools
 import math
+import os
+import sys
 
 import numpy as np
 from numba import njit
@@ -451,3 +454,16 @@ def segment_distances(p1: np.ndarray, q1: np.ndarray, p2: np.ndarray, q2: np.nda
     for i in range(p1.shape[0]):
         out[i] = _segment_gap(p1[i], q1[i], p2[i], q2[i], mid)
     return out
+
+
+@functools.cache
+def note_first_compile() -> None:
+    """Say once per process, on stderr, that the kernels are being compiled when numba's
+    on-disk cache for them is missing (the first use after an install: 15-25 s); later
+    processes load the cached machine code in about a second and say nothing."""
+    try:
+        index = fill._cache._cache_file._index_path  # numba's cache index of this module
+    except AttributeError:  # pragma: no cover - numba internals moved: stay silent
+        return
+    if not os.path.exists(index):
+        print("compiling antenna kernels, once per install (about 20 s)...", file=sys.stderr, flush=True)

@@ -136,7 +136,7 @@ def build_mesh(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, segments
     (W,) user segments per wire. ``end_split`` cuts each user segment at a free wire end
     into that many equal sub-segments (where the current changes fastest), but never into
     pieces shorter than ``END_PIECE`` wire radii (the thin-wire limit). Geometry must
-    already be valid (see :mod:`problems.antenna.wires`).
+    already be valid (see :mod:`gadesign_problems.antenna.wires`).
     """
     starts = np.ascontiguousarray(starts, float).reshape(-1, 3)
     ends = np.ascontiguousarray(ends, float).reshape(-1, 3)

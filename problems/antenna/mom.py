@@ -21,7 +21,7 @@ The static integrals and all distances are frequency independent: a :class:`MomO
 computes them once and a sweep only evaluates the cosines and sines. The moments are
 symmetric (``A_ts(p, q) = A_st(q, p)``), so only pairs ``q >= p`` are integrated, the
 near pairs' static parts as the mean of both test/source orders; the loops are compiled
-with numba (:mod:`problems.antenna.kernels`).
+with numba (:mod:`gadesign_problems.antenna.kernels`).
 
 PEC ground plane ``z = 0``: a current ``J`` at ``r'`` has the image ``-M J`` at ``M r'``,
 ``M = diag(1, 1, -1)``, with charge ``-rho``; hence the image interaction is
@@ -47,12 +47,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.linalg.lapack import zgesv as _zgesv
 
-from problems.antenna import kernels
-from problems.antenna.mesh import MIRROR, Mesh
-from problems.antenna.units import C0, ETA0, MU0
+from gadesign_problems.antenna import kernels
+from gadesign_problems.antenna.mesh import MIRROR, Mesh
+from gadesign_problems.antenna.units import C0, ETA0, MU0
 
 if TYPE_CHECKING:  # pragma: no cover
-    from problems.antenna.solution import Solution
+    from gadesign_problems.antenna.solution import Solution
 
 
 @lru_cache(maxsize=None)
@@ -86,7 +86,7 @@ class MomOperator:
     and ``n_smooth`` the order of the smooth near-pair rule. The tables (all
     quadrature-point distances and the near pairs' static moments) are computed once;
     :meth:`matrix` then costs the kernel's cosines and sines and the assembly, both in
-    compiled loops over the pairs ``q >= p`` (:mod:`problems.antenna.kernels`).
+    compiled loops over the pairs ``q >= p`` (:mod:`gadesign_problems.antenna.kernels`).
     """
 
     mesh: Mesh
@@ -104,6 +104,7 @@ class MomOperator:
     def _tables(self) -> dict[str, np.ndarray]:
         """Segment geometry, the pair tables of :func:`kernels.pair_tables` and the
         basis functions' parts (halves) grouped by segment for :func:`kernels.fill`."""
+        kernels.note_first_compile()
         m = self.mesh
         a0 = np.ascontiguousarray(m.start)
         uo, wo = gauss01(self.n_static)
@@ -219,7 +220,7 @@ class LoadPlan:
 def solve(antenna, f: np.ndarray) -> "Solution":
     """Solve the antenna at frequencies ``f`` (Hz): one fill and one LU per frequency,
     the geometry (distances, static integrals, assembly plan) shared by all."""
-    from problems.antenna.solution import Solution
+    from gadesign_problems.antenna.solution import Solution
 
     mesh, op = antenna.mesh, antenna.operator
     src = np.array([antenna.segment_index(s.tag, s.segment) for s in antenna.sources], np.intp)

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from gadesign.errors import GadesignError
-from problems.antenna.wires import (Antenna, GeometryError, Load, PatternRequest, Source, Wire,
+from gadesign_problems.antenna.wires import (Antenna, GeometryError, Load, PatternRequest, Source, Wire,
                                     segment_index, tag_segments)
 
 

@@ -18,7 +18,7 @@ from gadesign.atomic import atomic_write_text
 if TYPE_CHECKING:
     import skrf
 
-    from problems.antenna.solution import Solution
+    from gadesign_problems.antenna.solution import Solution
 
 
 def s_parameters(admittance: np.ndarray, z0: float = 50.0) -> np.ndarray:
@@ -55,7 +55,7 @@ def write_touchstone(sol: "Solution", path: str | Path, z0: float = 50.0) -> Pat
     net = to_network(sol, z0=z0, name=path.stem)
     n = net.nports
     if path.suffix.lower() != f".s{n}p":
-        from problems.antenna.nec import DeckError
+        from gadesign_problems.antenna.nec import DeckError
 
         raise DeckError(f"{path}: a {n}-port antenna needs a .s{n}p file name")
     text = net.write_touchstone(return_string=True, skrf_comment=False)

@@ -14,8 +14,8 @@ import numpy as np
 from gadesign.atomic import atomic_path
 
 if TYPE_CHECKING:
-    from problems.antenna.solution import Solution
-    from problems.antenna.wires import Antenna
+    from gadesign_problems.antenna.solution import Solution
+    from gadesign_problems.antenna.wires import Antenna
 
 
 def plot_geometry(ant: "Antenna", sol: "Solution | None" = None, freq_index: int = 0, ax: Any = None) -> Any:

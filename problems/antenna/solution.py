@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from problems.antenna.farfield import far_field, sphere_rule
-from problems.antenna.units import ETA0, db
-from problems.antenna.units import C0
+from gadesign_problems.antenna.farfield import far_field, sphere_rule
+from gadesign_problems.antenna.units import ETA0, db
+from gadesign_problems.antenna.units import C0
 
 if TYPE_CHECKING:
     import skrf
 
-    from problems.antenna.wires import Antenna
+    from gadesign_problems.antenna.wires import Antenna
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,7 +71,7 @@ class Solution:
 
     def network(self, z0: float = 50.0, name: str | None = None) -> "skrf.Network":
         """The ports as a scikit-rf Network (S-parameters from the Y matrix)."""
-        from problems.antenna.network import to_network
+        from gadesign_problems.antenna.network import to_network
 
         return to_network(self, z0=z0, name=name)
 

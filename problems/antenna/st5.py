@@ -10,7 +10,7 @@ X-Band Antenna for NASA's Space Technology 5 Mission", *Evolutionary Computation
 * the antenna fits in a cylinder of 15.24 cm (6 in) diameter and 15.24 cm height above
   the ground plane (the spacecraft's top deck).
 
-Model: the arm tree of :mod:`problems.antenna.tree` with 4-fold rotational symmetry, a
+Model: the arm tree of :mod:`gadesign_problems.antenna.tree` with 4-fold rotational symmetry, a
 0.4 cm feed wire from the (infinite, perfectly conducting) ground plane, wires of radius
 ``wire_radius`` (ours, not NASA's), segments of at most a tenth of the transmit
 wavelength, solved by our thin-wire MoM (the same model ``gadesign antenna simulate``
@@ -55,8 +55,8 @@ import numpy as np
 
 from gadesign.errors import ConfigError
 from gadesign.problem import Evaluation, Objective
-from problems.antenna.units import C0, db
-from problems.antenna.tree import ArmSpace, Node, TreeGenome, count_branches, count_wires
+from gadesign_problems.antenna.units import C0, db
+from gadesign_problems.antenna.tree import ArmSpace, Node, TreeGenome, count_branches, count_wires
 
 #: Published ST5 requirements (Hornby, Lohn & Linden 2011, Evolutionary Computation 19(1)).
 ST5_TRANSMIT_HZ = 8470e6
@@ -160,7 +160,7 @@ class ST5Problem:
         """The antenna (4 arms, feed, ground) with the requirement frequencies."""
         from dataclasses import replace as dc_replace
 
-        from problems.antenna.wires import PatternRequest
+        from gadesign_problems.antenna.wires import PatternRequest
 
         ant = self.space.antenna(x, end_split=self.end_split, comments=(
             "gadesign antenna-st5 design: 4-arm branching wire tree over PEC ground",
@@ -197,12 +197,12 @@ class ST5Problem:
 
     # -- reporting --------------------------------------------------------------------------
     def summary(self, x: Node, evaluation: Evaluation) -> dict[str, Any]:
-        from problems.antenna.export import st5_summary
+        from gadesign_problems.antenna.export import st5_summary
 
         return st5_summary(self, x, evaluation)
 
     def export(self, x: Node, evaluation: Evaluation, directory: Path, stem: str) -> list[Path]:
-        from problems.antenna.export import export_design
+        from gadesign_problems.antenna.export import export_design
 
         return export_design(self.decode(x), directory, stem, sweep=self.sweep_frequencies(),
                              pattern_frequencies=self.requirements.frequencies,

@@ -34,7 +34,7 @@ from typing import Any, Iterator, NamedTuple
 import numpy as np
 
 from gadesign.genomes.base import Genome
-from problems.antenna.wires import Antenna, Source, Wire
+from gadesign_problems.antenna.wires import Antenna, Source, Wire
 
 
 class Node(NamedTuple):
@@ -170,7 +170,7 @@ class ArmSpace:
     root_bend_max: float = 95.0
 
     def __post_init__(self) -> None:
-        from problems.antenna.wires import GeometryError
+        from gadesign_problems.antenna.wires import GeometryError
 
         if not (0 < self.min_length <= self.max_length and 0 < self.z_min < self.feed_height < self.height):
             raise GeometryError("ArmSpace: need 0 < min_length <= max_length and 0 < z_min < feed_height < height")
@@ -266,7 +266,7 @@ class ArmSpace:
                p: np.ndarray, root: bool) -> bool:
         """The four copies keep ``clearance`` from accepted wires and from each other,
         except where they meet them at their own start node."""
-        from problems.antenna.kernels import clear_of
+        from gadesign_problems.antenna.kernels import clear_of
 
         a = np.array([c[0] for c in copies])
         b = np.array([c[1] for c in copies])

@@ -29,8 +29,8 @@ from gadesign.errors import GadesignError
 if TYPE_CHECKING:  # heavy or circular imports only for type checkers
     import skrf
 
-    from problems.antenna.mesh import Mesh
-    from problems.antenna.mom import MomOperator, Solution
+    from gadesign_problems.antenna.mesh import Mesh
+    from gadesign_problems.antenna.mom import MomOperator, Solution
 
 JSON_SCHEMA = "gadesign.antenna/1"
 LOAD_KINDS = ("series", "parallel", "impedance", "conductivity")
@@ -155,14 +155,14 @@ class Antenna:
     # ---- construction and formats ------------------------------------------------------
     @classmethod
     def from_nec(cls, path: str | Path) -> "Antenna":
-        """Read a NEC-2 deck (see :mod:`problems.antenna.nec`)."""
-        from problems.antenna.nec import read_nec
+        """Read a NEC-2 deck (see :mod:`gadesign_problems.antenna.nec`)."""
+        from gadesign_problems.antenna.nec import read_nec
 
         return read_nec(path)
 
     @classmethod
     def from_nec_text(cls, text: str, name: str = "<deck>") -> "Antenna":
-        from problems.antenna.nec import parse_nec
+        from gadesign_problems.antenna.nec import parse_nec
 
         return parse_nec(text, name)
 
@@ -173,7 +173,7 @@ class Antenna:
         return atomic_write_text(path, self.nec_text())
 
     def nec_text(self) -> str:
-        from problems.antenna.nec import format_nec
+        from gadesign_problems.antenna.nec import format_nec
 
         return format_nec(self)
 
@@ -245,7 +245,7 @@ class Antenna:
 
     @cached_property
     def mesh(self) -> "Mesh":
-        from problems.antenna.mesh import build_mesh
+        from gadesign_problems.antenna.mesh import build_mesh
 
         s, e, r, n = self._arrays
         return build_mesh(s, e, r, n, self.ground, end_split=self.end_split)
@@ -253,7 +253,7 @@ class Antenna:
     @cached_property
     def operator(self) -> "MomOperator":
         """The frequency-independent MoM operator (computed once per antenna)."""
-        from problems.antenna.mom import MomOperator
+        from gadesign_problems.antenna.mom import MomOperator
 
         return MomOperator(self.mesh)
 
@@ -279,7 +279,7 @@ class Antenna:
     def solve(self, f: float | Sequence[float] | np.ndarray | None = None) -> "Solution":
         """Currents at frequencies ``f`` (Hz; default: the deck's). All other results
         (impedance, VSWR, patterns, gain, efficiency) come from the :class:`Solution`."""
-        from problems.antenna.mom import solve
+        from gadesign_problems.antenna.mom import solve
 
         return solve(self, self._freqs(f))
 
@@ -302,7 +302,7 @@ class Antenna:
 
     def plot(self, f: float | None = None, ax: Any = None) -> Any:
         """3D geometry coloured by current magnitude at ``f`` (or plain geometry)."""
-        from problems.antenna.plots import plot_geometry
+        from gadesign_problems.antenna.plots import plot_geometry
 
         return plot_geometry(self, None if f is None else self.solve(f), ax=ax)
 
@@ -408,8 +408,9 @@ def _validate(ant: Antenna) -> None:
 def _check_contacts(ant: Antenna) -> None:
     """Wires that cross or touch must do so at a node (an end of one on a segment end of
     the other); otherwise the current has no path there and the model is wrong."""
-    from problems.antenna.kernels import first_contact
+    from gadesign_problems.antenna.kernels import first_contact, note_first_compile
 
+    note_first_compile()
     s, e, r, n = ant._arrays
     if int(n.sum()) < 2:
         return

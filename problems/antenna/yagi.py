@@ -25,8 +25,8 @@ import numpy as np
 from gadesign.errors import ConfigError
 from gadesign.genomes.real import RealVector
 from gadesign.problem import Evaluation, Objective
-from problems.antenna.units import C0
-from problems.antenna.wires import Antenna, PatternRequest, Source, Wire
+from gadesign_problems.antenna.units import C0
+from gadesign_problems.antenna.wires import Antenna, PatternRequest, Source, Wire
 
 
 class YagiProblem:
@@ -72,8 +72,8 @@ class YagiProblem:
                        comments=(f"gadesign antenna-yagi: {self.n} elements along +x, f0 = {self.f0 / 1e6:g} MHz",))
 
     def measure(self, x: np.ndarray) -> dict[str, Any]:
-        from problems.antenna.units import db
-        from problems.antenna.st5 import blas_single_thread
+        from gadesign_problems.antenna.units import db
+        from gadesign_problems.antenna.st5 import blas_single_thread
 
         ant = self.decode(x)
         f = np.unique(np.concatenate([self.frequencies, [self.f0]]))
@@ -94,7 +94,7 @@ class YagiProblem:
         m = self.measure(x)
         band = [min(v, 1e6) for v in m["vswr_per_frequency"]]
         violation = float(sum(max(0.0, v - self.vswr_max) for v in band))
-        from problems.antenna.st5 import stable
+        from gadesign_problems.antenna.st5 import stable
 
         return Evaluation((stable(m["forward_gain_dbi"]), stable(m["front_to_back_db"])), (stable(violation),), m)
 
@@ -107,7 +107,7 @@ class YagiProblem:
                 "boom_wl": round(i["boom_wavelengths"], 3)}
 
     def export(self, x: np.ndarray, evaluation: Evaluation, directory: Path, stem: str) -> list[Path]:
-        from problems.antenna.export import export_design
+        from gadesign_problems.antenna.export import export_design
 
         return export_design(self.decode(x), directory, stem,
                              sweep=np.linspace(0.9 * self.f0, 1.1 * self.f0, 41),

@@ -48,9 +48,9 @@ def formula_cmd(
     from rich.console import Console
     from rich.table import Table
 
-    from problems.molecule.formula import FormulaError, get_adduct
-    from problems.molecule.query import Query
-    from problems.molecule.search import exact_search
+    from gadesign_problems.molecule.formula import FormulaError, get_adduct
+    from gadesign_problems.molecule.query import Query
+    from gadesign_problems.molecule.search import exact_search
 
     if method not in ("exact", "evolve"):
         raise FormulaError(f"--method must be exact or evolve, got {method!r}")
@@ -65,7 +65,7 @@ def formula_cmd(
         except ValueError:
             raise FormulaError(f"--isotopes: expected comma-separated numbers, got {isotopes!r}") from None
     elif spectrum is not None:
-        from problems.molecule.spectrum import extract_pattern, read_peaks
+        from gadesign_problems.molecule.spectrum import extract_pattern, read_peaks
 
         a = get_adduct(adduct)
         mz, intensity = read_peaks(spectrum)
@@ -76,7 +76,7 @@ def formula_cmd(
     if method == "exact":
         candidates, stats = exact_search(query, top=top)
     else:
-        from problems.molecule.evolve import evolve_formula
+        from gadesign_problems.molecule.evolve import evolve_formula
 
         report = evolve_formula(query, pop=pop, generations=generations, seed=seed, top=top)
         candidates = report.candidates
@@ -118,7 +118,7 @@ def formula_cmd(
 def _write_plot(path: Path, query, candidates) -> None:
     import matplotlib.pyplot as plt
 
-    from problems.molecule.plots import plot_candidate_front, plot_patterns, save_figure
+    from gadesign_problems.molecule.plots import plot_candidate_front, plot_patterns, save_figure
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
     plot_candidate_front(candidates, ax=axes[0])

@@ -17,9 +17,9 @@ from gadesign.algorithms import make_algorithm
 from gadesign.engine import Evolution
 from gadesign.evaluation import safe_evaluate
 from gadesign.problem import Evaluation
-from problems.molecule.problem import FormulaProblem
-from problems.molecule.query import Query
-from problems.molecule.search import Candidate, rank
+from gadesign_problems.molecule.problem import FormulaProblem
+from gadesign_problems.molecule.query import Query
+from gadesign_problems.molecule.search import Candidate, rank
 
 
 @dataclass

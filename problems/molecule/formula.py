@@ -329,13 +329,13 @@ class Formula:
 
     def isotope_pattern(self, n_peaks: int = 7) -> np.ndarray:
         """Unit-resolution isotope pattern M+0..M+(n_peaks-1), normalised to sum 1."""
-        from problems.molecule.isotopes import isotope_pattern
+        from gadesign_problems.molecule.isotopes import isotope_pattern
 
         return isotope_pattern(self, n_peaks)
 
     def plot(self, measured=None, ax=None):
         """Stick spectrum of this formula's isotope pattern (beside a ``measured`` one)."""
-        from problems.molecule.plots import plot_patterns
+        from gadesign_problems.molecule.plots import plot_patterns
 
         return plot_patterns(measured, {str(self): self.isotope_pattern()}, ax=ax)
 

@@ -28,7 +28,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from gadesign.genomes.integer import IntegerVector
-from problems.molecule.formula import element
+from gadesign_problems.molecule.formula import element
 
 
 def transfers(elements: Sequence[str], max_atoms: int = 2) -> np.ndarray:

@@ -19,7 +19,7 @@ from typing import Iterable
 
 import numpy as np
 
-from problems.molecule.formula import Formula, FormulaError, element
+from gadesign_problems.molecule.formula import Formula, FormulaError, element
 
 #: Bins M+0..M+6, as in the measured patterns of the reference cases.
 N_PEAKS = 7

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from gadesign.plots import save  # noqa: E402
-from problems.molecule.search import Candidate  # noqa: E402
+from gadesign_problems.molecule.search import Candidate  # noqa: E402
 
 
 def plot_patterns(measured: Sequence[float] | None, candidates: Mapping[str, Sequence[float]],

@@ -4,8 +4,8 @@ Objectives (both minimised): the absolute mass error of the candidate's ion in p
 the isotope-pattern mismatch (relative RMSE over M+0..M+6 with an intensity floor;
 0 when no pattern was measured). Constraints: ``ppm_window`` (violation
 ``(|ppm| - window) / window`` beyond the window) and one per applied golden rule (its
-graded violation, see :mod:`problems.molecule.rules`). The combined score that ranks
-candidates (see :mod:`problems.molecule.query`) increases monotonically with both
+graded violation, see :mod:`gadesign_problems.molecule.rules`). The combined score that ranks
+candidates (see :mod:`gadesign_problems.molecule.query`) increases monotonically with both
 objectives, so the best-scoring feasible formula is on the Pareto front.
 """
 
@@ -17,10 +17,10 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from gadesign.problem import Evaluation, Objective
-from problems.molecule.formula import Formula, FormulaError, hill_string
-from problems.molecule.genome import CompositionGenome
-from problems.molecule.isotopes import PatternTable
-from problems.molecule.query import Query, Scored
+from gadesign_problems.molecule.formula import Formula, FormulaError, hill_string
+from gadesign_problems.molecule.genome import CompositionGenome
+from gadesign_problems.molecule.isotopes import PatternTable
+from gadesign_problems.molecule.query import Query, Scored
 
 
 class FormulaProblem:
@@ -84,7 +84,7 @@ class FormulaProblem:
         """The candidate's isotope pattern against the measured one (PNG), when measured."""
         if self.query.pattern is None:
             return []
-        from problems.molecule.plots import plot_patterns, save_figure
+        from gadesign_problems.molecule.plots import plot_patterns, save_figure
 
         s = self.score([x])
         fig = plot_patterns(self.query.pattern, {self.decode(x).hill: s.patterns[0]})
@@ -99,7 +99,7 @@ def carbon_estimate(query: Query) -> float | None:
     estimate). None without a pattern or carbon."""
     if query.pattern is None or "C" not in query.elements or query.pattern[0] <= 0:
         return None
-    from problems.molecule.formula import element
+    from gadesign_problems.molecule.formula import element
 
     c13 = {iso.shift: iso.abundance for iso in element("C").isotopes}
     return float(query.pattern[1] / query.pattern[0] / (c13[1] / c13[0]))

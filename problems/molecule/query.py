@@ -25,9 +25,9 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from problems.molecule.formula import Adduct, FormulaError, element, get_adduct, parse_elements
-from problems.molecule.isotopes import N_PEAKS, PatternTable, isotope_mismatch, normalise_pattern
-from problems.molecule.rules import (ELEMENT_LIMITS, MASS_BOUNDS, RULE_NAMES, RuleSet, applied_rules,
+from gadesign_problems.molecule.formula import Adduct, FormulaError, element, get_adduct, parse_elements
+from gadesign_problems.molecule.isotopes import N_PEAKS, PatternTable, isotope_mismatch, normalise_pattern
+from gadesign_problems.molecule.rules import (ELEMENT_LIMITS, MASS_BOUNDS, RULE_NAMES, RuleSet, applied_rules,
                                     evaluate_rules)
 
 #: Default upper count bounds (the box of the reference cases); other elements: 10.

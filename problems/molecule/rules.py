@@ -29,7 +29,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from problems.molecule.formula import FormulaError, element
+from gadesign_problems.molecule.formula import FormulaError, element
 
 # -- rule 1: Table 1, the larger of the DNP and Wiley counts per mass range --------------
 #: Upper mass bounds (Da) of the rows of :data:`ELEMENT_LIMITS`.
@@ -179,7 +179,7 @@ def element_probability(counts: np.ndarray, elements: Sequence[str]) -> np.ndarr
 
 
 def isotope_pattern(mismatch: np.ndarray, tolerance: float) -> np.ndarray:
-    """Rule 3: isotope mismatch (relative RMSE, see :func:`~problems.molecule.isotopes.isotope_mismatch`)
+    """Rule 3: isotope mismatch (relative RMSE, see :func:`~gadesign_problems.molecule.isotopes.isotope_mismatch`)
     above ``tolerance``."""
     return np.maximum(np.asarray(mismatch, dtype=float) - tolerance, 0.0)
 

@@ -16,9 +16,9 @@ from typing import Sequence
 
 import numpy as np
 
-from problems.molecule.formula import Formula
-from problems.molecule.query import Query, Scored
-from problems.molecule.rules import RuleSet, evaluate_rules
+from gadesign_problems.molecule.formula import Formula
+from gadesign_problems.molecule.query import Query, Scored
+from gadesign_problems.molecule.rules import RuleSet, evaluate_rules
 
 
 def _sub_compositions(masses: np.ndarray, lower: np.ndarray, upper: np.ndarray,

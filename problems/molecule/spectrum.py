@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from problems.molecule.formula import FormulaError
-from problems.molecule.isotopes import N_PEAKS, normalise_pattern
+from gadesign_problems.molecule.formula import FormulaError
+from gadesign_problems.molecule.isotopes import N_PEAKS, normalise_pattern
 
 ISOTOPE_SPACING = 1.00235
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from gadesign.problem import Objective
-from problems.testfunctions.base import VectorProblem
+from gadesign_problems.testfunctions.base import VectorProblem
 
 
 class TNK(VectorProblem):

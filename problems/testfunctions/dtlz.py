@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from gadesign.problem import Objective
-from problems.testfunctions.base import VectorProblem, no_constraints
+from gadesign_problems.testfunctions.base import VectorProblem, no_constraints
 
 
 def _check(n_obj: int, n_var: int) -> None:

@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from gadesign.problem import Evaluation
-from problems.testfunctions.zdt import ZDT1
+from gadesign_problems.testfunctions.zdt import ZDT1
 
 
 class FaultyZDT1(ZDT1):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gadesign.problem import Objective
-from problems.testfunctions.base import VectorProblem, no_constraints
+from gadesign_problems.testfunctions.base import VectorProblem, no_constraints
 
 
 class Sphere(VectorProblem):

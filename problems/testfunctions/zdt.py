@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from gadesign.problem import Objective
-from problems.testfunctions.base import VectorProblem, no_constraints
+from gadesign_problems.testfunctions.base import VectorProblem, no_constraints
 
 F1, F2 = Objective("f1", "min"), Objective("f2", "min")
 

@@ -1,7 +1,7 @@
 """``gadesign truss ...``: analyse a truss file, write a ground structure.
 
 Mounted by the engine's CLI through the ``gadesign.commands`` entry point. Errors are
-:class:`~problems.truss.errors.TrussError` (a :class:`GadesignError`), which the engine
+:class:`~gadesign_problems.truss.errors.TrussError` (a :class:`GadesignError`), which the engine
 prints as one red line with exit code 2.
 """
 
@@ -18,7 +18,7 @@ app = typer.Typer(help="Pin-jointed trusses: direct-stiffness analysis and groun
 
 
 def _parse_floats(text: str, what: str) -> list[float]:
-    from problems.truss.errors import TrussError
+    from gadesign_problems.truss.errors import TrussError
 
     try:
         return [float(v) for v in text.replace(";", ",").split(",") if v.strip()]
@@ -37,8 +37,8 @@ def analyze(
     case: int = typer.Option(0, "--case", help="Load case (0-based) drawn by --plot."),
 ) -> None:
     """Displacements, member forces, stresses, stress ratios and weight of a truss."""
-    from problems.truss.errors import TrussError
-    from problems.truss.structure import Truss
+    from gadesign_problems.truss.errors import TrussError
+    from gadesign_problems.truss.structure import Truss
 
     truss = Truss.from_json(truss_file)
     x = truss.default_areas() if areas is None else truss.member_areas(_parse_floats(areas, "--areas"), "--areas")
@@ -46,7 +46,7 @@ def analyze(
     if plot is not None:
         if not 0 <= case < len(truss.load_cases):
             raise TrussError(f"--case {case}: the truss has {len(truss.load_cases)} load case(s)")
-        from problems.truss.plots import plot_truss, save_figure
+        from gadesign_problems.truss.plots import plot_truss, save_figure
 
         ax = plot_truss(truss, analysis=analysis, case=case)
         save_figure(ax.figure, plot)
@@ -93,7 +93,7 @@ def _print_analysis(analysis, plot: Optional[Path]) -> None:
 
 
 def _grid_point(text: str, dim: int, what: str) -> tuple[int, ...]:
-    from problems.truss.errors import TrussError
+    from gadesign_problems.truss.errors import TrussError
 
     try:
         point = tuple(int(v) for v in text.split(","))
@@ -127,9 +127,9 @@ def ground(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the JSON here (default: stdout)."),
 ) -> None:
     """Write a ground-structure truss JSON: a grid with all members up to --reach."""
-    from problems.truss.errors import TrussError
-    from problems.truss.ground import ground_structure
-    from problems.truss.structure import AreaSpec
+    from gadesign_problems.truss.errors import TrussError
+    from gadesign_problems.truss.ground import ground_structure
+    from gadesign_problems.truss.structure import AreaSpec
 
     shape = (nx, ny) if nz is None else (nx, ny, nz)
     size = (width, height) if nz is None else (width, height, depth)
@@ -169,8 +169,8 @@ def front(
 
     from gadesign.registry import make_problem
     from gadesign.runstore import RunStore
-    from problems.truss.errors import TrussError
-    from problems.truss.plots import plot_front, save_figure
+    from gadesign_problems.truss.errors import TrussError
+    from gadesign_problems.truss.plots import plot_front, save_figure
 
     store = RunStore(run_dir)
     config, doc = store.read_config(), store.read_front()
@@ -206,7 +206,7 @@ def refine(
     from gadesign.refine import refine_front
     from gadesign.registry import make_problem
     from gadesign.runstore import RunStore
-    from problems.truss.errors import TrussError
+    from gadesign_problems.truss.errors import TrussError
 
     store = RunStore(run_dir)
     config, doc = store.read_config(), store.read_front()

@@ -30,8 +30,8 @@ import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
 
-from problems.truss.errors import TrussError, UnstableTrussError
-from problems.truss.structure import Truss
+from gadesign_problems.truss.errors import TrussError, UnstableTrussError
+from gadesign_problems.truss.structure import Truss
 
 #: A scaled stiffness matrix whose smallest/largest eigenvalue ratio is below this is a
 #: mechanism (double precision leaves ~1e-16; real trusses with 1e4 area ratios ~1e-8).

@@ -22,7 +22,7 @@ import numpy as np
 
 from gadesign.genomes import BinaryVector, Composite, IntegerVector, RealVector
 from gadesign.genomes.base import Genome
-from problems.truss.structure import Truss
+from gadesign_problems.truss.structure import Truss
 
 
 #: Operator settings of continuous sizing. At a minimum-weight design many stress and

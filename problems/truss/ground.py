@@ -17,8 +17,8 @@ from typing import Sequence
 
 import numpy as np
 
-from problems.truss.errors import TrussError
-from problems.truss.structure import BENCHMARK_UNITS, AreaSpec, DisplacementLimit, LoadCase, Truss
+from gadesign_problems.truss.errors import TrussError
+from gadesign_problems.truss.structure import BENCHMARK_UNITS, AreaSpec, DisplacementLimit, LoadCase, Truss
 
 GridPoint = Sequence[int]
 

@@ -21,8 +21,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from problems.truss.errors import TrussError
-from problems.truss.structure import Truss
+from gadesign_problems.truss.errors import TrussError
+from gadesign_problems.truss.structure import Truss
 
 
 @dataclass(frozen=True)

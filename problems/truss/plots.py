@@ -18,8 +18,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 
 from gadesign.atomic import atomic_path
-from problems.truss.fem import Analysis
-from problems.truss.structure import Truss
+from gadesign_problems.truss.fem import Analysis
+from gadesign_problems.truss.structure import Truss
 
 _CMAP = "coolwarm"
 

@@ -26,14 +26,14 @@ import numpy as np
 from gadesign.atomic import atomic_write_json
 from gadesign.errors import ConfigError
 from gadesign.problem import Evaluation, Objective
-from problems.truss.fem import StiffnessModel, displacement_ratios, stress_ratios
-from problems.truss.genome import discrete_values, sizing_genome, topology_genome
-from problems.truss.structure import Truss
+from gadesign_problems.truss.fem import StiffnessModel, displacement_ratios, stress_ratios
+from gadesign_problems.truss.genome import discrete_values, sizing_genome, topology_genome
+from gadesign_problems.truss.structure import Truss
 
 
 def benchmark_path(name: str) -> Path:
     """Path of a packaged benchmark definition (``tenbar.json``, ...)."""
-    return Path(str(resources.files("problems.truss").joinpath("data", name)))
+    return Path(str(resources.files("gadesign_problems.truss").joinpath("data", name)))
 
 
 def load_benchmark(name: str) -> Truss:
@@ -163,7 +163,7 @@ class TrussProblem:
 
     def export(self, x: Any, evaluation: Evaluation, directory: Path, stem: str) -> list[Path]:
         """The designed truss as JSON (with its analysis) and a drawing."""
-        from problems.truss.plots import plot_truss, save_figure
+        from gadesign_problems.truss.plots import plot_truss, save_figure
 
         directory = Path(directory)
         designed = self.decode(x)

@@ -29,7 +29,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from gadesign.atomic import atomic_write_json
-from problems.truss.errors import TrussError, TrussSchemaError
+from gadesign_problems.truss.errors import TrussError, TrussSchemaError
 
 #: The units of the classic benchmarks (and the default of a file without ``units``).
 BENCHMARK_UNITS: dict[str, str] = {
@@ -351,14 +351,14 @@ class Truss:
 
     # -- analysis and drawing ----------------------------------------------------------
     def analyze(self, areas: Sequence[float] | np.ndarray | None = None):
-        """Linear static analysis of every load case (see :func:`problems.truss.fem.analyze`)."""
-        from problems.truss.fem import analyze
+        """Linear static analysis of every load case (see :func:`gadesign_problems.truss.fem.analyze`)."""
+        from gadesign_problems.truss.fem import analyze
 
         return analyze(self, self.default_areas() if areas is None else self.member_areas(areas))
 
     def plot(self, areas=None, analysis=None, **kwargs):
-        """Draw the truss (see :func:`problems.truss.plots.plot_truss`); returns the axes."""
-        from problems.truss.plots import plot_truss
+        """Draw the truss (see :func:`gadesign_problems.truss.plots.plot_truss`); returns the axes."""
+        from gadesign_problems.truss.plots import plot_truss
 
         return plot_truss(self, areas=areas, analysis=analysis, **kwargs)
 

@@ -89,7 +89,7 @@ def test_convert_round_trip(tmp_path, data_dir, main):
     js, nec = tmp_path / "a.json", tmp_path / "b.nec"
     assert main("antenna", "convert", str(src), str(js))[0] == 0
     assert main("antenna", "convert", str(js), str(nec))[0] == 0
-    from problems.antenna import Antenna
+    from gadesign_problems.antenna import Antenna
 
     a, b = Antenna.from_nec(src), Antenna.from_nec(nec)
     assert a.wires == b.wires and a.sources == b.sources and a.ground == b.ground

@@ -16,7 +16,7 @@ import math
 import numpy as np
 import pytest
 
-from problems.antenna.st5 import Requirements, antenna_st5, score
+from gadesign_problems.antenna.st5 import Requirements, antenna_st5, score
 
 
 def test_score_by_hand():
@@ -122,7 +122,7 @@ def test_yagi_tn688_gain_matches_nbs_table():
     """NBS TN688 (Viezbicke 1976): 3 elements on a 0.4-lambda boom, d/lambda = 0.0085,
     reflector 0.482, director 0.428 lambda: 7.1 dBd = 9.25 dBi. Our driven element is
     0.470 lambda (the TN688 table does not give it); the gain must agree within 0.5 dB."""
-    from problems.antenna.yagi import antenna_yagi
+    from gadesign_problems.antenna.yagi import antenna_yagi
 
     p = antenna_yagi()
     m = p.measure(np.array([0.241, 0.235, 0.214, 0.2, 0.2]))
@@ -132,7 +132,7 @@ def test_yagi_tn688_gain_matches_nbs_table():
 @pytest.fixture(scope="module")
 def yagi_result():
     from gadesign import evolve
-    from problems.antenna.yagi import antenna_yagi
+    from gadesign_problems.antenna.yagi import antenna_yagi
 
     p = antenna_yagi()
     return p, evolve(p, pop=32, generations=30, seed=2)
@@ -167,7 +167,7 @@ def test_evolved_yagi_agrees_with_nec2(yagi_result):
 # ---- crooked wire ----------------------------------------------------------------------------
 def test_crooked_wire_penalises_crossing_wires_and_evolves():
     from gadesign import evolve
-    from problems.antenna.crooked import antenna_crooked_wire
+    from gadesign_problems.antenna.crooked import antenna_crooked_wire
 
     p = antenna_crooked_wire(n_wires=5)
     q = 1.0 / 4.0
@@ -186,7 +186,7 @@ def test_crooked_wire_penalises_crossing_wires_and_evolves():
 # ---- the evolved ST5 design (from the showcase run) -------------------------------------------
 @pytest.fixture(scope="module")
 def st5_design(data_dir):
-    from problems.antenna import Antenna
+    from gadesign_problems.antenna import Antenna
 
     return Antenna.from_nec(data_dir / "st5_evolved.nec")
 
@@ -195,7 +195,7 @@ def test_showcase_st5_design_meets_the_published_requirements(st5_design):
     """The deck the default ``gadesign evolve antenna-st5 --seed 1`` run exported, read
     back and solved with the solver's defaults, meets the ST5 requirements (Hornby et
     al. 2011): VSWR < 1.5 / 1.2, RHCP >= 0 dBic over theta 40-80 deg, all azimuths."""
-    from problems.antenna.units import db
+    from gadesign_problems.antenna.units import db
 
     sol = st5_design.solve([7209.125e6, 8470e6])
     vswr = sol.vswr(50.0)[:, 0]

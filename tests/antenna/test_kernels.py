@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from problems.antenna import kernels
-from problems.antenna.mom import gauss01
+from gadesign_problems.antenna import kernels
+from gadesign_problems.antenna.mom import gauss01
 
 
 def _kernel_values(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -79,8 +79,8 @@ def test_fill_converges_with_higher_orders_and_blocks_larger_than_the_buffer():
     orders are converged, and the blocked kernel evaluation handles any rule size."""
     from pathlib import Path
 
-    from problems.antenna import Antenna
-    from problems.antenna.mom import MomOperator
+    from gadesign_problems.antenna import Antenna
+    from gadesign_problems.antenna.mom import MomOperator
 
     ant = Antenna.from_nec(Path(__file__).parents[1] / "data" / "antenna" / "st5_like.nec")
     k = 2 * np.pi * 8.47e9 / 299_792_458.0

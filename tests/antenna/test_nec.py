@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from problems.antenna import Antenna, DeckError, GeometryError, Load
-from problems.antenna.nec import parse_nec
+from gadesign_problems.antenna import Antenna, DeckError, GeometryError, Load
+from gadesign_problems.antenna.nec import parse_nec
 
 FREE = """CM dipole
 CE
@@ -102,7 +102,7 @@ def test_bad_decks_name_line_and_problem(text, where, what):
 
 
 def test_geometry_errors_from_the_api():
-    from problems.antenna import Source, Wire
+    from gadesign_problems.antenna import Source, Wire
 
     with pytest.raises(GeometryError, match="shorter than twice the radius"):
         Antenna(wires=(Wire((0, 0, 0), (0, 0, 0.01), 0.002, 5),), sources=(Source(0, 1),))
@@ -114,7 +114,7 @@ def test_geometry_errors_from_the_api():
 
 def test_print_control_cards_change_nothing():
     """4nec2 and xnec2c decks often carry PT/PQ (print control): same antenna without them."""
-    from problems.antenna.nec import parse_nec
+    from gadesign_problems.antenna.nec import parse_nec
     base = ("CM dipole\nCE\nGW 1 21 0 0 -0.25 0 0 0.25 0.001\nGE 0\n{extra}EX 0 1 11 0 1.0 0.0\n"
             "FR 0 1 0 0 299.792458 0\nEN\n")
     plain = parse_nec(base.format(extra=""))

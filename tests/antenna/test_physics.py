@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from problems.antenna import Antenna, Load, Source, Wire
-from problems.antenna.mom import C0
+from gadesign_problems.antenna import Antenna, Load, Source, Wire
+from gadesign_problems.antenna.mom import C0
 
 F0 = C0  # 1 m wavelength
 

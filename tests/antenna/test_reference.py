@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from problems.antenna import Antenna
+from gadesign_problems.antenna import Antenna
 
 DECKS = ["dipole_hw_s021", "dipole_hw_s051", "dipole_hw_s101", "monopole_qw_pec", "yagi3_tn688",
          "dipole_fsweep_9"]

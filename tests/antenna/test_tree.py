@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from problems.antenna.tree import (ArmSpace, Node, TreeGenome, count_branches, count_wires, from_json,
+from gadesign_problems.antenna.tree import (ArmSpace, Node, TreeGenome, count_branches, count_wires, from_json,
                                    to_json, walk)
 
 SPACE = ArmSpace(min_angle=30.0, root_bend_min=30.0)
@@ -121,7 +121,7 @@ def test_repair_prunes_colliding_and_escaping_wires():
 
 
 def test_arm_space_refuses_settings_the_solver_would_reject():
-    from problems.antenna.wires import GeometryError
+    from gadesign_problems.antenna.wires import GeometryError
 
     with pytest.raises(GeometryError):
         ArmSpace(wire_radius=0.0005, min_angle=20.0, root_bend_min=20.0)   # touching segments at joints

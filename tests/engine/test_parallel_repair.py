@@ -8,7 +8,7 @@ import copy
 import numpy as np
 
 from gadesign import evolve
-from problems.antenna.st5 import antenna_st5
+from gadesign_problems.antenna.st5 import antenna_st5
 
 
 def _front(problem, workers: int) -> np.ndarray:

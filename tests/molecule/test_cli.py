@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from problems.molecule.cli import app
-from problems.molecule.formula import FormulaError
-from problems.molecule.spectrum import extract_pattern, read_peaks
+from gadesign_problems.molecule.cli import app
+from gadesign_problems.molecule.formula import FormulaError
+from gadesign_problems.molecule.spectrum import extract_pattern, read_peaks
 
 from .conftest import CASES
 
@@ -98,8 +98,8 @@ def test_spectrum_option_and_plot(tmp_path, cli):
 
 
 def test_formula_plots_itself(tmp_path):
-    from problems.molecule.formula import Formula
-    from problems.molecule.plots import save_figure
+    from gadesign_problems.molecule.formula import Formula
+    from gadesign_problems.molecule.plots import save_figure
 
     fig = Formula("C12H7Cl3O2").plot(measured=CASES[6]["measured"]["isotope_pattern"])
     heights = [seg[1][1] for coll in fig.axes[0].collections for seg in coll.get_segments()]

@@ -9,7 +9,7 @@ from rdkit import Chem
 from rdkit.Chem import Descriptors, rdMolDescriptors
 
 from gadesign.errors import GadesignError
-from problems.molecule.formula import (ELECTRON_MASS, Formula, FormulaError, element, get_adduct,
+from gadesign_problems.molecule.formula import (ELECTRON_MASS, Formula, FormulaError, element, get_adduct,
                                        hill_string, parse_elements)
 
 from .conftest import CASES

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from problems.molecule.formula import element, parse_elements
-from problems.molecule.genome import CompositionGenome, near_isobaric_swaps, transfers
+from gadesign_problems.molecule.formula import element, parse_elements
+from gadesign_problems.molecule.genome import CompositionGenome, near_isobaric_swaps, transfers
 
 ELEMENTS = parse_elements("CHNOPSClBrI")
 MASSES = np.array([element(e).monoisotopic_mass for e in ELEMENTS])

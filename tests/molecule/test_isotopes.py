@@ -6,8 +6,8 @@ import molmass
 import numpy as np
 import pytest
 
-from problems.molecule.formula import Formula, FormulaError
-from problems.molecule.isotopes import (PatternTable, isotope_mismatch, isotope_pattern,
+from gadesign_problems.molecule.formula import Formula, FormulaError
+from gadesign_problems.molecule.isotopes import (PatternTable, isotope_mismatch, isotope_pattern,
                                         normalise_pattern)
 
 from .conftest import CASES

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from gadesign.registry import make_problem
-from problems.molecule.evolve import evolve_formula
-from problems.molecule.formula import Formula, FormulaError
-from problems.molecule.problem import FormulaProblem, molecule_formula
-from problems.molecule.query import Query
-from problems.molecule.search import exact_search
+from gadesign_problems.molecule.evolve import evolve_formula
+from gadesign_problems.molecule.formula import Formula, FormulaError
+from gadesign_problems.molecule.problem import FormulaProblem, molecule_formula
+from gadesign_problems.molecule.query import Query
+from gadesign_problems.molecule.search import exact_search
 
 from .conftest import CASES
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from problems.molecule.formula import Formula, FormulaError
-from problems.molecule.rules import (RuleSet, element_counts, element_probability, evaluate_rules,
+from gadesign_problems.molecule.formula import Formula, FormulaError
+from gadesign_problems.molecule.rules import (RuleSet, element_counts, element_probability, evaluate_rules,
                                      hc_ratio, heteroatom_ratios, isotope_pattern, lewis_senior)
 
 from .conftest import CASES

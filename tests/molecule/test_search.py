@@ -9,9 +9,9 @@ import molmass
 import numpy as np
 import pytest
 
-from problems.molecule.formula import Formula, FormulaError, element
-from problems.molecule.query import Query
-from problems.molecule.search import enumerate_compositions, exact_search
+from gadesign_problems.molecule.formula import Formula, FormulaError, element
+from gadesign_problems.molecule.query import Query
+from gadesign_problems.molecule.search import enumerate_compositions, exact_search
 
 from .conftest import CASES
 

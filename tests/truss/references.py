@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from problems.truss.structure import Truss
+from gadesign_problems.truss.structure import Truss
 
 
 def pynite_solve(truss: Truss, areas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from problems.truss.cli import app
-from problems.truss.errors import TrussError, UnstableTrussError
-from problems.truss.structure import Truss
+from gadesign_problems.truss.cli import app
+from gadesign_problems.truss.errors import TrussError, UnstableTrussError
+from gadesign_problems.truss.structure import Truss
 
 from .conftest import DATA, load_reference
 from .test_fem import DEGENERATE, make
@@ -110,8 +110,8 @@ def test_console_script_exit_2_with_one_line(case, tmp_path):
 def test_front_command_draws_a_run_front(tmp_path):
     """A run directory (config.json + front.json, as `gadesign evolve` writes them)."""
     from gadesign.api import evolve
-    from problems.truss.ground import ground_structure
-    from problems.truss.problems import truss_ground
+    from gadesign_problems.truss.ground import ground_structure
+    from gadesign_problems.truss.problems import truss_ground
 
     g = ground_structure((4, 3), (30.0, 20.0), 1.5, [((0, 0), (True, True)), ((0, 2), (True, True))],
                          [((3, 1), (0.0, -5.0))])

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from problems.truss.errors import TrussError, UnstableTrussError
-from problems.truss.fem import StiffnessModel, analyze
-from problems.truss.structure import LoadCase, Truss
+from gadesign_problems.truss.errors import TrussError, UnstableTrussError
+from gadesign_problems.truss.fem import StiffnessModel, analyze
+from gadesign_problems.truss.structure import LoadCase, Truss
 from .conftest import load_reference
 from .references import anastruct_solve, pynite_solve
 
@@ -227,7 +227,7 @@ def test_uniform_area_scaling_scales_response():
 
 
 def test_batched_and_sparse_paths_agree_with_single_dense():
-    from problems.truss.ground import ground_structure
+    from gadesign_problems.truss.ground import ground_structure
 
     t = ground_structure((9, 5), (80.0, 40.0), 2.3, [((0, j), (True, True)) for j in range(5)],
                          [((8, 2), (0.0, -10.0))])
@@ -287,7 +287,7 @@ def test_mechanism_reports_its_free_mode():
 
 def test_large_mechanism_found_on_sparse_path():
     """A ground structure whose only support is one pin line rotates about it (3D)."""
-    from problems.truss.ground import ground_structure
+    from gadesign_problems.truss.ground import ground_structure
 
     t = ground_structure((8, 4, 4), (70.0, 30.0, 30.0), 1.8, [((0, j, 0), (True,) * 3) for j in range(4)],
                          [((7, 2, 2), (0.0, -1.0, 0.0))])
@@ -297,7 +297,7 @@ def test_large_mechanism_found_on_sparse_path():
 
 
 def test_batch_of_large_designs_uses_sparse_path_and_agrees_with_dense():
-    from problems.truss.ground import ground_structure
+    from gadesign_problems.truss.ground import ground_structure
 
     t = ground_structure((14, 10), (130.0, 90.0), 1.5, [((0, j), (True, True)) for j in range(10)],
                          [((13, 0), (0.0, -5.0))])

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from problems.truss.errors import TrussError
-from problems.truss.ground import ground_members, ground_structure, grid_index
+from gadesign_problems.truss.errors import TrussError
+from gadesign_problems.truss.ground import ground_members, ground_structure, grid_index
 
 
 def test_counts_2d():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from problems.truss.plots import plot_front, plot_truss, save_figure, signed_stress_ratio
-from problems.truss.structure import Truss
+from gadesign_problems.truss.plots import plot_front, plot_truss, save_figure, signed_stress_ratio
+from gadesign_problems.truss.structure import Truss
 
 from .conftest import DATA
 

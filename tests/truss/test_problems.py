@@ -14,13 +14,13 @@ import pytest
 
 from gadesign.api import evolve
 from gadesign.registry import make_problem
-from problems.truss.fem import analyze
-from problems.truss.genome import prune_members
-from problems.truss.ground import ground_structure
-from problems.truss.layout import minimum_weight_layout
-from problems.truss.problems import truss_ground
+from gadesign_problems.truss.fem import analyze
+from gadesign_problems.truss.genome import prune_members
+from gadesign_problems.truss.ground import ground_structure
+from gadesign_problems.truss.layout import minimum_weight_layout
+from gadesign_problems.truss.problems import truss_ground
 from gadesign.refine import refine_front
-from problems.truss.structure import AreaSpec, Truss
+from gadesign_problems.truss.structure import AreaSpec, Truss
 
 from .conftest import load_reference
 
@@ -132,7 +132,7 @@ def test_ground_problem_weight_is_bounded_below_by_the_layout_lp(tmp_path):
     # the LP optimum of this cantilever is known in closed form: bars along the two
     # chords and diagonals carrying the tip load; check the LP against equilibrium
     lay = minimum_weight_layout(t)
-    from problems.truss.layout import equilibrium_matrix
+    from gadesign_problems.truss.layout import equilibrium_matrix
 
     f = t.load_cases[0].forces.ravel()[~t.fixed.ravel()]
     assert equilibrium_matrix(t) @ lay.forces == pytest.approx(f, abs=1e-9)
@@ -216,7 +216,7 @@ def test_each_degenerate_case_is_an_infeasible_evaluation_with_reason(case):
     finite objectives and violations, no exception."""
     from dataclasses import replace
 
-    from problems.truss.problems import TrussProblem
+    from gadesign_problems.truss.problems import TrussProblem
 
     from .test_fem import DEGENERATE, make
 

@@ -9,14 +9,14 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from problems.truss.errors import TrussError, TrussSchemaError
-from problems.truss.structure import Buckling, Truss
+from gadesign_problems.truss.errors import TrussError, TrussSchemaError
+from gadesign_problems.truss.structure import Buckling, Truss
 
 from .conftest import load_reference
 
 
 def package_benchmark(name: str) -> dict:
-    return json.loads(resources.files("problems.truss").joinpath("data", name).read_text())
+    return json.loads(resources.files("gadesign_problems.truss").joinpath("data", name).read_text())
 
 
 def test_round_trip_preserves_everything(reference, tmp_path):
@@ -132,8 +132,8 @@ def test_discrete_ten_bar_catalogue_is_the_42_aisc_sections():
 def test_buckling_enters_the_stress_ratios():
     """A slender strut: with buckling its compression ratio is -sigma / sigma_cr,
     sigma_cr = pi^2 E I / (A L^2) for a solid circular section of area A."""
-    from problems.truss.fem import analyze
-    from problems.truss.structure import LoadCase
+    from gadesign_problems.truss.fem import analyze
+    from gadesign_problems.truss.structure import LoadCase
 
     nodes = np.array([[0.0, 0.0], [100.0, 0.0], [0.0, 50.0]])
     f = np.zeros((3, 2))
