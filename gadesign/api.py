@@ -54,10 +54,12 @@ class EvolveResult:
 
 def evolve(problem: Problem, *, algorithm: str | None = None, pop: int | None = None,
            generations: int | None = None, seed: int = 1, workers: int = 1, dask: str | None = None,
-           eval_timeout: float | None = None, refine: int = 0) -> EvolveResult:
+           eval_timeout: float | None = None, refine: int | None = None) -> EvolveResult:
     """Evolve ``problem`` and return its front; defaults come from ``problem.defaults``.
-    ``refine=K`` polishes the best K designs by SLSQP after the last generation."""
+    ``refine=K`` polishes the best K designs by SLSQP after the last generation (default:
+    the problem's ``defaults["refine"]``, else 0)."""
     defaults = getattr(problem, "defaults", {})
+    refine = refine if refine is not None else int(defaults.get("refine", 0))
     algorithm = algorithm or defaults.get("algorithm") or ("ga" if len(problem.objectives) == 1 else "nsga2")
     pop = pop if pop is not None else int(defaults.get("pop", 100))
     generations = generations if generations is not None else int(defaults.get("generations", 100))

@@ -160,8 +160,9 @@ def evolve_cmd(
     dask: Optional[str] = typer.Option(None, "--dask", help="Evaluate on Dask: local:N or tcp://host:8786."),
     eval_timeout: Optional[float] = typer.Option(None, "--eval-timeout",
                                                  help="Seconds per evaluation; slower designs are infeasible."),
-    refine: int = typer.Option(0, "--refine", help="After the last generation, polish the best K designs by "
-                               "SLSQP (single objective, real-valued genome part)."),
+    refine: Optional[int] = typer.Option(None, "--refine", help="After the last generation, polish the best K designs "
+                                         "by SLSQP (single objective, real-valued genome part; default: the problem's, "
+                                         "else 0)."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Run directory (default results/<problem>-<time>-<seed>)."),
     checkpoint_every: Optional[int] = typer.Option(None, "--checkpoint-every", help="Checkpoint every K generations."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Problem parameter key=value (repeatable)."),
@@ -196,13 +197,13 @@ def resume_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Continue an interrupted run from its newest checkpoint to its full budget."""
-    from gadesign.run import RunConfig, resume_run
+    from gadesign.run import RunConfig, problem_params, resume_run
     from gadesign.runstore import RunStore
 
     store = RunStore(run_dir)
     raw = store.read_config()
     config = RunConfig.from_json(raw)
-    make_problem(config.problem, config.params)
+    make_problem(config.problem, problem_params(run_dir, raw))
     store.read_checkpoint(store.latest_checkpoint(), config.problem, raw)  # fail before any output
     started = time.perf_counter()
     assert config.generations is not None
@@ -216,13 +217,14 @@ def show_cmd(run_dir: Path = typer.Argument(..., help="Run directory."),
              limit: int = typer.Option(50, "--limit", help="Show at most this many members.")) -> None:
     """Summarise a run's front: objectives, violations and the problem's own columns."""
     from gadesign.problem import Evaluation
+    from gadesign.run import problem_params
     from gadesign.runstore import RunStore
 
     store = RunStore(run_dir)
     config = store.read_config()
     front = store.read_front()
     try:
-        problem = make_problem(config["problem"], config.get("params") or {})
+        problem = make_problem(config["problem"], problem_params(run_dir, config))
     except GadesignError:
         problem = None
     summary = getattr(problem, "summary", None)
@@ -257,14 +259,14 @@ def plot_cmd(run_dir: Path = typer.Argument(..., help="Run directory.")) -> None
     from gadesign import plots
     from gadesign.runstore import RunStore
 
-    from gadesign.run import known_front
+    from gadesign.run import known_front, problem_params
 
     store = RunStore(run_dir)
     config = store.read_config()
     front = store.read_front()
     logbook = store.read_logbook()
     try:
-        true_front = known_front(make_problem(config["problem"], config.get("params") or {}))
+        true_front = known_front(make_problem(config["problem"], problem_params(run_dir, config)))
     except GadesignError:
         true_front = None
     for path in plots.write_run_plots(store, front, logbook, true_front):

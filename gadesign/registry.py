@@ -48,6 +48,11 @@ class ProblemEntry:
         doc = inspect.getdoc(self.factory()) or ""
         return doc.splitlines()[0] if doc else ""
 
+    def input_files(self) -> tuple[str, ...]:
+        """Names of the factory's parameters that are input file paths (the factory's
+        ``input_files`` attribute): a run keeps a copy of each in its directory."""
+        return tuple(getattr(self.factory(), "input_files", ()))
+
     def parameters(self) -> dict[str, Any]:
         """The factory's keyword parameters and their defaults."""
         sig = inspect.signature(self.factory())

@@ -57,7 +57,7 @@ class RunConfig:
     workers: int = 1
     dask: str | None = None
     eval_timeout: float | None = None
-    refine: int = 0
+    refine: int | None = None
 
     def resolved(self, problem: Problem) -> "RunConfig":
         """Unset fields filled from the problem's ``defaults``, then generic ones."""
@@ -68,7 +68,8 @@ class RunConfig:
                         self.generations if self.generations is not None else int(defaults["generations"]),
                         self.seed,
                         self.checkpoint_every if self.checkpoint_every is not None else int(defaults["checkpoint_every"]),
-                        self.workers, self.dask, self.eval_timeout, self.refine)
+                        self.workers, self.dask, self.eval_timeout,
+                        self.refine if self.refine is not None else int(defaults.get("refine", 0)))
         cfg.validate()
         if cfg.refine:
             from gadesign.refine import check_refinable
@@ -88,7 +89,7 @@ class RunConfig:
             raise ConfigError(f"--seed must be >= 0, got {self.seed}")
         if self.dask is not None:
             local_workers(self.dask)
-        if self.refine < 0:
+        if self.refine is not None and self.refine < 0:
             raise ConfigError(f"--refine must be >= 0, got {self.refine}")
         if self.eval_timeout is not None and not self.eval_timeout > 0:
             raise ConfigError(f"--eval-timeout must be > 0 seconds, got {self.eval_timeout}")
@@ -124,6 +125,9 @@ def start_run(config: RunConfig, out: Path, on_generation: GenerationCallback | 
     problem = make_problem(config.problem, config.params)
     config = config.resolved(problem)
     store = RunStore(out)
+    store.check_new()
+    config.params = stage_inputs(config.problem, config.params, store.root)
+    problem = make_problem(config.problem, problem_params(store.root, config.to_json()))
     evolution, evaluator = _build(problem, config)
     store.create({**config.to_json(), "genome": problem.genome.describe(),
                   "objectives": [o.to_json() for o in problem.objectives],
@@ -143,12 +147,53 @@ def resume_run(run_dir: Path, workers: int | None = None, dask: str | None = Non
     if dask is not None:
         config.dask = dask
     config.validate()
-    problem = make_problem(config.problem, config.params)
+    problem = make_problem(config.problem, problem_params(store.root, raw))
     checkpoint = store.read_checkpoint(store.latest_checkpoint(), config.problem, raw)
     evolution, evaluator = _build(problem, config)
     evolution.load_state(checkpoint["state"])
     with evaluator:
         return _evolve(store, problem, config, evolution, list(checkpoint["logbook"]), on_generation)
+
+
+def stage_inputs(name: str, params: dict[str, Any], run_dir: Path) -> dict[str, Any]:
+    """Copy every input file the problem declares (``input_files`` of its factory) into
+    ``run_dir/inputs/`` and return ``params`` referring to the copies relative to the run
+    directory, so that the run works from any working directory and after the original
+    is moved or changed (the copy is what the run uses; the original is never read again)."""
+    import shutil
+
+    from gadesign.registry import problem_entries
+
+    entry = problem_entries().get(name)
+    out = dict(params)
+    keys = [k for k in (entry.input_files() if entry else ()) if isinstance(out.get(k), str) and out[k]]
+    if not keys:
+        return out
+    (run_dir / "inputs").mkdir(parents=True, exist_ok=True)
+    for key in keys:
+        source = Path(out[key])
+        if not source.is_file():
+            raise ConfigError(f"--set {key}={out[key]}: no such file")
+        target = Path("inputs") / source.name
+        if (run_dir / target).exists():
+            target = Path("inputs") / f"{key}-{source.name}"
+        shutil.copyfile(source, run_dir / target)
+        out[key] = target.as_posix()
+    return out
+
+
+def problem_params(run_dir: Path, config: dict[str, Any]) -> dict[str, Any]:
+    """A stored run's problem parameters with its input files (relative references into
+    the run directory, see :func:`stage_inputs`) resolved against ``run_dir``."""
+    from gadesign.registry import problem_entries
+
+    params = dict(config.get("params") or {})
+    entry = problem_entries().get(str(config.get("problem")))
+    for key in entry.input_files() if entry else ():
+        value = params.get(key)
+        if isinstance(value, str) and value and not Path(value).is_absolute() and (Path(run_dir) / value).is_file():
+            params[key] = str(Path(run_dir) / value)
+    return params
 
 
 def _build(problem: Problem, config: RunConfig) -> tuple[Evolution, Any]:

@@ -235,6 +235,9 @@ class Truss:
             k = int(np.argmax((members < 0).any(1) | (members >= n).any(1)))
             raise TrussSchemaError(f"members[{k}]: node index out of range ({n} nodes): {members[k].tolist()}")
         m = len(members)
+        if m == 0:
+            raise TrussSchemaError("members: a truss needs at least one member")
+        _check_duplicates(members, self.member_labels)
         fixed = np.asarray(self.fixed, dtype=bool)
         if fixed.shape != (n, d):
             raise TrussSchemaError(f"supports: fixed-dof table has shape {fixed.shape}, expected {(n, d)}")
@@ -460,7 +463,7 @@ class Truss:
                 for g, v in zip(groups, vals):
                     arr[list(g.members)] = _as_float(v, f"stress_limits_by_group.{key}")
                 per[key] = arr
-            tension, compression = per["tension"], per["compression"]
+            tension, compression = per["tension"].tolist(), per["compression"].tolist()
         disp = []
         for i, dl in enumerate(data.get("displacement_limits") or []):
             where = f"displacement_limits[{i}]"
@@ -541,6 +544,19 @@ class Truss:
         if path is not None:
             atomic_write_json(path, data)
         return json.dumps(data, indent=1, allow_nan=False)
+
+
+def _check_duplicates(members: np.ndarray, labels: Sequence[Any] | None) -> None:
+    """A member listed twice between the same two nodes (either direction) is an
+    error: the two bars would act as one of the summed area, silently."""
+    key = np.sort(members, axis=1)
+    _, first, counts = np.unique(key, axis=0, return_index=True, return_counts=True)
+    if (counts > 1).any():
+        pair = key[first[np.argmax(counts > 1)]]
+        dup = np.flatnonzero((key == pair).all(axis=1))
+        name = (lambda k: f"members[{k}]" if labels is None else f"members[{k}] (label {labels[k]})")
+        raise TrussSchemaError(f"{' and '.join(name(int(k)) for k in dup)} both join nodes "
+                               f"{int(pair[0])} and {int(pair[1])}: a duplicated member")
 
 
 # ----------------------------------------------------------------------------------
