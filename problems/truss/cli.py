@@ -58,6 +58,7 @@ def analyze(
 
 def _print_analysis(analysis, plot: Optional[Path]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     t = analysis.truss
@@ -67,25 +68,32 @@ def _print_analysis(analysis, plot: Optional[Path]) -> None:
                   f"{len(t.load_cases)} load case(s), {t.dim}D")
     console.print(f"weight {analysis.weight:.6g} {u.get('weight', '')}; max stress ratio "
                   f"{analysis.max_stress_ratio:.4f}; max displacement ratio {analysis.max_displacement_ratio:.4f}")
+    console.print("units: " + ", ".join(f"{k} {v}" for k, v in u.items()), markup=False)
+    console.print("numbering: nodes and members are the file's 0-based indices"
+                  + (" (the file's own labels in brackets)" if t.node_labels or t.member_labels else ""),
+                  markup=False)
     ratios = analysis.stress_ratios()
-    labels = t.member_labels or range(t.n_members)
+    node = (lambda i: f"{i} [{t.node_labels[i]}]") if t.node_labels else str
+    member = (lambda e: f"{e} [{t.member_labels[e]}]") if t.member_labels else str
     for k, c in enumerate(analysis.cases):
-        tab = Table(title=f"{c.name}: members (tension +)", show_lines=False)
+        tab = Table(title=escape(f"{c.name}: members (tension +)"), show_lines=False)
         for col in ("member", "nodes", f"area [{u.get('area', '')}]", f"force [{u.get('force', '')}]",
                     f"stress [{u.get('stress', '')}]", "stress ratio"):
-            tab.add_column(col, justify="right")
+            tab.add_column(escape(col), justify="right")
         for e in range(t.n_members):
-            tab.add_row(str(labels[e]), f"{t.members[e, 0]}-{t.members[e, 1]}", f"{analysis.areas[e]:.5g}",
+            tab.add_row(escape(member(e)), escape(f"{node(t.members[e, 0])}-{node(t.members[e, 1])}"),
+                        f"{analysis.areas[e]:.5g}",
                         f"{c.forces[e]:.6g}", f"{c.stresses[e]:.6g}", f"{ratios[k, e]:.4f}")
         console.print(tab)
-        nt = Table(title=f"{c.name}: nodes [{u.get('length', '')}, {u.get('force', '')}]")
+        nt = Table(title=escape(f"{c.name}: nodes, displacements [{u.get('length', '')}], reactions "
+                                f"[{u.get('force', '')}]"))
         nt.add_column("node", justify="right")
         for ax in "xyz"[:t.dim]:
             nt.add_column(f"u{ax}", justify="right")
         for ax in "xyz"[:t.dim]:
             nt.add_column(f"R{ax}", justify="right")
         for i in range(t.n_nodes):
-            nt.add_row(str(i), *(f"{v:.6g}" for v in c.displacements[i]), *(f"{v:.6g}" for v in c.reactions[i]))
+            nt.add_row(escape(node(i)), *(f"{v:.6g}" for v in c.displacements[i]), *(f"{v:.6g}" for v in c.reactions[i]))
         console.print(nt)
         console.print(f"compliance F.u = {c.compliance:.6g}")
     if plot is not None:
@@ -168,13 +176,14 @@ def front(
     import numpy as np
 
     from gadesign.registry import make_problem
+    from gadesign.run import problem_params
     from gadesign.runstore import RunStore
     from gadesign_problems.truss.errors import TrussError
     from gadesign_problems.truss.plots import plot_front, save_figure
 
     store = RunStore(run_dir)
     config, doc = store.read_config(), store.read_front()
-    problem = make_problem(config["problem"], config.get("params") or {})
+    problem = make_problem(config["problem"], problem_params(run_dir, config))
     if not hasattr(problem, "member_areas") or not hasattr(problem, "truss"):
         raise TrussError(f"{run_dir}: problem {config['problem']!r} is not a truss problem")
     members = [m for m in doc["members"] if not m.get("info", {}).get("failed")]
@@ -205,12 +214,13 @@ def refine(
     from gadesign.problem import Evaluation
     from gadesign.refine import refine_front
     from gadesign.registry import make_problem
+    from gadesign.run import problem_params
     from gadesign.runstore import RunStore
     from gadesign_problems.truss.errors import TrussError
 
     store = RunStore(run_dir)
     config, doc = store.read_config(), store.read_front()
-    problem = make_problem(config["problem"], config.get("params") or {})
+    problem = make_problem(config["problem"], problem_params(run_dir, config))
     if len(problem.objectives) != 1 or not hasattr(problem, "truss"):
         raise TrussError(f"{run_dir}: refinement needs a single-objective truss problem")
     front = [(problem.genome.from_json(m["genome"]),

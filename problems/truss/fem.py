@@ -107,6 +107,9 @@ class Analysis:
         return {
             "weight": self.weight,
             "units": dict(self.truss.units),
+            "numbering": "0-based node and member indices as in the truss file",
+            "node_labels": None if self.truss.node_labels is None else list(self.truss.node_labels),
+            "member_labels": None if self.truss.member_labels is None else list(self.truss.member_labels),
             "areas": self.areas.tolist(),
             "max_stress_ratio": self.max_stress_ratio,
             "max_displacement_ratio": self.max_displacement_ratio,

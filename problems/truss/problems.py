@@ -165,9 +165,17 @@ class TrussProblem:
         """The designed truss as JSON (with its analysis) and a drawing."""
         from gadesign_problems.truss.plots import plot_truss, save_figure
 
+        from gadesign_problems.truss.errors import TrussError
+
         directory = Path(directory)
-        designed = self.decode(x)
         paths = [directory / f"{stem}.json"]
+        try:
+            designed = self.decode(x)
+        except TrussError as exc:  # e.g. every member absent: the evaluation is all there is
+            atomic_write_json(paths[0], {"error": str(exc), "evaluation": {
+                "objectives": list(evaluation.objectives), "violations": list(evaluation.violations),
+                "info": evaluation.info}})
+            return paths
         data = designed.to_dict()
         data["evaluation"] = {"objectives": list(evaluation.objectives), "violations": list(evaluation.violations),
                               "info": evaluation.info}
