@@ -1,8 +1,12 @@
-"""Bit strings with bit-flip mutation and uniform or two-point crossover."""
+"""Bit strings with bit-flip mutation and uniform or two-point crossover.
+
+DEAP operators can replace either: ``BinaryVector(n, crossover=tools.cxTwoPoint,
+mutation=tools.mutFlipBit, mutation_args={"indpb": 0.05})`` (or their names as strings).
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -15,14 +19,16 @@ class BinaryVector(DiscreteVector):
 
     dtype = np.uint8
 
-    def __init__(self, n: int, *, crossover: Literal["uniform", "two_point"] = "uniform",
-                 crossover_prob: float = 0.9, mutation_prob: float | None = None, ones_prob: float = 0.5) -> None:
+    def __init__(self, n: int, *, crossover: Any = "uniform", crossover_prob: float = 0.9,
+                 mutation_prob: float | None = None, ones_prob: float = 0.5, mutation: Any = None,
+                 crossover_args: Mapping[str, Any] | None = None,
+                 mutation_args: Mapping[str, Any] | None = None) -> None:
         if n < 1:
             raise ValueError("BinaryVector needs n >= 1")
-        if crossover not in ("uniform", "two_point"):
-            raise ValueError(f"unknown crossover {crossover!r}")
+        native_cx = crossover in ("uniform", "two_point")
         self.n = int(n)
-        self.crossover_kind = crossover
+        self.crossover_kind = crossover if native_cx else "uniform"
+        self.bind_deap(None if native_cx else crossover, crossover_args, mutation, mutation_args)
         self.crossover_prob = float(crossover_prob)
         self.mutation_prob = 1.0 / n if mutation_prob is None else float(mutation_prob)
         self.ones_prob = float(ones_prob)
@@ -36,6 +42,9 @@ class BinaryVector(DiscreteVector):
     def _mutate_rows(self, X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         return X ^ (rng.random(X.shape) < self.mutation_prob).astype(np.uint8)
 
+    def repair(self, x: np.ndarray) -> np.ndarray:
+        return (np.asarray(x) != 0).astype(np.uint8)
+
     def to_json(self, x: np.ndarray) -> list[int]:
         return [int(v) for v in x]
 
@@ -46,5 +55,5 @@ class BinaryVector(DiscreteVector):
         return x.astype(np.uint8)
 
     def describe(self) -> dict[str, Any]:
-        return {"type": "BinaryVector", "n": self.n, "crossover": self.crossover_kind,
-                "mutation_prob": self.mutation_prob}
+        return self._describe_operators({"type": "BinaryVector", "n": self.n, "crossover": self.crossover_kind,
+                                         "mutation_prob": self.mutation_prob})

@@ -3,11 +3,13 @@
 Creep mutation moves a gene by a signed step whose size is geometric with mean
 ``creep_mean`` (at least 1), so small moves are common and large ones possible; uniform
 reset redraws the gene anywhere in its bounds. ``mutation="mixed"`` picks either per gene.
+A DEAP operator (a callable or a ``deap.tools`` name such as ``"mutUniformInt"``, with
+``mutation_args``) can replace either operator; children are rounded and clipped.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -20,9 +22,10 @@ class IntegerVector(DiscreteVector):
     dtype = np.int64
 
     def __init__(self, lower: Sequence[int] | int, upper: Sequence[int] | int, n: int | None = None, *,
-                 mutation: Literal["creep", "uniform", "mixed"] = "mixed", creep_mean: float = 1.5,
-                 crossover: Literal["uniform", "two_point"] = "uniform", crossover_prob: float = 0.9,
-                 mutation_prob: float | None = None) -> None:
+                 mutation: Any = "mixed", creep_mean: float = 1.5, crossover: Any = "uniform",
+                 crossover_prob: float = 0.9, mutation_prob: float | None = None,
+                 crossover_args: Mapping[str, Any] | None = None,
+                 mutation_args: Mapping[str, Any] | None = None) -> None:
         lo = np.atleast_1d(np.asarray(lower, dtype=np.int64))
         hi = np.atleast_1d(np.asarray(upper, dtype=np.int64))
         size = n if n is not None else max(lo.size, hi.size)
@@ -30,10 +33,13 @@ class IntegerVector(DiscreteVector):
         self.upper = np.broadcast_to(hi, (size,)).copy()
         if np.any(self.upper < self.lower):
             raise ValueError("IntegerVector bounds need lower <= upper")
-        if mutation not in ("creep", "uniform", "mixed") or crossover not in ("uniform", "two_point"):
-            raise ValueError(f"unknown operator: mutation={mutation!r}, crossover={crossover!r}")
+        native_mut = mutation in ("creep", "uniform", "mixed")
+        native_cx = crossover in ("uniform", "two_point")
         self.n = size
-        self.mutation, self.crossover_kind = mutation, crossover
+        self.mutation = mutation if native_mut else "mixed"
+        self.crossover_kind = crossover if native_cx else "uniform"
+        self.bind_deap(None if native_cx else crossover, crossover_args,
+                       None if native_mut else mutation, mutation_args)
         self.creep_mean = max(float(creep_mean), 1.0)
         self.crossover_prob = float(crossover_prob)
         self.mutation_prob = 1.0 / size if mutation_prob is None else float(mutation_prob)
@@ -72,5 +78,6 @@ class IntegerVector(DiscreteVector):
         return x.astype(np.int64)
 
     def describe(self) -> dict[str, Any]:
-        return {"type": "IntegerVector", "n": self.n, "lower": self.lower.tolist(), "upper": self.upper.tolist(),
-                "mutation": self.mutation, "crossover": self.crossover_kind}
+        return self._describe_operators(
+            {"type": "IntegerVector", "n": self.n, "lower": self.lower.tolist(), "upper": self.upper.tolist(),
+             "mutation": self.mutation, "crossover": self.crossover_kind})

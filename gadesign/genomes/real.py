@@ -9,12 +9,15 @@ Polynomial mutation (Deb & Goyal 1996, bounded): each variable mutates with prob
 ``mutation_prob`` (default 1/n) by ``delta_q*(upper-lower)`` with ``delta_q`` drawn from a
 polynomial distribution of index ``eta_m`` that never leaves the bounds.
 
-Both operators act on a whole mating pool at once (rows of a matrix).
+Both operators act on a whole mating pool at once (rows of a matrix). Any DEAP operator
+can replace either: ``RealVector(lo, hi, crossover=tools.cxBlend, crossover_args={"alpha":
+0.3}, mutation=tools.mutGaussian, mutation_args={"mu": 0, "sigma": 0.1, "indpb": 0.2})``
+(children are clipped back into the bounds; see :mod:`gadesign.genomes.deapops`).
 """
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -79,7 +82,9 @@ class RealVector(VectorGenome):
 
     def __init__(self, lower: Sequence[float] | float, upper: Sequence[float] | float, n: int | None = None,
                  *, eta_c: float = 15.0, eta_m: float = 20.0, crossover_prob: float = 0.9,
-                 var_crossover_prob: float = 0.5, mutation_prob: float | None = None) -> None:
+                 var_crossover_prob: float = 0.5, mutation_prob: float | None = None,
+                 crossover: Any = None, crossover_args: Mapping[str, Any] | None = None,
+                 mutation: Any = None, mutation_args: Mapping[str, Any] | None = None) -> None:
         lo = np.atleast_1d(np.asarray(lower, dtype=float))
         hi = np.atleast_1d(np.asarray(upper, dtype=float))
         size = n if n is not None else max(lo.size, hi.size)
@@ -92,6 +97,7 @@ class RealVector(VectorGenome):
         self.crossover_prob = float(crossover_prob)
         self.var_crossover_prob = float(var_crossover_prob)
         self.mutation_prob = 1.0 / size if mutation_prob is None else float(mutation_prob)
+        self.bind_deap(crossover, crossover_args, mutation, mutation_args)
 
     def sample(self, rng: np.random.Generator) -> np.ndarray:
         return self.lower + rng.random(self.n) * (self.upper - self.lower)
@@ -118,6 +124,7 @@ class RealVector(VectorGenome):
         return x
 
     def describe(self) -> dict[str, Any]:
-        return {"type": "RealVector", "n": self.n, "lower": self.lower.tolist(), "upper": self.upper.tolist(),
-                "eta_c": self.eta_c, "eta_m": self.eta_m, "crossover_prob": self.crossover_prob,
-                "mutation_prob": self.mutation_prob}
+        return self._describe_operators(
+            {"type": "RealVector", "n": self.n, "lower": self.lower.tolist(), "upper": self.upper.tolist(),
+             "eta_c": self.eta_c, "eta_m": self.eta_m, "crossover_prob": self.crossover_prob,
+             "mutation_prob": self.mutation_prob})

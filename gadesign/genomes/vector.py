@@ -3,17 +3,24 @@
 Subclasses implement ``_mutate_rows`` and ``_cross_rows`` on whole matrices (one row per
 design, pairs matched row by row); :class:`DiscreteVector` adds the gene-exchanging
 crossovers (uniform, two-point) shared by integer and bit vectors.
+
+Any of them can carry DEAP operators instead of its native ones
+(:meth:`VectorGenome.bind_deap`): the pairing loop is the same (pairs recombined with
+probability ``crossover_prob``, then every child mutated), the DEAP operator sees each
+individual as a Python list, and children are repaired afterwards (see
+:mod:`gadesign.genomes.deapops`).
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from gadesign.genomes.base import Genome
 from gadesign.genomes.crossover import two_point_masks, uniform_masks, vary_rows
+from gadesign.genomes.deapops import DeapBinding, private_random, resolve_operator
 
 
 class VectorGenome(Genome[np.ndarray]):
@@ -21,6 +28,28 @@ class VectorGenome(Genome[np.ndarray]):
 
     dtype: type = float
     n: int
+    deap: DeapBinding | None = None
+
+    def bind_deap(self, crossover: Any = None, crossover_args: Mapping[str, Any] | None = None,
+                  mutation: Any = None, mutation_args: Mapping[str, Any] | None = None) -> None:
+        """Use DEAP operators (callables or ``deap.tools`` names) instead of the native
+        crossover and/or mutation; ``None`` keeps the native one. Raises ``ValueError``
+        for an unknown operator."""
+        cx = None if crossover is None else resolve_operator(crossover, crossover_args, kind="crossover")
+        mut = None if mutation is None else resolve_operator(mutation, mutation_args, kind="mutation")
+        self.deap = DeapBinding(cx, mut) if (cx is not None or mut is not None) else None
+
+    def _from_list(self, values: Sequence[Any]) -> np.ndarray:
+        """A DEAP operator's list back as this genome's array (integers rounded)."""
+        arr = np.asarray(values, dtype=float)
+        if np.issubdtype(np.dtype(self.dtype), np.integer):
+            arr = np.rint(arr)
+        return self.repair(arr.astype(self.dtype))
+
+    def _describe_operators(self, out: dict[str, Any]) -> dict[str, Any]:
+        if self.deap is not None:
+            out["deap"] = self.deap.describe()
+        return out
 
     @abstractmethod
     def _mutate_rows(self, X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -31,15 +60,50 @@ class VectorGenome(Genome[np.ndarray]):
         """Children of the row pairs (A[i], B[i])."""
 
     def mutate(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        if self.deap is not None and self.deap.mutation is not None:
+            (child,) = self.deap.mutation(private_random(rng), np.asarray(x, self.dtype).tolist())
+            return self._from_list(child)
         return self._mutate_rows(np.asarray(x, self.dtype)[None, :], rng)[0]
 
     def crossover(self, a: np.ndarray, b: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        if self.deap is not None and self.deap.crossover is not None:
+            c1, c2 = self.deap.crossover(private_random(rng), np.asarray(a, self.dtype).tolist(),
+                                         np.asarray(b, self.dtype).tolist())
+            return self._from_list(c1), self._from_list(c2)
         c1, c2 = self._cross_rows(np.asarray(a, self.dtype)[None, :], np.asarray(b, self.dtype)[None, :], rng)
         return c1[0], c2[0]
 
     def vary(self, parents: Sequence[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
+        if self.deap is not None:
+            return self._vary_deap(np.asarray(parents, self.dtype), rng)
         return list(vary_rows(np.asarray(parents, self.dtype), self.crossover_prob, self._cross_rows,
                               self._mutate_rows, rng))
+
+    def _vary_deap(self, P: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
+        """:meth:`vary` with DEAP operators: one private ``random.Random`` per call, pairs
+        (0,1), (2,3), ... recombined with probability ``crossover_prob``, every child
+        mutated, then repaired. Native operators fill in for an unbound one."""
+        assert self.deap is not None
+        rnd = private_random(rng)
+        k = len(P) // 2
+        do = rng.random(k) < self.crossover_prob
+        children = P.copy()
+        cx, mut = self.deap.crossover, self.deap.mutation
+        if cx is None:
+            c1, c2 = self._cross_rows(P[0:2 * k:2], P[1:2 * k:2], rng)
+            children[0:2 * k:2] = np.where(do[:, None], c1, P[0:2 * k:2])
+            children[1:2 * k:2] = np.where(do[:, None], c2, P[1:2 * k:2])
+        else:
+            for i in np.flatnonzero(do):
+                a, b = cx(rnd, P[2 * i].tolist(), P[2 * i + 1].tolist())
+                children[2 * i], children[2 * i + 1] = self._from_list(a), self._from_list(b)
+        if mut is None:
+            children = self._mutate_rows(children, rng)
+        else:
+            for j in range(len(children)):
+                (m,) = mut(rnd, children[j].tolist())
+                children[j] = self._from_list(m)
+        return [self.repair(c) for c in children]
 
     def key(self, x: np.ndarray) -> bytes:
         return np.asarray(x, self.dtype).tobytes()

@@ -1,0 +1,128 @@
+"""DEAP operators bound to gadesign genomes, drawing from a seeded private ``random.Random``.
+
+DEAP's variation operators (``deap.tools.cxBlend``, ``mutGaussian``, ``cxOrdered``, ...)
+change Python lists in place and draw from the ``random`` module. To use one inside a
+genome without giving up reproducibility:
+
+- each call to a genome's ``vary``/``mutate``/``crossover`` draws one 63-bit seed from
+  the run's ``numpy.random.Generator`` and makes a private ``random.Random`` from it, so
+  the draws are a pure function of the run's seed and of the generator state the
+  checkpoints carry (same front serially, on workers, on Dask and after resume);
+- while the operator runs, the name ``random`` in the operator's own module (DEAP's
+  ``deap.tools.crossover``, ``deap.tools.mutation``, or a user's module that does
+  ``import random``) is pointed at that private generator, so the global ``random``
+  state is neither read nor changed. An operator whose module does not refer to
+  ``random`` by that name (``from random import gauss``) is run with the global state
+  swapped for the private one and restored afterwards;
+- individuals are handed over as plain Python lists (``x.tolist()``) and converted back
+  to the genome's numpy dtype, then repaired (clipped to bounds, rounded, ...).
+
+No ``deap.creator`` class is involved: operators only need mutable sequences.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping
+
+import numpy as np
+
+#: Names of DEAP variation operators accepted as strings (from ``--set`` values or JSON).
+_PREFIXES = ("cx", "mut")
+
+
+@dataclass(frozen=True)
+class DeapOperator:
+    """A DEAP-style operator with its keyword arguments, e.g.
+    ``DeapOperator(tools.mutGaussian, {"mu": 0.0, "sigma": 0.1, "indpb": 0.2})``."""
+
+    function: Callable[..., Any]
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        fn = self.function.func if isinstance(self.function, functools.partial) else self.function
+        return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+    def describe(self) -> dict[str, Any]:
+        return {"function": self.name, "args": {k: _jsonable(v) for k, v in self.args.items()}}
+
+    def __call__(self, rnd: random.Random, *individuals: list[Any]) -> tuple[list[Any], ...]:
+        """The operator applied to ``individuals`` (lists, changed in place), drawing
+        from ``rnd``; returns what the operator returns (a tuple of individuals)."""
+        with drawing_from(self.function, rnd):
+            out = self.function(*individuals, **dict(self.args))
+        return tuple(out)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    return value
+
+
+def resolve_operator(spec: Any, args: Mapping[str, Any] | None = None, *, kind: str) -> DeapOperator:
+    """A :class:`DeapOperator` from a callable or the name of a ``deap.tools`` operator
+    (``"cxBlend"``, ``"mutFlipBit"``); ``kind`` ("crossover" or "mutation") is for
+    messages. Raises ``ValueError`` for an unknown name or non-dict ``args``."""
+    if args is not None and not isinstance(args, Mapping):
+        raise ValueError(f"{kind}_args must be a dict of keyword arguments, got {type(args).__name__}")
+    if callable(spec):
+        return DeapOperator(spec, dict(args or {}))
+    if isinstance(spec, str):
+        from deap import tools
+        fn = getattr(tools, spec, None)
+        if fn is None or not spec.startswith(_PREFIXES) or not callable(fn):
+            known = sorted(n for n in dir(tools) if n.startswith(_PREFIXES))
+            raise ValueError(f"unknown {kind} operator {spec!r} (DEAP operators: {', '.join(known)})")
+        return DeapOperator(fn, dict(args or {}))
+    raise ValueError(f"{kind} must be an operator name or a callable, got {type(spec).__name__}")
+
+
+def private_random(rng: np.random.Generator) -> random.Random:
+    """A ``random.Random`` seeded by one draw from ``rng`` (the run's generator)."""
+    return random.Random(int(rng.integers(0, 2 ** 63)))
+
+
+@contextmanager
+def drawing_from(function: Callable[..., Any], rnd: random.Random) -> Iterator[None]:
+    """Inside the block, ``function``'s ``random`` draws come from ``rnd``; the global
+    ``random`` state is left as it was."""
+    inner = function
+    while isinstance(inner, functools.partial):
+        inner = inner.func
+    module_globals = getattr(inner, "__globals__", None)
+    if module_globals is not None and module_globals.get("random") is random:
+        module_globals["random"] = rnd
+        try:
+            yield
+        finally:
+            module_globals["random"] = random
+        return
+    saved = random.getstate()
+    random.setstate(rnd.getstate())
+    try:
+        yield
+    finally:
+        rnd.setstate(random.getstate())
+        random.setstate(saved)
+
+
+class DeapBinding:
+    """The DEAP operators bound to a vector genome (either may be ``None``: native)."""
+
+    def __init__(self, crossover: DeapOperator | None, mutation: DeapOperator | None) -> None:
+        self.crossover, self.mutation = crossover, mutation
+
+    def describe(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.crossover is not None:
+            out["crossover"] = self.crossover.describe()
+        if self.mutation is not None:
+            out["mutation"] = self.mutation.describe()
+        return out
