@@ -8,6 +8,7 @@ prints as one red line with exit code 2.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Optional
 
@@ -32,7 +33,7 @@ def analyze(
     areas: Optional[str] = typer.Option(None, "--areas", help="Member areas a1,a2,... (one per group or per "
                                         "member); default: the file's 'areas', else its first 'best_known'."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON (the file's units)."),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="Draw the truss (width ~ area, colour = stress "
+    plot: Optional[str] = typer.Option(None, "--plot", metavar="FILE", help="Draw the truss (width ~ area, colour = stress "
                                         "ratio, deformed shape) to this image file."),
     case: int = typer.Option(0, "--case", help="Load case (0-based) drawn by --plot."),
 ) -> None:
@@ -40,6 +41,9 @@ def analyze(
     from gadesign_problems.truss.errors import TrussError
     from gadesign_problems.truss.structure import Truss
 
+    from gadesign.paths import check_output_file, output_guard
+
+    plot = check_output_file(plot, "--plot", figure=True) if plot is not None else None
     truss = Truss.from_json(truss_file)
     x = truss.default_areas() if areas is None else truss.member_areas(_parse_floats(areas, "--areas"), "--areas")
     analysis = truss.analyze(x)
@@ -49,7 +53,8 @@ def analyze(
         from gadesign_problems.truss.plots import plot_truss, save_figure
 
         ax = plot_truss(truss, analysis=analysis, case=case)
-        save_figure(ax.figure, plot)
+        with output_guard(plot, "--plot"):
+            save_figure(ax.figure, plot)
     if as_json:
         typer.echo(json.dumps(analysis.to_dict(), allow_nan=False))
         return
@@ -64,10 +69,11 @@ def _print_analysis(analysis, plot: Optional[Path]) -> None:
     t = analysis.truss
     u = t.units
     console = Console()
-    console.print(f"[bold]{t.name or 'truss'}[/bold]: {t.n_nodes} nodes, {t.n_members} members, "
+    console.print(f"[bold]{escape(t.name or 'truss')}[/bold]: {t.n_nodes} nodes, {t.n_members} members, "
                   f"{len(t.load_cases)} load case(s), {t.dim}D")
-    console.print(f"weight {analysis.weight:.6g} {u.get('weight', '')}; max stress ratio "
-                  f"{analysis.max_stress_ratio:.4f}; max displacement ratio {analysis.max_displacement_ratio:.4f}")
+    console.print(escape(f"weight {analysis.weight:.6g} {u.get('weight', '')}; max stress ratio "
+                         f"{analysis.max_stress_ratio:.4f}; max displacement ratio "
+                         f"{analysis.max_displacement_ratio:.4f}"))
     console.print("units: " + ", ".join(f"{k} {v}" for k, v in u.items()), markup=False)
     console.print("numbering: nodes and members are the file's 0-based indices"
                   + (" (the file's own labels in brackets)" if t.node_labels or t.member_labels else ""),
@@ -97,7 +103,7 @@ def _print_analysis(analysis, plot: Optional[Path]) -> None:
         console.print(nt)
         console.print(f"compliance F.u = {c.compliance:.6g}")
     if plot is not None:
-        console.print(f"drawing written to {plot}")
+        console.print(escape(f"drawing written to {plot}"))
 
 
 def _grid_point(text: str, dim: int, what: str) -> tuple[int, ...]:
@@ -132,16 +138,33 @@ def ground(
     disp: Optional[float] = typer.Option(None, "--disp", help="Displacement limit on every free dof."),
     area_min: float = typer.Option(0.01, "--area-min", help="Smallest area of a present member (> 0)."),
     area_max: float = typer.Option(10.0, "--area-max", help="Largest member area."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the JSON here (default: stdout)."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                         help="Write the JSON here (default: stdout)."),
 ) -> None:
     """Write a ground-structure truss JSON: a grid with all members up to --reach."""
     from gadesign_problems.truss.errors import TrussError
     from gadesign_problems.truss.ground import ground_structure
     from gadesign_problems.truss.structure import AreaSpec
 
+    from gadesign.limits import check_limit
+    from gadesign.paths import check_output_file, output_guard
+
+    target = check_output_file(output, "--output") if output is not None else None
     shape = (nx, ny) if nz is None else (nx, ny, nz)
     size = (width, height) if nz is None else (width, height, depth)
     dim = len(shape)
+    for n, opt in zip(shape, ("--nx", "--ny", "--nz")):
+        if n < 2:
+            raise TrussError(f"{opt} must be >= 2, got {n}")
+    nodes = math.prod(shape)
+    check_limit("GROUND_NODES", nodes, f"ground structure of {' x '.join(map(str, shape))} nodes", 2_500)
+    if not (math.isfinite(reach) and reach >= 1):
+        raise TrussError(f"--reach must be a finite number >= 1 grid step, got {reach}")
+    # candidate members ~ nodes x (lattice points within the reach) / 2, counted before any is made
+    ball = (math.pi if dim == 2 else 4 / 3 * math.pi) * reach ** dim
+    pairs = min(nodes * (nodes - 1) / 2, nodes * ball / 2)
+    check_limit("GROUND_MEMBERS", pairs, f"ground structure with --reach {reach:g} "
+                f"(up to {pairs:,.0f} candidate members)", 200_000)
     sups = []
     for s in support:
         point, _, dofs = s.partition(":")
@@ -159,18 +182,20 @@ def ground(
     truss = ground_structure(shape, size, reach, sups, loads, E=E, density=density, stress_limit=stress,
                              area=AreaSpec.continuous(area_min, area_max, removal_threshold=area_min),
                              displacement_limit=disp)
-    if output is None:
+    if target is None:
         typer.echo(truss.to_json())
     else:
-        truss.to_json(output)
-        typer.echo(f"{truss.n_nodes} nodes, {truss.n_members} members -> {output}", err=True)
+        with output_guard(target, "--output"):
+            truss.to_json(target)
+        typer.echo(f"{truss.n_nodes} nodes, {truss.n_members} members -> {target}", err=True)
 
 
 @app.command()
 def front(
     run_dir: Path = typer.Argument(..., help="Run directory of a truss problem (with config.json and front.json)."),
     picks: int = typer.Option(3, "--picks", help="How many designs to draw beside the front (spread by weight)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Image file (default RUN_DIR/plots/truss-front.png)."),
+    out: Optional[str] = typer.Option(None, "--out", metavar="FILE",
+                                      help="Image file (default RUN_DIR/plots/truss-front.png)."),
 ) -> None:
     """Draw a run's weight-compliance front with small drawings of chosen designs."""
     import numpy as np
@@ -181,8 +206,13 @@ def front(
     from gadesign_problems.truss.errors import TrussError
     from gadesign_problems.truss.plots import plot_front, save_figure
 
+    from gadesign.paths import check_output_file, output_guard
+
+    target = check_output_file(out, "--out", figure=True) if out is not None else run_dir / "plots" / "truss-front.png"
     store = RunStore(run_dir)
     config, doc = store.read_config(), store.read_front()
+    if out is None:
+        store.check_layout()
     problem = make_problem(config["problem"], problem_params(run_dir, config))
     if not hasattr(problem, "member_areas") or not hasattr(problem, "truss"):
         raise TrussError(f"{run_dir}: problem {config['problem']!r} is not a truss problem")
@@ -197,8 +227,8 @@ def front(
     k = max(0, min(picks, len(order)))
     chosen = [int(order[i]) for i in np.unique(np.linspace(0, len(order) - 1, k).round().astype(int))] if k else []
     ax = plot_front(weights, comps, problem.truss, designs, picks=chosen)
-    target = out or run_dir / "plots" / "truss-front.png"
-    save_figure(ax.figure, target)
+    with output_guard(target, "--out"):
+        save_figure(ax.figure, target)
     typer.echo(f"{len(members)} designs, {len(chosen)} drawn -> {target}")
 
 
@@ -241,3 +271,47 @@ def refine(
                    f"{problem.objectives[0].unit} ({'feasible' if e.feasible else 'infeasible'}, "
                    f"{r.evaluations} evaluations)")
     atomic_write_json(run_dir / "refined.json", {"schema": 1, "problem": config["problem"], "members": rows})
+
+
+@app.command()
+def layout(
+    truss_file: Path = typer.Argument(..., help="Ground-structure truss JSON (e.g. from `gadesign truss ground`)."),
+    case: int = typer.Option(0, "--case", help="Load case (0-based) to design for."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the stable layout (members in use, "
+                                          "with their areas) as a truss JSON here."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Minimum-weight layout by linear programming (plastic design, HiGHS): exact for one
+    load case and stress limits only; a lower bound otherwise."""
+    from gadesign_problems.truss.layout import minimum_weight_layout, seed_design
+    from gadesign_problems.truss.errors import TrussError
+    from gadesign_problems.truss.structure import Truss
+
+    truss = Truss.from_json(truss_file)
+    if not 0 <= case < len(truss.load_cases):
+        raise TrussError(f"--case {case}: the truss has {len(truss.load_cases)} load case(s)")
+    result = minimum_weight_layout(truss, case)
+    design = seed_design(truss, result)
+    areas = design["areas"] * design["present"]
+    analysis = truss.analyze(areas)
+    exact = len(truss.load_cases) == 1 and not truss.displacement_limits and truss.buckling is None
+    report = {"lp_weight": result.weight, "units": truss.units.get("weight", ""),
+              "exact": exact, "members_in_layout": int((areas > 0).sum()),
+              "stable_weight": analysis.weight, "gap_percent": 100 * (analysis.weight - result.weight) / result.weight,
+              "max_stress_ratio": analysis.max_stress_ratio, "max_displacement_ratio": analysis.max_displacement_ratio}
+    if output is not None:
+        keep = areas > 0
+        from dataclasses import replace
+
+        designed = replace(truss, areas=None, groups=()).subset(keep)
+        replace(designed, areas=areas[keep], name=f"LP layout of {truss.name or truss_file.name}").to_json(output)
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    typer.echo(f"LP minimum weight {result.weight:.6g} {report['units']} "
+               f"({'exact optimum' if exact else 'lower bound: more than one load case or displacement limits'})")
+    typer.echo(f"stable layout: {report['members_in_layout']} of {truss.n_members} members, weight "
+               f"{analysis.weight:.6g} ({report['gap_percent']:+.3f} % over the LP: minimum areas and the "
+               f"light members that make it stable), max stress ratio {analysis.max_stress_ratio:.4f}")
+    if output is not None:
+        typer.echo(f"layout written to {output}")

@@ -87,11 +87,30 @@ class TopologyRepair:
         return {**design, "present": kept.astype(np.uint8)}
 
 
-def topology_genome(truss: Truss, catalogue: str, min_area: float) -> Composite:
+class SeededComposite(Composite):
+    """A :class:`Composite` whose initial population starts with given designs (e.g. the
+    linear-programming layout); the rest are random as usual. Variation is unchanged."""
+
+    def __init__(self, parts: dict[str, Genome[Any]], repair: Any, seeds: list[dict[str, Any]]) -> None:
+        super().__init__(parts, repair=repair)
+        self.seeds = [dict(s) for s in seeds]
+
+    def sample_many(self, n: int, rng: np.random.Generator) -> list[dict[str, Any]]:
+        population = super().sample_many(n, rng)
+        for i, seed in enumerate(self.seeds[:n]):
+            population[i] = self.repair({k: np.array(v, copy=True) for k, v in seed.items()})
+        return population
+
+
+def topology_genome(truss: Truss, catalogue: str, min_area: float,
+                    seeds: list[dict[str, Any]] | None = None) -> Composite:
     """Composite of ``present`` (one bit per member) and ``areas`` (per member) with the
-    pruning repair. Needs one group per member."""
+    pruning repair, its initial population led by ``seeds`` if given. Needs one group
+    per member."""
     if len(truss.groups) != truss.n_members or any(len(g.members) != 1 for g in truss.groups):
         raise ValueError("topology genomes need one design variable (group) per member")
-    return Composite({"present": BinaryVector(truss.n_members, ones_prob=0.8),
-                      "areas": sizing_genome(truss, catalogue, lower=min_area)},
-                     repair=TopologyRepair(truss))
+    parts = {"present": BinaryVector(truss.n_members, ones_prob=0.8),
+             "areas": sizing_genome(truss, catalogue, lower=min_area)}
+    if seeds:
+        return SeededComposite(parts, TopologyRepair(truss), seeds)
+    return Composite(parts, repair=TopologyRepair(truss))

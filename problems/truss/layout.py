@@ -60,3 +60,60 @@ def minimum_weight_layout(truss: Truss, load_case: int = 0) -> Layout:
     q = res.x[:m] - res.x[m:]
     areas = np.maximum(res.x[:m] / truss.tension_limit, res.x[m:] / truss.compression_limit)
     return Layout(float(res.fun), q, areas)
+
+
+#: Member forces below this fraction of the largest |force| are numerically zero.
+FORCE_TOL = 1e-9
+
+
+def stable_layout(truss: Truss, layout: Layout, min_area: float, max_added: int = 200) -> np.ndarray:
+    """Member areas of an elastic truss built from the LP layout: every member that carries
+    force, at least ``min_area``, plus light members (``min_area``) that make it stable.
+
+    The plastic layout often passes straight through joints (two collinear members, or in
+    3D coplanar ones): in equilibrium, but a mechanism for the stiffness method. While the
+    stiffness matrix has a free mode u, the ground-structure member between two joints of
+    the truss that the mode stretches most per unit length, |c . (u_j - u_i)| / L, is
+    added (it removes that mode at the least weight). Weight added: ``min_area`` x the
+    added lengths x density (part of the gap to the LP optimum the caller reports)."""
+    from gadesign_problems.truss.errors import UnstableTrussError
+    from gadesign_problems.truss.fem import StiffnessModel
+
+    q = np.abs(layout.forces)
+    used = q > FORCE_TOL * max(float(q.max()), 1e-300)
+    areas = np.where(used, np.maximum(layout.areas, min_area), 0.0)
+    model = StiffnessModel(truss)
+    ends, lengths = truss.members, truss.lengths
+    direction = (truss.nodes[ends[:, 1]] - truss.nodes[ends[:, 0]]) / lengths[:, None]
+    for _ in range(max_added):
+        failure = model.solve(areas[None]).failures[0]
+        if not isinstance(failure, UnstableTrussError) or not failure.modes:
+            return areas
+        reached = np.zeros(truss.n_nodes, bool)
+        reached[ends[areas > 0].ravel()] = True
+        candidates = np.flatnonzero((areas == 0) & reached[ends[:, 0]] & reached[ends[:, 1]])
+        if not len(candidates):
+            return areas  # nothing helps; the evaluation reports the mechanism
+        stretch = np.zeros(len(candidates))
+        for mode in failure.modes:
+            du = mode[ends[candidates, 1]] - mode[ends[candidates, 0]]
+            stretch = np.maximum(stretch, np.abs(np.einsum("md,md->m", du, direction[candidates])))
+        best = int(np.argmax(stretch / lengths[candidates]))
+        if stretch[best] <= 1e-9:
+            return areas
+        areas[candidates[best]] = min_area
+    return areas
+
+
+def seed_design(truss: Truss, layout: Layout) -> dict[str, np.ndarray]:
+    """The stable LP layout as a topology genome (``present`` bits, per-member ``areas``)
+    within the truss's area range; raises :class:`TrussError` if a member of the layout
+    needs more than the largest allowed area."""
+    spec = truss.area
+    lower = max(spec.removal_threshold or 0.0, spec.lower) if spec is not None else 0.0
+    upper = spec.upper if spec is not None else np.inf
+    areas = stable_layout(truss, layout, lower if lower > 0 else 1e-6 * float(layout.areas.max()))
+    if areas.max() > upper * (1 + 1e-12):
+        raise TrussError(f"the LP layout needs an area of {areas.max():.6g}, above the largest allowed "
+                         f"({upper:g}); raise area.max")
+    return {"present": (areas > 0).astype(np.uint8), "areas": np.clip(np.where(areas > 0, areas, lower), lower, upper)}

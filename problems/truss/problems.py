@@ -46,7 +46,8 @@ class TrussProblem:
 
     def __init__(self, name: str, truss: Truss, *, catalogue: str = "continuous", topology: bool = False,
                  objectives: str = "weight", tolerance: float = 1e-6, defaults: dict[str, Any] | None = None,
-                 description: str = "", target: dict[str, Any] | None = None) -> None:
+                 description: str = "", target: dict[str, Any] | None = None,
+                 seeds: list[dict[str, Any]] | None = None, lp_weight: float | None = None) -> None:
         if catalogue not in ("continuous", "discrete"):
             raise ConfigError(f"catalogue must be 'continuous' or 'discrete', got {catalogue!r}")
         if objectives not in ("weight", "weight-compliance"):
@@ -72,11 +73,14 @@ class TrussProblem:
         if topology:
             threshold = (truss.area.removal_threshold if truss.area is not None else None) or 0.0
             lower = max(threshold, truss.area.lower if truss.area is not None else 0.0)
-            self.genome = topology_genome(truss, catalogue, lower)
+            self.genome = topology_genome(truss, catalogue, lower, seeds)
         else:
             self.genome = sizing_genome(truss, catalogue)
         self.defaults = dict(defaults or {})
         self.model = StiffnessModel(truss)
+        #: the plastic-design LP optimum (a lower bound on any stress-feasible design's
+        #: weight), when the problem has one load case and stress limits only
+        self.lp_weight = lp_weight
 
     # -- decoding ------------------------------------------------------------------------
     def _group_areas(self, sizes: np.ndarray) -> np.ndarray:
@@ -159,6 +163,8 @@ class TrussProblem:
                "max_disp_ratio": info.get("max_displacement_ratio")}
         if info.get("reason"):
             out["reason"] = info["reason"]
+        if self.lp_weight and evaluation.feasible:
+            out["gap_to_LP_%"] = 100.0 * (evaluation.objectives[0] - self.lp_weight) / self.lp_weight
         return out
 
     def export(self, x: Any, evaluation: Evaluation, directory: Path, stem: str) -> list[Path]:
@@ -268,14 +274,22 @@ truss_sizing.input_files = ("file",)  # type: ignore[attr-defined]  # copied int
 
 
 def truss_ground(file: str = "", mode: str = "pareto", catalogue: str = "continuous",
-                 tolerance: float = 1e-6) -> TrussProblem:
+                 tolerance: float = 1e-6, method: str = "ga") -> TrussProblem:
     """Any ground structure from a JSON file: weight vs compliance front (mode=pareto) or
-    minimum weight under its stress/displacement limits (mode=weight)."""
+    minimum weight under its stress/displacement limits (mode=weight; method=lp seeds the GA
+    with the plastic-design LP layout, exact for one load case and stress limits only)."""
     if not file:
         raise ConfigError("truss-ground needs --set file=GROUND.json (write one with `gadesign truss ground`)")
     truss = Truss.from_json(file)
     if mode not in ("pareto", "weight"):
         raise ConfigError(f"truss-ground: mode must be 'pareto' or 'weight', got {mode!r}")
+    if method not in ("ga", "lp"):
+        raise ConfigError(f"truss-ground: method must be 'ga' or 'lp', got {method!r}")
+    lp_exact = (len(truss.load_cases) == 1 and not truss.displacement_limits and truss.buckling is None
+                and truss.tension_limit is not None and truss.compression_limit is not None)
+    if method == "lp" and (mode != "weight" or not lp_exact or catalogue != "continuous"):
+        raise ConfigError("truss-ground: method=lp needs mode=weight, continuous areas, one load case and "
+                          "stress limits only (where the LP layout is the exact optimum); use method=ga")
     if len(truss.groups) != truss.n_members:
         truss = replace(truss, groups=())
     if mode == "pareto":
@@ -283,11 +297,20 @@ def truss_ground(file: str = "", mode: str = "pareto", catalogue: str = "continu
         truss = replace(truss, tension_limit=None, compression_limit=None, displacement_limits=())
     n = truss.n_members
     pop = 100 if n <= 200 else 160
+    seeds, lp_weight, generations = None, None, 200
+    if mode == "weight" and lp_exact:
+        from gadesign_problems.truss.layout import minimum_weight_layout, seed_design
+
+        layout = minimum_weight_layout(truss)
+        lp_weight = layout.weight
+        if method == "lp":
+            seeds, generations = [seed_design(truss, layout)], 100
     return TrussProblem("truss-ground", truss, catalogue=catalogue, topology=True, tolerance=tolerance,
                         objectives="weight-compliance" if mode == "pareto" else "weight",
                         defaults={"algorithm": "nsga2" if mode == "pareto" else "ga", "pop": pop,
-                                  "generations": 200},
-                        description=f"ground structure {Path(file).name}: {truss.n_members} members")
+                                  "generations": generations},
+                        description=f"ground structure {Path(file).name}: {truss.n_members} members",
+                        seeds=seeds, lp_weight=lp_weight)
 
 
 truss_ground.input_files = ("file",)  # type: ignore[attr-defined]
