@@ -24,14 +24,35 @@ RULE_SHORT = {"element_counts": "1", "lewis_senior": "2", "isotope_pattern": "3"
 
 @app.command("formula")
 def formula_cmd(
-    mass: float = typer.Argument(..., help="Measured m/z of the ion (Th), or the neutral mass (Da) with adduct [M]."),
-    adduct: str = typer.Option("[M]", "--adduct", "-a", help="[M] (neutral), [M+H]+, [M+Na]+, [M+NH4]+ or [M-H]-."),
+    mass: Optional[float] = typer.Argument(None, help="Measured m/z of the ion (Th), or the neutral mass (Da) with "
+                                           "adduct [M]. With --spectrum it may be left out: the most intense "
+                                           "isotope envelope is used."),
+    adduct: Optional[str] = typer.Option(None, "--adduct", "-a",
+                                         help="Ion type: [M] (neutral), [M+H]+, [M+Na]+, [M+K]+, [M+NH4]+, "
+                                         "[M-H2O+H]+, [M+2H]2+, [M-H]-, [M+Cl]-, [M+HCOO]-, [M-2H]2- or any "
+                                         "[M+X-Y]z+ (default [M], or [M+zH]z+ / [M-zH]z- with --charge)."),
+    charge: Optional[int] = typer.Option(None, "--charge", "-z", help="Charge of the ion (isotope spacing "
+                                         "1.003/|z| Th); must agree with --adduct when both are given."),
     isotopes: Optional[str] = typer.Option(None, "--isotopes", "-i",
-                                           help="Measured isotope intensities M+0,M+1,... (any scale)."),
-    spectrum: Optional[Path] = typer.Option(None, "--spectrum", help="Centroided peak list (CSV: m/z, intensity) "
-                                            "to take the isotope pattern from."),
-    ppm: float = typer.Option(5.0, "--ppm", help="Mass window half-width, ppm."),
+                                           help="Measured isotope intensities M+0,M+1,... (any scale); only "
+                                           "these peaks are compared. '-' marks a peak not measured, 0 one "
+                                           "looked for and absent."),
+    spectrum: Optional[Path] = typer.Option(None, "--spectrum", help="Centroided peaks to take the isotope "
+                                            "pattern from: CSV/TSV (m/z, intensity), mzML or MGF."),
+    scan: Optional[int] = typer.Option(None, "--scan", help="Spectrum of an mzML/MGF file by scan number."),
+    rt: Optional[float] = typer.Option(None, "--rt", help="Spectrum of an mzML/MGF file nearest this retention "
+                                       "time, minutes."),
+    tolerance: float = typer.Option(0.005, "--tolerance", help="Isotope envelope peak tolerance, Th."),
+    ppm: float = typer.Option(5.0, "--ppm", help="Mass window half-width, ppm (a hard filter)."),
+    mass_accuracy: float = typer.Option(3.0, "--mass-accuracy", help="The instrument's mass accuracy, ppm: "
+                                        "inside it the mass error does not rank candidates, beyond it a steep "
+                                        "penalty."),
+    intensity_error: str = typer.Option("0.05,0.002", "--intensity-error",
+                                        help="Isotope intensity error model REL,ABS: relative error of a "
+                                        "peak and absolute floor (fraction of the measured total)."),
     elements: str = typer.Option("CHNOPS", "--elements", "-e", help="Element alphabet, e.g. CHNOPSClBr."),
+    limits: Optional[str] = typer.Option(None, "--max", help="Element count limits, e.g. C=120,Cl=6 "
+                                         "(default: as many as fit the mass; rule 1 caps them further)."),
     rules: str = typer.Option("extended", "--rules", help="Golden rules: extended, common or none."),
     method: str = typer.Option("exact", "--method", "-m", help="exact (enumerate) or evolve (NSGA-II)."),
     top: int = typer.Option(10, "--top", help="Number of candidates to show."),
@@ -39,6 +60,10 @@ def formula_cmd(
     pop: Optional[int] = typer.Option(None, "--pop", help="Population of --method evolve (default 100)."),
     generations: Optional[int] = typer.Option(None, "--generations", "-g",
                                               help="Generations of --method evolve (default 150)."),
+    mass_limit: float = typer.Option(10_000.0, "--mass-limit", help="Largest neutral mass searched, Da."),
+    enumeration_limit: float = typer.Option(8e6, "--enumeration-limit",
+                                            help="Most sub-compositions the exact search may list (memory "
+                                            "about 30 bytes each)."),
     as_json: bool = typer.Option(False, "--json", help="Print the candidates as JSON, best first."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write a PNG of the candidate front and patterns."),
 ) -> None:
@@ -48,33 +73,65 @@ def formula_cmd(
     from rich.console import Console
     from rich.table import Table
 
-    from gadesign_problems.molecule.formula import FormulaError, get_adduct
-    from gadesign_problems.molecule.query import Query
-    from gadesign_problems.molecule.search import exact_search
+    from gadesign_problems.molecule.formula import FormulaError, get_adduct, protonation_adduct
+    from gadesign_problems.molecule.isotopes import parse_intensities
+    from gadesign_problems.molecule.query import Query, Scoring, parse_limits
+    from gadesign_problems.molecule.search import MAX_WINDOW, exact_search
 
+    # -- every option checked before any work --------------------------------------------
+    if plot is not None:
+        from gadesign.paths import check_output_file
+        plot = check_output_file(plot, "--plot", figure=True)
     if method not in ("exact", "evolve"):
         raise FormulaError(f"--method must be exact or evolve, got {method!r}")
     if top < 1:
-        raise FormulaError("--top must be at least 1")
+        raise FormulaError(f"--top must be at least 1, got {top}")
+    if pop is not None and not 4 <= pop <= 100_000:
+        raise FormulaError(f"--pop must be between 4 and 100000, got {pop}")
+    if generations is not None and not 0 <= generations <= 100_000:
+        raise FormulaError(f"--generations must be between 0 and 100000, got {generations}")
+    if method == "exact" and (pop is not None or generations is not None):
+        raise FormulaError("--pop and --generations apply to --method evolve only")
+    if not (enumeration_limit >= 1):
+        raise FormulaError(f"--enumeration-limit must be at least 1, got {enumeration_limit}")
+    if not (tolerance > 0 and tolerance < 0.5):
+        raise FormulaError(f"--tolerance must be in (0, 0.5) Th, got {tolerance}")
     if isotopes and spectrum:
         raise FormulaError("give --isotopes or --spectrum, not both")
-    pattern = None
-    if isotopes:
-        try:
-            pattern = [float(v) for v in isotopes.replace(";", ",").split(",") if v.strip()]
-        except ValueError:
-            raise FormulaError(f"--isotopes: expected comma-separated numbers, got {isotopes!r}") from None
-    elif spectrum is not None:
-        from gadesign_problems.molecule.spectrum import extract_pattern, read_peaks
+    if (scan is not None or rt is not None) and spectrum is None:
+        raise FormulaError("--scan and --rt pick a spectrum from a --spectrum file")
+    if mass is None and spectrum is None:
+        raise FormulaError("give the measured MASS (m/z), or a --spectrum to find it in")
+    try:
+        rel, absolute = (float(v) for v in intensity_error.split(","))
+    except ValueError:
+        raise FormulaError(f"--intensity-error: expected REL,ABS such as 0.05,0.002, got {intensity_error!r}") from None
+    scoring = Scoring(mass_accuracy, relative_intensity_error=rel, absolute_intensity_error=absolute).validated()
+    if adduct is None:
+        ion = protonation_adduct(charge or 0)
+    else:
+        ion = get_adduct(adduct)
+        if charge is not None and charge != ion.charge:
+            raise FormulaError(f"--charge {charge} disagrees with --adduct {ion.name} (charge {ion.charge})")
+    upper = parse_limits(limits)
+    pattern = parse_intensities(isotopes) if isotopes else None
+    found = None
+    if spectrum is not None:
+        from gadesign_problems.molecule.spectrum import find_envelope, read_spectrum
 
-        a = get_adduct(adduct)
-        mz, intensity = read_peaks(spectrum)
-        pattern = list(extract_pattern(mz, intensity, mass, a.charge or 1, mono_ppm=max(ppm, 10.0)))
-    query = Query.build(mass, adduct, ppm, pattern, elements, rules)
+        peaks = read_spectrum(spectrum, scan=scan, rt=rt)
+        found = find_envelope(peaks.mz, peaks.intensity, mass, charge=ion.charge or 1, tolerance=tolerance,
+                              mono_ppm=max(ppm, 10.0))
+        pattern = list(found.pattern)
+        mass = found.mono_mz if mass is None else mass
+    assert mass is not None
+    query = Query.build(mass, ion, ppm, pattern, elements, rules, upper=upper, scoring=scoring,
+                        mass_limit=mass_limit)
     started = time.perf_counter()
     stats: dict[str, float]
     if method == "exact":
-        candidates, stats = exact_search(query, top=top)
+        candidates, stats = exact_search(query, top=top, max_sub=enumeration_limit,
+                                         max_window=max(MAX_WINDOW, 4 * enumeration_limit))
     else:
         from gadesign_problems.molecule.evolve import evolve_formula
 
@@ -85,10 +142,17 @@ def formula_cmd(
 
     if plot is not None:
         _write_plot(plot, query, candidates)
+    measured = None if query.pattern is None else [None if v != v else float(v) for v in query.pattern]
     if as_json:
-        doc = {"query": {"value": query.value, "adduct": query.adduct.name, "neutral_mass": query.neutral_mass,
-                         "ppm": query.ppm, "elements": "".join(query.elements), "rules": query.rules.name,
-                         "pattern": None if query.pattern is None else list(query.pattern), "method": method},
+        doc = {"query": {"value": query.value, "adduct": query.adduct.name, "charge": query.adduct.charge,
+                         "neutral_mass": query.neutral_mass, "ppm": query.ppm,
+                         "mass_accuracy_ppm": query.scoring.mass_accuracy_ppm,
+                         "intensity_error": [rel, absolute],
+                         "elements": "".join(query.elements), "rules": query.rules.name,
+                         "upper": dict(zip(query.elements, query.effective_upper.tolist())),
+                         "pattern": measured, "method": method,
+                         "spectrum": None if found is None else {"file": str(spectrum), "mono_mz": found.mono_mz,
+                                                                 "peaks_mz": found.peaks_mz}},
                "stats": {**stats, "seconds": elapsed},
                "candidates": [c.to_json() for c in candidates]}
         typer.echo(json.dumps(doc, indent=1))
@@ -96,23 +160,31 @@ def formula_cmd(
     console = Console(highlight=False)
     lo, hi = query.window
     console.print(f"{query.adduct.name} at {query.value:.6f} -> neutral {query.neutral_mass:.6f} Da, "
-                  f"window {lo:.5f}..{hi:.5f} ({query.ppm:g} ppm), elements {''.join(query.elements)}, "
-                  f"rules {query.rules.name}, {method}: "
+                  f"window {lo:.5f}..{hi:.5f} ({query.ppm:g} ppm, accuracy {query.scoring.mass_accuracy_ppm:g}), "
+                  f"elements {''.join(query.elements)}, rules {query.rules.name}, {method}: "
                   + ", ".join(f"{k} {int(v)}" for k, v in stats.items()) + f", {elapsed:.2f} s")
+    if measured is not None:
+        console.print("measured peaks (fraction of those given): "
+                      + ", ".join(f"M+{k} {'-' if v is None else format(v, '.4f')}" for k, v in enumerate(measured)))
     if not candidates:
         console.print("[yellow]no formula in the window passes the rules[/yellow]")
         return
     table = Table(show_lines=False)
-    for col, just in (("#", "right"), ("formula", "left"), ("ppm", "right"), ("isotope mismatch", "right"),
-                      ("RDBE", "right"), ("score", "right"), ("rules", "left")):
+    for col, just in (("#", "right"), ("formula", "left"), ("ppm", "right"), ("mass -2lnL", "right"),
+                      ("isotope -2lnL", "right"), ("mismatch", "right"), ("RDBE", "right"), ("score", "right"),
+                      ("rules 1-6", "left"), ("note", "left")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     for i, c in enumerate(candidates, start=1):
-        failed = [RULE_SHORT[n] for n, ok in c.rules.items() if not ok]
-        verdicts = f"✗ {','.join(failed)}" if failed else "✓ all"
-        table.add_row(str(i), c.formula, f"{c.ppm:+.2f}",
-                      f"{c.isotope_mismatch:.3f}" if query.pattern is not None else "-",
-                      f"{c.rdbe:g}", f"{c.score:.3g}", verdicts)
+        verdicts = " ".join(f"{RULE_SHORT[n]}{'✓' if ok else '✗'}" for n, ok in c.rules.items())
+        note = f"at count limit: {','.join(c.at_limit)}" if c.at_limit else ""
+        table.add_row(str(i), c.formula, f"{c.ppm:+.2f}", f"{c.mass_term:.2f}",
+                      f"{c.isotope_term:.2f}" if query.pattern is not None else "-",
+                      f"{100 * c.isotope_mismatch:.1f}%" if query.pattern is not None else "-",
+                      f"{c.rdbe:g}", f"{c.score:.3g}", verdicts, note)
     console.print(table)
+    if any(c.at_limit for c in candidates):
+        console.print("[yellow]some candidates sit at an element count limit: larger counts were not searched "
+                      "(raise them with --max)[/yellow]")
 
 
 def _write_plot(path: Path, query, candidates) -> None:

@@ -379,29 +379,81 @@ class Adduct:
         return np.array([self.delta.get(e, 0) for e in elements], dtype=np.int64)
 
 
-ADDUCTS: Mapping[str, Adduct] = {
-    "[M]": Adduct("[M]", {}, 0),
-    "[M+H]+": Adduct("[M+H]+", {"H": 1}, 1),
-    "[M+Na]+": Adduct("[M+Na]+", {"Na": 1}, 1),
-    "[M+NH4]+": Adduct("[M+NH4]+", {"N": 1, "H": 4}, 1),
-    "[M-H]-": Adduct("[M-H]-", {"H": -1}, -1),
-}
+def _adduct(name: str, delta: Mapping[str, int], charge: int) -> Adduct:
+    return Adduct(name, dict(delta), charge)
+
+
+#: The documented adduct table: ion = M + delta (atoms), with the charge shown. m/z is
+#: electron-corrected: (M + delta - charge * m_e) / |charge|. Any other ion written the
+#: same way (``[M+3H]3+``, ``[M+Na-2H]-``, ``[2M+H]+`` is not supported: one M) is
+#: read by :func:`get_adduct`.
+ADDUCTS: Mapping[str, Adduct] = {a.name: a for a in (
+    _adduct("[M]", {}, 0),                               # neutral monoisotopic mass
+    _adduct("[M+H]+", {"H": 1}, 1),
+    _adduct("[M+Na]+", {"Na": 1}, 1),
+    _adduct("[M+K]+", {"K": 1}, 1),
+    _adduct("[M+NH4]+", {"N": 1, "H": 4}, 1),
+    _adduct("[M-H2O+H]+", {"H": -1, "O": -1}, 1),        # in-source water loss
+    _adduct("[M+2H]2+", {"H": 2}, 2),
+    _adduct("[M-H]-", {"H": -1}, -1),
+    _adduct("[M+Cl]-", {"Cl": 1}, -1),
+    _adduct("[M+HCOO]-", {"C": 1, "H": 1, "O": 2}, -1),  # formate
+    _adduct("[M-2H]2-", {"H": -2}, -2),
+)}
+
+_ADDUCT_TERM = re.compile(r"([+-])(\d*)([A-Z][A-Za-z0-9]*)")
+
+
+def _parse_adduct(text: str) -> Adduct:
+    """An adduct written ``[M+X-Y...]z+`` (terms are formulas with an optional count)."""
+    m = re.fullmatch(r"\[?M((?:[+-]\d*[A-Z][A-Za-z0-9]*)*)\]?(\d*)([+-]?)", text)
+    if not m:
+        raise FormulaError(f"unknown adduct {text!r} (known: {', '.join(ADDUCTS)}; "
+                           "or write one like [M+3H]3+)")
+    terms, n, sign = m.groups()
+    delta: dict[str, int] = {}
+    for op, mult, group in _ADDUCT_TERM.findall(terms):
+        counts, _ = _parse(group)
+        k = (int(mult) if mult else 1) * (1 if op == "+" else -1)
+        for e, c in counts.items():
+            delta[e] = delta.get(e, 0) + k * c
+    delta = {e: c for e, c in delta.items() if c}
+    if not sign:
+        if n or delta:
+            raise FormulaError(f"adduct {text!r}: give its charge, e.g. [M+H]+ or [M+2H]2+")
+        return ADDUCTS["[M]"]
+    charge = (int(n) if n else 1) * (1 if sign == "+" else -1)
+    if charge == 0 or abs(charge) > 10:
+        raise FormulaError(f"adduct {text!r}: charge must be 1..10 in magnitude")
+    name = "[M" + terms + "]" + (str(abs(charge)) if abs(charge) > 1 else "") + sign
+    return Adduct(name, delta, charge)
 
 
 def get_adduct(name: "str | Adduct") -> Adduct:
-    """The adduct called ``name`` (``"[M+H]+"``, ``"M+H"``, ``"[M−H]−"``, ``"M"``)."""
+    """The adduct called ``name`` (``"[M+H]+"``, ``"M+H"``, ``"[M−H]−"``, ``"M"``,
+    ``"[M+3H]3+"``). Without brackets and sign the charge of the table entry with the same
+    atoms is used (``"M+H"`` is ``[M+H]+``)."""
     if isinstance(name, Adduct):
         return name
     text = name.strip().replace("\u2212", "-").replace(" ", "")
-    m = re.fullmatch(r"\[?([^\]]+?)\]?(\d*[+-])?", text)
-    core = m.group(1) if m else text
-    if core.endswith(("+", "-")) and m and not m.group(2):  # "M+H+" written without brackets
-        core, sign = core[:-1], core[-1]
-    else:
-        sign = (m.group(2) or "")[-1:] if m else ""
-    for adduct in ADDUCTS.values():
+    if text.lower() in ("m", "[m]", "neutral"):
+        return ADDUCTS["[M]"]
+    if text in ADDUCTS:
+        return ADDUCTS[text]
+    core = text.strip("[]")
+    for adduct in ADDUCTS.values():      # "M+H" or "M+H+": the table's ion of those atoms
         a_core = adduct.name.split("]")[0].lstrip("[")
         a_sign = "" if adduct.charge == 0 else ("+" if adduct.charge > 0 else "-")
-        if core in (a_core, "neutral" if adduct.charge == 0 else None) and sign in ("", a_sign):
+        if core in (a_core, a_core + a_sign):
             return adduct
-    raise FormulaError(f"unknown adduct {name!r} (known: {', '.join(ADDUCTS)})")
+    return _parse_adduct(text)
+
+
+def protonation_adduct(charge: int) -> Adduct:
+    """``[M+zH]z+`` for z > 0, ``[M-zH]z-`` for z < 0, ``[M]`` for 0."""
+    if charge == 0:
+        return ADDUCTS["[M]"]
+    z = abs(charge)
+    text = (f"[M+{z if z > 1 else ''}H]{z if z > 1 else ''}+" if charge > 0
+            else f"[M-{z if z > 1 else ''}H]{z if z > 1 else ''}-")
+    return get_adduct(text)

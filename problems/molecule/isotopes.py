@@ -21,8 +21,10 @@ import numpy as np
 
 from gadesign_problems.molecule.formula import Formula, FormulaError, element
 
-#: Bins M+0..M+6, as in the measured patterns of the reference cases.
+#: Default number of bins computed (M+0..M+6) when no measured pattern says otherwise.
 N_PEAKS = 7
+#: Most isotope peaks a measured pattern may give.
+MAX_PEAKS = 12
 
 
 def element_polynomial(symbol: str, n_peaks: int = N_PEAKS) -> np.ndarray:
@@ -141,34 +143,104 @@ def isotope_pattern(formula: Formula | str, n_peaks: int = N_PEAKS) -> np.ndarra
     return table(np.array([list(counts.values())]))[0]
 
 
-def normalise_pattern(values: Iterable[float], n_peaks: int = N_PEAKS) -> np.ndarray:
-    """A measured pattern as n_peaks bins summing to 1 (padded with zeros, extra bins
-    dropped). Raises :class:`FormulaError` for negative, non-finite or all-zero input."""
-    v = np.asarray(list(values), dtype=float)
+def normalise_pattern(values: Iterable[float | None], n_peaks: int | None = None) -> np.ndarray:
+    """A measured pattern M+0, M+1, ... as given, normalised to sum 1 over the peaks given.
+
+    Only the peaks given count: the result has one entry per value (``n_peaks`` keeps
+    the first ``n_peaks``), and ``None`` or NaN marks a peak that was not measured
+    (unknown, left out of every comparison). A peak given as 0 was looked for and found
+    absent: it is compared like any other. Raises :class:`FormulaError` for negative or
+    infinite input, or when M+0 is not a positive measured intensity.
+    """
+    v = np.array([np.nan if x is None else x for x in values], dtype=float)
     if v.ndim != 1 or v.size == 0:
         raise FormulaError("an isotope pattern is a list of intensities, M+0 first")
-    if not np.isfinite(v).all() or (v < 0).any():
-        raise FormulaError("isotope intensities must be finite and non-negative")
-    out = np.zeros(n_peaks)
-    out[:min(n_peaks, v.size)] = v[:n_peaks]
-    if out.sum() <= 0 or out[0] <= 0:
+    if n_peaks is not None:
+        v = v[:n_peaks]
+    if np.isinf(v).any() or (v < 0).any():
+        raise FormulaError("isotope intensities must be finite and non-negative (NaN or '-' for a peak not measured)")
+    if not np.isfinite(v[0]) or v[0] <= 0:
         raise FormulaError("an isotope pattern needs a positive M+0 intensity")
-    return out / out.sum()
+    if v.size > MAX_PEAKS:
+        raise FormulaError(f"at most {MAX_PEAKS} isotope peaks (M+0..M+{MAX_PEAKS - 1}), got {v.size}")
+    while v.size > 1 and np.isnan(v[-1]):
+        v = v[:-1]
+    return v / np.nansum(v)
+
+
+def given_bins(pattern: np.ndarray) -> np.ndarray:
+    """Boolean mask of the measured bins (not NaN) of a pattern from :func:`normalise_pattern`."""
+    return ~np.isnan(np.asarray(pattern, dtype=float))
+
+
+def restrict(theory: np.ndarray, measured: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Theoretical patterns (N, K') and the measured one on the measured bins only, both
+    renormalised to sum 1 over those bins (K' = number of measured bins)."""
+    known = given_bins(measured)
+    t = np.atleast_2d(theory)[:, :len(known)][:, known]
+    t = t / np.maximum(t.sum(axis=1, keepdims=True), 1e-300)
+    m = np.asarray(measured, dtype=float)[known]
+    return t, m
 
 
 def isotope_mismatch(theory: np.ndarray, measured: np.ndarray, floor: float = 0.003) -> np.ndarray:
-    """Relative RMSE between candidate patterns and a measured one.
+    """Relative RMSE between candidate patterns and a measured one, over the measured bins.
 
-    ``theory`` is (N, K) or (K,), ``measured`` (K,), both normalised to sum 1. Each
-    bin's error is ``(t - m) / max(m, floor)``; bins where both ``t`` and ``m`` are
-    below ``floor`` (noise level, as a fraction of the total) are left out. The RMSE is
-    over all K bins (left-out bins count as zero error), so candidates compare on
-    the same footing. A value of 0.05 means intensities off by about 5 % of themselves.
+    ``theory`` is (N, K) or (K,) (at least as many bins as ``measured``); ``measured``
+    comes from :func:`normalise_pattern` (NaN = not measured). Both are renormalised over
+    the measured bins. Each bin's error is ``(t - m) / max(m, floor)``; bins where both
+    are below ``floor`` count as zero error. A value of 0.05 means intensities off by
+    about 5 % of themselves. A descriptive number for tables and plots; the ranking
+    uses :func:`isotope_misfit`.
     """
-    t = np.atleast_2d(theory)
-    m = np.asarray(measured, dtype=float)
+    t, m = restrict(theory, measured)
     denom = np.maximum(m, floor)
     err = (t - m) / denom
     err = np.where((t < floor) & (m < floor), 0.0, err)
     out = np.sqrt(np.mean(err * err, axis=1))
     return out if np.ndim(theory) == 2 else out[0]
+
+
+def isotope_misfit(theory: np.ndarray, measured: np.ndarray, relative_error: float,
+                   absolute_error: float) -> tuple[np.ndarray, np.ndarray]:
+    """Isotope fit as a Gaussian likelihood with an intensity-dependent error.
+
+    Over the measured bins (both patterns renormalised over them), a measured fraction
+    ``m_k`` is modelled as the candidate's ``t_k`` plus an error of variance
+    ``s_k^2 = (relative_error * t_k)^2 + absolute_error^2``: relative on strong peaks,
+    an absolute floor on weak ones (the error model of SIRIUS' isotope scoring, Böcker
+    et al., Bioinformatics 25:218, 2009, there with log-normal ratios; Kind & Fiehn 2007
+    rule 3 uses a plain relative tolerance). Returns ``(chi2, misfit)``:
+    ``chi2 = sum_k (m_k - t_k)^2 / s_k^2`` (the goodness-of-fit statistic of rule 3) and
+    ``misfit = chi2 + sum_k ln(s_k^2 / absolute_error^2)``, which is -2 ln L up to a
+    constant shared by all candidates and >= 0 (the ranking term).
+    """
+    t, m = restrict(theory, measured)
+    var = (relative_error * t) ** 2 + absolute_error ** 2
+    chi2 = np.sum((m - t) ** 2 / var, axis=1)
+    misfit = chi2 + np.sum(np.log(var / absolute_error ** 2), axis=1)
+    if np.ndim(theory) == 2:
+        return chi2, misfit
+    return chi2[0], misfit[0]
+
+
+def parse_intensities(text: str) -> list[float | None]:
+    """Intensities from ``"100,9.1,,0.4"`` or ``"100;9.1;-;0.4"``: M+0 first; an empty
+    field, ``-``, ``?`` or ``nan`` is a peak that was not measured (unknown), ``0`` one
+    looked for and absent. Trailing separators add nothing."""
+    fields = [f.strip() for f in text.replace(";", ",").split(",")]
+    while fields and not fields[-1]:
+        fields.pop()
+    out: list[float | None] = []
+    for f in fields:
+        if f in ("", "-", "?") or f.lower() == "nan":
+            out.append(None)
+            continue
+        try:
+            out.append(float(f))
+        except ValueError:
+            raise FormulaError(f"isotope intensities: expected numbers (or '-' for a peak not measured), "
+                               f"got {f!r} in {text!r}") from None
+    if not out:
+        raise FormulaError("isotope intensities: none given")
+    return out

@@ -1,8 +1,9 @@
 """The ``molecule-formula`` problem: evolve elemental compositions that explain a spectrum.
 
 Objectives (both minimised): the absolute mass error of the candidate's ion in ppm, and
-the isotope-pattern mismatch (relative RMSE over M+0..M+6 with an intensity floor;
-0 when no pattern was measured). Constraints: ``ppm_window`` (violation
+the isotope misfit (-2 ln L of the measured peaks under the intensity-error model, see
+:func:`~gadesign_problems.molecule.isotopes.isotope_misfit`; 0 when no pattern was
+measured). Constraints: ``ppm_window`` (violation
 ``(|ppm| - window) / window`` beyond the window) and one per applied golden rule (its
 graded violation, see :mod:`gadesign_problems.molecule.rules`). The combined score that ranks
 candidates (see :mod:`gadesign_problems.molecule.query`) increases monotonically with both
@@ -27,7 +28,7 @@ class FormulaProblem:
     """Infer the elemental formula of a measured ion from its m/z and isotope pattern."""
 
     name = "molecule-formula"
-    objectives = (Objective("ppm_error", "min", "ppm"), Objective("isotope_mismatch", "min", ""))
+    objectives = (Objective("ppm_error", "min", "ppm"), Objective("isotope_misfit", "min", ""))
     defaults = {"algorithm": "nsga2", "pop": 100, "generations": 150}
 
     def __init__(self, query: Query) -> None:
@@ -37,7 +38,7 @@ class FormulaProblem:
                                         carbon_estimate=carbon_estimate(query),
                                         tolerance=(query.window[1] - query.window[0]) / 2)
         self._table: PatternTable | None = None
-        self.reference_point = (query.ppm, 1.0)
+        self.reference_point = (query.ppm, 100.0)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -66,7 +67,7 @@ class FormulaProblem:
             violations = (float(window[i]), *(float(s.rules[name][i]) for name in s.applied))
             info = {"formula": hill_string(self.query.elements, s.counts[i]),
                     "ppm": float(s.ppm[i]), "score": float(np.exp(-0.5 * s.chi2[i])), "chi2": float(s.chi2[i])}
-            out.append(Evaluation((float(abs(s.ppm[i])), float(s.mismatch[i])), violations, info))
+            out.append(Evaluation((float(abs(s.ppm[i])), float(s.isotope_term[i])), violations, info))
         return out
 
     def evaluate(self, x: np.ndarray) -> Evaluation:
@@ -105,17 +106,16 @@ def carbon_estimate(query: Query) -> float | None:
     return float(query.pattern[1] / query.pattern[0] / (c13[1] / c13[0]))
 
 
-def _pattern(value: Any) -> list[float] | None:
+def _pattern(value: Any) -> list[float | None] | None:
     if value is None or value == "" or value == ():
         return None
     if isinstance(value, str):
-        try:
-            return [float(v) for v in value.replace(";", ",").split(",") if v.strip()]
-        except ValueError:
-            raise FormulaError(f"isotopes: expected comma-separated intensities, got {value!r}") from None
+        from gadesign_problems.molecule.isotopes import parse_intensities
+
+        return parse_intensities(value.strip().strip("[]"))
     if isinstance(value, (int, float)):
         return [float(value)]
-    return [float(v) for v in value]
+    return [None if v is None else float(v) for v in value]
 
 
 def _elements(value: Any) -> str | Iterable[str]:
@@ -124,13 +124,15 @@ def _elements(value: Any) -> str | Iterable[str]:
 
 def molecule_formula(mass: float | None = None, mz: float | None = None, adduct: str = "[M]",
                      isotopes: Any = None, ppm: float = 5.0, elements: Any = "CHNOPS",
-                     rules: str = "extended", upper: dict[str, int] | None = None) -> FormulaProblem:
+                     rules: str = "extended", upper: dict[str, int] | None = None,
+                     mass_accuracy: float = 3.0) -> FormulaProblem:
     """Elemental formula from a measured mass (or m/z with an adduct) and isotope pattern.
 
     ``mass``: neutral monoisotopic mass (Da); or ``mz`` (Th) with ``adduct`` (``[M+H]+``,
     ``[M+Na]+``, ``[M+NH4]+``, ``[M-H]-``). ``isotopes``: intensities M+0, M+1, ...
     (list or comma-separated). ``ppm``: window half-width. ``elements``: alphabet such as
     ``CHNOPSClBr``. ``rules``: extended, common or none. ``upper``: count bounds by element.
+    ``mass_accuracy``: the instrument's stated accuracy, ppm.
     """
     if (mass is None) == (mz is None):
         raise FormulaError("give either mass (neutral, Da) or mz with an adduct")
@@ -138,8 +140,8 @@ def molecule_formula(mass: float | None = None, mz: float | None = None, adduct:
         if adduct not in ("[M]", "M"):
             raise FormulaError("mass is the neutral mass; use mz=... for an ion with an adduct")
         query = Query.build(float(mass), "[M]", float(ppm), _pattern(isotopes), _elements(elements), rules,
-                            upper=upper)
+                            upper=upper, mass_accuracy=mass_accuracy)
     else:
         query = Query.build(float(mz), adduct, float(ppm), _pattern(isotopes), _elements(elements), rules,
-                            upper=upper)
+                            upper=upper, mass_accuracy=mass_accuracy)
     return FormulaProblem(query)

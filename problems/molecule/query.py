@@ -1,21 +1,25 @@
 """A formula query: what was measured, what is allowed, and how candidates score.
 
 A :class:`Query` holds a measured m/z (or neutral mass) with its adduct, an optional
-measured isotope pattern, the ppm window, the element alphabet with count bounds, and
-the golden-rule set. :meth:`Query.score_counts` scores a batch of count vectors
-(neutral compositions) in one vectorised pass; the exact enumerator and the GA both
-rank by it, so their optima are comparable.
+measured isotope pattern (only the peaks measured; NaN = not measured), the ppm window,
+the element alphabet with count bounds, the golden-rule set and the error model of the
+measurement (:class:`Scoring`). :meth:`Query.score_counts` scores a batch of count
+vectors (neutral compositions) in one vectorised pass; the exact enumerator and the GA
+both rank by it, so their optima are comparable.
 
-Score. With ``d`` the mass error in ppm and ``r`` the isotope mismatch (relative
-RMSE), the penalty is
+Score. A candidate's score is a likelihood, ``exp(-(mass + isotope) / 2)`` in (0, 1]:
 
-    chi2 = (max(|d| - a, 0) / s_out)^2 + (d / s_in)^2 + (r / s_iso)^2
+* ``mass``: with ``d`` the candidate's mass error (ppm) and ``a`` the instrument's stated
+  accuracy (``--mass-accuracy``, default 3 ppm), ``(max(|d| - a, 0) / (a / 4))^2``:
+  inside the accuracy a mass error says nothing (every candidate in it is equally
+  likely to be the truth), beyond it a Gaussian tail a quarter of the accuracy wide.
+  The ppm window (``--ppm``) is a hard filter on top.
+* ``isotope``: -2 ln L of the measured peaks under the intensity-error model of
+  :func:`~gadesign_problems.molecule.isotopes.isotope_misfit` (relative error on strong
+  peaks, an absolute floor on weak ones; defaults 5 % and 0.002 of the total intensity).
 
-with ``a`` the instrument's stated accuracy (3 ppm: errors inside it cost little),
-``s_in`` a wide Gaussian on the error inside it (breaks ties towards the closer mass),
-``s_out`` the steep penalty beyond it and ``s_iso`` the typical isotope mismatch. The
-score is ``exp(-chi2 / 2)`` in (0, 1], higher is better; candidates outside the ppm
-window or failing an applied rule are never ranked.
+Candidates outside the window or failing an applied rule are never ranked; rules are
+filters, shown with their verdicts, never part of the score.
 """
 
 from __future__ import annotations
@@ -26,25 +30,65 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from gadesign_problems.molecule.formula import Adduct, FormulaError, element, get_adduct, parse_elements
-from gadesign_problems.molecule.isotopes import N_PEAKS, PatternTable, isotope_mismatch, normalise_pattern
+from gadesign_problems.molecule.isotopes import (N_PEAKS, PatternTable, given_bins, isotope_mismatch,
+                                                 isotope_misfit, normalise_pattern)
 from gadesign_problems.molecule.rules import (ELEMENT_LIMITS, MASS_BOUNDS, RULE_NAMES, RuleSet, applied_rules,
-                                    evaluate_rules)
+                                              evaluate_rules)
 
-#: Default upper count bounds (the box of the reference cases); other elements: 10.
-DEFAULT_UPPER: Mapping[str, int] = {"C": 100, "H": 200, "N": 20, "O": 40, "P": 10, "S": 10,
-                                    "F": 30, "Cl": 10, "Br": 10, "I": 10}
 DEFAULT_ELEMENTS = "CHNOPS"
+#: Largest neutral mass (Da) a query may have unless ``mass_limit`` raises it: beyond it
+#: an isotope pattern of a few peaks no longer constrains the composition.
+MASS_LIMIT = 10_000.0
+
+
+def parse_limits(text: str | None) -> dict[str, int]:
+    """Element count limits from ``"C=120,Cl=6"`` (empty or None: none)."""
+    out: dict[str, int] = {}
+    if not text:
+        return out
+    for item in text.replace(";", ",").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        symbol, sep, value = item.partition("=")
+        try:
+            n = int(value)
+        except ValueError:
+            n = -1
+        if not sep or n < 0:
+            raise FormulaError(f"element limit {item!r}: write SYMBOL=COUNT, e.g. C=120,Cl=6")
+        element(symbol.strip())
+        out[symbol.strip()] = n
+    return out
 
 
 @dataclass(frozen=True)
 class Scoring:
-    """Parameters of the score (see the module docstring); ppm and fractions."""
+    """The measurement's error model (see the module docstring).
+
+    ``mass_accuracy_ppm``: the instrument's stated mass accuracy; ``outside_sigma``:
+    width of the penalty beyond it as a fraction of it; ``relative_intensity_error``
+    and ``absolute_intensity_error``: the isotope intensity error model (fractions of
+    a peak and of the total intensity of the measured peaks).
+    """
 
     mass_accuracy_ppm: float = 3.0
-    sigma_ppm_outside: float = 1.0
-    sigma_ppm_inside: float = 5.0
-    sigma_isotope: float = 0.05
-    isotope_floor: float = 0.003
+    outside_sigma: float = 0.25
+    relative_intensity_error: float = 0.05
+    absolute_intensity_error: float = 0.002
+
+    def validated(self) -> "Scoring":
+        if not (np.isfinite(self.mass_accuracy_ppm) and 0 < self.mass_accuracy_ppm <= 1000):
+            raise FormulaError(f"--mass-accuracy must be in (0, 1000] ppm, got {self.mass_accuracy_ppm}")
+        if not (0 <= self.relative_intensity_error < 1):
+            raise FormulaError(f"relative intensity error must be in [0, 1), got {self.relative_intensity_error}")
+        if not (0 < self.absolute_intensity_error < 1):
+            raise FormulaError(f"absolute intensity error must be in (0, 1), got {self.absolute_intensity_error}")
+        return self
+
+    def mass_term(self, ppm: np.ndarray) -> np.ndarray:
+        a = self.mass_accuracy_ppm
+        return (np.maximum(np.abs(ppm) - a, 0) / (self.outside_sigma * a)) ** 2
 
 
 @dataclass
@@ -54,12 +98,19 @@ class Scored:
     counts: np.ndarray
     mass: np.ndarray            # neutral monoisotopic mass, Da
     ppm: np.ndarray             # signed error of the candidate's m/z against the measured, ppm
-    mismatch: np.ndarray        # isotope mismatch (0 without a measured pattern)
+    mass_term: np.ndarray       # -2 ln L of the mass error
+    isotope_term: np.ndarray    # -2 ln L of the isotope peaks (0 without a pattern)
+    isotope_chi2: np.ndarray    # goodness of fit of rule 3 (0 without a pattern)
+    mismatch: np.ndarray        # relative RMSE over the measured peaks (descriptive)
     patterns: np.ndarray | None
     rules: dict[str, np.ndarray]   # violations of every rule (0 = pass), applied or not
     applied: tuple[str, ...]        # the rules that decide feasibility
-    chi2: np.ndarray
     in_window: np.ndarray
+
+    @property
+    def chi2(self) -> np.ndarray:
+        """-2 ln of the score: mass term plus isotope term."""
+        return self.mass_term + self.isotope_term
 
     @property
     def score(self) -> np.ndarray:
@@ -91,7 +142,9 @@ class Query:
 
     ``value`` is the measured m/z (Th) of the ``adduct`` ion, or the neutral mass (Da)
     for adduct ``[M]``. The ppm error of a candidate is that of its ion m/z against
-    ``value``. ``upper``/``lower`` bound the counts of the neutral molecule.
+    ``value``. ``upper``/``lower`` bound the counts of the neutral molecule; by default
+    every element may take as many atoms as fit under the top of the window (rule 1
+    caps them further when it applies).
     """
 
     value: float
@@ -106,9 +159,11 @@ class Query:
 
     @classmethod
     def build(cls, value: float, adduct: "str | Adduct" = "[M]", ppm: float = 5.0,
-              pattern: Iterable[float] | None = None, elements: "str | Sequence[str]" = DEFAULT_ELEMENTS,
+              pattern: Iterable[float | None] | None = None,
+              elements: "str | Sequence[str]" = DEFAULT_ELEMENTS,
               rules: "str | RuleSet" = "extended", lower: Mapping[str, int] | None = None,
-              upper: Mapping[str, int] | None = None, scoring: Scoring | None = None) -> "Query":
+              upper: Mapping[str, int] | None = None, scoring: Scoring | None = None,
+              mass_accuracy: float | None = None, mass_limit: float = MASS_LIMIT) -> "Query":
         """A query from user-level values, validated (raises :class:`FormulaError`)."""
         els = parse_elements(elements)
         if not np.isfinite(value) or value <= 0:
@@ -116,19 +171,39 @@ class Query:
         if not 0 < ppm <= 1000:
             raise FormulaError(f"the ppm window must be in (0, 1000], got {ppm}")
         add = get_adduct(adduct)
-        if add.charge < 0 and "H" not in els and "H" in add.delta:
-            raise FormulaError(f"adduct {add.name} needs hydrogen in the alphabet")
+        neutral = add.neutral_mass(float(value))
+        if not np.isfinite(mass_limit) or mass_limit <= 0:
+            raise FormulaError(f"the mass limit must be positive, got {mass_limit}")
+        if neutral > mass_limit:
+            raise FormulaError(f"neutral mass {neutral:.6g} Da is above the search limit of {mass_limit:g} Da "
+                               "(raise it with --mass-limit; an isotope pattern does not pin down a formula "
+                               "that large)")
+        if neutral <= 0:
+            raise FormulaError(f"m/z {value:g} with {add.name} gives no positive neutral mass")
+        for e, n in add.delta.items():
+            if n < 0 and e not in els:
+                raise FormulaError(f"adduct {add.name} removes {e}, which is not in the alphabet {''.join(els)}")
         lo = {e: 0 for e in els} | dict(lower or {})
-        hi = {e: DEFAULT_UPPER.get(e, 10) for e in els} | dict(upper or {})
-        for e in set(lo) | set(hi):
+        for e in set(lo) | set(upper or {}):
             if e not in els:
-                raise FormulaError(f"bound for {e}, which is not in the alphabet {''.join(els)}")
+                raise FormulaError(f"limit for {e}, which is not in the alphabet {''.join(els)}")
+        top = neutral * (1 + 2 * ppm * 1e-6) + 1.0
+        fit = {e: int(top // element(e).monoisotopic_mass) for e in els}
+        hi = fit | {e: int(n) for e, n in (upper or {}).items()}
         for e in els:
             if not 0 <= lo[e] <= hi[e]:
                 raise FormulaError(f"bounds for {e} must satisfy 0 <= lower <= upper, got {lo[e]}..{hi[e]}")
+        sc = scoring or Scoring()
+        if mass_accuracy is not None:
+            sc = Scoring(float(mass_accuracy), sc.outside_sigma, sc.relative_intensity_error,
+                         sc.absolute_intensity_error)
+        sc.validated()
+        if sc.mass_accuracy_ppm > ppm:
+            raise FormulaError(f"the mass accuracy ({sc.mass_accuracy_ppm:g} ppm) is wider than the ppm window "
+                               f"({ppm:g}): widen --ppm so the window holds every candidate within the accuracy")
         pat = None if pattern is None else normalise_pattern(pattern)
         return cls(float(value), add, float(ppm), pat, els, tuple(int(lo[e]) for e in els),
-                   tuple(int(hi[e]) for e in els), RuleSet.named(rules), scoring or Scoring())
+                   tuple(int(hi[e]) for e in els), RuleSet.named(rules), sc)
 
     # -- the window --------------------------------------------------------------------
     @property
@@ -164,14 +239,24 @@ class Query:
             upper = np.minimum(upper, np.array(limits, dtype=np.int64))
         return np.maximum(upper, np.array(self.lower, dtype=np.int64) - 1)
 
+    @property
+    def fit_cap(self) -> np.ndarray:
+        """Most atoms of each element that fit under the top of the window."""
+        return np.floor(self.window[1] / self.masses).astype(np.int64)
+
+    @property
+    def n_peaks(self) -> int:
+        """Isotope bins compared: those of the measured pattern (7 without one)."""
+        return N_PEAKS if self.pattern is None else len(self.pattern)
+
     # -- scoring -----------------------------------------------------------------------
     def pattern_table(self) -> PatternTable:
         """The isotope table for this query's ion compositions (build once, reuse)."""
         extra = tuple(e for e in self.adduct.delta if e not in self.elements)
         ion_elements = self.elements + extra
         delta = self.adduct.ion_vector(ion_elements)
-        top = np.concatenate([np.array(self.upper, dtype=np.int64), np.zeros(len(extra), dtype=np.int64)])
-        return PatternTable(ion_elements, np.maximum(top + delta, 0), N_PEAKS)
+        top = np.concatenate([self.effective_upper, np.zeros(len(extra), dtype=np.int64)])
+        return PatternTable(ion_elements, np.maximum(top + delta, 0), self.n_peaks)
 
     def ppm_error(self, mass: np.ndarray) -> np.ndarray:
         """Signed ppm error of the ions of neutral masses ``mass`` against the measurement."""
@@ -180,30 +265,39 @@ class Query:
     def score_counts(self, counts: np.ndarray, table: PatternTable | None = None) -> Scored:
         """Score an (N, k) array of neutral compositions over :attr:`elements`."""
         counts = np.atleast_2d(np.asarray(counts, dtype=np.int64))
+        n = len(counts)
         mass = counts @ self.masses
         ppm = self.ppm_error(mass)
         s = self.scoring
-        chi2 = (np.maximum(np.abs(ppm) - s.mass_accuracy_ppm, 0) / s.sigma_ppm_outside) ** 2 \
-            + (ppm / s.sigma_ppm_inside) ** 2
+        mass_term = s.mass_term(ppm)
         patterns = None
-        mismatch = np.zeros(len(mass))
+        mismatch = np.zeros(n)
+        chi2 = np.zeros(n)
+        iso_term = np.zeros(n)
+        isotope = None
         if self.pattern is not None:
             table = table or self.pattern_table()
             delta = self.adduct.ion_vector(table.elements)
-            ion = np.zeros((len(mass), len(table.elements)), dtype=np.int64)
+            ion = np.zeros((n, len(table.elements)), dtype=np.int64)
             ion[:, :counts.shape[1]] = counts
             ion += delta
             ok = (ion >= 0).all(axis=1) & (ion <= table.max_counts).all(axis=1)
-            patterns = np.zeros((len(mass), N_PEAKS))
+            patterns = np.zeros((n, table.n_peaks))
+            patterns[:, 0] = 1.0
             if ok.any():
                 patterns[ok] = table(ion[ok])
-            mismatch = np.where(ok, isotope_mismatch(patterns, self.pattern, s.isotope_floor), 1e3)
-            chi2 = chi2 + (mismatch / s.sigma_isotope) ** 2
-        report = RuleSet("all", RULE_NAMES, self.rules.ranges, self.rules.isotope_tolerance)
-        rules = evaluate_rules(counts, self.elements, report, mass,
-                               mismatch if self.pattern is not None else None)
+            chi2, iso_term = isotope_misfit(patterns, self.pattern, s.relative_intensity_error,
+                                            s.absolute_intensity_error)
+            mismatch = isotope_mismatch(patterns, self.pattern)
+            bad = ~ok                                   # outside the table: cannot be this ion
+            chi2, iso_term, mismatch = (np.where(bad, 1e6, chi2), np.where(bad, 1e6, iso_term),
+                                        np.where(bad, 1e3, mismatch))
+            isotope = (chi2, int(given_bins(self.pattern).sum()) - 1)
+        report = RuleSet("all", RULE_NAMES, self.rules.ranges, self.rules.isotope_p_value)
+        rules = evaluate_rules(counts, self.elements, report, mass, isotope)
         in_window = np.abs(ppm) <= self.ppm * (1 + 1e-12)
-        lost = {e: -n for e, n in self.adduct.delta.items() if n < 0}
-        for e, n in lost.items():  # [M-H]- needs an H to lose
-            in_window &= counts[:, self.elements.index(e)] >= n
-        return Scored(counts, mass, ppm, mismatch, patterns, rules, self.rule_names, chi2, in_window)
+        for e, k in self.adduct.delta.items():   # [M-H]- needs an H to lose, [M-H2O+H]+ an O
+            if k < 0:
+                in_window &= counts[:, self.elements.index(e)] >= -k
+        return Scored(counts, mass, ppm, mass_term, iso_term, chi2, mismatch, patterns, rules,
+                      self.rule_names, in_window)

@@ -11,7 +11,7 @@ that grows with how far it is from passing (so a GA can use it as a constraint).
 
 1. ``element_counts``      maximum counts per element by mass range (Table 1)
 2. ``lewis_senior``        LEWIS (even valence sum) and SENIOR (graph existence) rules
-3. ``isotope_pattern``     isotope pattern within a tolerance of the measured one
+3. ``isotope_pattern``     isotope fit not improbably bad under the intensity-error model
 4. ``hc_ratio``            H/C ratio within the common (0.2-3.1) or extended (0.1-6) range
 5. ``heteroatom_ratios``   N, O, P, S, F, Cl, Br, Si per C within range (Table 2)
 6. ``element_probability`` multiple-element count limits for N, O, P, S (Table 3)
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
+from scipy.stats import chi2 as _chi2_dist
 
 from gadesign_problems.molecule.formula import FormulaError, element
 
@@ -178,10 +179,16 @@ def element_probability(counts: np.ndarray, elements: Sequence[str]) -> np.ndarr
     return total
 
 
-def isotope_pattern(mismatch: np.ndarray, tolerance: float) -> np.ndarray:
-    """Rule 3: isotope mismatch (relative RMSE, see :func:`~gadesign_problems.molecule.isotopes.isotope_mismatch`)
-    above ``tolerance``."""
-    return np.maximum(np.asarray(mismatch, dtype=float) - tolerance, 0.0)
+def isotope_pattern(chi2: np.ndarray, dof: np.ndarray | int, p_value: float) -> np.ndarray:
+    """Rule 3: the isotope fit's chi-square (see
+    :func:`~gadesign_problems.molecule.isotopes.isotope_misfit`) above the level a true
+    formula exceeds with probability ``p_value`` under the intensity-error model
+    (chi-square quantile with ``dof`` = measured bins - 1, the sum-to-one constraint
+    taking one). With one measured bin the rule is void."""
+    chi2 = np.asarray(chi2, dtype=float)
+    dof = np.broadcast_to(np.asarray(dof), chi2.shape)
+    limit = np.where(dof > 0, _chi2_dist.isf(p_value, np.maximum(dof, 1)), np.inf)
+    return np.maximum(chi2 - limit, 0.0)
 
 
 @dataclass(frozen=True)
@@ -189,14 +196,16 @@ class RuleSet:
     """Which golden rules to apply, with which ratio ranges.
 
     ``RuleSet.named("extended")`` (the default), ``"common"`` or ``"none"``. Rule 3
-    applies only when a measured pattern is given, with ``isotope_tolerance``
-    as the largest relative RMSE a candidate may have.
+    applies only when a measured pattern with at least two bins is given: a candidate
+    fails it when its isotope chi-square is one a true formula reaches with probability
+    below ``isotope_p_value`` (1e-4: with tens of thousands of candidates scored, the
+    truth should not be the one rejected; the intensity-error model sets the scale).
     """
 
     name: str = "extended"
     rules: tuple[str, ...] = RULE_NAMES
     ranges: str = "extended"
-    isotope_tolerance: float = 0.2
+    isotope_p_value: float = 1e-4
 
     @classmethod
     def named(cls, name: "str | RuleSet") -> "RuleSet":
@@ -215,7 +224,7 @@ class RuleSet:
 _RULES: Mapping[str, Callable[..., np.ndarray]] = {
     "element_counts": lambda c, e, rs, m, iso: element_counts(c, e, m),
     "lewis_senior": lambda c, e, rs, m, iso: lewis_senior(c, e),
-    "isotope_pattern": lambda c, e, rs, m, iso: isotope_pattern(iso, rs.isotope_tolerance),
+    "isotope_pattern": lambda c, e, rs, m, iso: isotope_pattern(iso[0], iso[1], rs.isotope_p_value),
     "hc_ratio": lambda c, e, rs, m, iso: hc_ratio(c, e, rs.ranges),
     "heteroatom_ratios": lambda c, e, rs, m, iso: heteroatom_ratios(c, e, rs.ranges),
     "element_probability": lambda c, e, rs, m, iso: element_probability(c, e),
@@ -224,19 +233,20 @@ _RULES: Mapping[str, Callable[..., np.ndarray]] = {
 
 def evaluate_rules(counts: np.ndarray, elements: Sequence[str], rules: "RuleSet | str" = "extended",
                    mass: np.ndarray | None = None,
-                   mismatch: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                   isotope: tuple[np.ndarray, int] | None = None) -> dict[str, np.ndarray]:
     """Violations (0 = pass) of each rule in ``rules`` for an (N, k) count array.
 
     ``mass`` (neutral monoisotopic, Da) is computed when not given; rule 3 is skipped
-    when ``mismatch`` (isotope mismatch per candidate) is None.
+    when ``isotope`` (the isotope chi-square per candidate and its degrees of freedom)
+    is None.
     """
     rs = RuleSet.named(rules)
     counts = np.atleast_2d(np.asarray(counts))
     out: dict[str, np.ndarray] = {}
     for name in rs.rules:
-        if name == "isotope_pattern" and mismatch is None:
+        if name == "isotope_pattern" and isotope is None:
             continue
-        out[name] = _RULES[name](counts, tuple(elements), rs, mass, mismatch)
+        out[name] = _RULES[name](counts, tuple(elements), rs, mass, isotope)
     return out
 
 

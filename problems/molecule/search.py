@@ -7,18 +7,46 @@ other a binary search finds the partners whose summed mass lies in the window. T
 work is about the size of the two lists (each near the square root of the full
 space) plus the number of answers, so a 900 Da query over ten elements takes a
 second or so instead of the hours a nested loop over 10^8 vectors would take.
+
+Bounded memory. The two lists are sized before they are built (a dynamic programme
+over nominal masses) and a search whose lists would exceed
+:data:`MAX_SUB_COMPOSITIONS` rows (about 30 bytes each while built) is refused at once
+with :class:`SearchTooLarge`; the answers are then streamed in chunks of at most
+:data:`CHUNK` rows, each filtered, scored and reduced to its best candidates before the
+next is made, and a window holding more than :data:`MAX_WINDOW` compositions is refused
+before any is scored. Peak memory stays below 500 MB at any mass.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Iterator, Sequence
 
 import numpy as np
 
-from gadesign_problems.molecule.formula import Formula
+from gadesign_problems.molecule.formula import Formula, FormulaError
 from gadesign_problems.molecule.query import Query, Scored
 from gadesign_problems.molecule.rules import RuleSet, evaluate_rules
+
+
+#: Most rows the two sub-composition lists may hold together (~240 MB while built).
+MAX_SUB_COMPOSITIONS = 8_000_000
+#: Most compositions a window may hold for the exact search to score them.
+MAX_WINDOW = 30_000_000
+#: Rows per streamed chunk of answers.
+CHUNK = 500_000
+#: Largest nominal mass (Da) the planner sizes (its table has one entry per dalton).
+MAX_NOMINAL = 100_000
+
+
+class SearchTooLarge(FormulaError):
+    """The exact search would not finish in bounded memory and time."""
+
+
+def _too_large(what: str, n: float, limit: float) -> SearchTooLarge:
+    return SearchTooLarge(f"the exact search would {what} ({n:.3g}, limit {limit:.3g}): narrow it with "
+                          "--max (e.g. --max C=60,N=10), fewer --elements or a tighter --ppm, raise the limit "
+                          "with --enumeration-limit, or search with --method evolve")
 
 
 def _sub_compositions(masses: np.ndarray, lower: np.ndarray, upper: np.ndarray,
@@ -75,20 +103,49 @@ def split_alphabet(masses: np.ndarray, lower: np.ndarray, upper: np.ndarray,
     return groups[0], groups[1]
 
 
-def enumerate_compositions(masses: np.ndarray, lower: Sequence[int], upper: Sequence[int],
-                           lo: float, hi: float) -> np.ndarray:
-    """Every integer vector ``n`` with ``lower <= n <= upper`` and ``lo <= n . masses <= hi``.
+@dataclass(frozen=True)
+class Plan:
+    """How the enumerator splits an alphabet, and the estimated list sizes."""
 
-    ``masses`` are per-element masses (Da); returns an (N, k) int64 array in no
-    particular order.
-    """
+    a_idx: list[int]
+    b_idx: list[int]
+    size_a: float
+    size_b: float
+
+
+def plan_enumeration(masses: np.ndarray, lower: Sequence[int], upper: Sequence[int], hi: float,
+                     max_sub: float = MAX_SUB_COMPOSITIONS) -> Plan:
+    """Split the alphabet and size the two lists; :class:`SearchTooLarge` when they would
+    hold more than ``max_sub`` rows together."""
+    masses = np.asarray(masses, dtype=float)
+    lower = np.asarray(lower, dtype=np.int64)
+    upper = np.asarray(upper, dtype=np.int64)
+    if hi > MAX_NOMINAL:
+        raise _too_large("size its lists up to a mass in Da", hi, MAX_NOMINAL)
+    a_idx, b_idx = split_alphabet(masses, lower, upper, hi)
+    nominal = np.maximum(np.rint(masses).astype(int), 1)
+    lim = int(np.ceil(hi))
+    sizes = [_size_estimate(nominal[g], lower[g], upper[g], lim) if g else 1.0 for g in (a_idx, b_idx)]
+    if sizes[0] + sizes[1] > max_sub:
+        raise _too_large("list sub-compositions", sizes[0] + sizes[1], max_sub)
+    return Plan(a_idx, b_idx, sizes[0], sizes[1])
+
+
+def stream_compositions(masses: np.ndarray, lower: Sequence[int], upper: Sequence[int], lo: float, hi: float,
+                        chunk: int = CHUNK, max_sub: float = MAX_SUB_COMPOSITIONS,
+                        max_window: float = MAX_WINDOW) -> Iterator[np.ndarray]:
+    """Every integer vector ``n`` with ``lower <= n <= upper`` and ``lo <= n . masses <= hi``,
+    as (rows, k) int64 chunks of at most about ``chunk`` rows, in no particular order.
+    Raises :class:`SearchTooLarge` (before yielding anything) when the lists or the
+    window would be too large."""
     masses = np.asarray(masses, dtype=float)
     lower = np.asarray(lower, dtype=np.int64)
     upper = np.asarray(upper, dtype=np.int64)
     k = len(masses)
     if k == 0 or hi < lo or (lower > upper).any():
-        return np.zeros((0, k), dtype=np.int64)
-    a_idx, b_idx = split_alphabet(masses, lower, upper, hi)
+        return
+    plan = plan_enumeration(masses, lower, upper, hi, max_sub)
+    a_idx, b_idx = plan.a_idx, plan.b_idx
     base = float(lower @ masses)
     a_counts, a_mass = _sub_compositions(masses[a_idx], lower[a_idx], upper[a_idx],
                                          hi - base + float(lower[a_idx] @ masses[a_idx]))
@@ -96,25 +153,55 @@ def enumerate_compositions(masses: np.ndarray, lower: Sequence[int], upper: Sequ
                                          hi - base + float(lower[b_idx] @ masses[b_idx]))
     order = np.argsort(b_mass, kind="stable")
     b_counts, b_mass = b_counts[order], b_mass[order]
+    del order
     start = np.searchsorted(b_mass, lo - a_mass, side="left")
     stop = np.searchsorted(b_mass, hi - a_mass, side="right")
     n = stop - start
     total = int(n.sum())
-    out = np.zeros((total, k), dtype=np.int64)
-    if total:
-        rows_a = np.repeat(np.arange(len(a_mass)), n)
-        offsets = np.arange(total) - np.repeat(np.cumsum(n) - n, n)
-        rows_b = np.repeat(start, n) + offsets
-        out[:, a_idx] = a_counts[rows_a]
-        out[:, b_idx] = b_counts[rows_b]
-        exact = out @ masses
-        out = out[(exact >= lo) & (exact <= hi)]
-    return out
+    if total > max_window:
+        raise _too_large("score compositions in the window", total, max_window)
+    if total == 0:
+        return
+    ends = np.cumsum(n)
+    first = 0
+    while first < len(n):
+        # rows of A whose answers fit in one chunk (at least one row)
+        done = int(ends[first - 1]) if first else 0
+        last = max(int(np.searchsorted(ends, done + chunk, side="right")), first + 1)
+        m = n[first:last]
+        size = int(m.sum())
+        if size:
+            out = np.zeros((size, k), dtype=np.int64)
+            rows_a = np.repeat(np.arange(first, last), m)
+            offsets = np.arange(size) - np.repeat(np.cumsum(m) - m, m)
+            rows_b = np.repeat(start[first:last], m) + offsets
+            out[:, a_idx] = a_counts[rows_a]
+            out[:, b_idx] = b_counts[rows_b]
+            exact = out @ masses
+            out = out[(exact >= lo) & (exact <= hi)]
+            if len(out):
+                yield out
+        first = last
+
+
+def enumerate_compositions(masses: np.ndarray, lower: Sequence[int], upper: Sequence[int],
+                           lo: float, hi: float, **limits: float) -> np.ndarray:
+    """Every integer vector ``n`` with ``lower <= n <= upper`` and ``lo <= n . masses <= hi``
+    as one (N, k) int64 array (see :func:`stream_compositions` for bounded memory)."""
+    chunks = list(stream_compositions(masses, lower, upper, lo, hi, **limits))  # type: ignore[arg-type]
+    return np.concatenate(chunks) if chunks else np.zeros((0, len(masses)), dtype=np.int64)
 
 
 @dataclass
 class Candidate:
-    """One ranked formula with its scores and rule verdicts."""
+    """One ranked formula with its score components and rule verdicts.
+
+    ``mass_term`` and ``isotope_term`` are the -2 ln L parts of the score
+    (``score = exp(-(mass_term + isotope_term) / 2)``); ``isotope_mismatch`` is the relative
+    RMSE over the measured peaks (descriptive); ``at_limit`` names elements whose count
+    sits at a count bound (``--max`` or rule 1) that cut the search: a larger count was
+    not looked at.
+    """
 
     formula: str
     counts: dict[str, int]
@@ -125,52 +212,81 @@ class Candidate:
     rdbe: float
     rules: dict[str, bool]
     pattern: list[float] | None = None
+    mass_term: float = 0.0
+    isotope_term: float = 0.0
+    at_limit: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
-        out: dict[str, object] = {"formula": self.formula, "ppm": self.ppm,
-                                  "isotope_mismatch": self.isotope_mismatch, "score": self.score,
-                                  "mass": self.mass, "rdbe": self.rdbe, "rules": self.rules}
+        out: dict[str, object] = {"formula": self.formula, "ppm": self.ppm, "score": self.score,
+                                  "mass_term": self.mass_term, "isotope_term": self.isotope_term,
+                                  "isotope_mismatch": self.isotope_mismatch,
+                                  "mass": self.mass, "rdbe": self.rdbe, "rules": self.rules,
+                                  "at_limit": self.at_limit}
         if self.pattern is not None:
             out["pattern"] = self.pattern
         return out
 
 
+def _best_rows(scored: Scored, top: int | None) -> np.ndarray:
+    """Indices of the feasible rows that can be among the ``top`` best (ties kept)."""
+    idx = np.flatnonzero(scored.feasible)
+    if top and len(idx) > top:
+        chi2 = scored.chi2[idx]
+        kth = np.partition(chi2, top - 1)[top - 1]
+        idx = idx[chi2 <= kth]
+    return idx
+
+
 def rank(query: Query, scored: Scored, top: int | None = None, feasible_only: bool = True) -> list[Candidate]:
     """Candidates best first (highest score, then smallest |ppm|, then count vector),
     keeping only feasible ones (in window, passing the applied rules) by default."""
-    idx = np.flatnonzero(scored.feasible) if feasible_only else np.arange(len(scored.ppm))
+    idx = _best_rows(scored, top) if feasible_only else np.arange(len(scored.ppm))
     if len(idx) == 0:
         return []
-    if top and len(idx) > top:  # only the best `top` (and their ties) need a full sort
-        kth = np.partition(scored.chi2[idx], top - 1)[top - 1]
-        idx = idx[scored.chi2[idx] <= kth]
     keys = [scored.counts[idx, j] for j in reversed(range(scored.counts.shape[1]))]
     order = np.lexsort((*keys, np.abs(scored.ppm[idx]), scored.chi2[idx]))
     idx = idx[order][:top] if top else idx[order]
+    upper = query.effective_upper
+    capped = upper < query.fit_cap
     out = []
     for i in idx:
         vec = scored.counts[i]
         f = Formula.from_vector(query.elements, vec, allow_odd_electron=True)
-        rdbe = f.rdbe
         out.append(Candidate(
             formula=f.hill, counts=f.counts, mass=float(scored.mass[i]), ppm=float(scored.ppm[i]),
-            isotope_mismatch=float(scored.mismatch[i]), score=float(np.exp(-0.5 * scored.chi2[i])),
-            rdbe=float(rdbe), rules={name: bool(v[i] <= 0) for name, v in scored.rules.items()},
-            pattern=None if scored.patterns is None else [float(x) for x in scored.patterns[i]]))
+            isotope_mismatch=float(scored.mismatch[i]), score=float(scored.score[i]),
+            rdbe=float(f.rdbe), rules={name: bool(v[i] <= 0) for name, v in scored.rules.items()},
+            pattern=None if scored.patterns is None else [float(x) for x in scored.patterns[i]],
+            mass_term=float(scored.mass_term[i]), isotope_term=float(scored.isotope_term[i]),
+            at_limit=[e for e, n, u, c in zip(query.elements, vec, upper, capped) if c and n >= u]))
     return out
 
 
-def exact_search(query: Query, top: int | None = 10) -> tuple[list[Candidate], dict[str, float]]:
+def exact_search(query: Query, top: int | None = 10, max_sub: float = MAX_SUB_COMPOSITIONS,
+                 max_window: float = MAX_WINDOW) -> tuple[list[Candidate], dict[str, float]]:
     """All compositions in the query's window, scored and ranked; with statistics
-    (``enumerated``: compositions in the window, ``feasible``: those passing the rules)."""
+    (``enumerated``: compositions in the window, ``feasible``: those passing the rules).
+    Streams the window in chunks, keeping only each chunk's best ``top`` (all with
+    ``top=None``). Raises :class:`SearchTooLarge` for a search it cannot finish."""
     lo, hi = query.window
-    counts = enumerate_compositions(query.masses, query.lower, query.effective_upper, lo, hi)
-    n_window = len(counts)
     cheap = tuple(r for r in query.rule_names if r != "isotope_pattern")
-    if cheap and len(counts):
-        violations = evaluate_rules(counts, query.elements, RuleSet("cheap", cheap, query.rules.ranges))
-        counts = counts[np.all([v <= 0 for v in violations.values()], axis=0)]
-    scored = query.score_counts(counts)
-    stats = {"enumerated": float(n_window), "feasible": float(scored.feasible.sum())}
+    cheap_rules = RuleSet("cheap", cheap, query.rules.ranges)
+    table = query.pattern_table() if query.pattern is not None else None
+    n_window = 0
+    n_feasible = 0
+    kept: list[np.ndarray] = []
+    for counts in stream_compositions(query.masses, query.lower, query.effective_upper, lo, hi,
+                                      max_sub=max_sub, max_window=max_window):
+        n_window += len(counts)
+        if cheap:
+            violations = evaluate_rules(counts, query.elements, cheap_rules)
+            counts = counts[np.all([v <= 0 for v in violations.values()], axis=0)]
+        if not len(counts):
+            continue
+        scored = query.score_counts(counts, table)
+        n_feasible += int(scored.feasible.sum())
+        kept.append(counts[_best_rows(scored, top)])
+    pool = np.concatenate(kept) if kept else np.zeros((0, len(query.elements)), dtype=np.int64)
+    scored = query.score_counts(pool, table)
+    stats = {"enumerated": float(n_window), "feasible": float(n_feasible)}
     return rank(query, scored, top), stats
-

@@ -38,7 +38,7 @@ def test_protonated_ion_table(cli):
 
 
 def test_user_errors_are_one_line_and_exit_2(cli):
-    for args in (["--elements", "CHNXx"], ["--rules", "strict"], ["--adduct", "[M+K]+"], ["--isotopes", "a,b"],
+    for args in (["--elements", "CHNXx"], ["--rules", "strict"], ["--adduct", "[M+Qq]+"], ["--isotopes", "a,b"],
                  ["--method", "guess"]):
         result = cli("molecule", "formula", "194.08", *args)
         assert result.returncode == 2, (args, result.stdout, result.stderr)

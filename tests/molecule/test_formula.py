@@ -100,8 +100,9 @@ def test_mz_matches_reference_cases():
     # [M+H]+ adds a proton: the hydrogen atom minus one electron
     assert get_adduct("M+H").mass_shift == pytest.approx(element("H").monoisotopic_mass - ELECTRON_MASS)
     assert get_adduct("[M\u2212H]\u2212").charge == -1
-    with pytest.raises(FormulaError):
-        get_adduct("[M+K]+")
+    for bad in ("[M+Qq]+", "[M+H]0+", "[M+H]11+", "M*H"):
+        with pytest.raises(FormulaError):
+            get_adduct(bad)
     with pytest.raises(FormulaError):
         Formula("C6").ion("[M-H]-")
 

@@ -51,8 +51,12 @@ def test_rule2_lewis_and_senior():
         lewis_senior(np.array([[1, 1]]), ("C", "Fe"))
 
 
-def test_rule3_isotope_pattern_tolerance():
-    assert isotope_pattern(np.array([0.02, 0.5, 0.7]), 0.5).tolist() == [0, 0, pytest.approx(0.2)]
+def test_rule3_isotope_pattern_chi_square_quantile():
+    # chi-square quantiles: 13.82 for 2 degrees of freedom at p = 0.001, 6.63 for 1 at 0.01
+    v = isotope_pattern(np.array([1.0, 13.0, 15.0]), 2, 1e-3)
+    assert v[0] == 0 and v[1] == 0 and v[2] == pytest.approx(15.0 - 13.8155, abs=1e-3)
+    assert isotope_pattern(np.array([7.0]), 1, 0.01)[0] == pytest.approx(7.0 - 6.6349, abs=1e-3)
+    assert isotope_pattern(np.array([1e9]), 0, 1e-3)[0] == 0          # one measured peak: no test
 
 
 def test_rule4_hc_ratio_common_and_extended():
@@ -90,7 +94,7 @@ def test_rule_sets():
     extended = evaluate_rules(vec("C3H8NO5P"), ELEMENTS, "extended")
     assert common["heteroatom_ratios"][0] > 0 and extended["heteroatom_ratios"][0] == 0
     assert evaluate_rules(vec("C3H8NO5P"), ELEMENTS, "none") == {}
-    assert "isotope_pattern" in evaluate_rules(vec("CH4"), ELEMENTS, "extended", mismatch=np.array([0.1]))
+    assert "isotope_pattern" in evaluate_rules(vec("CH4"), ELEMENTS, "extended", isotope=(np.array([0.1]), 2))
     assert RuleSet.named("common").ranges == "common"
     with pytest.raises(FormulaError):
         RuleSet.named("strict")
