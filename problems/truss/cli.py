@@ -294,7 +294,7 @@ def layout(
     design = seed_design(truss, result)
     areas = design["areas"] * design["present"]
     analysis = truss.analyze(areas)
-    exact = len(truss.load_cases) == 1 and not truss.displacement_limits and truss.buckling is None
+    exact = len(truss.load_cases) == 1 and not truss.displacement_limits and not truss.has_buckling
     report = {"lp_weight": result.weight, "units": truss.units.get("weight", ""),
               "exact": exact, "members_in_layout": int((areas > 0).sum()),
               "stable_weight": analysis.weight, "gap_percent": 100 * (analysis.weight - result.weight) / result.weight,

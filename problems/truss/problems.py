@@ -28,7 +28,7 @@ from gadesign.errors import ConfigError
 from gadesign.problem import Evaluation, Objective
 from gadesign_problems.truss.fem import StiffnessModel, displacement_ratios, stress_ratios
 from gadesign_problems.truss.genome import discrete_values, sizing_genome, topology_genome
-from gadesign_problems.truss.structure import Truss
+from gadesign_problems.truss.structure import Buckling, Group, Truss
 
 
 def benchmark_path(name: str) -> Path:
@@ -103,8 +103,13 @@ class TrussProblem:
         """The designed truss: absent members dropped, ``areas`` set."""
         areas = self.member_areas(x)
         keep = areas > 0
-        designed = replace(self.truss, areas=None, groups=())
+        designed = replace(self.truss, areas=None, groups=(), buckling_by_group={})
         designed = designed.subset(keep)
+        if self.truss.buckling_by_group:  # per-group sections carried over member by member
+            k = self.truss.buckling_k[keep]
+            groups = tuple(Group(f"member {i}", (i,)) for i in range(len(k)))
+            designed = replace(designed, groups=groups, buckling=None,
+                               buckling_by_group={g.name: Buckling(float(v)) for g, v in zip(groups, k) if v > 0})
         return replace(designed, areas=areas[keep])
 
     # -- evaluation ----------------------------------------------------------------------
@@ -285,7 +290,7 @@ def truss_ground(file: str = "", mode: str = "pareto", catalogue: str = "continu
         raise ConfigError(f"truss-ground: mode must be 'pareto' or 'weight', got {mode!r}")
     if method not in ("ga", "lp"):
         raise ConfigError(f"truss-ground: method must be 'ga' or 'lp', got {method!r}")
-    lp_exact = (len(truss.load_cases) == 1 and not truss.displacement_limits and truss.buckling is None
+    lp_exact = (len(truss.load_cases) == 1 and not truss.displacement_limits and not truss.has_buckling
                 and truss.tension_limit is not None and truss.compression_limit is not None)
     if method == "lp" and (mode != "weight" or not lp_exact or catalogue != "continuous"):
         raise ConfigError("truss-ground: method=lp needs mode=weight, continuous areas, one load case and "

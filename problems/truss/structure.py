@@ -42,7 +42,7 @@ _KNOWN_KEYS = {
     "name", "description", "dim", "units", "nodes", "node_labels", "supports", "members",
     "member_labels", "groups", "E", "density", "load_cases", "stress_limits",
     "stress_limits_by_group", "displacement_limits", "area", "areas", "buckling",
-    "basic_nodes",
+    "basic_nodes", "buckling_by_group",
 }
 
 
@@ -217,6 +217,8 @@ class Truss:
     area: AreaSpec | None = None
     areas: np.ndarray | None = None
     buckling: Buckling | None = None
+    #: Euler buckling per member group (group name -> its section), over ``buckling``
+    buckling_by_group: dict[str, Buckling] = field(default_factory=dict)
     basic_nodes: tuple[int, ...] | None = None
     name: str = ""
     description: str = ""
@@ -344,12 +346,28 @@ class Truss:
         """Structural weight sum(density * L * A) (weight units)."""
         return float(np.sum(self.density * self.lengths * np.asarray(areas, dtype=float)))
 
+    @property
+    def buckling_k(self) -> np.ndarray:
+        """Per member, the Euler coefficient k of sigma_cr = k E A / L^2 (0: no buckling
+        check): ``buckling`` for all members, replaced group by group by ``buckling_by_group``."""
+        k = np.full(self.n_members, self.buckling.k if self.buckling is not None else 0.0)
+        for g in self.groups:
+            if g.name in self.buckling_by_group:
+                k[list(g.members)] = self.buckling_by_group[g.name].k
+        return k
+
+    @property
+    def has_buckling(self) -> bool:
+        return self.buckling is not None or bool(self.buckling_by_group)
+
     def compression_allowable(self, areas: np.ndarray) -> np.ndarray | None:
-        """Compression stress allowable per member: sigma_c, lowered by Euler buckling."""
+        """Compression stress allowable per member: sigma_c, lowered by Euler buckling
+        (sigma_cr = k E A / L^2, k = pi^2 (I/A^2) / K_eff^2 of the member's section)."""
         comp = self.compression_limit
-        if self.buckling is None:
+        if not self.has_buckling:
             return comp
-        sigma_cr = self.buckling.k * self.E * np.asarray(areas, dtype=float) / self.lengths ** 2
+        k = self.buckling_k
+        sigma_cr = np.where(k > 0, k * self.E * np.asarray(areas, dtype=float) / self.lengths ** 2, np.inf)
         return sigma_cr if comp is None else np.minimum(comp, sigma_cr)
 
     # -- analysis and drawing ----------------------------------------------------------
@@ -487,6 +505,7 @@ class Truss:
                 areas=None if data.get("areas") is None else np.array(
                     [_as_float(v, f"areas[{i}]") for i, v in enumerate(_list(data, "areas"))]),
                 buckling=Buckling.from_json(data["buckling"]) if data.get("buckling") else None,
+                buckling_by_group=_group_buckling(data.get("buckling_by_group"), groups),
                 basic_nodes=None if basic is None else tuple(_index(k, n, "basic_nodes") for k in basic),
                 name=str(data.get("name", "")), description=str(data.get("description", "")),
                 units={**BENCHMARK_UNITS, **{str(k): str(v) for k, v in (data.get("units") or {}).items()}},
@@ -533,6 +552,8 @@ class Truss:
             out["areas"] = self.areas.tolist()
         if self.buckling is not None:
             out["buckling"] = self.buckling.to_json()
+        if self.buckling_by_group:
+            out["buckling_by_group"] = {name: b.to_json() for name, b in self.buckling_by_group.items()}
         if self.basic_nodes is not None:
             out["basic_nodes"] = list(self.basic_nodes)
         out.update(self.extra)
@@ -544,6 +565,24 @@ class Truss:
         if path is not None:
             atomic_write_json(path, data)
         return json.dumps(data, indent=1, allow_nan=False)
+
+
+def _group_buckling(data: Any, groups: Sequence[Group]) -> dict[str, Buckling]:
+    """``buckling_by_group``: {group name: {"k"} or {"shape", ...}} (see :class:`Buckling`)."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise TrussSchemaError("buckling_by_group: expected an object {group name: {'k': ...} or {'shape': ...}}")
+    names = {g.name for g in groups}
+    out = {}
+    for name, spec in data.items():
+        if name not in names:
+            raise TrussSchemaError(f"buckling_by_group[{name!r}]: no such group (groups: {', '.join(sorted(names))})")
+        try:
+            out[name] = Buckling.from_json(spec)
+        except TrussSchemaError as exc:
+            raise TrussSchemaError(f"buckling_by_group[{name!r}]: {exc}") from None
+    return out
 
 
 def _check_duplicates(members: np.ndarray, labels: Sequence[Any] | None) -> None:
