@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from gadesign_problems.molecule.formula import FormulaError
-from gadesign_problems.molecule.isotopes import N_PEAKS, normalise_pattern
+from gadesign_problems.molecule.isotopes import MAX_PEAKS, N_PEAKS, normalise_pattern
 
 ISOTOPE_SPACING = 1.00235
 #: Window growth per isotope bin, Th (see the module docstring).
@@ -198,9 +198,9 @@ def find_envelope(mz: np.ndarray, intensity: np.ndarray, mono_mz: float | None =
                   tolerance: float = 0.005, n_peaks: int = N_PEAKS, mono_ppm: float = 10.0) -> Envelope:
     """The isotope envelope of the ion whose monoisotopic peak is at ``mono_mz`` (the most
     intense peak within ``mono_ppm`` of it) or, without ``mono_mz``, of the most intense
-    peak: from it the envelope is followed down by 1.00235/|z| Th while a peak of at
-    least 2 % of it is there, which finds the monoisotopic peak of Cl/Br clusters whose
-    base peak is M+2 or heavier. Raises :class:`FormulaError` when no peak is found."""
+    peak: from it the envelope is followed down one bin (1.00235/|z| Th), or two, while
+    a peak of at least 2 % of it is there, which finds the monoisotopic peak of Cl/Br
+    clusters whose base peak is M+2 or heavier. Raises :class:`FormulaError` when no peak is found."""
     mz = np.asarray(mz, float)
     intensity = np.asarray(intensity, float)
     z = abs(charge) or 1
@@ -211,12 +211,15 @@ def find_envelope(mz: np.ndarray, intensity: np.ndarray, mono_mz: float | None =
             raise FormulaError("the spectrum has no peak with positive intensity")
         base = int(np.flatnonzero(keep)[np.argmax(intensity[keep])])
         mono = float(mz[base])
-        while True:
-            near = np.flatnonzero(np.abs(mz - (mono - step)) <= tolerance / z)
-            near = near[intensity[near] >= MIN_LIGHTER * intensity[base]]
-            if not len(near):
+        for _ in range(MAX_PEAKS):
+            for k in (1, 2):       # one bin down, else two (Cl/Br: M+1 can be weak or shifted)
+                near = np.flatnonzero(np.abs(mz - (mono - k * step)) <= (tolerance + k * SPREAD) / z)
+                near = near[intensity[near] >= MIN_LIGHTER * intensity[base]]
+                if len(near):
+                    mono = float(mz[near[np.argmax(intensity[near])]])
+                    break
+            else:
                 break
-            mono = float(mz[near[np.argmax(intensity[near])]])
     else:
         near = np.flatnonzero(np.abs(mz - mono_mz) <= mono_mz * mono_ppm * 1e-6)
         near = near[intensity[near] > 0]
