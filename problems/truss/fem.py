@@ -188,6 +188,18 @@ class StiffnessModel:
         self.fixed = truss.fixed.ravel()
         self.loads = np.stack([lc.forces.ravel() for lc in truss.load_cases], axis=1)  # n_dofs x L
         self.loaded_node = np.abs(self.loads).reshape(n, d, -1).max(axis=(1, 2)) > 0
+        # self-weight: half of each member's weight, times the weight -> force factor, on
+        # each of its end nodes along gravity (n_dofs x M per unit area; None without)
+        self.self_weight = None
+        if truss.self_weight is not None:
+            g = truss.self_weight.factor * np.asarray(truss.self_weight.gravity, dtype=float)
+            half = 0.5 * truss.density * self.lengths
+            G = np.zeros((n, d, len(ends)))
+            for end in (0, 1):
+                np.add.at(G, (ends[:, end], slice(None), np.arange(len(ends))), half[:, None] * g)
+            self.self_weight = G.reshape(n * d, len(ends))
+        # prescribed displacements of restrained dofs (support settlement), None if all zero
+        self.prescribed = truss.prescribed.ravel() if truss.prescribed is not None and truss.prescribed.any() else None
         self.supported_node = truss.fixed.any(axis=1)
         self._checked: dict[bytes, tuple[TrussError | None, np.ndarray]] = {}
         # free-free entries of the member blocks: flat index into nf x nf, member, value
@@ -281,9 +293,10 @@ class StiffnessModel:
                 reached_rows.append(np.repeat(reached, self.dim)[free])
             failures[p] = err
         if not ok or nf == 0:
-            if nf == 0:
+            if nf == 0 and self.prescribed is not None:
                 for p in ok:
-                    disp[p] = 0.0
+                    disp[p] = self.prescribed.reshape(self.n_nodes, self.dim)
+                    forces[p] = self.member_forces(disp[p], areas[p])
             return BatchSolution(disp, forces, failures)
         idx = np.asarray(ok)
         P = len(idx)
@@ -294,7 +307,9 @@ class StiffnessModel:
         K = np.bincount((offsets + self._ff_flat).ravel(), weights=vals.ravel(),
                         minlength=P * nf * nf).reshape(P, nf, nf)
         reached = np.asarray(reached_rows)
-        F = np.broadcast_to(self.loads[free], (P, nf, n_lc)).copy()
+        F = self.load_vectors(areas[idx])[:, free, :]
+        if self.prescribed is not None:
+            F -= self.prescribed_forces(areas[idx])[:, free, None]
         # dofs of nodes no member reaches are decoupled: identity row, no load
         if not reached.all():
             K[~reached] = 0.0
@@ -323,6 +338,8 @@ class StiffnessModel:
                 fine[q] = True
         if fine.any():
             u = np.zeros((int(fine.sum()), n, n_lc))
+            if self.prescribed is not None:
+                u += self.prescribed[None, :, None]
             u[:, free] = s[fine][:, :, None] * uf[fine]
             u = u.transpose(0, 2, 1).reshape(-1, n_lc, self.n_nodes, self.dim)
             gi = idx[fine]
@@ -390,7 +407,12 @@ class StiffnessModel:
             rcond = 1.0 / (spla.onenormest(Ks) * spla.onenormest(inv)) if len(keep) > 1 else 1.0
             if not np.isfinite(rcond) or rcond <= RCOND_TOL:
                 raise self._modes_of(Ks, keep, lu)
-            u[keep] = s[:, None] * lu.solve(s[:, None] * self.loads[keep])
+            rhs = self.load_vectors(areas[None])[0]
+            if self.prescribed is not None:
+                rhs = rhs - self.prescribed_forces(areas[None])[0][:, None]
+            u[keep] = s[:, None] * lu.solve(s[:, None] * rhs[keep])
+        if self.prescribed is not None:
+            u[self.fixed] = self.prescribed[self.fixed][:, None]
         disp = u.T.reshape(n_lc, self.n_nodes, self.dim)
         return disp, self.member_forces(disp, areas)
 
@@ -410,26 +432,49 @@ class StiffnessModel:
                 v /= np.linalg.norm(v)
         return self._mechanism(v[:, None], keep)
 
-    def reactions(self, disp: np.ndarray, forces: np.ndarray) -> np.ndarray:
+    def load_vectors(self, areas: np.ndarray) -> np.ndarray:
+        """Nodal loads (P x n_dofs x L) of P designs: the load cases plus, when the truss
+        has ``self_weight``, each design's own weight (it acts in every load case)."""
+        areas = np.atleast_2d(np.asarray(areas, dtype=float))
+        F = np.broadcast_to(self.loads, (len(areas), *self.loads.shape)).copy()
+        if self.self_weight is not None:
+            F += (areas @ self.self_weight.T)[:, :, None]
+        return F
+
+    def prescribed_forces(self, areas: np.ndarray) -> np.ndarray:
+        """K u_s (P x n_dofs): the nodal forces that the prescribed support displacements
+        u_s alone (free dofs held at zero) need, from the member forces they cause."""
+        areas = np.atleast_2d(np.asarray(areas, dtype=float))
+        assert self.prescribed is not None
+        u_s = self.prescribed.reshape(self.n_nodes, self.dim)
+        N = self.member_forces(u_s[None], areas)[:, 0]  # P x M
+        out = np.zeros((len(areas), self.n_nodes, self.dim))
+        pull = N[:, :, None] * self.cosines[None]
+        np.add.at(out, (slice(None), self.truss.members[:, 0]), -pull)
+        np.add.at(out, (slice(None), self.truss.members[:, 1]), pull)
+        return out.reshape(len(areas), -1)
+
+    def reactions(self, disp: np.ndarray, forces: np.ndarray, loads: np.ndarray | None = None) -> np.ndarray:
         """Reactions L x N x d from displacements and member forces: R = K u - F at the
-        restrained dofs (zero at free dofs)."""
+        restrained dofs (zero at free dofs); ``loads`` (n_dofs x L) default to the load cases."""
         t = self.truss
         n_lc = disp.shape[0]
         internal = np.zeros((n_lc, self.n_nodes, self.dim))
         pull = forces[:, :, None] * self.cosines[None]
         np.add.at(internal, (slice(None), t.members[:, 0]), -pull)
         np.add.at(internal, (slice(None), t.members[:, 1]), pull)
-        loads = self.loads.T.reshape(n_lc, self.n_nodes, self.dim)
+        loads = (self.loads if loads is None else loads).T.reshape(n_lc, self.n_nodes, self.dim)
         return np.where(t.fixed[None], internal - loads, 0.0)
 
     def analysis(self, areas: np.ndarray, disp: np.ndarray, forces: np.ndarray) -> Analysis:
         """Package raw responses of one design as an :class:`Analysis`."""
         areas = np.asarray(areas, dtype=float)
-        react = self.reactions(disp, forces)
+        loads = self.load_vectors(areas[None])[0]
+        react = self.reactions(disp, forces, loads)
         with np.errstate(divide="ignore", invalid="ignore"):
             stresses = np.where(areas > 0, forces / np.where(areas > 0, areas, 1.0), 0.0)
         cases = tuple(CaseResult(lc.name, disp[k], forces[k], stresses[k], react[k],
-                                 float(self.loads[:, k] @ disp[k].ravel()))
+                                 float(loads[:, k] @ disp[k].ravel()))
                       for k, lc in enumerate(self.truss.load_cases))
         return Analysis(self.truss, areas, cases)
 

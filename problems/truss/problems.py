@@ -121,8 +121,8 @@ class TrussProblem:
             stresses = np.where(areas[:, None, :] > 0, sol.forces / np.where(areas > 0, areas, 1.0)[:, None, :], 0.0)
         sr = stress_ratios(self.truss, areas[:, None, :], stresses)
         dr = displacement_ratios(self.truss, sol.displacements)
-        loads = self.model.loads.T.reshape(1, -1, self.truss.n_nodes, self.truss.dim)
-        compliance = np.einsum("plnd,plnd->p", np.broadcast_to(loads, sol.displacements.shape), sol.displacements)
+        loads = self.model.load_vectors(areas).transpose(0, 2, 1).reshape(sol.displacements.shape)
+        compliance = np.einsum("plnd,plnd->p", loads, sol.displacements)
         return sr, dr, sol.failures, compliance
 
     def evaluate_many(self, xs: Sequence[Any]) -> list[Evaluation]:

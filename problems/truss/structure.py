@@ -42,7 +42,7 @@ _KNOWN_KEYS = {
     "name", "description", "dim", "units", "nodes", "node_labels", "supports", "members",
     "member_labels", "groups", "E", "density", "load_cases", "stress_limits",
     "stress_limits_by_group", "displacement_limits", "area", "areas", "buckling",
-    "basic_nodes", "buckling_by_group",
+    "basic_nodes", "buckling_by_group", "self_weight",
 }
 
 
@@ -192,6 +192,33 @@ class Buckling:
         return cls(k)
 
 
+@dataclass(frozen=True)
+class SelfWeight:
+    """The members' own weight as a load in every load case: member e weighs
+    w_e = density_e L_e A_e (weight units); ``factor`` converts weight to force units
+    (benchmarks: 0.001 kip per lb) and half of factor * w_e acts on each end node along
+    the unit vector ``gravity`` (lumped)."""
+
+    gravity: tuple[float, ...]
+    factor: float = 1.0
+
+    @classmethod
+    def from_json(cls, data: Any, dim: int) -> "SelfWeight":
+        if not isinstance(data, dict):
+            raise TrussSchemaError("self_weight: expected an object {'gravity': [...], 'factor': ...}")
+        g = _vector(_field(data, "gravity", "self_weight"), dim, "self_weight.gravity")
+        norm = math.sqrt(sum(v * v for v in g))
+        if norm == 0:
+            raise TrussSchemaError("self_weight.gravity: must not be the zero vector")
+        factor = _number(data, "factor", "self_weight") if "factor" in data else 1.0
+        if factor <= 0:
+            raise TrussSchemaError("self_weight.factor: must be > 0")
+        return cls(tuple(v / norm for v in g), factor)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"gravity": list(self.gravity), "factor": self.factor}
+
+
 # ----------------------------------------------------------------------------------
 # the truss
 # ----------------------------------------------------------------------------------
@@ -219,6 +246,10 @@ class Truss:
     buckling: Buckling | None = None
     #: Euler buckling per member group (group name -> its section), over ``buckling``
     buckling_by_group: dict[str, Buckling] = field(default_factory=dict)
+    #: the members' own weight as an extra load in every load case (None: not applied)
+    self_weight: SelfWeight | None = None
+    #: N x d prescribed displacements of restrained dofs (support settlement; None: zero)
+    prescribed: np.ndarray | None = None
     basic_nodes: tuple[int, ...] | None = None
     name: str = ""
     description: str = ""
@@ -270,6 +301,14 @@ class Truss:
         object.__setattr__(self, "groups", tuple(groups))
         if self.areas is not None:
             object.__setattr__(self, "areas", self.member_areas(self.areas, where="areas"))
+        if self.prescribed is not None:
+            pres = np.asarray(self.prescribed, dtype=float)
+            if pres.shape != (n, d) or not np.isfinite(pres).all() or (pres[~fixed] != 0).any():
+                raise TrussSchemaError("supports: prescribed displacements must be finite, shape "
+                                       f"{(n, d)}, and only on restrained dofs")
+            object.__setattr__(self, "prescribed", pres)
+        if self.self_weight is not None and len(self.self_weight.gravity) != d:
+            raise TrussSchemaError(f"self_weight.gravity: expected {d} components")
         if self.basic_nodes is not None and any(not 0 <= k < n for k in self.basic_nodes):
             raise TrussSchemaError("basic_nodes: node index out of range")
 
@@ -436,6 +475,7 @@ class Truss:
                            dtype=np.int64).reshape(-1, 2)
         m = len(members)
         fixed = np.zeros((n, dim), dtype=bool)
+        prescribed = np.zeros((n, dim))
         for s, sup in enumerate(_list(data, "supports")):
             where = f"supports[{s}]"
             node = _index(_field(sup, "node", where), n, f"{where}.node")
@@ -443,6 +483,11 @@ class Truss:
             if not isinstance(flags, list) or len(flags) != dim or not all(isinstance(b, bool) for b in flags):
                 raise TrussSchemaError(f"{where}.fixed: expected {dim} booleans")
             fixed[node] |= np.array(flags)
+            if "displacement" in sup:  # support settlement: applies to this support's fixed dofs
+                u = np.array(_vector(sup["displacement"], dim, f"{where}.displacement"))
+                if (u[~np.array(flags)] != 0).any():
+                    raise TrussSchemaError(f"{where}.displacement: nonzero on a dof that is not fixed")
+                prescribed[node] = np.where(flags, u, prescribed[node])
         cases = []
         for c, lc in enumerate(_list(data, "load_cases")):
             where = f"load_cases[{c}]"
@@ -506,6 +551,8 @@ class Truss:
                     [_as_float(v, f"areas[{i}]") for i, v in enumerate(_list(data, "areas"))]),
                 buckling=Buckling.from_json(data["buckling"]) if data.get("buckling") else None,
                 buckling_by_group=_group_buckling(data.get("buckling_by_group"), groups),
+                self_weight=SelfWeight.from_json(data["self_weight"], dim) if data.get("self_weight") else None,
+                prescribed=prescribed if prescribed.any() else None,
                 basic_nodes=None if basic is None else tuple(_index(k, n, "basic_nodes") for k in basic),
                 name=str(data.get("name", "")), description=str(data.get("description", "")),
                 units={**BENCHMARK_UNITS, **{str(k): str(v) for k, v in (data.get("units") or {}).items()}},
@@ -529,6 +576,10 @@ class Truss:
         if self.node_labels is not None:
             out["node_labels"] = list(self.node_labels)
         out["supports"] = [{"node": int(i), "fixed": self.fixed[i].tolist()} for i in self.supported_nodes]
+        if self.prescribed is not None:
+            for sup in out["supports"]:
+                if self.prescribed[sup["node"]].any():
+                    sup["displacement"] = self.prescribed[sup["node"]].tolist()
         out["members"] = self.members.tolist()
         if self.member_labels is not None:
             out["member_labels"] = list(self.member_labels)
@@ -552,6 +603,8 @@ class Truss:
             out["areas"] = self.areas.tolist()
         if self.buckling is not None:
             out["buckling"] = self.buckling.to_json()
+        if self.self_weight is not None:
+            out["self_weight"] = self.self_weight.to_json()
         if self.buckling_by_group:
             out["buckling_by_group"] = {name: b.to_json() for name, b in self.buckling_by_group.items()}
         if self.basic_nodes is not None:

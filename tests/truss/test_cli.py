@@ -122,8 +122,11 @@ def test_front_command_draws_a_run_front(tmp_path):
     run = tmp_path / "run"
     run.mkdir()
     (run / "config.json").write_text(json.dumps({"schema": 1, "problem": "truss-ground", "params": {"file": str(gpath)}}))
-    (run / "front.json").write_text(json.dumps({"schema": 1, "members": [
-        {"genome": p.genome.to_json(x), "objectives": list(e.objectives), "info": e.info} for x, e in r.front]}))
+    (run / "front.json").write_text(json.dumps({
+        "schema": 1, "problem": "truss-ground", "objectives": [o.to_json() for o in p.objectives],
+        "constraints": list(p.constraints), "members": [
+            {"genome": p.genome.to_json(x), "objectives": list(e.objectives), "violations": list(e.violations),
+             "info": e.info} for x, e in r.front]}))
     res = runner.invoke(app, ["front", str(run), "--picks", "2"])
     assert res.exit_code == 0, res.output
     assert (run / "plots" / "truss-front.png").read_bytes()[:4] == b"\x89PNG"
@@ -142,9 +145,11 @@ def test_refine_command_polishes_a_run(tmp_path):
     run = tmp_path / "run"
     run.mkdir()
     (run / "config.json").write_text(json.dumps({"schema": 1, "problem": "truss-25bar", "params": {}}))
-    (run / "front.json").write_text(json.dumps({"schema": 1, "members": [
-        {"genome": p.genome.to_json(x), "objectives": list(e.objectives), "violations": list(e.violations),
-         "info": e.info} for x, e in r.front]}))
+    (run / "front.json").write_text(json.dumps({
+        "schema": 1, "problem": "truss-25bar", "objectives": [o.to_json() for o in p.objectives],
+        "constraints": list(p.constraints), "members": [
+            {"genome": p.genome.to_json(x), "objectives": list(e.objectives), "violations": list(e.violations),
+             "info": e.info} for x, e in r.front]}))
     res = runner.invoke(app, ["refine", str(run), "--best", "1"])
     assert res.exit_code == 0, res.output
     best = json.loads((run / "refined.json").read_text())["members"][0]
