@@ -7,6 +7,10 @@ One generation::
     offspring = drop duplicates of pop and of each other (re-vary a few times)
     pop       = algorithm.survive(pop + evaluate(offspring), N)
 
+An algorithm may make its own offspring instead (``algorithm.offspring``: DEAP's varOr,
+CMA-ES sampling), see them once evaluated (``algorithm.tell``), make lambda != N of them
+(``n_offspring``) and survive from the offspring alone (``comma``).
+
 All randomness comes from one ``numpy.random.Generator`` (PCG64) owned here; its bit
 state, the population (genomes as JSON, objectives and violations as numbers that JSON
 round-trips exactly) and the algorithm's own memory make up :meth:`Evolution.state`,
@@ -20,7 +24,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from gadesign.algorithms import Algorithm, Population
-from gadesign.errors import CheckpointError
+from gadesign.errors import CheckpointError, ConfigError
 from gadesign.indicators import hypervolume
 from gadesign.problem import Evaluation, Problem
 
@@ -36,6 +40,12 @@ class Evolution:
         self.problem = problem
         self.genome = problem.genome
         self.algorithm = algorithm
+        check = getattr(algorithm, "check_genome", None)
+        if check is not None:  # e.g. cmaes needs a real vector: fail before any output
+            try:
+                check(self.genome)
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from None
         self.pop_size = pop_size
         self.rng = rng
         self.evaluate = evaluate
@@ -59,8 +69,13 @@ class Evolution:
     def step(self) -> None:
         """One generation."""
         assert self.pop is not None, "call initialise() or load a state first"
-        offspring = self._offspring(self.pop_size)
-        merged = self.pop.merge(self._evaluated(offspring))
+        offspring = self._evaluated(self._offspring(self.algorithm.n_offspring(self.pop_size)))
+        tell = getattr(self.algorithm, "tell", None)
+        if tell is not None:
+            tell(offspring, self.genome)
+        # (mu, lambda) survives from the offspring alone, unless duplicates left fewer than mu
+        comma = self.algorithm.comma and len(offspring) >= self.pop_size
+        merged = offspring if comma else self.pop.merge(offspring)
         self.pop = self.algorithm.survive(merged, self.pop_size, self.rng)
         self.generation += 1
 
@@ -69,14 +84,18 @@ class Evolution:
         assert self.pop is not None
         seen = {self.genome.key(g) for g in self.pop.genomes}
         children: list[Any] = []
+        own = getattr(self.algorithm, "offspring", None)  # varOr, CMA-ES sampling
         for _ in range(attempts):
             need = n - len(children)
-            parents_idx = self.algorithm.select(self.pop, need + need % 2, self.rng)
-            parents = [self.pop.genomes[i] for i in parents_idx]
-            if self.genome.parallel_repair and hasattr(self.evaluate, "repair"):
-                kids = self.evaluate.repair(self.genome.vary_unrepaired(parents, self.rng))
+            if own is not None:
+                kids = own(self.genome, self.pop, need, self.rng)
             else:
-                kids = self.genome.vary(parents, self.rng)
+                parents_idx = self.algorithm.select(self.pop, need + need % 2, self.rng)
+                parents = [self.pop.genomes[i] for i in parents_idx]
+                if self.genome.parallel_repair and hasattr(self.evaluate, "repair"):
+                    kids = self.evaluate.repair(self.genome.vary_unrepaired(parents, self.rng))
+                else:
+                    kids = self.genome.vary(parents, self.rng)
             for child in kids:
                 key = self.genome.key(child)
                 if key not in seen and len(children) < n:

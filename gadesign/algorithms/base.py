@@ -29,6 +29,17 @@ class Algorithm(ABC):
 
     name: str = "algorithm"
     multi_objective: bool = True
+    #: True when survivors come from the offspring alone ((mu, lambda)).
+    comma: bool = False
+
+    # Optional hooks the engine calls when an algorithm defines them:
+    #   offspring(genome, pop, n, rng) -> list   its own variation instead of select + genome.vary
+    #   tell(offspring_population, genome)        see the evaluated offspring (CMA-ES's update)
+    #   check_genome(genome)                      ValueError if the representation does not fit
+
+    def n_offspring(self, pop_size: int) -> int:
+        """How many offspring a generation makes (lambda); the population size by default."""
+        return pop_size
 
     def __init__(self, n_obj: int, pop_size: int) -> None:
         self.n_obj = n_obj

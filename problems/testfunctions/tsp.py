@@ -115,8 +115,10 @@ def parse_tsplib(text: str, source: str = "<text>") -> Instance:
         key, sep, value = line.partition(":")
         if not sep:
             if in_coords or key.strip().endswith("_SECTION"):
-                raise TSPLIBError(f"{source}:{lineno}: unsupported section or line {line!r} "
-                                  "(only NODE_COORD_SECTION instances are read)")
+                kind = header.get("EDGE_WEIGHT_TYPE", "(missing)")
+                raise TSPLIBError(f"{source}:{lineno}: unsupported section or line {line!r} with EDGE_WEIGHT_TYPE "
+                                  f"{kind} (only instances with a NODE_COORD_SECTION and "
+                                  f"{', '.join(DISTANCES)} distances are read)")
             raise TSPLIBError(f"{source}:{lineno}: expected 'KEY : VALUE', got {line!r}")
         in_coords = False
         header[key.strip().upper()] = value.strip()
