@@ -114,3 +114,41 @@ def test_vector_round_trip():
     assert Formula.from_vector(els, f.vector(els)) == f
     with pytest.raises(FormulaError):
         Formula("C2H5Cl").vector(els)
+
+
+# Published adduct offsets (Huang et al., Anal. Chem. 71:1999; the Fiehn lab ESI adduct
+# table): m/z = M / |z| + offset, with M the neutral monoisotopic mass.
+PUBLISHED = {"[M+H]+": (1, 1.007276), "[M+NH4]+": (1, 18.033823), "[M+Na]+": (1, 22.989218),
+             "[M+K]+": (1, 38.963158), "[M-H2O+H]+": (1, -17.003288), "[M+2H]2+": (2, 1.007276),
+             "[M-H]-": (1, -1.007276), "[M+Cl]-": (1, 34.969402), "[M+HCOO]-": (1, 44.998201),
+             "[M-2H]2-": (2, -1.007276)}
+ION_TEXT = {"[M+H]+": "[C22H31N6O4S]+", "[M+NH4]+": "[C22H34N7O4S]+", "[M+Na]+": "[C22H30N6NaO4S]+",
+            "[M+K]+": "[C22H30KN6O4S]+", "[M-H2O+H]+": "[C22H29N6O3S]+", "[M+2H]2+": "[C22H32N6O4S]2+",
+            "[M-H]-": "[C22H29N6O4S]-", "[M+Cl]-": "[C22H30ClN6O4S]-", "[M+HCOO]-": "[C23H31N6O6S]-",
+            "[M-2H]2-": "[C22H28N6O4S]2-"}
+
+
+@pytest.mark.parametrize("name", list(PUBLISHED))
+def test_every_adduct_against_molmass_and_published_offsets(name):
+    f = Formula("C22H30N6O4S")                       # sildenafil
+    z, offset = PUBLISHED[name]
+    a = get_adduct(name)
+    assert a.name == name and abs(a.charge) == z
+    # the published offsets are rounded to 1e-6 and use older atomic masses (Na, NH4: 2.7e-6 off)
+    assert f.mz(name) == pytest.approx(f.monoisotopic_mass / z + offset, abs=5e-6)
+    ion = molmass.Formula(ION_TEXT[name])
+    assert f.ion(name) == Formula(ION_TEXT[name])
+    assert f.mz(name) == pytest.approx(ion.monoisotopic_mass / z, abs=1e-9)   # molmass: electron-corrected mass
+    assert a.neutral_mass(f.mz(name)) == pytest.approx(f.monoisotopic_mass, abs=1e-9)
+
+
+def test_any_adduct_written_out_and_protonation_by_charge():
+    from gadesign_problems.molecule.formula import ADDUCTS, protonation_adduct
+
+    assert set(PUBLISHED) | {"[M]"} == set(ADDUCTS)
+    a = get_adduct("[M+3H]3+")
+    f = Formula("C28H37N5O7")
+    assert f.mz(a) == pytest.approx(molmass.Formula("[C28H40N5O7]3+").monoisotopic_mass / 3, abs=1e-9)
+    assert get_adduct("[M+Na-2H]-").delta == {"Na": 1, "H": -2}
+    assert protonation_adduct(2).name == "[M+2H]2+" and protonation_adduct(-1).name == "[M-H]-"
+    assert protonation_adduct(0).name == "[M]"

@@ -1,0 +1,95 @@
+"""The score: only the peaks measured, the mass-accuracy model, the isotope likelihood,
+element limits and the flags of results at a count limit."""
+
+from __future__ import annotations
+
+import molmass
+import numpy as np
+import pytest
+from scipy.stats import norm
+
+from gadesign_problems.molecule.formula import Formula, FormulaError
+from gadesign_problems.molecule.isotopes import isotope_misfit, parse_intensities
+from gadesign_problems.molecule.query import Query, Scoring, parse_limits
+from gadesign_problems.molecule.search import exact_search
+
+
+def molmass_pattern(formula: str, n: int = 7) -> np.ndarray:
+    spectrum = molmass.Formula(formula).spectrum(min_fraction=1e-30)
+    first = min(spectrum.keys())
+    p = np.array([spectrum[first + k].fraction if first + k in spectrum else 0.0 for k in range(n)])
+    return p / p.sum()
+
+
+def truth_scores(query: Query, formula: str):
+    return query.score_counts(Formula(formula).vector(query.elements)[None, :])
+
+
+def test_three_peaks_are_compared_as_three_not_padded_with_zeros():
+    # diclofenac: two Cl, M+2 is 64 % of M+0; M+3..M+6 carry 4 % of the intensity
+    f = "C14H11Cl2NO2"
+    p = molmass_pattern(f)
+    mass = Formula(f).monoisotopic_mass * (1 + 1.2e-6)
+    three = Query.build(mass, pattern=p[:3], elements="CHNOPSCl")
+    s = truth_scores(three, f)
+    assert s.isotope_chi2[0] < 1e-9 and s.rules_pass[0]            # renormalised over M+0..M+2: exact
+    best = exact_search(three, top=3)[0]
+    assert best and best[0].formula == f
+    # explicit zeros say "looked for, absent": then the truth's M+3, M+4 contradict them
+    zeros = Query.build(mass, pattern=list(p[:3]) + [0, 0, 0, 0], elements="CHNOPSCl")
+    assert not truth_scores(zeros, f).rules_pass[0]
+    # '-' marks a peak not measured inside the list
+    gap = Query.build(mass, pattern=parse_intensities(f"{p[0]},-,{p[2]}"), elements="CHNOPSCl")
+    assert truth_scores(gap, f).isotope_chi2[0] < 1e-9
+    assert np.isnan(gap.pattern[1]) and gap.n_peaks == 3
+
+
+def test_isotope_term_is_a_gaussian_log_likelihood():
+    rng = np.random.default_rng(4)
+    theory = rng.dirichlet(np.ones(5), size=6)
+    measured = np.array([0.55, 0.25, 0.12, 0.05, 0.03])
+    rel, absolute = 0.05, 0.002
+    chi2, misfit = isotope_misfit(theory, measured, rel, absolute)
+    sd = np.sqrt((rel * theory) ** 2 + absolute ** 2)
+    loglik = norm.logpdf(measured, loc=theory, scale=sd).sum(axis=1)     # scipy, independently
+    assert np.allclose(misfit - misfit[0], -2 * (loglik - loglik[0]))
+    assert np.allclose(chi2, (((measured - theory) / sd) ** 2).sum(axis=1))
+    assert (misfit >= chi2).all()
+
+
+def test_mass_error_inside_the_accuracy_does_not_rank():
+    s = Scoring(mass_accuracy_ppm=3.0)
+    assert s.mass_term(np.array([0.0, 1.0, -2.9, 3.0])).tolist() == [0, 0, 0, 0]
+    outside = s.mass_term(np.array([3.75, 4.5]))
+    assert outside[0] == pytest.approx(1.0) and outside[1] == pytest.approx(4.0)   # sigma = accuracy / 4
+    # two isobaric-ish candidates 2.1 ppm apart, no pattern: tie on score inside 3 ppm,
+    # the closer one wins only when the accuracy is stated tighter
+    mass = Formula("C17H19NO3").monoisotopic_mass * (1 + 2.0e-6)
+    loose = exact_search(Query.build(mass, ppm=5, mass_accuracy=3.0, elements="CHNO"), top=None)[0]
+    tight = exact_search(Query.build(mass, ppm=5, mass_accuracy=0.5, elements="CHNO"), top=None)[0]
+    assert len({round(c.score, 12) for c in loose}) == 1
+    assert tight[0].mass_term <= tight[-1].mass_term and tight[-1].mass_term > 0
+    with pytest.raises(FormulaError, match="wider than the ppm window"):
+        Query.build(mass, ppm=2, mass_accuracy=3)
+
+
+def test_element_limits_and_count_limit_flags():
+    assert parse_limits("C=120, Cl=6") == {"C": 120, "Cl": 6}
+    for bad in ("C120", "C=-1", "Xx=3", "C=a"):
+        with pytest.raises(FormulaError):
+            parse_limits(bad)
+    f = Formula("C16H13ClN2O")                                # diazepam, 284 Da
+    mass = f.monoisotopic_mass * (1 - 0.8e-6)
+    pattern = molmass_pattern(f.hill)[:4]
+    free = exact_search(Query.build(mass, pattern=pattern, elements="CHNOCl"), top=5)[0]
+    assert free[0].formula == f.hill and not free[0].at_limit
+    everything = exact_search(Query.build(mass, elements="CHNOCl", rules="none"), top=None)[0]
+    cap = sorted({c.counts.get("C", 0) for c in everything})[-2]       # a cap some answers sit at
+    capped = exact_search(Query.build(mass, elements="CHNOCl", upper={"C": cap}, rules="none"), top=None)[0]
+    assert capped and all(c.counts.get("C", 0) <= cap for c in capped)
+    for c in capped:                                          # flagged exactly when pressing on the cap
+        assert ("C" in c.at_limit) == (c.counts.get("C", 0) == cap)
+    assert any(c.at_limit for c in capped)
+    # without a limit every element may take what fits: 2,700 Da over CHNOS is searchable
+    big = Query.build(2700.0, elements="CHNOS", rules="none")
+    assert big.effective_upper[0] == int(big.window[1] // 12)
