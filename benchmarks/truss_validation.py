@@ -28,16 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out" / "truss_validation.json"
 VALIDATION = ROOT / "tests" / "data" / "truss" / "validation"
 BUILT_IN = ROOT / "problems" / "truss" / "data"
-#: file -> published best feasible weight, where the file itself does not carry one
-PUBLISHED = {"twohundredbar.json": (25445.63, "Lamberti 2008, Computers & Structures 86:1936-1953 (CMLPSA)")}
 FILES = [VALIDATION / n for n in ("seventeenbar.json", "threebar.json", "tenbar_case2.json", "tenbar_stress.json",
                                   "fiftytwobar.json", "twohundredbar.json")] + \
         [BUILT_IN / n for n in ("tenbar.json", "twentyfivebar.json", "seventytwobar.json")]
 
 
 def published(path: Path) -> tuple[float, str]:
-    if path.name in PUBLISHED:
-        return PUBLISHED[path.name]
     data = json.loads(path.read_text())
     if data.get("targets"):
         t = data["targets"]["continuous"]
