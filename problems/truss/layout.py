@@ -10,7 +10,11 @@ least the optimum of the linear programme (Dorn, Gomory & Greenberg 1964)
     s.t. B (q+ - q-) = f,   q+, q- >= 0,
 
 which is a lower bound on the weight of any stress-feasible design on that ground
-structure (compatibility, stability and minimum areas can only add weight).
+structure (compatibility, stability and minimum areas can only add weight). The simplex
+vertex HiGHS returns uses at most as many members as there are free dofs; where that
+layout is stable it is statically determinate, so its elastic forces are the LP's and the
+bound is attained. :func:`stable_layout` adds the light members a stiffness analysis needs
+where it is not, and :func:`seed_design` hands the result to the GA.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Truss design problems for the engine: the classic benchmarks and ground structures.
 
-Sizing (``truss-10bar``, ``truss-25bar``, ``truss-72bar``): minimise the weight
+Sizing (``truss-10bar``, ``truss-25bar``, ``truss-72bar``, and ``truss-sizing`` for any
+truss file, one variable per member group): minimise the weight
 sum(density L A) subject to stress ratios <= 1 (tension and compression allowables,
 per member) and displacement ratios <= 1, for every load case. Topology
 (``truss-10bar-topology``, ``truss-ground``): members may also be absent.
@@ -280,9 +281,11 @@ truss_sizing.input_files = ("file",)  # type: ignore[attr-defined]  # copied int
 
 def truss_ground(file: str = "", mode: str = "pareto", catalogue: str = "continuous",
                  tolerance: float = 1e-6, method: str = "ga") -> TrussProblem:
-    """Any ground structure from a JSON file: weight vs compliance front (mode=pareto) or
-    minimum weight under its stress/displacement limits (mode=weight; method=lp seeds the GA
-    with the plastic-design LP layout, exact for one load case and stress limits only)."""
+    """Ground structure from --set file=F: weight-compliance front (mode=pareto) or least weight (mode=weight, method=ga|lp).
+
+    mode=weight minimises the weight under the file's stress/displacement limits; with
+    method=lp the GA starts from the plastic-design LP layout made stable (exact for one
+    load case and stress limits only, refused otherwise)."""
     if not file:
         raise ConfigError("truss-ground needs --set file=GROUND.json (write one with `gadesign truss ground`)")
     truss = Truss.from_json(file)

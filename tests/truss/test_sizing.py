@@ -48,6 +48,7 @@ def test_sizing_honours_the_files_groups_and_catalogue(tmp_path):
     assert discrete.catalogue == "discrete" and discrete.defaults["refine"] == 0
 
 
+@pytest.mark.slow
 def test_17bar_default_budget_and_a_run_that_carries_its_input(tmp_path, monkeypatch, capsys):
     """Seed 1 with the default budget is within 0.5 % of 2581.89 lb and feasible. The run
     keeps a copy of the truss file: after the original is changed and moved away, `show`,
