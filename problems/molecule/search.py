@@ -32,9 +32,9 @@ from gadesign_problems.molecule.rules import RuleSet, evaluate_rules
 #: Most rows the two sub-composition lists may hold together (~240 MB while built).
 MAX_SUB_COMPOSITIONS = 8_000_000
 #: Most compositions a window may hold for the exact search to score them.
-MAX_WINDOW = 30_000_000
+MAX_WINDOW = 20_000_000
 #: Rows per streamed chunk of answers.
-CHUNK = 500_000
+CHUNK = 250_000
 #: Largest nominal mass (Da) the planner sizes (its table has one entry per dalton).
 MAX_NOMINAL = 100_000
 
@@ -154,15 +154,14 @@ def stream_compositions(masses: np.ndarray, lower: Sequence[int], upper: Sequenc
     order = np.argsort(b_mass, kind="stable")
     b_counts, b_mass = b_counts[order], b_mass[order]
     del order
-    start = np.searchsorted(b_mass, lo - a_mass, side="left")
-    stop = np.searchsorted(b_mass, hi - a_mass, side="right")
-    n = stop - start
-    total = int(n.sum())
+    start = np.searchsorted(b_mass, lo - a_mass, side="left").astype(np.int32)
+    n = (np.searchsorted(b_mass, hi - a_mass, side="right") - start).astype(np.int32)
+    total = int(n.sum(dtype=np.int64))
     if total > max_window:
         raise _too_large("score compositions in the window", total, max_window)
     if total == 0:
         return
-    ends = np.cumsum(n)
+    ends = np.cumsum(n, dtype=np.int64)
     first = 0
     while first < len(n):
         # rows of A whose answers fit in one chunk (at least one row)
@@ -173,8 +172,8 @@ def stream_compositions(masses: np.ndarray, lower: Sequence[int], upper: Sequenc
         if size:
             out = np.zeros((size, k), dtype=np.int64)
             rows_a = np.repeat(np.arange(first, last), m)
-            offsets = np.arange(size) - np.repeat(np.cumsum(m) - m, m)
-            rows_b = np.repeat(start[first:last], m) + offsets
+            offsets = np.arange(size) - np.repeat(np.cumsum(m, dtype=np.int64) - m, m)
+            rows_b = np.repeat(start[first:last].astype(np.int64), m) + offsets
             out[:, a_idx] = a_counts[rows_a]
             out[:, b_idx] = b_counts[rows_b]
             exact = out @ masses
@@ -262,6 +261,11 @@ def rank(query: Query, scored: Scored, top: int | None = None, feasible_only: bo
     return out
 
 
+#: Order in which the exact search applies the rules that need no pattern: cheapest and
+#: most selective first, each on what the previous ones let through.
+_FILTER_ORDER = ("hc_ratio", "heteroatom_ratios", "element_counts", "element_probability", "lewis_senior")
+
+
 def exact_search(query: Query, top: int | None = 10, max_sub: float = MAX_SUB_COMPOSITIONS,
                  max_window: float = MAX_WINDOW) -> tuple[list[Candidate], dict[str, float]]:
     """All compositions in the query's window, scored and ranked; with statistics
@@ -270,7 +274,6 @@ def exact_search(query: Query, top: int | None = 10, max_sub: float = MAX_SUB_CO
     ``top=None``). Raises :class:`SearchTooLarge` for a search it cannot finish."""
     lo, hi = query.window
     cheap = tuple(r for r in query.rule_names if r != "isotope_pattern")
-    cheap_rules = RuleSet("cheap", cheap, query.rules.ranges)
     table = query.pattern_table() if query.pattern is not None else None
     n_window = 0
     n_feasible = 0
@@ -278,9 +281,11 @@ def exact_search(query: Query, top: int | None = 10, max_sub: float = MAX_SUB_CO
     for counts in stream_compositions(query.masses, query.lower, query.effective_upper, lo, hi,
                                       max_sub=max_sub, max_window=max_window):
         n_window += len(counts)
-        if cheap:
-            violations = evaluate_rules(counts, query.elements, cheap_rules)
-            counts = counts[np.all([v <= 0 for v in violations.values()], axis=0)]
+        for name in sorted(cheap, key=_FILTER_ORDER.index):   # each rule on the survivors only
+            if not len(counts):
+                break
+            violation = evaluate_rules(counts, query.elements, RuleSet(name, (name,), query.rules.ranges))[name]
+            counts = counts[violation <= 0]
         if not len(counts):
             continue
         scored = query.score_counts(counts, table)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import molmass
 import numpy as np
@@ -108,3 +109,40 @@ def test_formula_plots_itself(tmp_path):
     for value in (max(measured), max(theory)):             # both stick spectra are drawn
         assert any(abs(h - value) < 1e-9 for h in heights)
     assert save_figure(fig, tmp_path / "p.png").stat().st_size > 1000
+
+
+def _one_error_line(result) -> str:
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and "Traceback" not in result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("args,words", [
+    (["300", "--method", "evolve", "--pop", "0"], "--pop"),
+    (["300", "--method", "evolve", "--generations", "-1"], "--generations"),
+    (["300", "--pop", "50"], "--method evolve only"),
+    (["1e9"], "--mass-limit"),
+    (["300", "--max", "C=ten"], "SYMBOL=COUNT"),
+    (["300", "--max", "Cl=3"], "not in the alphabet"),
+    (["300", "--adduct", "[M+H]+", "--charge", "2"], "disagrees"),
+    (["300", "--mass-accuracy", "8"], "wider than the ppm window"),
+    (["300", "--intensity-error", "0.05"], "REL,ABS"),
+    (["300", "--scan", "3"], "--spectrum"),
+    (["--spectrum", "no/such/file.mzML"], "does not exist"),
+])
+def test_bad_options_are_refused_before_any_work(capsys, args, words):
+    from gadesign.cli import main
+
+    code = main(["molecule", "formula", *args])             # in-process: same error mapping as the script
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == "", captured
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and words in lines[0], lines
+
+
+def test_5000_da_over_ten_elements_is_refused_at_once_with_the_way_out(cli):
+    started = time.perf_counter()
+    line = _one_error_line(cli("molecule", "formula", "5000", "--elements", "CHNOPSFClBrI"))
+    assert time.perf_counter() - started < 20            # a subprocess start included; ~0.05 s in-process
+    assert "--enumeration-limit" in line and "--method evolve" in line and "--max" in line
