@@ -22,6 +22,10 @@ from gadesign_problems.truss.structure import BENCHMARK_UNITS, AreaSpec, Displac
 
 GridPoint = Sequence[int]
 
+#: Largest ground structure built (members): 2 million members already make a 50 MB JSON
+#: file and a stiffness matrix no evolutionary run can afford to factorise per design.
+MAX_MEMBERS = 2_000_000
+
 
 def grid_index(point: GridPoint, shape: Sequence[int]) -> int:
     """The node index of grid point ``(i, j[, k])`` in a grid of ``shape``."""
@@ -44,6 +48,8 @@ def ground_members(shape: Sequence[int], reach: float) -> np.ndarray:
         raise TrussError(f"reach must be >= 1 grid step, got {reach}")
     dim = len(shape)
     r = int(math.floor(reach))
+    if r > max(shape):
+        r = max(shape)  # no pair of grid nodes is farther apart than this
     offsets = []
     for o in product(range(-r, r + 1), repeat=dim):
         nz = [v for v in o if v != 0]
@@ -51,6 +57,10 @@ def ground_members(shape: Sequence[int], reach: float) -> np.ndarray:
             continue
         if math.hypot(*o) <= reach + 1e-12 and math.gcd(*map(abs, o)) == 1:
             offsets.append(o)
+    count = sum(math.prod(max(0, s - abs(v)) for s, v in zip(shape, o)) for o in offsets)
+    if count > MAX_MEMBERS:
+        raise TrussError(f"ground structure of {math.prod(shape):,} nodes and {count:,} members is too large "
+                         f"(at most {MAX_MEMBERS:,} members); use a coarser grid or a shorter reach")
     grid = np.stack(np.meshgrid(*[np.arange(s) for s in shape], indexing="ij"), axis=-1).reshape(-1, dim)
     strides = np.cumprod([1, *shape[:-1]])
     index = grid @ strides

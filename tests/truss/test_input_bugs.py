@@ -52,3 +52,14 @@ def test_empty_or_duplicated_members_are_one_clear_error(edit, words, tmp_path, 
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err and "internal error" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_ground_structure_too_large_is_refused_before_it_is_built():
+    """The library refuses (counting members in closed form, nothing allocated) what the
+    command line also refuses; 2000 x 2000 nodes with reach 1.5 would be 15,988,002 members."""
+    from gadesign_problems.truss.errors import TrussError
+    from gadesign_problems.truss.ground import ground_members
+
+    with pytest.raises(TrussError, match="15,988,002 members is too large"):
+        ground_members((2000, 2000), 1.5)  # 2*1999*2000 + 2*1999*1999
+    assert len(ground_members((5, 3), 1.5)) == 38  # 12 + 10 + 16, issue 16's ground structure
