@@ -44,8 +44,8 @@ def grid_index(point: GridPoint, shape: Sequence[int]) -> int:
 def ground_members(shape: Sequence[int], reach: float) -> np.ndarray:
     """Member end pairs (M x 2) of the ground structure of a grid: all node pairs at
     most ``reach`` grid steps apart (Euclidean, in grid steps), without overlaps."""
-    if reach < 1:
-        raise TrussError(f"reach must be >= 1 grid step, got {reach}")
+    if not (math.isfinite(reach) and reach >= 1):
+        raise TrussError(f"reach must be a finite number >= 1 grid step, got {reach}")
     dim = len(shape)
     r = int(math.floor(reach))
     if r > max(shape):
