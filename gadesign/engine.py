@@ -19,16 +19,30 @@ so a run restored from a checkpoint continues bit-identically.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from gadesign.algorithms import Algorithm, Population
 from gadesign.errors import CheckpointError, ConfigError
+from gadesign.genomes import RealVector
 from gadesign.indicators import hypervolume
 from gadesign.problem import Evaluation, Problem
 
 Evaluator = Callable[[Sequence[Any]], list[Evaluation]]
+log = logging.getLogger("gadesign")  # warnings reach the console (stderr) even unconfigured
+
+
+def _real_part_names(genome: Any) -> str:
+    parts = getattr(genome, "parts", None)
+    if parts is None:
+        return "the real vector"
+    real = [name for name, g in parts.items() if isinstance(g, RealVector)]
+    fixed = [name for name in parts if name not in real]
+    return f"the real part{'s' if len(real) > 1 else ''} {', '.join(real)}" + \
+        (f" (holding {', '.join(fixed)} fixed)" if fixed else "")
+
 MAX_HV_OBJECTIVES = 6  #: the logbook's hypervolume is computed up to this many objectives
 
 
@@ -130,6 +144,10 @@ class Evolution:
         members = list(zip(self.pop.genomes, self.pop.evaluations))
         refined = refine_front(self.problem, members, k=k)
         spent = sum(r.evaluations for r in refined)
+        parts = _real_part_names(self.genome)
+        if not any(r.improved for r in refined):  # say so: refinement must never be a silent no-op
+            log.warning(f"refine: SLSQP on {parts} found no better design than the best {len(refined)} "
+                        f"({spent} evaluations); the front is unchanged")
         evaluations = [Evaluation(r.evaluation.objectives, r.evaluation.violations,
                                   {**r.evaluation.info, "refined": "SLSQP", "refine_evaluations": r.evaluations})
                        for r in refined]

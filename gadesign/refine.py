@@ -31,6 +31,7 @@ class Refined:
     x: Any
     evaluation: Evaluation
     evaluations: int
+    improved: bool = True
 
 
 def _real_parts(problem: Problem) -> list[tuple[str | None, RealVector]]:
@@ -110,13 +111,23 @@ def refine(problem: Problem, x0: Any, *, max_iter: int = 200, step: float = 1e-7
     best = build(res.x)
     e_new, e_old = problem.evaluate(best), problem.evaluate(x0)
     count += 2
+    if not e_new.feasible and e_old.feasible:
+        # SLSQP ends on the active constraints, often outside them by rounding (1e-12);
+        # step back towards the feasible start by ever larger fractions until feasible
+        for back in (1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2):
+            candidate = build(res.x + back * (z0 - res.x))
+            e_candidate = problem.evaluate(candidate)
+            count += 1
+            if e_candidate.feasible:
+                best, e_new = candidate, e_candidate
+                break
 
     def rank(e: Evaluation) -> tuple[float, float]:
         return (e.total_violation, sign * e.objectives[0])
 
-    if rank(e_new) <= rank(e_old):
+    if rank(e_new) < rank(e_old):
         return Refined(best, e_new, count)
-    return Refined(x0, e_old, count)
+    return Refined(x0, e_old, count, improved=False)
 
 
 def refine_front(problem: Problem, front: Sequence[tuple[Any, Evaluation]], k: int = 3, **kw: Any) -> list[Refined]:

@@ -203,7 +203,13 @@ def _two_opt_or_opt(tour: np.ndarray, D: np.ndarray) -> np.ndarray:  # pragma: n
                     t = np.concatenate((rest[:k + 1], seg, rest[k + 1:]))
                     improved = True
                 s += 1
-    # canonical form: start at city 0, second city smaller than the last
+    return _canonical(t)
+
+
+@njit(cache=True)
+def _canonical(t: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """Start at city 0, second city smaller than the last."""
+    n = t.shape[0]
     z = 0
     for i in range(n):
         if t[i] == 0:
@@ -212,6 +218,19 @@ def _two_opt_or_opt(tour: np.ndarray, D: np.ndarray) -> np.ndarray:  # pragma: n
     if out[1] > out[n - 1]:
         out[1:] = out[1:][::-1].copy()
     return out
+
+
+@njit(cache=True)
+def _local_optimum(tour: np.ndarray, D: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """2-opt + Or-opt repeated until the canonical tour is a fixed point (Or-opt never
+    moves a segment through position 0, which the canonical rotation changes), so that
+    the local search is idempotent, as a repair must be."""
+    t = _two_opt_or_opt(tour, D)
+    while True:
+        u = _two_opt_or_opt(t, D)
+        if np.array_equal(u, t):
+            return t
+        t = u
 
 
 class LocalSearch:
@@ -223,7 +242,7 @@ class LocalSearch:
         self.distances = np.ascontiguousarray(distances, dtype=np.int64)
 
     def __call__(self, tour: np.ndarray) -> np.ndarray:
-        return _two_opt_or_opt(np.ascontiguousarray(tour, dtype=np.int64), self.distances)
+        return _local_optimum(np.ascontiguousarray(tour, dtype=np.int64), self.distances)
 
 
 def canonical(tour: np.ndarray) -> np.ndarray:
