@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from gadesign.errors import ConfigError, GadesignError
+from gadesign.errors import ConfigError, GadesignError, RunStoreError
 from gadesign.registry import command_entry_points, make_problem, problem_entries
 
 
@@ -83,23 +83,44 @@ def _format(value: Any) -> str:
 
 
 class Progress:
-    """A rich progress bar that shows generation, evaluations, HV and best feasible."""
+    """A rich progress bar that shows generation, evaluations, HV and best feasible.
 
-    def __init__(self, total: int, objectives: list[str], quiet: bool) -> None:
+    The generation count and the elapsed time never wrap or shrink (at 80 columns the
+    statistics are cut with an ellipsis instead); if the command fails while the bar is
+    up, the bar is cleared so the error line stands alone; exporting the front's designs
+    gets a bar of its own."""
+
+    def __init__(self, total: int, objectives: list[str], quiet: bool, console: Console | None = None) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, \
             TimeElapsedColumn
+        from rich.table import Column
         self.objectives = objectives
         self.quiet = quiet
-        self.bar = RichProgress(TextColumn("gen"), MofNCompleteColumn(), BarColumn(), TimeElapsedColumn(),
-                                TextColumn("{task.fields[stats]}"), console=err, disable=quiet, transient=False)
-        self.task = self.bar.add_task("evolve", total=total, stats="")
+        fixed = {"no_wrap": True, "overflow": "ignore"}
+        self.bar = RichProgress(TextColumn("{task.description}", table_column=Column(**fixed)),  # type: ignore[arg-type]
+                                MofNCompleteColumn(table_column=Column(**fixed)),  # type: ignore[arg-type]
+                                BarColumn(bar_width=16),
+                                TimeElapsedColumn(table_column=Column(**fixed)),  # type: ignore[arg-type]
+                                TextColumn("{task.fields[stats]}",
+                                           table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)),
+                                console=console or err, disable=quiet, transient=False, expand=True)
+        self.task = self.bar.add_task("gen", total=total, stats="")
+        self.export_task: Any = None
 
     def __enter__(self) -> "Progress":
         self.bar.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.bar.__exit__(*exc)
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is not None:  # no stale bar above the error line
+            self.bar.live.transient = True
+        self.bar.__exit__(exc_type, *rest)  # type: ignore[arg-type]
+
+    def exported(self, done: int, total: int) -> None:
+        """Progress of writing the front's designs in the problem's own formats."""
+        if self.export_task is None:
+            self.export_task = self.bar.add_task("designs", total=total, stats="writing field formats")
+        self.bar.update(self.export_task, completed=done)
 
     def update(self, row: dict[str, Any]) -> None:
         stats = [f"evals {row['evals']}"]
@@ -112,7 +133,7 @@ class Progress:
         if row.get("feasible") == 0:
             stats.append(f"no feasible (min violation {row['min_violation']:.3g})")
         if row.get("failed"):
-            stats.append(f"failed {row['failed']}")
+            stats.append(f"failed {row['failed']} (crash, time-out or NaN)")
         self.bar.update(self.task, completed=row["gen"], stats=escape(" · ".join(stats)))
 
 
@@ -123,6 +144,18 @@ def _report(result: Any, started: float) -> None:
     hv = f", HV {last['hv']:.6g}" if last.get("hv") is not None else ""
     out.print(f"front: {len(members)} designs ({feasible} feasible){hv}, {last.get('evals', 0)} evaluations "
               f"in {time.perf_counter() - started:.1f} s")
+    if last.get("failed"):
+        out.print(f"failed evaluations (crash, time-out or NaN; recorded as infeasible): {last['failed']}")
+    refined = [m for m in members if m.get("info", {}).get("refined")]
+    objectives = result.front["objectives"]
+    for m in refined:
+        values = ", ".join(f"{o['name']} {_format(v)}{' ' + o['unit'] if o.get('unit') else ''}"
+                           for o, v in zip(objectives, m["objectives"]))
+        state = "feasible" if sum(m["violations"]) <= 0 else f"infeasible, violation {_format(sum(m['violations']))}"
+        out.print(escape(f"refined ({m['info']['refined']}, {m['info'].get('refine_evaluations', '?')} "
+                         f"evaluations): {values} ({state})"))
+    if result.refine and not refined:
+        out.print("refined: no polished design beat the evolved front")
     out.print(escape(f"run directory: {result.run_dir}"))
 
 
@@ -163,16 +196,19 @@ def evolve_cmd(
     refine: Optional[int] = typer.Option(None, "--refine", help="After the last generation, polish the best K designs "
                                          "by SLSQP (single objective, real-valued genome part; default: the problem's, "
                                          "else 0)."),
-    out_dir: Optional[Path] = typer.Option(None, "--out", help="Run directory (default results/<problem>-<time>-<seed>)."),
+    out_dir: Optional[str] = typer.Option(None, "--out", metavar="DIR",
+                                          help="Run directory (default results/<problem>-<time>-<seed>)."),
     checkpoint_every: Optional[int] = typer.Option(None, "--checkpoint-every", help="Checkpoint every K generations."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Problem parameter key=value (repeatable)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Evolve a Pareto front (or a best design) of PROBLEM and save the run."""
     from gadesign.algorithms import make_algorithm
+    from gadesign.paths import check_output_dir
     from gadesign.run import RunConfig, start_run
     from gadesign.runstore import RunStore, default_run_dir
 
+    run_dir = check_output_dir(out_dir, "--out") if out_dir is not None else None
     config = RunConfig(problem, parse_set(set_), algorithm, pop, generations, seed, checkpoint_every, workers,
                        dask, eval_timeout, refine)
     config.validate()
@@ -180,12 +216,13 @@ def evolve_cmd(
     resolved = config.resolved(instance)
     assert resolved.algorithm is not None and resolved.pop is not None
     make_algorithm(resolved.algorithm, len(instance.objectives), resolved.pop)  # fail before any output
-    run_dir = out_dir if out_dir is not None else default_run_dir(problem, seed)
+    if run_dir is None:
+        run_dir = check_output_dir(default_run_dir(problem, seed), "results folder")
     RunStore(run_dir).check_new()
     started = time.perf_counter()
     assert resolved.generations is not None
     with Progress(resolved.generations, [o.name for o in instance.objectives], quiet) as progress:
-        result = start_run(config, run_dir, on_generation=progress.update)
+        result = start_run(config, run_dir, on_generation=progress.update, on_export=progress.exported)
     _report(result, started)
 
 
@@ -200,15 +237,25 @@ def resume_cmd(
     from gadesign.run import RunConfig, problem_params, resume_run
     from gadesign.runstore import RunStore
 
+    from gadesign.run import finished
+
     store = RunStore(run_dir)
     raw = store.read_config()
     config = RunConfig.from_json(raw)
-    make_problem(config.problem, problem_params(run_dir, raw))
+    config.workers = workers if workers is not None else config.workers
+    config.dask = dask if dask is not None else config.dask
+    config.validate()  # every option checked before any work or output
+    instance = make_problem(config.problem, problem_params(run_dir, raw))
     store.read_checkpoint(store.latest_checkpoint(), config.problem, raw)  # fail before any output
+    store.check_layout()
+    if finished(store, config):
+        out.print(escape(f"{run_dir}: the run is finished ({config.generations} generations, front.json "
+                         "written); nothing to resume"))
+        return
     started = time.perf_counter()
     assert config.generations is not None
-    with Progress(config.generations, [], quiet) as progress:
-        result = resume_run(run_dir, workers, dask, on_generation=progress.update)
+    with Progress(config.generations, [o.name for o in instance.objectives], quiet) as progress:
+        result = resume_run(run_dir, workers, dask, on_generation=progress.update, on_export=progress.exported)
     _report(result, started)
 
 
@@ -216,10 +263,12 @@ def resume_cmd(
 def show_cmd(run_dir: Path = typer.Argument(..., help="Run directory."),
              limit: int = typer.Option(50, "--limit", help="Show at most this many members.")) -> None:
     """Summarise a run's front: objectives, violations and the problem's own columns."""
+    from gadesign import options
     from gadesign.problem import Evaluation
     from gadesign.run import problem_params
     from gadesign.runstore import RunStore
 
+    options.at_least(limit, "--limit", 0)
     store = RunStore(run_dir)
     config = store.read_config()
     front = store.read_front()
@@ -238,8 +287,12 @@ def show_cmd(run_dir: Path = typer.Argument(..., help="Run directory."),
     for i, m in enumerate(front["members"][:limit]):
         extra: dict[str, Any] = {}
         if summary is not None:
-            x = problem.genome.from_json(m["genome"])
-            extra = summary(x, Evaluation(tuple(m["objectives"]), tuple(m["violations"]), m.get("info", {})))
+            try:
+                x = problem.genome.from_json(m["genome"])
+                extra = summary(x, Evaluation(tuple(m["objectives"]), tuple(m["violations"]), m.get("info", {})))
+            except (GadesignError, KeyError, IndexError, TypeError, ValueError) as exc:
+                raise RunStoreError(f"{run_dir}/front.json: member {i}: its genome does not fit problem "
+                                    f"{front['problem']!r} ({exc})") from None
         rows.append(([str(i), *(_format(v) for v in m["objectives"]), _format(sum(m["violations"]))], extra))
     extra_cols: list[str] = []
     for _, extra in rows:
@@ -250,7 +303,7 @@ def show_cmd(run_dir: Path = typer.Argument(..., help="Run directory."),
         table.add_row(*base, *(escape(_format(extra.get(c, ""))) for c in extra_cols))
     out.print(table)
     if len(front["members"]) > limit:
-        out.print(f"… {len(front['members']) - limit} more (use --limit)")
+        out.print(f"… {len(front['members']) - limit} more (use --limit N to show more)")
 
 
 @app.command("plot")
@@ -265,6 +318,7 @@ def plot_cmd(run_dir: Path = typer.Argument(..., help="Run directory.")) -> None
     config = store.read_config()
     front = store.read_front()
     logbook = store.read_logbook()
+    store.check_layout()
     try:
         true_front = known_front(make_problem(config["problem"], problem_params(run_dir, config)))
     except GadesignError:
@@ -277,21 +331,25 @@ def plot_cmd(run_dir: Path = typer.Argument(..., help="Run directory.")) -> None
 def export_cmd(
     run_dir: Path = typer.Argument(..., help="Run directory."),
     fmt: str = typer.Option("csv", "--format", "-f", help="csv | json"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: stdout)."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                         help="File to write (default: stdout); never one of the run's own files."),
 ) -> None:
     """Export a run's front as CSV or JSON."""
     from gadesign.atomic import atomic_write_text
+    from gadesign.paths import check_output_file, output_guard
     from gadesign.runstore import RunStore, front_to_csv
 
     if fmt not in ("csv", "json"):
         raise ConfigError(f"--format must be csv or json, got {fmt!r}")
+    target = check_output_file(output, "--output") if output is not None else None
     front = RunStore(run_dir).read_front()
     text = front_to_csv(front) if fmt == "csv" else json.dumps(front, indent=1) + "\n"
-    if output is None:
+    if target is None:
         sys.stdout.write(text)
     else:
-        atomic_write_text(output, text)
-        out.print(f"wrote {output}")
+        with output_guard(target, "--output"):
+            atomic_write_text(target, text)
+        out.print(escape(f"wrote {target}"))
 
 
 def _mount_plugins() -> None:
@@ -316,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("GADESIGN_DEBUG") == "1"
     args = [a for a in args if a != "--debug"]  # accepted anywhere on the line
+    if not args:  # a bare `gadesign` is a request for help, not a mistake
+        args = ["--help"]
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C checkpoints, even when started in background
     try:
         rv = app(args=args, prog_name="gadesign", standalone_mode=False)
@@ -328,6 +388,9 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[yellow]{text}[/yellow]" if isinstance(exc, RunInterrupted) else f"[red]error:[/red] {text}")
         return 130 if isinstance(exc, RunInterrupted) else 2
     except USAGE_ERRORS as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `gadesign antenna`: help, exit 0
+            out.print(escape(exc.format_message()))
+            return 0
         if debug:
             raise
         hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""

@@ -196,9 +196,46 @@ def local_workers(address: str) -> int | None:
         if n < 1:
             raise ConfigError(f"--dask {address!r}: N must be >= 1")
         return n
-    if "://" not in address:
+    scheme, sep, rest = address.partition("://")
+    if not sep:
         raise ConfigError(f"--dask {address!r}: expected local:N or a scheduler address like tcp://host:8786")
+    if scheme.lower() not in DASK_SCHEMES:
+        raise ConfigError(f"--dask {address!r}: {scheme}:// is not a Dask scheduler protocol "
+                          f"(use {', '.join(s + '://' for s in DASK_SCHEMES)}, e.g. tcp://host:8786)")
+    if not rest.strip("/"):
+        raise ConfigError(f"--dask {address!r}: no host; expected e.g. tcp://host:8786")
     return None
+
+
+DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "inproc", "ucx")
+REFUSED_WAIT_S = 3.0  # a scheduler port that refuses connections fails this fast
+
+
+def probe_scheduler(address: str, wait: float = REFUSED_WAIT_S) -> None:
+    """Fail fast on a tcp/tls/ws address whose port refuses connections or whose host
+    name does not resolve: ``Client`` would retry for its whole time-out. A host that
+    does not answer at all (no refusal) is left to ``Client``'s longer wait."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    if parts.scheme.lower() not in ("tcp", "tls", "ws", "wss"):
+        return
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        raise ConfigError(f"--dask {address}: the port is not a number") from None
+    if not host:
+        raise ConfigError(f"--dask {address}: no host; expected e.g. tcp://host:8786")
+    try:
+        with socket.create_connection((host, port or 8786), timeout=wait):
+            pass
+    except ConnectionRefusedError:
+        raise ConfigError(f"--dask {address}: connection refused (is a scheduler running there?)") from None
+    except socket.gaierror as exc:
+        raise ConfigError(f"--dask {address}: unknown host {host!r} ({exc.strerror})") from None
+    except OSError:  # no answer within the wait: a slow network or a firewall, let Client try longer
+        return
 
 
 def _dask_chunk(problem: Problem, xs: Sequence[Any], timeout: float | None) -> list[Evaluation]:
@@ -228,6 +265,7 @@ class DaskEvaluator(SerialEvaluator):
                                          dashboard_address=None, silence_logs=50)
             self._client = Client(self._cluster)
         else:
+            probe_scheduler(address)
             try:
                 self._client = Client(address, timeout="20s")
             except (OSError, TimeoutError) as exc:

@@ -121,3 +121,6 @@ def _check_types(problem: str, defaults: dict[str, Any], params: dict[str, Any])
         if not ok:
             raise ConfigError(f"problem {problem!r}: parameter {key!r} expects {type(default).__name__} "
                               f"(default {default!r}), got {value!r}")
+        if isinstance(value, int) and not isinstance(value, bool):
+            from gadesign.limits import check_limit  # sizes are checked before the factory allocates
+            check_limit("PARAM", abs(value), f"--set {key}")

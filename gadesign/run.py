@@ -24,9 +24,10 @@ from gadesign.errors import ConfigError, GadesignError
 from gadesign.evaluation import local_workers, make_evaluator
 from gadesign.problem import Evaluation, Objective, Problem
 from gadesign.registry import make_problem
-from gadesign.runstore import RunStore, jsonable
+from gadesign.runstore import CHECKPOINT_RE, RunStore, jsonable
 
 GenerationCallback = Callable[[dict[str, Any]], None]
+ExportCallback = Callable[[int, int], None]  # (designs written, designs in all)
 
 FALLBACK_BUDGET = {"pop": 100, "generations": 100, "checkpoint_every": 10}
 
@@ -37,7 +38,7 @@ class RunInterrupted(GadesignError):
     def __init__(self, run_dir: Path, checkpoint: Path | None) -> None:
         self.run_dir, self.checkpoint = run_dir, checkpoint
         if checkpoint is None:
-            text = f"interrupted before the first generation finished; nothing to resume in {run_dir}"
+            text = f"interrupted before the first generation finished; nothing was kept in {run_dir}"
         else:
             text = f"interrupted; newest checkpoint {checkpoint}; continue with: gadesign resume {run_dir}"
         super().__init__(text)
@@ -71,28 +72,36 @@ class RunConfig:
                         self.workers, self.dask, self.eval_timeout,
                         self.refine if self.refine is not None else int(defaults.get("refine", 0)))
         cfg.validate()
+        cfg.check_size(problem)
         if cfg.refine:
             from gadesign.refine import check_refinable
             check_refinable(problem)
         return cfg
 
     def validate(self) -> None:
-        if self.pop is not None and self.pop < 4:
-            raise ConfigError(f"--pop must be at least 4, got {self.pop}")
-        if self.generations is not None and self.generations < 0:
-            raise ConfigError(f"--generations must be >= 0, got {self.generations}")
-        if self.checkpoint_every is not None and self.checkpoint_every < 1:
-            raise ConfigError(f"--checkpoint-every must be >= 1, got {self.checkpoint_every}")
-        if self.workers < 1:
-            raise ConfigError(f"--workers must be >= 1, got {self.workers}")
-        if self.seed < 0:
-            raise ConfigError(f"--seed must be >= 0, got {self.seed}")
+        """Every option by the shared rules of :mod:`gadesign.options`, before any work."""
+        from gadesign import options
+
+        options.population(self.pop)
+        options.generations(self.generations)
+        options.at_least(self.checkpoint_every, "--checkpoint-every", 1)
+        options.workers(self.workers)
+        options.at_least(self.seed, "--seed", 0)
         if self.dask is not None:
             local_workers(self.dask)
-        if self.refine is not None and self.refine < 0:
-            raise ConfigError(f"--refine must be >= 0, got {self.refine}")
-        if self.eval_timeout is not None and not self.eval_timeout > 0:
-            raise ConfigError(f"--eval-timeout must be > 0 seconds, got {self.eval_timeout}")
+        options.at_least(self.refine, "--refine", 0)
+        options.positive(self.eval_timeout, "--eval-timeout", " seconds")
+
+    def check_size(self, problem: Problem) -> None:
+        """Refuse a population whose genomes would not fit (pop x genome length, parents
+        and offspring) before any is made; the limit is GADESIGN_MAX_GENES."""
+        from gadesign.limits import check_limit, genome_length
+
+        if self.pop is not None:
+            n = getattr(problem.genome, "n", None)  # vectors say it directly; describe() may list bounds
+            length = n if isinstance(n, int) else genome_length(problem.genome.describe())
+            check_limit("GENES", 2 * self.pop * length, f"--pop {self.pop} x {self.problem} genome "
+                        f"({length:,} genes), parents and offspring")
 
     def to_json(self) -> dict[str, Any]:
         return {"problem": self.problem, "params": jsonable(self.params), "algorithm": self.algorithm,
@@ -117,27 +126,38 @@ class RunResult:
     run_dir: Path
     front: dict[str, Any]
     logbook: list[dict[str, Any]]
+    refine: int = 0  # designs polished by SLSQP at the end (--refine)
 
 
-def start_run(config: RunConfig, out: Path, on_generation: GenerationCallback | None = None) -> RunResult:
-    """A new run in ``out``: evolve for the configured budget and write all results."""
+def start_run(config: RunConfig, out: Path, on_generation: GenerationCallback | None = None,
+              on_export: ExportCallback | None = None) -> RunResult:
+    """A new run in ``out``: evolve for the configured budget and write all results. A run
+    that fails before its first generation is checkpointed (a bad parameter, a cluster that
+    cannot be reached, Ctrl-C) leaves no run directory behind."""
     config.validate()
     problem = make_problem(config.problem, config.params)
     config = config.resolved(problem)
     store = RunStore(out)
     store.check_new()
-    config.params = stage_inputs(config.problem, config.params, store.root)
-    problem = make_problem(config.problem, problem_params(store.root, config.to_json()))
-    evolution, evaluator = _build(problem, config)
-    store.create({**config.to_json(), "genome": problem.genome.describe(),
-                  "objectives": [o.to_json() for o in problem.objectives],
-                  "constraints": list(problem.constraints), "gadesign_version": gadesign.__version__})
-    with evaluator:
-        return _evolve(store, problem, config, evolution, [], on_generation)
+    created = store.missing_dirs()
+    try:
+        config.params = stage_inputs(config.problem, config.params, store.root)
+        problem = make_problem(config.problem, problem_params(store.root, config.to_json()))
+        evolution, evaluator = _build(problem, config)
+        with evaluator:
+            store.create({**config.to_json(), "genome": problem.genome.describe(),
+                          "objectives": [o.to_json() for o in problem.objectives],
+                          "constraints": list(problem.constraints), "gadesign_version": gadesign.__version__})
+            return _evolve(store, problem, config, evolution, [], on_generation, on_export)
+    except BaseException:
+        if not store.checkpoints():  # failed before its first generation: leave nothing behind
+            store.discard(created)
+        raise
 
 
 def resume_run(run_dir: Path, workers: int | None = None, dask: str | None = None,
-               on_generation: GenerationCallback | None = None) -> RunResult:
+               on_generation: GenerationCallback | None = None,
+               on_export: ExportCallback | None = None) -> RunResult:
     """Continue the run in ``run_dir`` from its newest checkpoint to its full budget."""
     store = RunStore(run_dir)
     raw = store.read_config()
@@ -152,7 +172,7 @@ def resume_run(run_dir: Path, workers: int | None = None, dask: str | None = Non
     evolution, evaluator = _build(problem, config)
     evolution.load_state(checkpoint["state"])
     with evaluator:
-        return _evolve(store, problem, config, evolution, list(checkpoint["logbook"]), on_generation)
+        return _evolve(store, problem, config, evolution, list(checkpoint["logbook"]), on_generation, on_export)
 
 
 def stage_inputs(name: str, params: dict[str, Any], run_dir: Path) -> dict[str, Any]:
@@ -205,7 +225,8 @@ def _build(problem: Problem, config: RunConfig) -> tuple[Evolution, Any]:
 
 
 def _evolve(store: RunStore, problem: Problem, config: RunConfig, evolution: Evolution,
-            logbook: list[dict[str, Any]], on_generation: GenerationCallback | None) -> RunResult:
+            logbook: list[dict[str, Any]], on_generation: GenerationCallback | None,
+            on_export: ExportCallback | None = None) -> RunResult:
     """Run generations up to the budget (initialising first if needed), then write the
     results. Ctrl-C at any point leaves a checkpoint of the last whole generation: a
     generation cut short is rolled back (generator and algorithm memory), one that
@@ -245,10 +266,10 @@ def _evolve(store: RunStore, problem: Problem, config: RunConfig, evolution: Evo
         front = front_document(config.problem, problem, evolution)
         store.write_logbook(logbook)
         store.write_front(front)
-        _write_extras(store, problem, front, logbook)
+        _write_extras(store, problem, front, logbook, on_export)
     except KeyboardInterrupt:  # every generation is done and checkpointed: resume writes the results
         raise RunInterrupted(store.root, store.latest_checkpoint()) from None
-    return RunResult(store.root, front, logbook)
+    return RunResult(store.root, front, logbook, config.refine or 0)
 
 
 def front_document(name: str, problem: Problem, evolution: Evolution) -> dict[str, Any]:
@@ -262,17 +283,34 @@ def front_document(name: str, problem: Problem, evolution: Evolution) -> dict[st
             "constraints": list(problem.constraints), "members": members}
 
 
-def _write_extras(store: RunStore, problem: Problem, front: dict[str, Any], logbook: list[dict[str, Any]]) -> None:
-    """Plots and the problem's own field formats for every front member."""
+def _write_extras(store: RunStore, problem: Problem, front: dict[str, Any], logbook: list[dict[str, Any]],
+                  on_export: ExportCallback | None = None) -> None:
+    """Plots and the problem's own field formats for every front member; ``on_export(i, n)``
+    after each design (exporting can take a minute: the caller shows progress)."""
     from gadesign import plots
     plots.write_run_plots(store, front, logbook, known_front(problem))
     export = getattr(problem, "export", None)
     if export is None:
         return
+    n = len(front["members"])
+    if on_export is not None:
+        on_export(0, n)
     for i, member in enumerate(front["members"]):
         x = problem.genome.from_json(member["genome"])
         evaluation = Evaluation(tuple(member["objectives"]), tuple(member["violations"]), member["info"])
         export(x, evaluation, store.designs_dir, f"member-{i:03d}")
+        if on_export is not None:
+            on_export(i + 1, n)
+
+
+def finished(store: RunStore, config: RunConfig) -> bool:
+    """True when the run's newest checkpoint is at its full budget and its front is
+    written: there is nothing left for ``resume`` to do."""
+    found = store.checkpoints()
+    if not found or not (store.root / "front.json").is_file():
+        return False
+    m = CHECKPOINT_RE.match(found[-1].name)
+    return m is not None and config.generations is not None and int(m.group(1)) >= config.generations
 
 
 def known_front(problem: Problem) -> np.ndarray | None:

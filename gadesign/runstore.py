@@ -109,6 +109,35 @@ class RunStore:
         self.root.mkdir(parents=True, exist_ok=True)
         atomic_write_json(self.config_path, {"schema": SCHEMA, **jsonable(config)})
 
+    def missing_dirs(self) -> list[Path]:
+        """The run directory and its ancestors that do not exist yet (deepest first)."""
+        return [p for p in [self.root, *self.root.absolute().parents] if not p.exists()]
+
+    def discard(self, created: Sequence[Path]) -> None:
+        """Undo a run that failed before its first checkpoint: remove what the engine
+        wrote (config.json, inputs/, logbook, partial checkpoints) and the folders in
+        ``created`` (from :meth:`missing_dirs`) if they are then empty. Files a user put in
+        an existing folder are left alone."""
+        import shutil
+
+        for name in ("config.json", "logbook.csv", "front.json", "front.csv"):
+            (self.root / name).unlink(missing_ok=True)
+        for name in ("inputs", "checkpoints", "plots", "designs"):
+            if (self.root / name).is_dir() and (self.root / name).resolve().parent == self.root.resolve():
+                shutil.rmtree(self.root / name, ignore_errors=True)
+        for folder in created:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+
+    def check_layout(self) -> None:
+        """The folders a command writes into (plots/, designs/, checkpoints/) are folders."""
+        for folder in (self.plots_dir, self.designs_dir, self.checkpoint_dir):
+            if folder.exists() and not folder.is_dir():
+                raise RunStoreError(f"{folder}: exists and is not a folder (the run writes its "
+                                    f"{folder.name} there); move it away")
+
     def read_config(self) -> dict[str, Any]:
         if not self.root.is_dir():
             raise RunStoreError(f"{self.root}: no such run directory")
@@ -167,18 +196,40 @@ class RunStore:
         atomic_write_text(self.root / "front.csv", front_to_csv(front))
 
     def read_front(self) -> dict[str, Any]:
+        """front.json, checked field by field (a hand-edited or truncated member is named)."""
         self.read_config()
-        data = self._read_json(self.root / "front.json", "front.json")
+        path = self.root / "front.json"
+        data = self._read_json(path, "front.json")
         if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("members"), list):
-            raise RunStoreError(f"{self.root / 'front.json'}: not a gadesign front (schema {SCHEMA})")
+            raise RunStoreError(f"{path}: not a gadesign front (schema {SCHEMA})")
+        check_front(data, path)
         return data
 
     def read_logbook(self) -> list[dict[str, str]]:
+        """logbook.csv rows; binary junk, a missing ``gen`` column or a non-number is an error."""
         path = self.root / "logbook.csv"
         if not path.is_file():
             raise RunStoreError(f"{path}: missing")
-        with path.open(newline="") as fh:
-            return list(csv.DictReader(fh))
+        try:
+            with path.open(newline="", encoding="utf-8") as fh:
+                rows = list(csv.DictReader(fh))
+        except UnicodeDecodeError:
+            raise RunStoreError(f"{path}: not a text CSV file (binary content)") from None
+        except (csv.Error, OSError) as exc:
+            raise RunStoreError(f"{path}: cannot read the logbook ({exc})") from None
+        for line, row in enumerate(rows, start=2):
+            if None in row or any(v is None for v in row.values()):
+                raise RunStoreError(f"{path}: line {line} has a different number of fields than the header")
+            if "gen" not in row:
+                raise RunStoreError(f"{path}: not a gadesign logbook (no 'gen' column)")
+            for key, value in row.items():
+                if value in ("", "True", "False"):
+                    continue
+                try:
+                    float(value)
+                except ValueError:
+                    raise RunStoreError(f"{path}: line {line}, column {key!r}: {value[:20]!r} is not a number") from None
+        return rows
 
     @staticmethod
     def _read_json(path: Path, what: str, error: type[Exception] = RunStoreError) -> Any:
@@ -190,6 +241,32 @@ class RunStore:
             raise error(f"{path}: {what} is not valid JSON ({exc})") from exc
         except OSError as exc:
             raise error(f"{path}: cannot read {what} ({exc.strerror})") from exc
+
+
+def check_front(data: dict[str, Any], path: Path) -> None:
+    """Every member of a front has a genome and as many finite-or-null numbers as the
+    front has objectives (and a list of violations)."""
+    objectives = data.get("objectives")
+    if not isinstance(objectives, list) or not objectives or not all(
+            isinstance(o, dict) and isinstance(o.get("name"), str) and o.get("direction") in ("min", "max")
+            for o in objectives):
+        raise RunStoreError(f"{path}: 'objectives' must be a list of {{name, direction: min|max}}")
+    n = len(objectives)
+    for i, m in enumerate(data["members"]):
+        where = f"{path}: member {i}"
+        if not isinstance(m, dict):
+            raise RunStoreError(f"{where} is not an object")
+        missing = [k for k in ("genome", "objectives", "violations") if k not in m]
+        if missing:
+            raise RunStoreError(f"{where} lacks {', '.join(missing)}")
+        for key, size in (("objectives", n), ("violations", None)):
+            values = m[key]
+            if not isinstance(values, list) or (size is not None and len(values) != size) or not all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+                want = f"{size} numbers" if size is not None else "a list of numbers"
+                raise RunStoreError(f"{where}: {key} must be {want}")
+        if "info" in m and not isinstance(m["info"], dict):
+            raise RunStoreError(f"{where}: info must be an object")
 
 
 def config_digest(config: dict[str, Any]) -> str:

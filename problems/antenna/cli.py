@@ -65,32 +65,39 @@ def simulate_results(ant: Any, z0: float = 50.0) -> tuple[Any, list[dict[str, An
 def simulate(
     deck: Path = typer.Argument(..., help="NEC-2 deck (.nec) or JSON geometry (.json) to simulate."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
-    touchstone: Optional[Path] = typer.Option(None, "--touchstone", help="Write the port S-parameters "
+    touchstone: Optional[str] = typer.Option(None, "--touchstone", metavar="FILE.sNp", help="Write the port S-parameters "
                                               "to this Touchstone file (.s1p for one source)."),
-    pattern: Optional[Path] = typer.Option(None, "--pattern", help="Write the gain pattern on the deck's "
+    pattern: Optional[str] = typer.Option(None, "--pattern", metavar="FILE", help="Write the gain pattern on the deck's "
                                            "RP grid to this CSV file."),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="Write a PNG of the geometry coloured by "
+    plot: Optional[str] = typer.Option(None, "--plot", metavar="FILE", help="Write a PNG of the geometry coloured by "
                                         "current and the pattern cuts at the first frequency."),
     z0: float = typer.Option(50.0, "--z0", help="Reference impedance (ohm) for VSWR and S-parameters."),
 ) -> None:
     """Print input impedance, VSWR and gain at every FR frequency of DECK."""
-    from gadesign_problems.antenna.nec import DeckError
+    from gadesign import options
+    from gadesign.paths import check_output_file, check_touchstone, output_guard
     from gadesign_problems.antenna.wires import as_antenna
 
-    if not (z0 > 0):
-        raise DeckError(f"--z0 must be positive, got {z0}")
+    options.positive(z0, "--z0", " ohm")
+    # every output checked before the solve: a bad path costs nothing
+    touchstone = check_touchstone(touchstone) if touchstone is not None else None
+    pattern = check_output_file(pattern, "--pattern") if pattern is not None else None
+    plot = check_output_file(plot, "--plot", figure=True) if plot is not None else None
     ant = as_antenna(deck)
     sol, results = simulate_results(ant, z0)
     if touchstone is not None:
         from gadesign_problems.antenna.network import write_touchstone
 
-        write_touchstone(sol, touchstone, z0=z0)
+        with output_guard(touchstone, "--touchstone"):
+            write_touchstone(sol, touchstone, z0=z0)
     if pattern is not None:
-        _write_pattern(sol, ant, pattern)
+        with output_guard(pattern, "--pattern"):
+            _write_pattern(sol, ant, pattern)
     if plot is not None:
         from gadesign_problems.antenna.plots import plot_summary, save
 
-        save(plot_summary(ant, sol), plot)
+        with output_guard(plot, "--plot"):
+            save(plot_summary(ant, sol), plot)
     if as_json:
         typer.echo(json.dumps({"deck": str(deck), "results": results}, allow_nan=False))
         return
@@ -120,18 +127,21 @@ def _write_pattern(sol: Any, ant: Any, path: Path) -> None:
 @app.command()
 def convert(
     source: Path = typer.Argument(..., help="Input: a NEC-2 deck (.nec) or JSON geometry (.json)."),
-    target: Path = typer.Argument(..., help="Output: .nec or .json (the format follows the suffix)."),
+    target_path: str = typer.Argument(..., metavar="TARGET",
+                                      help="Output: .nec or .json (the format follows the suffix)."),
 ) -> None:
     """Convert an antenna between NEC-2 decks and gadesign's JSON geometry."""
-    from gadesign_problems.antenna.nec import DeckError
+    from gadesign.paths import check_output_file, output_guard
     from gadesign_problems.antenna.wires import as_antenna
 
-    suffix = target.suffix.lower()
-    if suffix not in (".nec", ".json"):
-        raise DeckError(f"{target}: output must end in .nec or .json")
+    target = check_output_file(target_path, "TARGET", suffixes=(".nec", ".json"))
+    if Path(source).resolve() == target.resolve():
+        from gadesign_problems.antenna.nec import DeckError
+        raise DeckError(f"{target}: the output would overwrite the input; choose another name")
     ant = as_antenna(source)
-    if suffix == ".nec":
-        ant.to_nec(target)
-    else:
-        ant.to_json(target)
+    with output_guard(target, "TARGET"):
+        if target.suffix.lower() == ".nec":
+            ant.to_nec(target)
+        else:
+            ant.to_json(target)
     typer.echo(f"wrote {target}")

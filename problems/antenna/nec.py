@@ -32,12 +32,13 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 from gadesign.errors import GadesignError
 from gadesign_problems.antenna.wires import (Antenna, GeometryError, Load, PatternRequest, Source, Wire,
-                                    segment_index, tag_segments)
+                                    check_sizes, segment_index, tag_segments)
 
 
 class DeckError(GadesignError):
@@ -123,6 +124,16 @@ def _rotation(rx: float, ry: float, rz: float) -> np.ndarray:
     return Rz @ Ry @ Rx
 
 
+def _sizes(err: Callable[[str], DeckError], **sizes: int) -> None:
+    """The deck's sizes so far against the limits (see wires.check_sizes), as a deck error."""
+    from gadesign.limits import LimitError
+
+    try:
+        check_sizes(**sizes)
+    except LimitError as exc:
+        raise err(str(exc)) from None
+
+
 def parse_nec(text: str, name: str = "<deck>") -> Antenna:
     """Parse deck ``text``; ``name`` prefixes error messages."""
     comments: list[str] = []
@@ -181,6 +192,7 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                 raise err("GW: zero radius (tapered wires, GC cards, are not supported)")
             if math.dist(p1, p2) == 0.0:
                 raise err(f"GW: zero-length wire (both ends at {p1})")
+            _sizes(err, segments=sum(w.segments for w in wires) + ns)
             wires.append(Wire(p1, p2, rad, ns, tag))
             wire_lines.append(lineno)
         elif card == "GS":
@@ -204,6 +216,7 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                     wires[i] = move(wires[i])
             else:
                 prev = [wires[i] for i in moved]
+                _sizes(err, segments=sum(w.segments for w in wires) + nrpt * sum(w.segments for w in prev))
                 for _ in range(nrpt):
                     prev = [move(w) for w in prev]
                     wires.extend(prev)
@@ -244,6 +257,7 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                 raise err(f"FR type {kind}: must be 0 (linear) or 1 (multiplicative)")
             if not f[0] > 0:
                 raise err(f"FR: frequency must be positive, got {f[0]} MHz")
+            _sizes(err, frequencies=len(freqs) + n)
             fs = [f[0] + i * f[1] for i in range(n)] if kind == 0 else [f[0] * f[1] ** i for i in range(n)]
             if any(not (x > 0 and math.isfinite(x)) for x in fs):
                 raise err("FR: the steps make a frequency that is not positive")
@@ -253,6 +267,7 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                 raise err(f"RP mode {ints[0]}: only normal-mode patterns (0) are supported")
             if ints[1] < 1 or ints[2] < 1:
                 raise err("RP: the numbers of theta and phi values must be at least 1")
+            _sizes(err, directions=sum(p.n_theta * p.n_phi for p in patterns) + ints[1] * ints[2])
             patterns.append(PatternRequest(ints[1], ints[2], f[0], f[1], f[2], f[3], ints[3]))
         elif card == "EN":
             ended = True

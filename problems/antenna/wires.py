@@ -360,9 +360,28 @@ def _wire_error(msg: str, wire: int) -> GeometryError:
 
 
 # ---- geometry checks ---------------------------------------------------------------------
+#: Size limits (raise with GADESIGN_MAX_<NAME>): the MoM matrix is segments^2 complex
+#: numbers (5,000 segments: 0.4 GB per frequency), every frequency is one solve, every
+#: pattern direction one far-field sum over all segments.
+MAX_SEGMENTS = 5_000
+MAX_FREQUENCIES = 10_000
+MAX_DIRECTIONS = 1_000_000
+
+
+def check_sizes(segments: int = 0, frequencies: int = 0, directions: int = 0) -> None:
+    """Refuse a structure or request above the size limits, before anything is allocated."""
+    from gadesign.limits import check_limit
+
+    check_limit("SEGMENTS", segments, "segments in the structure", MAX_SEGMENTS)
+    check_limit("FREQUENCIES", frequencies, "frequencies requested", MAX_FREQUENCIES)
+    check_limit("DIRECTIONS", directions, "pattern directions requested", MAX_DIRECTIONS)
+
+
 def _validate(ant: Antenna) -> None:
     if not ant.wires:
         raise GeometryError("the antenna has no wires")
+    check_sizes(sum(int(w.segments) for w in ant.wires if isinstance(w.segments, (int, np.integer))),
+                len(ant.frequencies), sum(int(p.n_theta) * int(p.n_phi) for p in ant.patterns))
     for i, w in enumerate(ant.wires, 1):
         where = f"wire {i} (tag {w.tag})"
         if len(w.start) != 3 or len(w.end) != 3:
@@ -403,6 +422,44 @@ def _validate(ant: Antenna) -> None:
     if any(not (math.isfinite(f) and f > 0) for f in ant.frequencies):
         raise GeometryError("frequencies must be positive and finite")
     _check_contacts(ant)
+    _check_overlaps(ant)
+
+
+def _check_overlaps(ant: Antenna) -> None:
+    """Wires that lie on top of each other (coincident, or overlapping along a stretch
+    with the same nodes) are a geometry error. The contact check cannot see them: their
+    segments share nodes, so it takes them for a junction. Two segments of different
+    wires that meet at a node and whose other ends are closer than the sum of their radii
+    run along each other, which no real junction does (the matrix becomes singular:
+    Z = 0 and VSWR -1e14 before this check)."""
+    from scipy.spatial import cKDTree
+
+    s, e, r, n = ant._arrays
+    counts = n.astype(np.int64)
+    if int(counts.sum()) < 2 or len(ant.wires) < 2:
+        return
+    wire = np.repeat(np.arange(len(counts)), counts)
+    k = np.concatenate([np.arange(c) for c in counts])
+    frac0, frac1 = (k / counts[wire])[:, None], ((k + 1) / counts[wire])[:, None]
+    a = s[wire] + frac0 * (e[wire] - s[wire])
+    b = s[wire] + frac1 * (e[wire] - s[wire])
+    seg_len = np.linalg.norm(b - a, axis=1)
+    tol = 1e-3 * float(seg_len.min())
+    ends = np.concatenate([a, b])                      # end p of segment p % N
+    far = np.concatenate([b, a])                       # the same segment's other end
+    N = len(a)
+    pairs = cKDTree(ends).query_pairs(tol, output_type="ndarray")
+    if not len(pairs):
+        return
+    p, q = pairs[:, 0], pairs[:, 1]
+    wp, wq = wire[p % N], wire[q % N]
+    gap = np.linalg.norm(far[p] - far[q], axis=1)
+    bad = np.nonzero((wp != wq) & (gap < r[wp] + r[wq]))[0]
+    if len(bad):
+        i, j = sorted((int(wp[bad[0]]), int(wq[bad[0]])), reverse=True)
+        point = tuple(round(float(v), 6) + 0.0 for v in ends[p[bad[0]]])
+        raise _wire_error(f"wire {i + 1} (tag {ant.wires[i].tag}) overlaps wire {j + 1} "
+                          f"(tag {ant.wires[j].tag}) near {point}: coincident or overlapping wires", i)
 
 
 def _check_contacts(ant: Antenna) -> None:
