@@ -20,6 +20,7 @@ so a run restored from a checkpoint continues bit-identically.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -70,6 +71,7 @@ class Evolution:
         self.evaluations = 0
         self.failures = 0
         self.pop: Population | None = None
+        self._cost_checked = False
 
     # -- the loop ------------------------------------------------------------------------
     def initialise(self) -> None:
@@ -83,7 +85,12 @@ class Evolution:
     def step(self) -> None:
         """One generation."""
         assert self.pop is not None, "call initialise() or load a state first"
-        offspring = self._evaluated(self._offspring(self.algorithm.n_offspring(self.pop_size)))
+        children = self._offspring(self.algorithm.n_offspring(self.pop_size))
+        started = time.perf_counter()
+        offspring = self._evaluated(children)
+        if not self._cost_checked:
+            self._cost_checked = True
+            self._note_parallel_cost(children, time.perf_counter() - started)
         tell = getattr(self.algorithm, "tell", None)
         if tell is not None:
             tell(offspring, self.genome)
@@ -92,6 +99,26 @@ class Evolution:
         merged = offspring if comma else self.pop.merge(offspring)
         self.pop = self.algorithm.survive(merged, self.pop_size, self.rng)
         self.generation += 1
+
+    def _note_parallel_cost(self, batch: list[Any], seconds: float) -> None:
+        """Once per run, on the first generation after start-up: when several workers
+        evaluated ``batch`` (in ``seconds``) slower than one process would have (a few
+        designs timed here), say so on the console with the numbers. Nothing is
+        measured with ``--eval-timeout`` (an evaluation might hang in this process)."""
+        workers = getattr(self.evaluate, "workers", 1)
+        if workers <= 1 or getattr(self.evaluate, "timeout", None) is not None or len(batch) < 2:
+            return
+        from gadesign.evaluation import safe_evaluate
+        sample = batch[:10]
+        t0 = time.perf_counter()
+        safe_evaluate(self.problem, sample)
+        per = (time.perf_counter() - t0) / len(sample)
+        serial = per * len(batch)
+        if seconds > serial:
+            log.warning(f"note: one evaluation takes {per * 1e3:.3g} ms; {workers} workers took "
+                        f"{seconds * 1e3:.3g} ms for a generation of {len(batch)} designs that one process "
+                        f"evaluates in about {serial * 1e3:.3g} ms: sending designs to the workers and back costs "
+                        f"more than the evaluations themselves, so --workers 1 is faster for this problem")
 
     def _offspring(self, n: int, attempts: int = 3) -> list[Any]:
         """``n`` new genomes, none equal to a current member or to each other."""
