@@ -1,9 +1,15 @@
 """``--method evolve``: the engine's NSGA-II on the ``molecule-formula`` problem.
 
-The run keeps an archive of every feasible composition it evaluated (in the window,
+Each genome is evaluated as its best exact C/H/N/O completion (see
+:mod:`gadesign_problems.molecule.problem`), so the GA searches the counts of the other
+elements. The run keeps an archive of every feasible completion it met (in the window,
 passing the applied rules) and reports them ranked by score, exactly as the exact search
 ranks its enumeration, so the two methods' answers compare directly. Only feasible
 candidates are ever reported.
+
+Stopping: after ``generations`` generations, or earlier when the best score has not
+improved for ``patience`` generations (default 15): the population then holds the
+same decorations over and over.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from gadesign.algorithms import make_algorithm
 from gadesign.engine import Evolution
 from gadesign.evaluation import safe_evaluate
 from gadesign.problem import Evaluation
+from gadesign_problems.molecule.formula import hill_string
 from gadesign_problems.molecule.problem import FormulaProblem
 from gadesign_problems.molecule.query import Query
 from gadesign_problems.molecule.search import Candidate, rank
@@ -48,11 +55,13 @@ class _ArchivingEvaluator:
         results = safe_evaluate(self.problem, xs)
         for x, e in zip(xs, results):
             self.count += 1
-            if e.feasible:
-                key = np.asarray(x, np.int64).tobytes()
+            _, completions = self.problem.completions(np.asarray(x, np.int64)[self.problem.decoration])
+            for y in completions:
+                key = y.tobytes()
                 if key not in self.seen:
-                    self.seen[key] = np.asarray(x, np.int64)
-                    self.first_hit[e.info["formula"]] = self.count
+                    self.seen[key] = y
+                    self.first_hit[hill_string(self.problem.query.elements, y)] = self.count
+            if e.feasible:
                 chi2 = float(e.info["chi2"])
                 if chi2 < self.best:
                     self.best = chi2
@@ -61,8 +70,10 @@ class _ArchivingEvaluator:
 
 
 def evolve_formula(query: Query, *, pop: int | None = None, generations: int | None = None,
-                   seed: int = 1, algorithm: str | None = None, top: int | None = 10) -> EvolveReport:
-    """Search ``query`` with the GA and rank every feasible composition it met."""
+                   seed: int = 1, algorithm: str | None = None, top: int | None = 10,
+                   patience: int | None = 15) -> EvolveReport:
+    """Search ``query`` with the GA and rank every feasible composition it met
+    (``patience=None``: always run all ``generations``)."""
     problem = FormulaProblem(query)
     pop = pop or int(problem.defaults["pop"])
     generations = generations if generations is not None else int(problem.defaults["generations"])
@@ -70,11 +81,17 @@ def evolve_formula(query: Query, *, pop: int | None = None, generations: int | N
     evaluator = _ArchivingEvaluator(problem)
     evo = Evolution(problem, alg, pop, np.random.Generator(np.random.PCG64(seed)), evaluator)
     evo.initialise()
+    done, last_best, since = 0, evaluator.best, 0
     for _ in range(generations):
         evo.step()
+        done += 1
+        since = 0 if evaluator.best < last_best else since + 1
+        last_best = evaluator.best
+        if patience is not None and since >= patience:
+            break
     if evaluator.seen:
         counts = np.array(list(evaluator.seen.values()))
         candidates = rank(query, problem.score(list(counts)), top)
     else:
         candidates = []
-    return EvolveReport(candidates, evaluator.count, generations, evaluator.first_hit, evaluator.trace)
+    return EvolveReport(candidates, evaluator.count, done, evaluator.first_hit, evaluator.trace)

@@ -8,6 +8,16 @@ measured). Constraints: ``ppm_window`` (violation
 graded violation, see :mod:`gadesign_problems.molecule.rules`). The combined score that ranks
 candidates (see :mod:`gadesign_problems.molecule.query`) increases monotonically with both
 objectives, so the best-scoring feasible formula is on the Pareto front.
+
+Exact completion. A genome is evaluated as its best completion: its counts of the
+elements other than C, H, N and O (the "decoration": P, S, F, Cl, Br, I, ...) are kept,
+and the C/H/N/O counts are replaced by the best-scoring feasible ones that put the
+formula in the window, found by enumerating every CHNO completion of the residual mass
+(a meet-in-the-middle search over four elements: milliseconds). The GA thus searches
+only the decoration space, which is small and which the isotope pattern (S, Cl, Br in
+M+2) and the mass defect (F, P, I) inform; a decoration without any feasible completion
+is evaluated as the genome stands, so its constraint violations still guide the search.
+Evaluation stays a pure function of the genome; completions are cached per decoration.
 """
 
 from __future__ import annotations
@@ -22,6 +32,9 @@ from gadesign_problems.molecule.formula import Formula, FormulaError, hill_strin
 from gadesign_problems.molecule.genome import CompositionGenome
 from gadesign_problems.molecule.isotopes import PatternTable
 from gadesign_problems.molecule.query import Query, Scored
+
+#: Elements the exact completion enumerates; the GA searches the others.
+CORE = ("C", "H", "N", "O")
 
 
 class FormulaProblem:
@@ -39,11 +52,110 @@ class FormulaProblem:
                                         tolerance=(query.window[1] - query.window[0]) / 2)
         self._table: PatternTable | None = None
         self.reference_point = (query.ppm, 100.0)
+        self.core = np.array([i for i, e in enumerate(query.elements) if e in CORE], dtype=np.int64)
+        self.decoration = np.array([i for i, e in enumerate(query.elements) if e not in CORE], dtype=np.int64)
+        self._completions: dict[bytes, tuple[np.ndarray | None, np.ndarray]] = {}
+        self._core_lists: list[tuple[list[int], np.ndarray, np.ndarray]] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_table"] = None   # rebuilt on demand in a worker; keeps pickles small
+        state["_completions"] = {}
+        state["_core_lists"] = None
         return state
+
+    def completions(self, decoration: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """For one decoration (counts of the non-CHNO elements): the best feasible full
+        composition (None if no completion is feasible) and every feasible one."""
+        key = np.asarray(decoration, dtype=np.int64).tobytes()
+        if key not in self._completions:
+            self._fill(np.asarray(decoration, dtype=np.int64)[None, :])
+        return self._completions[key]
+
+    def _fill(self, decorations: np.ndarray) -> None:
+        """Compute and cache the completions of many decorations, scored in one batch."""
+        q = self.query
+        upper, lower = q.effective_upper, np.array(q.lower, dtype=np.int64)
+        k = len(q.elements)
+        empty = np.zeros((0, k), dtype=np.int64)
+        if len(self._completions) > 200_000:
+            self._completions.clear()
+        blocks, owners = [], []
+        lo, hi = q.window
+        for j, dec in enumerate(decorations):
+            self._completions[dec.tobytes()] = (None, empty)
+            if not ((dec >= lower[self.decoration]) & (dec <= upper[self.decoration])).all():
+                continue
+            shift = float(dec @ q.masses[self.decoration])
+            core = self._core_in(lo - shift, hi - shift)
+            if len(core):
+                full = np.zeros((len(core), k), dtype=np.int64)
+                full[:, self.core] = core
+                full[:, self.decoration] = dec
+                blocks.append(full)
+                owners.append(np.full(len(core), j))
+        if not blocks:
+            return
+        full = np.concatenate(blocks)
+        owner = np.concatenate(owners)
+        scored = q.score_counts(full, self.table())
+        feasible = np.flatnonzero(scored.feasible)
+        if not len(feasible):
+            return
+        # per decoration: feasible rows best first (score, then |ppm|)
+        order = feasible[np.lexsort((np.abs(scored.ppm[feasible]), scored.chi2[feasible], owner[feasible]))]
+        cuts = np.flatnonzero(np.diff(owner[order])) + 1
+        for rows in np.split(order, cuts):
+            dec = decorations[owner[rows[0]]]
+            self._completions[dec.tobytes()] = (full[rows[0]], full[rows])
+
+    def _core_in(self, lo: float, hi: float) -> np.ndarray:
+        """Every C/H/N/O count vector (over :attr:`core`) of mass in [lo, hi] Da: the core
+        split in two halves whose sub-compositions (up to the top of the window) are
+        listed once per problem; each query is one binary search per row of the smaller."""
+        if self._core_lists is None:
+            from gadesign_problems.molecule.search import _sub_compositions
+
+            q = self.query
+            masses = q.masses[self.core]
+            lower = np.array(q.lower, dtype=np.int64)[self.core]
+            upper = q.effective_upper[self.core]
+            half = (len(self.core) + 1) // 2
+            groups = (list(range(half)), list(range(half, len(self.core))))
+            lists = []
+            for g in groups:
+                counts, mass = _sub_compositions(masses[g], lower[g], upper[g], q.window[1])
+                order = np.argsort(mass, kind="stable")
+                lists.append((g, counts[order].astype(np.int64), mass[order]))
+            lists.sort(key=lambda t: len(t[2]))              # (smaller, larger)
+            self._core_lists = lists
+        (ga, ca, ma), (gb, cb, mb) = self._core_lists
+        start = np.searchsorted(mb, lo - ma, side="left")
+        n = np.searchsorted(mb, hi - ma, side="right") - start
+        total = int(n.sum())
+        out = np.zeros((total, len(self.core)), dtype=np.int64)
+        if total:
+            rows_a = np.repeat(np.arange(len(ma)), n)
+            rows_b = np.repeat(start, n) + np.arange(total) - np.repeat(np.cumsum(n) - n, n)
+            out[:, ga] = ca[rows_a]
+            out[:, gb] = cb[rows_b]
+        return out
+
+    def complete(self, xs: Sequence[np.ndarray]) -> np.ndarray:
+        """Each genome with its C/H/N/O counts replaced by its decoration's best completion
+        (unchanged when the decoration has none)."""
+        X = np.array(np.asarray(xs, dtype=np.int64).reshape(len(xs), -1), copy=True)
+        if not len(self.core):
+            return X
+        decorations = np.ascontiguousarray(X[:, self.decoration])
+        new = {d.tobytes(): d for d in decorations if d.tobytes() not in self._completions}
+        if new:
+            self._fill(np.array(list(new.values()), dtype=np.int64).reshape(len(new), -1))
+        for i, x in enumerate(X):
+            best, _ = self.completions(x[self.decoration])
+            if best is not None:
+                X[i] = best
+        return X
 
     @property
     def description(self) -> str:
@@ -59,7 +171,7 @@ class FormulaProblem:
         return self.query.score_counts(np.asarray(xs, dtype=np.int64).reshape(len(xs), -1), self.table())
 
     def evaluate_many(self, xs: Sequence[np.ndarray]) -> list[Evaluation]:
-        s = self.score(xs)
+        s = self.score(list(self.complete(xs)))
         window = np.log1p(np.maximum(np.abs(s.ppm) - self.query.ppm, 0) / self.query.ppm)
         window = np.where(s.in_window | (window > 0), window, 1.0)   # out of reach of the adduct
         out = []
@@ -74,7 +186,8 @@ class FormulaProblem:
         return self.evaluate_many([x])[0]
 
     def decode(self, x: np.ndarray) -> Formula:
-        return Formula.from_vector(self.query.elements, x, allow_odd_electron=True)
+        """The formula the genome stands for: its best completion."""
+        return Formula.from_vector(self.query.elements, self.complete([x])[0], allow_odd_electron=True)
 
     def summary(self, x: np.ndarray, evaluation: Evaluation) -> dict[str, object]:
         f = self.decode(x)
@@ -87,7 +200,7 @@ class FormulaProblem:
             return []
         from gadesign_problems.molecule.plots import plot_patterns, save_figure
 
-        s = self.score([x])
+        s = self.score(list(self.complete([x])))
         fig = plot_patterns(self.query.pattern, {self.decode(x).hill: s.patterns[0]})
         path = Path(directory) / f"{stem}-isotopes.png"
         save_figure(fig, path)

@@ -142,7 +142,7 @@ def stream_compositions(masses: np.ndarray, lower: Sequence[int], upper: Sequenc
     lower = np.asarray(lower, dtype=np.int64)
     upper = np.asarray(upper, dtype=np.int64)
     k = len(masses)
-    if k == 0 or hi < lo or (lower > upper).any():
+    if k == 0 or hi < lo or hi < 0 or (lower > upper).any():
         return
     plan = plan_enumeration(masses, lower, upper, hi, max_sub)
     a_idx, b_idx = plan.a_idx, plan.b_idx

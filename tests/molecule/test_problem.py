@@ -37,8 +37,13 @@ def test_evaluation_matches_the_query_and_decodes():
     assert e.feasible and e.info["formula"] == case["formula"]
     assert e.objectives[0] == pytest.approx(abs(case["measured"]["mass_error_ppm"]), abs=1e-3)
     assert problem.decode(x) == Formula(case["formula"])
+    moved = x.copy()
+    moved[0] += 3                                     # C/H/N/O are completed exactly: same formula
+    assert problem.evaluate(moved).info["formula"] == case["formula"]
+    assert problem.decode(moved) == Formula(case["formula"])
     far = x.copy()
-    far[0] += 3                                       # three more carbons: far outside the window
+    far[problem.query.elements.index("S")] += 5       # a decoration with no completion in the window
+    assert problem.completions(far[problem.decoration])[0] is None
     bad = problem.evaluate(far)
     assert not bad.feasible and bad.violations[0] > 0
     assert problem.summary(x, e)["formula"] == case["formula"]
