@@ -104,24 +104,29 @@ def _wait_for(path: Path, proc: subprocess.Popen, timeout: float = 120) -> bool:
 
 @pytest.mark.slow
 @pytest.mark.dask
-def test_deap_operators_same_front_serial_workers_dask_and_after_kill_and_resume(cli, tmp_path):
+def test_deap_operators_same_front_serial_workers_dask_and_after_kill_and_resume(tmp_path):
     pytest.importorskip("distributed")
-    args = ("evolve", "tsp", *DEAP_OPS, "--pop", "30", "--generations", "60", "--seed", "2",
-            "--checkpoint-every", "5", "-q")
-    serial = cli(*args, "--out", str(tmp_path / "serial"))
-    assert serial.returncode == 0, serial.stderr
-    front = (tmp_path / "serial" / "front.json").read_bytes()
+    from gadesign.run import RunConfig, resume_run, start_run
+    params = {"instance": "eil51", "local_search": False, "crossover": "cxPartialyMatched",
+              "mutation": "mutShuffleIndexes", "mutation_args": {"indpb": 0.03}}
+
+    def run(name, seed=2, **kw):
+        config = RunConfig("tsp", dict(params), "ga", 30, 60, seed, 5, **kw)
+        start_run(config, tmp_path / name)
+        return (tmp_path / name / "front.json").read_bytes()
+
+    front = run("serial")
     config = json.loads((tmp_path / "serial" / "config.json").read_text())
     assert config["genome"]["deap"]["crossover"]["function"] == "deap.tools.crossover.cxPartialyMatched"
-    for extra, name in ((("--workers", "2"), "workers"), (("--dask", "local:2"), "dask")):
-        res = cli(*args, *extra, "--out", str(tmp_path / name))
-        assert res.returncode == 0, res.stderr
-        assert (tmp_path / name / "front.json").read_bytes() == front, name
-    other = cli(*args[:-5], "--seed", "3", "-q", "--out", str(tmp_path / "other"))
-    assert other.returncode == 0 and (tmp_path / "other" / "front.json").read_bytes() != front
+    assert run("workers", workers=2) == front
+    assert run("dask", dask="local:2") == front
+    assert run("other", seed=3) != front  # the front does depend on the seed
+    # kill -9 a command-line run after its generation-10 checkpoint, then resume it
     killed = tmp_path / "killed"
+    args = ["evolve", "tsp", *DEAP_OPS, "--pop", "30", "--generations", "60", "--seed", "2",
+            "--checkpoint-every", "5", "-q", "--out", str(killed)]
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "gadesign", *args, "--out", str(killed)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "gadesign", *args], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         reached = _wait_for(killed / "checkpoints" / "gen-0010.json", proc)
@@ -134,6 +139,5 @@ def test_deap_operators_same_front_serial_workers_dask_and_after_kill_and_resume
         for p in (killed / "checkpoints").iterdir():
             if p.name != "gen-0010.json":
                 p.unlink()
-    resumed = cli("resume", str(killed), "-q")
-    assert resumed.returncode == 0, resumed.stderr
+    resume_run(killed)
     assert (killed / "front.json").read_bytes() == front
