@@ -161,24 +161,97 @@ def _report(result: Any, started: float) -> None:
 
 # -- commands --------------------------------------------------------------------------------
 @app.command("problems")
-def problems_cmd(as_json: bool = typer.Option(False, "--json", help="Print the list as JSON.")) -> None:
-    """List the problems installed through the gadesign.problems entry points."""
+def problems_cmd(
+    name: Optional[str] = typer.Argument(None, help="Show this problem in full (objectives, constraints, "
+                                         "parameters, default budget)."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    show_all: bool = typer.Option(False, "--all", help="Also list problems made for testing the engine."),
+) -> None:
+    """List the installed problems, or describe one: gadesign problems NAME."""
     entries = problem_entries()
+    if name is not None:
+        _describe_problem(name, as_json)
+        return
     rows = []
-    for name, entry in entries.items():
+    hidden = 0
+    for key, entry in entries.items():
         try:
-            rows.append((name, entry.description(), entry.target))
+            if entry.test_only() and not show_all:
+                hidden += 1
+                continue
+            rows.append((key, entry.description(), entry.target))
         except GadesignError as exc:
-            rows.append((name, f"(broken plugin: {exc})", entry.target))
+            rows.append((key, f"(broken plugin: {exc})", entry.target))
     if as_json:
         out.print_json(json.dumps([{"name": n, "description": d, "entry_point": t} for n, d, t in rows]))
         return
     table = Table(title=f"{len(rows)} problems", show_lines=False)
-    table.add_column("problem", style="bold")
-    table.add_column("description")
-    for name, desc, _ in rows:
-        table.add_row(escape(name), escape(desc))
+    table.add_column("problem", style="bold", no_wrap=True)
+    table.add_column("description", overflow="fold")
+    for key, desc, _ in rows:
+        table.add_row(escape(key), escape(desc))
     out.print(table)
+    out.print("details of one: gadesign problems NAME" + (f"; {hidden} test-only problem(s) hidden, "
+                                                         "--all lists them" if hidden else ""))
+
+
+def _describe_problem(name: str, as_json: bool) -> None:
+    """Everything a user needs to run NAME: description, objectives with units,
+    constraints, every --set parameter (type, default, meaning) and the default budget."""
+    from gadesign.errors import ProblemNotFoundError
+    from gadesign.run import FALLBACK_BUDGET
+
+    entries = problem_entries()
+    if name not in entries:
+        raise ProblemNotFoundError(f"unknown problem {name!r} (known: {', '.join(entries)})")
+    entry = entries[name]
+    params = entry.parameter_table()
+    try:
+        problem: Any = make_problem(name)
+        build_note = ""
+    except GadesignError as exc:  # e.g. a problem that needs --set file=...
+        problem, build_note = None, str(exc)
+    defaults = {**FALLBACK_BUDGET, **(getattr(problem, "defaults", {}) if problem is not None else {})}
+    if problem is not None:
+        defaults.setdefault("algorithm", "ga" if len(problem.objectives) == 1 else "nsga2")
+    doc = {"name": name, "entry_point": entry.target, "description": entry.documentation(),
+           "test_only": entry.test_only(),
+           "objectives": [o.to_json() for o in problem.objectives] if problem is not None else None,
+           "constraints": list(problem.constraints) if problem is not None else None,
+           "parameters": [{"name": n, "type": t, "default": d, "meaning": m} for n, t, d, m in params],
+           "default_budget": {k: defaults[k] for k in ("algorithm", "pop", "generations", "checkpoint_every")
+                              if k in defaults}}
+    if build_note:
+        doc["note"] = build_note
+    if as_json:
+        from gadesign.runstore import jsonable
+        out.print_json(json.dumps(jsonable(doc)))
+        return
+    out.print(f"[bold]{escape(name)}[/bold]" + (" (test-only)" if entry.test_only() else ""))
+    out.print(escape(entry.documentation() or "(no description)"))
+    if problem is not None:
+        arrows = {"min": "minimise", "max": "maximise"}
+        out.print("\n[bold]objectives[/bold]")
+        for o in problem.objectives:
+            out.print(escape(f"  {o.name}: {arrows.get(o.direction, o.direction)}"
+                             + (f", unit {o.unit}" if o.unit else " (no unit)")))
+        out.print("[bold]constraints[/bold] " + escape(", ".join(problem.constraints) if problem.constraints
+                                                     else "none"))
+    else:
+        out.print(escape(f"\n(objectives and constraints depend on the parameters: {build_note})"))
+    table = Table(title="parameters (--set NAME=VALUE, Python literals)", title_justify="left")
+    for col in ("name", "type", "default", "meaning"):
+        table.add_column(col, overflow="fold")
+    for n, t, d, m in params:
+        table.add_row(escape(n), escape(str(t)), escape(repr(d)), escape(m or "-"))
+    if params:
+        out.print(table)
+    else:
+        out.print("parameters: none")
+    budget = doc["default_budget"]
+    where = "" if problem is not None else "engine fallback; the problem's own defaults apply once built, "
+    out.print(escape("default budget: " + ", ".join(f"{k} {v}" for k, v in budget.items())
+                     + f" ({where}override with --algorithm, --pop, --generations, --checkpoint-every)"))
 
 
 @app.command("evolve")

@@ -45,8 +45,34 @@ class ProblemEntry:
             raise GadesignError(f"problem {self.name!r}: its plugin {self.target} failed to load: {exc}") from exc
 
     def description(self) -> str:
+        """The docstring's first paragraph, whole (never cut mid-sentence)."""
         doc = inspect.getdoc(self.factory()) or ""
-        return doc.splitlines()[0] if doc else ""
+        return " ".join(doc.split("\n\n", 1)[0].split())
+
+    def documentation(self) -> str:
+        """The factory's whole docstring."""
+        return inspect.getdoc(self.factory()) or ""
+
+    def test_only(self) -> bool:
+        """A problem for testing the engine (the factory's ``test_only`` attribute): not
+        listed by ``gadesign problems`` unless asked with ``--all``."""
+        return bool(getattr(self.factory(), "test_only", False))
+
+    def parameter_table(self) -> list[tuple[str, str, Any, str]]:
+        """(name, type, default, meaning) of every ``--set`` parameter; the meaning comes
+        from the factory's docstring (``name: ...``, ````name````: ..., ``:param name:``)."""
+        sig = inspect.signature(self.factory())
+        params = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        meanings = parameter_docs(self.documentation(), [p.name for p in params])
+        rows = []
+        for p in params:
+            default = None if p.default is inspect.Parameter.empty else p.default
+            if p.annotation is not inspect.Parameter.empty:
+                kind = p.annotation if isinstance(p.annotation, str) else getattr(p.annotation, "__name__", str(p.annotation))
+            else:
+                kind = type(default).__name__ if default is not None else "any"
+            rows.append((p.name, kind, default, meanings.get(p.name, "")))
+        return rows
 
     def input_files(self) -> tuple[str, ...]:
         """Names of the factory's parameters that are input file paths (the factory's
@@ -59,6 +85,38 @@ class ProblemEntry:
         return {p.name: (None if p.default is inspect.Parameter.empty else p.default)
                 for p in sig.parameters.values()
                 if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+
+def parameter_docs(doc: str, names: list[str]) -> dict[str, str]:
+    """What a docstring says about each of ``names``: the text after ````name````:,
+    ````a````, ````b````: (shared), ``:param name:`` or a ``name:`` line, up to the next
+    documented name or a blank line. A name only mentioned in another's text gets
+    "see OTHER"."""
+    import re
+
+    wanted = set(names)
+    starts: list[tuple[int, int, list[str]]] = []
+    patterns = (r"((?:``\w+``\s*,\s*)*``\w+``)\s*(?:\([^)]*\))?\s*:\s+", r":param\s+(\w+)\s*:\s*",
+                r"(?m)^\s*[-*]?\s*(\w+)\s*(?:\([^)]*\))?\s*:\s+")
+    for pat in patterns:
+        for m in re.finditer(pat, doc):
+            group = [n for n in re.findall(r"\w+", m.group(1)) if n in wanted]
+            if group and not any(m.start() < e and m.end() > b for b, e, _ in starts):
+                starts.append((m.start(), m.end(), group))
+    starts.sort()
+    out: dict[str, str] = {}
+    for k, (_, end, group) in enumerate(starts):
+        stop = starts[k + 1][0] if k + 1 < len(starts) else len(doc)
+        text = " ".join(doc[end:stop].split("\n\n", 1)[0].replace("``", "").split()).rstrip(" ;,")
+        for name in group:
+            out.setdefault(name, text)
+    for name in names:
+        if name not in out:
+            for other, text in list(out.items()):
+                if re.search(rf"\b{re.escape(name)}\b", text):
+                    out[name] = f"see {other}"
+                    break
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -102,6 +102,8 @@ class RunStore:
                                 "choose another --out or use `gadesign resume`")
         if self.root.exists() and not self.root.is_dir():
             raise RunStoreError(f"{self.root} exists and is not a directory")
+        if self.root.is_dir():
+            self.check_layout()
 
     def create(self, config: dict[str, Any]) -> None:
         """Start a new run directory; refuses one that already holds a run."""

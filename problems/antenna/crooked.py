@@ -133,5 +133,10 @@ class CrookedWireProblem:
 
 def antenna_crooked_wire(n_wires: int = 7, f0_mhz: float = 1600.0, theta_max: float = 80.0,
                          z0: float = 50.0, wire_radius: float = 0.0005) -> CrookedWireProblem:
-    """Altshuler crooked-wire antenna (5-7 wires in a half-wavelength cube over ground): hemispherical RHCP coverage."""
+    """Altshuler crooked-wire antenna (5-7 wires in a half-wavelength cube over ground): hemispherical RHCP coverage.
+
+    ``n_wires``: 5..7 straight wires in series. ``f0_mhz``: frequency, MHz. ``theta_max``:
+    RHCP gain is checked from zenith down to this angle, degrees. ``z0``: reference
+    impedance, ohm. ``wire_radius``: m.
+    """
     return CrookedWireProblem(n_wires=n_wires, f0=f0_mhz * 1e6, theta_max=theta_max, z0=z0, wire_radius=wire_radius)

@@ -224,7 +224,20 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
                 wire_radius: float = 0.0005, feed_height: float = 0.004, max_wires: int = 6,
                 max_branches: int = 2, min_length: float = 0.0025, max_length: float = 0.02,
                 segments_per_wavelength: float = 10.0, end_split: int = 8) -> ST5Problem:
-    """ST5 X-band antenna (NASA Space Technology 5 requirements): 4-arm branching wire tree, VSWR + RHCP coverage."""
+    """ST5 X-band antenna (NASA Space Technology 5 requirements): 4-arm branching wire tree, VSWR + RHCP coverage.
+
+    ``scalar``: one objective, the published product form, instead of three (VSWR, gain
+    RMS error, worst shortfall). ``constrained``: the requirements as a constraint
+    (ignored with scalar). ``transmit_mhz``, ``receive_mhz``: the two frequencies, MHz.
+    ``vswr_transmit``, ``vswr_receive``: VSWR limits (50 ohm) at each. ``gain_dbic``: least
+    RHCP gain, dBic, for ``theta_min`` <= theta <= ``theta_max`` (degrees from zenith).
+    ``cylinder_diameter``, ``cylinder_height``: the volume the arms must stay in, m.
+    ``wire_radius``: radius of every wire, m. ``feed_height``: height of the feed above the
+    ground plane, m.
+    ``max_wires``: wires per arm. ``max_branches``: branches per node. ``min_length``,
+    ``max_length``: length of one wire, m. ``segments_per_wavelength``: mesh density at the
+    higher frequency. ``end_split``: sub-segments at the open wire ends.
+    """
     if not (transmit_mhz > 0 and receive_mhz > 0 and vswr_transmit > 1 and vswr_receive > 1):
         raise ConfigError("frequencies must be positive and VSWR limits above 1")
     if not 0 <= theta_min < theta_max <= 90:

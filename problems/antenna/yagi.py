@@ -117,6 +117,12 @@ class YagiProblem:
 
 def antenna_yagi(elements: int = 3, f0_mhz: float = 300.0, band: float = 0.02, vswr_max: float = 2.0,
                  z0: float = 50.0, diameter_wl: float = 0.0085, segments: int = 11) -> YagiProblem:
-    """Yagi-Uda array (3-6 elements): maximise forward gain and front-to-back ratio, VSWR <= 2 over a band."""
+    """Yagi-Uda array (3-6 elements): maximise forward gain and front-to-back ratio, VSWR <= 2 over a band.
+
+    ``elements``: 3..6 (reflector, driven element, directors). ``f0_mhz``: centre
+    frequency, MHz. ``band``: relative bandwidth over which VSWR is checked (0.02 = 2 %).
+    ``vswr_max``: VSWR limit. ``z0``: reference impedance, ohm. ``diameter_wl``: element
+    diameter in wavelengths. ``segments``: segments per element.
+    """
     return YagiProblem(elements=elements, f0=f0_mhz * 1e6, band=band, vswr_max=vswr_max, z0=z0,
                        diameter_wl=diameter_wl, segments=segments)

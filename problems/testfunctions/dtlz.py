@@ -76,10 +76,18 @@ class DTLZ2(DTLZ):
 
 
 def dtlz1(n_obj: int = 3, n_var: int | None = None) -> DTLZ1:
-    """DTLZ1: M objectives, linear front sum(f) = 0.5 with many local fronts (Deb et al. 2002)."""
+    """DTLZ1: M objectives, linear front sum(f) = 0.5 with many local fronts (Deb et al. 2002).
+
+    ``n_obj``: number of objectives M (>= 2). ``n_var``: number of variables in [0, 1]
+    (default M + 4: k = n - M + 1 = 5 distance variables).
+    """
     return DTLZ1(n_obj, n_var)
 
 
 def dtlz2(n_obj: int = 3, n_var: int | None = None) -> DTLZ2:
-    """DTLZ2: M objectives, spherical front sum(f^2) = 1 (Deb et al. 2002)."""
+    """DTLZ2: M objectives, spherical front sum(f^2) = 1 (Deb et al. 2002).
+
+    ``n_obj``: number of objectives M (>= 2). ``n_var``: number of variables in [0, 1]
+    (default M + 9: k = n - M + 1 = 10 distance variables).
+    """
     return DTLZ2(n_obj, n_var)

@@ -50,5 +50,13 @@ class FaultyZDT1(ZDT1):
 
 def zdt1_faulty(n_var: int = 30, cost_ms: float = 0.0, hang_below: float = 0.0, fail_width: float = 0.0,
                 nan_width: float = 0.0) -> FaultyZDT1:
-    """ZDT1 with a CPU cost per evaluation and injected hangs, errors and NaNs (for testing)."""
+    """ZDT1 with a CPU cost per evaluation and injected hangs, errors and NaNs (for testing).
+
+    ``n_var``: number of variables in [0, 1]. ``cost_ms``: CPU time burnt per evaluation,
+    ms. ``hang_below``: designs with x2 below this hang forever. ``fail_width``: the next
+    band of x2 of this width raises. ``nan_width``: the band after it returns NaN.
+    """
     return FaultyZDT1(n_var, cost_ms, hang_below, fail_width, nan_width)
+
+
+zdt1_faulty.test_only = True  # type: ignore[attr-defined]  # listed only by `gadesign problems --all`

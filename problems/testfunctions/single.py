@@ -34,10 +34,16 @@ class Rastrigin(Sphere):
 
 
 def sphere(n_var: int = 10) -> Sphere:
-    """Sphere: single objective sum(x^2), minimum 0 at the origin."""
+    """Sphere: single objective sum(x^2), minimum 0 at the origin.
+
+    ``n_var``: number of variables x_i in [-5.12, 5.12].
+    """
     return Sphere(n_var)
 
 
 def rastrigin(n_var: int = 10) -> Rastrigin:
-    """Rastrigin: single objective, highly multimodal, minimum 0 at the origin."""
+    """Rastrigin: single objective, highly multimodal, minimum 0 at the origin.
+
+    ``n_var``: number of variables x_i in [-5.12, 5.12].
+    """
     return Rastrigin(n_var)

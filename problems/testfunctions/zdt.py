@@ -113,25 +113,40 @@ class ZDT6(ZDT):
 
 
 def zdt1(n_var: int = 30) -> ZDT1:
-    """ZDT1: two objectives, convex front f2 = 1 - sqrt(f1) (Zitzler, Deb & Thiele 2000)."""
+    """ZDT1: two objectives, convex front f2 = 1 - sqrt(f1) (Zitzler, Deb & Thiele 2000).
+
+    ``n_var``: number of decision variables x_i in [0, 1].
+    """
     return ZDT1(n_var)
 
 
 def zdt2(n_var: int = 30) -> ZDT2:
-    """ZDT2: two objectives, concave front f2 = 1 - f1^2 (Zitzler, Deb & Thiele 2000)."""
+    """ZDT2: two objectives, concave front f2 = 1 - f1^2 (Zitzler, Deb & Thiele 2000).
+
+    ``n_var``: number of decision variables x_i in [0, 1].
+    """
     return ZDT2(n_var)
 
 
 def zdt3(n_var: int = 30) -> ZDT3:
-    """ZDT3: two objectives, front in five disconnected pieces (Zitzler, Deb & Thiele 2000)."""
+    """ZDT3: two objectives, front in five disconnected pieces (Zitzler, Deb & Thiele 2000).
+
+    ``n_var``: number of decision variables x_i in [0, 1].
+    """
     return ZDT3(n_var)
 
 
 def zdt4(n_var: int = 10) -> ZDT4:
-    """ZDT4: two objectives, ZDT1's front behind many local fronts (Zitzler, Deb & Thiele 2000)."""
+    """ZDT4: two objectives, ZDT1's front behind many local fronts (Zitzler, Deb & Thiele 2000).
+
+    ``n_var``: number of decision variables x_i in [0, 1].
+    """
     return ZDT4(n_var)
 
 
 def zdt6(n_var: int = 10) -> ZDT6:
-    """ZDT6: two objectives, non-uniformly spread concave front (Zitzler, Deb & Thiele 2000)."""
+    """ZDT6: two objectives, non-uniformly spread concave front (Zitzler, Deb & Thiele 2000).
+
+    ``n_var``: number of decision variables x_i in [0, 1].
+    """
     return ZDT6(n_var)

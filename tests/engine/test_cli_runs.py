@@ -99,3 +99,171 @@ def test_nsga3_resume_restores_algorithm_memory(cli, tmp_path):
     (partial / "front.json").unlink()
     assert cli("resume", str(partial), "-q").returncode == 0
     assert (partial / "front.json").read_bytes() == (tmp_path / "full" / "front.json").read_bytes()
+
+
+# -- issue 12: destructive cases, visible work, discoverability ---------------------------------
+def _tree(root: Path) -> dict[str, bytes | None]:
+    return {str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None) for p in sorted(root.rglob("*"))}
+
+
+def _one_error(res, needle: str) -> None:
+    assert res.returncode == 2, (res.returncode, res.stdout, res.stderr)
+    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and needle in lines[0], res.stderr
+    assert "Traceback" not in res.stdout + res.stderr
+
+
+def test_export_never_overwrites_the_runs_own_files(cli, tmp_path):
+    run = tmp_path / "run"
+    assert cli("evolve", "zdt1", "--pop", "8", "--generations", "2", "--checkpoint-every", "1", "-q",
+               "--out", str(run)).returncode == 0
+    before = _tree(tmp_path)
+    targets = ["config.json", "front.json", "front.csv", "logbook.csv", "checkpoints/gen-0002.json",
+               "checkpoints/new.json"]
+    for target in targets:
+        for fmt in ("csv", "json"):
+            _one_error(cli("export", str(run), "--format", fmt, "-o", str(run / target), cwd=tmp_path),
+                       "is part of the run")
+    assert _tree(tmp_path) == before
+    # the run is intact: it still shows, and resume says it is finished without touching it
+    assert cli("show", str(run)).returncode == 0
+    res = cli("resume", str(run))
+    assert res.returncode == 0 and "finished" in res.stdout, res.stderr
+    assert _tree(tmp_path) == before
+    # a file of one's own inside the run directory is fine
+    ok = cli("export", str(run), "-o", str(run / "my-export.csv"))
+    assert ok.returncode == 0, ok.stderr
+    assert (run / "my-export.csv").read_text() == (run / "front.csv").read_text()
+
+
+def test_empty_out_is_refused_and_nothing_is_written(cli, tmp_path):
+    (tmp_path / "keep.txt").write_text("mine\n")
+    before = _tree(tmp_path)
+    for args in (["evolve", "zdt1", "--pop", "8", "--generations", "1", "--out", ""],
+                 ["export", "results/none", "-o", ""]):
+        res = cli(*args, cwd=tmp_path)
+        _one_error(res, "empty path")
+    assert _tree(tmp_path) == before  # before the fix --out '' wrote the run into the working directory
+
+
+def test_a_run_that_fails_at_start_leaves_no_directory(cli, tmp_path):
+    out = tmp_path / "runs" / "deep" / "r1"
+    res = cli("evolve", "truss-ground", "--set", f"file='{tmp_path / 'missing.json'}'", "--out", str(out))
+    _one_error(res, "no such file")
+    assert not (tmp_path / "runs").exists()
+    # and the same --out then works (nothing blocks it)
+    res = cli("evolve", "zdt1", "--pop", "8", "--generations", "1", "-q", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+
+
+def test_bare_gadesign_prints_help(cli):
+    for args in ((), ("antenna",)):
+        res = cli(*args)
+        assert res.returncode == 0, res.stderr
+        assert "Usage" in res.stdout and "error" not in res.stderr
+
+
+def test_problems_hides_test_only_and_keeps_whole_descriptions(cli):
+    from gadesign.registry import problem_entries
+
+    listed = {p["name"]: p["description"] for p in json.loads(cli("problems", "--json").stdout)}
+    everything = {p["name"] for p in json.loads(cli("problems", "--json", "--all").stdout)}
+    entries = problem_entries()
+    hidden = {n for n, e in entries.items() if e.test_only()}
+    assert "zdt1-faulty" in hidden and not hidden & set(listed) and everything == set(entries)
+    for name, description in listed.items():
+        import inspect
+        first_paragraph = " ".join((inspect.getdoc(entries[name].factory()) or "").split("\n\n")[0].split())
+        assert description == first_paragraph  # whole, never cut at a line end
+
+
+def test_problems_name_describes_one_problem_in_full(cli):
+    from gadesign.registry import make_problem
+
+    res = cli("problems", "antenna-yagi", "--json")
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    problem = make_problem("antenna-yagi")
+    assert doc["objectives"] == [o.to_json() for o in problem.objectives]
+    assert all(o["unit"] for o in doc["objectives"])
+    assert doc["constraints"] == list(problem.constraints)
+    import inspect
+    sig = inspect.signature(problem_factory := __import__("gadesign_problems.antenna.yagi", fromlist=["x"]).antenna_yagi)
+    assert [p["name"] for p in doc["parameters"]] == list(sig.parameters)
+    assert all(p["meaning"] for p in doc["parameters"]), doc["parameters"]
+    assert {p["name"]: p["default"] for p in doc["parameters"]} == {k: v.default for k, v in sig.parameters.items()}
+    assert doc["default_budget"]["pop"] == problem.defaults["pop"]
+    assert doc["default_budget"]["generations"] == problem.defaults["generations"]
+    text = cli("problems", "antenna-yagi")
+    assert text.returncode == 0 and "front_to_back" in text.stdout and "dBi" in text.stdout
+    assert problem_factory.__doc__.split("\n")[0].strip() in text.stdout.replace("\n", " ") or "Yagi" in text.stdout
+
+
+def test_refined_result_is_printed(cli, tmp_path):
+    res = cli("evolve", "sphere", "--pop", "8", "--generations", "2", "--refine", "1", "-q",
+              "--out", str(tmp_path / "r"))
+    assert res.returncode == 0, res.stderr
+    front = json.loads((tmp_path / "r" / "front.json").read_text())
+    refined = [m for m in front["members"] if m["info"].get("refined")]
+    line = [ln for ln in res.stdout.splitlines() if ln.startswith("refined")]
+    assert line, res.stdout
+    if refined:
+        assert f"f {refined[0]['objectives'][0]:.6g}" in line[0]
+
+
+def test_progress_bar_keeps_generation_and_time_at_80_columns():
+    import io
+
+    from rich.console import Console
+
+    from gadesign.cli import Progress
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=80, force_terminal=True, color_system=None)
+    names = ["forward_gain_with_a_long_name", "front_to_back_ratio_long"]
+    with Progress(250, names, quiet=False, console=console) as bar:
+        bar.update({"gen": 17, "evals": 123456, "hv": 0.123456789, "feasible": 40, "failed": 3,
+                    f"best_{names[0]}": 9.87654321, f"best_{names[1]}": 12.3456789, "min_violation": 0.0})
+        bar.bar.refresh()
+    import re
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buf.getvalue())
+    lines = [ln for ln in plain.replace("\r", "\n").split("\n") if "17/250" in ln]
+    assert lines, buf.getvalue()
+    last = lines[-1]
+    assert "gen" in last and "17/250" in last and "0:00:0" in last
+    assert len(last.rstrip()) <= 80
+
+
+def test_no_stale_bar_after_an_error():
+    import io
+
+    from rich.console import Console
+
+    from gadesign.cli import Progress
+    from gadesign.errors import ConfigError
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=80, force_terminal=True, color_system=None)
+    try:
+        with Progress(10, ["f"], quiet=False, console=console) as bar:
+            bar.update({"gen": 3, "evals": 30, "feasible": 1, "best_f": 1.0, "min_violation": 0.0})
+            bar.bar.refresh()
+            raise ConfigError("boom")
+    except ConfigError:
+        pass
+    text = buf.getvalue()
+    assert "3/10" in text
+    # the bar is erased at the end (cursor back up, line cleared): nothing is left above the error line
+    tail = text[text.rindex("3/10"):]
+    assert "\x1b[2K" in tail
+
+
+def test_exporting_designs_reports_progress(tmp_path):
+    from gadesign.run import RunConfig, start_run
+
+    calls = []
+    result = start_run(RunConfig("truss-10bar", pop=8, generations=1, checkpoint_every=1), tmp_path / "t",
+                       on_export=lambda done, total: calls.append((done, total)))
+    n = len(result.front["members"])
+    assert calls == [(i, n) for i in range(n + 1)]
+    assert n and len({p.name.split(".")[0] for p in (tmp_path / "t" / "designs").iterdir()}) == n
