@@ -155,3 +155,17 @@ def test_unknown_deap_operator_is_a_clear_error():
         RealVector(0, 1, 3, crossover="cxNope")
     with pytest.raises(ValueError, match="unknown mutation operator"):
         BinaryVector(3, mutation="selBest")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, params", [("molecule-formula", {"mass": 151.0633}), ("antenna-st5", {})])
+def test_toolbox_runs_on_the_field_plugins(name, params):
+    problem = make_problem(name, params)
+    tb = toolbox(problem, seed=1)
+    random.seed(1)
+    pop, _ = algorithms.eaMuPlusLambda(tb.population(8), tb, 8, 8, 0.6, 0.4, 2, verbose=False)
+    assert len(pop) == 8 and all(ind.fitness.valid for ind in pop)
+    assert all(len(ind.fitness.values) == len(problem.objectives) for ind in pop)
+    # the individuals are genomes the problem accepts: re-evaluating one gives its fitness
+    best = max(pop, key=lambda ind: ind.fitness)
+    assert tb.evaluate(best) == best.fitness.values
