@@ -258,7 +258,8 @@ def _describe_problem(name: str, as_json: bool) -> None:
 def evolve_cmd(
     problem: str = typer.Argument(..., help="Problem name (see `gadesign problems`)."),
     algorithm: Optional[str] = typer.Option(None, "--algorithm", "-a",
-                                            help="nsga2 | nsga3 | spea2 | ga (default: the problem's)."),
+                                            help="nsga2 | nsga3 | spea2 | ga | mu+lambda | mu,lambda | cmaes "
+                                            "(default: the problem's)."),
     pop: Optional[int] = typer.Option(None, "--pop", help="Population size (default: the problem's)."),
     generations: Optional[int] = typer.Option(None, "--generations", "-g", help="Generations (default: the problem's)."),
     seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same front."),
