@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -477,12 +478,35 @@ def main(argv: list[str] | None = None) -> int:
         if exc.exit_code == 130:  # typer turns a stray KeyboardInterrupt into Exit(130)
             err.print("[yellow]interrupted[/yellow]")
         return exc.exit_code
+    except OSError as exc:  # the file system said no (full disk, permissions, a folder in the way)
+        if debug:
+            raise
+        err.print(f"[red]error:[/red] {escape(os_error_text(exc))}")
+        return 2
+    except MemoryError:
+        if debug:
+            raise
+        err.print("[red]error:[/red] out of memory: the request is too large for this machine "
+                  "(use smaller sizes; see the GADESIGN_MAX_* limits in the README)")
+        return 2
     except Exception as exc:
         if debug:
             raise
         err.print(f"[red]internal error:[/red] {escape(f'{type(exc).__name__}: {exc}')} "
                   "(rerun with --debug for the traceback)")
         return 1
+
+
+_TMP_NAME = re.compile(r"(^|/)\.([^/]+)\.tmp\.[^/.]+(\.[^/]*)?$")  # atomic.py's temporary names
+
+
+def os_error_text(exc: OSError) -> str:
+    """One line for an ``OSError``: the file the user named (never a temporary name) and
+    what the system said."""
+    name = exc.filename if exc.filename is not None else ""
+    name = _TMP_NAME.sub(lambda m: m.group(1) + m.group(2), os.fsdecode(name)) if name else ""
+    reason = exc.strerror or type(exc).__name__
+    return f"{name}: {reason}" if name else f"{reason} ({type(exc).__name__})"
 
 
 if __name__ == "__main__":

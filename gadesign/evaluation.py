@@ -193,8 +193,11 @@ def local_workers(address: str) -> int | None:
             n = int(address.split(":", 1)[1])
         except ValueError:
             raise ConfigError(f"--dask {address!r}: expected local:N with N an integer") from None
+        from gadesign.options import workers
+
         if n < 1:
             raise ConfigError(f"--dask {address!r}: N must be >= 1")
+        workers(n, f"--dask {address}")
         return n
     scheme, sep, rest = address.partition("://")
     if not sep:

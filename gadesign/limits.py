@@ -20,6 +20,7 @@ DEFAULTS: dict[str, tuple[int, str]] = {
     "POP": (100_000, "population size"),
     "PARAM": (10_000_000, "integer problem parameter"),
     "GENES": (50_000_000, "population x genome length"),
+    "WORKERS": (256, "worker processes"),
 }
 
 

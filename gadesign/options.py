@@ -23,12 +23,14 @@ def at_least(value: int | float | None, option: str, minimum: int | float) -> No
         raise ConfigError(f"{option} must be >= {minimum}, got {value}")
 
 
-def positive(value: float | None, option: str, unit: str = "") -> None:
-    """``0 < value < inf``; ``unit`` is named in the message (``" seconds"``)."""
+def positive(value: float | None, option: str, unit: str = "", maximum: float | None = None) -> None:
+    """``0 < value < inf`` (and ``<= maximum``); ``unit`` is named in the message."""
     if value is None:
         return
     if not (math.isfinite(value) and value > 0):
         raise ConfigError(f"{option} must be > 0{unit}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{option} must be at most {maximum:g}{unit}, got {value:g}")
 
 
 def finite(value: float | None, option: str) -> None:
@@ -38,8 +40,12 @@ def finite(value: float | None, option: str) -> None:
 
 
 def workers(value: int | None, option: str = "--workers") -> None:
-    """Worker processes: at least one."""
+    """Worker processes: at least one, at most the WORKERS limit (each is a process)."""
+    from gadesign.limits import check_limit
+
     at_least(value, option, 1)
+    if value is not None:
+        check_limit("WORKERS", value, option)
 
 
 def population(value: int | None, option: str = "--pop", minimum: int = 4) -> None:

@@ -90,7 +90,7 @@ class RunConfig:
         if self.dask is not None:
             local_workers(self.dask)
         options.at_least(self.refine, "--refine", 0)
-        options.positive(self.eval_timeout, "--eval-timeout", " seconds")
+        options.positive(self.eval_timeout, "--eval-timeout", " seconds", maximum=1e7)  # ~4 months
 
     def check_size(self, problem: Problem) -> None:
         """Refuse a population whose genomes would not fit (pop x genome length, parents

@@ -134,11 +134,17 @@ class RunStore:
                 break
 
     def check_layout(self) -> None:
-        """The folders a command writes into (plots/, designs/, checkpoints/) are folders."""
+        """The folders a command writes into (plots/, designs/, checkpoints/) are folders,
+        and the files it writes (front.json, plots/front.png, ...) are not folders."""
         for folder in (self.plots_dir, self.designs_dir, self.checkpoint_dir):
             if folder.exists() and not folder.is_dir():
                 raise RunStoreError(f"{folder}: exists and is not a folder (the run writes its "
                                     f"{folder.name} there); move it away")
+        for name in ("config.json", "logbook.csv", "front.json", "front.csv", "plots/front.png",
+                     "plots/convergence.png"):
+            path = self.root / name
+            if path.exists() and not path.is_file():
+                raise RunStoreError(f"{path}: is a folder or a device, not a file (the run writes it); move it away")
 
     def read_config(self) -> dict[str, Any]:
         if not self.root.is_dir():

@@ -110,7 +110,8 @@ def test_bad_input(cli, tmp_path, finished_run, case):
         (run / target).unlink()
     for target in setup.get("delete_dirs", []):
         shutil.rmtree(run / target)
-    for target, text in setup.get("write", {}).items():
+    for target, text in setup.get("write", {}).items():  # parent folders made as needed
+        (run / target).parent.mkdir(parents=True, exist_ok=True)
         (run / target).write_text(text)
     before = snapshot(tmp_path)
     values = {"{bad}": str(BAD), "{data}": str(DATA), "{run}": str(run), "{out}": str(tmp_path / "new"),
