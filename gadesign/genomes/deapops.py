@@ -23,6 +23,7 @@ No ``deap.creator`` class is involved: operators only need mutable sequences.
 from __future__ import annotations
 
 import functools
+import inspect
 import random
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -72,16 +73,31 @@ def resolve_operator(spec: Any, args: Mapping[str, Any] | None = None, *, kind: 
     messages. Raises ``ValueError`` for an unknown name or non-dict ``args``."""
     if args is not None and not isinstance(args, Mapping):
         raise ValueError(f"{kind}_args must be a dict of keyword arguments, got {type(args).__name__}")
-    if callable(spec):
-        return DeapOperator(spec, dict(args or {}))
     if isinstance(spec, str):
         from deap import tools
         fn = getattr(tools, spec, None)
         if fn is None or not spec.startswith(_PREFIXES) or not callable(fn):
-            known = sorted(n for n in dir(tools) if n.startswith(_PREFIXES))
+            known = sorted(n for n in dir(tools) if n.startswith(_PREFIXES) and callable(getattr(tools, n)))
             raise ValueError(f"unknown {kind} operator {spec!r} (DEAP operators: {', '.join(known)})")
-        return DeapOperator(fn, dict(args or {}))
-    raise ValueError(f"{kind} must be an operator name or a callable, got {type(spec).__name__}")
+        spec = fn
+    if not callable(spec):
+        raise ValueError(f"{kind} must be an operator name or a callable, got {type(spec).__name__}")
+    operator = DeapOperator(spec, dict(args or {}))
+    _check_arguments(operator, 2 if kind == "crossover" else 1, kind)
+    return operator
+
+
+def _check_arguments(operator: DeapOperator, n_individuals: int, kind: str) -> None:
+    """ValueError now, not mid-run, when ``args`` do not fit the operator's signature."""
+    try:
+        signature = inspect.signature(operator.function)
+    except (TypeError, ValueError):  # a builtin without a signature: nothing to check
+        return
+    try:
+        signature.bind(*([None] * n_individuals), **operator.args)
+    except TypeError as exc:
+        raise ValueError(f"{kind} {operator.name.rsplit('.', 1)[-1]}{signature}: {exc} "
+                         f"(given {kind}_args {dict(operator.args)})") from None
 
 
 def private_random(rng: np.random.Generator) -> random.Random:

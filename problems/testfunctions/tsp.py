@@ -305,15 +305,19 @@ class TSP:
         return [path]
 
 
-def tsp(instance: str = "eil51", file: str | None = None, local_search: bool = True, crossover: Any = "ox",
-        mutation: Any = "inversion", crossover_args: dict[str, Any] | None = None,
+def tsp(instance: str = "eil51", file: str | None = None, local_search: bool = True, crossover: str = "ox",
+        mutation: str = "inversion", crossover_args: dict[str, Any] | None = None,
         mutation_args: dict[str, Any] | None = None) -> TSP:
     """Travelling salesman on a TSPLIB instance (shipped: eil51, berlin52, st70, kroA100).
 
-    ``crossover`` "ox" | "pmx" | "cx" or a DEAP operator name (``cxOrdered``,
-    ``cxPartialyMatched``) with ``crossover_args``; ``mutation`` "swap" | "inversion" |
-    "insertion" or a DEAP name (``mutShuffleIndexes``, ``mutInversion``) with
-    ``mutation_args``; ``local_search`` 2-opt + Or-opt on every tour (memetic)."""
+    ``instance``: a shipped TSPLIB instance (eil51, berlin52, st70, kroA100).
+    ``file``: path of another TSPLIB .tsp file (EUC_2D, CEIL_2D, ATT or GEO coordinates); replaces instance.
+    ``local_search``: take every tour to a 2-opt + Or-opt local optimum (memetic search).
+    ``crossover``: "ox", "pmx", "cx" or a DEAP operator name such as "cxOrdered" or "cxPartialyMatched".
+    ``mutation``: "swap", "inversion", "insertion" or a DEAP name such as "mutShuffleIndexes", "mutInversion".
+    ``crossover_args``: keyword arguments of a DEAP crossover, e.g. {'indpb': 0.5}.
+    ``mutation_args``: keyword arguments of a DEAP mutation, e.g. {'indpb': 0.05}.
+    """
     if file is not None:
         inst, optimum = read_tsplib(file), None
     else:

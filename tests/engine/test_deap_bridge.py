@@ -169,3 +169,13 @@ def test_toolbox_runs_on_the_field_plugins(name, params):
     # the individuals are genomes the problem accepts: re-evaluating one gives its fitness
     best = max(pop, key=lambda ind: ind.fitness)
     assert tb.evaluate(best) == best.fitness.values
+
+
+def test_operator_arguments_are_checked_before_the_run():
+    from gadesign.genomes import Permutation
+    with pytest.raises(ValueError, match="missing a required argument: 'indpb'"):
+        Permutation(5, mutation="mutShuffleIndexes")
+    with pytest.raises(ValueError, match="unexpected keyword argument 'alpha'"):
+        Permutation(5, crossover="cxOrdered", crossover_args={"alpha": 0.5})
+    with pytest.raises(ValueError, match="must be a dict"):
+        RealVector(0, 1, 2, mutation="mutGaussian", mutation_args=[0, 1, 0.1])
