@@ -134,7 +134,7 @@ class Progress:
         if row.get("feasible") == 0:
             stats.append(f"no feasible (min violation {row['min_violation']:.3g})")
         if row.get("failed"):
-            stats.append(f"failed {row['failed']} (crash, time-out or NaN)")
+            stats.append(f"failed {row['failed']}")
         self.bar.update(self.task, completed=row["gen"], stats=escape(" · ".join(stats)))
 
 
@@ -146,7 +146,8 @@ def _report(result: Any, started: float) -> None:
     out.print(f"front: {len(members)} designs ({feasible} feasible){hv}, {last.get('evals', 0)} evaluations "
               f"in {time.perf_counter() - started:.1f} s")
     if last.get("failed"):
-        out.print(f"failed evaluations (crash, time-out or NaN; recorded as infeasible): {last['failed']}")
+        out.print(f"failed evaluations (not made: exception, time-out, NaN or marked failed by the plugin; "
+                  f"kept as infeasible): {last['failed']}")
     refined = [m for m in members if m.get("info", {}).get("refined")]
     objectives = result.front["objectives"]
     for m in refined:

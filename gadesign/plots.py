@@ -53,12 +53,23 @@ def front_figure(front: dict[str, Any], true_front: np.ndarray | None = None) ->
         ax.set_ylabel(_label(objs[1]))
         ax.legend(fontsize=8)
     elif len(objs) == 3:
-        fig = plt.figure(figsize=(6, 5))
+        # room for three labels with units: wider figure, few ticks, labels padded off the ticks
+        from matplotlib.ticker import MaxNLocator
+        fig = plt.figure(figsize=(7.2, 6.2))
         ax = fig.add_subplot(projection="3d")
-        ax.scatter(F[:, 0], F[:, 1], F[:, 2], s=10, c=np.where(feasible, "tab:blue", "tab:red"))
-        ax.set_xlabel(_label(objs[0]))
-        ax.set_ylabel(_label(objs[1]))
-        ax.set_zlabel(_label(objs[2]))
+        ax.scatter(F[feasible, 0], F[feasible, 1], F[feasible, 2], s=12, color="tab:blue", label="feasible",
+                   depthshade=False)
+        if (~feasible).any():
+            ax.scatter(F[~feasible, 0], F[~feasible, 1], F[~feasible, 2], s=14, marker="x", color="tab:red",
+                       label="infeasible", depthshade=False)
+        for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+            axis.set_major_locator(MaxNLocator(4))
+        ax.tick_params(labelsize=7, pad=1)
+        ax.set_xlabel(_label(objs[0]), labelpad=8, fontsize=9)
+        ax.set_ylabel(_label(objs[1]), labelpad=8, fontsize=9)
+        ax.set_zlabel(_label(objs[2]), labelpad=8, fontsize=9)
+        ax.set_box_aspect(None, zoom=0.82)  # keeps the z label inside the figure
+        ax.legend(fontsize=8, loc="upper left")
     else:
         fig, ax = plt.subplots(figsize=(1.4 * len(objs) + 2, 4))
         lo, hi = F.min(axis=0), F.max(axis=0)
@@ -71,21 +82,51 @@ def front_figure(front: dict[str, Any], true_front: np.ndarray | None = None) ->
     return fig
 
 
-def convergence_figure(logbook: Sequence[dict[str, Any]], objectives: Sequence[dict[str, Any]]) -> plt.Figure:
-    """Hypervolume per generation (multi-objective) or best objective (single)."""
+def convergence_figure(logbook: Sequence[dict[str, Any]], objectives: Sequence[dict[str, Any]],
+                       reference: Sequence[float] | None = None, problem: str = "") -> plt.Figure:
+    """Hypervolume per generation (multi-objective) or best objective (single), with a
+    title, the units of the y axis and, for hypervolume, its reference point (in the
+    objectives' own directions and units)."""
     gens = [int(r["gen"]) for r in logbook]
-    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
     hv = [_num(r.get("hv")) for r in logbook]
+    name = f"{problem}: " if problem else ""
     if len(objectives) > 1 and any(v is not None for v in hv):
         ax.plot(gens, [np.nan if v is None else v for v in hv], "-")
-        ax.set_ylabel("hypervolume of the feasible front")
+        units = [o.get("unit") or "" for o in objectives]
+        unit = " × ".join(f"[{u}]" if u else "1" for u in units) if any(units) else "objectives without units"
+        ax.set_ylabel(f"hypervolume ({unit})")
+        ax.set_title(f"{name}hypervolume of the feasible front per generation", fontsize=10)
+        if reference is not None and len(reference) == len(objectives):
+            point = ", ".join(f"{o['name']} = {v:.4g}{' ' + o['unit'] if o.get('unit') else ''}"
+                              for o, v in zip(objectives, reference))
+            ax.text(0.99, 0.03, f"reference point: {point}", transform=ax.transAxes, ha="right", va="bottom",
+                    fontsize=7.5, color="0.3", wrap=True)
     else:
         key = f"best_{objectives[0]['name']}"
         ax.plot(gens, [np.nan if _num(r.get(key)) is None else _num(r.get(key)) for r in logbook], "-")
         ax.set_ylabel(f"best feasible {_label(objectives[0])}")
+        ax.set_title(f"{name}best feasible {objectives[0]['name']} per generation", fontsize=10)
     ax.set_xlabel("generation")
     ax.grid(alpha=0.3)
+    fig.tight_layout()
     return fig
+
+
+def hv_reference(store: Any, objectives: Sequence[dict[str, Any]]) -> list[float] | None:
+    """The run's hypervolume reference point from its newest checkpoint, in the
+    objectives' own directions (the engine stores it minimised: maxima negated); None
+    if there is none to read."""
+    import json
+
+    try:
+        path = store.checkpoints()[-1]
+        ref = json.loads(path.read_text(encoding="utf-8"))["state"]["hv_reference"]
+        if ref is None or len(ref) != len(objectives):
+            return None
+        return [float(v) * (-1.0 if o["direction"] == "max" else 1.0) for v, o in zip(ref, objectives)]
+    except (IndexError, OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _num(value: Any) -> float | None:
@@ -100,5 +141,7 @@ def write_run_plots(store: Any, front: dict[str, Any], logbook: Sequence[dict[st
     convergence.png in the run's plots/ directory."""
     paths = [save(front_figure(front, true_front), store.plots_dir / "front.png")]
     if logbook:
-        paths.append(save(convergence_figure(logbook, front["objectives"]), store.plots_dir / "convergence.png"))
+        reference = hv_reference(store, front["objectives"])
+        paths.append(save(convergence_figure(logbook, front["objectives"], reference, front.get("problem", "")),
+                          store.plots_dir / "convergence.png"))
     return paths

@@ -18,9 +18,11 @@ if TYPE_CHECKING:
     from gadesign_problems.antenna.wires import Antenna
 
 
-def plot_geometry(ant: "Antenna", sol: "Solution | None" = None, freq_index: int = 0, ax: Any = None) -> Any:
-    """3D wire geometry; with a solution, segments coloured by |I| (A) at one frequency,
-    sources marked in red and the ground plane shaded."""
+def plot_geometry(ant: "Antenna", sol: "Solution | None" = None, freq_index: int = 0, ax: Any = None,
+                  colorbar: str = "vertical") -> Any:
+    """3D wire geometry; with a solution, segments coloured by |I| (A) at one frequency
+    (colour bar ``"vertical"`` beside or ``"horizontal"`` below the axes), sources marked
+    in red and the ground plane shaded."""
     import matplotlib.pyplot as plt
     from matplotlib import cm, colors
 
@@ -37,7 +39,11 @@ def plot_geometry(ant: "Antenna", sol: "Solution | None" = None, freq_index: int
         for p, q, m in zip(a, b, mag):
             ax.plot(*zip(p, q), color=cmap(norm(m)), lw=2.5)
         sm = cm.ScalarMappable(norm=norm, cmap=cmap)
-        ax.figure.colorbar(sm, ax=ax, shrink=0.6, label=f"|I| (A) at {sol.frequencies[freq_index] / 1e6:.4g} MHz")
+        label = f"|I| (A) at {sol.frequencies[freq_index] / 1e6:.4g} MHz"
+        if colorbar == "horizontal":  # below: clear of the z-axis label
+            ax.figure.colorbar(sm, ax=ax, shrink=0.6, pad=0.1, aspect=30, orientation="horizontal", label=label)
+        else:
+            ax.figure.colorbar(sm, ax=ax, shrink=0.6, pad=0.12, label=label)
     else:
         for p, q in zip(a, b):
             ax.plot(*zip(p, q), color="k", lw=1.5)
@@ -54,9 +60,10 @@ def plot_geometry(ant: "Antenna", sol: "Solution | None" = None, freq_index: int
         ax.plot_surface(gx, gy, np.zeros_like(gx), alpha=0.15, color="tab:brown")
     for setlim, m in zip((ax.set_xlim, ax.set_ylim, ax.set_zlim), mid):
         setlim(m - 0.55 * span, m + 0.55 * span)
-    ax.set_xlabel("x (m)")
-    ax.set_ylabel("y (m)")
-    ax.set_zlabel("z (m)")
+    ax.set_xlabel("x (m)", labelpad=6)
+    ax.set_ylabel("y (m)", labelpad=6)
+    ax.set_zlabel("z (m)", labelpad=6)
+    ax.tick_params(labelsize=7)
     return ax.figure
 
 
@@ -90,11 +97,15 @@ def plot_cuts(sol: "Solution", freq_index: int = 0, phi_cuts: tuple[float, ...] 
     ax_e.set_theta_zero_location("N")
     ax_e.set_theta_direction(-1)
     ax_e.set_rlim(lo, peak + 1)
-    ax_e.set_title("elevation cuts (dBi), theta from zenith")
-    ax_e.legend(loc="lower left", fontsize=8)
+    # titles lifted clear of the 0-degree tick label; legend below the circle
+    ax_e.set_title("elevation cuts (dBi), theta from zenith", pad=22, fontsize=10)
+    ax_e.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=len(phi_cuts), fontsize=8, frameon=False)
     ax_a.plot(np.radians(ph_all), np.maximum(ga, lo))
     ax_a.set_rlim(lo, peak + 1)
-    ax_a.set_title(f"azimuth cut at theta = {theta_cut:g} deg (dBi)")
+    ax_a.set_title(f"azimuth cut at theta = {theta_cut:g} deg (dBi)", pad=22, fontsize=10)
+    for ax in (ax_e, ax_a):
+        ax.tick_params(labelsize=8)
+        ax.set_rlabel_position(157.5)  # gain labels away from the main lobe along 0 degrees
     if axes is None:
         fig.suptitle(f"{sol.frequencies[freq_index] / 1e6:.6g} MHz")
         fig.tight_layout()
@@ -106,7 +117,7 @@ def save(fig: Any, path: str | Path, dpi: int = 120) -> Path:
     import matplotlib.pyplot as plt
 
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=dpi)
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", pad_inches=0.15)  # no label clipped at the edge
     plt.close(fig)
     return Path(path)
 
@@ -115,11 +126,13 @@ def plot_summary(ant: "Antenna", sol: "Solution", freq_index: int = 0) -> Any:
     """Geometry with currents beside the elevation and azimuth cuts, one figure."""
     import matplotlib.pyplot as plt
 
-    fig = plt.figure(figsize=(14, 4.8))
-    ax3 = fig.add_subplot(1, 3, 1, projection="3d")
-    plot_geometry(ant, sol, freq_index, ax=ax3)
-    plot_cuts(sol, freq_index, axes=(fig.add_subplot(1, 3, 2, projection="polar"),
-                                      fig.add_subplot(1, 3, 3, projection="polar")))
-    fig.suptitle(f"{sol.frequencies[freq_index] / 1e6:.6g} MHz")
-    fig.tight_layout()
+    fig = plt.figure(figsize=(15, 5.8))
+    grid = fig.add_gridspec(1, 3, width_ratios=(1.15, 1, 1), left=0.02, right=0.98, bottom=0.1, top=0.8,
+                            wspace=0.3)
+    ax3 = fig.add_subplot(grid[0], projection="3d")
+    plot_geometry(ant, sol, freq_index, ax=ax3, colorbar="horizontal")
+    ax3.set_title("geometry, current magnitude", pad=8, fontsize=10)
+    plot_cuts(sol, freq_index, axes=(fig.add_subplot(grid[1], projection="polar"),
+                                      fig.add_subplot(grid[2], projection="polar")))
+    fig.suptitle(f"{sol.frequencies[freq_index] / 1e6:.6g} MHz", y=0.97, fontsize=12)
     return fig
