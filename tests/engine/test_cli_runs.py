@@ -267,3 +267,34 @@ def test_exporting_designs_reports_progress(tmp_path):
     n = len(result.front["members"])
     assert calls == [(i, n) for i in range(n + 1)]
     assert n and len({p.name.split(".")[0] for p in (tmp_path / "t" / "designs").iterdir()}) == n
+
+
+def test_readme_commands_name_files_that_exist():
+    """Every input file a README command names is in the repository (outputs, run
+    directories and files an earlier command writes excepted)."""
+    import re
+    import shlex
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "README.md").read_text()
+    outputs = {"-o", "--out", "--output", "--plot", "--pattern", "--touchstone"}
+    produced: set[str] = set()
+    missing = []
+    for block in re.findall(r"```bash\n(.*?)```", text, re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = line.split("#")[0].strip()
+            if not line.startswith(("gadesign", "python")):
+                continue
+            tokens = shlex.split(line)
+            for i, token in enumerate(tokens):
+                value = token.split("=", 1)[1] if "=" in token else token
+                if not (re.search(r"\.(nec|json|csv|mzML|mgf|py|s\dp|png)$", value) or "/" in value):
+                    continue
+                if value.startswith(("tcp:", "http", "results/", "runs/")) or "*" in value:
+                    continue
+                if (i and tokens[i - 1] in outputs) or value in produced or tokens[1:3] == ["antenna", "convert"] and i == 4:
+                    produced.add(value)
+                    continue
+                if not (root / value).exists():
+                    missing.append(f"{value} in: {line}")
+    assert not missing, missing
