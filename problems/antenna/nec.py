@@ -203,6 +203,8 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                           w.segments, w.tag) for w in wires]
         elif card == "GM":
             itgi, nrpt = ints
+            if nrpt < 0:
+                raise err(f"GM: the number of copies must be >= 0, got {nrpt}")
             rot, shift, its = _rotation(*f[0:3]), np.array(f[3:6]), int(f[6])
             moved = [i for i, w in enumerate(wires) if its == 0 or w.tag >= its]
 
@@ -253,12 +255,17 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
             loads.append((lineno, Load(kind, ints[1], ints[2], ints[3], **vals)))
         elif card == "FR":
             kind, n = ints[0], max(ints[1], 1)
+            if ints[1] < 0:
+                raise err(f"FR: the number of frequencies must be >= 0 (0 means 1), got {ints[1]}")
             if kind not in (0, 1):
                 raise err(f"FR type {kind}: must be 0 (linear) or 1 (multiplicative)")
             if not f[0] > 0:
                 raise err(f"FR: frequency must be positive, got {f[0]} MHz")
             _sizes(err, frequencies=len(freqs) + n)
-            fs = [f[0] + i * f[1] for i in range(n)] if kind == 0 else [f[0] * f[1] ** i for i in range(n)]
+            try:
+                fs = [f[0] + i * f[1] for i in range(n)] if kind == 0 else [f[0] * f[1] ** i for i in range(n)]
+            except OverflowError:
+                raise err("FR: the steps make a frequency that is not finite") from None
             if any(not (x > 0 and math.isfinite(x)) for x in fs):
                 raise err("FR: the steps make a frequency that is not positive")
             freqs.extend(x * 1e6 for x in fs)

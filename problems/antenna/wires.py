@@ -196,6 +196,8 @@ class Antenna:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Antenna":
         """Inverse of :meth:`to_dict`; a malformed document raises GeometryError."""
+        if not isinstance(data, dict):
+            raise GeometryError(f"not an antenna document (a JSON {type(data).__name__}, expected an object)")
         if data.get("schema") != JSON_SCHEMA:
             raise GeometryError(f"not an antenna document (schema {data.get('schema')!r}, "
                                 f"expected {JSON_SCHEMA!r})")
@@ -274,6 +276,7 @@ class Antenna:
         f = np.atleast_1d(np.asarray(f, float))
         if f.ndim != 1 or not all(math.isfinite(v) and v > 0 for v in f.tolist()):
             raise GeometryError(f"frequencies must be positive and finite, got {f}")
+        check_electrical(self.wires, f.tolist())
         return f
 
     def solve(self, f: float | Sequence[float] | np.ndarray | None = None) -> "Solution":
@@ -421,8 +424,37 @@ def _validate(ant: Antenna) -> None:
         ant.tag_segments(ld.tag, ld.first, ld.last)
     if any(not (math.isfinite(f) and f > 0) for f in ant.frequencies):
         raise GeometryError("frequencies must be positive and finite")
+    if ant.frequencies:
+        check_electrical(ant.wires, ant.frequencies)
     _check_contacts(ant)
     _check_overlaps(ant)
+
+
+#: Segment length in wavelengths the thin-wire model is solved for: NEC-2 asks for about
+#: 0.1 (0.05 for accuracy) and 1e-3 or more; far outside (a segment longer than a
+#: wavelength, or a millionth of one: a deck scaled by GS 1e300 or 1e-300, FR 1e30 MHz) the
+#: numbers overflow or lose every digit, so such a request is refused, not solved.
+SEGMENT_WAVELENGTHS = (1e-6, 1.0)
+
+
+def check_electrical(wires: Sequence[Wire], frequencies: Sequence[float]) -> None:
+    """Every segment between 1e-6 and 1 wavelength long at every frequency (Hz)."""
+    if not wires or not frequencies:
+        return
+    from gadesign_problems.antenna.units import C0
+
+    seg = [w.length / w.segments for w in wires]
+    longest, shortest = max(seg), min(seg)
+    lam_min, lam_max = C0 / max(frequencies), C0 / min(frequencies)
+    lo, hi = SEGMENT_WAVELENGTHS
+    if not longest <= hi * lam_min:
+        raise GeometryError(f"segments of {longest:.4g} m are {longest / lam_min:.3g} wavelengths long at "
+                            f"{max(frequencies) / 1e6:.6g} MHz; the thin-wire model needs at most {hi:g} "
+                            "(NEC-2 advice: 0.1): use more segments or a lower frequency")
+    if not shortest >= lo * lam_max:
+        raise GeometryError(f"segments of {shortest:.4g} m are {shortest / lam_max:.3g} wavelengths long at "
+                            f"{min(frequencies) / 1e6:.6g} MHz; below {lo:g} wavelengths the solution loses "
+                            "every digit: use fewer segments or a higher frequency")
 
 
 def _check_overlaps(ant: Antenna) -> None:
