@@ -8,8 +8,8 @@ ranks its enumeration, so the two methods' answers compare directly. Only feasib
 candidates are ever reported.
 
 Stopping: after ``generations`` generations, or earlier when the best score has not
-improved for ``patience`` generations (default 15): the population then holds the
-same decorations over and over.
+improved for ``patience`` generations (default 25) since the first feasible candidate:
+the population then holds the same decorations over and over.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class _ArchivingEvaluator:
 
 def evolve_formula(query: Query, *, pop: int | None = None, generations: int | None = None,
                    seed: int = 1, algorithm: str | None = None, top: int | None = 10,
-                   patience: int | None = 15) -> EvolveReport:
+                   patience: int | None = 25) -> EvolveReport:
     """Search ``query`` with the GA and rank every feasible composition it met
     (``patience=None``: always run all ``generations``)."""
     problem = FormulaProblem(query)
@@ -85,7 +85,7 @@ def evolve_formula(query: Query, *, pop: int | None = None, generations: int | N
     for _ in range(generations):
         evo.step()
         done += 1
-        since = 0 if evaluator.best < last_best else since + 1
+        since = 0 if evaluator.best < last_best or not np.isfinite(evaluator.best) else since + 1
         last_best = evaluator.best
         if patience is not None and since >= patience:
             break

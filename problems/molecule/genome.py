@@ -156,7 +156,8 @@ class CompositionGenome(IntegerVector):
     def sample_many(self, n: int, rng: np.random.Generator) -> list[np.ndarray]:
         """Compositions whose heavy atoms carry 75-98 % of the target mass, shared out by a
         Dirichlet draw that favours carbon; with a ``carbon_estimate`` (from the measured
-        M+1/M+0 ratio) half of them instead draw the carbon count around it. Then
+        M+1/M+0 ratio) half of them instead draw the carbon count around it; a quarter
+        give one element other than C, N, O a uniform count within its bounds. Then
         repaired and moved towards the target mass by up to ``settle_steps`` closest swaps."""
         X = np.zeros((n, self.n), dtype=np.int64)
         alpha = np.array([4.0 if self.elements[i] == "C" else 0.6 for i in self.heavy])
@@ -176,6 +177,13 @@ class CompositionGenome(IntegerVector):
             others = np.floor(sub * left[:, None] / self.masses[rest] + rng.random(sub.shape)).astype(np.int64)
             X[hinted, c] = n_c[hinted]
             X[np.ix_(hinted, rest)] = others[hinted]
+        # a quarter of the rows: one random element other than C, N, O takes a uniform count
+        # within its bounds (a ladder over halogen-, P- or S-rich compositions, e.g. PFOA's F15)
+        rare = np.array([i for i in self.heavy if self.elements[i] not in ("C", "N", "O")], dtype=np.int64)
+        ladder = np.flatnonzero(np.arange(n) % 4 == 3)
+        if len(rare) and len(ladder):
+            cols = rare[rng.integers(len(rare), size=len(ladder))]
+            X[ladder, cols] = rng.integers(self.lower[cols], self.upper[cols] + 1)
         X = self.repair_rows(X)
         if len(self.swap_moves):
             for _ in range(self.settle_steps):

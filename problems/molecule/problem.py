@@ -15,8 +15,9 @@ and the C/H/N/O counts are replaced by the best-scoring feasible ones that put t
 formula in the window, found by enumerating every CHNO completion of the residual mass
 (a meet-in-the-middle search over four elements: milliseconds). The GA thus searches
 only the decoration space, which is small and which the isotope pattern (S, Cl, Br in
-M+2) and the mass defect (F, P, I) inform; a decoration without any feasible completion
-is evaluated as the genome stands, so its constraint violations still guide the search.
+M+2) and the mass defect (F, P, I) inform. A decoration whose completions all fail a
+rule is evaluated as its least-violating completion, and one without any completion in
+the window as the genome stands, so constraint violations still guide the search.
 Evaluation stays a pure function of the genome; completions are cached per decoration.
 """
 
@@ -65,8 +66,9 @@ class FormulaProblem:
         return state
 
     def completions(self, decoration: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
-        """For one decoration (counts of the non-CHNO elements): the best feasible full
-        composition (None if no completion is feasible) and every feasible one."""
+        """For one decoration (counts of the non-CHNO elements): the completion that stands
+        for it (the best feasible one, else the one in the window that violates the rules
+        least, else None) and every feasible one."""
         key = np.asarray(decoration, dtype=np.int64).tobytes()
         if key not in self._completions:
             self._fill(np.asarray(decoration, dtype=np.int64)[None, :])
@@ -99,15 +101,17 @@ class FormulaProblem:
         full = np.concatenate(blocks)
         owner = np.concatenate(owners)
         scored = q.score_counts(full, self.table())
-        feasible = np.flatnonzero(scored.feasible)
-        if not len(feasible):
-            return
-        # per decoration: feasible rows best first (score, then |ppm|)
-        order = feasible[np.lexsort((np.abs(scored.ppm[feasible]), scored.chi2[feasible], owner[feasible]))]
+        feasible = scored.feasible
+        # per decoration: feasible rows first, best first (score, then |ppm|); a decoration
+        # with no feasible completion is represented by its least-violating one in the window
+        violation = np.where(scored.in_window, scored.rule_violation, np.inf)
+        order = np.lexsort((np.abs(scored.ppm), scored.chi2, violation, ~feasible, owner))
         cuts = np.flatnonzero(np.diff(owner[order])) + 1
         for rows in np.split(order, cuts):
             dec = decorations[owner[rows[0]]]
-            self._completions[dec.tobytes()] = (full[rows[0]], full[rows])
+            ok = rows[feasible[rows]]
+            best = full[rows[0]] if np.isfinite(violation[rows[0]]) else None
+            self._completions[dec.tobytes()] = (best, full[ok])
 
     def _core_in(self, lo: float, hi: float) -> np.ndarray:
         """Every C/H/N/O count vector (over :attr:`core`) of mass in [lo, hi] Da: the core
