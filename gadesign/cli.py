@@ -10,6 +10,7 @@ only with ``--debug``.
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import re
@@ -479,6 +480,10 @@ def main(argv: list[str] | None = None) -> int:
         if exc.exit_code == 130:  # typer turns a stray KeyboardInterrupt into Exit(130)
             err.print("[yellow]interrupted[/yellow]")
         return exc.exit_code
+    except BrokenPipeError:  # `gadesign export RUN | head`: the reader left; not an error
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:  # the file system said no (full disk, permissions, a folder in the way)
         if debug:
             raise

@@ -230,6 +230,9 @@ class RunStore:
                 raise RunStoreError(f"{path}: line {line} has a different number of fields than the header")
             if "gen" not in row:
                 raise RunStoreError(f"{path}: not a gadesign logbook (no 'gen' column)")
+            if not str(row["gen"]).strip().isdigit():
+                raise RunStoreError(f"{path}: line {line}, column 'gen': {str(row['gen'])[:20]!r} is not a "
+                                    "generation number")
             for key, value in row.items():
                 if value in ("", "True", "False"):
                     continue
