@@ -294,7 +294,8 @@ def layout(
     design = seed_design(truss, result)
     areas = design["areas"] * design["present"]
     analysis = truss.analyze(areas)
-    exact = len(truss.load_cases) == 1 and not truss.displacement_limits and not truss.has_buckling
+    exact = len(truss.load_cases) == 1 and not truss.displacement_limits and not truss.has_buckling \
+        and truss.self_weight is None and truss.prescribed is None
     report = {"lp_weight": result.weight, "units": truss.units.get("weight", ""),
               "exact": exact, "members_in_layout": int((areas > 0).sum()),
               "stable_weight": analysis.weight, "gap_percent": 100 * (analysis.weight - result.weight) / result.weight,

@@ -294,10 +294,12 @@ def truss_ground(file: str = "", mode: str = "pareto", catalogue: str = "continu
     if method not in ("ga", "lp"):
         raise ConfigError(f"truss-ground: method must be 'ga' or 'lp', got {method!r}")
     lp_exact = (len(truss.load_cases) == 1 and not truss.displacement_limits and not truss.has_buckling
+                and truss.self_weight is None and truss.prescribed is None
                 and truss.tension_limit is not None and truss.compression_limit is not None)
     if method == "lp" and (mode != "weight" or not lp_exact or catalogue != "continuous"):
         raise ConfigError("truss-ground: method=lp needs mode=weight, continuous areas, one load case and "
-                          "stress limits only (where the LP layout is the exact optimum); use method=ga")
+                          "stress limits only, no buckling, self-weight or settlement (where the LP layout is the exact "
+                          "optimum); use method=ga")
     if len(truss.groups) != truss.n_members:
         truss = replace(truss, groups=())
     if mode == "pareto":

@@ -80,3 +80,8 @@ def test_method_lp_is_refused_where_the_lp_is_only_a_bound(tmp_path):
     with pytest.raises(ConfigError, match="method=lp needs"):
         truss_ground(str(path), mode="weight", method="lp")
     assert truss_ground(str(path), mode="weight").lp_weight is None
+    data = cantilever38().to_dict()
+    data["self_weight"] = {"gravity": [0.0, -1.0], "factor": 0.001}  # loads that grow with the areas
+    path.write_text(__import__("json").dumps(data))
+    with pytest.raises(ConfigError, match="self-weight"):
+        truss_ground(str(path), mode="weight", method="lp")
