@@ -197,3 +197,9 @@ def _write_plot(path: Path, query, candidates) -> None:
     best = {c.formula: c.pattern for c in candidates[:3] if c.pattern is not None}
     plot_patterns(query.pattern, best, ax=axes[1], title="isotope patterns")
     save_figure(fig, path)
+
+
+# Structures (graph GA, RDKit): `gadesign molecule isomers`, `gadesign molecule draw`.
+from gadesign_problems.molecule.graph_cli import register as _register_graph_commands  # noqa: E402
+
+_register_graph_commands(app)

@@ -1,0 +1,117 @@
+"""``gadesign molecule isomers`` and ``gadesign molecule draw``: structures of a formula and
+pictures/files of a molecule front. RDKit is imported inside the commands only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from gadesign.errors import ConfigError, RunStoreError
+
+
+def _write_set(out: Path, stem: str, records: list[tuple[str, dict]], legend_keys: list[str], grid_max: int) -> list[Path]:
+    """``stem.smi``, ``stem.sdf`` and a grid image ``stem.png`` (first ``grid_max``) in ``out``."""
+    from gadesign_problems.molecule.drawing import write_grid, write_sdf, write_smiles
+
+    out.mkdir(parents=True, exist_ok=True)
+    shown = records[:grid_max]
+    legends = [", ".join(f"{k} {p[k]:.3f}" for k in legend_keys if isinstance(p.get(k), float)) for _, p in shown]
+    return [write_smiles(out / f"{stem}.smi", records), write_sdf(out / f"{stem}.sdf", records),
+            write_grid(out / f"{stem}.png", [s for s, _ in shown], legends)]
+
+
+def isomers_cmd(
+    formula: str = typer.Argument(..., help="Neutral molecular formula, e.g. C7H16 or C9H8O4."),
+    evaluations: int = typer.Option(20000, "--evaluations", "-n", help="Children to make at most."),
+    pop: int = typer.Option(100, "--pop", help="Random structures to start from, and children per step."),
+    seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same archive."),
+    rank: str = typer.Option("qed", "--rank", help="Rank the structures by qed or logp (largest first)."),
+    top: int = typer.Option(20, "--top", help="Structures to show (all are written)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for isomers.smi, isomers.sdf, isomers.png."),
+) -> None:
+    """Evolve an archive of distinct structures with exactly FORMULA, ranked by a property."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from gadesign.limits import check_limit
+    from gadesign_problems.molecule.design import require_rdkit
+
+    require_rdkit("molecule isomers")
+    if rank not in ("qed", "logp"):
+        raise ConfigError(f"--rank {rank!r}: choose qed or logp")
+    if evaluations < 1 or pop < 2 or top < 0:
+        raise ConfigError("--evaluations must be >= 1, --pop >= 2 and --top >= 0")
+    check_limit("POP", pop, "--pop")
+    check_limit("PARAM", evaluations, "--evaluations")
+    if out is not None:
+        from gadesign.paths import check_output_dir
+        out = check_output_dir(out, "--out")
+    ranked = ranked_isomers(formula, seed=seed, evaluations=evaluations, pop=pop, rank=rank)
+    archive, rows = ranked
+    console = Console()
+    console.print(f"{archive.formula}: {len(rows)} distinct structures from {archive.evaluations} children "
+                  f"(seed {seed})")
+    table = Table()
+    for col in ("#", "SMILES", "QED", "logP", "SA"):
+        table.add_column(col, justify="left" if col == "SMILES" else "right")
+    for i, (smi, p) in enumerate(rows[:top], start=1):
+        table.add_row(str(i), smi, f"{p['qed']:.3f}", f"{p['logp']:.2f}", f"{p['sa_score']:.2f}")
+    console.print(table)
+    if out is not None:
+        written = _write_set(out, "isomers", rows, ["qed", "logp"], grid_max=max(top, 1))
+        console.print("wrote " + ", ".join(str(p) for p in written))
+
+
+def ranked_isomers(formula: str, seed: int, evaluations: int, pop: int, rank: str) -> tuple[object, list]:
+    """The archive of :func:`~.isomers.evolve_isomers` with QED, logP and SA of each
+    structure, sorted by ``rank`` (largest first, SMILES breaking ties)."""
+    from rdkit import Chem
+
+    from gadesign_problems.molecule import properties as P
+    from gadesign_problems.molecule.isomers import evolve_isomers
+
+    archive = evolve_isomers(formula, seed=seed, evaluations=evaluations, pop=pop)
+    rows = []
+    for smi in archive.smiles:
+        mol = Chem.MolFromSmiles(smi)
+        rows.append((smi, {"name": smi, "qed": P.qed(mol), "logp": P.logp(mol), "sa_score": P.sa_score(mol),
+                           "formula": archive.formula}))
+    rows.sort(key=lambda r: (-r[1][rank], r[0]))
+    return archive, rows
+
+
+def draw_cmd(
+    run: Path = typer.Argument(..., help="Run directory of molecule-design or molecule-isomers."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for front.smi, front.sdf, front.png "
+                                       "(default: the run directory)."),
+    grid: int = typer.Option(24, "--grid", help="Molecules in the grid image at most."),
+) -> None:
+    """The front of a molecule run as SMILES, SDF (with its values) and a grid image."""
+    from gadesign_problems.molecule.design import require_rdkit
+
+    require_rdkit("molecule draw")
+    path = Path(run) / "front.json"
+    try:
+        front = json.loads(path.read_text())
+        objectives = [o["name"] for o in front["objectives"]]
+        records = [(str(m["genome"]), {"name": f"member-{i:03d}", **dict(zip(objectives, map(float, m["objectives"])))})
+                   for i, m in enumerate(front["members"])]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RunStoreError(f"{path}: not a readable front ({exc})") from None
+    if front.get("problem") not in ("molecule-design", "molecule-isomers"):
+        raise RunStoreError(f"{run}: a {front.get('problem')!r} run, not a molecule-design/-isomers run")
+    if grid < 1:
+        raise ConfigError("--grid must be >= 1")
+    from gadesign.paths import check_output_dir
+    target = check_output_dir(out if out is not None else Path(run) / "molecules", "--out")
+    written = _write_set(target, "front", records, objectives, grid_max=grid)
+    typer.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+def register(app: typer.Typer) -> None:
+    """Mount the commands on the ``gadesign molecule`` app."""
+    app.command("isomers")(isomers_cmd)
+    app.command("draw")(draw_cmd)
