@@ -111,3 +111,32 @@ def test_same_seed_same_front_serial_workers_and_resume(tmp_path):
             p.unlink()
     resume_run(cut)
     assert (cut / "front.json").read_bytes() == front
+
+
+def test_without_rdkit_listing_works_and_the_factories_say_what_to_install():
+    """The core install has no RDKit: `gadesign problems` must list the molecule problems
+    without importing it, and building one must say how to get it."""
+    import subprocess
+    import sys
+    code = (
+        "import sys; sys.modules['rdkit'] = None\n"          # an import of rdkit now fails
+        "from gadesign.registry import problem_entries, make_problem\n"
+        "from gadesign.errors import GadesignError\n"
+        "e = problem_entries()\n"
+        "print(e['molecule-design'].description()); print(e['molecule-isomers'].description())\n"
+        "for name in ('molecule-design', 'molecule-isomers'):\n"
+        "    try:\n"
+        "        make_problem(name)\n"
+        "    except GadesignError as exc:\n"
+        "        print('ERR', exc)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "Drug-like molecules" in r.stdout and "exact formula" in r.stdout
+    assert "ERR molecule-design needs RDKit: pip install 'gadesign[chem]'" in r.stdout
+    assert "ERR molecule-isomers needs RDKit: pip install 'gadesign[chem]'" in r.stdout
+    r = subprocess.run([sys.executable, "-c", "import sys; from gadesign.cli import main\n"
+                        "try:\n    main(['problems'])\nexcept SystemExit:\n    pass\n"
+                        "print('RDKIT' if 'rdkit' in sys.modules else 'NO-RDKIT')"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.stdout.strip().endswith("NO-RDKIT"), r.stdout[-500:] + r.stderr[-500:]

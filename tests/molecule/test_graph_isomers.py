@@ -76,3 +76,20 @@ def test_bad_formulas_are_clear_errors():
         evolve_isomers("C7H17")
     with pytest.raises(ConfigError, match="no connected neutral structure"):
         evolve_isomers("C2H8")
+
+
+@pytest.mark.slow
+def test_isomers_and_draw_commands(cli, tmp_path):
+    out = tmp_path / "iso"
+    r = cli("molecule", "isomers", "C6H14", "--top", "3", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "C6H14: 5 distinct structures" in r.stdout   # hexanes: OEIS A000602 gives 5
+    smiles = [line.split("\t")[0] for line in (out / "isomers.smi").read_text().splitlines()]
+    assert set(smiles) == enumerate_alkanes(6)
+    sdf = (out / "isomers.sdf").read_text()
+    assert sdf.count("$$$$") == 5
+    assert (out / "isomers.png").read_bytes()[:4] == b"\x89PNG"
+    bad = cli("molecule", "isomers", "C6H15")
+    assert bad.returncode == 2 and "error:" in bad.stderr and "Traceback" not in bad.stderr
+    missing = cli("molecule", "draw", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "error:" in missing.stderr
