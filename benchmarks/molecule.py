@@ -11,8 +11,14 @@
 3. The GA (``--method evolve``, default budget) on every case for several seeds: how
    often its best-scoring formula equals the exact optimum, and after how many
    evaluations it first met that optimum.
+4. Guards, each in a fresh process with its peak memory (ru_maxrss): the 5000 Da query
+   over ten elements (refused) and ``1e9``; the largest exact search the default limits
+   allow over CHNOPSFClBrI (1150 Da, no pattern); vancomycin [M+H]+ (1448 Da, 7 peaks)
+   over CHNOPSFClBrI, a window too large for the default exact search: the GA's answer,
+   then the exact search with its limit raised, to check the GA's top-1.
 
 Writes benchmarks/out/molecule.json. Usage: python benchmarks/molecule.py [--quick]
+(the validation set: benchmarks/molecule_validation.py).
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -98,10 +106,10 @@ def enumerator(repeats: int) -> dict[str, object]:
                      "enumerated": int(stats["enumerated"]), "feasible": int(stats["feasible"]),
                      "best": names[0] if names else None,
                      "rank_of_true": names.index(case["formula"]) + 1 if case["formula"] in names else None})
-    big = Query.build(900.4, elements="".join(ELEMENTS), rules="none")
+    big = Query.build(900.4, elements="".join(ELEMENTS), rules="extended")
     t = time.perf_counter()
     _, stats = exact_search(big, top=10)
-    big_row = {"mass": 900.4, "elements": "".join(ELEMENTS), "rules": "none",
+    big_row = {"mass": 900.4, "elements": "".join(ELEMENTS), "rules": "extended",
                "enumerated": int(stats["enumerated"]), "seconds": time.perf_counter() - t}
     return {"cases": rows, "true_first": sum(r["rank_of_true"] == 1 for r in rows), "900_da": big_row}
 
@@ -131,6 +139,66 @@ def ga(seeds: list[int]) -> dict[str, object]:
             "overall_success_rate": sum(r["success_rate"] for r in rows) / len(rows)}
 
 
+GUARD_SCRIPT = r"""
+import json, resource, sys, time
+import molmass, numpy as np
+from gadesign_problems.molecule.formula import Formula
+from gadesign_problems.molecule.query import Query
+from gadesign_problems.molecule.search import SearchTooLarge, exact_search
+from gadesign_problems.molecule.evolve import evolve_formula
+from gadesign.errors import GadesignError
+kind, args = sys.argv[1], json.loads(sys.argv[2])
+out = {}
+t = time.perf_counter()
+try:
+    if args.get("formula"):
+        ion = Formula(args["formula"]).ion(args["adduct"])
+        ref = molmass.Formula(f"[{ion.hill}]+")
+        sp = ref.spectrum(min_fraction=1e-15)
+        first = min(sp)
+        pattern = [sp[first + k].fraction if first + k in sp else 0.0 for k in range(7)]
+        query = Query.build(ref.monoisotopic_mass * (1 + 1e-6), args["adduct"], pattern=pattern,
+                            elements=args["elements"])
+    else:
+        query = Query.build(args["mass"], elements=args["elements"])
+    if kind == "exact":
+        cands, stats = exact_search(query, top=3, max_sub=args.get("max_sub", 8e6), max_window=args.get("max_window", 2e7))
+        out.update(best=[c.formula for c in cands], enumerated=stats["enumerated"])
+    else:
+        report = evolve_formula(query, seed=1, top=3)
+        out.update(best=[c.formula for c in report.candidates], evaluations=report.evaluations,
+                   generations=report.generations)
+except GadesignError as exc:
+    out["refused"] = str(exc)
+out["seconds"] = time.perf_counter() - t
+out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out))
+"""
+
+
+def guarded(kind: str, **args: object) -> dict[str, object]:
+    """One search in a fresh process: its answer, time and peak memory."""
+    done = subprocess.run([sys.executable, "-c", GUARD_SCRIPT, kind, json.dumps(args)], capture_output=True,
+                          text=True, check=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    return {"method": kind, **args, **json.loads(done.stdout)}
+
+
+def guards(quick: bool) -> dict[str, object]:
+    out: dict[str, object] = {
+        "5000_da_10_elements": guarded("exact", mass=5000.0, elements="CHNOPSFClBrI"),
+        "1e9": guarded("exact", mass=1e9, elements="CHNOPS"),
+        "5000_da_10_elements_ga": guarded("evolve", mass=5000.0, elements="CHNOPSFClBrI"),
+    }
+    if not quick:
+        out["largest_default_exact"] = guarded("exact", mass=1150.0, elements="CHNOPSFClBrI")
+    vanco = {"formula": "C66H75Cl2N9O24", "adduct": "[M+H]+", "elements": "CHNOPSFClBrI"}
+    out["vancomycin_exact_default"] = guarded("exact", **vanco)
+    out["vancomycin_ga"] = guarded("evolve", **vanco)
+    if not quick:
+        out["vancomycin_exact_raised"] = guarded("exact", max_sub=3e7, max_window=2e8, **vanco)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer candidates, repeats and seeds")
@@ -143,6 +211,7 @@ def main() -> None:
         "scoring": scoring_speed(20_000 if args.quick else 200_000, 100 if args.quick else 500, rng),
         "enumerator": enumerator(1 if args.quick else 3),
         "ga": ga([1] if args.quick else [1, 2, 3, 4, 5]),
+        "guards": guards(args.quick),
     }
     result["seconds_total"] = time.perf_counter() - started
     atomic_write_json(OUT, result)
@@ -154,6 +223,9 @@ def main() -> None:
           f"slowest case {max(r['seconds'] for r in e['cases']):.3f} s, "
           f"900 Da x 10 elements {e['900_da']['seconds']:.2f} s ({e['900_da']['enumerated']} compositions)")
     print(f"GA: optimum first by seed {g['optimum_first_by_seed']}, overall {g['overall_success_rate']:.2%}")
+    for name, row in result["guards"].items():
+        print(f"{name}: {row.get('best') or row.get('refused', '')[:70]} in {row['seconds']:.2f} s, "
+              f"peak {row['peak_mb']:.0f} MB")
     print(f"wrote {OUT.relative_to(ROOT)}")
 
 

@@ -72,16 +72,24 @@ def _sub_compositions(masses: np.ndarray, lower: np.ndarray, upper: np.ndarray,
 
 def _size_estimate(nominal: Sequence[int], lower: Sequence[int], upper: Sequence[int],
                    limit: int) -> float:
-    """Number of sub-compositions with nominal mass <= ``limit`` (a dynamic programme)."""
+    """Number of sub-compositions with nominal mass <= ``limit`` (a dynamic programme;
+    each element's bounded sum ``new[s] = sum_{k=lo..hi} dp[s - k m]`` as a running sum
+    along stride ``m``: O(limit) per element whatever its count range)."""
     dp = np.zeros(limit + 1)
     dp[0] = 1.0
     for m, lo, hi in zip(nominal, lower, upper):
+        m, lo = int(m), int(lo)
+        hi = min(int(hi), limit // m)
         new = np.zeros_like(dp)
-        for k in range(int(lo), int(hi) + 1):
-            shift = k * m
-            if shift > limit:
-                break
-            new[shift:] += dp[:limit + 1 - shift]
+        if lo <= hi:
+            width = hi - lo + 1
+            for r in range(m):
+                col = dp[r::m]
+                run = np.cumsum(col)
+                run[width:] -= run[:-width].copy()
+                # sum over k in [lo, hi] of dp[s - k m]: the window of `width` ending at s - lo m
+                dst = new[r::m]
+                dst[lo:] = run[:len(dst) - lo]
         dp = new
     return float(dp.sum())
 

@@ -103,3 +103,38 @@ def test_query_validation():
         Query.build(100.0, ppm=0)
     with pytest.raises(FormulaError):
         Query.build(100.0, upper={"Cl": 3})          # Cl not in CHNOPS
+
+
+def test_size_estimate_counts_sub_compositions_exactly():
+    from gadesign_problems.molecule.search import _size_estimate
+
+    rng = np.random.default_rng(11)
+    for _ in range(30):
+        k = int(rng.integers(1, 4))
+        nominal = rng.integers(1, 20, k)
+        lower = rng.integers(0, 3, k)
+        upper = lower + rng.integers(0, 8, k)
+        limit = int(rng.integers(0, 120))
+        count = sum(1 for n in itertools.product(*(range(a, b + 1) for a, b in zip(lower, upper)))
+                    if np.dot(n, nominal) <= limit)
+        assert _size_estimate(nominal, lower, upper, limit) == count
+
+
+def test_streamed_chunks_equal_one_pass_and_guards_refuse():
+    from gadesign_problems.molecule.search import SearchTooLarge, stream_compositions
+
+    elements = ("C", "H", "N", "O", "S")
+    masses = np.array([element(e).monoisotopic_mass for e in elements])
+    whole = enumerate_compositions(masses, [0] * 5, [30, 60, 6, 10, 3], 410.0, 410.2)
+    chunks = list(stream_compositions(masses, [0] * 5, [30, 60, 6, 10, 3], 410.0, 410.2, chunk=50))
+    assert len(chunks) > 2 and all(len(c) <= 200 for c in chunks)
+    assert sorted(map(tuple, np.concatenate(chunks).tolist())) == sorted(map(tuple, whole.tolist()))
+    with pytest.raises(SearchTooLarge, match="list sub-compositions"):
+        list(stream_compositions(masses, [0] * 5, [30, 60, 6, 10, 3], 410.0, 410.2, max_sub=100))
+    with pytest.raises(SearchTooLarge, match="score compositions in the window"):
+        list(stream_compositions(masses, [0] * 5, [30, 60, 6, 10, 3], 410.0, 410.2, max_window=10))
+    query = Query.build(5000.0, elements="CHNOPSFClBrI")
+    t = time.perf_counter()
+    with pytest.raises(SearchTooLarge):
+        exact_search(query)
+    assert time.perf_counter() - t < 10                      # refused from the plan: ~0.05 s
