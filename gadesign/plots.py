@@ -54,7 +54,7 @@ def front_figure(front: dict[str, Any], true_front: np.ndarray | None = None) ->
         ax.legend(fontsize=8)
     elif len(objs) == 3:
         # room for three labels with units: wider figure, few ticks, labels padded off the ticks
-        from matplotlib.ticker import MaxNLocator
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
         fig = plt.figure(figsize=(7.2, 6.2))
         ax = fig.add_subplot(projection="3d")
         ax.scatter(F[feasible, 0], F[feasible, 1], F[feasible, 2], s=12, color="tab:blue", label="feasible",
@@ -64,6 +64,7 @@ def front_figure(front: dict[str, Any], true_front: np.ndarray | None = None) ->
                        label="infeasible", depthshade=False)
         for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
             axis.set_major_locator(MaxNLocator(4))
+            axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))  # no offset text to collide
         ax.tick_params(labelsize=7, pad=1)
         ax.set_xlabel(_label(objs[0]), labelpad=8, fontsize=9)
         ax.set_ylabel(_label(objs[1]), labelpad=8, fontsize=9)

@@ -96,3 +96,46 @@ def test_convert_round_trip(tmp_path, data_dir, main):
     assert a.frequencies == b.frequencies
     rc, _, err = main("antenna", "convert", str(src), str(tmp_path / "x.txt"))
     assert rc == 2 and "must end in .nec or .json" in err
+
+
+def _text_boxes(fig):
+    """Window extents of every visible non-empty text of ``fig`` (titles, labels, tick
+    labels, colour-bar label), after drawing."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = []
+    for t in fig.findobj(Text):
+        if t.get_visible() and t.get_text().strip() and t.axes is not None or (t is getattr(fig, "_suptitle", None)):
+            if t.get_text().strip():
+                boxes.append((t, t.get_window_extent(renderer)))
+    return boxes
+
+
+def test_summary_figure_titles_do_not_overlap_and_nothing_is_clipped(data_dir, tmp_path):
+    """The figure of `simulate --plot`: the suptitle, the panel titles and the axis labels
+    overlap no other text, and every text lies inside the saved (tight) image."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from gadesign_problems.antenna.cli import simulate_results
+    from gadesign_problems.antenna.plots import plot_summary
+    from gadesign_problems.antenna.wires import Antenna
+
+    ant = Antenna.from_nec(data_dir / "decks" / "yagi3_tn688.nec")
+    sol, _ = simulate_results(ant)
+    fig = plot_summary(ant, sol)
+    boxes = _text_boxes(fig)
+    headings = [(t, b) for t, b in boxes
+                if t is fig._suptitle or any(t is ax.title for ax in fig.axes)
+                or any(t in (ax.xaxis.label, ax.yaxis.label) for ax in fig.axes)]
+    assert len(headings) >= 5
+    for t, b in headings:
+        for u, c in boxes:
+            if u is not t and b.overlaps(c):
+                raise AssertionError(f"{t.get_text()!r} overlaps {u.get_text()!r}")
+    frame = fig.bbox  # the figure itself, before any tight cropping: no text hangs outside it
+    for t, b in boxes:
+        assert frame.x0 - 1 <= b.x0 and b.x1 <= frame.x1 + 1 and frame.y0 - 1 <= b.y0 and b.y1 <= frame.y1 + 1, \
+            t.get_text()

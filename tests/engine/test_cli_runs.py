@@ -298,3 +298,94 @@ def test_readme_commands_name_files_that_exist():
                 if not (root / value).exists():
                     missing.append(f"{value} in: {line}")
     assert not missing, missing
+
+
+def test_three_objective_front_labels_do_not_collide():
+    """The 3-D front with long, unit-carrying objective names at scales from 1 to 1e9
+    (long tick labels, scientific offsets): no axis label runs over another text, and
+    every label lies inside the figure. The figure before issue 12 failed the last three."""
+    import matplotlib
+    import numpy as np
+
+    matplotlib.use("Agg")
+    from gadesign.plots import front_figure
+
+    rng = np.random.default_rng(3)
+    pts = rng.random((60, 3))
+    pts /= (pts ** 2).sum(axis=1, keepdims=True) ** 0.5
+    names = [("weight", "lb"), ("compliance", "kip*in"), ("max_displacement_ratio", "in/in")]
+    for scale in ([1.0, 1.0, 1.0], [12345.6, 0.00123, 250000.0], [1e6, 1e-6, 1e9], [5e4, 3e3, 0.5]):
+        front = {"problem": "demo", "objectives": [{"name": n, "direction": "min", "unit": u} for n, u in names],
+                 "members": [{"objectives": list(p * scale), "violations": [0.0]} for p in pts]}
+        _check_3d_labels(front_figure(front))
+
+
+def _check_3d_labels(fig) -> None:
+    import math
+
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+    def inside(label, x, y):
+        """(x, y) on the label's own rotated rectangle (the window extent of slanted text
+        is a much larger upright box)."""
+        box = label.get_window_extent(renderer)
+        w, h, _ = renderer.get_text_width_height_descent(label.get_text(), label.get_fontproperties(), ismath=False)
+        a = math.radians(label.get_rotation())
+        dx, dy = x - (box.x0 + box.x1) / 2, y - (box.y0 + box.y1) / 2
+        u, v = dx * math.cos(a) + dy * math.sin(a), -dx * math.sin(a) + dy * math.cos(a)
+        return abs(u) <= w / 2 and abs(v) <= h / 2
+
+    for label in (ax.xaxis.label, ax.yaxis.label, ax.zaxis.label):
+        box = label.get_window_extent(renderer)
+        for other in texts:
+            if other is not label:
+                b = other.get_window_extent(renderer)
+                xs, ys = (b.x0, (b.x0 + b.x1) / 2, b.x1), (b.y0, (b.y0 + b.y1) / 2, b.y1)
+                assert not any(inside(label, x, y) for x in xs for y in ys), (label.get_text(), other.get_text())
+        assert fig.bbox.contains(box.x0, box.y0) and fig.bbox.contains(box.x1, box.y1), label.get_text()
+    matplotlib_close(fig)
+
+
+def matplotlib_close(fig) -> None:
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def test_convergence_plot_has_title_units_and_reference_point(tmp_path):
+    """convergence.png: a title, the hypervolume's units and the reference point in the
+    objectives' own directions (the checkpoint stores it minimised: maxima negated)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from gadesign.plots import convergence_figure, hv_reference
+    from gadesign.runstore import RunStore
+
+    objectives = [{"name": "gain", "direction": "max", "unit": "dBi"}, {"name": "mass", "direction": "min",
+                                                                         "unit": "kg"}]
+    store = RunStore(tmp_path)
+    (tmp_path / "checkpoints").mkdir()
+    (tmp_path / "checkpoints" / "gen-0003.json").write_text(json.dumps({"state": {"hv_reference": [-2.5, 7.0]}}))
+    reference = hv_reference(store, objectives)
+    assert reference == [2.5, 7.0]
+    logbook = [{"gen": str(g), "hv": str(0.1 * g)} for g in range(4)]
+    fig = convergence_figure(logbook, objectives, reference, "demo")
+    ax = fig.axes[0]
+    assert "demo" in ax.get_title() and "hypervolume" in ax.get_title()
+    assert "[dBi] × [kg]" in ax.get_ylabel() and ax.get_xlabel() == "generation"
+    notes = " ".join(t.get_text() for t in ax.texts)
+    assert "gain = 2.5 dBi" in notes and "mass = 7 kg" in notes
+
+
+def test_truss_analyze_tables_keep_units(cli):
+    """rich markup must not swallow "[in^2]": the member table's header keeps every unit."""
+    root = Path(__file__).resolve().parents[2]
+    res = cli("truss", "analyze", str(root / "tests" / "data" / "truss" / "tenbar.json"), env={"COLUMNS": "200"})
+    assert res.returncode == 0, res.stderr
+    for unit in ("area [in^2]", "force [kip]", "stress [ksi]"):
+        assert unit in res.stdout, unit
