@@ -13,7 +13,7 @@ import numpy as np
 from rdkit import Chem
 from rdkit.Chem.rdMolDescriptors import CalcMolFormula
 
-from gadesign_problems.molecule.graph import MolGraph, canonical
+from gadesign_problems.molecule.graph import MolGraph, canonical, ring_ok
 from gadesign_problems.molecule.isomers import _valence, bond_units, hill
 
 _ORDER = {1: Chem.BondType.SINGLE, 2: Chem.BondType.DOUBLE, 3: Chem.BondType.TRIPLE}
@@ -22,19 +22,21 @@ _ORDER = {1: Chem.BondType.SINGLE, 2: Chem.BondType.DOUBLE, 3: Chem.BondType.TRI
 class FormulaGraph(MolGraph):
     """Structures with exactly ``counts`` (element -> number, H included)."""
 
-    def __init__(self, counts: dict[str, int], tries: int = 30, crossover_prob: float = 0.5) -> None:
+    def __init__(self, counts: dict[str, int], tries: int = 30, crossover_prob: float = 0.5,
+                 ring_filter: bool = False) -> None:
         self.counts = dict(counts)
         self.formula = hill(self.counts)
         self.units = bond_units(self.counts)
         self.heavy = sorted((e for e, n in counts.items() if e != "H" for _ in range(n)),
                             key=lambda e: (e != "C", e))
         n = len(self.heavy)
-        super().__init__([self.formula], min_atoms=n, max_atoms=n, ring_filter=False, tries=tries,
+        super().__init__([self.formula], min_atoms=n, max_atoms=n, ring_filter=ring_filter, tries=tries,
                          crossover_prob=crossover_prob)
         self.crossover_tries = 2   # GB-GA crossover rarely keeps a formula: a few tries, then the parents
 
     def describe(self) -> dict[str, Any]:
         return {"type": "FormulaGraph", "formula": self.formula, "individual": "canonical SMILES (RDKit)",
+                "ring_filter": self.ring_filter,
                 "moves": "regraft, bond-unit shift, element swap; GB-GA crossover"}
 
     # -- acceptance: RDKit's formula must be the target -----------------------------------
@@ -46,6 +48,8 @@ class FormulaGraph(MolGraph):
         if len(Chem.GetMolFrags(mol)) != 1 or CalcMolFormula(mol) != self.formula:
             return None
         if any(a.GetFormalCharge() or a.GetNumRadicalElectrons() for a in mol.GetAtoms()):
+            return None
+        if self.ring_filter and not ring_ok(mol):
             return None
         return canonical(Chem.MolToSmiles(mol))
 

@@ -1,5 +1,6 @@
-"""``gadesign molecule isomers`` and ``gadesign molecule draw``: structures of a formula and
-pictures/files of a molecule front. RDKit is imported inside the commands only."""
+"""``gadesign molecule isomers``, ``structures`` and ``draw``: structures of a formula, candidate
+structures for a measured mass, and pictures/files of a molecule front. RDKit is imported
+inside the commands only."""
 
 from __future__ import annotations
 
@@ -111,7 +112,66 @@ def draw_cmd(
     typer.echo("wrote " + ", ".join(str(p) for p in written))
 
 
+def structures_cmd(
+    mass: float = typer.Argument(..., help="Measured m/z of the ion (Th), or the neutral mass with --adduct [M]."),
+    adduct: str = typer.Option("[M+H]+", "--adduct", "-a", help="Ion type, as for `gadesign molecule formula`."),
+    isotopes: Optional[str] = typer.Option(None, "--isotopes", "-i", help="Measured isotope intensities "
+                                           "M+0,M+1,... (any scale; '-' a peak not measured)."),
+    ppm: float = typer.Option(5.0, "--ppm", help="Mass window half-width, ppm."),
+    elements: str = typer.Option("CHNOPS", "--elements", "-e", help="Element alphabet of the formula search."),
+    formulas: int = typer.Option(3, "--formulas", help="Best formulas to find structures for."),
+    evaluations: int = typer.Option(20000, "--evaluations", "-n", help="Children per formula at most."),
+    pop: int = typer.Option(100, "--pop", help="Random structures to start each archive, children per step."),
+    seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same structures."),
+    rank: str = typer.Option("qed", "--rank", help="Order structures of one formula by qed or logp."),
+    plausible: bool = typer.Option(False, "--plausible", help="Only structures passing GB-GA's ring filter "
+                                   "(no ring > 6, no ring allene, no double bond in a 3- or 4-ring)."),
+    top: int = typer.Option(20, "--top", help="Structures to show (all are written)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for structures.smi, .sdf and .png."),
+) -> None:
+    """Candidate structures for a measured mass: formula inference, then isomers of the best formulas."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from gadesign.limits import check_limit
+    from gadesign_problems.molecule.design import require_rdkit
+    from gadesign_problems.molecule.isotopes import parse_intensities
+    from gadesign_problems.molecule.structures import candidate_structures
+
+    require_rdkit("molecule structures")
+    if evaluations < 1 or pop < 2 or top < 0:
+        raise ConfigError("--evaluations must be >= 1, --pop >= 2 and --top >= 0")
+    check_limit("POP", pop, "--pop")
+    check_limit("PARAM", evaluations, "--evaluations")
+    if out is not None:
+        from gadesign.paths import check_output_dir
+        out = check_output_dir(out, "--out")
+    pattern = parse_intensities(isotopes) if isotopes else None
+    rows, searched = candidate_structures(mass, adduct, pattern, ppm=ppm, elements=elements, formulas=formulas,
+                                          seed=seed, evaluations=evaluations, pop=pop, rank=rank,
+                                          ring_filter=plausible)
+    console = Console()
+    if not searched:
+        console.print("[yellow]no formula in the window that a neutral closed-shell molecule can have[/yellow]")
+        return
+    for i, cand in enumerate(searched, start=1):
+        n = sum(1 for r in rows if r.formula_rank == i)
+        console.print(f"formula {i}: {cand.formula} ({cand.ppm:+.2f} ppm, score {cand.score:.3g}): {n} structures")
+    table = Table()
+    for col in ("#", "formula", "SMILES", "QED", "logP", "SA"):
+        table.add_column(col, justify="left" if col in ("formula", "SMILES") else "right")
+    for i, r in enumerate(rows[:top], start=1):
+        table.add_row(str(i), r.formula, r.smiles, f"{r.qed:.3f}", f"{r.logp:.2f}", f"{r.sa_score:.2f}")
+    console.print(table)
+    if out is not None:
+        records = [(r.smiles, {"name": f"{r.formula}-{i}", "formula": r.formula, "formula_score": r.formula_score,
+                               "qed": r.qed, "logp": r.logp, "sa_score": r.sa_score}) for i, r in enumerate(rows, 1)]
+        written = _write_set(out, "structures", records, ["qed", "logp"], grid_max=max(top, 1))
+        console.print("wrote " + ", ".join(str(p) for p in written))
+
+
 def register(app: typer.Typer) -> None:
     """Mount the commands on the ``gadesign molecule`` app."""
     app.command("isomers")(isomers_cmd)
     app.command("draw")(draw_cmd)
+    app.command("structures")(structures_cmd)

@@ -83,11 +83,13 @@ def bond_units(counts: dict[str, int]) -> int:
     return excess // 2
 
 
-def isomer_genome(formula: str, tries: int = 30) -> Any:
-    """The genome of structures with exactly ``formula`` (RDKit needed)."""
+def isomer_genome(formula: str, tries: int = 30, ring_filter: bool = False) -> Any:
+    """The genome of structures with exactly ``formula`` (RDKit needed); ``ring_filter``
+    keeps only structures passing GB-GA's ring filter (no ring larger than 6, no ring
+    allene, no double bond in a 3- or 4-membered ring)."""
     require_rdkit("molecule-isomers")
     from gadesign_problems.molecule.formula_graph import FormulaGraph
-    return FormulaGraph(parse_formula(formula), tries=tries)
+    return FormulaGraph(parse_formula(formula), tries=tries, ring_filter=ring_filter)
 
 
 @dataclass
@@ -102,16 +104,16 @@ class Archive:
 
 
 def evolve_isomers(formula: str, seed: int = 1, evaluations: int = 20_000, pop: int = 100,
-                   patience: int = 20) -> Archive:
+                   patience: int = 20, ring_filter: bool = False) -> Archive:
     """Evolve an archive of distinct structures with exactly ``formula``.
 
     A steady-state GA whose population is the archive: ``pop`` random structures start
     it; each step draws ``pop`` parents uniformly from the archive, varies them
     (crossover, then a formula-preserving mutation) and adds every child not seen before.
     Stops after ``evaluations`` children or ``patience`` steps in a row without a new
-    structure. Deterministic from ``seed``.
+    structure. Deterministic from ``seed``. ``ring_filter``: see :func:`isomer_genome`.
     """
-    genome = isomer_genome(formula)
+    genome = isomer_genome(formula, ring_filter=ring_filter)
     rng = np.random.Generator(np.random.PCG64(seed))
     archive = Archive(hill(genome.counts))
     seen: dict[str, None] = {}

@@ -36,6 +36,14 @@ from gadesign_problems.molecule.query import Query, Scored
 
 #: Elements the exact completion enumerates; the GA searches the others.
 CORE = ("C", "H", "N", "O")
+#: Feasible completions kept per decoration (best first): enough for any top list shown.
+KEEP = 20
+#: Rows scored at once when completing a batch of genomes.
+BATCH = 200_000
+#: Most C/H/N/O completions one decoration may have (bounded work per evaluation).
+MAX_COMPLETIONS = 200_000
+#: Decorations cached before the cache is cleared (memory bound: KEEP rows each).
+MAX_CACHED = 100_000
 
 
 class FormulaProblem:
@@ -68,39 +76,54 @@ class FormulaProblem:
     def completions(self, decoration: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
         """For one decoration (counts of the non-CHNO elements): the completion that stands
         for it (the best feasible one, else the one in the window that violates the rules
-        least, else None) and every feasible one."""
+        least, else None) and its :data:`KEEP` best feasible ones."""
         key = np.asarray(decoration, dtype=np.int64).tobytes()
         if key not in self._completions:
             self._fill(np.asarray(decoration, dtype=np.int64)[None, :])
         return self._completions[key]
 
     def _fill(self, decorations: np.ndarray) -> None:
-        """Compute and cache the completions of many decorations, scored in one batch."""
+        """Compute and cache the completions of many decorations, scored in batches of at
+        most :data:`BATCH` rows; each keeps its :data:`KEEP` best feasible completions."""
         q = self.query
         upper, lower = q.effective_upper, np.array(q.lower, dtype=np.int64)
         k = len(q.elements)
         empty = np.zeros((0, k), dtype=np.int64)
-        if len(self._completions) > 200_000:
+        if len(self._completions) > MAX_CACHED:
             self._completions.clear()
-        blocks, owners = [], []
         lo, hi = q.window
+        blocks: list[np.ndarray] = []
+        owners: list[np.ndarray] = []
+        rows_held = 0
         for j, dec in enumerate(decorations):
             self._completions[dec.tobytes()] = (None, empty)
             if not ((dec >= lower[self.decoration]) & (dec <= upper[self.decoration])).all():
                 continue
             shift = float(dec @ q.masses[self.decoration])
             core = self._core_in(lo - shift, hi - shift)
+            if len(core) > MAX_COMPLETIONS:
+                from gadesign_problems.molecule.search import SearchTooLarge
+
+                raise SearchTooLarge(f"one GA evaluation would score {len(core):,} C/H/N/O completions (limit "
+                                     f"{MAX_COMPLETIONS:,}): narrow the search with --max (e.g. --max H=200,N=20), "
+                                     "the golden rules or a tighter --ppm")
             if len(core):
                 full = np.zeros((len(core), k), dtype=np.int64)
                 full[:, self.core] = core
                 full[:, self.decoration] = dec
                 blocks.append(full)
                 owners.append(np.full(len(core), j))
-        if not blocks:
-            return
+                rows_held += len(core)
+            if rows_held >= BATCH:
+                self._score_batch(decorations, blocks, owners)
+                blocks, owners, rows_held = [], [], 0
+        if blocks:
+            self._score_batch(decorations, blocks, owners)
+
+    def _score_batch(self, decorations: np.ndarray, blocks: list[np.ndarray], owners: list[np.ndarray]) -> None:
         full = np.concatenate(blocks)
         owner = np.concatenate(owners)
-        scored = q.score_counts(full, self.table())
+        scored = self.query.score_counts(full, self.table())
         feasible = scored.feasible
         # per decoration: feasible rows first, best first (score, then |ppm|); a decoration
         # with no feasible completion is represented by its least-violating one in the window
@@ -109,9 +132,9 @@ class FormulaProblem:
         cuts = np.flatnonzero(np.diff(owner[order])) + 1
         for rows in np.split(order, cuts):
             dec = decorations[owner[rows[0]]]
-            ok = rows[feasible[rows]]
+            ok = rows[feasible[rows]][:KEEP]
             best = full[rows[0]] if np.isfinite(violation[rows[0]]) else None
-            self._completions[dec.tobytes()] = (best, full[ok])
+            self._completions[dec.tobytes()] = (best, full[ok].copy())
 
     def _core_in(self, lo: float, hi: float) -> np.ndarray:
         """Every C/H/N/O count vector (over :attr:`core`) of mass in [lo, hi] Da: the core

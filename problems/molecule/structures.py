@@ -35,10 +35,11 @@ class StructureCandidate:
 
 def candidate_structures(mass: float, adduct: str = "[M+H]+", isotopes: Sequence[float | None] | None = None,
                          ppm: float = 5.0, elements: str = "CHNOPS", formulas: int = 3, seed: int = 1,
-                         evaluations: int = 20_000, pop: int = 100, rank: str = "qed"
-                         ) -> tuple[list[StructureCandidate], list[object]]:
+                         evaluations: int = 20_000, pop: int = 100, rank: str = "qed",
+                         ring_filter: bool = False) -> tuple[list[StructureCandidate], list[object]]:
     """Candidate structures for a measured ion (see the module docstring), and the formula
-    candidates that were searched (the formula plugin's ``Candidate`` objects)."""
+    candidates that were searched (the formula plugin's ``Candidate`` objects).
+    ``ring_filter``: only structures passing GB-GA's ring filter (see :func:`.isomers.isomer_genome`)."""
     from rdkit import Chem
 
     from gadesign_problems.molecule import properties as P
@@ -63,7 +64,7 @@ def candidate_structures(mass: float, adduct: str = "[M+H]+", isotopes: Sequence
             break
     rows: list[StructureCandidate] = []
     for i, cand in enumerate(usable, start=1):
-        archive = evolve_isomers(cand.formula, seed=seed, evaluations=evaluations, pop=pop)
+        archive = evolve_isomers(cand.formula, seed=seed, evaluations=evaluations, pop=pop, ring_filter=ring_filter)
         block = []
         for smi in archive.smiles:
             mol = Chem.MolFromSmiles(smi)
