@@ -169,20 +169,24 @@ def formula_cmd(
     if not candidates:
         console.print("[yellow]no formula in the window passes the rules[/yellow]")
         return
+    flagged = any(c.at_limit for c in candidates)
     table = Table(show_lines=False)
-    for col, just in (("#", "right"), ("formula", "left"), ("ppm", "right"), ("mass -2lnL", "right"),
-                      ("isotope -2lnL", "right"), ("mismatch", "right"), ("RDBE", "right"), ("score", "right"),
-                      ("rules 1-6", "left"), ("note", "left")):
-        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    columns = [("#", "right"), ("formula", "left"), ("ppm", "right"), ("mass", "right"), ("isotope", "right"),
+               ("score", "right"), ("misfit", "right"), ("RDBE", "right"), ("rules", "left")]
+    for col, just in columns + ([("limit", "left")] if flagged else []):
+        table.add_column(col, justify=just, no_wrap=col == "formula")  # type: ignore[arg-type]
     for i, c in enumerate(candidates, start=1):
-        verdicts = " ".join(f"{RULE_SHORT[n]}{'✓' if ok else '✗'}" for n, ok in c.rules.items())
-        note = f"at count limit: {','.join(c.at_limit)}" if c.at_limit else ""
-        table.add_row(str(i), c.formula, f"{c.ppm:+.2f}", f"{c.mass_term:.2f}",
-                      f"{c.isotope_term:.2f}" if query.pattern is not None else "-",
-                      f"{100 * c.isotope_mismatch:.1f}%" if query.pattern is not None else "-",
-                      f"{c.rdbe:g}", f"{c.score:.3g}", verdicts, note)
+        failed = [RULE_SHORT[n] for n, ok in c.rules.items() if not ok]
+        row = [str(i), c.formula, f"{c.ppm:+.2f}", f"{c.mass_term:.2f}",
+               f"{c.isotope_term:.2f}" if query.pattern is not None else "-", f"{c.score:.3g}",
+               f"{100 * c.isotope_mismatch:.1f}%" if query.pattern is not None else "-",
+               f"{c.rdbe:g}", "✗ " + ",".join(failed) if failed else "✓ 1-6"]
+        table.add_row(*row, *([",".join(c.at_limit) + " at max"] if flagged else []))
     console.print(table)
-    if any(c.at_limit for c in candidates):
+    console.print("mass, isotope: -2 ln L of the mass error (0 inside the accuracy) and of the measured peaks; "
+                  "score = exp(-(mass + isotope)/2); misfit: relative RMS deviation of the peaks; rules: golden "
+                  f"rules 1-6 passed (applied: {', '.join(RULE_SHORT[n] for n in query.rule_names) or 'none'})")
+    if flagged:
         console.print("[yellow]some candidates sit at an element count limit: larger counts were not searched "
                       "(raise them with --max)[/yellow]")
 
