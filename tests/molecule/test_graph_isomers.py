@@ -93,3 +93,21 @@ def test_isomers_and_draw_commands(cli, tmp_path):
     assert bad.returncode == 2 and "error:" in bad.stderr and "Traceback" not in bad.stderr
     missing = cli("molecule", "draw", str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and "error:" in missing.stderr
+
+
+def test_isomers_problem_keeps_the_contract_and_every_child_keeps_the_formula(tmp_path):
+    import numpy as np
+
+    from gadesign.testing import check_problem
+    from gadesign_problems.molecule.isomers import molecule_isomers
+
+    problem = molecule_isomers("C6H12O", rank="logp")
+    check_problem(problem, tmp_path=tmp_path)
+    rng = np.random.default_rng(2)
+    parents = problem.genome.sample_many(40, rng)
+    for _ in range(5):
+        kids = problem.genome.vary(parents, rng)
+        for k in kids:
+            assert CalcMolFormula(Chem.MolFromSmiles(k)) == "C6H12O"
+            assert problem.evaluate(k).violations == (0.0,)
+        parents = kids
