@@ -455,7 +455,8 @@ def main(argv: list[str] | None = None) -> int:
         args = ["--help"]
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C checkpoints, even when started in background
     try:
-        rv = app(args=args, prog_name="gadesign", standalone_mode=False)
+        with _held_warnings(debug):
+            rv = app(args=args, prog_name="gadesign", standalone_mode=False)
         return rv if isinstance(rv, int) else 0
     except GadesignError as exc:
         from gadesign.run import RunInterrupted
@@ -501,6 +502,28 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[red]internal error:[/red] {escape(f'{type(exc).__name__}: {exc}')} "
                   "(rerun with --debug for the traceback)")
         return 1
+
+
+@contextlib.contextmanager
+def _held_warnings(debug: bool) -> Any:
+    """Python warnings (numpy's overflow notes, library deprecations) raised during a
+    command are held back: after a failure the error line stands alone; after success
+    each distinct one is printed once as a yellow ``warning:`` line. ``--debug`` shows
+    them as Python prints them."""
+    import warnings
+
+    if debug:
+        yield
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        yield
+    seen = set()
+    for w in caught:
+        text = f"{w.category.__name__}: {w.message}"
+        if text not in seen:
+            seen.add(text)
+            err.print(f"[yellow]warning:[/yellow] {escape(text)}")
 
 
 _TMP_NAME = re.compile(r"(^|/)\.([^/]+)\.tmp\.[^/.]+(\.[^/]*)?$")  # atomic.py's temporary names

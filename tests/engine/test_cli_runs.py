@@ -118,12 +118,10 @@ def test_export_never_overwrites_the_runs_own_files(cli, tmp_path):
     assert cli("evolve", "zdt1", "--pop", "8", "--generations", "2", "--checkpoint-every", "1", "-q",
                "--out", str(run)).returncode == 0
     before = _tree(tmp_path)
-    targets = ["config.json", "front.json", "front.csv", "logbook.csv", "checkpoints/gen-0002.json",
-               "checkpoints/new.json"]
-    for target in targets:
-        for fmt in ("csv", "json"):
-            _one_error(cli("export", str(run), "--format", fmt, "-o", str(run / target), cwd=tmp_path),
-                       "is part of the run")
+    for target, fmt in (("config.json", "json"), ("front.json", "json"), ("front.csv", "csv"),
+                        ("checkpoints/gen-0002.json", "json"), ("checkpoints/new.json", "csv")):
+        _one_error(cli("export", str(run), "--format", fmt, "-o", str(run / target), cwd=tmp_path),
+                   "is part of the run")
     assert _tree(tmp_path) == before
     # the run is intact: it still shows, and resume says it is finished without touching it
     assert cli("show", str(run)).returncode == 0
@@ -206,9 +204,9 @@ def test_refined_result_is_printed(cli, tmp_path):
     front = json.loads((tmp_path / "r" / "front.json").read_text())
     refined = [m for m in front["members"] if m["info"].get("refined")]
     line = [ln for ln in res.stdout.splitlines() if ln.startswith("refined")]
-    assert line, res.stdout
-    if refined:
-        assert f"f {refined[0]['objectives'][0]:.6g}" in line[0]
+    assert refined and line, res.stdout  # SLSQP on the sphere beats any GA design of 2 generations
+    assert f"f {refined[0]['objectives'][0]:.6g}" in line[0]
+    assert f"{refined[0]['info']['refine_evaluations']} evaluations" in line[0]
 
 
 def test_progress_bar_keeps_generation_and_time_at_80_columns():
