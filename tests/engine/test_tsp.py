@@ -69,8 +69,7 @@ def test_cli_errors_and_tour_export(cli, tmp_path):
     square.write_text("NAME : square\nTYPE : TSP\nDIMENSION : 6\nEDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n"
                       "1 0 0\n2 10 0\n3 20 0\n4 20 10\n5 10 10\n6 0 10\nEOF\n")
     run = tmp_path / "run"
-    res = cli("evolve", "tsp", "--set", f"file={square}", "--set", "local_search=False", "--pop", "6",
-              "--generations", "2", "-q", "--out", str(run))
+    res = cli("evolve", "tsp", "--set", f"file={square}", "--pop", "6", "--generations", "2", "-q", "--out", str(run))
     assert res.returncode == 0, res.stderr
     (member,) = json.loads((run / "front.json").read_text())["members"]
     assert member["objectives"] == [60.0]  # the perimeter of the 20 x 10 rectangle
