@@ -4,7 +4,9 @@ References: the numbers of alkane constitutional isomers C_nH_{2n+2} (OEIS A0006
 1, 1, 1, 2, 3, 5, 9, 18, 35, 75, 159 for n = 1..11) and an independent enumeration here
 (every alkane grown atom by atom, deduplicated by RDKit's canonical SMILES); textbook
 counts C4H8 = 5 (but-1-ene, but-2-ene, isobutene, cyclobutane, methylcyclopropane;
-stereoisomers not counted) and C4H10O = 7 (four butanols, three ethers).
+stereoisomers not counted), C4H10O = 7 (four butanols, three ethers), C5H10 = 10 (five
+pentenes, five cycloalkanes) and C3H6O = 9 (acetone, propanal, three enols, methyl vinyl
+ether, oxetane, methyloxirane, cyclopropanol).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def test_independent_enumeration_reproduces_the_published_counts():
     assert [len(enumerate_alkanes(n)) for n in range(1, 10)] == A000602[:9]
 
 
-@pytest.mark.parametrize("formula, count", [("C7H16", 9), ("C4H8", 5), ("C4H10O", 7)])
+@pytest.mark.parametrize("formula, count", [("C7H16", 9), ("C4H8", 5), ("C4H10O", 7), ("C5H10", 10), ("C3H6O", 9)])
 def test_all_isomers_of_small_formulas(formula, count):
     archive = evolve_isomers(formula, seed=1, evaluations=3000)
     assert len(archive.smiles) == len(set(archive.smiles)) == count
