@@ -68,9 +68,8 @@ def test_cmaes_on_truss_25bar_within_1_percent_of_the_published_optimum():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("algorithm", ["mu+lambda", "mu,lambda"])
-def test_mu_lambda_on_zdt1(algorithm):
+def test_mu_plus_lambda_on_zdt1():
     problem = make_problem("zdt1", {})
-    result = evolve(problem, algorithm=algorithm, seed=1, generations=150)
+    result = evolve(problem, algorithm="mu+lambda", seed=1, generations=150)
     ref = np.array([1.1, 1.1])
     assert result.hypervolume(ref) >= 0.95 * hypervolume(problem.true_front(2000), ref)
