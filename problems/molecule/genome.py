@@ -157,7 +157,7 @@ class CompositionGenome(IntegerVector):
         """Compositions whose heavy atoms carry 75-98 % of the target mass, shared out by a
         Dirichlet draw that favours carbon; with a ``carbon_estimate`` (from the measured
         M+1/M+0 ratio) half of them instead draw the carbon count around it; a quarter
-        give one element other than C, N, O a uniform count within its bounds. Then
+        form a ladder of compositions rich in one element other than C, N, O. Then
         repaired and moved towards the target mass by up to ``settle_steps`` closest swaps."""
         X = np.zeros((n, self.n), dtype=np.int64)
         alpha = np.array([4.0 if self.elements[i] == "C" else 0.6 for i in self.heavy])
@@ -177,17 +177,23 @@ class CompositionGenome(IntegerVector):
             others = np.floor(sub * left[:, None] / self.masses[rest] + rng.random(sub.shape)).astype(np.int64)
             X[hinted, c] = n_c[hinted]
             X[np.ix_(hinted, rest)] = others[hinted]
-        # a quarter of the rows: one random element other than C, N, O takes a uniform count
-        # within its bounds (a ladder over halogen-, P- or S-rich compositions, e.g. PFOA's F15)
-        rare = np.array([i for i in self.heavy if self.elements[i] not in ("C", "N", "O")], dtype=np.int64)
-        ladder = np.flatnonzero(np.arange(n) % 4 == 3)
-        if len(rare) and len(ladder):
-            cols = rare[rng.integers(len(rare), size=len(ladder))]
-            X[ladder, cols] = rng.integers(self.lower[cols], self.upper[cols] + 1)
         X = self.repair_rows(X)
         if len(self.swap_moves):
             for _ in range(self.settle_steps):
                 X = self.repair_rows(self._closest_rows(X, self.swap_moves[None, :, :], keep=True))
+        # a quarter of the rows: a ladder over compositions rich in one element other than
+        # C, N, O (PFOA's F15, DDT's Cl5): the rare elements in turn, each at counts spread
+        # evenly over its bounds (jittered), the other rare elements at their lower bounds
+        rare = np.array([i for i in self.heavy if self.elements[i] not in ("C", "N", "O")], dtype=np.int64)
+        ladder = np.flatnonzero(np.arange(n) % 4 == 3)
+        if len(rare) and len(ladder):
+            j = np.arange(len(ladder))
+            cols = rare[j % len(rare)]
+            steps = -(-len(ladder) // len(rare))
+            frac = (j // len(rare) + rng.random(len(ladder))) / steps
+            X[np.ix_(ladder, rare)] = self.lower[rare]
+            X[ladder, cols] = self.lower[cols] + np.floor(frac * (self.upper[cols] - self.lower[cols] + 1))
+            X[ladder] = self.repair_rows(X[ladder])     # not settled: the mass is the completion's job
         return list(X)
 
     def sample(self, rng: np.random.Generator) -> np.ndarray:

@@ -34,6 +34,7 @@ from gadesign.problem import Evaluation, Objective
 from gadesign_problems.molecule.design import require_rdkit
 
 _TOKEN = re.compile(r"([A-Z][a-z]?)(\d*)")
+MAX_HEAVY_ATOMS = 150  #: larger molecules have far more isomers than any archive can hold
 
 
 def parse_formula(text: str) -> dict[str, int]:
@@ -51,8 +52,12 @@ def parse_formula(text: str) -> dict[str, int]:
         except Exception:
             raise ConfigError(f"formula {text!r}: unknown element {sym!r}") from None
         counts[sym] = counts.get(sym, 0) + (int(n) if n else 1)
-    if not any(e != "H" for e in counts):
+    heavy = sum(n for e, n in counts.items() if e != "H")
+    if heavy == 0:
         raise ConfigError(f"formula {text!r}: no heavy atom")
+    if heavy > MAX_HEAVY_ATOMS:
+        raise ConfigError(f"formula {text!r}: {heavy} heavy atoms; structures are searched for at most "
+                          f"{MAX_HEAVY_ATOMS}")
     return counts
 
 
