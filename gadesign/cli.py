@@ -147,8 +147,7 @@ def _report(result: Any, started: float) -> None:
     out.print(f"front: {len(members)} designs ({feasible} feasible){hv}, {last.get('evals', 0)} evaluations "
               f"in {time.perf_counter() - started:.1f} s")
     if last.get("failed"):
-        out.print(f"failed evaluations (not made: exception, time-out, NaN or marked failed by the plugin; "
-                  f"kept as infeasible): {last['failed']}")
+        out.print(f"failed evaluations (crash, time-out or NaN; kept as infeasible): {last['failed']}")
     refined = [m for m in members if m.get("info", {}).get("refined")]
     objectives = result.front["objectives"]
     for m in refined:

@@ -55,12 +55,13 @@ class Evolution:
         self.problem = problem
         self.genome = problem.genome
         self.algorithm = algorithm
-        check = getattr(algorithm, "check_genome", None)
-        if check is not None:  # e.g. cmaes needs a real vector: fail before any output
-            try:
-                check(self.genome)
-            except ValueError as exc:
-                raise ConfigError(str(exc)) from None
+        try:  # e.g. cmaes needs a real vector: fail before any output
+            if hasattr(algorithm, "check_genome"):
+                algorithm.check_genome(self.genome)
+            if hasattr(algorithm, "check_problem"):
+                algorithm.check_problem(problem)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
         self.pop_size = pop_size
         self.rng = rng
         self.evaluate = evaluate
@@ -149,7 +150,8 @@ class Evolution:
     def _evaluated(self, genomes: list[Any]) -> Population:
         evaluations = self.evaluate(genomes) if genomes else []
         self.evaluations += len(genomes)
-        self.failures += sum(1 for e in evaluations if e.info.get("failed"))
+        # failures: crashes, time-outs, NaN; a design its plugin refuses is merely infeasible
+        self.failures += sum(1 for e in evaluations if e.info.get("failed") and not e.info.get("invalid_design"))
         return Population.from_evaluations(genomes, evaluations, self.signs)
 
     def _reference_from(self, pop: Population) -> np.ndarray:

@@ -22,7 +22,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterator, Sequence
 
-from gadesign.errors import ConfigError
+from gadesign.errors import ConfigError, GadesignError
 from gadesign.problem import Evaluation, Problem, evaluate_batch
 
 
@@ -61,9 +61,20 @@ def _evaluate_one(problem: Problem, x: Any, timeout: float | None = None) -> Eva
             result = run_with_timeout(lambda: problem.evaluate(x), timeout)
     except EvaluationTimeout:
         return Evaluation.failed(m, c, "timeout")
+    except GadesignError as exc:  # the plugin refused the design (crossing wires...): infeasible, not a crash
+        return invalid_design(m, c, str(exc))
     except Exception as exc:  # a failed design is data, not a crash
         return Evaluation.failed(m, c, f"error: {type(exc).__name__}: {exc}")
     return _checked(result, m, c)
+
+
+def invalid_design(n_objectives: int, n_constraints: int, reason: str) -> Evaluation:
+    """A design its plugin refuses (a geometry error, a mechanism): as infeasible as a
+    failed evaluation, but marked ``invalid_design`` so that the logbook's ``failed``
+    counts only crashes, time-outs and NaN."""
+    evaluation = Evaluation.failed(n_objectives, n_constraints, f"invalid design: {reason}")
+    evaluation.info["invalid_design"] = True
+    return evaluation
 
 
 def run_with_timeout(fn: Callable[[], Any], timeout: float) -> Any:

@@ -26,6 +26,7 @@ import numpy as np
 
 from gadesign.atomic import atomic_write_json
 from gadesign.errors import ConfigError
+from gadesign.evaluation import invalid_design
 from gadesign.problem import Evaluation, Objective
 from gadesign_problems.truss.fem import StiffnessModel, displacement_ratios, stress_ratios
 from gadesign_problems.truss.genome import discrete_values, sizing_genome, topology_genome
@@ -134,8 +135,8 @@ class TrussProblem:
         out = []
         n_obj, n_con = len(self.objectives), len(self.constraints)
         for p in range(len(xs)):
-            if failures[p] is not None:
-                out.append(Evaluation.failed(n_obj, n_con, f"{type(failures[p]).__name__}: {failures[p]}"))
+            if failures[p] is not None:  # a mechanism is an infeasible design, not a failed evaluation
+                out.append(invalid_design(n_obj, n_con, f"{type(failures[p]).__name__}: {failures[p]}"))
                 continue
             v_s = float(np.maximum(sr[p] - slack, 0.0).sum())
             v_d = float(np.maximum(dr[p] - slack, 0.0).sum())

@@ -387,3 +387,23 @@ def test_truss_analyze_tables_keep_units(cli):
     assert res.returncode == 0, res.stderr
     for unit in ("area [in^2]", "force [kip]", "stress [ksi]"):
         assert unit in res.stdout, unit
+
+
+def test_failed_counts_crashes_not_invalid_designs(tmp_path):
+    """The logbook's `failed` counts evaluations that crashed, timed out or gave NaN; a
+    design its plugin refuses (a truss mechanism) is infeasible, not failed."""
+    import numpy as np
+
+    from gadesign.evaluation import safe_evaluate
+    from gadesign.registry import make_problem
+    from gadesign.run import RunConfig, start_run
+
+    topology = make_problem("truss-10bar-topology")
+    evaluations = safe_evaluate(topology, topology.genome.sample_many(200, np.random.default_rng(1)))
+    invalid = [e for e in evaluations if e.info.get("invalid_design")]
+    assert invalid and all(not e.feasible for e in invalid)  # random topologies include mechanisms
+    run = start_run(RunConfig("truss-10bar-topology", pop=40, generations=1, checkpoint_every=1), tmp_path / "t")
+    assert all(row["failed"] == 0 for row in run.logbook)
+    faulty = start_run(RunConfig("zdt1-faulty", {"fail_width": 0.2, "nan_width": 0.1}, pop=20, generations=1,
+                                 checkpoint_every=1), tmp_path / "f")
+    assert faulty.logbook[-1]["failed"] > 0
