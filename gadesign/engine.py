@@ -55,13 +55,12 @@ class Evolution:
         self.problem = problem
         self.genome = problem.genome
         self.algorithm = algorithm
-        try:  # e.g. cmaes needs a real vector: fail before any output
-            if hasattr(algorithm, "check_genome"):
-                algorithm.check_genome(self.genome)
-            if hasattr(algorithm, "check_problem"):
-                algorithm.check_problem(problem)
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from None
+        check = getattr(algorithm, "check_genome", None)
+        if check is not None:  # e.g. cmaes needs a real vector: fail before any output
+            try:
+                check(self.genome)
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from None
         self.pop_size = pop_size
         self.rng = rng
         self.evaluate = evaluate
