@@ -14,7 +14,7 @@ from rdkit import Chem
 from rdkit.Chem.rdMolDescriptors import CalcMolFormula
 
 from gadesign_problems.molecule.graph import MolGraph, canonical, ring_ok
-from gadesign_problems.molecule.isomers import _valence, bond_units, hill
+from gadesign_problems.molecule.isomers import _valence, bond_units, element_counts, hill
 
 _ORDER = {1: Chem.BondType.SINGLE, 2: Chem.BondType.DOUBLE, 3: Chem.BondType.TRIPLE}
 
@@ -45,7 +45,7 @@ class FormulaGraph(MolGraph):
             Chem.SanitizeMol(mol)
         except Exception:
             return None
-        if len(Chem.GetMolFrags(mol)) != 1 or CalcMolFormula(mol) != self.formula:
+        if len(Chem.GetMolFrags(mol)) != 1 or element_counts(CalcMolFormula(mol)) != self.counts:
             return None
         if any(a.GetFormalCharge() or a.GetNumRadicalElectrons() for a in mol.GetAtoms()):
             return None
@@ -103,7 +103,8 @@ class FormulaGraph(MolGraph):
                 if idle >= 2 * n:
                     break
         if not found:
-            raise ValueError(f"no structure with formula {self.formula} was found")
+            raise ValueError(f"no connected structure with this formula was found in {20 * n} random attempts "
+                             "(every atom at its lowest default valence)")
         out = list(found)
         return [out[i % len(out)] for i in range(n)]
 

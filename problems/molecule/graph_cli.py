@@ -35,6 +35,7 @@ def isomers_cmd(
 ) -> None:
     """Evolve an archive of distinct structures with exactly FORMULA, ranked by a property."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from gadesign.limits import check_limit
@@ -59,7 +60,7 @@ def isomers_cmd(
     for col in ("#", "SMILES", "QED", "logP", "SA"):
         table.add_column(col, justify="left" if col == "SMILES" else "right")
     for i, (smi, p) in enumerate(rows[:top], start=1):
-        table.add_row(str(i), smi, f"{p['qed']:.3f}", f"{p['logp']:.2f}", f"{p['sa_score']:.2f}")
+        table.add_row(str(i), escape(smi), f"{p['qed']:.3f}", f"{p['logp']:.2f}", f"{p['sa_score']:.2f}")
     console.print(table)
     if out is not None:
         written = _write_set(out, "isomers", rows, ["qed", "logp"], grid_max=max(top, 1))
@@ -131,6 +132,7 @@ def structures_cmd(
 ) -> None:
     """Candidate structures for a measured mass: formula inference, then isomers of the best formulas."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from gadesign.limits import check_limit
@@ -161,7 +163,7 @@ def structures_cmd(
     for col in ("#", "formula", "SMILES", "QED", "logP", "SA"):
         table.add_column(col, justify="left" if col in ("formula", "SMILES") else "right")
     for i, r in enumerate(rows[:top], start=1):
-        table.add_row(str(i), r.formula, r.smiles, f"{r.qed:.3f}", f"{r.logp:.2f}", f"{r.sa_score:.2f}")
+        table.add_row(str(i), r.formula, escape(r.smiles), f"{r.qed:.3f}", f"{r.logp:.2f}", f"{r.sa_score:.2f}")
     console.print(table)
     if out is not None:
         records = [(r.smiles, {"name": f"{r.formula}-{i}", "formula": r.formula, "formula_score": r.formula_score,

@@ -61,6 +61,14 @@ def parse_formula(text: str) -> dict[str, int]:
     return counts
 
 
+def element_counts(text: str) -> dict[str, int]:
+    """Element counts of a formula as RDKit writes it (no validation; see :func:`parse_formula`)."""
+    counts: dict[str, int] = {}
+    for sym, n in _TOKEN.findall(text):
+        counts[sym] = counts.get(sym, 0) + (int(n) if n else 1)
+    return counts
+
+
 def hill(counts: dict[str, int]) -> str:
     """Hill notation of element counts (C, H first when carbon is present)."""
     order = (["C", "H"] + sorted(e for e in counts if e not in ("C", "H"))) if "C" in counts else sorted(counts)
@@ -122,7 +130,11 @@ def evolve_isomers(formula: str, seed: int = 1, evaluations: int = 20_000, pop: 
     rng = np.random.Generator(np.random.PCG64(seed))
     archive = Archive(hill(genome.counts))
     seen: dict[str, None] = {}
-    for smi in genome.sample_many(pop, rng):
+    try:
+        start = genome.sample_many(pop, rng)
+    except ValueError as exc:
+        raise ConfigError(f"formula {archive.formula}: {exc}") from None
+    for smi in start:
         if smi not in seen:
             seen[smi] = None
             archive.smiles.append(smi)
@@ -173,7 +185,8 @@ class MoleculeIsomers:
             return Evaluation.failed(1, 1, f"unreadable SMILES {x!r}")
         value = P.qed(mol) if self.rank == "qed" else P.logp(mol)
         found = P.formula(mol)
-        off = 0.0 if found == self.formula else float(sum(abs(a - b) for a, b in _diff(found, self.formula)))
+        have, want = element_counts(found), self.genome.counts
+        off = float(sum(abs(have.get(e, 0) - want.get(e, 0)) for e in set(have) | set(want)))
         return Evaluation((value,), (off,), {"smiles": x, "formula": found, self.rank: value})
 
     def summary(self, x: str, evaluation: Evaluation) -> dict[str, object]:
@@ -184,11 +197,6 @@ class MoleculeIsomers:
         value = evaluation.objectives[0]
         return [write_sdf(directory / f"{stem}.sdf", [(x, {"name": stem, self.rank: value})]),
                 write_png(directory / f"{stem}.png", x, f"{self.rank} {value:.3f}")]
-
-
-def _diff(a: str, b: str) -> list[tuple[int, int]]:
-    ca, cb = parse_formula(a), parse_formula(b)
-    return [(ca.get(e, 0), cb.get(e, 0)) for e in set(ca) | set(cb)]
 
 
 def molecule_isomers(formula: str = "C7H16", rank: str = "qed") -> MoleculeIsomers:
