@@ -21,6 +21,7 @@ DEFAULTS: dict[str, tuple[int, str]] = {
     "PARAM": (10_000_000, "integer problem parameter"),
     "GENES": (50_000_000, "population x genome length"),
     "WORKERS": (256, "worker processes"),
+    "INPUT_MB": (256, "size of an input file, MB"),
 }
 
 

@@ -151,6 +151,33 @@ def _check_not_run_state(path: Path, option: str) -> None:
                               "a command never overwrites a run's own files, choose another name")
 
 
+class InputFileError(ConfigError):
+    """A file a command was asked to read that cannot be read as a file."""
+
+
+def check_input_file(path: str | os.PathLike[str], what: str = "input file") -> Path:
+    """``path`` is an existing regular file of a sane size: a folder, a device or a pipe
+    (``/dev/zero`` would be read forever) is refused, and so is a file above the INPUT_MB
+    limit (GADESIGN_MAX_INPUT_MB, default 256), before a single byte is read."""
+    from gadesign.limits import check_limit
+
+    p = Path(os.fspath(path))
+    if not os.fspath(path).strip():
+        raise InputFileError(f"{what}: empty path")
+    try:
+        st = os.stat(p)
+    except OSError as exc:
+        raise InputFileError(f"{p}: cannot read the {what} ({exc.strerror or type(exc).__name__})") from None
+    import stat
+
+    if stat.S_ISDIR(st.st_mode):
+        raise InputFileError(f"{p}: is a folder, not a {what}")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputFileError(f"{p}: is not a regular file (a device or a pipe), not a {what}")
+    check_limit("INPUT_MB", st.st_size / 2**20, f"{p}: {what} of {st.st_size / 2**20:,.0f} MB")
+    return p
+
+
 def figure_formats() -> frozenset[str]:
     """Suffixes (without the dot) matplotlib can save a figure as here."""
     import matplotlib

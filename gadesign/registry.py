@@ -151,12 +151,24 @@ def make_problem(name: str, params: dict[str, Any] | None = None) -> Problem:
         raise ConfigError(f"problem {name!r} has no parameter {', '.join(map(repr, bad))} "
                           f"(parameters: {', '.join(allowed) or 'none'})") from None
     _check_types(name, entries[name].parameters(), params)
+    _check_input_files(entries[name], params)
     try:
         return factory(**params)
     except GadesignError:
         raise
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"problem {name!r}: bad parameter value: {exc}") from exc
+
+
+def _check_input_files(entry: ProblemEntry, params: dict[str, Any]) -> None:
+    """The factory's declared input files (``input_files``) are regular files of a sane
+    size before the factory reads them (``--set file=/dev/zero`` would read forever)."""
+    from gadesign.paths import check_input_file
+
+    for key in entry.input_files():
+        value = params.get(key)
+        if isinstance(value, str) and value:
+            check_input_file(value, f"file for --set {key}")
 
 
 def _check_types(problem: str, defaults: dict[str, Any], params: dict[str, Any]) -> None:

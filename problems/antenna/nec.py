@@ -63,7 +63,13 @@ _FIXED_INT = [(2, 5), (5, 10), (10, 15), (15, 20)]
 
 def read_nec(path: str | Path) -> Antenna:
     """Read a NEC-2 deck file; errors name the file and line."""
+    from gadesign.paths import InputFileError, check_input_file
+
     p = Path(path)
+    try:
+        check_input_file(p, "NEC deck")
+    except InputFileError as exc:
+        raise DeckError(str(exc)) from None
     try:
         text = p.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:

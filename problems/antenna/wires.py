@@ -219,6 +219,12 @@ class Antenna:
     def from_json(cls, path: str | Path) -> "Antenna":
         import json
 
+        from gadesign.paths import InputFileError, check_input_file
+
+        try:
+            check_input_file(path, "antenna JSON file")
+        except InputFileError as exc:
+            raise GeometryError(str(exc)) from None
         try:
             data = json.loads(Path(path).read_text())
         except (OSError, ValueError) as exc:

@@ -43,8 +43,10 @@ def analyze(
 
     from gadesign.paths import check_output_file, output_guard
 
+    from gadesign.paths import check_input_file
+
     plot = check_output_file(plot, "--plot", figure=True) if plot is not None else None
-    truss = Truss.from_json(truss_file)
+    truss = Truss.from_json(check_input_file(truss_file, "truss file"))
     x = truss.default_areas() if areas is None else truss.member_areas(_parse_floats(areas, "--areas"), "--areas")
     analysis = truss.analyze(x)
     if plot is not None:
@@ -277,7 +279,7 @@ def refine(
 def layout(
     truss_file: Path = typer.Argument(..., help="Ground-structure truss JSON (e.g. from `gadesign truss ground`)."),
     case: int = typer.Option(0, "--case", help="Load case (0-based) to design for."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the stable layout (members in use, "
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the stable layout (members in use, "
                                           "with their areas) as a truss JSON here."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
@@ -287,7 +289,10 @@ def layout(
     from gadesign_problems.truss.errors import TrussError
     from gadesign_problems.truss.structure import Truss
 
-    truss = Truss.from_json(truss_file)
+    from gadesign.paths import check_input_file, check_output_file, output_guard
+
+    target = check_output_file(output, "--output") if output is not None else None
+    truss = Truss.from_json(check_input_file(truss_file, "truss file"))
     if not 0 <= case < len(truss.load_cases):
         raise TrussError(f"--case {case}: the truss has {len(truss.load_cases)} load case(s)")
     result = minimum_weight_layout(truss, case)
@@ -305,7 +310,8 @@ def layout(
         from dataclasses import replace
 
         designed = replace(truss, areas=None, groups=()).subset(keep)
-        replace(designed, areas=areas[keep], name=f"LP layout of {truss.name or truss_file.name}").to_json(output)
+        with output_guard(target, "--output"):
+            replace(designed, areas=areas[keep], name=f"LP layout of {truss.name or truss_file.name}").to_json(target)
     if as_json:
         typer.echo(json.dumps(report))
         return
