@@ -31,7 +31,8 @@ from typing import Iterable, Iterator
 
 from gadesign.errors import ConfigError
 
-#: Files and folders of a run directory that only the engine writes.
+#: Files and folders of a run directory that only the engine writes (and the figures
+#: already in its plots/ folder).
 RUN_STATE_FILES = frozenset({"config.json", "logbook.csv", "front.json", "front.csv", "refined.json"})
 RUN_STATE_DIRS = frozenset({"checkpoints", "designs"})
 #: Figure formats matplotlib's Agg canvas writes without external programs (pgf needs LaTeX).
@@ -146,7 +147,8 @@ def _check_not_run_state(path: Path, option: str) -> None:
     if root is None:
         return
     rel = absolute.relative_to(root)
-    if (len(rel.parts) == 1 and rel.parts[0] in RUN_STATE_FILES) or rel.parts[0] in RUN_STATE_DIRS:
+    drawn = rel.parts[0] == "plots" and absolute.exists()  # a new file beside the plots is fine
+    if (len(rel.parts) == 1 and rel.parts[0] in RUN_STATE_FILES) or rel.parts[0] in RUN_STATE_DIRS or drawn:
         raise OutputPathError(f"{option} {path}: is part of the run in {_shown(root, path)}; "
                               "a command never overwrites a run's own files, choose another name")
 

@@ -147,7 +147,13 @@ def test_empty_out_is_refused_and_nothing_is_written(cli, tmp_path):
 def test_a_run_that_fails_at_start_leaves_no_directory(cli, tmp_path):
     out = tmp_path / "runs" / "deep" / "r1"
     res = cli("evolve", "truss-ground", "--set", f"file='{tmp_path / 'missing.json'}'", "--out", str(out))
-    _one_error(res, "no such file")
+    _one_error(res, "No such file")
+    assert not (tmp_path / "runs").exists()
+    # failing after the run has copied its input file into RUN/inputs/: that is removed too
+    tenbar = Path(__file__).resolve().parents[1] / "data" / "truss" / "tenbar.json"
+    res = cli("evolve", "truss-sizing", "--set", f"file='{tenbar}'", "--pop", "8", "--generations", "1",
+              "--dask", "tcp://127.0.0.1:1", "--out", str(out))
+    _one_error(res, "connection refused")
     assert not (tmp_path / "runs").exists()
     # and the same --out then works (nothing blocks it)
     res = cli("evolve", "zdt1", "--pop", "8", "--generations", "1", "-q", "--out", str(out))
