@@ -324,3 +324,6 @@ def tsp(instance: str = "eil51", file: str | None = None, local_search: bool = T
         inst, optimum = shipped_instance(str(instance)), OPTIMA.get(str(instance))
     return TSP(inst, optimum, local_search=bool(local_search), crossover=crossover, mutation=mutation,
                crossover_args=crossover_args, mutation_args=mutation_args)
+
+
+tsp.input_files = ("file",)  # type: ignore[attr-defined]  # checked, and copied into the run directory
