@@ -13,6 +13,10 @@ best QED of its baselines (graph GA included), the ceiling to compare against.
 
 Writes benchmarks/out/molecule_design.json. Usage: python benchmarks/molecule_design.py
 [--seeds 1 2 3] [--generations 99]
+
+``--isomers`` instead runs the isomer archive (``evolve_isomers``, 20,000 children at most)
+for the alkanes C7H16 .. C11H24, seeds as given, against the published isomer counts
+(OEIS A000602: 9, 18, 35, 75, 159), and writes benchmarks/out/molecule_isomers.json.
 """
 
 from __future__ import annotations
@@ -82,11 +86,40 @@ def ga(problem, seed: int, generations: int) -> dict:
             "front": [{"smiles": x, "qed": e.objectives[0], "sa_score": e.objectives[1]} for x, e in result.front]}
 
 
+ALKANES = {"C7H16": 9, "C8H18": 18, "C9H20": 35, "C10H22": 75, "C11H24": 159}  # OEIS A000602
+
+
+def isomers(seeds: list[int]) -> None:
+    from rdkit import Chem
+    from rdkit.Chem.rdMolDescriptors import CalcMolFormula
+
+    from gadesign_problems.molecule.isomers import evolve_isomers
+
+    rows = []
+    for formula, published in ALKANES.items():
+        for seed in seeds:
+            started = time.perf_counter()
+            archive = evolve_isomers(formula, seed=seed, evaluations=20_000)
+            exact = all(CalcMolFormula(Chem.MolFromSmiles(s)) == formula for s in archive.smiles)
+            rows.append({"formula": formula, "seed": seed, "found": len(archive.smiles), "published": published,
+                         "all_exact_formula": exact, "found_by_random_start": archive.found_at.count(0),
+                         "children": archive.evaluations,
+                         "children_to_last_new": archive.found_at[-1], "seconds": time.perf_counter() - started})
+            print(json.dumps(rows[-1]), flush=True)
+    out = OUT.with_name("molecule_isomers.json")
+    atomic_write_text(out, json.dumps({"benchmark": "molecule-isomers (alkanes)", "runs": rows}, indent=1) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--generations", type=int, default=99)
+    parser.add_argument("--isomers", action="store_true", help="run the isomer benchmark instead")
     args = parser.parse_args()
+    if args.isomers:
+        OUT.parent.mkdir(parents=True, exist_ok=True)
+        isomers(args.seeds)
+        return
     rows = []
     for seed in args.seeds:
         problem = molecule_design()

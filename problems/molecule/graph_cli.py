@@ -12,6 +12,10 @@ import typer
 
 from gadesign.errors import ConfigError, RunStoreError
 
+#: ranking keys: +1 smallest first, -1 largest first
+RANKS = {"qed": -1, "logp": -1, "sa": 1}
+RANK_KEYS = {"qed": "qed", "logp": "logp", "sa": "sa_score"}
+
 
 def _write_set(out: Path, stem: str, records: list[tuple[str, dict]], legend_keys: list[str], grid_max: int) -> list[Path]:
     """``stem.smi``, ``stem.sdf`` and a grid image ``stem.png`` (first ``grid_max``) in ``out``."""
@@ -29,7 +33,8 @@ def isomers_cmd(
     evaluations: int = typer.Option(20000, "--evaluations", "-n", help="Children to make at most."),
     pop: int = typer.Option(100, "--pop", help="Random structures to start from, and children per step."),
     seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same archive."),
-    rank: str = typer.Option("qed", "--rank", help="Rank the structures by qed or logp (largest first)."),
+    rank: str = typer.Option("qed", "--rank", help="Rank the structures by qed or logp (largest first) or by "
+                             "sa, the synthetic accessibility score (smallest first)."),
     top: int = typer.Option(20, "--top", help="Structures to show (all are written)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for isomers.smi, isomers.sdf, isomers.png."),
 ) -> None:
@@ -42,8 +47,8 @@ def isomers_cmd(
     from gadesign_problems.molecule.design import require_rdkit
 
     require_rdkit("molecule isomers")
-    if rank not in ("qed", "logp"):
-        raise ConfigError(f"--rank {rank!r}: choose qed or logp")
+    if rank not in RANKS:
+        raise ConfigError(f"--rank {rank!r}: choose qed, logp or sa")
     if evaluations < 1 or pop < 2 or top < 0:
         raise ConfigError("--evaluations must be >= 1, --pop >= 2 and --top >= 0")
     check_limit("POP", pop, "--pop")
@@ -63,13 +68,13 @@ def isomers_cmd(
         table.add_row(str(i), escape(smi), f"{p['qed']:.3f}", f"{p['logp']:.2f}", f"{p['sa_score']:.2f}")
     console.print(table)
     if out is not None:
-        written = _write_set(out, "isomers", rows, ["qed", "logp"], grid_max=max(top, 1))
+        written = _write_set(out, "isomers", rows, ["qed", "logp", "sa_score"], grid_max=max(top, 1))
         console.print("wrote " + ", ".join(str(p) for p in written))
 
 
 def ranked_isomers(formula: str, seed: int, evaluations: int, pop: int, rank: str) -> tuple[object, list]:
     """The archive of :func:`~.isomers.evolve_isomers` with QED, logP and SA of each
-    structure, sorted by ``rank`` (largest first, SMILES breaking ties)."""
+    structure, sorted by ``rank`` (see :data:`RANKS`; SMILES break ties)."""
     from rdkit import Chem
 
     from gadesign_problems.molecule import properties as P
@@ -81,7 +86,7 @@ def ranked_isomers(formula: str, seed: int, evaluations: int, pop: int, rank: st
         mol = Chem.MolFromSmiles(smi)
         rows.append((smi, {"name": smi, "qed": P.qed(mol), "logp": P.logp(mol), "sa_score": P.sa_score(mol),
                            "formula": archive.formula}))
-    rows.sort(key=lambda r: (-r[1][rank], r[0]))
+    rows.sort(key=lambda r: (RANKS[rank] * r[1][RANK_KEYS[rank]], r[0]))
     return archive, rows
 
 
@@ -124,7 +129,8 @@ def structures_cmd(
     evaluations: int = typer.Option(20000, "--evaluations", "-n", help="Children per formula at most."),
     pop: int = typer.Option(100, "--pop", help="Random structures to start each archive, children per step."),
     seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same structures."),
-    rank: str = typer.Option("qed", "--rank", help="Order structures of one formula by qed or logp."),
+    rank: str = typer.Option("sa", "--rank", help="Order the structures of one formula by sa (synthetic "
+                             "accessibility, smallest first: common, stable motifs), qed or logp (largest first)."),
     plausible: bool = typer.Option(False, "--plausible", help="Only structures passing GB-GA's ring filter "
                                    "(no ring > 6, no ring allene, no double bond in a 3- or 4-ring)."),
     top: int = typer.Option(20, "--top", help="Structures to show (all are written)."),
@@ -168,7 +174,7 @@ def structures_cmd(
     if out is not None:
         records = [(r.smiles, {"name": f"{r.formula}-{i}", "formula": r.formula, "formula_score": r.formula_score,
                                "qed": r.qed, "logp": r.logp, "sa_score": r.sa_score}) for i, r in enumerate(rows, 1)]
-        written = _write_set(out, "structures", records, ["qed", "logp"], grid_max=max(top, 1))
+        written = _write_set(out, "structures", records, ["qed", "logp", "sa_score"], grid_max=max(top, 1))
         console.print("wrote " + ", ".join(str(p) for p in written))
 
 

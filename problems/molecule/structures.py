@@ -7,8 +7,10 @@
    have (integer, non-negative ring-plus-double-bond count) go to
    :func:`~.isomers.evolve_isomers`, which grows an archive of distinct structures of each.
 3. Structures are listed formula by formula in the order of the formula score, and within
-   one formula by a property (QED or logP, largest first): the mass spectrum cannot tell
-   constitutional isomers apart, so the property only orders equally likely candidates.
+   one formula by a property: by default the synthetic accessibility score (smallest
+   first), whose fragment term rewards motifs common in PubChem, so stable, familiar
+   structures come before strained or exotic ones; or QED / logP (largest first). The mass
+   spectrum cannot tell constitutional isomers apart: the order is a prior, not evidence.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class StructureCandidate:
 
 def candidate_structures(mass: float, adduct: str = "[M+H]+", isotopes: Sequence[float | None] | None = None,
                          ppm: float = 5.0, elements: str = "CHNOPS", formulas: int = 3, seed: int = 1,
-                         evaluations: int = 20_000, pop: int = 100, rank: str = "qed",
+                         evaluations: int = 20_000, pop: int = 100, rank: str = "sa",
                          ring_filter: bool = False) -> tuple[list[StructureCandidate], list[object]]:
     """Candidate structures for a measured ion (see the module docstring), and the formula
     candidates that were searched (the formula plugin's ``Candidate`` objects).
@@ -49,8 +51,8 @@ def candidate_structures(mass: float, adduct: str = "[M+H]+", isotopes: Sequence
 
     if formulas < 1:
         raise ConfigError(f"--formulas must be at least 1, got {formulas}")
-    if rank not in ("qed", "logp"):
-        raise ConfigError(f"--rank {rank!r}: choose qed or logp")
+    if rank not in ("qed", "logp", "sa"):
+        raise ConfigError(f"--rank {rank!r}: choose sa, qed or logp")
     query = Query.build(mass, adduct, ppm, isotopes, elements, "extended")
     ranked, _ = exact_search(query, top=max(4 * formulas, 10))
     usable = []
@@ -70,6 +72,9 @@ def candidate_structures(mass: float, adduct: str = "[M+H]+", isotopes: Sequence
             mol = Chem.MolFromSmiles(smi)
             block.append(StructureCandidate(i, cand.formula, float(cand.score), float(cand.ppm), smi,
                                             P.qed(mol), P.logp(mol), P.sa_score(mol)))
-        block.sort(key=lambda r: (-getattr(r, rank), r.smiles))
+        if rank == "sa":
+            block.sort(key=lambda r: (r.sa_score, r.smiles))
+        else:
+            block.sort(key=lambda r: (-getattr(r, rank), r.smiles))
         rows.extend(block)
     return rows, usable
