@@ -117,7 +117,7 @@ class Archive:
 
 
 def evolve_isomers(formula: str, seed: int = 1, evaluations: int = 20_000, pop: int = 100,
-                   patience: int = 20, ring_filter: bool = False) -> Archive:
+                   patience: int = 50, ring_filter: bool = False) -> Archive:
     """Evolve an archive of distinct structures with exactly ``formula``.
 
     A steady-state GA whose population is the archive: ``pop`` random structures start
