@@ -62,8 +62,9 @@ def formula_cmd(
                                               help="Generations of --method evolve (default 150)."),
     mass_limit: float = typer.Option(10_000.0, "--mass-limit", help="Largest neutral mass searched, Da."),
     enumeration_limit: float = typer.Option(8e6, "--enumeration-limit",
-                                            help="Most sub-compositions the exact search may list (memory "
-                                            "about 30 bytes each)."),
+                                            help="Most sub-compositions the exact search may list (about 30 "
+                                            "bytes each while built); the window may then hold 2.5 times as "
+                                            "many compositions (at least 20 million)."),
     as_json: bool = typer.Option(False, "--json", help="Print the candidates as JSON, best first."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write a PNG of the candidate front and patterns."),
 ) -> None:
@@ -131,7 +132,7 @@ def formula_cmd(
     stats: dict[str, float]
     if method == "exact":
         candidates, stats = exact_search(query, top=top, max_sub=enumeration_limit,
-                                         max_window=max(MAX_WINDOW, 4 * enumeration_limit))
+                                         max_window=max(MAX_WINDOW, 2.5 * enumeration_limit))
     else:
         from gadesign_problems.molecule.evolve import evolve_formula
 

@@ -160,7 +160,8 @@ def _read_mgf(path: Path, scan: int | None, rt: float | None) -> Peaks:
                             "mz": s.get("m/z array"), "intensity": s.get("intensity array")})
     r = _pick(records, path, scan, rt)
     rt_text = "" if r["rt"] is None else f", RT {r['rt']:.3f} min"
-    return Peaks(np.asarray(r["mz"], float), np.asarray(r["intensity"], float), f"{path.name} scan {r['scan']}{rt_text}")
+    return Peaks(np.asarray(r["mz"], float), np.asarray(r["intensity"], float),
+                 f"{path.name} scan {r['scan']}{rt_text}")
 
 
 def read_spectrum(path: str | Path, scan: int | None = None, rt: float | None = None) -> Peaks:
