@@ -67,14 +67,8 @@ def _nearest_existing(path: Path) -> Path:
         try:
             os.stat(p)
             return p
-        except FileNotFoundError:
-            pass
-        except NotADirectoryError:
-            pass
-        except OSError as exc:
-            if exc.errno == errno.ENAMETOOLONG:
-                pass
-            else:
+        except OSError as exc:  # missing, under a file, or a name too long: look one level up
+            if exc.errno not in (errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG):
                 return p
         if p.parent == p:
             return p

@@ -1,4 +1,4 @@
-"""End-to-end runs through the `gadesign` command (issue 2, points 1, 4, 5)."""
+"""End-to-end runs through the `gadesign` command (issue 2, points 1, 4, 5; issue 12)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 
 
@@ -113,6 +115,7 @@ def _one_error(res, needle: str) -> None:
     assert "Traceback" not in res.stdout + res.stderr
 
 
+@pytest.mark.slow  # several CLI processes
 def test_export_never_overwrites_the_runs_own_files(cli, tmp_path):
     run = tmp_path / "run"
     assert cli("evolve", "zdt1", "--pop", "8", "--generations", "2", "--checkpoint-every", "1", "-q",
@@ -144,6 +147,7 @@ def test_empty_out_is_refused_and_nothing_is_written(cli, tmp_path):
     assert _tree(tmp_path) == before  # before the fix --out '' wrote the run into the working directory
 
 
+@pytest.mark.slow  # several CLI processes
 def test_a_run_that_fails_at_start_leaves_no_directory(cli, tmp_path):
     out = tmp_path / "runs" / "deep" / "r1"
     res = cli("evolve", "truss-ground", "--set", f"file='{tmp_path / 'missing.json'}'", "--out", str(out))
