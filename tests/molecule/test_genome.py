@@ -71,9 +71,15 @@ def test_variation_keeps_bounds_and_is_deterministic():
         assert (x >= genome.lower).all() and (x <= genome.upper).all()
         assert np.array_equal(genome.repair(x), x)
         assert np.array_equal(genome.from_json(genome.to_json(x)), x)
-    # sampled compositions sit near the target mass (hydrogen-repaired, then settled)
+    # sampled compositions sit near the target mass (hydrogen-repaired, then settled), except
+    # every fourth: a ladder with one element other than C, N, O at spread counts (their
+    # C/H/N/O are completed exactly when evaluated)
     masses = np.array(pop) @ MASSES
-    assert np.median(np.abs(masses - 450.0)) < 1.0
+    settled = np.arange(len(pop)) % 4 != 3
+    assert np.median(np.abs(masses[settled] - 450.0)) < 1.0
+    rare = [i for i, e in enumerate(ELEMENTS) if e not in ("C", "H", "N", "O")]
+    ladder = np.array(pop)[~settled][:, rare]
+    assert ((ladder > 0).sum(axis=1) <= 1).all() and len({int(np.argmax(r)) for r in ladder if r.any()}) >= 4
     c1, c2 = genome.crossover(pop[0], pop[1], np.random.default_rng(2))
     for child in (c1, c2):
         for i, e in enumerate(ELEMENTS):
