@@ -7,7 +7,7 @@ RDKit's own formula of it equals the target (never a hand-written valence check 
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from rdkit import Chem
