@@ -133,11 +133,12 @@ def molecule_design(smiles_file: str = "", reference: str = "", logp_min: float 
                     pains: bool = False, min_atoms: int = 6, max_atoms: int = 50) -> MoleculeDesign:
     """Drug-like molecules by a graph GA (GB-GA): QED max, synthetic accessibility min.
 
-    ``smiles_file``: initial population pool (default: RDKit's NCI first 5K); ``reference``:
-    a SMILES whose Morgan-fingerprint similarity becomes a third objective (max);
-    ``logp_min``/``logp_max``, ``mw_min``/``mw_max`` (g/mol): windows as constraints;
-    ``pains``: no PAINS substructure as a constraint; ``min_atoms``/``max_atoms``: heavy
-    atoms of every molecule.
+    ``smiles_file``: SMILES file the initial population is drawn from (default: RDKit's NCI first 5K).
+    ``reference``: a SMILES; Morgan-fingerprint similarity to it becomes a third objective (max).
+    ``logp_min``, ``logp_max``: Crippen logP window, a constraint.
+    ``mw_min``, ``mw_max``: molecular-weight window in g/mol, a constraint.
+    ``pains``: True to forbid PAINS substructures (a constraint).
+    ``min_atoms``, ``max_atoms``: heavy atoms every molecule must have.
     """
     require_rdkit("molecule-design")
     from gadesign_problems.molecule.graph import default_smiles_file, load_smiles

@@ -202,8 +202,10 @@ class MoleculeIsomers:
 def molecule_isomers(formula: str = "C7H16", rank: str = "qed") -> MoleculeIsomers:
     """Structures with an exact formula by a graph GA, ranked by QED or logP (max).
 
-    ``formula``: a neutral molecular formula (``C7H16``, ``C9H8O4``); ``rank``: ``qed``
-    or ``logp``. Every structure keeps the formula (formula-preserving moves); the whole
-    archive of isomers is ``gadesign molecule isomers FORMULA``.
+    Every structure keeps the formula (formula-preserving moves); the run finds the best
+    by ``rank``. The whole archive of isomers is ``gadesign molecule isomers FORMULA``.
+
+    ``formula``: a neutral molecular formula such as C7H16 or C9H8O4.
+    ``rank``: the property to maximise, qed or logp.
     """
     return MoleculeIsomers(formula, rank)
