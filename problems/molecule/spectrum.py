@@ -18,7 +18,9 @@ not measured.
 from __future__ import annotations
 
 import csv
+import gc
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,7 +178,10 @@ def read_spectrum(path: str | Path, scan: int | None = None, rt: float | None = 
     suffix = path.suffix.lower()
     if suffix in (".mzml", ".mgf"):
         try:
-            peaks = _read_mzml(path, scan, rt) if suffix == ".mzml" else _read_mgf(path, scan, rt)
+            with warnings.catch_warnings():     # psims leaves its vocabulary file to the collector
+                warnings.simplefilter("ignore", ResourceWarning)
+                peaks = _read_mzml(path, scan, rt) if suffix == ".mzml" else _read_mgf(path, scan, rt)
+                gc.collect()
         except FormulaError:
             raise
         except Exception as exc:  # pyteomics/lxml raise many kinds for a damaged file

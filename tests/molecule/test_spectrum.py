@@ -109,3 +109,12 @@ def test_cli_reads_a_spectrum_without_a_mass():
     doc = cli_json("--spectrum", str(SPECTRA / "spectra.mgf"), "--scan", "7", "--charge", "2", "--top", "3")
     assert doc["query"]["adduct"] == "[M+2H]2+"
     assert "C28H37N5O7" in [c["formula"] for c in doc["candidates"]]     # leu-enkephalin
+
+
+def test_reading_mzml_prints_no_warning(capfd):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                       # any warning, ResourceWarning included
+        read_spectrum(SPECTRA / "run.mzML", scan=2)
+        read_spectrum(SPECTRA / "spectra.mgf", scan=8)
