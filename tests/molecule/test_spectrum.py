@@ -116,6 +116,7 @@ def test_reading_mzml_prints_no_warning():
     import sys
 
     code = ("from gadesign_problems.molecule.spectrum import read_spectrum; "
-            f"read_spectrum({str(SPECTRA / 'run.mzML')!r}, scan=2); read_spectrum({str(SPECTRA / 'spectra.mgf')!r}, scan=8)")
+            f"read_spectrum({str(SPECTRA / 'run.mzML')!r}, scan=2); "
+            f"read_spectrum({str(SPECTRA / 'spectra.mgf')!r}, scan=8)")
     done = subprocess.run([sys.executable, "-W", "always", "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "Warning" not in done.stderr, done.stderr
