@@ -20,6 +20,8 @@ DEFAULTS: dict[str, tuple[int, str]] = {
     "POP": (100_000, "population size"),
     "PARAM": (10_000_000, "integer problem parameter"),
     "GENES": (50_000_000, "population x genome length"),
+    "OBJECTIVES": (1_000, "objectives and constraints of a problem"),
+    "GENERATIONS": (10_000_000, "generations of a run"),
     "WORKERS": (256, "worker processes"),
     "INPUT_MB": (256, "size of an input file, MB"),
 }

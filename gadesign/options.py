@@ -60,8 +60,13 @@ def population(value: int | None, option: str = "--pop", minimum: int = 4) -> No
 
 
 def generations(value: int | None, option: str = "--generations") -> None:
-    """A generation budget: zero (initial population only) or more."""
+    """A generation budget: zero (initial population only) or more, at most the
+    GENERATIONS limit (the logbook keeps a row per generation)."""
+    from gadesign.limits import check_limit
+
     at_least(value, option, 0)
+    if value is not None:
+        check_limit("GENERATIONS", value, option)
 
 
 def index(value: int, option: str, count: int, what: str) -> None:

@@ -97,6 +97,8 @@ class RunConfig:
         and offspring) before any is made; the limit is GADESIGN_MAX_GENES."""
         from gadesign.limits import check_limit, genome_length
 
+        check_limit("OBJECTIVES", len(problem.objectives) + len(problem.constraints),
+                    f"{self.problem}: objectives and constraints")
         if self.pop is not None:
             n = getattr(problem.genome, "n", None)  # vectors say it directly; describe() may list bounds
             length = n if isinstance(n, int) else genome_length(problem.genome.describe())
