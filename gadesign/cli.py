@@ -489,10 +489,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         err.print(f"[red]error:[/red] {escape(os_error_text(exc))}")
         return 2
-    except MemoryError:
+    except (MemoryError, RecursionError) as exc:
         if debug:
             raise
-        err.print("[red]error:[/red] out of memory: the request is too large for this machine "
+        what = "out of memory" if isinstance(exc, MemoryError) else "the request nests too deeply"
+        err.print(f"[red]error:[/red] {what}: it is too large for this machine "
                   "(use smaller sizes; see the GADESIGN_MAX_* limits in the README)")
         return 2
     except Exception as exc:

@@ -216,6 +216,9 @@ class ST5Problem:
         return np.linspace(0.9 * min(f), 1.1 * max(f), 41)
 
 
+MAX_ARM_WIRES = 100  # wires per arm: far beyond what fits the cylinder; the tree is walked recursively
+
+
 def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: float = ST5_TRANSMIT_HZ / 1e6,
                 receive_mhz: float = ST5_RECEIVE_HZ / 1e6, vswr_transmit: float = ST5_VSWR_TRANSMIT,
                 vswr_receive: float = ST5_VSWR_RECEIVE, gain_dbic: float = ST5_GAIN_DBIC,
@@ -244,6 +247,9 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
         raise ConfigError("need 0 <= theta_min < theta_max <= 90 degrees")
     if segments_per_wavelength < 4:
         raise ConfigError("segments_per_wavelength must be at least 4")
+    if not (1 <= max_wires <= MAX_ARM_WIRES and 0 <= max_branches <= MAX_ARM_WIRES):
+        raise ConfigError(f"max_wires must be 1..{MAX_ARM_WIRES} and max_branches 0..{MAX_ARM_WIRES} "
+                          f"(an arm fits in a {ST5_CYLINDER_HEIGHT_M:g} m cylinder), got {max_wires}, {max_branches}")
     req = Requirements(frequencies=(receive_mhz * 1e6, transmit_mhz * 1e6),
                        vswr_limits=(vswr_receive, vswr_transmit), gain_dbic=gain_dbic,
                        theta_range=(theta_min, theta_max))
