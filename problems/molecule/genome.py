@@ -23,7 +23,7 @@ Crossover is uniform (each count from either parent), followed by the repair.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -138,15 +138,21 @@ class CompositionGenome(IntegerVector):
         self.settle_steps = int(settle_steps)
         self.carbon_estimate = None if carbon_estimate is None else float(carbon_estimate)
         self.tolerance = float(tolerance)
+        #: Optional exact completion applied after every repair (the formula problem sets
+        #: it: C/H/N/O replaced by the best completion of the other elements' counts).
+        self.completer: Callable[[np.ndarray], np.ndarray] | None = None
 
     # -- repair -------------------------------------------------------------------------
     def repair_rows(self, X: np.ndarray) -> np.ndarray:
-        """Clip to the bounds, then set H to best explain the target mass."""
+        """Clip to the bounds, then set H to best explain the target mass (and apply the
+        :attr:`completer`, when set)."""
         X = np.clip(np.asarray(X, dtype=np.int64), self.lower, self.upper)
         if self.h is not None:
             heavy_mass = X[:, self.heavy] @ self.masses[self.heavy]
             best = np.rint((self.target_mass - heavy_mass) / self.masses[self.h]).astype(np.int64)
             X[:, self.h] = np.clip(best, self.lower[self.h], self.upper[self.h])
+        if self.completer is not None and len(X):
+            X = np.clip(self.completer(X), self.lower, self.upper)
         return X
 
     def repair(self, x: np.ndarray) -> np.ndarray:

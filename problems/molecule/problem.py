@@ -19,6 +19,8 @@ M+2) and the mass defect (F, P, I) inform. A decoration whose completions all fa
 rule is evaluated as its least-violating completion, and one without any completion in
 the window as the genome stands, so constraint violations still guide the search.
 Evaluation stays a pure function of the genome; completions are cached per decoration.
+The genome's repair applies the same completion, so children are stored completed and
+genomes that stand for the same formula are one duplicate, not many.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class FormulaProblem:
         self.decoration = np.array([i for i, e in enumerate(query.elements) if e not in CORE], dtype=np.int64)
         self._completions: dict[bytes, tuple[np.ndarray | None, np.ndarray]] = {}
         self._core_lists: list[tuple[list[int], np.ndarray, np.ndarray]] | None = None
+        self.genome.completer = self.complete     # children are stored completed (Lamarckian)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
