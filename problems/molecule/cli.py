@@ -74,6 +74,7 @@ def formula_cmd(
     from rich.console import Console
     from rich.table import Table
 
+    from gadesign import options
     from gadesign_problems.molecule.formula import FormulaError, get_adduct, protonation_adduct
     from gadesign_problems.molecule.isotopes import parse_intensities
     from gadesign_problems.molecule.query import Query, Scoring, parse_limits
@@ -87,10 +88,8 @@ def formula_cmd(
         raise FormulaError(f"--method must be exact or evolve, got {method!r}")
     if top < 1:
         raise FormulaError(f"--top must be at least 1, got {top}")
-    if pop is not None and not 4 <= pop <= 100_000:
-        raise FormulaError(f"--pop must be between 4 and 100000, got {pop}")
-    if generations is not None and not 0 <= generations <= 100_000:
-        raise FormulaError(f"--generations must be between 0 and 100000, got {generations}")
+    options.population(pop, "--pop")             # the same rules and wording as gadesign evolve
+    options.generations(generations, "--generations")
     if method == "exact" and (pop is not None or generations is not None):
         raise FormulaError("--pop and --generations apply to --method evolve only")
     if not (enumeration_limit >= 1):

@@ -121,6 +121,7 @@ def _one_error_line(result) -> str:
 @pytest.mark.parametrize("args,words", [
     (["300", "--method", "evolve", "--pop", "0"], "--pop"),
     (["300", "--method", "evolve", "--generations", "-1"], "--generations"),
+    (["300", "--method", "evolve", "--pop", "100000000"], "GADESIGN_MAX_POP"),
     (["300", "--pop", "50"], "--method evolve only"),
     (["1e9"], "--mass-limit"),
     (["300", "--max", "C=ten"], "SYMBOL=COUNT"),
