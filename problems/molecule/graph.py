@@ -147,8 +147,8 @@ def default_smiles_file() -> Path:
 class MolGraph(Genome[str]):
     """Molecules as graphs under GB-GA's operators; individuals are canonical SMILES.
 
-    ``initial``: the pool that :meth:`sample` draws from (canonical SMILES, e.g. from
-    :func:`load_smiles`). ``min_atoms``/``max_atoms``: heavy-atom window every child must
+    ``initial``: the pool that :meth:`sample` draws from (SMILES as written, e.g. by
+    :func:`load_smiles`; each is canonicalised and checked when drawn). ``min_atoms``/``max_atoms``: heavy-atom window every child must
     fit. ``ring_filter``: apply GB-GA's :func:`ring_ok`. ``tries``: attempts per variation
     before the parent is returned unchanged. ``mutation_rate``: probability that a child is
     mutated at all (GB-GA's ``mutation_rate``).
