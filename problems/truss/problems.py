@@ -213,7 +213,12 @@ def _targets(truss: Truss, key: str) -> dict[str, Any] | None:
 
 
 def truss_10bar(catalogue: str = "continuous", tolerance: float = 1e-6) -> TrussProblem:
-    """10-bar cantilever truss, minimum weight (continuous areas, or catalogue=discrete: 42 AISC sections)."""
+    """10-bar cantilever truss, minimum weight (continuous areas, or catalogue=discrete: 42 AISC sections).
+
+    ``catalogue``: continuous (areas in the file's range) or discrete (42 AISC sections).
+    ``tolerance``: relative slack on the stress and displacement limits (a ratio up to
+    1 + tolerance counts as met).
+    """
     truss = load_benchmark("tenbar.json")
     return TrussProblem("truss-10bar", truss, catalogue=catalogue, tolerance=tolerance,
                         defaults={"algorithm": "ga", "pop": 100, "generations": 300},
@@ -221,7 +226,11 @@ def truss_10bar(catalogue: str = "continuous", tolerance: float = 1e-6) -> Truss
 
 
 def truss_10bar_topology(catalogue: str = "continuous", tolerance: float = 1e-6) -> TrussProblem:
-    """10-bar ground structure, topology + sizing (Deb & Gulati 2001): members may vanish."""
+    """10-bar ground structure, topology + sizing (Deb & Gulati 2001): members may vanish.
+
+    ``catalogue``: continuous only (areas 0..35 in^2). ``tolerance``: relative slack on the stress and displacement limits (a ratio up to
+    1 + tolerance counts as met).
+    """
     truss = load_benchmark("tenbar_topology.json")
     if catalogue == "discrete":
         raise ConfigError("truss-10bar-topology: only the continuous catalogue is defined (areas 0..35 in^2)")
@@ -231,7 +240,11 @@ def truss_10bar_topology(catalogue: str = "continuous", tolerance: float = 1e-6)
 
 
 def truss_25bar(tolerance: float = 1e-6) -> TrussProblem:
-    """25-bar space transmission tower, 2 load cases, 8 area groups, minimum weight."""
+    """25-bar space transmission tower, 2 load cases, 8 area groups, minimum weight.
+
+    ``tolerance``: relative slack on the stress and displacement limits (a ratio up to
+    1 + tolerance counts as met).
+    """
     truss = load_benchmark("twentyfivebar.json")
     return TrussProblem("truss-25bar", truss, tolerance=tolerance,
                         defaults={"algorithm": "ga", "pop": 100, "generations": 300},
@@ -239,7 +252,11 @@ def truss_25bar(tolerance: float = 1e-6) -> TrussProblem:
 
 
 def truss_72bar(tolerance: float = 1e-6) -> TrussProblem:
-    """72-bar 4-storey space truss, 2 load cases, 16 area groups, minimum weight."""
+    """72-bar 4-storey space truss, 2 load cases, 16 area groups, minimum weight.
+
+    ``tolerance``: relative slack on the stress and displacement limits (a ratio up to
+    1 + tolerance counts as met).
+    """
     truss = load_benchmark("seventytwobar.json")
     return TrussProblem("truss-72bar", truss, tolerance=tolerance,
                         defaults={"algorithm": "ga", "pop": 100, "generations": 300},
@@ -252,7 +269,13 @@ SIZING_REFINE = 3
 
 
 def truss_sizing(file: str = "", catalogue: str = "auto", tolerance: float = 1e-6) -> TrussProblem:
-    """Size any truss file as written: one area per member group, the file's catalogue, all load cases."""
+    """Size any truss file as written: one area per member group, the file's catalogue, all load cases.
+
+    ``file``: the truss JSON (copied into the run directory). ``catalogue``: auto (the
+    file's own), continuous (the file's area range) or discrete (its list of sections).
+    ``tolerance``: relative slack on the stress and displacement limits (a ratio up to
+    1 + tolerance counts as met).
+    """
     if not file:
         raise ConfigError("truss-sizing needs --set file=TRUSS.json (a truss in the project's JSON format)")
     truss = Truss.from_json(file)
@@ -286,7 +309,13 @@ def truss_ground(file: str = "", mode: str = "pareto", catalogue: str = "continu
 
     mode=weight minimises the weight under the file's stress/displacement limits; with
     method=lp the GA starts from the plastic-design LP layout made stable (exact for one
-    load case and stress limits only, refused otherwise)."""
+    load case and stress limits only, refused otherwise).
+
+    ``file``: the ground-structure JSON (``gadesign truss ground``; copied into the run
+    directory). ``mode``: pareto (weight vs compliance) or weight (least weight under the
+    limits). ``catalogue``: continuous or discrete. ``tolerance``: relative slack on the
+    stress and displacement limits. ``method``: ga, or lp (start from the LP layout).
+    """
     if not file:
         raise ConfigError("truss-ground needs --set file=GROUND.json (write one with `gadesign truss ground`)")
     truss = Truss.from_json(file)

@@ -417,3 +417,13 @@ def test_failed_counts_crashes_not_invalid_designs(tmp_path):
     faulty = start_run(RunConfig("zdt1-faulty", {"fail_width": 0.2, "nan_width": 0.1}, pop=20, generations=1,
                                  checkpoint_every=1), tmp_path / "f")
     assert faulty.logbook[-1]["failed"] > 0
+
+
+def test_every_problem_parameter_has_a_meaning():
+    """`gadesign problems NAME` can say what every --set parameter of every installed
+    problem means (read from the factory's docstring)."""
+    from gadesign.registry import problem_entries
+
+    missing = [f"{name}.{p}" for name, entry in problem_entries().items()
+               for p, _, _, meaning in entry.parameter_table() if not meaning]
+    assert not missing, missing
