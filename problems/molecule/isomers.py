@@ -160,7 +160,7 @@ class MoleculeIsomers:
     """Structures with an exact formula, ranked by a property (QED or logP)."""
 
     name = "molecule-isomers"
-    defaults = {"algorithm": "ga", "pop": 100, "generations": 50}
+    defaults = {"algorithm": "ga", "pop": 50, "generations": 30}
 
     def __init__(self, formula: str, rank: str = "qed") -> None:
         self.genome = isomer_genome(formula)
