@@ -41,7 +41,7 @@ CORE = ("C", "H", "N", "O")
 #: Feasible completions kept per decoration (best first): enough for any top list shown.
 KEEP = 20
 #: Rows scored at once when completing a batch of genomes.
-BATCH = 200_000
+BATCH = 50_000
 #: Most C/H/N/O completions one decoration may have (bounded work per evaluation).
 MAX_COMPLETIONS = 200_000
 #: Decorations cached before the cache is cleared (memory bound: KEEP rows each).
@@ -136,7 +136,7 @@ class FormulaProblem:
         for rows in np.split(order, cuts):
             dec = decorations[owner[rows[0]]]
             ok = rows[feasible[rows]][:KEEP]
-            best = full[rows[0]] if np.isfinite(violation[rows[0]]) else None
+            best = full[rows[0]].copy() if np.isfinite(violation[rows[0]]) else None   # no view of `full`
             self._completions[dec.tobytes()] = (best, full[ok].copy())
 
     def _core_in(self, lo: float, hi: float) -> np.ndarray:

@@ -89,3 +89,19 @@ def test_evolve_ranks_the_true_formula_first_in_eleven_of_twelve():
         for c in report.candidates:
             assert abs(c.ppm) <= 5 and all(c.rules.values())
     assert sum(hits) >= 11, [c["id"] for c, h in zip(CASES, hits) if not h]
+
+
+@pytest.mark.slow
+def test_ga_on_5000_da_over_ten_elements_stays_in_bounded_memory():
+    import json
+    import subprocess
+    import sys
+
+    code = ("import json, resource; from gadesign_problems.molecule.query import Query; "
+            "from gadesign_problems.molecule.evolve import evolve_formula; "
+            "r = evolve_formula(Query.build(5000.0, elements='CHNOPSFClBrI'), seed=1, top=3); "
+            "print(json.dumps([len(r.candidates), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    found, peak_mb = json.loads(done.stdout)
+    assert found >= 1 and peak_mb < 500          # ~150 MB; a cached row view once held 900 MB
