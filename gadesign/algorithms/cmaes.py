@@ -29,6 +29,7 @@ import numpy as np
 from deap import cma
 
 from gadesign.algorithms.base import Algorithm
+from gadesign.algorithms.ga import GA
 from gadesign.algorithms.population import Population
 from gadesign.algorithms.ranking import constrained_ranks
 from gadesign.genomes.base import Genome
@@ -108,13 +109,9 @@ class CMAES(Algorithm):
             inds.append(ind)
         self.strategy.update(inds)
 
-    def survive(self, pop: Population, n: int, rng: np.random.Generator) -> Population:
-        ranks = constrained_ranks(pop.F, pop.CV)
-        return pop.take(np.argsort(ranks, kind="stable")[:n])
-
-    def front_indices(self, pop: Population) -> np.ndarray:
-        ranks = constrained_ranks(pop.F, pop.CV)
-        return np.flatnonzero(ranks == ranks.min())[:1]
+    # one objective under constraint-domination: the GA's survival and front
+    survive = GA.survive
+    front_indices = GA.front_indices
 
     # -- checkpointed state ------------------------------------------------------------------
     def state(self) -> dict[str, Any]:

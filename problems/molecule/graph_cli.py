@@ -28,6 +28,18 @@ def _write_set(out: Path, stem: str, records: list[tuple[str, dict]], legend_key
             write_grid(out / f"{stem}.png", [s for s, _ in shown], legends)]
 
 
+def _checked_budget(evaluations: int, pop: int, top: int, out: Path | None) -> Path | None:
+    """The archive GA's budget options and output folder, checked before any work."""
+    from gadesign.limits import check_limit
+    from gadesign.paths import check_output_dir
+
+    if evaluations < 1 or pop < 2 or top < 0:
+        raise ConfigError("--evaluations must be >= 1, --pop >= 2 and --top >= 0")
+    check_limit("POP", pop, "--pop")
+    check_limit("PARAM", evaluations, "--evaluations")
+    return None if out is None else check_output_dir(out, "--out")
+
+
 def isomers_cmd(
     formula: str = typer.Argument(..., help="Neutral molecular formula, e.g. C7H16 or C9H8O4."),
     evaluations: int = typer.Option(20000, "--evaluations", "-n", help="Children to make at most."),
@@ -43,19 +55,12 @@ def isomers_cmd(
     from rich.markup import escape
     from rich.table import Table
 
-    from gadesign.limits import check_limit
     from gadesign_problems.molecule.design import require_rdkit
 
     require_rdkit("molecule isomers")
     if rank not in RANKS:
         raise ConfigError(f"--rank {rank!r}: choose qed, logp or sa")
-    if evaluations < 1 or pop < 2 or top < 0:
-        raise ConfigError("--evaluations must be >= 1, --pop >= 2 and --top >= 0")
-    check_limit("POP", pop, "--pop")
-    check_limit("PARAM", evaluations, "--evaluations")
-    if out is not None:
-        from gadesign.paths import check_output_dir
-        out = check_output_dir(out, "--out")
+    out = _checked_budget(evaluations, pop, top, out)
     ranked = ranked_isomers(formula, seed=seed, evaluations=evaluations, pop=pop, rank=rank)
     archive, rows = ranked
     console = Console()
@@ -141,19 +146,12 @@ def structures_cmd(
     from rich.markup import escape
     from rich.table import Table
 
-    from gadesign.limits import check_limit
     from gadesign_problems.molecule.design import require_rdkit
     from gadesign_problems.molecule.isotopes import parse_intensities
     from gadesign_problems.molecule.structures import candidate_structures
 
     require_rdkit("molecule structures")
-    if evaluations < 1 or pop < 2 or top < 0:
-        raise ConfigError("--evaluations must be >= 1, --pop >= 2 and --top >= 0")
-    check_limit("POP", pop, "--pop")
-    check_limit("PARAM", evaluations, "--evaluations")
-    if out is not None:
-        from gadesign.paths import check_output_dir
-        out = check_output_dir(out, "--out")
+    out = _checked_budget(evaluations, pop, top, out)
     pattern = parse_intensities(isotopes) if isotopes else None
     rows, searched = candidate_structures(mass, adduct, pattern, ppm=ppm, elements=elements, formulas=formulas,
                                           seed=seed, evaluations=evaluations, pop=pop, rank=rank,
