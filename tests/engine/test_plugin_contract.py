@@ -3,9 +3,6 @@ genome kind, and names the broken rule on deliberately broken ones."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,15 +12,6 @@ from gadesign.problem import Evaluation, Objective
 from gadesign.registry import make_problem
 from gadesign.testing import check_problem
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def load_example(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # importable by name, as an installed plugin is (pickling needs it)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize("name", ["zdt1", "osy", "tsp", "truss-10bar-topology", "truss-10bar"])
@@ -31,7 +19,7 @@ def test_builtin_problems_keep_the_contract(name, tmp_path):
     check_problem(make_problem(name, {}), tmp_path=tmp_path)
 
 
-def test_example_plugins_keep_the_contract(tmp_path):
+def test_example_plugins_keep_the_contract(tmp_path, load_example):
     check_problem(load_example("pressure_vessel_plugin").pressure_vessel(), tmp_path=tmp_path)
     check_problem(load_example("cantilever_plugin").cantilever(), tmp_path=tmp_path)
 

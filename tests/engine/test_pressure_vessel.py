@@ -3,30 +3,17 @@ refined, within 1 % of the best known design (6059.71 USD; Kannan & Kramer 1994 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from gadesign import evolve
 
-ROOT = Path(__file__).resolve().parents[2]
 BEST_KNOWN = 6059.714  # Ts = 0.8125, Th = 0.4375, R = 42.0984, L = 176.6366
 
 
-def load():
-    spec = importlib.util.spec_from_file_location("pressure_vessel_plugin",
-                                                  ROOT / "examples" / "pressure_vessel_plugin.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["pressure_vessel_plugin"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_best_known_design_is_feasible_at_the_published_cost():
-    problem = load().pressure_vessel()
+def test_best_known_design_is_feasible_at_the_published_cost(load_example):
+    problem = load_example("pressure_vessel_plugin").pressure_vessel()
     x = {"plates": np.array([13, 7]), "shape": np.array([42.098446, 176.636596])}
     e = problem.evaluate(x)
     assert abs(e.objectives[0] - BEST_KNOWN) < 0.01
@@ -35,8 +22,8 @@ def test_best_known_design_is_feasible_at_the_published_cost():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
-def test_default_budget_with_refine_is_within_1_percent(seed):
-    module = load()
+def test_default_budget_with_refine_is_within_1_percent(seed, load_example):
+    module = load_example("pressure_vessel_plugin")
     result = evolve(module.pressure_vessel(), seed=seed, refine=1)
     (x, e), = result.front
     assert e.feasible

@@ -3,29 +3,16 @@ fixed, and says so when it cannot improve anything (never a silent no-op)."""
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-import sys
-from pathlib import Path
 
 import numpy as np
 
 from gadesign.refine import refine
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def pressure_vessel():
-    spec = importlib.util.spec_from_file_location("pressure_vessel_plugin",
-                                                  ROOT / "examples" / "pressure_vessel_plugin.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["pressure_vessel_plugin"] = module
-    spec.loader.exec_module(module)
-    return module.pressure_vessel()
-
-
-def test_refine_polishes_the_real_part_onto_the_active_constraint():
-    problem = pressure_vessel()
+def test_refine_polishes_the_real_part_onto_the_active_constraint(load_example):
+    problem = load_example("pressure_vessel_plugin").pressure_vessel()
     # plates 18/16 in and 9/16 in (a feasible design a GA left at that plate level)
     x0 = {"plates": np.array([18, 9]), "shape": np.array([57.8835, 46.4135])}
     start = problem.evaluate(x0)
