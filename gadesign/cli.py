@@ -258,7 +258,9 @@ def _describe_problem(name: str, as_json: bool) -> None:
 
 @app.command("evolve")
 def evolve_cmd(
-    problem: str = typer.Argument(..., help="Problem name (see `gadesign problems`)."),
+    ctx: typer.Context,
+    problem: Optional[str] = typer.Argument(None, help="Problem name (see `gadesign problems`); may come from "
+                                            "--config instead."),
     algorithm: Optional[str] = typer.Option(None, "--algorithm", "-a",
                                             help="nsga2 | nsga3 | spea2 | ga | mu+lambda | mu,lambda | cmaes "
                                             "(default: the problem's)."),
@@ -277,16 +279,39 @@ def evolve_cmd(
     checkpoint_every: Optional[int] = typer.Option(None, "--checkpoint-every", help="Checkpoint every K generations."),
     set_: Optional[list[str]] = typer.Option(None, "--set", help="Problem parameter key=value (repeatable)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    config_file: Optional[Path] = typer.Option(None, "--config", "-c", metavar="FILE",
+                                               help="TOML file with these options and the problem's [params] "
+                                               "(a run's config.toml reruns it); command-line options override it."),
+    description: Optional[str] = typer.Option(None, "--description", help="What this run is, for its run card "
+                                              "(run.json), report and archive."),
+    cite: Optional[str] = typer.Option(None, "--cite", help="How to cite this run: free text or a DOI."),
 ) -> None:
     """Evolve a Pareto front (or a best design) of PROBLEM and save the run."""
     from gadesign.algorithms import make_algorithm
+    from gadesign.config import merge, read_config
     from gadesign.paths import check_output_dir
     from gadesign.run import RunConfig, start_run
     from gadesign.runstore import RunStore, default_run_dir
 
+    def given(name: str) -> bool:  # typed on the command line, not left at its default
+        source = ctx.get_parameter_source(name)
+        return source is not None and source.name != "DEFAULT"
+
+    from_file = read_config(config_file) if config_file is not None else {}
+    eff = merge(from_file, {"problem": problem, "algorithm": algorithm, "pop": pop, "generations": generations,
+                            "seed": seed if given("seed") else None, "workers": workers if given("workers") else None,
+                            "dask": dask, "eval_timeout": eval_timeout, "refine": refine, "out": out_dir,
+                            "checkpoint_every": checkpoint_every, "description": description, "cite": cite},
+                parse_set(set_))
+    if not eff.get("problem"):
+        raise ConfigError("no problem: give PROBLEM (see `gadesign problems`) or a --config file with "
+                          "problem = \"NAME\"")
+    problem, seed, workers, out_dir = str(eff["problem"]), eff.get("seed", seed), eff.get("workers", workers), \
+        eff.get("out")
     run_dir = check_output_dir(out_dir, "--out") if out_dir is not None else None
-    config = RunConfig(problem, parse_set(set_), algorithm, pop, generations, seed, checkpoint_every, workers,
-                       dask, eval_timeout, refine)
+    config = RunConfig(problem, eff["params"], eff.get("algorithm"), eff.get("pop"), eff.get("generations"), seed,
+                       eff.get("checkpoint_every"), workers, eff.get("dask"), eff.get("eval_timeout"),
+                       eff.get("refine"), eff.get("description") or "", eff.get("cite") or "")
     config.validate()
     instance = make_problem(problem, config.params)  # fail fast on a bad name or parameter
     resolved = config.resolved(instance)

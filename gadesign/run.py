@@ -59,6 +59,8 @@ class RunConfig:
     dask: str | None = None
     eval_timeout: float | None = None
     refine: int | None = None
+    description: str = ""  # free text for the run card (run.json); does not change the run
+    cite: str = ""  # how to cite the run: free text or a DOI
 
     def resolved(self, problem: Problem) -> "RunConfig":
         """Unset fields filled from the problem's ``defaults``, then generic ones."""
@@ -70,7 +72,8 @@ class RunConfig:
                         self.seed,
                         self.checkpoint_every if self.checkpoint_every is not None else int(defaults["checkpoint_every"]),
                         self.workers, self.dask, self.eval_timeout,
-                        self.refine if self.refine is not None else int(defaults.get("refine", 0)))
+                        self.refine if self.refine is not None else int(defaults.get("refine", 0)),
+                        self.description, self.cite)
         cfg.validate()
         cfg.check_size(problem)
         if cfg.refine:
@@ -109,7 +112,8 @@ class RunConfig:
         return {"problem": self.problem, "params": jsonable(self.params), "algorithm": self.algorithm,
                 "pop": self.pop, "generations": self.generations, "seed": self.seed,
                 "checkpoint_every": self.checkpoint_every, "workers": self.workers, "dask": self.dask,
-                "eval_timeout": self.eval_timeout, "refine": self.refine}
+                "eval_timeout": self.eval_timeout, "refine": self.refine,
+                "description": self.description, "cite": self.cite}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "RunConfig":
@@ -118,7 +122,8 @@ class RunConfig:
                        int(data["pop"]), int(data["generations"]), int(data["seed"]),
                        int(data["checkpoint_every"]), int(data.get("workers", 1)), data.get("dask"),
                        None if data.get("eval_timeout") is None else float(data["eval_timeout"]),
-                       int(data.get("refine", 0)))
+                       int(data.get("refine", 0)), str(data.get("description") or ""),
+                       str(data.get("cite") or ""))
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"config.json is incomplete or malformed: {exc}") from exc
 
@@ -234,6 +239,10 @@ def _evolve(store: RunStore, problem: Problem, config: RunConfig, evolution: Evo
     generation cut short is rolled back (generator and algorithm memory), one that
     finished is recorded."""
     assert config.generations is not None and config.checkpoint_every is not None
+    import time
+
+    from gadesign.runcard import now
+    clock, started = time.perf_counter(), now()
 
     def record() -> None:
         logbook.append(evolution.statistics())
@@ -269,9 +278,25 @@ def _evolve(store: RunStore, problem: Problem, config: RunConfig, evolution: Evo
         store.write_logbook(logbook)
         store.write_front(front)
         _write_extras(store, problem, front, logbook, on_export)
+        _write_card(store, config, evolution, front, logbook, started, time.perf_counter() - clock)
     except KeyboardInterrupt:  # every generation is done and checkpointed: resume writes the results
         raise RunInterrupted(store.root, store.latest_checkpoint()) from None
     return RunResult(store.root, front, logbook, config.refine or 0)
+
+
+def _write_card(store: RunStore, config: RunConfig, evolution: Evolution, front: dict[str, Any],
+                logbook: list[dict[str, Any]], started: str, wall_time_s: float) -> None:
+    """run.json; after a resume the start time is the first session's and the wall time
+    adds up every session's."""
+    from gadesign.runcard import make_card
+
+    previous = store.read_card(missing_ok=True)
+    if previous is not None:
+        started = str(previous.get("started") or started)
+        wall_time_s += float(previous.get("wall_time_s") or 0.0)
+    ref = evolution.hv_reference
+    reference = None if ref is None else [float(v) * s for v, s in zip(ref, evolution.signs)]
+    store.write_card(make_card(config.to_json(), front, logbook, reference, started, wall_time_s))
 
 
 def front_document(name: str, problem: Problem, evolution: Evolution) -> dict[str, Any]:

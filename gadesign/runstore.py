@@ -3,6 +3,8 @@
 Layout of ``results/<problem>-<timestamp>-<seed>/`` (or the ``--out`` directory)::
 
     config.json               everything needed to rerun (problem, params, algorithm, budget, seed)
+    config.toml               the same as a config file: gadesign evolve --config DIR/config.toml
+    run.json                  the run card (gadesign.runcard): versions, machine, times, hypervolume
     logbook.csv               one row per generation
     checkpoints/gen-NNNN.json versioned, checksummed engine state (no pickle)
     front.json, front.csv     the result, readable without gadesign
@@ -110,6 +112,8 @@ class RunStore:
         self.check_new()
         self.root.mkdir(parents=True, exist_ok=True)
         atomic_write_json(self.config_path, {"schema": SCHEMA, **jsonable(config)})
+        from gadesign.config import write_config_toml
+        write_config_toml(self.root / "config.toml", config)
 
     def missing_dirs(self) -> list[Path]:
         """The run directory and its ancestors that do not exist yet (deepest first)."""
@@ -122,7 +126,7 @@ class RunStore:
         an existing folder are left alone."""
         import shutil
 
-        for name in ("config.json", "logbook.csv", "front.json", "front.csv"):
+        for name in ("config.json", "config.toml", "run.json", "logbook.csv", "front.json", "front.csv"):
             (self.root / name).unlink(missing_ok=True)
         for name in ("inputs", "checkpoints", "plots", "designs"):
             if (self.root / name).is_dir() and (self.root / name).resolve().parent == self.root.resolve():
@@ -152,6 +156,24 @@ class RunStore:
         data = self._read_json(self.config_path, "config.json")
         if not isinstance(data, dict) or data.get("schema") != SCHEMA or "problem" not in data:
             raise RunStoreError(f"{self.config_path}: not a gadesign run config (schema {SCHEMA})")
+        return data
+
+    # -- run card ------------------------------------------------------------------------------
+    @property
+    def card_path(self) -> Path:
+        return self.root / "run.json"
+
+    def write_card(self, card: dict[str, Any]) -> None:
+        atomic_write_json(self.card_path, jsonable(card))
+
+    def read_card(self, missing_ok: bool = False) -> dict[str, Any] | None:
+        """run.json (None if it is missing and ``missing_ok``: runs made before cards existed)."""
+        from gadesign.runcard import KIND
+        if missing_ok and not self.card_path.is_file():
+            return None
+        data = self._read_json(self.card_path, "run.json (the run card)")
+        if not isinstance(data, dict) or data.get("kind") != KIND:
+            raise RunStoreError(f"{self.card_path}: not a gadesign run card")
         return data
 
     # -- checkpoints -------------------------------------------------------------------------
