@@ -361,16 +361,32 @@ def resume_cmd(
 
 
 @app.command("show")
-def show_cmd(run_dir: Path = typer.Argument(..., help="Run directory."),
-             limit: int = typer.Option(50, "--limit", help="Show at most this many members.")) -> None:
+def show_cmd(run_dir: Path = typer.Argument(..., help="Run directory or run archive (.zip from export --archive)."),
+             limit: int = typer.Option(50, "--limit", help="Show at most this many members."),
+             as_json: bool = typer.Option(False, "--json", help="Print the run card and the front as JSON.")) -> None:
     """Summarise a run's front: objectives, violations and the problem's own columns."""
     from gadesign import options
+    from gadesign.archive import run_source
+
+    options.at_least(limit, "--limit", 0)
+    with run_source(run_dir) as folder:
+        _show(folder, run_dir, limit, as_json)
+
+
+def _show(folder: Path, run_dir: Path, limit: int, as_json: bool) -> None:
     from gadesign.problem import Evaluation
     from gadesign.run import problem_params
     from gadesign.runstore import RunStore
 
-    options.at_least(limit, "--limit", 0)
-    store = RunStore(run_dir)
+    store = RunStore(folder)
+    if as_json:
+        config = store.read_config()
+        front = store.read_front()
+        out.print_json(json.dumps({"run": str(run_dir), "config": config, "card": store.read_card(missing_ok=True),
+                                   "front": {**front, "members": front["members"][:limit]},
+                                   "members_total": len(front["members"])}))
+        return
+    label, run_dir = run_dir, folder
     config = store.read_config()
     front = store.read_front()
     try:
@@ -378,7 +394,7 @@ def show_cmd(run_dir: Path = typer.Argument(..., help="Run directory."),
     except GadesignError:
         problem = None
     summary = getattr(problem, "summary", None)
-    table = Table(title=escape(f"{front['problem']} — {len(front['members'])} designs ({run_dir})"))
+    table = Table(title=escape(f"{front['problem']} — {len(front['members'])} designs ({label})"))
     table.add_column("#", justify="right")
     for o in front["objectives"]:
         unit = f" [{o['unit']}]" if o.get("unit") else ""
@@ -434,12 +450,28 @@ def export_cmd(
     fmt: str = typer.Option("csv", "--format", "-f", help="csv | json"),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
                                          help="File to write (default: stdout); never one of the run's own files."),
+    archive: Optional[str] = typer.Option(None, "--archive", metavar="ZIP",
+                                          help="Write a shareable archive instead: run card, config, fronts, plots, "
+                                          "field formats, report.html, CITATION.cff and a README on reproducing."),
+    author: Optional[list[str]] = typer.Option(None, "--author", help="Author for CITATION.cff (repeatable; "
+                                               "default: git user.name, else the login name)."),
 ) -> None:
-    """Export a run's front as CSV or JSON."""
+    """Export a run's front as CSV or JSON, or the whole run as a zip archive."""
     from gadesign.atomic import atomic_write_text
     from gadesign.paths import check_output_file, output_guard
     from gadesign.runstore import RunStore, front_to_csv
 
+    if archive is not None:
+        from gadesign.archive import export_archive
+
+        if output is not None:
+            raise ConfigError("--archive and --output: give one of them")
+        target = check_output_file(archive, "--archive", suffixes=(".zip",))
+        RunStore(run_dir).read_front()  # a missing or broken run fails before anything is written
+        with output_guard(target, "--archive"):
+            entries = export_archive(run_dir, target, [a for a in author or [] if a.strip()] or None)
+        out.print(escape(f"wrote {target} ({len(entries)} files)"))
+        return
     if fmt not in ("csv", "json"):
         raise ConfigError(f"--format must be csv or json, got {fmt!r}")
     target = check_output_file(output, "--output") if output is not None else None
@@ -450,6 +482,77 @@ def export_cmd(
     else:
         with output_guard(target, "--output"):
             atomic_write_text(target, text)
+        out.print(escape(f"wrote {target}"))
+
+
+@app.command("report")
+def report_cmd(
+    run_dir: Path = typer.Argument(..., help="Run directory or run archive (.zip)."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                         help="HTML file to write (default: RUN_DIR/report.html; for an archive, "
+                                         "the archive's name with .html)."),
+    designs: int = typer.Option(4, "--designs", help="Draw this many designs, spread along the front (0: none)."),
+) -> None:
+    """Write one self-contained HTML report of a run (no server, no network needed)."""
+    from gadesign import options
+    from gadesign.archive import run_source
+    from gadesign.paths import check_output_file, output_guard
+    from gadesign.report import write_report
+
+    options.at_least(designs, "--designs", 0)
+    if output is None:
+        output = str(run_dir / "report.html") if run_dir.is_dir() else str(run_dir.with_suffix(".html"))
+    target = check_output_file(output, "--output", suffixes=(".html", ".htm"))
+    with run_source(run_dir) as folder:
+        with output_guard(target, "--output"):
+            write_report(folder, target, designs)
+    out.print(escape(f"wrote {target}"))
+
+
+@app.command("compare")
+def compare_cmd(
+    runs: list[Path] = typer.Argument(..., help="Run directories or archives of one problem."),
+    plot: Optional[str] = typer.Option(None, "--plot", metavar="FILE", help="Write the overlaid fronts figure "
+                                       "(.png, .svg, .pdf)."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Compare runs of one problem: hypervolume on a common reference point, IGD to the
+    union front, evaluations and time."""
+    from gadesign import compare as cmp
+    from gadesign.archive import run_source
+    from gadesign.paths import check_output_file, output_guard
+
+    target = check_output_file(plot, "--plot", figure=True) if plot is not None else None
+    with contextlib.ExitStack() as stack:
+        loaded = [cmp.load(stack.enter_context(run_source(r)), str(r)) for r in runs]
+        result = cmp.compare(loaded)
+        if target is not None:
+            from gadesign.plots import save
+            with output_guard(target, "--plot"):
+                save(cmp.overlay_figure(loaded), target)
+    if as_json:
+        out.print_json(json.dumps(result))
+        return
+    units = [o.get("unit") or "" for o in result["objectives"]]
+    table = Table(title=escape(f"{result['problem']}: {len(runs)} runs"))
+    for col in ("run", "algorithm", "pop x gen", "seed", "front", "hypervolume", "card HV", "IGD", "evaluations",
+                "time [s]"):
+        table.add_column(col, justify="left" if col in ("run", "algorithm") else "right", overflow="fold")
+    for r in result["runs"]:
+        table.add_row(escape(r["run"]), escape(str(r["algorithm"])), f"{r['pop']} x {r['generations']}",
+                      str(r["seed"]), f"{r['feasible']}/{r['front_size']}",
+                      "-" if r["hypervolume"] is None else f"{r['hypervolume']:.6g}",
+                      "-" if r["card_hypervolume"] is None else f"{r['card_hypervolume']:.6g}",
+                      "-" if r["igd"] is None else f"{r['igd']:.4g}", str(r["evaluations"] or "-"),
+                      str(r["wall_time_s"] or "-"))
+    out.print(table)
+    ref = result["reference_point"]
+    if ref is not None:
+        point = ", ".join(f"{o['name']} {v:.6g}{' ' + u if u else ''}" for o, v, u in zip(result["objectives"], ref, units))
+        out.print(escape(f"hypervolume reference point: {point} ({result['reference_point_rule']})"))
+    out.print(escape(f"IGD: to the union front of all runs ({result['union_front_size']} designs), "
+                     f"{result['igd_scaling']}"))
+    if target is not None:
         out.print(escape(f"wrote {target}"))
 
 
