@@ -267,7 +267,8 @@ def evolve_cmd(
     pop: Optional[int] = typer.Option(None, "--pop", help="Population size (default: the problem's)."),
     generations: Optional[int] = typer.Option(None, "--generations", "-g", help="Generations (default: the problem's)."),
     seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same front."),
-    workers: int = typer.Option(1, "--workers", "-w", help="Local worker processes for evaluation."),
+    workers: str = typer.Option("1", "--workers", "-w", help="Local worker processes for evaluation, or auto: "
+                                "time the first generations, then evaluate serially or on one worker per CPU."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Evaluate on Dask: local:N or tcp://host:8786."),
     eval_timeout: Optional[float] = typer.Option(None, "--eval-timeout",
                                                  help="Seconds per evaluation; slower designs are infeasible."),
@@ -308,6 +309,8 @@ def evolve_cmd(
                           "problem = \"NAME\"")
     problem, seed, workers, out_dir = str(eff["problem"]), eff.get("seed", seed), eff.get("workers", workers), \
         eff.get("out")
+    from gadesign.autoworkers import parse_workers
+    workers = parse_workers(workers)
     run_dir = check_output_dir(out_dir, "--out") if out_dir is not None else None
     config = RunConfig(problem, eff["params"], eff.get("algorithm"), eff.get("pop"), eff.get("generations"), seed,
                        eff.get("checkpoint_every"), workers, eff.get("dask"), eff.get("eval_timeout"),
@@ -330,7 +333,8 @@ def evolve_cmd(
 @app.command("resume")
 def resume_cmd(
     run_dir: Path = typer.Argument(..., help="Run directory with config.json and checkpoints/."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes (default: as before)."),
+    workers: Optional[str] = typer.Option(None, "--workers", "-w", help="Worker processes, or auto "
+                                          "(default: as before)."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Evaluate on Dask: local:N or tcp://host:8786."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
@@ -343,6 +347,8 @@ def resume_cmd(
     store = RunStore(run_dir)
     raw = store.read_config()
     config = RunConfig.from_json(raw)
+    from gadesign.autoworkers import parse_workers
+    workers = parse_workers(workers) if workers is not None else None  # type: ignore[assignment]
     config.workers = workers if workers is not None else config.workers
     config.dask = dask if dask is not None else config.dask
     config.validate()  # every option checked before any work or output

@@ -43,7 +43,7 @@ else:  # pragma: no cover - Python 3.10
 #: Top-level keys and the Python types their values may have.
 KEYS: dict[str, tuple[type, ...]] = {
     "problem": (str,), "algorithm": (str,), "pop": (int,), "generations": (int,), "seed": (int,),
-    "checkpoint_every": (int,), "workers": (int,), "dask": (str,), "eval_timeout": (int, float),
+    "checkpoint_every": (int,), "workers": (int, str), "dask": (str,), "eval_timeout": (int, float),
     "refine": (int,), "description": (str,), "cite": (str,), "out": (str,), "params": (dict,),
 }
 #: The keys written to a run's config.toml, in this order (``out`` is where, not what).

@@ -120,6 +120,11 @@ def _chunks(xs: list[Any], n_chunks: int) -> list[list[Any]]:
     return [xs[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
+def _sized_chunks(xs: list[Any], size: int) -> list[list[Any]]:
+    """``xs`` in contiguous chunks of about ``size`` designs (equal to within one)."""
+    return _chunks(xs, -(-len(xs) // max(1, size)))
+
+
 # -- evaluators ---------------------------------------------------------------------------------
 class SerialEvaluator:
     """Evaluates in this process."""
@@ -159,6 +164,11 @@ def _init_worker(problem: Problem, timeout: float | None) -> None:
     _WORKER_PROBLEM.update(problem=problem, timeout=timeout)
 
 
+def _warm_up(_: int) -> bool:
+    """A task that returns once its worker has started and run the initializer."""
+    return True
+
+
 def _evaluate_chunk(xs: Sequence[Any]) -> list[Evaluation]:
     return safe_evaluate(_WORKER_PROBLEM["problem"], xs, _WORKER_PROBLEM["timeout"])
 
@@ -167,34 +177,101 @@ def _repair_chunk(xs: Sequence[Any]) -> list[Any]:
     return [_WORKER_PROBLEM["problem"].genome.repair(x) for x in xs]
 
 
+def _echo_chunk(xs: Sequence[Any]) -> list[Any]:
+    """The chunk itself, back: a round trip that measures the pool's own cost."""
+    return list(xs)
+
+
 class ProcessPoolEvaluator(SerialEvaluator):
-    """Evaluates on ``workers`` local processes; the problem is sent once per worker and
-    batches go out in contiguous chunks (a few per worker, to balance load)."""
+    """Evaluates on ``workers`` local processes.
+
+    The pool starts at construction, in the background: while its workers import the
+    problem the engine samples generation 0, and until every worker is up this process
+    evaluates chunks itself, taking them from the back of the batch while the workers
+    take them from the front. A batch goes out as many small chunks (``chunk_size``
+    designs, default ``chunks_per_worker`` chunks per worker) that idle workers pull
+    one at a time, so a worker that drew slow designs holds up at most one chunk: the
+    load is balanced by the designs' measured cost, not by their count. Results come
+    back in the batch's order, and evaluation is a pure function of the genome, so who
+    evaluated a design never changes the run."""
 
     def __init__(self, problem: Problem, workers: int, timeout: float | None = None,
-                 chunks_per_worker: int = 2) -> None:
+                 chunks_per_worker: int = 4, chunk_size: int | None = None) -> None:
         super().__init__(problem, timeout)
         self.workers = workers
         self.chunks_per_worker = chunks_per_worker
+        self.chunk_size = chunk_size
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
                                          initializer=_init_worker, initargs=(problem, timeout))
+        self._warm_ups = [self._pool.submit(_warm_up, i) for i in range(workers)]  # start every worker now
+        self._warm = False
+        self.local_chunks = 0  #: chunks this process evaluated while the workers were starting
+
+    @property
+    def warm(self) -> bool:
+        """True once every worker has started (and run its initializer)."""
+        if not self._warm and all(f.done() for f in self._warm_ups):
+            for f in self._warm_ups:
+                f.result()  # a worker that failed to start raises here (BrokenProcessPool)
+            self._warm = True
+        return self._warm
+
+    def wait_warm(self) -> None:
+        """Block until every worker is up."""
+        for f in self._warm_ups:
+            f.result()
+        self._warm = True
+
+    def size_for(self, n: int) -> int:
+        """Designs per chunk for a batch of ``n``."""
+        return self.chunk_size or max(1, -(-n // (self.workers * self.chunks_per_worker)))
 
     def __call__(self, xs: Sequence[Any]) -> list[Evaluation]:
-        results: list[Evaluation] = []
-        for part in self._pool.map(_evaluate_chunk, _chunks(list(xs), self.workers * self.chunks_per_worker)):
-            results.extend(part)
-        return results
+        return self._map(_evaluate_chunk, list(xs), lambda part: safe_evaluate(self.problem, part, self.timeout))
 
     def repair(self, xs: Sequence[Any]) -> list[Any]:
         """Repairs on the workers, in order (a genome with ``parallel_repair``)."""
+        return self._map(_repair_chunk, list(xs), lambda part: [self.problem.genome.repair(x) for x in part])
+
+    def roundtrip(self, xs: Sequence[Any], chunks: int) -> float:
+        """Seconds to send ``xs`` to the workers in ``chunks`` chunks and get them back,
+        evaluating nothing: the pool's own cost for such a batch."""
+        import time
+
+        parts = _chunks(list(xs), chunks)
+        started = time.perf_counter()
+        for _ in self._pool.map(_echo_chunk, parts):
+            pass
+        return time.perf_counter() - started
+
+    def _map(self, fn: Callable[[list[Any]], list[Any]], xs: list[Any],
+             local: Callable[[list[Any]], list[Any]]) -> list[Any]:
+        if not xs:
+            return []
+        chunks = _sized_chunks(xs, self.size_for(len(xs)))
+        futures = [self._pool.submit(fn, c) for c in chunks]
+        done: dict[int, list[Any]] = {}
+        if not self.warm:  # workers still starting: evaluate from the back until they are up
+            from threadpoolctl import threadpool_limits
+
+            with threadpool_limits(1):  # as in the workers, so results match bit for bit
+                for i in reversed(range(len(chunks))):
+                    if self.warm or not futures[i].cancel():  # a worker has it (or all are up)
+                        break
+                    done[i] = local(chunks[i])
+                    self.local_chunks += 1
         out: list[Any] = []
-        for part in self._pool.map(_repair_chunk, _chunks(list(xs), self.workers * self.chunks_per_worker)):
-            out.extend(part)
+        for i, future in enumerate(futures):
+            out.extend(done[i] if i in done else future.result())
         return out
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def close_soon(self) -> None:
+        """Let the workers go without waiting for them to exit."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def local_workers(address: str) -> int | None:
@@ -307,11 +384,18 @@ class DaskEvaluator(SerialEvaluator):
             self._cluster.close()
 
 
-def make_evaluator(problem: Problem, workers: int = 1, dask: str | None = None,
+def make_evaluator(problem: Problem, workers: int | str = 1, dask: str | None = None,
                    timeout: float | None = None) -> SerialEvaluator:
-    """Dask when ``dask`` is given, else a process pool for ``workers > 1``, else serial."""
+    """Dask when ``dask`` is given, else a process pool for ``workers > 1``, a measured
+    choice for ``workers="auto"`` (see :mod:`gadesign.autoworkers`), else serial."""
     if timeout is not None and timeout <= 0:
         raise ConfigError(f"--eval-timeout must be > 0 seconds, got {timeout}")
     if dask:
         return DaskEvaluator(problem, dask, timeout)
+    if workers == "auto":
+        from gadesign.autoworkers import AutoEvaluator
+
+        return AutoEvaluator(problem, timeout)
+    if isinstance(workers, str):
+        raise ConfigError(f"--workers {workers!r}: expected a number or auto")
     return SerialEvaluator(problem, timeout) if workers <= 1 else ProcessPoolEvaluator(problem, workers, timeout)

@@ -55,7 +55,7 @@ class RunConfig:
     generations: int | None = None
     seed: int = 1
     checkpoint_every: int | None = None
-    workers: int = 1
+    workers: int | str = 1  # or "auto" (gadesign.autoworkers)
     dask: str | None = None
     eval_timeout: float | None = None
     refine: int | None = None
@@ -88,7 +88,9 @@ class RunConfig:
         options.population(self.pop)
         options.generations(self.generations)
         options.at_least(self.checkpoint_every, "--checkpoint-every", 1)
-        options.workers(self.workers)
+        from gadesign.autoworkers import parse_workers
+        if parse_workers(self.workers) != "auto":
+            options.workers(parse_workers(self.workers))
         options.at_least(self.seed, "--seed", 0)
         if self.dask is not None:
             local_workers(self.dask)
@@ -117,10 +119,11 @@ class RunConfig:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "RunConfig":
+        from gadesign.autoworkers import parse_workers
         try:
             return cls(str(data["problem"]), dict(data.get("params") or {}), str(data["algorithm"]),
                        int(data["pop"]), int(data["generations"]), int(data["seed"]),
-                       int(data["checkpoint_every"]), int(data.get("workers", 1)), data.get("dask"),
+                       int(data["checkpoint_every"]), parse_workers(data.get("workers", 1)), data.get("dask"),
                        None if data.get("eval_timeout") is None else float(data["eval_timeout"]),
                        int(data.get("refine", 0)), str(data.get("description") or ""),
                        str(data.get("cite") or ""))
@@ -162,7 +165,7 @@ def start_run(config: RunConfig, out: Path, on_generation: GenerationCallback | 
         raise
 
 
-def resume_run(run_dir: Path, workers: int | None = None, dask: str | None = None,
+def resume_run(run_dir: Path, workers: int | str | None = None, dask: str | None = None,
                on_generation: GenerationCallback | None = None,
                on_export: ExportCallback | None = None) -> RunResult:
     """Continue the run in ``run_dir`` from its newest checkpoint to its full budget."""
