@@ -23,6 +23,9 @@ Optional members the engine uses when present:
   :func:`gadesign.atomic.atomic_write_text` or ``atomic_path``.
 - ``summary(x, evaluation) -> dict[str, object]``: extra columns for ``gadesign show``.
 - ``true_front(n) -> ndarray``: points of the known Pareto front (tests, IGD).
+- ``report_figures(x, evaluation) -> list[tuple[str, Figure]]``: pictures of one design
+  for ``gadesign report`` (title, matplotlib Figure; the report embeds and closes them).
+  Without it the report shows the PNGs ``export`` wrote for the member, if any.
 
 Evaluation must be a pure function of the genome: no hidden state, picklable, cheap
 to send to another process. The engine never imports a problem by name: problems come

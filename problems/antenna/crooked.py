@@ -121,6 +121,13 @@ class CrookedWireProblem:
             return {"reason": i.get("reason")}
         return {"min_rhcp_dbic": round(i["min_rhcp_dbic"], 2), "vswr": round(i["vswr"], 3)}
 
+    def report_figures(self, x: np.ndarray, evaluation: Evaluation) -> list[tuple[str, Any]]:
+        """Pictures for ``gadesign report``: geometry with currents, pattern cuts, VSWR."""
+        from gadesign_problems.antenna.report import antenna_figures
+
+        return antenna_figures(self, x, evaluation, sweep=np.linspace(0.8 * self.f0, 1.2 * self.f0, 41),
+                               frequencies=[self.f0], z0=self.z0)
+
     def export(self, x: np.ndarray, evaluation: Evaluation, directory: Path, stem: str) -> list[Path]:
         from gadesign_problems.antenna.export import export_design
 

@@ -56,7 +56,8 @@ import numpy as np
 from gadesign.errors import ConfigError
 from gadesign.problem import Evaluation, Objective
 from gadesign_problems.antenna.units import C0, db
-from gadesign_problems.antenna.tree import ArmSpace, Node, TreeGenome, count_branches, count_wires
+from gadesign_problems.antenna.tree import (MIN_JUNCTION_ANGLE, ArmSpace, Node, TreeGenome, count_branches,
+                                            count_wires)
 
 #: Published ST5 requirements (Hornby, Lohn & Linden 2011, Evolutionary Computation 19(1)).
 ST5_TRANSMIT_HZ = 8470e6
@@ -90,7 +91,12 @@ _CONTROLLER: Any = None
 @dataclass(frozen=True)
 class Requirements:
     """What the antenna must do: frequencies (Hz) with VSWR limits, RHCP gain target
-    (dBic) over ``theta`` in ``theta_range`` (degrees off zenith), all azimuths."""
+    (dBic) over ``theta`` in ``theta_range`` (degrees off zenith), all azimuths.
+
+    ``vswr_margin`` and ``rhcp_margin_db`` are *design* margins: the search aims at VSWR
+    below ``limit - vswr_margin`` and RHCP at least ``gain_dbic + rhcp_margin_db``, so a
+    design that meets them still meets the requirements themselves when the model moves
+    (a finer mesh, another engine)."""
 
     frequencies: tuple[float, ...] = (ST5_RECEIVE_HZ, ST5_TRANSMIT_HZ)
     vswr_limits: tuple[float, ...] = (ST5_VSWR_RECEIVE, ST5_VSWR_TRANSMIT)
@@ -99,6 +105,26 @@ class Requirements:
     step_deg: float = 5.0
     gain_floor: float = -40.0
     z0: float = 50.0
+    vswr_margin: float = 0.0
+    rhcp_margin_db: float = 0.0
+
+    @property
+    def design_vswr_limits(self) -> tuple[float, ...]:
+        """The VSWR limits the search aims at: each limit less ``vswr_margin``."""
+        return tuple(v - self.vswr_margin for v in self.vswr_limits)
+
+    @property
+    def design_gain_dbic(self) -> float:
+        """The RHCP gain (dBic) the search aims at: ``gain_dbic + rhcp_margin_db``."""
+        return self.gain_dbic + self.rhcp_margin_db
+
+    def met(self, vswr: np.ndarray, rhcp_db: np.ndarray, margins: bool = False) -> bool:
+        """Whether VSWR per frequency and the RHCP gains (dBic, (F, D)) meet the
+        requirements (``margins``: the design targets)."""
+        limits = self.design_vswr_limits if margins else self.vswr_limits
+        target = self.design_gain_dbic if margins else self.gain_dbic
+        return bool(np.all(np.asarray(vswr, float) < np.asarray(limits, float))
+                    and float(np.min(rhcp_db)) >= target)
 
     def directions(self, full_circle: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Sampled (theta, phi) in degrees: phi over one 90-degree period (or 360)."""
@@ -118,10 +144,11 @@ def stable(value: float, digits: int = 10) -> float:
 
 def score(vswr: np.ndarray, rhcp_db: np.ndarray, req: Requirements) -> dict[str, float]:
     """The three objectives and the scalar product from VSWR per frequency and the RHCP
-    gain (dBic, (F, D)) on the sampled directions."""
-    ratio = np.asarray(vswr, float) / np.asarray(req.vswr_limits, float)
+    gain (dBic, (F, D)) on the sampled directions, against the design targets (the
+    requirements with their margins)."""
+    ratio = np.asarray(vswr, float) / np.asarray(req.design_vswr_limits, float)
     g = np.maximum(np.asarray(rhcp_db, float), req.gain_floor)
-    short = np.maximum(req.gain_dbic - g, 0.0)
+    short = np.maximum(req.design_gain_dbic - g, 0.0)
     rmse = float(np.sqrt(np.mean(short ** 2)))
     worst = float(short.max())
     v_term = float(np.prod(np.maximum(ratio, 1.0) ** 2))
@@ -136,12 +163,15 @@ class ST5Problem:
 
     def __init__(self, requirements: Requirements, space: ArmSpace, genome: TreeGenome, *,
                  scalar: bool = False, constrained: bool = True, end_split: int = 8,
+                 refinement: int = 1, deck_segments: int = 1,
                  defaults: dict[str, Any] | None = None) -> None:
         self.requirements = requirements
         self.space = space
         self.genome = genome
         self.scalar = bool(scalar)
         self.end_split = int(end_split)
+        self.refinement = int(refinement)
+        self.deck_segments = int(deck_segments)
         self.objectives: tuple[Objective, ...] = (
             (Objective("product", "min", ""),) if self.scalar else
             (Objective("vswr", "min", "x limit"), Objective("gain_rmse", "min", "dB"),
@@ -171,23 +201,64 @@ class ST5Problem:
                           patterns=(PatternRequest(int(round(90 / step)) + 1, int(round(360 / step)) + 1,
                                                    0.0, 0.0, step, step),))
 
-    def measure(self, x: Node, full_circle: bool = False) -> dict[str, Any]:
-        """Solve the design; VSWR per frequency, RHCP gains (dBic) and the objectives."""
-        ant = self.decode(x)
+    def measure(self, x: Node, full_circle: bool = False, refinement: int | None = None) -> dict[str, Any]:
+        """Solve the design with every deck segment cut into ``refinement`` (default: the
+        problem's evaluation refinement); VSWR per frequency, RHCP gains (dBic), the
+        objectives, and whether the requirements (``meets_requirements``) and the design
+        targets with their margins (``meets_with_margins``) hold."""
+        k = self.refinement if refinement is None else int(refinement)
+        ant = self.decode(x).refined(k)
         th, ph = self.requirements.directions(full_circle) if full_circle else (self._theta, self._phi)
         with blas_single_thread():
             sol = ant.solve(self.requirements.frequencies)
             vswr = sol.vswr(self.requirements.z0)[:, 0]
             rhcp = db(sol.gain_components(th, ph)["rhcp"])
-        out = score(vswr, rhcp, self.requirements)
+        req = self.requirements
+        out = score(vswr, rhcp, req)
         z = sol.impedance[:, 0]
         out.update(vswr_per_frequency=[float(v) for v in vswr],
                    impedance_ohm=[[float(v.real), float(v.imag)] for v in z],
                    min_rhcp_dbic=[float(v) for v in rhcp.min(axis=1)],
                    wires_per_arm=count_wires(x), branches=count_branches(x),
-                   segments=ant.n_segments)
-        out["meets_requirements"] = bool(out["vswr"] <= 1.0 and out["worst_shortfall"] <= 0.0)
+                   segments=ant.n_segments, refinement=k)
+        out["meets_requirements"] = req.met(vswr, rhcp)
+        out["meets_with_margins"] = bool(out["vswr"] < 1.0 and out["worst_shortfall"] <= 0.0)
+        out["vswr_margin"] = float(np.min(np.asarray(req.vswr_limits) - vswr))
+        out["rhcp_margin_db"] = float(rhcp.min() - req.gain_dbic)
         return out
+
+    def check(self, x: Node, levels: tuple[int, ...] = (1, 2, 4)) -> list[dict[str, Any]]:
+        """The design solved at ``levels`` times the evaluation refinement, over the full
+        azimuth circle: per level the refinement, impedance, VSWR, min RHCP gain (dBic)
+        and whether the requirements (no margins) hold. A design that meets them at
+        every level does not owe it to the mesh."""
+        rows = []
+        for lv in levels:
+            m = self.measure(x, full_circle=True, refinement=self.refinement * int(lv))
+            rows.append({"level": int(lv), "refinement": m["refinement"], "impedance_ohm": m["impedance_ohm"],
+                         "vswr": m["vswr_per_frequency"], "min_rhcp_dbic": m["min_rhcp_dbic"],
+                         "meets_requirements": m["meets_requirements"]})
+        return rows
+
+    def deck(self, x: Node) -> Any:
+        """The design's NEC-2 deck for export: every wire's segment count times
+        ``deck_segments`` (:meth:`Antenna.resegmented`), where NEC-2 is resolved, with
+        comment cards saying how that was chosen."""
+        from dataclasses import replace as dc_replace
+
+        ant = self.decode(x)
+        m = self.deck_segments
+        lam = C0 / max(self.requirements.frequencies)
+        seg = self.space.max_segment / m
+        req = self.requirements
+        notes = (f"segments: {m} x the evaluation deck's, at most {seg * 1e3:.3g} mm = lambda/{lam / seg:.3g} at "
+                 f"{max(req.frequencies) / 1e6:.6g} MHz ({seg / self.space.wire_radius:.3g} wire radii)",
+                 f"chosen so that NEC-2 (standard kernel) is resolved: its average gain within 2% of 2.0 at "
+                 f"both frequencies on {NEC_RESOLVED_NOTE}",
+                 f"gadesign evaluates the design at {self.refinement} x the evaluation deck's segments "
+                 f"(Antenna.refined); design margins: VSWR {req.vswr_margin:g} below each limit, "
+                 f"RHCP {req.rhcp_margin_db:g} dB above {req.gain_dbic:g} dBic")
+        return dc_replace(ant.resegmented(m) if m > 1 else ant, comments=ant.comments + notes)
 
     def evaluate(self, x: Node) -> Evaluation:
         m = self.measure(x)
@@ -204,11 +275,20 @@ class ST5Problem:
     def export(self, x: Node, evaluation: Evaluation, directory: Path, stem: str) -> list[Path]:
         from gadesign_problems.antenna.export import export_design
 
-        return export_design(self.decode(x), directory, stem, sweep=self.sweep_frequencies(),
+        return export_design(self.decode(x).refined(self.refinement), directory, stem,
+                             deck=self.deck(x), sweep=self.sweep_frequencies(),
                              pattern_frequencies=self.requirements.frequencies,
                              z0=self.requirements.z0,
                              vswr_marks=list(zip(self.requirements.frequencies, self.requirements.vswr_limits)),
                              coverage=(self.requirements.theta_range, self.requirements.gain_dbic))
+
+    def report_figures(self, x: Node, evaluation: Evaluation) -> list[tuple[str, Any]]:
+        """Pictures for ``gadesign report``: geometry with currents, pattern cuts, VSWR."""
+        from gadesign_problems.antenna.report import antenna_figures
+
+        return antenna_figures(self, x, evaluation, sweep=self.sweep_frequencies(),
+                               frequencies=self.requirements.frequencies, z0=self.requirements.z0,
+                               vswr_marks=list(zip(self.requirements.frequencies, self.requirements.vswr_limits)))
 
     def sweep_frequencies(self) -> np.ndarray:
         """A band sweep around the requirement frequencies for the Touchstone file."""
@@ -254,10 +334,8 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
                        vswr_limits=(vswr_receive, vswr_transmit), gain_dbic=gain_dbic,
                        theta_range=(theta_min, theta_max))
     lam = C0 / max(req.frequencies)
-    # adjacent segments of two wires meeting at a node at min_angle must clear the solver's
-    # contact check (distance >= 2 radii) one shortest segment away from the node
-    shortest = min(min_length, 0.5 * lam / segments_per_wavelength)
-    min_angle = max(30.0, math.degrees(math.asin(min(1.0, 2.4 * wire_radius / shortest))))
+    # wires meeting at a node overlap at most one diameter beyond it (see tree.junction_angle)
+    min_angle = MIN_JUNCTION_ANGLE
     space = ArmSpace(radius=cylinder_diameter / 2.0, height=cylinder_height, feed_height=feed_height,
                      wire_radius=wire_radius, min_length=min_length, max_length=max_length,
                      max_segment=lam / segments_per_wavelength, min_angle=min_angle, root_bend_min=min_angle,

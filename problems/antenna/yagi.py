@@ -106,6 +106,14 @@ class YagiProblem:
                 "vswr": " ".join(f"{v:.3f}" for v in i["vswr_per_frequency"]),
                 "boom_wl": round(i["boom_wavelengths"], 3)}
 
+    def report_figures(self, x: np.ndarray, evaluation: Evaluation) -> list[tuple[str, Any]]:
+        """Pictures for ``gadesign report``: geometry with currents, pattern cuts, VSWR."""
+        from gadesign_problems.antenna.report import antenna_figures
+
+        return antenna_figures(self, x, evaluation, sweep=np.linspace(0.9 * self.f0, 1.1 * self.f0, 41),
+                               frequencies=[self.f0], z0=self.z0,
+                               vswr_marks=[(float(f), self.vswr_max) for f in self.frequencies])
+
     def export(self, x: np.ndarray, evaluation: Evaluation, directory: Path, stem: str) -> list[Path]:
         from gadesign_problems.antenna.export import export_design
 

@@ -118,6 +118,12 @@ class MoleculeDesign:
         return {"smiles": x, "logp": round(float(info.get("logp", 0.0)), 2),
                 "mw": round(float(info.get("mw", 0.0)), 1)}
 
+    def report_figures(self, x: str, evaluation: Evaluation) -> list[tuple[str, Any]]:
+        """Pictures for ``gadesign report``: the structure drawn by RDKit."""
+        from gadesign_problems.molecule.report import structure_figures
+
+        return structure_figures(self, x, evaluation)
+
     def export(self, x: str, evaluation: Evaluation, directory: Path, stem: str) -> list[Path]:
         """The molecule as an SDF record (2D coordinates, values as properties) and a PNG."""
         from gadesign_problems.molecule.drawing import write_png, write_sdf

@@ -192,6 +192,12 @@ class MoleculeIsomers:
     def summary(self, x: str, evaluation: Evaluation) -> dict[str, object]:
         return {"smiles": x, "formula": evaluation.info.get("formula", "")}
 
+    def report_figures(self, x: str, evaluation: Evaluation) -> list[tuple[str, Any]]:
+        """Pictures for ``gadesign report``: the structure drawn by RDKit."""
+        from gadesign_problems.molecule.report import structure_figures
+
+        return structure_figures(self, x, evaluation)
+
     def export(self, x: str, evaluation: Evaluation, directory: Any, stem: str) -> list[Any]:
         from gadesign_problems.molecule.drawing import write_png, write_sdf
         value = evaluation.objectives[0]

@@ -1,11 +1,12 @@
 """The ``molecule-formula`` problem: evolve elemental compositions that explain a spectrum.
 
 Objectives (both minimised): the absolute mass error of the candidate's ion in ppm, and
-the isotope misfit (-2 ln L of the measured peaks under the intensity-error model, see
+the misfit: -2 ln L of the measured peaks under the intensity-error model (see
 :func:`~gadesign_problems.molecule.isotopes.isotope_misfit`; 0 when no pattern was
-measured). Constraints: ``ppm_window`` (violation
-``(|ppm| - window) / window`` beyond the window) and one per applied golden rule (its
-graded violation, see :mod:`gadesign_problems.molecule.rules`). The combined score that ranks
+measured) plus the formula prior and the costs of the graded golden rules failed (see
+:mod:`gadesign_problems.molecule.query`). Constraints: ``ppm_window`` (violation
+``(|ppm| - window) / window`` beyond the window) and one per golden rule applied as a
+filter (its graded violation, see :mod:`gadesign_problems.molecule.rules`). The combined score that ranks
 candidates (see :mod:`gadesign_problems.molecule.query`) increases monotonically with both
 objectives, so the best-scoring feasible formula is on the Pareto front.
 
@@ -209,7 +210,8 @@ class FormulaProblem:
             violations = (float(window[i]), *(float(s.rules[name][i]) for name in s.applied))
             info = {"formula": hill_string(self.query.elements, s.counts[i]),
                     "ppm": float(s.ppm[i]), "score": float(np.exp(-0.5 * s.chi2[i])), "chi2": float(s.chi2[i])}
-            out.append(Evaluation((float(abs(s.ppm[i])), float(s.isotope_term[i])), violations, info))
+            misfit = float(s.isotope_term[i] + s.prior_term[i] + s.rule_term[i])
+            out.append(Evaluation((float(abs(s.ppm[i])), misfit), violations, info))
         return out
 
     def evaluate(self, x: np.ndarray) -> Evaluation:
@@ -223,6 +225,12 @@ class FormulaProblem:
         f = self.decode(x)
         return {"formula": f.hill, "ppm": round(float(evaluation.info.get("ppm", 0.0)), 3),
                 "score": float(evaluation.info.get("score", 0.0)), "rdbe": f.rdbe}
+
+    def report_figures(self, x: np.ndarray, evaluation: Evaluation) -> list[tuple[str, Any]]:
+        """Pictures for ``gadesign report``: the formula over its isotope pattern."""
+        from gadesign_problems.molecule.report import formula_figures
+
+        return formula_figures(self, x, evaluation)
 
     def export(self, x: np.ndarray, evaluation: Evaluation, directory: Path, stem: str) -> list[Path]:
         """The candidate's isotope pattern against the measured one (PNG), when measured."""

@@ -174,6 +174,12 @@ class TrussProblem:
             out["gap_to_LP_%"] = 100.0 * (evaluation.objectives[0] - self.lp_weight) / self.lp_weight
         return out
 
+    def report_figures(self, x: Any, evaluation: Evaluation) -> list[tuple[str, Any]]:
+        """Pictures for ``gadesign report``: the design coloured by stress ratio."""
+        from gadesign_problems.truss.report import truss_figures
+
+        return truss_figures(self, x, evaluation)
+
     def export(self, x: Any, evaluation: Evaluation, directory: Path, stem: str) -> list[Path]:
         """The designed truss as JSON (with its analysis) and a drawing."""
         from gadesign_problems.truss.plots import plot_truss, save_figure
