@@ -190,13 +190,15 @@ class ProcessPoolEvaluator(SerialEvaluator):
     evaluates chunks itself, taking them from the back of the batch while the workers
     take them from the front. A batch goes out as many small chunks (``chunk_size``
     designs, default ``chunks_per_worker`` chunks per worker) that idle workers pull
-    one at a time, so a worker that drew slow designs holds up at most one chunk: the
-    load is balanced by the designs' measured cost, not by their count. Results come
-    back in the batch's order, and evaluation is a pure function of the genome, so who
-    evaluated a design never changes the run."""
+    one at a time, so a worker that drew slow designs holds up at most one small chunk:
+    the load is balanced by what the designs actually cost, not by their count. The
+    chunking depends only on the batch size and ``workers`` (never on timings), so a
+    fixed worker count chunks every run alike. Results come back in the batch's order,
+    and evaluation is a pure function of the genome, so who evaluated a design never
+    changes the run."""
 
     def __init__(self, problem: Problem, workers: int, timeout: float | None = None,
-                 chunks_per_worker: int = 4, chunk_size: int | None = None) -> None:
+                 chunks_per_worker: int = 16, chunk_size: int | None = None) -> None:
         super().__init__(problem, timeout)
         self.workers = workers
         self.chunks_per_worker = chunks_per_worker
