@@ -5,6 +5,7 @@ report tests. Messages are JSON texts separated by NUL bytes on file descriptors
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import select
@@ -31,12 +32,17 @@ class Browser:
         self.profile = tempfile.mkdtemp(prefix="gadesign-chromium-")
         to_browser_r, self._to_browser = os.pipe()
         self._from_browser, from_browser_w = os.pipe()
+        # above 9, so that bash's "3<&N 4>&M" cannot overwrite one with the other
+        low = (to_browser_r, from_browser_w)
+        to_browser_r, from_browser_w = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in low)
+        for fd in low:
+            os.close(fd)
         args = [executable, "--headless=new", "--remote-debugging-pipe", "--no-sandbox", "--disable-gpu",
                 "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-sync",
                 "--disable-background-networking", "--disable-component-update", "--mute-audio",
                 f"--user-data-dir={self.profile}", "about:blank"]
         quoted = " ".join("'" + a.replace("'", "'\\''") + "'" for a in args)
-        self.proc = subprocess.Popen(["sh", "-c", f"exec {quoted} 3<&{to_browser_r} 4>&{from_browser_w}"],
+        self.proc = subprocess.Popen(["bash", "-c", f"exec {quoted} 3<&{to_browser_r} 4>&{from_browser_w}"],
                                      pass_fds=(to_browser_r, from_browser_w), stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         os.close(to_browser_r)
