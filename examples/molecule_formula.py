@@ -20,7 +20,7 @@ candidates, stats = exact_search(query, top=5)
 print(f"{stats}")
 for c in candidates:
     print(f"{c.formula:12s} {c.ppm:+6.2f} ppm  mass -2lnL {c.mass_term:5.2f}  isotope -2lnL {c.isotope_term:6.2f}"
-          f"  score {c.score:.3g}")
+          f"  prior {c.prior_term:5.2f}  rules {c.rule_term:5.2f}  score {c.score:.3g}")
 best = Formula(candidates[0].formula)
 print(f"{best}: monoisotopic {best.monoisotopic_mass:.6f} Da, RDBE {best.rdbe}")
 

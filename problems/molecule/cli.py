@@ -53,7 +53,11 @@ def formula_cmd(
     elements: str = typer.Option("CHNOPS", "--elements", "-e", help="Element alphabet, e.g. CHNOPSClBr."),
     limits: Optional[str] = typer.Option(None, "--max", help="Element count limits, e.g. C=120,Cl=6 "
                                          "(default: as many as fit the mass; rule 1 caps them further)."),
-    rules: str = typer.Option("extended", "--rules", help="Golden rules: extended, common or none."),
+    rules: str = typer.Option("extended", "--rules", help="Golden rules: extended or common (rules 2-3 "
+                              "filter, 1 and 4-6 graded evidence), extended-filter or common-filter (all "
+                              "filter), or none."),
+    prior: bool = typer.Option(True, "--prior/--no-prior", help="Add the formula prior (P, S rare; N per C) "
+                               "fitted on the development list to the score."),
     method: str = typer.Option("exact", "--method", "-m", help="exact (enumerate) or evolve (NSGA-II)."),
     top: int = typer.Option(10, "--top", help="Number of candidates to show."),
     seed: int = typer.Option(1, "--seed", help="Random seed of --method evolve."),
@@ -106,7 +110,8 @@ def formula_cmd(
         rel, absolute = (float(v) for v in intensity_error.split(","))
     except ValueError:
         raise FormulaError(f"--intensity-error: expected REL,ABS such as 0.05,0.002, got {intensity_error!r}") from None
-    scoring = Scoring(mass_accuracy, relative_intensity_error=rel, absolute_intensity_error=absolute).validated()
+    scoring = Scoring(mass_accuracy, relative_intensity_error=rel, absolute_intensity_error=absolute,
+                      use_prior=prior).validated()
     if adduct is None:
         ion = protonation_adduct(charge or 0)
     else:
@@ -149,6 +154,8 @@ def formula_cmd(
                          "mass_accuracy_ppm": query.scoring.mass_accuracy_ppm,
                          "intensity_error": [rel, absolute],
                          "elements": "".join(query.elements), "rules": query.rules.name,
+                         "rules_filter": list(query.rule_names), "rules_graded": list(query.graded_names),
+                         "prior": query.scoring.use_prior,
                          "upper": dict(zip(query.elements, query.effective_upper.tolist())),
                          "pattern": measured, "method": method,
                          "spectrum": None if found is None else {"file": str(spectrum), "mono_mz": found.mono_mz,
@@ -167,25 +174,31 @@ def formula_cmd(
         console.print("measured peaks (fraction of those given): "
                       + ", ".join(f"M+{k} {'-' if v is None else format(v, '.4f')}" for k, v in enumerate(measured)))
     if not candidates:
-        console.print("[yellow]no formula in the window passes the rules[/yellow]")
+        console.print("[yellow]no formula in the window passes the rules applied as filters "
+                      f"({', '.join(RULE_SHORT[n] for n in query.rule_names) or 'none'})[/yellow]")
         return
     flagged = any(c.at_limit for c in candidates)
     table = Table(show_lines=False)
     columns = [("#", "right"), ("formula", "left"), ("ppm", "right"), ("mass", "right"), ("isotope", "right"),
-               ("score", "right"), ("misfit", "right"), ("RDBE", "right"), ("rules", "left")]
+               ("prior", "right"), ("rules", "right"), ("score", "right"), ("misfit", "right"), ("RDBE", "right"),
+               ("verdicts", "left")]
     for col, just in columns + ([("limit", "left")] if flagged else []):
         table.add_column(col, justify=just, no_wrap=col == "formula")  # type: ignore[arg-type]
     for i, c in enumerate(candidates, start=1):
         failed = [RULE_SHORT[n] for n, ok in c.rules.items() if not ok]
         row = [str(i), c.formula, f"{c.ppm:+.2f}", f"{c.mass_term:.2f}",
-               f"{c.isotope_term:.2f}" if query.pattern is not None else "-", f"{c.score:.3g}",
+               f"{c.isotope_term:.2f}" if query.pattern is not None else "-", f"{c.prior_term:.2f}",
+               f"{c.rule_term:.2f}", f"{c.score:.3g}",
                f"{100 * c.isotope_mismatch:.1f}%" if query.pattern is not None else "-",
                f"{c.rdbe:g}", "✗ " + ",".join(failed) if failed else "✓ 1-6"]
         table.add_row(*row, *([",".join(c.at_limit) + " at max"] if flagged else []))
     console.print(table)
     console.print("mass, isotope: -2 ln L of the mass error (0 inside the accuracy) and of the measured peaks; "
-                  "score = exp(-(mass + isotope)/2); misfit: relative RMS deviation of the peaks; rules: golden "
-                  f"rules 1-6 passed (applied: {', '.join(RULE_SHORT[n] for n in query.rule_names) or 'none'})")
+                  "prior: -2 ln of the formula prior; rules: cost of the graded golden rules failed; "
+                  "score = exp(-(mass + isotope + prior + rules)/2); misfit: relative RMS deviation of the peaks; "
+                  "verdicts: golden rules 1-6 passed or failed (filters: "
+                  f"{', '.join(RULE_SHORT[n] for n in query.rule_names) or 'none'}; graded: "
+                  f"{', '.join(RULE_SHORT[n] for n in query.graded_names) or 'none'})")
     if flagged:
         console.print("[yellow]some candidates sit at an element count limit: larger counts were not searched "
                       "(raise them with --max)[/yellow]")

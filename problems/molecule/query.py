@@ -7,7 +7,8 @@ measurement (:class:`Scoring`). :meth:`Query.score_counts` scores a batch of cou
 vectors (neutral compositions) in one vectorised pass; the exact enumerator and the GA
 both rank by it, so their optima are comparable.
 
-Score. A candidate's score is a likelihood, ``exp(-(mass + isotope) / 2)`` in (0, 1]:
+Score. A candidate's score is a posterior weight, ``exp(-(mass + isotope + prior + rules) / 2)``
+in (0, 1]:
 
 * ``mass``: with ``d`` the candidate's mass error (ppm) and ``a`` the instrument's stated
   accuracy (``--mass-accuracy``, default 3 ppm), ``(max(|d| - a, 0) / (a / 4))^2``:
@@ -17,14 +18,20 @@ Score. A candidate's score is a likelihood, ``exp(-(mass + isotope) / 2)`` in (0
 * ``isotope``: -2 ln L of the measured peaks under the intensity-error model of
   :func:`~gadesign_problems.molecule.isotopes.isotope_misfit` (relative error on strong
   peaks, an absolute floor on weak ones; defaults 5 % and 0.002 of the total intensity).
+* ``prior``: -2 ln of the formula prior (:mod:`~gadesign_problems.molecule.prior`: P and
+  S as rare elements, N per C), fitted on the development list; ``--no-prior`` drops it.
+* ``rules``: for each graded golden rule the candidate fails (rules 1, 4, 5, 6 by
+  default), -2 ln of how rarely known compounds fail it
+  (:data:`~gadesign_problems.molecule.prior.RULE_COSTS`).
 
-Candidates outside the window or failing an applied rule are never ranked; rules are
-filters, shown with their verdicts, never part of the score.
+Every term is >= 0. Candidates outside the window or failing a rule applied as a filter
+(rule 2, rule 3, or all with ``--rules extended-filter``) are never ranked; every rule's
+verdict is shown.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -32,8 +39,9 @@ import numpy as np
 from gadesign_problems.molecule.formula import Adduct, FormulaError, element, get_adduct, parse_elements
 from gadesign_problems.molecule.isotopes import (N_PEAKS, PatternTable, given_bins, isotope_mismatch,
                                                  isotope_misfit, normalise_pattern)
+from gadesign_problems.molecule.prior import DEVELOPMENT, RULE_COSTS
 from gadesign_problems.molecule.rules import (ELEMENT_LIMITS, MASS_BOUNDS, RULE_NAMES, RuleSet, applied_rules,
-                                              evaluate_rules)
+                                              evaluate_rules, graded_rules)
 
 DEFAULT_ELEMENTS = "CHNOPS"
 #: Largest neutral mass (Da) a query may have unless ``mass_limit`` raises it: beyond it
@@ -69,13 +77,15 @@ class Scoring:
     ``mass_accuracy_ppm``: the instrument's stated mass accuracy; ``outside_sigma``:
     width of the penalty beyond it as a fraction of it; ``relative_intensity_error``
     and ``absolute_intensity_error``: the isotope intensity error model (fractions of
-    a peak and of the total intensity of the measured peaks).
+    a peak and of the total intensity of the measured peaks); ``use_prior``: add the
+    formula prior fitted on the development list.
     """
 
     mass_accuracy_ppm: float = 3.0
     outside_sigma: float = 0.25
     relative_intensity_error: float = 0.05
     absolute_intensity_error: float = 0.002
+    use_prior: bool = True
 
     def validated(self) -> "Scoring":
         if not (np.isfinite(self.mass_accuracy_ppm) and 0 < self.mass_accuracy_ppm <= 1000):
@@ -101,6 +111,8 @@ class Scored:
     mass_term: np.ndarray       # -2 ln L of the mass error
     isotope_term: np.ndarray    # -2 ln L of the isotope peaks (0 without a pattern)
     isotope_chi2: np.ndarray    # goodness of fit of rule 3 (0 without a pattern)
+    prior_term: np.ndarray      # -2 ln of the formula prior (0 with --no-prior)
+    rule_term: np.ndarray       # summed costs of the graded rules failed
     mismatch: np.ndarray        # relative RMSE over the measured peaks (descriptive)
     patterns: np.ndarray | None
     rules: dict[str, np.ndarray]   # violations of every rule (0 = pass), applied or not
@@ -109,8 +121,8 @@ class Scored:
 
     @property
     def chi2(self) -> np.ndarray:
-        """-2 ln of the score: mass term plus isotope term."""
-        return self.mass_term + self.isotope_term
+        """-2 ln of the score: mass, isotope, prior and graded-rule terms."""
+        return self.mass_term + self.isotope_term + self.prior_term + self.rule_term
 
     @property
     def score(self) -> np.ndarray:
@@ -125,7 +137,7 @@ class Scored:
 
     @property
     def rule_violation(self) -> np.ndarray:
-        """Summed violation of the applied rules (0 = all pass)."""
+        """Summed violation of the rules applied as filters (0 = all pass)."""
         total = np.zeros(len(self.ppm))
         for name in self.applied:
             total += self.rules[name]
@@ -195,8 +207,7 @@ class Query:
                 raise FormulaError(f"bounds for {e} must satisfy 0 <= lower <= upper, got {lo[e]}..{hi[e]}")
         sc = scoring or Scoring()
         if mass_accuracy is not None:
-            sc = Scoring(float(mass_accuracy), sc.outside_sigma, sc.relative_intensity_error,
-                         sc.absolute_intensity_error)
+            sc = replace(sc, mass_accuracy_ppm=float(mass_accuracy))
         sc.validated()
         if sc.mass_accuracy_ppm > ppm:
             raise FormulaError(f"the mass accuracy ({sc.mass_accuracy_ppm:g} ppm) is wider than the ppm window "
@@ -224,17 +235,26 @@ class Query:
 
     @property
     def rule_names(self) -> tuple[str, ...]:
+        """The rules applied as filters."""
         return applied_rules(self.rules, self.pattern is not None)
+
+    @property
+    def graded_names(self) -> tuple[str, ...]:
+        """The rules weighed as evidence (a cost when failed)."""
+        return graded_rules(self.rules)
 
     @property
     def effective_upper(self) -> np.ndarray:
         """Upper bounds capped by what fits under the top of the window and, when rule 1
         applies, by its limits for the mass range of the top of the window (a superset
-        of what rule 1 lets through anywhere in the window)."""
+        of what rule 1 lets through anywhere in the window). When rule 1 is graded the
+        cap is the next mass range's limits (one row up in Kind & Fiehn's Table 1), so
+        counts beyond rule 1 are ranked at its cost, up to that bound."""
         cap = np.floor(self.window[1] / self.masses).astype(np.int64)
         upper = np.minimum(np.array(self.upper, dtype=np.int64), cap)
         if "element_counts" in self.rules.rules:
-            row = min(int(np.searchsorted(MASS_BOUNDS, self.window[1], side="right")), len(MASS_BOUNDS) - 1)
+            row = int(np.searchsorted(MASS_BOUNDS, self.window[1], side="right"))
+            row = min(row + ("element_counts" in self.graded_names), len(MASS_BOUNDS) - 1)
             limits = [ELEMENT_LIMITS[e][row] if e in ELEMENT_LIMITS else u for e, u in zip(self.elements, upper)]
             upper = np.minimum(upper, np.array(limits, dtype=np.int64))
         return np.maximum(upper, np.array(self.lower, dtype=np.int64) - 1)
@@ -261,6 +281,28 @@ class Query:
     def ppm_error(self, mass: np.ndarray) -> np.ndarray:
         """Signed ppm error of the ions of neutral masses ``mass`` against the measurement."""
         return (self.adduct.mz(np.asarray(mass, float)) - self.value) / self.value * 1e6
+
+    def evidence_terms(self, counts: np.ndarray, mass: np.ndarray,
+                       rules: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The prior and graded-rule terms (-2 ln, each >= 0) of an (N, k) count array
+        with neutral masses ``mass``; ``rules``: violations already evaluated."""
+        prior = (DEVELOPMENT.cost(counts, self.elements) if self.scoring.use_prior
+                 else np.zeros(len(counts)))
+        graded = self.graded_names
+        if rules is None and graded:
+            rules = evaluate_rules(counts, self.elements, RuleSet("graded", graded, self.rules.ranges), mass)
+        term = np.zeros(len(counts))
+        for name in graded:
+            term += np.where(rules[name] > 0, RULE_COSTS[name], 0.0)     # type: ignore[index]
+        return prior, term
+
+    def lower_bound(self, counts: np.ndarray) -> np.ndarray:
+        """A lower bound of each candidate's -2 ln score with no isotope pattern computed
+        (the isotope term is >= 0): lets the exact search skip hopeless candidates."""
+        counts = np.atleast_2d(np.asarray(counts, dtype=np.int64))
+        mass = counts @ self.masses
+        prior, term = self.evidence_terms(counts, mass)
+        return self.scoring.mass_term(self.ppm_error(mass)) + prior + term
 
     def score_counts(self, counts: np.ndarray, table: PatternTable | None = None) -> Scored:
         """Score an (N, k) array of neutral compositions over :attr:`elements`."""
@@ -295,9 +337,10 @@ class Query:
             isotope = (chi2, int(given_bins(self.pattern).sum()) - 1)
         report = RuleSet("all", RULE_NAMES, self.rules.ranges, self.rules.isotope_p_value)
         rules = evaluate_rules(counts, self.elements, report, mass, isotope)
+        prior, rule_term = self.evidence_terms(counts, mass, rules)
         in_window = np.abs(ppm) <= self.ppm * (1 + 1e-12)
         for e, k in self.adduct.delta.items():   # [M-H]- needs an H to lose, [M-H2O+H]+ an O
             if k < 0:
                 in_window &= counts[:, self.elements.index(e)] >= -k
-        return Scored(counts, mass, ppm, mass_term, iso_term, chi2, mismatch, patterns, rules,
+        return Scored(counts, mass, ppm, mass_term, iso_term, chi2, prior, rule_term, mismatch, patterns, rules,
                       self.rule_names, in_window)

@@ -193,32 +193,43 @@ def isotope_pattern(chi2: np.ndarray, dof: np.ndarray | int, p_value: float) -> 
 
 @dataclass(frozen=True)
 class RuleSet:
-    """Which golden rules to apply, with which ratio ranges.
+    """Which golden rules to apply, with which ratio ranges, and which of them are
+    graded evidence rather than filters.
 
-    ``RuleSet.named("extended")`` (the default), ``"common"`` or ``"none"``. Rule 3
-    applies only when a measured pattern with at least two bins is given: a candidate
-    fails it when its isotope chi-square is one a true formula reaches with probability
-    below ``isotope_p_value`` (1e-4: with tens of thousands of candidates scored, the
-    truth should not be the one rejected; the intensity-error model sets the scale).
+    ``RuleSet.named("extended")`` (the default), ``"common"``, ``"none"``, or
+    ``"extended-filter"`` / ``"common-filter"``. In ``extended`` and ``common`` the
+    heuristic rules 1, 4, 5 and 6 are ``graded``: a candidate failing one stays in the
+    ranking with a cost (``-2 ln`` of how rarely known compounds fail it, see
+    :data:`~gadesign_problems.molecule.prior.RULE_COSTS`), its verdict shown; rules 2
+    (LEWIS/SENIOR: a molecular graph must exist) and 3 stay filters. The ``-filter``
+    sets apply every rule as a filter. Rule 3 applies only when a measured pattern with
+    at least two bins is given: a candidate fails it when its isotope chi-square is one
+    a true formula reaches with probability below ``isotope_p_value`` (1e-4: with tens
+    of thousands of candidates scored, the truth should not be the one rejected; the
+    intensity-error model sets the scale).
     """
 
     name: str = "extended"
     rules: tuple[str, ...] = RULE_NAMES
     ranges: str = "extended"
     isotope_p_value: float = 1e-4
+    graded: tuple[str, ...] = ()
 
     @classmethod
     def named(cls, name: "str | RuleSet") -> "RuleSet":
+        from gadesign_problems.molecule.prior import GRADED_RULES
+
         if isinstance(name, RuleSet):
             return name
         key = str(name).strip().lower()
-        if key == "extended":
-            return cls("extended", RULE_NAMES, "extended")
-        if key == "common":
-            return cls("common", RULE_NAMES, "common")
+        if key in ("extended", "common"):
+            return cls(key, RULE_NAMES, key, graded=GRADED_RULES)
+        if key in ("extended-filter", "common-filter"):
+            return cls(key, RULE_NAMES, key.split("-")[0])
         if key == "none":
             return cls("none", (), "extended")
-        raise FormulaError(f"unknown rule set {name!r} (choose extended, common or none)")
+        raise FormulaError(f"unknown rule set {name!r} (choose extended, common, extended-filter, "
+                           "common-filter or none)")
 
 
 _RULES: Mapping[str, Callable[..., np.ndarray]] = {
@@ -251,6 +262,12 @@ def evaluate_rules(counts: np.ndarray, elements: Sequence[str], rules: "RuleSet 
 
 
 def applied_rules(rules: "RuleSet | str", with_pattern: bool) -> tuple[str, ...]:
-    """Names of the rules ``rules`` applies (rule 3 only with a measured pattern)."""
+    """Names of the rules ``rules`` applies as filters (rule 3 only with a measured pattern)."""
     rs = RuleSet.named(rules)
-    return tuple(n for n in rs.rules if with_pattern or n != "isotope_pattern")
+    return tuple(n for n in rs.rules if (with_pattern or n != "isotope_pattern") and n not in rs.graded)
+
+
+def graded_rules(rules: "RuleSet | str") -> tuple[str, ...]:
+    """Names of the rules ``rules`` weighs as evidence (a cost when failed, no filter)."""
+    rs = RuleSet.named(rules)
+    return tuple(n for n in rs.rules if n in rs.graded)

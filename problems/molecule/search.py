@@ -203,11 +203,12 @@ def enumerate_compositions(masses: np.ndarray, lower: Sequence[int], upper: Sequ
 class Candidate:
     """One ranked formula with its score components and rule verdicts.
 
-    ``mass_term`` and ``isotope_term`` are the -2 ln L parts of the score
-    (``score = exp(-(mass_term + isotope_term) / 2)``); ``isotope_mismatch`` is the relative
-    RMSE over the measured peaks (descriptive); ``at_limit`` names elements whose count
-    sits at a count bound (``--max`` or rule 1) that cut the search: a larger count was
-    not looked at.
+    ``mass_term``, ``isotope_term``, ``prior_term`` and ``rule_term`` are the -2 ln parts of
+    the score (``score = exp(-(mass_term + isotope_term + prior_term + rule_term) / 2)``);
+    ``rules`` holds every rule's verdict (graded rules may fail: ``rule_term`` counts them);
+    ``isotope_mismatch`` is the relative RMSE over the measured peaks (descriptive);
+    ``at_limit`` names elements whose count sits at a count bound (``--max`` or rule 1)
+    that cut the search: a larger count was not looked at.
     """
 
     formula: str
@@ -221,11 +222,14 @@ class Candidate:
     pattern: list[float] | None = None
     mass_term: float = 0.0
     isotope_term: float = 0.0
+    prior_term: float = 0.0
+    rule_term: float = 0.0
     at_limit: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"formula": self.formula, "ppm": self.ppm, "score": self.score,
                                   "mass_term": self.mass_term, "isotope_term": self.isotope_term,
+                                  "prior_term": self.prior_term, "rule_term": self.rule_term,
                                   "isotope_mismatch": self.isotope_mismatch,
                                   "mass": self.mass, "rdbe": self.rdbe, "rules": self.rules,
                                   "at_limit": self.at_limit}
@@ -265,6 +269,7 @@ def rank(query: Query, scored: Scored, top: int | None = None, feasible_only: bo
             rdbe=float(f.rdbe), rules={name: bool(v[i] <= 0) for name, v in scored.rules.items()},
             pattern=None if scored.patterns is None else [float(x) for x in scored.patterns[i]],
             mass_term=float(scored.mass_term[i]), isotope_term=float(scored.isotope_term[i]),
+            prior_term=float(scored.prior_term[i]), rule_term=float(scored.rule_term[i]),
             at_limit=[e for e, n, u, c in zip(query.elements, vec, upper, capped) if c and n >= u]))
     return out
 
@@ -277,15 +282,21 @@ _FILTER_ORDER = ("hc_ratio", "heteroatom_ratios", "element_counts", "element_pro
 def exact_search(query: Query, top: int | None = 10, max_sub: float = MAX_SUB_COMPOSITIONS,
                  max_window: float = MAX_WINDOW) -> tuple[list[Candidate], dict[str, float]]:
     """All compositions in the query's window, scored and ranked; with statistics
-    (``enumerated``: compositions in the window, ``feasible``: those passing the rules).
-    Streams the window in chunks, keeping only each chunk's best ``top`` (all with
-    ``top=None``). Raises :class:`SearchTooLarge` for a search it cannot finish."""
+    (``enumerated``: compositions in the window; ``feasible``: those in it passing the
+    rules applied as filters that need no isotope pattern; ``scored``: those whose isotope
+    pattern was computed). Streams the window in chunks, keeping only each chunk's best
+    ``top`` (all with ``top=None``); a composition whose score without the isotope term
+    (which is >= 0) is already worse than the ``top``-th best so far is not scored: the
+    ranking is exact. Raises :class:`SearchTooLarge` for a search it cannot finish."""
     lo, hi = query.window
     cheap = tuple(r for r in query.rule_names if r != "isotope_pattern")
     table = query.pattern_table() if query.pattern is not None else None
     n_window = 0
     n_feasible = 0
+    n_scored = 0
     kept: list[np.ndarray] = []
+    kept_chi2: list[np.ndarray] = []
+    worst = np.inf                            # the top-th best -2 ln score so far
     for counts in stream_compositions(query.masses, query.lower, query.effective_upper, lo, hi,
                                       max_sub=max_sub, max_window=max_window):
         n_window += len(counts)
@@ -294,12 +305,31 @@ def exact_search(query: Query, top: int | None = 10, max_sub: float = MAX_SUB_CO
                 break
             violation = evaluate_rules(counts, query.elements, RuleSet(name, (name,), query.rules.ranges))[name]
             counts = counts[violation <= 0]
+        n_feasible += len(counts)
         if not len(counts):
             continue
-        scored = query.score_counts(counts, table)
-        n_feasible += int(scored.feasible.sum())
-        kept.append(counts[_best_rows(scored, top)])
+        if top:       # most promising first (by the bound), then the rest that can still beat them
+            bound = query.lower_bound(counts)
+            order = np.argsort(bound, kind="stable")
+            head = max(4 * top, 256)
+            batches = [order[:head], order[head:]]
+        else:
+            bound, batches = None, [np.arange(len(counts))]
+        for rows in batches:
+            if bound is not None and np.isfinite(worst):
+                rows = rows[bound[rows] <= worst]
+            if not len(rows):
+                continue
+            n_scored += len(rows)
+            scored = query.score_counts(counts[rows], table)
+            best = _best_rows(scored, top)
+            kept.append(counts[rows][best])
+            kept_chi2.append(scored.chi2[best])
+            if top:
+                pooled = np.concatenate(kept_chi2)
+                if len(pooled) >= top:
+                    worst = float(np.partition(pooled, top - 1)[top - 1])
     pool = np.concatenate(kept) if kept else np.zeros((0, len(query.elements)), dtype=np.int64)
     scored = query.score_counts(pool, table)
-    stats = {"enumerated": float(n_window), "feasible": float(n_feasible)}
+    stats = {"enumerated": float(n_window), "feasible": float(n_feasible), "scored": float(n_scored)}
     return rank(query, scored, top), stats

@@ -20,8 +20,12 @@ from .conftest import CASES
 def test_registered_factory_and_parameters():
     problem = make_problem("molecule-formula", {"mass": 194.0803756, "isotopes": "0.8985,0.0937,0.0078"})
     assert isinstance(problem, FormulaProblem)
-    assert problem.constraints == ("ppm_window", "element_counts", "lewis_senior", "isotope_pattern",
-                                   "hc_ratio", "heteroatom_ratios", "element_probability")
+    # rules 2 and 3 are filters (constraints); 1, 4, 5 and 6 are graded evidence in the score
+    assert problem.constraints == ("ppm_window", "lewis_senior", "isotope_pattern")
+    strict = make_problem("molecule-formula", {"mass": 194.0803756, "isotopes": "0.8985,0.0937,0.0078",
+                                               "rules": "extended-filter"})
+    assert strict.constraints == ("ppm_window", "element_counts", "lewis_senior", "isotope_pattern",
+                                  "hc_ratio", "heteroatom_ratios", "element_probability")
     ion = molecule_formula(mz=195.0876, adduct="[M+H]+", isotopes=(0.9, 0.09), elements="CHNO", rules="none")
     assert ion.constraints == ("ppm_window",)
     assert ion.query.neutral_mass == pytest.approx(195.0876 - (1.00782503223 - 0.00054857991), abs=1e-9)

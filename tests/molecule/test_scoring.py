@@ -62,13 +62,18 @@ def test_mass_error_inside_the_accuracy_does_not_rank():
     assert s.mass_term(np.array([0.0, 1.0, -2.9, 3.0])).tolist() == [0, 0, 0, 0]
     outside = s.mass_term(np.array([3.75, 4.5]))
     assert outside[0] == pytest.approx(1.0) and outside[1] == pytest.approx(4.0)   # sigma = accuracy / 4
-    # two isobaric-ish candidates 2.1 ppm apart, no pattern: tie on score inside 3 ppm,
-    # the closer one wins only when the accuracy is stated tighter
+    # every composition in +-5 ppm, no pattern, the mass term alone (no prior, no rules):
+    # all those inside 3 ppm tie, those outside score lower; the closest wins only when
+    # the accuracy is stated tighter
     mass = Formula("C17H19NO3").monoisotopic_mass * (1 + 2.0e-6)
-    loose = exact_search(Query.build(mass, ppm=5, mass_accuracy=3.0, elements="CHNO"), top=None)[0]
-    tight = exact_search(Query.build(mass, ppm=5, mass_accuracy=0.5, elements="CHNO"), top=None)[0]
-    assert len({round(c.score, 12) for c in loose}) == 1
-    assert tight[0].mass_term <= tight[-1].mass_term and tight[-1].mass_term > 0
+    alone = {"ppm": 5, "elements": "CHNO", "rules": "none", "scoring": Scoring(use_prior=False)}
+    loose = exact_search(Query.build(mass, mass_accuracy=3.0, **alone), top=None)[0]
+    tight = exact_search(Query.build(mass, mass_accuracy=0.5, **alone), top=None)[0]
+    inside = [c.score for c in loose if abs(c.ppm) <= 3]
+    outside = [c.score for c in loose if abs(c.ppm) > 3]
+    assert len(inside) >= 2 and set(inside) == {1.0} and outside and max(outside) < 1.0
+    assert abs(tight[0].ppm) < 0.5 and tight[0].mass_term == 0
+    assert next(c for c in tight if c.formula == "C17H19NO3").mass_term > 0
     with pytest.raises(FormulaError, match="wider than the ppm window"):
         Query.build(mass, ppm=2, mass_accuracy=3)
 
