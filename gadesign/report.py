@@ -198,7 +198,8 @@ def _front_table(front: dict[str, Any], extras: Sequence[dict[str, Any]]) -> str
         cls = "" if viol <= 0 else ' class="infeasible"'
         rows.append(f'<tr id="m-{i}"{cls}>{"".join(cells)}</tr>')
     return (f'<div class="wrap"><table class="sortable" id="front-table"><caption class="note">'
-            f'{len(front["members"])} designs; select a column heading to sort</caption>'
+            f'{len(front["members"])} design{"" if len(front["members"]) == 1 else "s"}; select a column heading to '
+            'sort</caption>'
             f'<thead><tr>{thead}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
@@ -235,7 +236,8 @@ def build_report(run_dir: Path, designs: int = DEFAULT_DESIGNS, title: str | Non
     reference = (card or {}).get("hypervolume", {}) or {}
     reference = reference.get("reference_point") or plots.hv_reference(store, front["objectives"])
     parts: list[str] = []
-    heading = title or f"{name}: {len(front['members'])} designs"
+    n = len(front["members"])
+    heading = title or f"{name}: {n} design{'' if n == 1 else 's'}"
     parts.append(f"<header><h1>{e(heading)}</h1><p class=\"note\">gadesign run report of {e(store.root.name)}"
                  + (f" — {e(card['description'])}" if card and card.get("description") else "") + "</p></header>")
     if note:
@@ -245,12 +247,15 @@ def build_report(run_dir: Path, designs: int = DEFAULT_DESIGNS, title: str | Non
     figs = []
     if logbook:
         fig = plots.convergence_figure(logbook, front["objectives"], reference, name)
-        figs.append(("convergence", "Convergence: hypervolume (or best objective) per generation", figure_uri(fig)))
+        what = ("hypervolume of the feasible front" if len(front["objectives"]) > 1
+                else f"best feasible {front['objectives'][0]['name']}")
+        figs.append(("convergence", f"Convergence: {what} per generation", figure_uri(fig)))
     true_front = None
     if problem is not None:
         true_front = known_front(problem)
     if front["members"]:
-        figs.append(("front", "Pareto front" + (" with the known true front" if true_front is not None else ""),
+        figs.append(("front", ("Pareto front" if len(front["objectives"]) > 1 else "Best design")
+                     + (" with the known true front" if true_front is not None else ""),
                      figure_uri(plots.front_figure(front, true_front))))
     parts.append('<section aria-labelledby="h-conv"><h2 id="h-conv">Convergence and front</h2><div class="grid">')
     for key, alt, uri in figs:
