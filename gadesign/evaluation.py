@@ -344,7 +344,7 @@ class DaskEvaluator(SerialEvaluator):
     are re-run elsewhere by the scheduler (``retries`` more times on errors)."""
 
     def __init__(self, problem: Problem, address: str, timeout: float | None = None,
-                 chunks_per_worker: int = 2, retries: int = 3) -> None:
+                 chunks_per_worker: int = 2, retries: int = 3, chunk_size: int | None = None) -> None:
         super().__init__(problem, timeout)
         try:
             from dask.distributed import Client, LocalCluster
@@ -364,6 +364,7 @@ class DaskEvaluator(SerialEvaluator):
             except (OSError, TimeoutError) as exc:
                 raise ConfigError(f"--dask {address}: cannot reach the scheduler ({exc})") from None
         self.chunks_per_worker = chunks_per_worker
+        self.chunk_size = chunk_size
         self.retries = retries
         self._problem = self._client.scatter(problem, broadcast=True, hash=False)
 
@@ -372,7 +373,8 @@ class DaskEvaluator(SerialEvaluator):
         return max(1, len(self._client.scheduler_info().get("workers", {})))
 
     def __call__(self, xs: Sequence[Any]) -> list[Evaluation]:
-        chunks = _chunks(list(xs), self.workers * self.chunks_per_worker)
+        chunks = (_sized_chunks(list(xs), self.chunk_size) if self.chunk_size
+                  else _chunks(list(xs), self.workers * self.chunks_per_worker))
         futures = self._client.map(_dask_chunk, [self._problem] * len(chunks), chunks,
                                    [self.timeout] * len(chunks), pure=False, retries=self.retries)
         results: list[Evaluation] = []

@@ -3,6 +3,7 @@ workers started as separate processes, and when a worker dies mid-run (issue 7, 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -96,3 +97,60 @@ def test_worker_killed_mid_run(cli, tmp_path, cluster):
 def test_bad_dask_address(cli, tmp_path):
     res = cli("evolve", "zdt1", *RUN, "--dask", "local:zero", "--out", str(tmp_path / "x"))
     assert res.returncode == 2 and "local:N" in res.stderr and "Traceback" not in res.stderr
+
+
+def compose_commands() -> dict[str, list[str]]:
+    """Each service's command in deploy/docker-compose.yml, as written there."""
+    yaml = pytest.importorskip("yaml")
+    compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "deploy" / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert services["worker"]["deploy"]["replicas"] >= 1
+    return {name: list(s["command"]) for name, s in services.items()} | {
+        "replicas": [str(services["worker"]["deploy"]["replicas"])]}
+
+
+@pytest.mark.slow
+def test_compose_file_commands_run_as_local_processes(cli, tmp_path):
+    """No container engine can build the image here (its base image cannot be pulled), so
+    the compose file's own commands run as local processes: the scheduler, the worker
+    replicas and the client, with only the host names, port and output folder replaced."""
+    from dask.distributed import Client
+
+    cmds = compose_commands()
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+
+    def local(args: list[str]) -> list[str]:
+        out = [a.replace("tcp://scheduler:8786", address) for a in args]
+        out = ["127.0.0.1" if a == "0.0.0.0" else str(port) if a == "8786" else a for a in out]
+        if "--out" in out:
+            out[out.index("--out") + 1] = str(tmp_path / "cluster")
+        return out
+
+    scheduler, worker, client = (local(cmds[k]) for k in ("scheduler", "worker", "client"))
+    assert scheduler[0] == "dask" and worker[0] == "dask" and client[:2] == ["gadesign", "evolve"]
+    procs = [dask_cli(*scheduler[1:])]
+    try:
+        time.sleep(1.0)
+        procs += [dask_cli(*worker[1:]) for _ in range(int(cmds["replicas"][0]))]
+        with Client(address, timeout="60s") as c:
+            c.wait_for_workers(int(cmds["replicas"][0]), timeout=90)
+        res = cli(*client[1:], "-q")
+        assert res.returncode == 0, res.stderr
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    # the same run serially: same designs; objectives equal to the last bits the batch
+    # size allows (truss-10bar's vectorised weights are summed by BLAS per batch)
+    i = client.index("--dask")
+    serial_args = client[1:i] + client[i + 2:]  # the same command without --dask ADDRESS
+    serial_args[serial_args.index("--out") + 1] = str(tmp_path / "serial")
+    serial = cli(*serial_args, "-q")
+    assert serial.returncode == 0, serial.stderr
+    a = json.loads((tmp_path / "cluster" / "front.json").read_text())["members"]
+    b = json.loads((tmp_path / "serial" / "front.json").read_text())["members"]
+    assert [m["genome"] for m in a] == [m["genome"] for m in b]
+    assert [v for m in a for v in m["objectives"]] == pytest.approx([v for m in b for v in m["objectives"]],
+                                                                    rel=1e-12)

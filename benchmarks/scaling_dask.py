@@ -1,0 +1,150 @@
+"""Dask at cluster size on one machine: 8, 16 and 32 worker processes on evaluations that
+sleep 10, 100 and 1000 ms (I/O-bound stand-ins for an EM or FEM solve run elsewhere).
+
+For every worker count a LocalCluster (processes=True, one thread per worker, as
+``--dask local:N`` starts) evaluates whole generations through gadesign's own
+:class:`~gadesign.evaluation.DaskEvaluator` (problem scattered once, the batch in
+chunks, results in order). A generation has ``--per-worker`` designs per worker
+(default 4), so its ideal time is ``per_worker * sleep``; we report the measured
+evaluations per second against the ideal ``workers / sleep``. Then the scheduler's own
+cost: generations of no-op evaluations in 1 chunk and in ``8 * workers`` chunks give the
+cost per generation ``c_gen`` and per chunk task ``c_task`` (``T(k) = c_gen + k * c_task``,
+best of 5 each), which benchmarks/scaling_model.py turns into predictions.
+
+The machine has 2 cores shared with other jobs: sleeping workers need almost no CPU,
+but the scheduler, the nannies and the client do, so the load average is recorded.
+
+Writes benchmarks/out/scaling_dask.json. Usage:
+python benchmarks/scaling_dask.py [--workers 8 16 32] [--sleep-ms 10 100 1000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+from gadesign.atomic import atomic_write_json  # noqa: E402
+from gadesign.evaluation import DaskEvaluator  # noqa: E402
+from gadesign.problem import Evaluation  # noqa: E402
+from gadesign_problems.testfunctions.zdt import ZDT1  # noqa: E402
+
+
+class SleepyZDT1(ZDT1):
+    """ZDT1 whose every evaluation first waits ``sleep_s`` seconds without using the CPU
+    (a design sent to an external solver). Set per generation with :meth:`with_sleep`."""
+
+    name = "zdt1-sleep"
+
+    def __init__(self, sleep_s: float) -> None:
+        super().__init__(10)
+        self.sleep_s = float(sleep_s)
+
+    def evaluate(self, x: np.ndarray) -> Evaluation:
+        if self.sleep_s > 0:
+            time.sleep(self.sleep_s)
+        return super().evaluate_many([x])[0]
+
+    evaluate_many = None  # type: ignore[assignment]  # one design at a time, like a real solver
+
+
+def generation_times(evaluator: DaskEvaluator, batches: list[list[Any]]) -> list[float]:
+    out = []
+    for batch in batches:
+        t = time.perf_counter()
+        evaluator(batch)
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def overheads(problem: SleepyZDT1, address: str, workers: int, rng: np.random.Generator,
+              repeats: int = 5) -> dict[str, float]:
+    """c_gen and c_task (seconds) from generations of no-op evaluations in 1 and 8*workers chunks."""
+    batch = problem.genome.sample_many(8 * workers, rng)
+    times = {}
+    for k in (1, 8 * workers):
+        with DaskEvaluator(problem, address, chunk_size=len(batch) // k) as ev:  # k chunks in all
+            ev(batch)  # warm
+            times[k] = min(generation_times(ev, [batch] * repeats))
+    k = 8 * workers
+    c_task = max(0.0, (times[k] - times[1]) / (k - 1))
+    return {"c_gen_s": times[1] - c_task, "c_task_s": c_task,
+            "generation_1_chunk_s": times[1], f"generation_{k}_chunks_s": times[k]}
+
+
+def measure(workers: int, sleeps_ms: list[float], per_worker: int, generations: int,
+            rng: np.random.Generator) -> dict[str, Any]:
+    from dask.distributed import Client, LocalCluster
+
+    t = time.perf_counter()
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                           silence_logs=50)
+    client = Client(cluster)
+    client.wait_for_workers(workers, timeout=600)
+    start_s = time.perf_counter() - t
+    row: dict[str, Any] = {"workers": workers, "cluster_start_s": round(start_s, 2), "sleep": {}}
+    try:
+        address = cluster.scheduler_address
+        for ms in sleeps_ms:
+            problem = SleepyZDT1(ms / 1e3)
+            n = per_worker * workers
+            gens = generations if ms < 1000 else max(2, generations // 2)
+            batches = [problem.genome.sample_many(n, rng) for _ in range(gens)]
+            with DaskEvaluator(problem, address) as ev:
+                ev(batches[0][:workers])  # problem scattered, workers warm
+                times = generation_times(ev, batches)
+            ideal = per_worker * ms / 1e3
+            best, mean = min(times), float(np.mean(times))
+            row["sleep"][str(int(ms))] = {
+                "designs_per_generation": n, "generations": gens,
+                "generation_s": [round(x, 4) for x in times],
+                "ideal_generation_s": ideal,
+                "efficiency_mean": round(ideal / mean, 4), "efficiency_best": round(ideal / best, 4),
+                "evaluations_per_s": round(n / mean, 2), "ideal_evaluations_per_s": workers / (ms / 1e3),
+            }
+            print(f"{workers} workers, {ms:g} ms: {ideal / mean:.1%} of ideal (best generation {ideal / best:.1%})",
+                  flush=True)
+        row["overheads"] = overheads(SleepyZDT1(0.0), address, workers, rng)
+        o = row["overheads"]
+        print(f"{workers} workers: c_gen {o['c_gen_s'] * 1e3:.2f} ms, c_task {o['c_task_s'] * 1e3:.3f} ms",
+              flush=True)
+    finally:
+        client.close()
+        cluster.close()
+    return row
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workers", type=int, nargs="+", default=[8, 16, 32])
+    ap.add_argument("--sleep-ms", type=float, nargs="+", default=[10.0, 100.0, 1000.0])
+    ap.add_argument("--per-worker", type=int, default=4, help="designs per worker in a generation")
+    ap.add_argument("--generations", type=int, default=6)
+    ap.add_argument("--quick", action="store_true", help="8 workers, 10 and 100 ms, 3 generations")
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out" / "scaling_dask.json")
+    args = ap.parse_args()
+    if args.quick:
+        args.workers, args.sleep_ms, args.generations = [8], [10.0, 100.0], 3
+    rng = np.random.default_rng(1)
+    doc: dict[str, Any] = {
+        "benchmark": "Dask LocalCluster (processes, 1 thread each) on sleeping evaluations, via DaskEvaluator",
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpu_count": os.cpu_count(), "load_average_before": list(os.getloadavg())},
+        "commit": os.environ.get("GADESIGN_COMMIT", "unknown"),
+        "per_worker": args.per_worker, "chunks_per_worker": 2,
+        "runs": [measure(w, args.sleep_ms, args.per_worker, args.generations, rng) for w in args.workers],
+    }
+    doc["machine"]["load_average_after"] = list(os.getloadavg())
+    atomic_write_json(args.out, doc)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""Where scale-out stops paying: Amdahl and Gustafson with measured terms.
+
+Per generation of ``n`` designs on ``W`` Dask workers (DaskEvaluator: ``k = min(n, 2W)``
+chunk tasks)::
+
+    T_1(n) = e(n) + n * t                                     one process, no Dask
+    T_W(n) = e(n) + c_gen + k * c_task + ceil(n / W) * t      the cluster
+
+* ``t``: seconds per evaluation and ``e(n)``: the engine's serial work per generation
+  (variation, duplicate checks, survival, statistics), both measured here by running the
+  engine serially with a timing evaluator at pop 100 and pop 400 (``e(n) = e(100) *
+  (n / 100) ** beta`` through the two);
+* ``c_gen``, ``c_task``: Dask's cost per generation and per chunk task, measured by
+  benchmarks/scaling_dask.py at its largest worker count, taken as constant beyond it
+  (one scheduler handles the tasks one after another, so ``k * c_task`` grows with W).
+
+Amdahl: a fixed population (n = pop, the problem's default). Gustafson: the population
+grows with the cluster (n = 4 designs per worker). The model is checked first on what
+was measured: it predicts the efficiency of every sleeping-evaluation run of
+scaling_dask.json from that run's own cost terms, beside the measured efficiency.
+
+Writes benchmarks/out/scaling_model.json and docs/scaling_model.png. Usage:
+python benchmarks/scaling_model.py [--generations 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+from gadesign.algorithms import make_algorithm  # noqa: E402
+from gadesign.atomic import atomic_write_json  # noqa: E402
+from gadesign.engine import Evolution  # noqa: E402
+from gadesign.evaluation import safe_evaluate  # noqa: E402
+from gadesign.registry import make_problem  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PREDICT_AT = (64, 256, 1024)
+PER_WORKER = 4  # Gustafson: designs per worker in a generation
+
+
+class TimedEvaluator:
+    """Serial evaluation that adds up the seconds it spends."""
+
+    workers = 1
+    timeout = None
+
+    def __init__(self, problem: Any) -> None:
+        self.problem, self.seconds, self.designs = problem, 0.0, 0
+
+    def __call__(self, xs: Sequence[Any]) -> list[Any]:
+        t = time.perf_counter()
+        out = safe_evaluate(self.problem, xs)
+        self.seconds += time.perf_counter() - t
+        self.designs += len(xs)
+        return out
+
+
+def engine_terms(name: str, pop: int, generations: int) -> dict[str, float]:
+    """Seconds per evaluation and engine seconds per generation, serial, after generation 0."""
+    problem = make_problem(name, {})
+    algorithm = (getattr(problem, "defaults", {}) or {}).get("algorithm", "nsga2")
+    ev = TimedEvaluator(problem)
+    evo = Evolution(problem, make_algorithm(algorithm, len(problem.objectives), pop), pop,
+                    np.random.Generator(np.random.PCG64(1)), ev)
+    evo.initialise()
+    evo.statistics()
+    ev.seconds, ev.designs = 0.0, 0
+    t = time.perf_counter()
+    for _ in range(generations):
+        evo.step()
+        evo.statistics()  # the logbook row every run computes
+    wall = time.perf_counter() - t
+    return {"pop": pop, "generations": generations, "per_evaluation_s": ev.seconds / max(1, ev.designs),
+            "engine_per_generation_s": (wall - ev.seconds) / generations,
+            "designs_per_generation": ev.designs / generations}
+
+
+def cluster_time(n: int, workers: int, t: float, engine: float, c_gen: float, c_task: float) -> float:
+    k = min(n, 2 * workers)
+    return engine + c_gen + k * c_task + math.ceil(n / workers) * t
+
+
+def speedup(n: int, workers: int, t: float, engine: float, c_gen: float, c_task: float) -> float:
+    return (engine + n * t) / cluster_time(n, workers, t, engine, c_gen, c_task)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--generations", type=int, default=5)
+    ap.add_argument("--dask", type=Path, default=ROOT / "benchmarks" / "out" / "scaling_dask.json")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "scaling_model.json")
+    ap.add_argument("--plot", type=Path, default=ROOT / "docs" / "scaling_model.png")
+    args = ap.parse_args()
+    dask = json.loads(args.dask.read_text())
+    runs = sorted(dask["runs"], key=lambda r: r["workers"])
+
+    # 1. the model against the measured sleeping-evaluation runs
+    check = []
+    for run in runs:
+        o = run["overheads"]
+        for ms, m in run["sleep"].items():
+            n, w, t = m["designs_per_generation"], run["workers"], float(ms) / 1e3
+            ideal = m["ideal_generation_s"]
+            predicted = ideal / cluster_time(n, w, t, 0.0, o["c_gen_s"], o["c_task_s"])
+            check.append({"workers": w, "sleep_ms": float(ms), "measured_efficiency": m["efficiency_mean"],
+                          "predicted_efficiency": round(predicted, 4)})
+            print(f"check: {w} workers {ms} ms: measured {m['efficiency_mean']:.1%}, model {predicted:.1%}")
+
+    # 2. the measured terms of the engine and the problems
+    largest = runs[-1]
+    c_gen, c_task = largest["overheads"]["c_gen_s"], largest["overheads"]["c_task_s"]
+    problems: dict[str, Any] = {}
+    for name in ("antenna-st5", "truss-10bar"):
+        small = engine_terms(name, 100, args.generations)
+        big = engine_terms(name, 400, max(2, args.generations // 2))
+        beta = math.log(max(big["engine_per_generation_s"], 1e-9) / max(small["engine_per_generation_s"], 1e-9)) \
+            / math.log(4.0)
+        t = small["per_evaluation_s"]
+
+        def engine(n: int, small: dict = small, beta: float = beta) -> float:
+            return small["engine_per_generation_s"] * (n / 100.0) ** beta
+
+        pop = 100
+        serial_fraction = engine(pop) / (engine(pop) + pop * t)
+        amdahl = {str(w): round(speedup(pop, w, t, engine(pop), c_gen, c_task), 3) for w in PREDICT_AT}
+        gustafson = {str(w): round(speedup(PER_WORKER * w, w, t, engine(PER_WORKER * w), c_gen, c_task), 3)
+                     for w in PREDICT_AT}
+        best_w = max(range(1, 4097), key=lambda w: speedup(pop, w, t, engine(pop), c_gen, c_task))
+        problems[name] = {"measured": {"pop_100": small, "pop_400": big, "engine_exponent_beta": round(beta, 3)},
+                          "serial_fraction_at_pop_100": round(serial_fraction, 5),
+                          "amdahl_pop_100": amdahl, "gustafson_4_per_worker": gustafson,
+                          "best_workers_pop_100": best_w,
+                          "best_speedup_pop_100": round(speedup(pop, best_w, t, engine(pop), c_gen, c_task), 3)}
+        print(f"{name}: t {t * 1e3:.3g} ms, engine {engine(pop) * 1e3:.3g} ms/generation at pop 100 "
+              f"(beta {beta:.2f}); Amdahl {amdahl}; Gustafson {gustafson}")
+
+    doc = {
+        "model": "T_W(n) = e(n) + c_gen + min(n, 2W) * c_task + ceil(n/W) * t ; speed-up = (e(n) + n t) / T_W(n)",
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpu_count": os.cpu_count(), "load_average": list(os.getloadavg())},
+        "commit": os.environ.get("GADESIGN_COMMIT", "unknown"),
+        "dask_terms": {"from_workers": largest["workers"], "c_gen_s": c_gen, "c_task_s": c_task,
+                       "source": "benchmarks/out/scaling_dask.json"},
+        "model_check_on_sleep_runs": check,
+        "predictions_at": list(PREDICT_AT),
+        "problems": problems,
+    }
+    atomic_write_json(args.out, doc)
+    plot(doc, runs, args.plot, c_gen, c_task)
+    print(f"wrote {args.out} and {args.plot}")
+
+
+def plot(doc: dict[str, Any], runs: list[dict[str, Any]], path: Path, c_gen: float, c_task: float) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    ws = np.unique(np.logspace(0, np.log10(2048), 60).astype(int))
+    for name, style in (("antenna-st5", "-"), ("truss-10bar", "--")):
+        m = doc["problems"][name]["measured"]
+        t, e100, beta = m["pop_100"]["per_evaluation_s"], m["pop_100"]["engine_per_generation_s"], \
+            m["engine_exponent_beta"]
+        ax1.plot(ws, [speedup(100, w, t, e100, c_gen, c_task) for w in ws], style, label=f"{name}, pop 100 (Amdahl)")
+        ax1.plot(ws, [speedup(PER_WORKER * w, w, t, e100 * (PER_WORKER * w / 100) ** beta, c_gen, c_task)
+                      for w in ws], style, alpha=0.5, label=f"{name}, {PER_WORKER} designs/worker (Gustafson)")
+    ax1.plot(ws, ws, ":", color="grey", label="ideal")
+    ax1.set(xscale="log", yscale="log", xlabel="Dask workers", ylabel="predicted speed-up over one process",
+            title="Model with measured terms")
+    ax1.axhline(1, color="k", lw=0.5)
+    ax1.legend(fontsize=7)
+    for ms, marker in (("10", "o"), ("100", "s"), ("1000", "^")):
+        rows = [r for r in doc["model_check_on_sleep_runs"] if r["sleep_ms"] == float(ms)]
+        if not rows:
+            continue
+        w = [r["workers"] for r in rows]
+        line, = ax2.plot(w, [r["measured_efficiency"] for r in rows], marker, label=f"{ms} ms measured")
+        ax2.plot(w, [r["predicted_efficiency"] for r in rows], "-", color=line.get_color(), alpha=0.6,
+                 label=f"{ms} ms model")
+    ax2.axhline(0.85, color="k", lw=0.5, ls=":")
+    ax2.set(xscale="log", xlabel="Dask workers (LocalCluster on 2 cores)", ylabel="fraction of ideal throughput",
+            ylim=(0, 1.05), title="Sleeping evaluations: measured vs model")
+    ax2.legend(fontsize=7)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.png")
+    fig.savefig(tmp, dpi=110)
+    os.replace(tmp, path)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    main()
