@@ -15,7 +15,7 @@ from typing import Any, Optional
 import typer
 
 app = typer.Typer(name="antenna", help="Wire antennas: simulate NEC-2 decks (thin-wire method of moments), "
-                  "convert between NEC and JSON geometry.", no_args_is_help=True, add_completion=False,
+                  "check their mesh convergence, convert between NEC and JSON geometry.", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False, rich_markup_mode=None)
 
 
@@ -145,3 +145,99 @@ def convert(
         else:
             ant.to_json(target)
     typer.echo(f"wrote {target}")
+
+
+def _float_list(text: str, option: str) -> list[float]:
+    """``"7.2,8.47"`` -> floats (an ``error:`` line for anything else)."""
+    from gadesign_problems.antenna.wires import GeometryError
+
+    try:
+        vals = [float(t) for t in text.split(",")]
+    except ValueError:
+        raise GeometryError(f"{option} must be comma-separated numbers, got {text!r}") from None
+    if not vals or not all(v > 0 and v < float("inf") for v in vals):
+        raise GeometryError(f"{option} must be positive finite numbers, got {text!r}")
+    return vals
+
+
+def _angle_range(text: str, option: str) -> Any:
+    """``"40:80:5"`` (start:stop:step, degrees, stop included) or ``"60"`` -> angles."""
+    import numpy as np
+
+    from gadesign_problems.antenna.wires import GeometryError
+
+    try:
+        parts = [float(t) for t in text.split(":")]
+    except ValueError:
+        parts = []
+    if len(parts) == 1 and np.isfinite(parts[0]):
+        return np.array(parts)
+    if len(parts) != 3 or not all(np.isfinite(parts)) or parts[2] <= 0 or parts[1] < parts[0]:
+        raise GeometryError(f"{option} must be START:STOP:STEP in degrees (STEP > 0, STOP >= START) or one "
+                            f"angle, got {text!r}")
+    n = int(np.floor((parts[1] - parts[0]) / parts[2] + 1e-9)) + 1
+    if n > 100_000:
+        raise GeometryError(f"{option} {text!r} asks for {n} angles (at most 100000)")
+    return parts[0] + parts[2] * np.arange(n)
+
+
+@app.command()
+def converge(
+    deck: Path = typer.Argument(..., help="NEC-2 deck (.nec) or JSON geometry (.json)."),
+    levels: str = typer.Option("1,2,4", "--levels", help="Refinements to solve: every segment cut into k pieces "
+                               "(feeds keep their gap), comma-separated increasing integers."),
+    freq: Optional[str] = typer.Option(None, "--freq", metavar="MHZ[,MHZ...]",
+                                       help="Frequencies in MHz (default: the deck's FR card)."),
+    theta: Optional[str] = typer.Option(None, "--theta", metavar="START:STOP:STEP",
+                                        help="Polar angles (deg) for max gain / min RHCP (default: the deck's RP "
+                                        "grid or a 5-degree grid)."),
+    phi: Optional[str] = typer.Option(None, "--phi", metavar="START:STOP:STEP",
+                                      help="Azimuths (deg) for max gain / min RHCP (default as --theta)."),
+    z0: float = typer.Option(50.0, "--z0", help="Reference impedance (ohm) for VSWR."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
+) -> None:
+    """Solve DECK at increasing mesh refinements and print Z, VSWR, max gain and min RHCP
+    per level, with the change between the last two levels (the discretisation error)."""
+    import numpy as np
+
+    from gadesign import options
+    from gadesign_problems.antenna.convergence import converge as run, parse_levels
+    from gadesign_problems.antenna.wires import as_antenna
+
+    options.positive(z0, "--z0", " ohm")
+    lv = parse_levels(levels)
+    freqs = [1e6 * f for f in _float_list(freq, "--freq")] if freq is not None else None
+    th_sel = _angle_range(theta, "--theta") if theta is not None else None
+    ph_sel = _angle_range(phi, "--phi") if phi is not None else None
+    ant = as_antenna(deck)
+    if freqs is None and not ant.frequencies:
+        from gadesign_problems.antenna.nec import DeckError
+        raise DeckError("the deck has no FR card: give --freq")
+    th, ph = _pattern_grid(ant)
+    if th_sel is not None or ph_sel is not None:
+        t_ = th_sel if th_sel is not None else np.unique(th)
+        p_ = ph_sel if ph_sel is not None else np.unique(ph)
+        th, ph = (a.ravel() for a in np.meshgrid(t_, p_, indexing="ij"))
+    conv = run(ant, lv, freqs, z0=z0, theta=th, phi=ph)
+    if as_json:
+        typer.echo(json.dumps({"deck": str(deck), **conv.to_dict()}, allow_nan=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{deck}  ({ant!r}): convergence over {len(th)} directions")
+    for col in ("level", "segments", "f (MHz)", "Z (ohm)", f"VSWR/{z0:g}", "max gain (dBi)", "min RHCP (dBic)",
+                "time (s)"):
+        table.add_column(col, justify="right")
+    for level in conv.levels:
+        for i, f in enumerate(conv.frequencies):
+            z = level.impedance[i]
+            table.add_row(f"x{level.refinement}", str(level.segments), f"{f / 1e6:.6g}",
+                          f"{z.real:.3f} {'+' if z.imag >= 0 else '-'} j{abs(z.imag):.3f}", f"{level.vswr[i]:.4g}",
+                          f"{level.max_gain_dbi[i]:.3f}", f"{level.min_rhcp_dbic[i]:.3f}", f"{level.seconds:.2f}")
+    Console(highlight=False).print(table)
+    c = conv.change()
+    if len(conv.levels) > 1:
+        a, b = conv.levels[-2].refinement, conv.levels[-1].refinement
+        typer.echo(f"change x{a} -> x{b}: |dZ|/|Z| {100 * c['impedance_rel']:.3g}%, VSWR {c['vswr']:.3g}, "
+                   f"max gain {c['max_gain_db']:.3g} dB, min RHCP {c['min_rhcp_db']:.3g} dB")

@@ -70,6 +70,65 @@ def static_moments(e: np.ndarray, tp: np.ndarray, tq: np.ndarray, Lp: float, Lq:
         out[c] /= Lq
 
 
+@njit(**_JIT)
+def exact_static_moments(e: np.ndarray, tp: np.ndarray, tq: np.ndarray, Lp: float, Lq: float, a: float,
+                         self_pair: bool, uo: np.ndarray, wo: np.ndarray, to: np.ndarray, wt: np.ndarray,
+                         out: np.ndarray, tmp: np.ndarray) -> None:
+    """The five moments of :func:`static_moments` with the *exact* static kernel of
+    two collinear segments of one tubular wire of radius ``a`` (current and field both on
+    the surface): ``K(z) = (1 / pi) int_0^pi dphi / sqrt(z^2 + b^2)``, ``b = 2 a sin(phi / 2)``
+    the chord between the source and the field point on the tube's circumference.
+
+    For each ``phi`` the inner integrals are those of the reduced kernel with ``a^2``
+    replaced by ``b^2`` (:func:`static_moments`); the ``phi`` integral is a Gauss rule
+    (nodes ``to`` and weights ``wt`` on [0, 1]) after ``phi = pi t^2``, which smooths the
+    ``b ln b`` end behaviour. On a self pair the moments diverge like ``C ln b`` as
+    ``b -> 0`` (``C = -2 / L int Lambda_t Lambda_s du``, the kernel's logarithmic
+    singularity); that term is taken out of the rule and added back analytically with
+    ``(1 / pi) int_0^pi ln(2 a sin(phi / 2)) dphi = ln a``.
+    """
+    c = np.empty(5)
+    if self_pair:
+        f = -2.0 / Lq
+        c[0], c[1], c[2], c[3], c[4] = f / 3.0, f / 6.0, f / 6.0, f / 3.0, f
+    else:
+        for i in range(5):
+            c[i] = 0.0
+    for i in range(5):
+        out[i] = c[i] * math.log(a)
+    for j in range(to.size):
+        half = 0.5 * math.pi * to[j] * to[j]
+        b = 2.0 * a * math.sin(half)
+        static_moments(e, tp, tq, Lp, Lq, b * b, uo, wo, tmp)
+        w = wt[j] * 2.0 * to[j]                                 # dphi / pi = 2 t dt
+        lb = math.log(b)
+        for i in range(5):
+            out[i] += w * (tmp[i] - c[i] * lb)
+
+
+@njit(**_JIT)
+def collinear(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, p: int, q: int, mz: float) -> bool:
+    """Whether segment ``q`` (mirrored by ``mz`` in z) lies on the axis of segment ``p``
+    with the same radius: one straight tube, where the exact kernel applies."""
+    if abs(radius[p] - radius[q]) > 1e-9 * radius[p]:
+        return False
+    Lp2 = d[p, 0] * d[p, 0] + d[p, 1] * d[p, 1] + d[p, 2] * d[p, 2]
+    Lq2 = d[q, 0] * d[q, 0] + d[q, 1] * d[q, 1] + d[q, 2] * d[q, 2]
+    dq = (d[q, 0], d[q, 1], mz * d[q, 2])
+    cx = d[p, 1] * dq[2] - d[p, 2] * dq[1]
+    cy = d[p, 2] * dq[0] - d[p, 0] * dq[2]
+    cz = d[p, 0] * dq[1] - d[p, 1] * dq[0]
+    if cx * cx + cy * cy + cz * cz > 1e-16 * Lp2 * Lq2:          # not parallel
+        return False
+    ex = a0[q, 0] - a0[p, 0]
+    ey = a0[q, 1] - a0[p, 1]
+    ez = mz * a0[q, 2] - a0[p, 2]
+    fx = d[p, 1] * ez - d[p, 2] * ey                            # offset of q's start off p's axis
+    fy = d[p, 2] * ex - d[p, 0] * ez
+    fz = d[p, 0] * ey - d[p, 1] * ex
+    return fx * fx + fy * fy + fz * fz <= 1e-12 * radius[p] * radius[p] * Lp2
+
+
 # ---- sine and cosine -------------------------------------------------------------------
 # fdlibm's kernels (k_sin.c, k_cos.c: minimax polynomials on [-pi/4, pi/4]) after a
 # Cody-Waite reduction by pi/2 in two parts (e_rem_pio2.c's medium case). Written out so
@@ -132,7 +191,8 @@ def _distance(a0: np.ndarray, d: np.ndarray, p: int, u: float, q: int, v: float,
 
 @njit(**_JIT)
 def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near: float, uq: np.ndarray,
-                uo: np.ndarray, wo: np.ndarray, us: np.ndarray, near_w: np.ndarray) -> tuple:
+                uo: np.ndarray, wo: np.ndarray, us: np.ndarray, near_w: np.ndarray, near_radii: float,
+                to: np.ndarray, wt: np.ndarray) -> tuple:
     """Frequency-independent tables of all pairs ``(g, p, q)``, ``q >= p``.
 
     Pairs are taken in the order ``g``, ``p``, ``q`` (loops nested so). Returns the
@@ -146,7 +206,11 @@ def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near:
     less the same moments by the smooth rule (weights ``near_w``) on the stored
     distances, which the per-frequency rule adds back with the full kernel. A pair is
     near when its centres are closer than ``near * (Lp + Lq)``; its squared equivalent
-    radius is ``(a_p^2 + a_q^2) / 2``.
+    radius is ``(a_p^2 + a_q^2) / 2``. A pair is also near when its centres are closer
+    than ``near_radii`` times the larger radius (short segments on a thick wire). Near
+    pairs on one straight tube (:func:`collinear`; when ``near_radii > 0``) take the exact kernel's static
+    moments (:func:`exact_static_moments`, ``phi`` rule ``to``, ``wt``) instead of the
+    reduced kernel's.
     """
     N, Q, ns = radius.size, uq.size, us.size
     L = np.empty(N)
@@ -165,7 +229,7 @@ def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near:
                 cx = a0[p, 0] + 0.5 * d[p, 0] - (a0[q, 0] + 0.5 * d[q, 0])
                 cy = a0[p, 1] + 0.5 * d[p, 1] - (a0[q, 1] + 0.5 * d[q, 1])
                 cz = a0[p, 2] + 0.5 * d[p, 2] - mz * (a0[q, 2] + 0.5 * d[q, 2])
-                lim = near * (L[p] + L[q])
+                lim = max(near * (L[p] + L[q]), near_radii * max(radius[p], radius[q]))
                 if cx * cx + cy * cy + cz * cz < lim * lim:
                     near_row[i] = K
                     K += 1
@@ -176,7 +240,7 @@ def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near:
                 i += 1
     r = np.empty(T)
     static = np.empty((K, 5))
-    fwd, bwd = np.empty(5), np.empty(5)
+    fwd, bwd, tmp = np.empty(5), np.empty(5), np.empty(5)
     e, tm = np.empty(3), np.empty(3)
     i = off = 0
     for g in range(G):
@@ -192,8 +256,9 @@ def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near:
                     for b in range(n):
                         r[off + a * n + b] = _distance(a0, d, p, nodes[a], q, nodes[b], mz, a2)
                 if row >= 0:
+                    exact = near_radii > 0.0 and collinear(a0, d, radius, p, q, mz)
                     _near_static(a0, L, t, mz, p, q, a2, uo, wo, near_w, r[off:off + n * n], static[row], fwd, bwd,
-                                 e, tm)
+                                 e, tm, exact, radius[p], g == 0 and p == q, to, wt, tmp)
                 off += n * n
     return L, t, near_row, r, static
 
@@ -201,14 +266,19 @@ def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near:
 @njit(**_JIT)
 def _near_static(a0: np.ndarray, L: np.ndarray, t: np.ndarray, mz: float, p: int, q: int, a2: float, uo: np.ndarray,
                  wo: np.ndarray, near_w: np.ndarray, r: np.ndarray, out: np.ndarray, fwd: np.ndarray, bwd: np.ndarray,
-                 e: np.ndarray, tm: np.ndarray) -> None:
+                 e: np.ndarray, tm: np.ndarray, exact: bool, a: float, self_pair: bool, to: np.ndarray,
+                 wt: np.ndarray, tmp: np.ndarray) -> None:
     """Static moments of near pair ``(p, q)`` (``q`` mirrored by ``mz`` in z) into
     ``out``: the mean of both test/source orders less the smooth rule (weights
-    ``near_w``) on its distances ``r``."""
+    ``near_w``) on its distances ``r``; ``exact``: with the exact kernel of a tube of
+    radius ``a`` (collinear segments)."""
     for x in range(3):                           # p tested against the (mirrored) q ...
         e[x] = a0[p, x] - (mz if x == 2 else 1.0) * a0[q, x]
         tm[x] = (mz if x == 2 else 1.0) * t[q, x]
-    static_moments(e, t[p], tm, L[p], L[q], a2, uo, wo, fwd)
+    if exact:
+        exact_static_moments(e, t[p], tm, L[p], L[q], a, self_pair, uo, wo, to, wt, fwd, tmp)
+    else:
+        static_moments(e, t[p], tm, L[p], L[q], a2, uo, wo, fwd)
     if p == q:
         for c in range(5):
             bwd[c] = fwd[c]
@@ -216,7 +286,10 @@ def _near_static(a0: np.ndarray, L: np.ndarray, t: np.ndarray, mz: float, p: int
         for x in range(3):                       # ... and q against the (mirrored) p
             e[x] = a0[q, x] - (mz if x == 2 else 1.0) * a0[p, x]
             tm[x] = (mz if x == 2 else 1.0) * t[p, x]
-        static_moments(e, t[q], tm, L[q], L[p], a2, uo, wo, bwd)
+        if exact:
+            exact_static_moments(e, t[q], tm, L[q], L[p], a, self_pair, uo, wo, to, wt, bwd, tmp)
+        else:
+            static_moments(e, t[q], tm, L[q], L[p], a2, uo, wo, bwd)
     out[0] = 0.5 * (fwd[0] + bwd[0])
     out[1] = 0.5 * (fwd[1] + bwd[2])
     out[2] = 0.5 * (fwd[2] + bwd[1])
@@ -350,7 +423,12 @@ def first_contact(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, nseg:
                    ) -> tuple[int, int, np.ndarray]:
     """The first pair of segments (row-major over ``i < j``) that share no node but come
     closer than the sum of their wires' radii: ``(wire_i, wire_j, gap midpoint)``, or
-    ``(-1, -1, _)``. Segment ends within ``1e-3`` of the shortest segment are one node."""
+    ``(-1, -1, _)``. Segment ends within ``1e-3`` of the shortest segment are one node.
+
+    Closeness that the wires' connection explains is no contact, so that refining a
+    valid structure keeps it valid: two segments of one (straight) wire, and two
+    segments of wires joined at a node ``X`` whose gap lies within the overlap of two
+    tubes meeting at ``X`` (:func:`junction_reach`)."""
     N = 0
     for w in range(nseg.size):
         N += nseg[w]
@@ -386,10 +464,71 @@ def first_contact(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, nseg:
         for j in range(i + 1, N):
             if lab[i] == lab[j] or lab[i] == lab[N + j] or lab[N + i] == lab[j] or lab[N + i] == lab[N + j]:
                 continue
+            if wire[i] == wire[j]:
+                continue
             dist = _segment_gap(a[i], b[i], a[j], b[j], gap)
-            if dist < radii[wire[i]] + radii[wire[j]]:
+            rs = radii[wire[i]] + radii[wire[j]]
+            if dist < rs and not _near_junction(starts, ends, nseg, wire[i], wire[j], a[i], b[i], a[j], b[j],
+                                                gap, rs, math.sqrt(tol2)):
                 return wire[i], wire[j], gap
     return -1, -1, gap
+
+
+@njit(**_JIT)
+def _node_of(X: np.ndarray, s: np.ndarray, e: np.ndarray, n: int, tol: float) -> bool:
+    """Whether point ``X`` is (within ``tol``) one of the ``n + 1`` nodes of wire ``s - e``."""
+    dd = 0.0
+    t = 0.0
+    for x in range(3):
+        dd += (e[x] - s[x]) ** 2
+        t += (X[x] - s[x]) * (e[x] - s[x])
+    k = min(max(round(t / dd * n), 0), n)
+    g2 = 0.0
+    for x in range(3):
+        g2 += (X[x] - (s[x] + k / n * (e[x] - s[x]))) ** 2
+    return g2 <= tol * tol
+
+
+@njit(**_JIT)
+def junction_reach(cos_theta: float, rsum: float) -> float:
+    """How far from their common node two straight tubes whose radii add to ``rsum``,
+    leaving it at angle ``theta``, overlap: ``rsum / sin(theta)`` below 90 degrees (a
+    point at distance ``s`` along one is ``s sin(theta)`` from the other's axis), else
+    ``rsum`` (m); ``inf`` for parallel tubes."""
+    if cos_theta <= 0.0:
+        return rsum
+    sin_t = math.sqrt(max(1.0 - cos_theta * cos_theta, 0.0))
+    return rsum / sin_t if sin_t > 1e-12 else np.inf
+
+
+@njit(**_JIT)
+def _near_junction(starts: np.ndarray, ends: np.ndarray, nseg: np.ndarray, wi: int, wj: int, ai: np.ndarray,
+                   bi: np.ndarray, aj: np.ndarray, bj: np.ndarray, mid: np.ndarray, rsum: float, tol: float) -> bool:
+    """Whether segments ``ai-bi`` (wire ``wi``) and ``aj-bj`` (wire ``wj``) come close only
+    because their wires meet at a node ``X`` (an end of one that is a node of the other):
+    the gap's midpoint lies within :func:`junction_reach` (plus half the radii) of ``X``,
+    with ``theta`` the angle at ``X`` between the directions to the two segments."""
+    for c in range(4):
+        w = wi if c < 2 else wj
+        X = starts[w] if c % 2 == 0 else ends[w]
+        other = wj if c < 2 else wi
+        if not _node_of(X, starts[other], ends[other], nseg[other], tol):
+            continue
+        ui = np.empty(3)
+        uj = np.empty(3)
+        ni = nj = dm = 0.0
+        for x in range(3):
+            ui[x] = 0.5 * (ai[x] + bi[x]) - X[x]
+            uj[x] = 0.5 * (aj[x] + bj[x]) - X[x]
+            ni += ui[x] * ui[x]
+            nj += uj[x] * uj[x]
+            dm += (mid[x] - X[x]) ** 2
+        if ni == 0.0 or nj == 0.0:
+            continue
+        cos_t = (ui[0] * uj[0] + ui[1] * uj[1] + ui[2] * uj[2]) / math.sqrt(ni * nj)
+        if math.sqrt(dm) <= junction_reach(cos_t, rsum) + 0.5 * rsum + tol:
+            return True
+    return False
 
 
 @njit(**_JIT)

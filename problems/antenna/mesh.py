@@ -32,8 +32,10 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-#: Target length of the pieces a free-end segment is cut into, in wire radii.
-END_PIECE = 2.0
+#: Shortest piece a free-end segment is cut into, in wire radii: the exact kernel on
+#: collinear pairs (:mod:`.kernels`) stays accurate down to there (the smallest segment
+#: :data:`.wires.MIN_SEGMENT_RADII` accepts).
+END_PIECE = 0.5
 
 #: Image reflection in the ground plane z = 0.
 MIRROR = np.array([1.0, 1.0, -1.0])
@@ -129,13 +131,16 @@ class Mesh:
 
 
 def build_mesh(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, segments: np.ndarray,
-               ground: bool, end_split: int = 1) -> Mesh:
+               ground: bool, end_split: int = 1, refine: int = 1) -> Mesh:
     """Cut wires into segments and build the basis functions.
 
     ``starts``/``ends`` are (W, 3) wire end points (metres), ``radii`` (W,), ``segments``
     (W,) user segments per wire. ``end_split`` cuts each user segment at a free wire end
     into that many equal sub-segments (where the current changes fastest), but never into
-    pieces shorter than ``END_PIECE`` wire radii (the thin-wire limit). Geometry must
+    pieces shorter than ``END_PIECE`` wire radii. ``refine`` cuts every user segment into
+    that many equal sub-segments (a user segment at a free end into ``refine * end_split``,
+    with the same floor): the solver's discretisation is refined while sources and loads
+    keep acting on whole user segments (a feed keeps its gap width). Geometry must
     already be valid (see :mod:`gadesign_problems.antenna.wires`).
     """
     starts = np.ascontiguousarray(starts, float).reshape(-1, 3)
@@ -143,7 +148,7 @@ def build_mesh(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, segments
     radii = np.ascontiguousarray(radii, float).reshape(-1)
     nseg = np.ascontiguousarray(segments, dtype=np.int64).reshape(-1)
     (seg_start, seg_end, radius, parent, half_seg, half_type, half_sigma,
-     basis_halves) = _mesh_arrays(starts, ends, radii, nseg, bool(ground), int(end_split), END_PIECE)
+     basis_halves) = _mesh_arrays(starts, ends, radii, nseg, bool(ground), int(end_split), END_PIECE, int(refine))
     return Mesh(start=seg_start, end=seg_end, radius=radius, parent=parent, n_user=int(nseg.sum()),
                 ground=bool(ground), half_seg=half_seg, half_type=half_type, half_sigma=half_sigma,
                 half_delta=np.where(half_sigma * (2 * half_type - 1) > 0, 1.0, -1.0), basis_halves=basis_halves)
@@ -173,14 +178,15 @@ def _port_weights(parent: np.ndarray, n_user: int, half_seg: np.ndarray, half_si
 
 @njit(cache=True, nogil=True)
 def _mesh_arrays(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, nseg: np.ndarray, ground: bool,
-                 end_split: int, end_piece: float) -> tuple:
+                 end_split: int, end_piece: float, refine: int) -> tuple:
     """The arrays of :class:`Mesh` (see :func:`build_mesh`), in loops.
 
     1. User segments ``k = 0 .. n_w - 1`` of wire ``w`` run from ``start + k/n_w d`` to
        ``start + (k + 1)/n_w d`` (the last one ends exactly at ``end``).
     2. A wire end is *free* when no other node lies within ``tol = 1e-3`` of the
        shortest user segment (and, over ground, it is above the plane); its user segment
-       is cut into ``min(end_split, ceil(L / (end_piece a)))`` equal sub-segments.
+       is cut into ``max(refine, min(refine * end_split, ceil(L / (end_piece a))))`` equal
+       sub-segments, every other one into ``refine``.
     3. Every wire end is merged with the nodes within ``tol`` of it: a node's label is
        the smallest node index close to a wire end close to it (or its own).
     4. The segment ends attached to each node, in order of node and then of
@@ -224,7 +230,7 @@ def _mesh_arrays(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, nseg: 
                 n_close[i] += 1
 
     # sub-segments: cut user segments at free wire ends
-    n_sub = np.ones(n_user, np.int64)
+    n_sub = np.full(n_user, refine, np.int64)
     if end_split > 1:
         for i in range(2 * W):
             w = i % W
@@ -232,7 +238,7 @@ def _mesh_arrays(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, nseg: 
             if free:
                 dx, dy, dz = ends[w, 0] - starts[w, 0], ends[w, 1] - starts[w, 1], ends[w, 2] - starts[w, 2]
                 seg_len = math.sqrt(dx * dx + dy * dy + dz * dz) / nseg[w]
-                split = min(end_split, max(1, int(math.ceil(seg_len / (end_piece * radii[w]) - 1e-9))))
+                split = max(refine, min(refine * end_split, int(math.ceil(seg_len / (end_piece * radii[w]) - 1e-9))))
                 n_sub[first[w] if i < W else first[w] + nseg[w] - 1] = split
     N = 0
     for j in range(n_user):

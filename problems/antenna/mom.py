@@ -94,6 +94,9 @@ class MomOperator:
     near: float = 1.1
     n_static: int = 16
     n_smooth: int = 4
+    near_radii: float = 12.0
+    n_phi: int = 16
+    exact: bool = True
 
     def prepare(self) -> "MomOperator":
         """Compute the frequency-independent tables now (else on the first solve)."""
@@ -110,7 +113,7 @@ class MomOperator:
         uo, wo = gauss01(self.n_static)
         L, t, near_row, r, static = kernels.pair_tables(
             a0, m.end - a0, m.radius, 2 if m.ground else 1, float(self.near), gauss01(self.q)[0], uo, wo,
-            gauss01(self.n_smooth)[0], pair_weights(self.n_smooth))
+            gauss01(self.n_smooth)[0], pair_weights(self.n_smooth), float(self.near_radii) if self.exact else 0.0, *gauss01(self.n_phi))
         H = len(m.half_seg)
         basis = np.repeat(np.arange(m.n_basis), 2)
         half = m.basis_halves.reshape(-1)

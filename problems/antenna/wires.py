@@ -146,6 +146,7 @@ class Antenna:
     patterns: tuple[PatternRequest, ...] = ()
     comments: tuple[str, ...] = ()
     end_split: int = field(default=8, compare=False)
+    refinement: int = field(default=1, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("wires", "sources", "loads", "frequencies", "patterns", "comments"):
@@ -251,12 +252,55 @@ class Antenna:
         the tag; tag 0: absolute numbers, and 0, 0 the whole structure)."""
         return tag_segments(self.wires, tag, first, last)
 
+    def refined(self, k: int) -> "Antenna":
+        """The same antenna solved on a ``k`` times finer discretisation: every segment
+        (and so every junction neighbourhood) is cut into ``k`` sub-segments, a segment at
+        a free end into ``k * end_split`` (none shorter than ``END_PIECE`` radii). Sources
+        and loads keep acting on the deck's segments, so a feed keeps its gap width and
+        the answers converge as ``k`` grows to those of the continuous model of this
+        deck (:mod:`gadesign_problems.antenna.convergence`). The deck itself (wires,
+        segment numbers, :meth:`to_nec`) is unchanged; see :meth:`resegmented` for a
+        deck with more segments."""
+        from dataclasses import replace
+
+        if int(k) != k or k < 1:
+            raise GeometryError(f"refinement must be a positive integer, got {k}")
+        return replace(self, refinement=self.refinement * int(k))
+
+    def resegmented(self, k: int) -> "Antenna":
+        """A new deck with every wire's segment count times ``k`` (NEC-style refinement:
+        what NEC-2 needs to be resolved). Each source and lumped load moves to the middle
+        sub-segment of its old segment (for odd ``k`` exactly its centre, so the gap
+        narrows ``k`` times); distributed loads cover the same stretch of wire."""
+        from dataclasses import replace
+
+        if int(k) != k or k < 1:
+            raise GeometryError(f"segment factor must be a positive integer, got {k}")
+        k = int(k)
+        mid = (k + 1) // 2
+
+        def seg(tag: int, segment: int) -> int:
+            return (segment - 1) * k + mid
+
+        loads = []
+        for ld in self.loads:
+            if ld.first == 0 and ld.last == 0:
+                loads.append(ld)
+            elif ld.kind == "conductivity":
+                loads.append(replace(ld, first=(ld.first - 1) * k + 1, last=(ld.last or ld.first) * k))
+            else:
+                loads.extend(replace(ld, first=seg(ld.tag, s_), last=seg(ld.tag, s_))
+                             for s_ in range(ld.first, (ld.last or ld.first) + 1))
+        return replace(self, wires=tuple(replace(w, segments=w.segments * k) for w in self.wires),
+                       sources=tuple(replace(s_, segment=seg(s_.tag, s_.segment)) for s_ in self.sources),
+                       loads=tuple(loads))
+
     @cached_property
     def mesh(self) -> "Mesh":
         from gadesign_problems.antenna.mesh import build_mesh
 
         s, e, r, n = self._arrays
-        return build_mesh(s, e, r, n, self.ground, end_split=self.end_split)
+        return build_mesh(s, e, r, n, self.ground, end_split=self.end_split, refine=self.refinement)
 
     @cached_property
     def operator(self) -> "MomOperator":
@@ -317,8 +361,9 @@ class Antenna:
 
     def __repr__(self) -> str:
         g = ", PEC ground" if self.ground else ""
+        r = f", refined x{self.refinement}" if self.refinement != 1 else ""
         return (f"Antenna({len(self.wires)} wires, {self.n_segments} segments, "
-                f"{len(self.sources)} sources, {len(self.loads)} loads{g})")
+                f"{len(self.sources)} sources, {len(self.loads)} loads{g}{r})")
 
 
 # ---- segment numbering ------------------------------------------------------------------
@@ -386,10 +431,15 @@ def check_sizes(segments: int = 0, frequencies: int = 0, directions: int = 0) ->
     check_limit("DIRECTIONS", directions, "pattern directions requested", MAX_DIRECTIONS)
 
 
+#: Shortest segment, in wire radii, the solver accepts (see :mod:`.mom` for why it is
+#: accurate down to there).
+MIN_SEGMENT_RADII = 0.5
+
+
 def _validate(ant: Antenna) -> None:
     if not ant.wires:
         raise GeometryError("the antenna has no wires")
-    check_sizes(sum(int(w.segments) for w in ant.wires if isinstance(w.segments, (int, np.integer))),
+    check_sizes(ant.refinement * sum(int(w.segments) for w in ant.wires if isinstance(w.segments, (int, np.integer))),
                 len(ant.frequencies), sum(int(p.n_theta) * int(p.n_phi) for p in ant.patterns))
     for i, w in enumerate(ant.wires, 1):
         where = f"wire {i} (tag {w.tag})"
@@ -403,9 +453,15 @@ def _validate(ant: Antenna) -> None:
             raise _wire_error(f"{where}: segment count must be a positive integer, got {w.segments}", i - 1)
         if w.length <= 0.0:
             raise _wire_error(f"{where}: zero length (both ends at {tuple(w.start)})", i - 1)
-        if w.length / w.segments < 2.0 * w.radius:
+        if w.length / w.segments < MIN_SEGMENT_RADII * w.radius:
             raise _wire_error(f"{where}: segments of {w.length / w.segments:.4g} m are shorter than "
-                              f"twice the radius {w.radius:.4g} m (thin-wire model invalid)", i - 1)
+                              f"{MIN_SEGMENT_RADII:g} x the radius {w.radius:.4g} m (below that the wire "
+                              "model is invalid)", i - 1)
+        if w.length / (w.segments * ant.refinement) < MIN_SEGMENT_RADII * w.radius:
+            raise _wire_error(f"{where}: refined x{ant.refinement}, segments of "
+                              f"{w.length / (w.segments * ant.refinement):.4g} m are shorter than "
+                              f"{MIN_SEGMENT_RADII:g} x the radius {w.radius:.4g} m (below that the wire "
+                              "model is invalid): refine less", i - 1)
         if ant.ground:
             lo = min(w.start[2], w.end[2])
             tol = 1e-6 * w.length
@@ -464,40 +520,54 @@ def check_electrical(wires: Sequence[Wire], frequencies: Sequence[float]) -> Non
 
 
 def _check_overlaps(ant: Antenna) -> None:
-    """Wires that lie on top of each other (coincident, or overlapping along a stretch
-    with the same nodes) are a geometry error. The contact check cannot see them: their
-    segments share nodes, so it takes them for a junction. Two segments of different
-    wires that meet at a node and whose other ends are closer than the sum of their radii
-    run along each other, which no real junction does (the matrix becomes singular:
-    Z = 0 and VSWR -1e14 before this check)."""
+    """Wires that lie inside each other along a whole wire are a geometry error. Two wires
+    meeting at a node ``X`` (an end of one on a node of the other) at angle ``theta``
+    overlap for ``(a_1 + a_2) / sin(theta)`` from ``X`` (below 90 degrees,
+    :func:`~gadesign_problems.antenna.kernels.junction_reach`); when that reach covers the
+    shorter of the two wire arms, one wire runs inside the other (coincident wires:
+    ``theta = 0``), which no real junction does (the matrix becomes singular). The test
+    is on the geometry, not on the segments, so a refined structure passes it whenever
+    the coarse one does."""
     from scipy.spatial import cKDTree
 
+    from gadesign_problems.antenna.kernels import junction_reach
+
     s, e, r, n = ant._arrays
+    W = len(ant.wires)
+    if W < 2:
+        return
     counts = n.astype(np.int64)
-    if int(counts.sum()) < 2 or len(ant.wires) < 2:
-        return
-    wire = np.repeat(np.arange(len(counts)), counts)
-    k = np.concatenate([np.arange(c) for c in counts])
-    frac0, frac1 = (k / counts[wire])[:, None], ((k + 1) / counts[wire])[:, None]
-    a = s[wire] + frac0 * (e[wire] - s[wire])
-    b = s[wire] + frac1 * (e[wire] - s[wire])
-    seg_len = np.linalg.norm(b - a, axis=1)
-    tol = 1e-3 * float(seg_len.min())
-    ends = np.concatenate([a, b])                      # end p of segment p % N
-    far = np.concatenate([b, a])                       # the same segment's other end
-    N = len(a)
-    pairs = cKDTree(ends).query_pairs(tol, output_type="ndarray")
-    if not len(pairs):
-        return
-    p, q = pairs[:, 0], pairs[:, 1]
-    wp, wq = wire[p % N], wire[q % N]
-    gap = np.linalg.norm(far[p] - far[q], axis=1)
-    bad = np.nonzero((wp != wq) & (gap < r[wp] + r[wq]))[0]
-    if len(bad):
-        i, j = sorted((int(wp[bad[0]]), int(wq[bad[0]])), reverse=True)
-        point = tuple(round(float(v), 6) + 0.0 for v in ends[p[bad[0]]])
-        raise _wire_error(f"wire {i + 1} (tag {ant.wires[i].tag}) overlaps wire {j + 1} "
-                          f"(tag {ant.wires[j].tag}) near {point}: coincident or overlapping wires", i)
+    wire = np.repeat(np.arange(W), counts + 1)
+    k = np.concatenate([np.arange(c + 1) for c in counts])
+    frac = (k / counts[wire])[:, None]
+    nodes = s[wire] + frac * (e[wire] - s[wire])
+    tol = 1e-3 * float((np.linalg.norm(e - s, axis=1) / counts).min())
+    ends = np.concatenate([s, e])
+    far = np.concatenate([e, s])
+    for i, hits in enumerate(cKDTree(nodes).query_ball_point(ends, tol)):
+        w = i % W
+        X = ends[i]
+        arm_w = far[i] - X
+        len_w = float(np.linalg.norm(arm_w))
+        for h in hits:
+            v = int(wire[h])
+            if v == w:
+                continue
+            for tip in (s[v], e[v]):
+                arm_v = tip - X
+                len_v = float(np.linalg.norm(arm_v))
+                if len_v <= tol:
+                    continue
+                cos_t = float(arm_w @ arm_v) / (len_w * len_v)
+                reach = junction_reach(cos_t, float(r[w] + r[v]))
+                if reach >= min(len_w, len_v):
+                    a, b = sorted((w, v), reverse=True)
+                    point = tuple(round(float(c), 6) + 0.0 for c in X)
+                    angle = math.degrees(math.acos(min(max(cos_t, -1.0), 1.0)))
+                    raise _wire_error(f"wire {a + 1} (tag {ant.wires[a].tag}) overlaps wire {b + 1} "
+                                      f"(tag {ant.wires[b].tag}) near {point}: they meet at {angle:.3g} degrees "
+                                      "and lie inside each other along a whole wire (coincident or overlapping "
+                                      "wires)", a)
 
 
 def _check_contacts(ant: Antenna) -> None:

@@ -104,8 +104,11 @@ def test_bad_decks_name_line_and_problem(text, where, what):
 def test_geometry_errors_from_the_api():
     from gadesign_problems.antenna import Source, Wire
 
-    with pytest.raises(GeometryError, match="shorter than twice the radius"):
-        Antenna(wires=(Wire((0, 0, 0), (0, 0, 0.01), 0.002, 5),), sources=(Source(0, 1),))
+    with pytest.raises(GeometryError, match=r"shorter than 0.5 x the radius"):
+        Antenna(wires=(Wire((0, 0, 0), (0, 0, 0.01), 0.005, 5),), sources=(Source(0, 1),))
+    ok = Antenna(wires=(Wire((0, 0, 0), (0, 0, 0.01), 0.002, 5),), sources=(Source(0, 1),))  # 1 radius: fine
+    with pytest.raises(GeometryError, match=r"refined x4, segments of .* shorter than 0.5 x the radius"):
+        ok.refined(4)
     with pytest.raises(GeometryError, match="lies in the ground plane"):
         Antenna(wires=(Wire((0, 0, 0), (0.1, 0, 0), 0.001, 5),), sources=(Source(0, 1),), ground=True)
     with pytest.raises(GeometryError, match="no source"):

@@ -9,6 +9,14 @@ from gadesign_problems.antenna import Antenna
 
 DECKS = ["dipole_hw_s021", "dipole_hw_s051", "dipole_hw_s101", "monopole_qw_pec", "yagi3_tn688",
          "dipole_fsweep_9"]
+#: Decks whose stored NEC-2 results (thin kernel, at the deck's own segmentation) are a
+#: 3% / 0.1 dB reference for our model. Not the Yagi: its elements are thick (a = 0.0042
+#: wavelengths, segments of 10 radii), where NEC-2 itself is not resolved at the deck's
+#: segmentation (its reactance moves from 10.9 to 15.8 ohm when refined 7 times, with the
+#: extended kernel it settles at 11.4 ohm) and where NEC-2's solid-wire end condition (the
+#: current extrapolated to zero a/2 beyond a free end, sbf/tbf in nec2c) and our hollow
+#: tube differ by more than 3%; see test_yagi_nec_between_hollow_tube_and_capped_ends.
+THIN = [d for d in DECKS if d != "yagi3_tn688"]
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +28,7 @@ def solved(reference, data_dir):
     return out
 
 
-@pytest.mark.parametrize("name", DECKS)
+@pytest.mark.parametrize("name", THIN)
 @pytest.mark.parametrize("engine", ["pynec", "nec2c"])
 def test_impedance_within_3_percent(solved, reference, name, engine):
     ant, sol = solved[name]
@@ -32,7 +40,7 @@ def test_impedance_within_3_percent(solved, reference, name, engine):
         assert abs(z - zr) / abs(zr) < 0.03, (name, f, z, zr)
 
 
-@pytest.mark.parametrize("name", DECKS)
+@pytest.mark.parametrize("name", THIN)
 def test_max_gain_within_0p1_db_where_nec_passes_agt(solved, reference, name):
     ant, sol = solved[name]
     d = reference["decks"][name]
@@ -65,3 +73,39 @@ def test_dipole_reference_values_named_in_issue(solved):
                      ("dipole_hw_s101", 86.61 + 49.20j)):
         z = solved[name][1].impedance[0, 0]
         assert abs(z - zr) / abs(zr) < 0.03
+
+
+def test_yagi_max_gain_within_0p2_db(solved, reference):
+    """The thick Yagi's forward gain is insensitive to the end model: 0.2 dB of NEC-2."""
+    ant, sol = solved["yagi3_tn688"]
+    th, ph = np.meshgrid(np.arange(0.0, 181.0, 5.0), np.arange(0.0, 360.0, 5.0), indexing="ij")
+    gmax, _ = sol.max_gain(th, ph)
+    for i, rec in enumerate(reference["decks"]["yagi3_tn688"]["pynec"]):
+        assert gmax[i] == pytest.approx(rec["max_gain_dbi"], abs=0.2)
+
+
+@pytest.mark.pynec
+def test_yagi_nec_between_hollow_tube_and_capped_ends(data_dir, reference):
+    """NEC-2 models solid wires (a free end's current extrapolates to zero a/2 beyond the
+    end, with the end charge); we model hollow tubes (current zero at the end). A solid
+    end's cap carries the charge of a tube of equal area, a/2 long, placed at the end, so
+    NEC-2's resolved impedance (extended kernel, segments x5) must lie between ours for the
+    deck (hollow ends) and ours with every element a/2 longer at both ends (the cap's
+    charge moved beyond the end), in R and in X. Both of ours are converged (x4)."""
+    pytest.importorskip("PyNEC")
+    from dataclasses import replace
+
+    from test_convergence import nec_impedance
+
+    ant = Antenna.from_nec(data_dir / reference["decks"]["yagi3_tn688"]["deck_file"])
+    f = ant.frequencies[0]
+    wires = []
+    for w in ant.wires:
+        s, e = np.array(w.start), np.array(w.end)
+        t = (e - s) / np.linalg.norm(e - s) * 0.5 * w.radius
+        wires.append(replace(w, start=tuple(s - t), end=tuple(e + t)))
+    hollow = ant.refined(4).impedance(f)
+    capped = replace(ant, wires=tuple(wires)).refined(4).impedance(f)
+    nec = nec_impedance(ant.resegmented(5), f, extended=True)
+    assert min(hollow.real, capped.real) < nec.real < max(hollow.real, capped.real)
+    assert min(hollow.imag, capped.imag) < nec.imag < max(hollow.imag, capped.imag)
