@@ -33,7 +33,8 @@ from gadesign.errors import ConfigError
 
 #: Files and folders of a run directory that only the engine writes (and the figures
 #: already in its plots/ folder).
-RUN_STATE_FILES = frozenset({"config.json", "logbook.csv", "front.json", "front.csv", "refined.json"})
+RUN_STATE_FILES = frozenset({"config.json", "config.toml", "run.json", "logbook.csv", "front.json", "front.csv",
+                             "refined.json"})
 RUN_STATE_DIRS = frozenset({"checkpoints", "designs"})
 #: Figure formats matplotlib's Agg canvas writes without external programs (pgf needs LaTeX).
 _NO_FIGURE = frozenset({"pgf"})
