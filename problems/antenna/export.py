@@ -102,14 +102,17 @@ def plot_rhcp_coverage(sol: "Solution", theta_range: tuple[float, float], target
 def export_design(ant: "Antenna", directory: Path, stem: str, *, sweep: np.ndarray,
                   pattern_frequencies: Sequence[float], z0: float = 50.0,
                   vswr_marks: Sequence[tuple[float, float]] = (), plots: bool = True,
-                  coverage: tuple[tuple[float, float], float] | None = None) -> list[Path]:
-    """Write the deck, the Touchstone sweep, the pattern CSV and the plots of ``ant``."""
+                  coverage: tuple[tuple[float, float], float] | None = None,
+                  deck: "Antenna | None" = None) -> list[Path]:
+    """Write the deck, the Touchstone sweep, the pattern CSV and the plots of ``ant``
+    (solved as it is, refinement included). ``deck``: the antenna written as ``.nec``
+    when it differs from ``ant`` (e.g. more segments, so that NEC-2 is resolved)."""
     from gadesign_problems.antenna.network import write_touchstone
     from gadesign_problems.antenna.st5 import blas_single_thread
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    paths = [ant.to_nec(directory / f"{stem}.nec")]
+    paths = [(deck if deck is not None else ant).to_nec(directory / f"{stem}.nec")]
     with blas_single_thread():
         swept = ant.solve(np.asarray(sweep, float))
         paths.append(write_touchstone(swept, directory / f"{stem}.s1p", z0=z0))

@@ -15,7 +15,13 @@ a wire only if (after shortening it to stay in the allowed cylinder, radius ``ra
 and ``z`` in ``[z_min, height]``) it is at least ``min_length`` long, makes an angle of
 at least ``min_angle`` with every wire it shares its start node with, and stays at
 least ``clearance`` away from every other wire of all four arms (and from the feed);
-otherwise the wire *and its subtree* are dropped. The genome's :meth:`TreeGenome.repair`
+otherwise the wire *and its subtree* are dropped. ``min_angle`` comes from the wire
+radius (:func:`junction_angle`): two wires of radius ``a`` meeting at a node at angle
+``theta`` overlap (their surfaces intersect) over ``a / tan(theta / 2)`` beyond the node;
+at ``theta >= 2 atan(1/2) = 53.13`` degrees that is at most one wire diameter, the size
+of the junction itself, so no wire runs inside another beyond its junction and the
+geometry stays valid when every segment is cut in two or four (see
+:meth:`~gadesign_problems.antenna.wires.Antenna.refined`). The genome's :meth:`TreeGenome.repair`
 writes the pruned, shortened tree back (Lamarckian repair), and decoding always prunes
 first, so every tree, random, mutated, crossed over or read from JSON, decodes to a
 geometry the solver accepts. The root wire is never dropped: its bounds (``bend`` in
@@ -115,6 +121,34 @@ def from_json(data: Any) -> Node:
 
 
 # ---- geometry -----------------------------------------------------------------------------
+def junction_overlap(radius: float, angle_deg: float) -> float:
+    """How far (m) beyond their shared node two straight wires of radius ``radius`` (m)
+    meeting at ``angle_deg`` (degrees, between their directions away from the node)
+    still overlap: a point ``t`` along one axis has its surface inside the other wire
+    while ``t sin(theta) - a cos(theta) < a``, i.e. for ``t < a / tan(theta / 2)``."""
+    theta = math.radians(angle_deg)
+    if not 0.0 < theta <= math.pi:
+        raise ValueError("the angle between two wires must be in (0, 180] degrees")
+    return radius / math.tan(0.5 * theta)
+
+
+def junction_angle(radius: float, overlap: float) -> float:
+    """Smallest angle (degrees) at which two wires of radius ``radius`` meeting at a node
+    overlap no further than ``overlap`` (m) beyond it: ``2 atan(radius / overlap)``
+    (the inverse of :func:`junction_overlap`)."""
+    if not (radius > 0.0 and overlap > 0.0):
+        raise ValueError("radius and overlap must be positive")
+    return math.degrees(2.0 * math.atan(radius / overlap))
+
+
+#: Overlap allowed beyond a junction, in wire diameters: the junction's own size.
+JUNCTION_OVERLAP_DIAMETERS = 1.0
+
+#: The smallest angle between wires at a node (degrees): 2 atan(1/2) = 53.13 for one
+#: diameter of overlap; scale-free, since overlap and allowance both scale with the radius.
+MIN_JUNCTION_ANGLE = junction_angle(1.0, JUNCTION_OVERLAP_DIAMETERS * 2.0)
+
+
 def _rot_z(k: int) -> np.ndarray:
     c, s = [(1, 0), (0, 1), (-1, 0), (0, -1)][k % 4]
     return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
@@ -151,9 +185,14 @@ class ArmSpace:
     ``radius``/``height``: the allowed cylinder (axis ``z``, base on the ground plane);
     ``z_min``: lowest height of any wire; ``feed_height``: length of the feed wire;
     ``wire_radius``; ``min_length``/``max_length``: wire length bounds; ``min_angle``:
-    smallest angle between two wires meeting at a node; ``clearance``: smallest distance
+    smallest angle between two wires meeting at a node, at least
+    ``junction_angle(wire_radius, JUNCTION_OVERLAP_DIAMETERS * 2 wire_radius)`` (53.13
+    degrees: wires overlap at most one diameter beyond their node); ``clearance``: smallest distance
     between wires that do not meet; ``max_segment``: longest segment (the solver's
-    discretisation, typically a tenth of the shortest wavelength).
+    discretisation, typically a tenth of the shortest wavelength); ``min_segment``: a
+    wire is cut into fewer, longer segments (up to ``2 min_segment``) rather than into
+    segments shorter than this (so that a refined mesh stays above the solver's
+    shortest segment); 0: no such bound.
     """
 
     radius: float = 0.0762
@@ -163,11 +202,12 @@ class ArmSpace:
     wire_radius: float = 0.00025
     min_length: float = 0.002
     max_length: float = 0.02
-    min_angle: float = 20.0
+    min_angle: float = MIN_JUNCTION_ANGLE
     clearance: float = 0.001
     max_segment: float = 0.0035
-    root_bend_min: float = 20.0
+    root_bend_min: float = MIN_JUNCTION_ANGLE
     root_bend_max: float = 95.0
+    min_segment: float = 0.0
 
     def __post_init__(self) -> None:
         from gadesign_problems.antenna.wires import GeometryError
@@ -180,12 +220,15 @@ class ArmSpace:
             raise GeometryError("ArmSpace: wires and segments must be longer than twice the wire radius")
         if self.clearance < 2.0 * self.wire_radius:
             raise GeometryError("ArmSpace: clearance must be at least twice the wire radius")
-        # two wires meeting at min_angle: their segments one segment away from the node must
-        # clear the solver's contact check (closer than two radii = touching)
-        shortest = min(self.min_length, 0.5 * self.max_segment)
-        if math.sin(math.radians(self.min_angle)) * shortest < 2.1 * self.wire_radius:
-            raise GeometryError("ArmSpace: min_angle too small for the wire radius and segment length "
-                                "(need sin(min_angle) * min(min_length, max_segment / 2) >= 2.1 wire_radius)")
+        # wires meeting at a node may overlap only within the junction (one diameter)
+        least = junction_angle(self.wire_radius, JUNCTION_OVERLAP_DIAMETERS * 2.0 * self.wire_radius)
+        if self.min_angle < least * (1.0 - 1e-12):
+            raise GeometryError(f"ArmSpace: min_angle {self.min_angle:g} deg is too small for the wire radius: "
+                                f"wires meeting at a node would overlap more than {JUNCTION_OVERLAP_DIAMETERS:g} "
+                                f"diameter beyond it (need >= {least:.4g} deg)")
+        if self.min_length < 2.0 * junction_overlap(self.wire_radius, self.min_angle):
+            raise GeometryError("ArmSpace: min_length must exceed the junction overlap at both ends "
+                                "(2 wire_radius / tan(min_angle / 2))")
 
     @property
     def hub(self) -> np.ndarray:
@@ -276,7 +319,12 @@ class ArmSpace:
 
     # -- decoding ---------------------------------------------------------------------------
     def segments_for(self, length: float) -> int:
-        return max(1, math.ceil(length / self.max_segment - 1e-9))
+        """Segments of a wire ``length`` (m) long: the fewest of at most ``max_segment``,
+        unless those would be shorter than ``min_segment``."""
+        n = max(1, math.ceil(length / self.max_segment - 1e-9))
+        if n > 1 and length / n < self.min_segment:
+            n = max(1, math.floor(length / self.min_segment))
+        return n
 
     def antenna(self, tree: Node, end_split: int = 8, comments: tuple[str, ...] = ()) -> Antenna:
         """The 4-arm antenna of ``tree`` (pruned first) over ground, fed at the feed wire."""

@@ -5,7 +5,10 @@ through a chain of mutations and crossovers; every tree on the way must decode t
 :class:`Antenna` that passes the solver's own geometry checks, lies inside the allowed
 cylinder, is 4-fold symmetric and respects the size limits. A few decoded trees are
 solved and must pass the average-gain test (2.0 over perfect ground), an invariant of a
-lossless antenna independent of our optimiser.
+lossless antenna independent of our optimiser. Wires meeting at a node keep the
+radius-derived junction angle (checked against a brute-force computation of where two
+wire surfaces part), so every decoded tree also builds with every segment cut into 2
+and 4 (``Antenna.refined``).
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gadesign_problems.antenna.tree import (ArmSpace, Node, TreeGenome, count_branches, count_wires, from_json,
-                                   to_json, walk)
+from gadesign_problems.antenna.tree import (MIN_JUNCTION_ANGLE, ArmSpace, Node, TreeGenome, count_branches,
+                                           count_wires, from_json, junction_angle, junction_overlap, to_json,
+                                           walk)
 
-SPACE = ArmSpace(min_angle=30.0, root_bend_min=30.0)
+SPACE = ArmSpace(wire_radius=0.0005, min_length=0.0025)
 GENOME = TreeGenome(SPACE, max_wires=6, max_branches=2)
 CHAIN = 8           # trees per hypothesis example: 2 samples + 6 variations
 
@@ -63,12 +67,26 @@ def _check_antenna(tree: Node) -> None:
         c, s = round(math.cos(k * math.pi / 2)), round(math.sin(k * math.pi / 2))
         rot = np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
         np.testing.assert_allclose(ak, a0 @ rot.T, atol=1e-12)
+    # wires meeting at a node (directions away from it) are at least the junction angle apart
+    ends = [(np.array(w.start), np.array(w.end)) for w in ant.wires]
+    nodes = {tuple(np.round(p, 9)) for a, b in ends for p in (a, b)}
+    for x in nodes:
+        dirs = [(b - a) if np.allclose(a, x, atol=1e-9) else (a - b)
+                for a, b in ends if np.allclose(a, x, atol=1e-9) or np.allclose(b, x, atol=1e-9)]
+        dirs = [d / np.linalg.norm(d) for d in dirs]
+        for i in range(len(dirs)):
+            for j in range(i + 1, len(dirs)):
+                ang = math.degrees(math.acos(min(1.0, float(dirs[i] @ dirs[j]))))
+                assert ang >= MIN_JUNCTION_ANGLE - 1e-6
+    # the same geometry with every segment cut into 2 and 4 is accepted and meshes
+    for k in (2, 4):
+        ant.refined(k).mesh
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 2 ** 32 - 1))
 def test_every_random_and_varied_tree_decodes_to_an_accepted_geometry(seed):
-    for tree in _chain(seed):                    # 200 x 8 = 1,600 decoded trees
+    for tree in _chain(seed):                    # 60 x 8 = 480 decoded trees, each refined x2, x4
         assert _within_limits(tree)
         _check_antenna(tree)
 
@@ -106,25 +124,26 @@ def test_json_round_trip_is_exact_and_repair_is_idempotent(seed):
 
 
 def test_repair_prunes_colliding_and_escaping_wires():
-    # root along +x at the hub height; its child turns back towards +y and would cross the
-    # copy of the root rotated by 90 degrees (which runs along +y): child and subtree dropped
-    tree = Node(0.01, 90.0, 0.0, (Node(0.02, 135.0, 90.0, (Node(0.005, 10.0, 0.0),)),))
+    # root along +x at the hub height, a child turning to +y, and a grandchild turning
+    # back towards -x: 20 mm long it crosses the root's copy rotated by 90 degrees (which
+    # runs along +y from the hub) and is dropped with its subtree
+    tree = Node(0.01, 90.0, 0.0, (Node(0.005, 90.0, 90.0, (Node(0.02, 90.0, 0.0),)),))
     fixed = GENOME.repair(tree)
-    assert count_wires(fixed) == 1
-    # the same child, short enough to stay clear of the copy, is kept
-    ok = GENOME.repair(Node(0.01, 90.0, 0.0, (Node(0.005, 135.0, 90.0),)))
-    assert count_wires(ok) == 2
+    assert count_wires(fixed) == 2
+    # the same grandchild, short enough to stay clear of the copy, is kept
+    ok = GENOME.repair(Node(0.01, 90.0, 0.0, (Node(0.005, 90.0, 90.0, (Node(0.003, 90.0, 0.0),)),)))
+    assert count_wires(ok) == 3
     # a wire that leaves the cylinder top is shortened to end on it
-    tall = ArmSpace(height=0.012, min_angle=30.0, root_bend_min=30.0)
-    t = TreeGenome(tall).repair(Node(0.02, 30.0, 0.0))
-    assert t.length == pytest.approx((0.012 - tall.feed_height) / math.cos(math.radians(30.0)))
+    tall = ArmSpace(height=0.012)
+    t = TreeGenome(tall).repair(Node(0.02, 60.0, 0.0))
+    assert t.length == pytest.approx((0.012 - tall.feed_height) / math.cos(math.radians(60.0)))
 
 
 def test_arm_space_refuses_settings_the_solver_would_reject():
     from gadesign_problems.antenna.wires import GeometryError
 
     with pytest.raises(GeometryError):
-        ArmSpace(wire_radius=0.0005, min_angle=20.0, root_bend_min=20.0)   # touching segments at joints
+        ArmSpace(wire_radius=0.0005, min_angle=45.0, root_bend_min=45.0)   # wires overlap beyond joints
     with pytest.raises(GeometryError):
         ArmSpace(min_length=0.03, max_length=0.02)
 
@@ -143,4 +162,26 @@ def test_decoded_trees_pass_the_average_gain_test():
     rng = np.random.default_rng(7)
     for tree in GENOME.sample_many(4, rng):
         sol = SPACE.antenna(tree).solve([7209.125e6, 8470e6])
-        np.testing.assert_allclose(sol.average_gain(), 2.0, rtol=0.01)
+        np.testing.assert_allclose(sol.average_gain(), 2.0, rtol=0.02)          # NEC-2's own 2 % criterion
+
+
+def test_junction_overlap_is_where_the_wire_surfaces_part():
+    """Brute force: two wires of radius a leave a node at angle theta; walk along the
+    first and find the last cross-section (a disk of radius a) that still reaches inside
+    the second (a point closer than a to its axis half-line). It must end where
+    :func:`junction_overlap` says, and one diameter at the junction angle."""
+    a = 0.5e-3
+    phi = np.linspace(0.0, 2.0 * np.pi, 721)
+    for theta in (40.0, MIN_JUNCTION_ANGLE, 70.0, 90.0, 120.0):
+        t_ = math.radians(theta)
+        d1, d2 = np.array([1.0, 0.0, 0.0]), np.array([math.cos(t_), math.sin(t_), 0.0])
+        u, v = np.array([0.0, 1.0, 0.0]), np.array([0.0, 0.0, 1.0])       # the disk's plane
+        last = 0.0
+        for t in np.linspace(0.0, 6.0 * a, 3001):
+            rim = t * d1 + a * (np.cos(phi)[:, None] * u + np.sin(phi)[:, None] * v)
+            s = np.clip(rim @ d2, 0.0, None)[:, None]                      # nearest axis point
+            if (np.linalg.norm(rim - s * d2, axis=1) < a).any():
+                last = t
+        assert junction_overlap(a, theta) == pytest.approx(last, abs=6.0 * a / 3000 * 1.5), theta
+    assert junction_overlap(a, MIN_JUNCTION_ANGLE) == pytest.approx(2.0 * a)
+    assert junction_angle(a, junction_overlap(a, 64.0)) == pytest.approx(64.0)

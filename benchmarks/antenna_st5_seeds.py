@@ -1,0 +1,213 @@
+"""Success rate of ``gadesign evolve antenna-st5`` over seeds 1-10 with the default
+budget, each result checked under mesh refinement and, optionally, by NEC-2.
+
+For every seed: one ``gadesign evolve antenna-st5 --seed S`` run (its own process, the
+default budget, one worker), then
+
+* ``met``: some design met the design targets (the requirements with the problem's
+  margins) in our evaluation; ``generation_met``: the first generation with one;
+* the chosen design: among the front's members meeting the targets, the one whose
+  smaller margin, in units of the default margins (RHCP dB / 0.5, VSWR / 0.05), is
+  largest; its VSWR and RHCP margins against the requirements themselves;
+* ``levels``: that design solved by our MoM at 1x, 2x and 4x the evaluation refinement
+  (``ST5Problem.check``), full azimuth circle: VSWR < 1.5 / 1.2 and RHCP >= 0 dBic over
+  40-80 degrees at each level;
+* ``nec``: NEC-2 (PyNEC, optional, test-only) on the design's exported ``.nec`` deck as
+  written: input impedance, VSWR, minimum RHCP gain and NEC's average gain (within 2 %
+  of 2.0 = NEC resolved) at both frequencies;
+* ``passes``: met, every level meets the requirements, and NEC (when present) meets them
+  and is resolved.
+
+Resumable: the JSON gets one entry per finished seed and seeds already there are skipped
+(delete an entry to rerun it). ``--recheck`` redoes only the checks (levels, and NEC-2 on
+the deck written again by ``ST5Problem.deck``) of every recorded design with the code as
+it is now. Usage (minutes per seed)::
+
+    python benchmarks/antenna_st5_seeds.py [--seeds 1-10] [--jobs 1] [--runs results/st5-seeds]
+    python benchmarks/antenna_st5_seeds.py --recheck
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from gadesign.atomic import atomic_write_json  # noqa: E402
+from gadesign_problems.antenna.st5 import (DEFAULT_RHCP_MARGIN_DB, DEFAULT_VSWR_MARGIN,  # noqa: E402
+                                           antenna_st5)
+from gadesign_problems.antenna.tree import from_json  # noqa: E402
+from st5_nec import have_pynec, nec_st5  # noqa: E402
+
+LOCK = threading.Lock()
+
+
+def parse_seeds(text: str) -> list[int]:
+    out: list[int] = []
+    for part in text.split(","):
+        a, _, b = part.partition("-")
+        out.extend(range(int(a), int(b or a) + 1))
+    return out
+
+
+def generation_met(run: Path) -> int | None:
+    """First logbook generation with a design meeting the targets (``feasible > 0``)."""
+    with open(run / "logbook.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if int(row["feasible"]) > 0:
+                return int(row["gen"])
+    return None
+
+
+def choose(front: list[dict[str, Any]]) -> int | None:
+    """Index of the feasible member with the largest smaller normalised margin."""
+    best, best_i = -float("inf"), None
+    for i, m in enumerate(front):
+        info = m["info"]
+        if not info.get("meets_with_margins"):
+            continue
+        worst = min(info["rhcp_margin_db"] / DEFAULT_RHCP_MARGIN_DB, info["vswr_margin"] / DEFAULT_VSWR_MARGIN)
+        if worst > best:
+            best, best_i = worst, i
+    return best_i
+
+
+def nec_check(deck: Path, problem: Any) -> dict[str, Any]:
+    from gadesign_problems.antenna import Antenna
+
+    ant = Antenna.from_nec(deck)
+    req = problem.requirements
+    rows = [nec_st5(ant, f, req) for f in req.frequencies]
+    ok = (all(r["vswr"] < lim for r, lim in zip(rows, req.vswr_limits))
+          and all(r["min_rhcp_dbic"] >= req.gain_dbic for r in rows))
+    resolved = all(abs(r["average_gain"] / 2.0 - 1.0) <= 0.02 for r in rows)
+    return {"segments": ant.n_segments,
+            "impedance_ohm": [[r["z"].real, r["z"].imag] for r in rows],
+            "vswr": [r["vswr"] for r in rows], "min_rhcp_dbic": [r["min_rhcp_dbic"] for r in rows],
+            "average_gain": [r["average_gain"] for r in rows], "resolved": resolved,
+            "meets_requirements": ok}
+
+
+def checks(entry: dict[str, Any], problem: Any, deck: Path | None = None) -> None:
+    """Fill ``levels``, ``nec`` and ``passes`` of a seed's entry from its genome; the NEC
+    deck is ``deck`` (the run's export) or the design's deck written afresh."""
+    import tempfile
+
+    x = from_json(entry["genome"])
+    entry["levels"] = problem.check(x)
+    levels_ok = all(r["meets_requirements"] for r in entry["levels"])
+    if have_pynec():
+        with tempfile.TemporaryDirectory() as tmp:
+            path = deck or problem.deck(x).to_nec(Path(tmp) / "design.nec")
+            entry["nec"] = nec_check(path, problem)
+        nec_ok = entry["nec"]["resolved"] and entry["nec"]["meets_requirements"]
+    else:
+        entry["nec"] = None
+        nec_ok = True
+    entry["passes"] = bool(entry["met"] and levels_ok and nec_ok)
+
+
+def run_seed(seed: int, runs: Path, budget: list[str]) -> dict[str, Any]:
+    run = runs / f"seed-{seed:02d}"
+    if run.exists():
+        import shutil
+
+        shutil.rmtree(run)
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "gadesign", "evolve", "antenna-st5", "--seed", str(seed),
+                           "--out", str(run), "--quiet", *budget], capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        return {"seed": seed, "error": proc.stderr[-2000:], "wall_s": wall}
+    problem = antenna_st5()
+    front = json.loads((run / "front.json").read_text())["members"]
+    with open(run / "logbook.csv", newline="") as fh:
+        evaluations = int(list(csv.DictReader(fh))[-1]["evals"])
+    entry: dict[str, Any] = {"seed": seed, "wall_s": round(wall, 1), "evaluations": evaluations,
+                             "generation_met": generation_met(run), "front_size": len(front)}
+    i = choose(front)
+    entry["met"] = i is not None
+    if i is None:
+        entry["passes"] = False
+        return entry
+    info = front[i]["info"]
+    entry.update(member=i, run=str(run), genome=front[i]["genome"],
+                 impedance_ohm=info["impedance_ohm"], vswr=info["vswr_per_frequency"],
+                 min_rhcp_dbic=info["min_rhcp_dbic"], vswr_margin=info["vswr_margin"],
+                 rhcp_margin_db=info["rhcp_margin_db"])
+    checks(entry, problem, run / "designs" / f"member-{i:03d}.nec")
+    return entry
+
+
+def summarise(data: dict[str, Any]) -> None:
+    done = [e for e in data["seeds"].values() if "error" not in e]
+    data["summary"] = {"seeds": len(done), "met": sum(bool(e.get("met")) for e in done),
+                       "passes_all_checks": sum(bool(e.get("passes")) for e in done),
+                       "levels_meet": sum(bool(e.get("levels")) and all(r["meets_requirements"] for r in e["levels"])
+                                          for e in done),
+                       "nec_resolved_and_meets": sum(bool(e.get("nec")) and e["nec"]["resolved"]
+                                                     and e["nec"]["meets_requirements"] for e in done)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", default="1-10", help="e.g. 1-10 or 1,3,5")
+    ap.add_argument("--jobs", type=int, default=1, help="seeds run at the same time")
+    ap.add_argument("--runs", type=Path, default=Path("results/st5-seeds"), help="run directories")
+    ap.add_argument("--out", type=Path, default=HERE / "out" / "antenna_st5_seeds.json")
+    ap.add_argument("--recheck", action="store_true", help="redo the checks of the recorded designs only")
+    ap.add_argument("--pop", type=int, help="override the default budget (a smoke test, not the benchmark)")
+    ap.add_argument("--generations", type=int, help="override the default budget (smoke test)")
+    args = ap.parse_args()
+    data: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
+    data.setdefault("seeds", {})
+    p = antenna_st5()
+    data.update(problem="antenna-st5", budget={k: p.defaults[k] for k in ("algorithm", "pop", "generations")},
+                refinement=p.refinement, deck_segments=p.deck_segments,
+                margins={"vswr": p.requirements.vswr_margin, "rhcp_db": p.requirements.rhcp_margin_db},
+                peer="NEC-2: PyNEC (nec2++) on the exported deck" if have_pynec() else "PyNEC not installed",
+                machine=platform.platform(), cpus=os.cpu_count())
+    if args.recheck:
+        for entry in data["seeds"].values():
+            if entry.get("met"):
+                checks(entry, p)
+                print(json.dumps({"seed": entry["seed"], "passes": entry["passes"]}), flush=True)
+        summarise(data)
+        data["rechecked"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        atomic_write_json(args.out, data)
+        return
+    todo = [s for s in parse_seeds(args.seeds) if str(s) not in data["seeds"]]
+    print(f"seeds to run: {todo}", flush=True)
+
+    def one(seed: int) -> None:
+        budget = [*(["--pop", str(args.pop)] if args.pop else []),
+                  *(["--generations", str(args.generations)] if args.generations else [])]
+        entry = run_seed(seed, args.runs, budget)
+        with LOCK:
+            data["seeds"][str(seed)] = entry
+            summarise(data)
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_json(args.out, data)
+        print(json.dumps({k: entry.get(k) for k in ("seed", "met", "generation_met", "wall_s", "vswr_margin",
+                                                    "rhcp_margin_db", "passes")}), flush=True)
+
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        list(pool.map(one, todo))
+
+
+if __name__ == "__main__":
+    main()

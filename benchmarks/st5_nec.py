@@ -1,0 +1,63 @@
+"""NEC-2 (PyNEC, nec2++; GPL, so a test and benchmark reference only, never imported by
+the package) on an ST5 design: input impedance, NEC's average power gain and the
+minimum RHCP gain over the requirement's coverage.
+
+The structure is built card by card from the :class:`Antenna`'s wires (as its ``.nec``
+deck would be read: GW cards, GE 1 with a perfect ground GN 1, EX 0 on the feed), not
+from our solver. The RP grid covers the hemisphere in 5-degree steps (NEC averages the
+power gain over it: 2 over perfect ground when the solution conserves power); the
+RHCP gain is NEC's total gain times ``|E_theta + j E_phi|^2 / (2 |E|^2)`` (IEEE
+right-hand, exp(+j w t), the convention of our solver).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def have_pynec() -> bool:
+    try:
+        import PyNEC  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def nec_st5(ant: Any, freq_hz: float, req: Any, extended: bool = False) -> dict[str, Any]:
+    """NEC-2 on ``ant`` at ``freq_hz``: ``z`` (ohm), ``vswr`` (``req.z0``),
+    ``average_gain`` (NEC's, 2.0 ideal over ground), ``min_rhcp_dbic`` over
+    ``req.theta_range`` at every azimuth (5-degree grid). ``extended``: NEC's extended
+    thin-wire kernel (an EK card) instead of the standard one."""
+    import PyNEC
+
+    ctx = PyNEC.nec_context()
+    geo = ctx.get_geometry()
+    for w in ant.wires:
+        geo.wire(int(w.tag), int(w.segments), *map(float, w.start), *map(float, w.end), float(w.radius), 1.0, 1.0)
+    ctx.geometry_complete(1 if ant.ground else 0)
+    if ant.ground:
+        ctx.gn_card(1, 0, 0, 0, 0, 0, 0, 0)
+    if extended:
+        ctx.set_extended_thin_wire_kernel(True)
+    for s in ant.sources:
+        v = complex(s.voltage)
+        ctx.ex_card(0, s.tag, s.segment, 0, v.real, v.imag, 0, 0, 0, 0)
+    ctx.fr_card(0, 1, freq_hz / 1e6, 0)
+    n_th, n_ph = 19, 73
+    ctx.rp_card(0, n_th, n_ph, 1, 0, 0, 1, 0.0, 0.0, 5.0, 5.0, 0, 0)
+    z = complex(ctx.get_input_parameters(0).get_impedance()[0])
+    rp = ctx.get_radiation_pattern(0)
+    g = np.asarray(rp.get_gain(), float).reshape(n_th, n_ph)                  # theta-major, dBi
+    et = np.asarray(rp.get_e_theta()).reshape(n_ph, n_th).T                   # phi-major in nec2++
+    ep = np.asarray(rp.get_e_phi()).reshape(n_ph, n_th).T
+    frac = np.abs(et + 1j * ep) ** 2 / (2.0 * (np.abs(et) ** 2 + np.abs(ep) ** 2) + 1e-300)
+    rhcp = g + 10.0 * np.log10(np.maximum(frac, 1e-30))
+    th = np.arange(n_th) * 5.0
+    lo, hi = req.theta_range
+    sel = (th >= lo - 1e-9) & (th <= hi + 1e-9)
+    gamma = abs((z - req.z0) / (z + req.z0))
+    return {"z": z, "vswr": (1 + gamma) / (1 - gamma) if gamma < 1 else float("inf"),
+            "average_gain": float(rp.get_average_power_gain()),
+            "min_rhcp_dbic": float(rhcp[sel, :-1].min())}
