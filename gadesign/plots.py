@@ -36,7 +36,7 @@ def front_figure(front: dict[str, Any], true_front: np.ndarray | None = None) ->
     objs = front["objectives"]
     F = np.array([m["objectives"] for m in front["members"]], dtype=float).reshape(-1, len(objs))
     feasible = np.array([sum(m["violations"]) <= 0 for m in front["members"]], dtype=bool)
-    title = f"{front['problem']}: {len(F)} designs" + ("" if feasible.all() else f" ({(~feasible).sum()} infeasible)")
+    title = f"{front['problem']}: {len(F)} design{'' if len(F) == 1 else 's'}" + ("" if feasible.all() else f" ({(~feasible).sum()} infeasible)")
     if len(objs) == 1:
         fig, ax = plt.subplots(figsize=(5, 3))
         ax.plot(np.arange(len(F)), F[:, 0], "o")

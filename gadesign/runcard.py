@@ -64,18 +64,24 @@ def git_commit() -> tuple[str | None, bool | None]:
     return (commit or None), bool(status.strip())
 
 
-@lru_cache(maxsize=1)
 def package_versions() -> dict[str, str]:
-    """Installed versions of gadesign's core dependencies (read from its own metadata)."""
+    """Installed versions of gadesign's core dependencies, and of its optional ones
+    (``chem``, ``dask`` extras) that this process has imported (read from metadata)."""
+    import sys
+
     try:
         requires = metadata.requires("gadesign") or []
     except metadata.PackageNotFoundError:
         return {}
+    loaded: set[str] = set()
+    mapping = metadata.packages_distributions()
+    for module in {m.split(".", 1)[0] for m in list(sys.modules)}:
+        loaded.update(d.lower() for d in mapping.get(module, ()))
     out: dict[str, str] = {}
     for req in requires:
-        if "extra ==" in req:
-            continue
         name = re.split(r"[\s\[<>=!~;(]", req.strip(), maxsplit=1)[0]
+        if name in out or ("extra ==" in req and name.lower() not in loaded):
+            continue
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -151,7 +157,7 @@ def card_rows(card: dict[str, Any]) -> list[tuple[str, str]]:
         ("evaluations", f"{card.get('evaluations')} in {card.get('wall_time_s')} s "
                         f"({card.get('evaluations_per_s')} per s)"),
         ("hypervolume", "—" if not hv else f"{hv['value']:.6g} (reference point {hv['reference_point']})"),
-        ("front", f"{card.get('front_size')} designs"),
+        ("front", f"{card.get('front_size')} design{'' if card.get('front_size') == 1 else 's'}"),
         ("started / finished", f"{card.get('started')} / {card.get('finished')} (UTC)"),
         ("gadesign", f"{gd.get('version')}" + (f", commit {gd['git_commit'][:12]}" if gd.get("git_commit") else "")
          + (" (uncommitted changes)" if gd.get("git_dirty") else "")),
