@@ -326,8 +326,9 @@ class ArmSpace:
             n = max(1, math.floor(length / self.min_segment))
         return n
 
-    def antenna(self, tree: Node, end_split: int = 8, comments: tuple[str, ...] = ()) -> Antenna:
-        """The 4-arm antenna of ``tree`` (pruned first) over ground, fed at the feed wire."""
+    def antenna(self, tree: Node, end_split: int = 8, comments: tuple[str, ...] = (), **extra: Any) -> Antenna:
+        """The 4-arm antenna of ``tree`` (pruned first) over ground, fed at the feed wire;
+        ``extra``: further :class:`Antenna` fields (frequencies, patterns, refinement)."""
         _, arm = self.prune(tree)
         wires = [Wire((0.0, 0.0, 0.0), tuple(self.hub), self.wire_radius, 1, 1)]
         for k in range(4):
@@ -337,7 +338,7 @@ class ArmSpace:
                 wires.append(Wire(tuple(map(float, s)), tuple(map(float, e)), self.wire_radius,
                                   self.segments_for(float(np.linalg.norm(q - p))), 2 + k))
         return Antenna(wires=tuple(wires), sources=(Source(1, 1, 1.0),), ground=True,
-                       comments=comments, end_split=end_split)
+                       comments=comments, end_split=end_split, **extra)
 
 
 # ---- the genome -----------------------------------------------------------------------------
