@@ -1,8 +1,8 @@
 """Dask at cluster size on one machine: 8, 16 and 32 worker processes on evaluations that
 sleep 10, 100 and 1000 ms (I/O-bound stand-ins for an EM or FEM solve run elsewhere).
 
-For every worker count a LocalCluster (processes=True, one thread per worker, as
-``--dask local:N`` starts) evaluates whole generations through gadesign's own
+For every worker count a LocalCluster (processes=True, one thread per worker, the
+workers' diagnostics off, as ``--dask local:N`` starts it) evaluates whole generations through gadesign's own
 :class:`~gadesign.evaluation.DaskEvaluator` (problem scattered once, the batch in
 chunks, results in order). A generation has ``--per-worker`` designs per worker
 (default 4), so its ideal time is ``per_worker * sleep``; we report the measured
@@ -32,7 +32,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from gadesign.atomic import atomic_write_json  # noqa: E402
-from gadesign.evaluation import DaskEvaluator  # noqa: E402
+from gadesign.evaluation import DaskEvaluator, quiet_local_cluster  # noqa: E402
 from gadesign.problem import Evaluation  # noqa: E402
 from gadesign_problems.testfunctions.zdt import ZDT1  # noqa: E402
 
@@ -80,12 +80,11 @@ def overheads(problem: SleepyZDT1, address: str, workers: int, rng: np.random.Ge
 
 
 def measure(workers: int, sleeps_ms: list[float], per_worker: int, generations: int,
-            rng: np.random.Generator) -> dict[str, Any]:
-    from dask.distributed import Client, LocalCluster
+            rng: np.random.Generator, chunks_per_worker: int = 2) -> dict[str, Any]:
+    from dask.distributed import Client
 
     t = time.perf_counter()
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                           silence_logs=50)
+    cluster = quiet_local_cluster(workers)  # as --dask local:N starts it
     client = Client(cluster)
     client.wait_for_workers(workers, timeout=600)
     start_s = time.perf_counter() - t
@@ -97,7 +96,7 @@ def measure(workers: int, sleeps_ms: list[float], per_worker: int, generations: 
             n = per_worker * workers
             gens = generations if ms < 1000 else max(2, generations // 2)
             batches = [problem.genome.sample_many(n, rng) for _ in range(gens)]
-            with DaskEvaluator(problem, address) as ev:
+            with DaskEvaluator(problem, address, chunks_per_worker=chunks_per_worker) as ev:
                 ev(batches[0][:workers])  # problem scattered, workers warm
                 times = generation_times(ev, batches)
             ideal = per_worker * ms / 1e3
@@ -127,6 +126,7 @@ def main() -> None:
     ap.add_argument("--sleep-ms", type=float, nargs="+", default=[10.0, 100.0, 1000.0])
     ap.add_argument("--per-worker", type=int, default=4, help="designs per worker in a generation")
     ap.add_argument("--generations", type=int, default=6)
+    ap.add_argument("--chunks-per-worker", type=int, default=2, help="DaskEvaluator's default is 2")
     ap.add_argument("--quick", action="store_true", help="8 workers, 10 and 100 ms, 3 generations")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out" / "scaling_dask.json")
     args = ap.parse_args()
@@ -138,8 +138,9 @@ def main() -> None:
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "cpu_count": os.cpu_count(), "load_average_before": list(os.getloadavg())},
         "commit": os.environ.get("GADESIGN_COMMIT", "unknown"),
-        "per_worker": args.per_worker, "chunks_per_worker": 2,
-        "runs": [measure(w, args.sleep_ms, args.per_worker, args.generations, rng) for w in args.workers],
+        "per_worker": args.per_worker, "chunks_per_worker": args.chunks_per_worker,
+        "runs": [measure(w, args.sleep_ms, args.per_worker, args.generations, rng, args.chunks_per_worker)
+                 for w in args.workers],
     }
     doc["machine"]["load_average_after"] = list(os.getloadavg())
     atomic_write_json(args.out, doc)

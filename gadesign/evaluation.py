@@ -331,6 +331,29 @@ def probe_scheduler(address: str, wait: float = REFUSED_WAIT_S) -> None:
         return
 
 
+#: Dask settings for a LocalCluster that gadesign starts: the workers' statistical profiler
+#: (a sample every 10 ms), GIL sampling (every 1 ms) and event-loop tick checks (every
+#: 20 ms) are diagnostics that wake every worker process and its nanny all the time;
+#: with dozens of workers on a few cores their wake-ups alone take whole cores.
+QUIET_DASK = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.admin.system-monitor.interval": "2s",
+}
+
+
+def quiet_local_cluster(n_workers: int) -> Any:
+    """A LocalCluster of ``n_workers`` single-threaded worker processes with the
+    diagnostics in :data:`QUIET_DASK` off (the nannies hand the settings to the workers)."""
+    import dask
+    from dask.distributed import LocalCluster
+
+    with dask.config.set(QUIET_DASK):
+        return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                            dashboard_address=None, silence_logs=50)
+
+
 def _dask_chunk(problem: Problem, xs: Sequence[Any], timeout: float | None) -> list[Evaluation]:
     return safe_evaluate(problem, xs, timeout)
 
@@ -347,15 +370,14 @@ class DaskEvaluator(SerialEvaluator):
                  chunks_per_worker: int = 2, retries: int = 3, chunk_size: int | None = None) -> None:
         super().__init__(problem, timeout)
         try:
-            from dask.distributed import Client, LocalCluster
+            from dask.distributed import Client
         except ImportError as exc:
             raise ConfigError("--dask needs the dask extra: pip install 'gadesign[dask]'") from exc
         self.address = address
         self._cluster = None
         n = local_workers(address)
         if n is not None:
-            self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                         dashboard_address=None, silence_logs=50)
+            self._cluster = quiet_local_cluster(n)
             self._client = Client(self._cluster)
         else:
             probe_scheduler(address)

@@ -26,11 +26,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def dask_cli(*args: str) -> subprocess.Popen:
+def dask_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     """`dask ARGS` as its own process group (the commands deploy/docker-compose.yml runs)."""
     exe = Path(sys.executable).with_name("dask")
     return subprocess.Popen([str(exe), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+                            start_new_session=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1", **(env or {})})
 
 
 @pytest.fixture
@@ -106,7 +106,8 @@ def compose_commands() -> dict[str, list[str]]:
     services = compose["services"]
     assert services["worker"]["deploy"]["replicas"] >= 1
     return {name: list(s["command"]) for name, s in services.items()} | {
-        "replicas": [str(services["worker"]["deploy"]["replicas"])]}
+        "replicas": [str(services["worker"]["deploy"]["replicas"])],
+        "worker_env": [f"{k}={v}" for k, v in (services["worker"].get("environment") or {}).items()]}
 
 
 @pytest.mark.slow
@@ -132,9 +133,13 @@ def test_compose_file_commands_run_as_local_processes(cli, tmp_path):
     procs = [dask_cli(*scheduler[1:])]
     try:
         time.sleep(1.0)
-        procs += [dask_cli(*worker[1:]) for _ in range(int(cmds["replicas"][0]))]
+        env = dict(kv.split("=", 1) for kv in cmds["worker_env"])
+        procs += [dask_cli(*worker[1:], env=env) for _ in range(int(cmds["replicas"][0]))]
         with Client(address, timeout="60s") as c:
             c.wait_for_workers(int(cmds["replicas"][0]), timeout=90)
+            if env:  # the compose file's environment reached the workers' Dask settings
+                import dask
+                assert set(c.run(lambda: dask.config.get("distributed.worker.profile.enabled")).values()) == {False}
         res = cli(*client[1:], "-q")
         assert res.returncode == 0, res.stderr
     finally:
