@@ -192,7 +192,7 @@ def _distance(a0: np.ndarray, d: np.ndarray, p: int, u: float, q: int, v: float,
 @njit(**_JIT)
 def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near: float, uq: np.ndarray,
                 uo: np.ndarray, wo: np.ndarray, us: np.ndarray, near_w: np.ndarray, near_radii: float,
-                to: np.ndarray, wt: np.ndarray) -> tuple:
+                to: np.ndarray, wt: np.ndarray, ue: np.ndarray, we: np.ndarray) -> tuple:
     """Frequency-independent tables of all pairs ``(g, p, q)``, ``q >= p``.
 
     Pairs are taken in the order ``g``, ``p``, ``q`` (loops nested so). Returns the
@@ -209,8 +209,8 @@ def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near:
     radius is ``(a_p^2 + a_q^2) / 2``. A pair is also near when its centres are closer
     than ``near_radii`` times the larger radius (short segments on a thick wire). Near
     pairs on one straight tube (:func:`collinear`; when ``near_radii > 0``) take the exact kernel's static
-    moments (:func:`exact_static_moments`, ``phi`` rule ``to``, ``wt``) instead of the
-    reduced kernel's.
+    moments (:func:`exact_static_moments`, ``phi`` rule ``to``, ``wt``, test-segment
+    rule ``ue``, ``we``: 8 x 8 points give them to 2e-4) instead of the reduced kernel's.
     """
     N, Q, ns = radius.size, uq.size, us.size
     L = np.empty(N)
@@ -241,6 +241,10 @@ def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near:
     r = np.empty(T)
     static = np.empty((K, 5))
     fwd, bwd, tmp = np.empty(5), np.empty(5), np.empty(5)
+    cap = 16
+    while cap < 4 * K + 16:                      # <= 2 lookups per near pair: load <= 1/2
+        cap *= 2
+    ckeys, cvals = np.zeros((cap, 6), np.int64), np.empty((cap, 5))
     e, tm = np.empty(3), np.empty(3)
     i = off = 0
     for g in range(G):
@@ -258,16 +262,46 @@ def pair_tables(a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int, near:
                 if row >= 0:
                     exact = near_radii > 0.0 and collinear(a0, d, radius, p, q, mz)
                     _near_static(a0, L, t, mz, p, q, a2, uo, wo, near_w, r[off:off + n * n], static[row], fwd, bwd,
-                                 e, tm, exact, radius[p], g == 0 and p == q, to, wt, tmp)
+                                 e, tm, exact, radius[p], g == 0 and p == q, to, wt, tmp, ckeys, cvals, ue, we)
                 off += n * n
     return L, t, near_row, r, static
+
+
+@njit(**_JIT)
+def _exact_cached(keys: np.ndarray, vals: np.ndarray, e: np.ndarray, tp: np.ndarray, tq: np.ndarray, Lp: float,
+                  Lq: float, a: float, self_pair: bool, uo: np.ndarray, wo: np.ndarray, to: np.ndarray,
+                  wt: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> None:
+    """:func:`exact_static_moments` of a collinear pair through a cache. The moments
+    depend only on ``Lp / a``, ``Lq / a``, the source's offset along the axis over ``a``
+    and the relative orientation, and scale as ``1 / a``: equal segments along a wire
+    share one entry. The cache is an open-addressing table (``keys`` (C, 6) int64, column
+    5 = 1 when used; ``vals`` (C, 5) the moments times ``a``; ``C`` a power of two at
+    least twice the number of entries), keys quantised to ``2^-24`` of a radius."""
+    off = -(e[0] * tp[0] + e[1] * tp[1] + e[2] * tp[2]) / a
+    same = tp[0] * tq[0] + tp[1] * tq[1] + tp[2] * tq[2] > 0.0
+    s = 16777216.0
+    k0, k1, k2 = int(round(Lp / a * s)), int(round(Lq / a * s)), int(round(off * s))
+    k3 = (2 if same else 0) + (1 if self_pair else 0)
+    mask = keys.shape[0] - 1
+    h = ((k0 * 1000003) ^ (k1 * 999983) ^ (k2 * 19349663) ^ (k3 * 83492791)) & mask
+    while keys[h, 5] == 1:
+        if keys[h, 0] == k0 and keys[h, 1] == k1 and keys[h, 2] == k2 and keys[h, 3] == k3:
+            for c in range(5):
+                out[c] = vals[h, c] / a
+            return
+        h = (h + 1) & mask
+    exact_static_moments(e, tp, tq, Lp, Lq, a, self_pair, uo, wo, to, wt, out, tmp)
+    keys[h, 0], keys[h, 1], keys[h, 2], keys[h, 3], keys[h, 5] = k0, k1, k2, k3, 1
+    for c in range(5):
+        vals[h, c] = out[c] * a
 
 
 @njit(**_JIT)
 def _near_static(a0: np.ndarray, L: np.ndarray, t: np.ndarray, mz: float, p: int, q: int, a2: float, uo: np.ndarray,
                  wo: np.ndarray, near_w: np.ndarray, r: np.ndarray, out: np.ndarray, fwd: np.ndarray, bwd: np.ndarray,
                  e: np.ndarray, tm: np.ndarray, exact: bool, a: float, self_pair: bool, to: np.ndarray,
-                 wt: np.ndarray, tmp: np.ndarray) -> None:
+                 wt: np.ndarray, tmp: np.ndarray, ckeys: np.ndarray, cvals: np.ndarray, ue: np.ndarray,
+                 we: np.ndarray) -> None:
     """Static moments of near pair ``(p, q)`` (``q`` mirrored by ``mz`` in z) into
     ``out``: the mean of both test/source orders less the smooth rule (weights
     ``near_w``) on its distances ``r``; ``exact``: with the exact kernel of a tube of
@@ -276,7 +310,7 @@ def _near_static(a0: np.ndarray, L: np.ndarray, t: np.ndarray, mz: float, p: int
         e[x] = a0[p, x] - (mz if x == 2 else 1.0) * a0[q, x]
         tm[x] = (mz if x == 2 else 1.0) * t[q, x]
     if exact:
-        exact_static_moments(e, t[p], tm, L[p], L[q], a, self_pair, uo, wo, to, wt, fwd, tmp)
+        _exact_cached(ckeys, cvals, e, t[p], tm, L[p], L[q], a, self_pair, ue, we, to, wt, fwd, tmp)
     else:
         static_moments(e, t[p], tm, L[p], L[q], a2, uo, wo, fwd)
     if p == q:
@@ -287,7 +321,7 @@ def _near_static(a0: np.ndarray, L: np.ndarray, t: np.ndarray, mz: float, p: int
             e[x] = a0[q, x] - (mz if x == 2 else 1.0) * a0[p, x]
             tm[x] = (mz if x == 2 else 1.0) * t[p, x]
         if exact:
-            exact_static_moments(e, t[q], tm, L[q], L[p], a, self_pair, uo, wo, to, wt, bwd, tmp)
+            _exact_cached(ckeys, cvals, e, t[q], tm, L[q], L[p], a, self_pair, ue, we, to, wt, bwd, tmp)
         else:
             static_moments(e, t[q], tm, L[q], L[p], a2, uo, wo, bwd)
     out[0] = 0.5 * (fwd[0] + bwd[0])

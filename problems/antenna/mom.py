@@ -1,9 +1,19 @@
 """Thin-wire EFIE method of moments: mixed-potential Galerkin with triangle basis functions.
 
-Physics (time dependence ``exp(+j w t)``, SI units). The scattered field of a current
-``J`` on wire axes is ``E = -j w A - grad Phi`` with the *reduced* thin-wire kernel
-``G = exp(-j k R) / R``, ``R = sqrt(|r - r'|^2 + a^2)`` (current on the axis, field on the
-surface, as NEC-2's thin-wire kernel). Testing ``E_s + E_i = 0`` on the wires with the
+Physics (time dependence ``exp(+j w t)``, SI units). The wires are hollow tubes of radius
+``a`` carrying a current uniform around the circumference (no end caps: the current
+vanishes at a free end). The scattered field is ``E = -j w A - grad Phi`` with the
+kernel ``G = exp(-j k R) / R``. Between two segments of one straight tube the *exact*
+kernel is used, current and field both on the surface: ``G`` averaged over the angle
+``phi`` between them, ``R^2 = z^2 + 4 a^2 sin^2(phi / 2)``, logarithmically singular at
+``z = 0`` (its ``ln`` term is extracted and integrated analytically, see
+:func:`kernels.exact_static_moments`). It stays accurate for segments down to half a
+radius and for thick wires, where the *reduced* kernel ``R = sqrt(|r - r'|^2 + a^2)``
+(current on the axis, field on the surface, as NEC-2's thin-wire kernel) is not: the two
+agree to ``O(a^2 / dz^2)`` for smooth currents but not where the current changes over a
+few radii (feed gaps, free ends; segments of 10 radii: 2% on a self term). All other
+pairs (bends, junctions, separate wires, images off the axis) use the reduced kernel
+with ``a^2 = (a_p^2 + a_q^2) / 2``. Testing ``E_s + E_i = 0`` on the wires with the
 basis functions themselves (Galerkin) gives the complex symmetric system ``Z I = V``::
 
     Z_mn = j w mu / (4 pi) * [ int int f_m . f_n G  -  (1 / k^2) int int div f_m div f_n G ]
@@ -11,10 +21,11 @@ basis functions themselves (Galerkin) gives the complex symmetric system ``Z I =
 Integration. For every pair of segments ``(p, q)`` the four moments
 ``A_ts = Lp Lq int int Lambda_t(u) Lambda_s(v) G du dv`` are computed; every entry of ``Z``
 is a signed sum of them. Far pairs use a ``Q``-point Gauss rule on both segments. Near
-pairs (centre distance below ``near * (Lp + Lq)``) are replaced by a singularity-extracted
-rule: the static part ``1 / R`` is integrated analytically over the source segment (a log
-and square roots, for both linear weights) and by a 16-point Gauss rule over the test
-segment; the smooth rest ``(exp(-j k R) - 1) / R`` by a 4 x 4 Gauss rule (evaluated as
+pairs (centre distance below ``near * (Lp + Lq)`` or 12 radii) are replaced by a
+singularity-extracted rule: the static part ``1 / R`` is integrated analytically over the
+source segment (a log and square roots, for both linear weights) and by a 16-point Gauss
+rule over the test segment (collinear pairs: the same for each ``b = 2 a sin(phi / 2)``
+of an 8-point ``phi`` rule, 8 points along the test segment); the smooth rest ``(exp(-j k R) - 1) / R`` by a 4 x 4 Gauss rule (evaluated as
 the 4 x 4 rule of ``exp(-j k R) / R`` plus the frequency-independent difference between
 the exact static integral and the 4 x 4 rule of ``1 / R``: the same sum, regrouped).
 The static integrals and all distances are frequency independent: a :class:`MomOperator`
@@ -83,7 +94,11 @@ class MomOperator:
 
     ``q`` is the Gauss order on far pairs, ``near`` the near-pair distance factor,
     ``n_static`` the Gauss order over the test segment of the analytic static integral
-    and ``n_smooth`` the order of the smooth near-pair rule. The tables (all
+    and ``n_smooth`` the order of the smooth near-pair rule; pairs whose centres are
+    within ``near_radii`` wire radii are near too, and near pairs on one straight tube
+    take the exact kernel's static moments (``n_phi`` points around the tube, ``n_exact``
+    along the test segment; ``exact=False``: the reduced kernel everywhere, as before
+    issue 14, kept for comparisons). The tables (all
     quadrature-point distances and the near pairs' static moments) are computed once;
     :meth:`matrix` then costs the kernel's cosines and sines and the assembly, both in
     compiled loops over the pairs ``q >= p`` (:mod:`gadesign_problems.antenna.kernels`).
@@ -95,7 +110,8 @@ class MomOperator:
     n_static: int = 16
     n_smooth: int = 4
     near_radii: float = 12.0
-    n_phi: int = 16
+    n_phi: int = 8
+    n_exact: int = 8
     exact: bool = True
 
     def prepare(self) -> "MomOperator":
@@ -113,7 +129,7 @@ class MomOperator:
         uo, wo = gauss01(self.n_static)
         L, t, near_row, r, static = kernels.pair_tables(
             a0, m.end - a0, m.radius, 2 if m.ground else 1, float(self.near), gauss01(self.q)[0], uo, wo,
-            gauss01(self.n_smooth)[0], pair_weights(self.n_smooth), float(self.near_radii) if self.exact else 0.0, *gauss01(self.n_phi))
+            gauss01(self.n_smooth)[0], pair_weights(self.n_smooth), float(self.near_radii) if self.exact else 0.0, *gauss01(self.n_phi), *gauss01(self.n_exact))
         H = len(m.half_seg)
         basis = np.repeat(np.arange(m.n_basis), 2)
         half = m.basis_halves.reshape(-1)
