@@ -146,3 +146,35 @@ def test_summary_figure_titles_do_not_overlap_and_nothing_is_clipped(data_dir, t
     for t, b in boxes:
         assert frame.x0 - 1 <= b.x0 and b.x1 <= frame.x1 + 1 and frame.y0 - 1 <= b.y0 and b.y1 <= frame.y1 + 1, \
             t.get_text()
+
+
+def test_converge_json_reports_levels_and_the_last_change(data_dir, main):
+    """``converge`` solves the deck refined x1, x2, x4; the change it reports is the
+    difference of the last two levels it printed, and the thin dipole has converged
+    (under 1% in Z, 0.01 dB in gain) -- compared with the API's own refined solves."""
+    from gadesign_problems.antenna import Antenna
+
+    deck = data_dir / "decks" / "dipole_hw_s021.nec"
+    rc, out, err = main("antenna", "converge", str(deck), "--json", "--theta", "0:180:10", "--phi", "0")
+    assert rc == 0, err
+    doc = json.loads(out)
+    assert [lv["refinement"] for lv in doc["levels"]] == [1, 2, 4] and doc["directions"] == 19
+    ant = Antenna.from_nec(deck)
+    for lv in doc["levels"]:
+        z = complex(*lv["impedance_ohm"][0])
+        assert z == pytest.approx(ant.refined(lv["refinement"]).impedance(ant.frequencies[0]), rel=1e-12)
+    z2, z4 = (complex(*doc["levels"][i]["impedance_ohm"][0]) for i in (1, 2))
+    assert doc["change_last_two"]["impedance_rel"] == pytest.approx(abs(z4 - z2) / abs(z4))
+    assert doc["change_last_two"]["impedance_rel"] < 0.01 and doc["change_last_two"]["max_gain_db"] < 0.01
+
+
+def test_converge_table_and_bad_options(data_dir, main):
+    deck = str(data_dir / "decks" / "folded_dipole.nec")
+    rc, out, err = main("antenna", "converge", deck, "--levels", "1,2", "--freq", "290,300")
+    assert rc == 0, err
+    assert "x1" in out and "x2" in out and "change x1 -> x2" in out and "290" in out
+    for args, what in [(["--levels", "2,1"], "--levels"), (["--levels", "1,x"], "--levels"),
+                       (["--freq", "-3"], "--freq"), (["--theta", "80:40:5"], "--theta"),
+                       (["--levels", "1,64"], "shorter than 0.5 x the radius")]:
+        rc, out, err = main("antenna", "converge", deck, *args)
+        assert rc == 2 and what in err and err.count("\n") == 1, (args, err)

@@ -88,3 +88,55 @@ def test_fill_converges_with_higher_orders_and_blocks_larger_than_the_buffer():
     z_fine = MomOperator(ant.mesh, q=4, n_smooth=70).matrix(k)
     assert kernels.BLOCK < 70 * 70
     assert np.abs(z_fine - z).max() < 1e-3 * np.abs(z).max()
+
+
+def _exact_kernel(z: float, a: float) -> float:
+    """The exact static kernel of a tube, (1/pi) int_0^pi dphi / sqrt(z^2 + 4 a^2 sin^2(phi/2)),
+    in closed form: 2 K(m) / (pi R0), R0^2 = z^2 + 4 a^2, m = 4 a^2 / R0^2 (scipy's
+    ellipkm1(1 - m), accurate where m -> 1 at the log singularity)."""
+    from scipy.special import ellipkm1
+
+    r0 = np.sqrt(z * z + 4 * a * a)
+    return 2.0 * ellipkm1(z * z / (r0 * r0)) / (np.pi * r0)
+
+
+@pytest.mark.parametrize("Lp,Lq,off,sign", [(1.0, 1.0, 0.0, 1), (10.0, 10.0, 0.0, 1), (1.0, 1.0, 1.0, 1),
+                                            (2.0, 0.5, 2.0, 1), (1.0, 0.7, 1.7, -1), (0.5, 0.5, 1.5, 1)])
+def test_exact_static_moments_match_elliptic_quadrature(Lp, Lq, off, sign):
+    """Collinear segments of one tube (radius 1; lengths and offsets in radii, ``off`` the
+    source's reference end along the axis, ``sign`` its direction): the phi rule with the
+    extracted log equals adaptive quadrature of the closed-form (elliptic) exact kernel,
+    to 3e-4 with the solver's 8 x 8 rules."""
+    a = 1.0
+    z = np.array([0.0, 0.0, 1.0])
+    aq = off * z if sign > 0 else (off + Lq) * z          # source start (it runs along sign * z)
+    got, tmp = np.empty(5), np.empty(5)
+    uo, wo = gauss01(8)
+    kernels.exact_static_moments(-aq, z, sign * z, Lp, Lq, a, Lp == Lq and off == 0.0, uo, wo, *gauss01(8), got, tmp)
+
+    def moment(t, s):
+        def inner(u):
+            zu = u * Lp
+            def f(v):
+                zv = aq[2] + sign * v * Lq
+                lam = ((1 - v, v)[s] if s >= 0 else 1.0)
+                return lam * _exact_kernel(zu - zv, a)
+            cut = (zu - aq[2]) / (sign * Lq)
+            pts = [cut] if 0.0 < cut < 1.0 else None
+            lam_t = (1 - u, u)[t] if t >= 0 else 1.0
+            return lam_t * integrate.quad(f, 0.0, 1.0, points=pts, limit=200, epsabs=1e-12, epsrel=1e-10)[0]
+        return integrate.quad(inner, 0.0, 1.0, limit=200, epsabs=1e-12, epsrel=1e-10)[0]
+
+    ref = np.array([moment(t, s) for t, s in [(0, 0), (0, 1), (1, 0), (1, 1), (-1, -1)]])
+    assert np.allclose(got, ref, rtol=3e-4, atol=0), (got, ref, np.abs(got / ref - 1).max())
+
+
+def test_exact_kernel_beats_reduced_where_segments_are_short():
+    """At segments of one radius the reduced kernel's self moment is 22% below the exact
+    one; at 10 radii 2%: the reason the solver uses the exact kernel on collinear pairs."""
+    z = np.array([0.0, 0.0, 1.0])
+    for L, gap in [(1.0, 0.2), (10.0, 0.015)]:
+        ex, red, tmp = np.empty(5), np.empty(5), np.empty(5)
+        kernels.exact_static_moments(np.zeros(3), z, z, L, L, 1.0, True, *gauss01(8), *gauss01(8), ex, tmp)
+        kernels.static_moments(np.zeros(3), z, z, L, L, 1.0, *gauss01(16), red)
+        assert 1 - red[0] / ex[0] > gap
