@@ -15,7 +15,8 @@ from typing import Any, Optional
 import typer
 
 app = typer.Typer(name="antenna", help="Wire antennas: simulate NEC-2 decks (thin-wire method of moments), "
-                  "check their mesh convergence, convert between NEC and JSON geometry.", no_args_is_help=True, add_completion=False,
+                  "check their mesh convergence, convert between NEC and JSON geometry.", no_args_is_help=True,
+                  add_completion=False,
                   pretty_exceptions_enable=False, rich_markup_mode=None)
 
 

@@ -25,9 +25,10 @@ pairs (centre distance below ``near * (Lp + Lq)`` or 12 radii) are replaced by a
 singularity-extracted rule: the static part ``1 / R`` is integrated analytically over the
 source segment (a log and square roots, for both linear weights) and by a 16-point Gauss
 rule over the test segment (collinear pairs: the same for each ``b = 2 a sin(phi / 2)``
-of an 8-point ``phi`` rule, 8 points along the test segment); the smooth rest ``(exp(-j k R) - 1) / R`` by a 4 x 4 Gauss rule (evaluated as
-the 4 x 4 rule of ``exp(-j k R) / R`` plus the frequency-independent difference between
-the exact static integral and the 4 x 4 rule of ``1 / R``: the same sum, regrouped).
+of an 8-point ``phi`` rule, 8 points along the test segment); the smooth rest
+``(exp(-j k R) - 1) / R`` by a 4 x 4 Gauss rule (evaluated as the 4 x 4 rule of
+``exp(-j k R) / R`` plus the frequency-independent difference between the exact static
+integral and the 4 x 4 rule of ``1 / R``: the same sum, regrouped).
 The static integrals and all distances are frequency independent: a :class:`MomOperator`
 computes them once and a sweep only evaluates the cosines and sines. The moments are
 symmetric (``A_ts(p, q) = A_st(q, p)``), so only pairs ``q >= p`` are integrated, the
@@ -129,7 +130,8 @@ class MomOperator:
         uo, wo = gauss01(self.n_static)
         L, t, near_row, r, static = kernels.pair_tables(
             a0, m.end - a0, m.radius, 2 if m.ground else 1, float(self.near), gauss01(self.q)[0], uo, wo,
-            gauss01(self.n_smooth)[0], pair_weights(self.n_smooth), float(self.near_radii) if self.exact else 0.0, *gauss01(self.n_phi), *gauss01(self.n_exact))
+            gauss01(self.n_smooth)[0], pair_weights(self.n_smooth), float(self.near_radii) if self.exact else 0.0,
+            *gauss01(self.n_phi), *gauss01(self.n_exact))
         H = len(m.half_seg)
         basis = np.repeat(np.arange(m.n_basis), 2)
         half = m.basis_halves.reshape(-1)
