@@ -92,13 +92,17 @@ def test_impedance_changes_under_1_percent_from_x2_to_x4(decks, name):
     assert conv.change()["max_gain_db"] < 0.01
 
 
-def test_thin_dipole_converges_to_the_second_order_theory_window(decks):
-    """A half-wave dipole of radius 1e-3 wavelength: the converged resistance lies in the
-    range of the classical results for this thickness (King-Middleton / Hallen: R = 84-88
-    ohm at L = lambda/2, Omega = 2 ln(2h/a) = 12.4); the change x2 -> x4 is < 0.5%."""
-    conv = converge(decks["dipole_hw_s021"], levels=(2, 4), theta=[90.0], phi=[0.0])
-    z = conv.levels[-1].impedance[0]
-    assert 84.0 < z.real < 88.0 and conv.change()["impedance_rel"] < 0.005
+@pytest.mark.pynec
+def test_thin_dipole_converged_within_2_percent_of_converged_nec(decks):
+    """A half-wave dipole of radius 1e-3 wavelength (the gap is its 21-segment deck's):
+    ours refined x4 against NEC-2 refined x4 with the same gap; both converged (ours
+    changes < 0.5% from x2 to x4)."""
+    pytest.importorskip("PyNEC")
+    ant = decks["dipole_hw_s021"]
+    f = ant.frequencies[0]
+    conv = converge(ant, levels=(2, 4), theta=[90.0], phi=[0.0])
+    z, nec = conv.levels[-1].impedance[0], nec_impedance(ant, f, gap_refine=4)
+    assert conv.change()["impedance_rel"] < 0.005 and abs(z - nec) / abs(nec) < 0.02, (z, nec)
 
 
 # ---- point 3: against NEC-2 -------------------------------------------------------------
@@ -131,3 +135,32 @@ def test_thick_dipole_nec_between_hollow_tube_and_capped_ends(decks):
     nec = nec_impedance(ant, f, extended=True, gap_refine=4)
     assert min(hollow.real, capped.real) < nec.real < max(hollow.real, capped.real)
     assert min(hollow.imag, capped.imag) < nec.imag < max(hollow.imag, capped.imag)
+
+
+# ---- geometry checks are on the wires, not the segments -----------------------------------
+def test_the_evolved_st5_deck_refines_both_ways(data_dir):
+    """Issue 14: the solver refused its own ST5 design beyond 1.5x (contact check at the
+    42.7-degree branches, the 2-radius rule). Now NEC-style re-segmentation (x2, x3) and
+    our refinement (x2, x4) are accepted, and our impedance converges (x2 -> x4 < 1%)."""
+    ant = Antenna.from_nec(data_dir / "st5_evolved.nec")
+    f = ant.frequencies[0]
+    for k in (2, 3):
+        assert np.isfinite(ant.resegmented(k).impedance(f))
+    conv = converge(ant, levels=(2, 4), frequencies=[f], theta=[60.0], phi=[0.0])
+    assert conv.change()["impedance_rel"] < 0.01
+
+
+def test_refining_a_thick_bent_wire_keeps_it_valid_but_crossings_stay_errors():
+    from gadesign_problems.antenna import Source, Wire
+
+    a = 0.01
+    bend = (Wire((0, 0, 0), (0, 0, 0.2), a, 4, 1), Wire((0, 0, 0.2), (0.2, 0, 0.2), a, 4, 1))
+    ant = Antenna(wires=bend, sources=(Source(1, 2),), frequencies=(299.792458e6,)).resegmented(8)
+    assert ant.wires[0].segments == 32                         # segments of 0.6 radii at a right angle
+    assert np.isfinite(ant.impedance())
+    cross = (Wire((-0.1, 0, 0.1), (0.1, 0, 0.1), 0.001, 4, 1), Wire((0, -0.1, 0.1), (0, 0.1, 0.1), 0.001, 3, 2))
+    with pytest.raises(GeometryError, match="crosses or touches"):
+        Antenna(wires=cross, sources=(Source(1, 2),))
+    twin = (Wire((0, 0, 0), (0, 0, 0.2), 0.001, 4, 1), Wire((0, 0, 0), (0.001, 0, 0.2), 0.001, 4, 2))
+    with pytest.raises(GeometryError, match="lie inside each other along a whole wire"):
+        Antenna(wires=twin, sources=(Source(1, 2),))
