@@ -11,7 +11,8 @@ the minimum RHCP gain over 40-80 degrees (dB). The evaluation refinement is the
 smallest k whose change to 2k stays below 1 % in Z and 0.1 dB in min RHCP.
 
 NEC-2 (standard kernel, as a deck without EK cards runs) on the same designs' decks with
-every wire's segment count times m = 1, 2, 3, 4 (``Antenna.resegmented(m)``): its average
+every arm wire's segment count times m = 1, 2, 3, 4 (``ST5Problem.deck``; the fed wire
+keeps its one segment, so the feed is the one our evaluation models): its average
 power gain (2 over perfect ground when the solution conserves power) at each frequency;
 a deck is "resolved" when it is within 2 %. At m = 4 it also gives NEC's Z and min RHCP,
 with the standard and the extended kernel, against ours at k = 6.
@@ -115,7 +116,7 @@ def main() -> None:
         for s in NEC:
             agt = []
             for i, x in enumerate(xs):
-                ant = antenna_st5(refinement=1).decode(x).resegmented(s)
+                ant = p.deck(x, segments=s)
                 r = [nec_st5(ant, f, p.requirements) for f in p.requirements.frequencies]
                 agt.append([q["average_gain"] for q in r])
                 o = res[OURS[-1]][i]

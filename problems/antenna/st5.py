@@ -242,25 +242,30 @@ class ST5Problem:
                          "meets_requirements": m["meets_requirements"]})
         return rows
 
-    def deck(self, x: Node) -> Any:
-        """The design's NEC-2 deck for export: every wire's segment count times
-        ``deck_segments`` (:meth:`Antenna.resegmented`), where NEC-2 is resolved, with
-        comment cards saying how that was chosen."""
+    def deck(self, x: Node, segments: int | None = None) -> Any:
+        """The design's NEC-2 deck for export: every arm wire's segment count times
+        ``segments`` (default ``deck_segments``, where NEC-2 is resolved), with comment
+        cards saying how that was chosen. The feed wire keeps its one segment: the source
+        acts on it, so the deck has the same feed (a gap the feed wire's length) as the
+        evaluation, whose refinement also keeps the source on the deck's segment."""
         from dataclasses import replace as dc_replace
 
         ant = self.decode(x)
-        m = self.deck_segments
+        m = self.deck_segments if segments is None else int(segments)
         lam = C0 / max(self.requirements.frequencies)
         seg = self.space.max_segment / m
         req = self.requirements
-        notes = (f"segments: {m} x the design's (of at most {self.space.max_segment * 1e3:.3g} mm, lambda/"
-                 f"{lam / self.space.max_segment:.3g} at {max(req.frequencies) / 1e6:.6g} MHz), so about "
-                 f"{seg * 1e3:.2g} mm = {seg / self.space.wire_radius:.2g} wire radii here",
+        notes = (f"arm segments: {m} x the design's (of at most {self.space.max_segment * 1e3:.3g} mm, lambda/"
+                 f"{lam / self.space.max_segment:.3g} at {max(req.frequencies) / 1e6:.6g} MHz), so at most "
+                 f"{seg * 1e3:.2g} mm = {seg / self.space.wire_radius:.2g} wire radii; the fed wire keeps its "
+                 "segment (the feed gap)",
                  f"why {m} x: {NEC_RESOLVED_NOTE}",
                  f"gadesign evaluated this design with each of the design's segments cut into {self.refinement} "
                  f"(converged mesh); design margins: VSWR {req.vswr_margin:g} below each limit, "
                  f"RHCP {req.rhcp_margin_db:g} dB above {req.gain_dbic:g} dBic")
-        return dc_replace(ant.resegmented(m) if m > 1 else ant, comments=ant.comments + notes)
+        fed = {src.tag for src in ant.sources}
+        wires = tuple(w if w.tag in fed else dc_replace(w, segments=w.segments * m) for w in ant.wires)
+        return dc_replace(ant, wires=wires, comments=ant.comments + notes)
 
     def evaluate(self, x: Node) -> Evaluation:
         m = self.measure(x)
@@ -376,6 +381,6 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
                      min_angle=min_angle, root_bend_min=min_angle,
                      clearance=max(0.001, 4.0 * wire_radius), z_min=min(0.001, feed_height / 2))
     genome = TreeGenome(space, max_wires=max_wires, max_branches=max_branches)
-    defaults = {"algorithm": "ga" if scalar else "nsga2", "pop": 50, "generations": 100, "checkpoint_every": 10}
+    defaults = {"algorithm": "ga" if scalar else "nsga2", "pop": 80, "generations": 100, "checkpoint_every": 10}
     return ST5Problem(req, space, genome, scalar=scalar, constrained=constrained, end_split=end_split,
                       refinement=refinement, deck_segments=deck_segments, defaults=defaults)
