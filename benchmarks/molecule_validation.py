@@ -48,6 +48,7 @@ from gadesign_problems.molecule.evolve import evolve_formula  # noqa: E402
 from gadesign_problems.molecule.formula import Formula  # noqa: E402
 from gadesign_problems.molecule.prior import DEVELOPMENT, RULE_COSTS, fit, fit_rule_costs  # noqa: E402
 from gadesign_problems.molecule.query import Query, Scoring  # noqa: E402
+from gadesign_problems.molecule.rules import RuleSet  # noqa: E402
 from gadesign_problems.molecule.search import SearchTooLarge, exact_search  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,6 +157,104 @@ def summarise(rows: list[dict], method: str, first: int | None = None) -> dict:
                        if method in r and r[method]["rank"] != 1]}
 
 
+def ambiguity(case: dict, n_peaks: int) -> int:
+    """How many other formulas (CHNOPS + the compound's halogens, a valid molecular graph)
+    lie within the stated 3 ppm of the true m/z with a noise-free pattern of ``n_peaks``
+    peaks inside two standard deviations of the truth's under the set's own noise model
+    (3 % relative, 0.0005 absolute) in every peak: candidates no measurement at that
+    noise can tell from the truth."""
+    truth = np.array(case["pattern_true"][:n_peaks])
+    truth = truth / truth.sum()
+    rules = RuleSet("graph", ("lewis_senior",), "extended")
+    q = Query.build(case["mz_true"], case["adduct"], 3.0, list(truth), case["alphabet"], rules,
+                    scoring=Scoring(use_prior=False), mass_accuracy=3.0)
+    cands, _ = exact_search(q, top=None)
+    sd = np.sqrt((0.03 * truth) ** 2 + 0.0005 ** 2)
+    close = 0
+    for c in cands:
+        t = np.array(c.pattern[:n_peaks]) if c.pattern is not None else truth
+        t = t / t.sum()
+        close += c.formula != case["formula"] and bool((np.abs(t - truth) <= 2 * sd).all())
+    return close
+
+
+# -- the prior's variants, compared on the development set only ------------------------------
+RARE_ALL = ("P", "S", "F", "Cl", "Br", "I")
+VARIANTS = {                 # which factors enter the prior (see problems/molecule/prior.py)
+    "none": {},
+    "P,S presence": {"presence": ("P", "S")},
+    "P,S presence + counts": {"presence": ("P", "S"), "counts": ("P", "S")},
+    "P,S presence + counts + N/C (chosen)": {"presence": ("P", "S"), "counts": ("P", "S"), "N/C": True},
+    "+ N count instead of N/C": {"presence": ("P", "S"), "counts": ("P", "S", "N")},
+    "+ halogen counts": {"presence": ("P", "S"), "counts": RARE_ALL, "N/C": True},
+    "+ halogen presence and counts": {"presence": RARE_ALL, "counts": RARE_ALL, "N/C": True},
+    "+ O/C": {"presence": ("P", "S"), "counts": ("P", "S"), "N/C": True, "O/C": True},
+    "+ H/C": {"presence": ("P", "S"), "counts": ("P", "S"), "N/C": True, "H/C": True},
+    "+ RDBE/C": {"presence": ("P", "S"), "counts": ("P", "S"), "N/C": True, "RDBE/C": True},
+    "+ hetero-atom/C": {"presence": ("P", "S"), "counts": ("P", "S"), "N/C": True, "het/C": True},
+}
+ELEMENTS_ALL = ("C", "H", "N", "O", "P", "S", "F", "Cl", "Br", "I")
+
+
+def variant_cost(X: np.ndarray, v: dict, dev: np.ndarray) -> np.ndarray:
+    """-2 ln of a variant prior (fitted on ``dev``, rows over ELEMENTS_ALL) for rows X."""
+    col = {e: i for i, e in enumerate(ELEMENTS_ALL)}
+
+    def c(A: np.ndarray, e: str) -> np.ndarray:
+        return A[:, col[e]]
+
+    out = np.zeros(len(X))
+    n_dev = len(dev)
+    for e in v.get("presence", ()):
+        p = ((c(dev, e) > 0).sum() + 0.5) / (n_dev + 1)
+        out += np.where(c(X, e) > 0, -2 * np.log(p / (1 - p)), 0.0)
+    for e in v.get("counts", ()):
+        mu = c(dev, e)[c(dev, e) > 0].mean()
+        out += -2 * np.log(1 - 1 / mu) * np.maximum(c(X, e) - 1, 0) if mu > 1 else 0.0
+    cx, cd = np.maximum(c(X, "C"), 1), np.maximum(c(dev, "C"), 1)
+
+    def rdbe(A: np.ndarray) -> np.ndarray:
+        return c(A, "C") - (c(A, "H") + c(A, "F") + c(A, "Cl") + c(A, "Br") + c(A, "I")) / 2 + \
+            (c(A, "N") + c(A, "P")) / 2 + 1
+    for key, f in (("N/C", lambda A: c(A, "N")), ("O/C", lambda A: c(A, "O")),
+                   ("het/C", lambda A: c(A, "N") + c(A, "O") + c(A, "P") + c(A, "S"))):
+        if v.get(key):
+            r = f(dev) / cd
+            out += 2 * f(X) / cx / r[r > 0].mean()            # exponential, rate 1 / mean
+    for key, f in (("H/C", lambda A: c(A, "H")), ("RDBE/C", rdbe)):
+        if v.get(key):
+            r = f(dev) / cd
+            out += ((f(X) / cx - r.mean()) / r.std()) ** 2      # Gaussian
+    return out
+
+
+def variants() -> dict:
+    """Truth-first counts of each prior variant on the development set (3 and 7 peaks): the
+    300 best candidates by mass + isotope + graded rules (no prior) re-ranked with it."""
+    dev_doc = json.loads(SET_DEV.read_text())
+    dev = np.array([[Formula(f).counts.get(e, 0) for e in ELEMENTS_ALL] for f in
+                    (c["formula"] for c in dev_doc["cases"])], dtype=float)
+    out: dict = {}
+    for n_peaks in (3, 7):
+        pools = []
+        for case in dev_doc["cases"]:
+            q = Query.build(case["mz"], case["adduct"], 5.0, case["pattern"][:n_peaks], case["alphabet"],
+                            scoring=Scoring(use_prior=False), mass_accuracy=3.0)
+            cands = exact_search(q, top=300)[0]
+            X = np.array([[c.counts.get(e, 0) for e in ELEMENTS_ALL] for c in cands], dtype=float)
+            pools.append((case["formula"], [c.formula for c in cands], X, np.array([-2 * np.log(c.score)
+                                                                                   for c in cands])))
+        for name, v in VARIANTS.items():
+            first = top3 = 0
+            for truth, names, X, base in pools:
+                order = np.argsort(base + variant_cost(X, v, dev), kind="stable")
+                ranked = [names[i] for i in order]
+                first += bool(ranked) and ranked[0] == truth
+                top3 += truth in ranked[:3]
+            out.setdefault(name, {})[f"{n_peaks}_peaks"] = {"top1": first, "top3": top3, "cases": len(pools)}
+    return out
+
+
 def development_formulas() -> list[dict[str, int]]:
     return [Formula(f).counts for _, _, f in read_compounds(DEV / "compounds.csv")]
 
@@ -182,7 +281,8 @@ def main() -> None:
     parser.add_argument("--fit", action="store_true", help="refit the prior on the development list, print it")
     parser.add_argument("--quick", action="store_true", help="7 peaks only, exact only")
     parser.add_argument("--limit", type=int, default=None, help="first N cases only")
-    parser.add_argument("--part", choices=("declared", "broad", "uniform", "ablation", "development", "all"),
+    parser.add_argument("--part", choices=("declared", "broad", "uniform", "ablation", "development", "ambiguity",
+                                                     "variants", "all"),
                         default="all")
     args = parser.parse_args()
     if args.fit:
@@ -201,7 +301,8 @@ def main() -> None:
     if OUT.exists():
         previous = json.loads(OUT.read_text())
         result.update({k: v for k, v in previous.items()
-                       if k in ("declared", "broad", "uniform", "ablation", "development")})
+                       if k in ("declared", "broad", "uniform", "ablation", "development", "ambiguity",
+                                "variants")})
     methods = ("exact",) if args.quick else ("exact", "evolve")
     if args.part in ("declared", "all"):
         declared = {}
@@ -251,6 +352,12 @@ def main() -> None:
                 ablation[f"{label}; {n_peaks} peaks"] = {k: summary[k] for k in ("top1", "top3", "first64", "misses")}
                 print(f"ablation, {label}, {n_peaks} peaks: top-1 {summary['top1']}/{len(rows)}, top-3 "
                       f"{summary['top3']}/{len(rows)}", flush=True)
+        rows = [run_case(c, 7, "CHNOPSFClBrI", ("exact",), "extended-filter", False) for c in cases]
+        summary = summarise(rows, "exact", first)
+        ablation["no prior, all rules filters (the score before); broad CHNOPSFClBrI, 7 peaks"] = {
+            k: summary[k] for k in ("top1", "top3", "first64", "misses")}
+        print(f"ablation, the score before, broad alphabet, 7 peaks: top-1 {summary['top1']}/{len(rows)}, top-3 "
+              f"{summary['top3']}/{len(rows)}", flush=True)
         result["ablation"] = ablation
     if args.part in ("development", "all"):
         dev = build(development=True) if args.build or not SET_DEV.exists() else json.loads(SET_DEV.read_text())
@@ -262,6 +369,27 @@ def main() -> None:
             print(f"development set, {n_peaks} peaks: exact top-1 {development[str(n_peaks)]['exact']['top1']}/"
                   f"{len(rows)}, top-3 {development[str(n_peaks)]['exact']['top3']}/{len(rows)}", flush=True)
         result["development"] = development
+    if args.part in ("variants", "all"):
+        result["variants"] = {"set": str(SET_DEV.relative_to(ROOT)), **variants()}
+        for name, v in result["variants"].items():
+            if name != "set":
+                print(f"development set, prior {name}: top-1 {v['3_peaks']['top1']} (3 peaks), "
+                      f"{v['7_peaks']['top1']} (7 peaks) of {v['7_peaks']['cases']}", flush=True)
+    if args.part in ("ambiguity", "all"):
+        counts = {n: [ambiguity(c, n) for c in cases] for n in (3, 7)}
+        misses = {r["name"] for r in result.get("declared", {}).get("7", {}).get("rows", [])
+                  if r["exact"]["rank"] != 1}
+        result["ambiguity"] = {
+            "what": "other formulas within 3 ppm of the true m/z whose noise-free pattern lies within 2 sd of the "
+                    "truth's in every peak (3 % + 0.0005 noise), per compound",
+            **{f"{n}_peaks": {"median": float(np.median(v)), "compounds_with_any": int(sum(x > 0 for x in v)),
+                              "per_compound": {c["name"]: x for c, x in zip(cases, v)}} for n, v in counts.items()},
+            "seven_peak_misses": {c["name"]: {"3": a, "7": b} for c, a, b in zip(cases, counts[3], counts[7])
+                                  if c["name"] in misses}}
+        a = result["ambiguity"]
+        print(f"ambiguity: compounds with a formula no 3-peak measurement can tell apart: "
+              f"{a['3_peaks']['compounds_with_any']}/{len(cases)}, 7 peaks: {a['7_peaks']['compounds_with_any']}"
+              f"/{len(cases)}; 7-peak misses: {a['seven_peak_misses']}", flush=True)
     result["seconds_total"] = time.perf_counter() - started
     atomic_write_json(OUT, result)
     print(f"wrote {OUT.relative_to(ROOT)}")
