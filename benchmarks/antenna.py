@@ -156,8 +156,8 @@ def first_use_seconds() -> float:
 
 #: Decks of the validation table (tests/data/antenna/decks; their comment cards say how
 #: each was made) and ST5 decks whose NEC-2 resolution is shown.
-VALIDATION = ("dipole_hw_s051", "dipole_thick_a01", "folded_dipole", "val_loop_octagon", "val_phased_pair",
-              "val_dipole_over_ground", "val_t_antenna", "yagi3_tn688")
+VALIDATION = ("dipole_hw_s051", "dipole_thick_a01", "val_thick_square_loop", "folded_dipole", "val_loop_octagon",
+              "val_phased_pair", "val_dipole_over_ground", "val_t_antenna", "yagi3_tn688")
 NEC_RESOLUTION = ("st5_evolved.nec", "st5_like.nec")
 
 
