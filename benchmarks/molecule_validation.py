@@ -121,9 +121,11 @@ def rank_of(candidates, formula: str) -> int | None:
 
 
 def run_case(case: dict, n_peaks: int, elements: str, methods: tuple[str, ...], rules: str = "extended",
-             prior: bool = True) -> dict:
+             prior: bool = True, intensity_error: tuple[float, float] = (0.05, 0.002)) -> dict:
+    scoring = Scoring(use_prior=prior, relative_intensity_error=intensity_error[0],
+                      absolute_intensity_error=intensity_error[1])
     query = Query.build(case["mz"], case["adduct"], 5.0, case["pattern"][:n_peaks], elements, rules,
-                        scoring=Scoring(use_prior=prior), mass_accuracy=3.0)
+                        scoring=scoring, mass_accuracy=3.0)
     row: dict = {"name": case["name"], "peaks": n_peaks, "elements": elements}
     if "exact" in methods:
         t = time.perf_counter()
@@ -352,6 +354,13 @@ def main() -> None:
                 ablation[f"{label}; {n_peaks} peaks"] = {k: summary[k] for k in ("top1", "top3", "first64", "misses")}
                 print(f"ablation, {label}, {n_peaks} peaks: top-1 {summary['top1']}/{len(rows)}, top-3 "
                       f"{summary['top3']}/{len(rows)}", flush=True)
+        for n_peaks in (3, 7):    # the scorer told the set's own noise (--intensity-error 0.03,0.0005)
+            rows = [run_case(c, n_peaks, c["alphabet"], ("exact",), intensity_error=(0.03, 0.0005)) for c in cases]
+            summary = summarise(rows, "exact", first)
+            ablation[f"default, intensity error 0.03,0.0005 (the set's noise); {n_peaks} peaks"] = {
+                k: summary[k] for k in ("top1", "top3", "first64", "misses")}
+            print(f"ablation, intensity error = the set's noise, {n_peaks} peaks: top-1 {summary['top1']}/{len(rows)}, "
+                  f"top-3 {summary['top3']}/{len(rows)}", flush=True)
         rows = [run_case(c, 7, "CHNOPSFClBrI", ("exact",), "extended-filter", False) for c in cases]
         summary = summarise(rows, "exact", first)
         ablation["no prior, all rules filters (the score before); broad CHNOPSFClBrI, 7 peaks"] = {
