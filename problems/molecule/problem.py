@@ -53,7 +53,7 @@ class FormulaProblem:
     """Infer the elemental formula of a measured ion from its m/z and isotope pattern."""
 
     name = "molecule-formula"
-    objectives = (Objective("ppm_error", "min", "ppm"), Objective("isotope_misfit", "min", ""))
+    objectives = (Objective("ppm_error", "min", "ppm"), Objective("misfit", "min", ""))
     defaults = {"algorithm": "nsga2", "pop": 100, "generations": 150}
 
     def __init__(self, query: Query) -> None:
@@ -190,7 +190,7 @@ class FormulaProblem:
 
     @property
     def description(self) -> str:
-        return "Elemental formula from a measured m/z and isotope pattern (|ppm|, isotope mismatch)"
+        return "Elemental formula from a measured m/z and isotope pattern (|ppm|, isotope misfit + prior + graded rules)"
 
     def table(self) -> PatternTable:
         if self._table is None:
@@ -282,7 +282,8 @@ def molecule_formula(mass: float | None = None, mz: float | None = None, adduct:
     ``mass``: neutral monoisotopic mass (Da); or ``mz`` (Th) with ``adduct`` (``[M+H]+``,
     ``[M+Na]+``, ``[M+NH4]+``, ``[M-H]-``). ``isotopes``: intensities M+0, M+1, ...
     (list or comma-separated). ``ppm``: window half-width. ``elements``: alphabet such as
-    ``CHNOPSClBr``. ``rules``: extended, common or none. ``upper``: count bounds by element.
+    ``CHNOPSClBr``. ``rules``: extended or common (rules 2-3 filter, 1 and 4-6 graded),
+    extended-filter, common-filter or none. ``upper``: count bounds by element.
     ``mass_accuracy``: the instrument's stated accuracy, ppm.
     """
     if (mass is None) == (mz is None):
