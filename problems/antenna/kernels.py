@@ -640,3 +640,125 @@ def note_first_compile() -> None:
         return
     if not os.path.exists(index):
         print("compiling antenna kernels, once per install (about 20 s)...", file=sys.stderr, flush=True)
+
+
+# ---- flat end caps (Antenna(end_caps=True)) -------------------------------------------------
+#: Mean distance and mean inverse distance between two points of a uniform disk of radius
+#: 1: <R> = 128 / (45 pi), <1/R> = 16 / (3 pi) (the disk's self-energy).
+DISK_MEAN_R = 128.0 / (45.0 * math.pi)
+DISK_MEAN_INV_R = 16.0 / (3.0 * math.pi)
+
+
+@njit(**_JIT)
+def disk_tube_static(z1: float, z2: float, a: float, so: np.ndarray, ws: np.ndarray, to: np.ndarray,
+                     wt: np.ndarray) -> float:
+    """``<1/R>`` between a uniform charge on a disk of radius ``a`` (the plane ``z = 0``,
+    centred on the axis) and a uniform charge on the tube of radius ``a`` between ``z1``
+    and ``z2`` (``z1 < z2``) on the same axis. For a disk point at radius ``rho`` and a
+    tube point at angle ``phi`` from it, ``b^2 = rho^2 + a^2 - 2 a rho cos(phi)`` and the
+    tube's ``z`` integral is ``asinh(z2 / b) - asinh(z1 / b)``; ``rho = a (1 - s^2)`` and
+    ``phi = pi t^2`` (Gauss rules ``so``, ``ws`` and ``to``, ``wt`` on [0, 1]) smooth the
+    logarithmic singularity where the disk's rim meets the tube (``z1 = 0``)."""
+    acc = 0.0
+    for i in range(so.size):
+        rho = a * (1.0 - so[i] * so[i])
+        wi = ws[i] * 4.0 * so[i] * (1.0 - so[i] * so[i])        # 2 rho drho / a^2
+        for j in range(to.size):
+            phi = math.pi * to[j] * to[j]
+            b2 = rho * rho + a * a - 2.0 * a * rho * math.cos(phi)
+            r2, r1 = math.sqrt(z2 * z2 + b2), math.sqrt(z1 * z1 + b2)
+            f = math.log(_log_distance_sum(z2, r2, b2) / _log_distance_sum(z1, r1, b2))
+            acc += wi * wt[j] * 2.0 * to[j] * f                   # dphi / pi = 2 t dt
+    return acc / (z2 - z1)
+
+
+@njit(**_JIT)
+def cap_tables(cc: np.ndarray, cn: np.ndarray, ca: np.ndarray, a0: np.ndarray, d: np.ndarray, radius: np.ndarray,
+               G: int, near_radii: float, so: np.ndarray, ws: np.ndarray, to: np.ndarray, wt: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Static cap-segment moments: ``near[g, c, q]`` is True where segment ``q`` (its image
+    for ``g = 1``) lies on the axis of cap ``c`` (centre ``cc``, outward normal ``cn``,
+    radius ``ca``), with the cap's radius, within ``near_radii`` radii; there ``static``
+    holds :func:`disk_tube_static` (else the cap is taken as a point charge)."""
+    C, N = cc.shape[0], a0.shape[0]
+    near = np.zeros((G, C, N), np.bool_)
+    static = np.zeros((G, C, N))
+    for g in range(G):
+        mz = 1.0 - 2.0 * g
+        for c in range(C):
+            a = ca[c]
+            for q in range(N):
+                if abs(radius[q] - a) > 1e-9 * a:
+                    continue
+                s0 = np.array([a0[q, 0] - cc[c, 0], a0[q, 1] - cc[c, 1], mz * a0[q, 2] - cc[c, 2]])
+                dq = np.array([d[q, 0], d[q, 1], mz * d[q, 2]])
+                Lq = math.sqrt(dq[0] ** 2 + dq[1] ** 2 + dq[2] ** 2)
+                z1 = -(s0[0] * cn[c, 0] + s0[1] * cn[c, 1] + s0[2] * cn[c, 2])      # depth into the wire
+                z2 = -((s0[0] + dq[0]) * cn[c, 0] + (s0[1] + dq[1]) * cn[c, 1] + (s0[2] + dq[2]) * cn[c, 2])
+                par = abs(abs(dq[0] * cn[c, 0] + dq[1] * cn[c, 1] + dq[2] * cn[c, 2]) - Lq) <= 1e-9 * Lq
+                off2 = s0[0] ** 2 + s0[1] ** 2 + s0[2] ** 2 - z1 * z1                  # start's offset from the axis
+                if not par or off2 > 1e-12 * a * a + 1e-12 * Lq * Lq or min(abs(z1), abs(z2)) > near_radii * a:
+                    continue
+                lo, hi = min(z1, z2), max(z1, z2)
+                near[g, c, q] = True
+                static[g, c, q] = disk_tube_static(lo, hi, a, so, ws, to, wt)
+    return near, static
+
+
+@njit(**_JIT)
+def cap_fill(k: float, Z: np.ndarray, cm: np.ndarray, cc: np.ndarray, cdel: np.ndarray, ca: np.ndarray,
+             near: np.ndarray, static: np.ndarray, a0: np.ndarray, d: np.ndarray, radius: np.ndarray, G: int,
+             seg_ptr: np.ndarray, part_basis: np.ndarray, part_type: np.ndarray, part_sigma: np.ndarray,
+             uq: np.ndarray, wq: np.ndarray, eta0: float) -> None:
+    """Add the end caps' charge to ``Z`` (in place) at wavenumber ``k``.
+
+    Cap ``c`` belongs to basis function ``cm[c]`` and carries the charge of divergence
+    sign ``cdel[c]`` (the opposite of its half on the wire), spread over a disk. Its
+    scalar-potential coupling to every part on every segment (and image), and to every
+    cap, is ``-j w mu / 4 pi / k^2 * delta delta' <G>``, as the charge term of
+    :func:`fill`. ``<G>`` between a cap and a segment: the point-cap rule ``sum w
+    exp(-jkR)/R`` over the segment (``R`` from the cap's centre, reduced by the segment's
+    radius), with the static part replaced by :func:`disk_tube_static` on the cap's own
+    axis; between two caps, the disk's ``16 / (3 pi a)`` and the expansion of its smooth
+    part for a cap with itself, point charges otherwise.
+    """
+    C, N = cc.shape[0], a0.shape[0]
+    cfac = k * eta0 / (4.0 * math.pi)
+    for g in range(G):
+        sgn = 1.0 - 2.0 * g
+        chg = -cfac * sgn / (k * k)
+        for c in range(C):
+            for q in range(N):
+                gr = 0.0
+                gi = 0.0
+                for j in range(uq.size):
+                    x = a0[q, 0] + uq[j] * d[q, 0] - cc[c, 0]
+                    y = a0[q, 1] + uq[j] * d[q, 1] - cc[c, 1]
+                    z = sgn * (a0[q, 2] + uq[j] * d[q, 2]) - cc[c, 2]
+                    r = math.sqrt(x * x + y * y + z * z + radius[q] * radius[q])
+                    cr = math.cos(k * r)
+                    if near[g, c, q]:
+                        cr -= 1.0
+                    gr += wq[j] * cr / r
+                    gi -= wq[j] * math.sin(k * r) / r
+                if near[g, c, q]:
+                    gr += static[g, c, q]
+                for b_i in range(seg_ptr[q], seg_ptr[q + 1]):
+                    nb = part_basis[b_i]
+                    w = chg * cdel[c] * part_sigma[b_i] * (2 * part_type[b_i] - 1)
+                    z_ = complex(-w * gi, w * gr)                    # j w <G>
+                    Z[cm[c], nb] += z_
+                    Z[nb, cm[c]] += z_
+            for e in range(C):
+                if g == 0 and e == c:
+                    a = ca[c]
+                    gr = DISK_MEAN_INV_R / a - 0.5 * k * k * DISK_MEAN_R * a
+                    gi = -k + k * k * k * a * a / 6.0
+                else:
+                    x = cc[e, 0] - cc[c, 0]
+                    y = cc[e, 1] - cc[c, 1]
+                    z = sgn * cc[e, 2] - cc[c, 2]
+                    r = math.sqrt(x * x + y * y + z * z + 0.5 * (ca[c] ** 2 + ca[e] ** 2))
+                    gr, gi = math.cos(k * r) / r, -math.sin(k * r) / r
+                w = chg * cdel[c] * cdel[e]
+                Z[cm[c], cm[e]] += complex(-w * gi, w * gr)

@@ -27,7 +27,7 @@ flows out (the charge density is ``-div J / (j w)``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
@@ -61,6 +61,11 @@ class Mesh:
     half_sigma: np.ndarray     # (H,) +-1 current orientation along the tangent
     half_delta: np.ndarray     # (H,) +-1 sign of the divergence (times 1/L)
     basis_halves: np.ndarray   # (M, 2) halves of each basis function (H = dummy)
+    cap_basis: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # (C,) basis functions that end on a flat end cap: their one half runs to the free end,
+    # where the current flows onto a disk of the wire's radius (radially, to its centre)
+    # and leaves its charge there; the disk's current is radial and radiates nothing
+    # (its vector potential is O((ka)^2) of its charge's scalar potential and neglected)
 
     @property
     def n_segments(self) -> int:
@@ -131,7 +136,7 @@ class Mesh:
 
 
 def build_mesh(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, segments: np.ndarray,
-               ground: bool, end_split: int = 1, refine: int = 1) -> Mesh:
+               ground: bool, end_split: int = 1, refine: int = 1, caps: bool = False) -> Mesh:
     """Cut wires into segments and build the basis functions.
 
     ``starts``/``ends`` are (W, 3) wire end points (metres), ``radii`` (W,), ``segments``
@@ -140,7 +145,9 @@ def build_mesh(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, segments
     pieces shorter than ``END_PIECE`` wire radii. ``refine`` cuts every user segment into
     that many equal sub-segments (a user segment at a free end into ``refine * end_split``,
     with the same floor): the solver's discretisation is refined while sources and loads
-    keep acting on whole user segments (a feed keeps its gap width). Geometry must
+    keep acting on whole user segments (a feed keeps its gap width). ``caps``: every free
+    end (not on the ground plane) gets a flat end cap, a half triangle whose current flows
+    onto a disk of the wire's radius and charges it (see :class:`Mesh`). Geometry must
     already be valid (see :mod:`gadesign_problems.antenna.wires`).
     """
     starts = np.ascontiguousarray(starts, float).reshape(-1, 3)
@@ -148,10 +155,12 @@ def build_mesh(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, segments
     radii = np.ascontiguousarray(radii, float).reshape(-1)
     nseg = np.ascontiguousarray(segments, dtype=np.int64).reshape(-1)
     (seg_start, seg_end, radius, parent, half_seg, half_type, half_sigma,
-     basis_halves) = _mesh_arrays(starts, ends, radii, nseg, bool(ground), int(end_split), END_PIECE, int(refine))
+     basis_halves, basis_cap) = _mesh_arrays(starts, ends, radii, nseg, bool(ground), int(end_split), END_PIECE,
+                                             int(refine), bool(caps))
     return Mesh(start=seg_start, end=seg_end, radius=radius, parent=parent, n_user=int(nseg.sum()),
                 ground=bool(ground), half_seg=half_seg, half_type=half_type, half_sigma=half_sigma,
-                half_delta=np.where(half_sigma * (2 * half_type - 1) > 0, 1.0, -1.0), basis_halves=basis_halves)
+                half_delta=np.where(half_sigma * (2 * half_type - 1) > 0, 1.0, -1.0), basis_halves=basis_halves,
+                cap_basis=np.nonzero(basis_cap)[0])
 
 
 @njit(cache=True, nogil=True)
@@ -178,7 +187,7 @@ def _port_weights(parent: np.ndarray, n_user: int, half_seg: np.ndarray, half_si
 
 @njit(cache=True, nogil=True)
 def _mesh_arrays(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, nseg: np.ndarray, ground: bool,
-                 end_split: int, end_piece: float, refine: int) -> tuple:
+                 end_split: int, end_piece: float, refine: int, caps: bool) -> tuple:
     """The arrays of :class:`Mesh` (see :func:`build_mesh`), in loops.
 
     1. User segments ``k = 0 .. n_w - 1`` of wire ``w`` run from ``start + k/n_w d`` to
@@ -317,11 +326,13 @@ def _mesh_arrays(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, nseg: 
     used = np.zeros(2 * n_att, np.bool_)
     on_ground = np.zeros(n_att, np.bool_)
     junction = np.zeros(n_att, np.bool_)
+    capped = np.zeros(n_att, np.bool_)
     for i in range(n_att):
         if ground:
             on_ground[i] = abs(sub_pts[label_of[att_node[order[i]]], 2]) <= math.sqrt(tol2)
         junction[i] = not on_ground[i] and i != hub[i] and degree[i] >= 2
-        if junction[i] or on_ground[i]:
+        capped[i] = caps and not on_ground[i] and degree[i] == 1
+        if junction[i] or on_ground[i] or capped[i]:
             used[i] = True
         if junction[i]:
             used[n_att + hub[i]] = True
@@ -339,15 +350,17 @@ def _mesh_arrays(starts: np.ndarray, ends: np.ndarray, radii: np.ndarray, nseg: 
             half_sigma[remap[h]] = -sign if h < n_att else sign
     M = 0
     for i in range(n_att):
-        if junction[i] or on_ground[i]:
+        if junction[i] or on_ground[i] or capped[i]:
             M += 1
     basis_halves = np.empty((M, 2), np.int64)
+    basis_cap = np.zeros(M, np.bool_)
     m = 0
     for i in range(n_att):
         if junction[i]:
             basis_halves[m, 0], basis_halves[m, 1] = remap[n_att + hub[i]], remap[i]
             m += 1
-        elif on_ground[i]:
+        elif on_ground[i] or capped[i]:
             basis_halves[m, 0], basis_halves[m, 1] = remap[i], H
+            basis_cap[m] = capped[i]
             m += 1
-    return seg_start, seg_end, radius, parent, half_seg, half_type, half_sigma, basis_halves
+    return seg_start, seg_end, radius, parent, half_seg, half_type, half_sigma, basis_halves, basis_cap

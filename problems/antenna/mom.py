@@ -138,11 +138,31 @@ class MomOperator:
         basis, half = basis[half < H], half[half < H]
         order = np.argsort(m.half_seg[half], kind="stable")
         basis, half = basis[order], half[order]
-        return {"N": len(L), "G": 2 if m.ground else 1, "L": L, "t": t, "near_row": near_row, "r": r,
+        caps = self._caps(a0, L, t)
+        return {**caps, "N": len(L), "G": 2 if m.ground else 1, "L": L, "t": t, "near_row": near_row, "r": r,
                 "r_max": float(r.max(initial=0.0)), "static": static, "far_w": pair_weights(self.q),
                 "near_w": pair_weights(self.n_smooth),
                 "seg_ptr": np.searchsorted(m.half_seg[half], np.arange(len(L) + 1)), "part_basis": basis,
                 "part_type": m.half_type[half], "part_sigma": m.half_sigma[half]}
+
+    def _caps(self, a0: np.ndarray, L: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
+        """End caps (:attr:`Mesh.cap_basis`): centres, outward normals, radii, charge signs
+        and the static cap-segment table of :func:`kernels.cap_tables`."""
+        m = self.mesh
+        h = m.basis_halves[m.cap_basis, 0]
+        seg, typ = m.half_seg[h], m.half_type[h]
+        centre = np.where(typ[:, None] == 1, m.end[seg], m.start[seg])
+        normal = np.where(typ[:, None] == 1, 1.0, -1.0) * t[seg]
+        G = 2 if m.ground else 1
+        if len(h):
+            near, static = kernels.cap_tables(np.ascontiguousarray(centre), np.ascontiguousarray(normal),
+                                              m.radius[seg], a0, m.end - a0, m.radius, G, float(self.near_radii),
+                                              *gauss01(16), *gauss01(16))
+        else:
+            near, static = np.zeros((G, 0, len(L)), bool), np.zeros((G, 0, len(L)))
+        return {"cap_m": np.asarray(m.cap_basis, np.int64), "cap_c": np.ascontiguousarray(centre),
+                "cap_del": -m.half_sigma[h] * (2 * typ - 1), "cap_a": m.radius[seg], "cap_near": near,
+                "cap_static": static}
 
     def static_pair(self, p: int, q: int, image: bool = False) -> np.ndarray:
         """(2, 2) static moments ``[t, s]`` (``int int Lambda_t(u) Lambda_s(v) / R du dv``)
@@ -169,9 +189,16 @@ class MomOperator:
     def matrix(self, k: float) -> np.ndarray:
         """The (M, M) complex symmetric impedance matrix at wavenumber ``k`` (rad/m)."""
         tb = self._tables
-        return kernels.fill(float(k), tb["near_row"], tb["r"], tb["r_max"], tb["static"], tb["far_w"],
-                            tb["near_w"], tb["L"], tb["t"], tb["G"], tb["seg_ptr"], tb["part_basis"],
-                            tb["part_type"], tb["part_sigma"], self.mesh.n_basis, ETA0)
+        z = kernels.fill(float(k), tb["near_row"], tb["r"], tb["r_max"], tb["static"], tb["far_w"],
+                         tb["near_w"], tb["L"], tb["t"], tb["G"], tb["seg_ptr"], tb["part_basis"],
+                         tb["part_type"], tb["part_sigma"], self.mesh.n_basis, ETA0)
+        if len(tb["cap_m"]):
+            m = self.mesh
+            kernels.cap_fill(float(k), z, tb["cap_m"], tb["cap_c"], tb["cap_del"], tb["cap_a"], tb["cap_near"],
+                             tb["cap_static"], np.ascontiguousarray(m.start), m.end - m.start, m.radius, tb["G"],
+                             tb["seg_ptr"], tb["part_basis"], tb["part_type"], tb["part_sigma"],
+                             *gauss01(4), ETA0)
+        return z
 
 
 # ---- solving ------------------------------------------------------------------------------

@@ -136,7 +136,11 @@ class PatternRequest:
 class Antenna:
     """Straight thin wires over an optional PEC ground plane ``z = 0``, with delta-gap
     sources and loads. ``frequencies`` (Hz) and ``patterns`` are the deck's requests
-    (used when a method is called without frequencies, and written back to decks)."""
+    (used when a method is called without frequencies, and written back to decks).
+    Solver options (not part of the deck): ``end_split`` pieces at free ends,
+    ``refinement`` (:meth:`refined`), ``end_caps``: solid wires, a flat cap that carries
+    charge at every free end off the ground plane (default: hollow tubes, the current
+    vanishing at the end; NEC-2 models solid ends)."""
 
     wires: tuple[Wire, ...]
     sources: tuple[Source, ...]
@@ -147,6 +151,7 @@ class Antenna:
     comments: tuple[str, ...] = ()
     end_split: int = field(default=8, compare=False)
     refinement: int = field(default=1, compare=False)
+    end_caps: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("wires", "sources", "loads", "frequencies", "patterns", "comments"):
@@ -300,7 +305,8 @@ class Antenna:
         from gadesign_problems.antenna.mesh import build_mesh
 
         s, e, r, n = self._arrays
-        return build_mesh(s, e, r, n, self.ground, end_split=self.end_split, refine=self.refinement)
+        return build_mesh(s, e, r, n, self.ground, end_split=self.end_split, refine=self.refinement,
+                          caps=self.end_caps)
 
     @cached_property
     def operator(self) -> "MomOperator":

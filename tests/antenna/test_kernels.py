@@ -140,3 +140,28 @@ def test_exact_kernel_beats_reduced_where_segments_are_short():
         kernels.exact_static_moments(np.zeros(3), z, z, L, L, 1.0, True, *gauss01(8), *gauss01(8), ex, tmp)
         kernels.static_moments(np.zeros(3), z, z, L, L, 1.0, *gauss01(16), red)
         assert 1 - red[0] / ex[0] > gap
+
+
+def test_disk_self_potential_matches_the_elliptic_closed_form():
+    """<1/R> over a uniform disk of radius 1: in its plane the disk's potential at radius r
+    is 4 E(r^2) (complete elliptic integral of the second kind), so <1/R> =
+    (8 / pi) int_0^1 x E(x^2) dx, which must equal the constant the cap fill uses."""
+    from scipy.special import ellipe
+
+    mean = 8.0 / np.pi * integrate.quad(lambda x: x * ellipe(x * x), 0.0, 1.0, epsabs=1e-13)[0]
+    assert kernels.DISK_MEAN_INV_R == pytest.approx(mean, rel=1e-10)
+
+
+@pytest.mark.parametrize("z1,z2", [(0.0, 1.0), (0.0, 0.3), (0.5, 2.5), (-3.0, -1.0)])
+def test_disk_tube_static_matches_adaptive_quadrature(z1, z2):
+    """A uniform disk (radius 1, plane z = 0) against a uniform tube (radius 1, z1..z2):
+    the substituted Gauss rules against scipy's adaptive triple quadrature over the
+    disk's radius, the angle between the points and the tube's z."""
+    def inner(rho, phi):
+        b2 = rho * rho + 1.0 - 2.0 * rho * np.cos(phi)
+        return integrate.quad(lambda z: 1.0 / np.sqrt(z * z + b2), z1, z2, epsabs=1e-12)[0]
+
+    ref = integrate.dblquad(lambda phi, rho: 2 * rho * inner(rho, phi) / np.pi, 0.0, 1.0, 0.0, np.pi,
+                            epsabs=1e-9, epsrel=1e-8)[0] / (z2 - z1)
+    got = kernels.disk_tube_static(z1, z2, 1.0, *gauss01(16), *gauss01(16))
+    assert got == pytest.approx(ref, rel=2e-4)
