@@ -141,8 +141,8 @@ def serialization_time(xs: Sequence[Any], evaluations: Sequence[Evaluation]) -> 
 
 
 class AutoEvaluator(SerialEvaluator):
-    """Serial first; a pool started in the background once generation 0 shows that it could
-    pay; then whichever :func:`choose` picks. ``choice`` says which and why (None while
+    """Serial first; a pool started in the background as soon as generation 0 shows that
+    it could pay; then, once the pool is up, whichever :func:`choose` picks. ``choice`` says which and why (None while
     measuring), ``measurements`` what it was chosen from.
 
     The gate: a design whose evaluation costs less than ``GATE`` times its serialization
@@ -159,7 +159,7 @@ class AutoEvaluator(SerialEvaluator):
         self.measurements: Measurements | None = None
         self.serialization: float | None = None  #: seconds per design (the gate's yardstick)
         self.reverted = False
-        self._timed: list[tuple[int, float]] = []  # (designs, seconds) of serial generations
+        self._timed: list[tuple[int, float, bool]] = []  # (designs, seconds, clean) measured serially
         self._verify = False
         self._pool: ProcessPoolEvaluator | None = None
         if self.cpus < 2:
@@ -177,15 +177,39 @@ class AutoEvaluator(SerialEvaluator):
             if self._verify:
                 self._check(len(xs), time.perf_counter() - started)
             return out
+        if self.choice is None and not self._timed and len(xs) >= 3 \
+                and getattr(self.problem, "evaluate_many", None) is None:
+            return self._first(xs)
         started = time.perf_counter()
         out = super().__call__(xs)
         if self.choice is None and xs:
-            self._timed.append((len(xs), time.perf_counter() - started))
-            if self._pool is None:
-                self._gate(xs, out)
-            elif self._pool.warm and len(xs) >= 2:
-                self._decide(xs)
+            self._timed.append((len(xs), time.perf_counter() - started, bool(self._timed)))
+            self._next(xs, out)
         return out
+
+    def _first(self, xs: list[Any]) -> list[Evaluation]:
+        """Generation 0 of a problem evaluated one design at a time: the first design pays
+        for first-call work (loading compiled kernels); the next tenth is timed for the gate,
+        so that the pool can start warming while this process evaluates the rest."""
+        m = max(1, len(xs) // 10)
+        out = super().__call__(xs[:1])
+        started = time.perf_counter()
+        out += super().__call__(xs[1:1 + m])
+        self._timed.append((m, time.perf_counter() - started, True))
+        self._next(xs[1:1 + m], out[1:1 + m])
+        started = time.perf_counter()
+        out += super().__call__(xs[1 + m:])
+        if self.choice is None and len(xs) > 1 + m:
+            self._timed.append((len(xs) - 1 - m, time.perf_counter() - started, True))
+            self._next(xs, out)
+        return out
+
+    def _next(self, xs: list[Any], out: list[Evaluation]) -> None:
+        """After a serial measurement: the gate (no pool yet), or the choice (pool warm)."""
+        if self._pool is None:
+            self._gate(xs, out)
+        elif self._pool.warm and len(xs) >= 2:
+            self._decide(xs)
 
     def repair(self, xs: Sequence[Any]) -> list[Any]:
         if self.choice is not None and self.choice.workers > 1 and self._pool is not None:
@@ -193,10 +217,11 @@ class AutoEvaluator(SerialEvaluator):
         return super().repair(xs)
 
     def _per_design(self) -> float:
-        """Seconds per design of the serial generations (the first one only while it is the
-        only one: it also pays for first-call work such as loading compiled kernels)."""
-        timed = self._timed[1:] or self._timed
-        return min(t / n for n, t in timed)
+        """Seconds per design of the clean serial measurements (a first generation
+        evaluated as one batch also pays for first-call work, so it counts only while it
+        is the only one)."""
+        clean = [(n, t) for n, t, ok in self._timed if ok] or [(n, t) for n, t, _ in self._timed]
+        return min(t / n for n, t in clean)
 
     def _gate(self, xs: list[Any], evaluations: list[Evaluation]) -> None:
         per = self._per_design()
