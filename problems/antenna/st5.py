@@ -381,6 +381,6 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
                      min_angle=min_angle, root_bend_min=min_angle,
                      clearance=max(0.001, 4.0 * wire_radius), z_min=min(0.001, feed_height / 2))
     genome = TreeGenome(space, max_wires=max_wires, max_branches=max_branches)
-    defaults = {"algorithm": "ga" if scalar else "nsga2", "pop": 100, "generations": 200, "checkpoint_every": 10}
+    defaults = {"algorithm": "ga" if scalar else "nsga2", "pop": 100, "generations": 100, "checkpoint_every": 10}
     return ST5Problem(req, space, genome, scalar=scalar, constrained=constrained, end_split=end_split,
                       refinement=refinement, deck_segments=deck_segments, defaults=defaults)
