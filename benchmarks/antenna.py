@@ -30,6 +30,7 @@ it is recorded beside it. Writes benchmarks/out/antenna.json. Usage: python benc
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import statistics
@@ -187,7 +188,8 @@ def nec_ports(ant: Antenna, f: float, k: int = 1, extended: bool = False) -> np.
 
 
 def validation() -> dict:
-    """Converged impedances (ours x1/x2/x4, NEC-2 with the gap kept x1/x4, extended kernel
+    """With ``end_caps``: ours for solid wires (a charged flat cap at each free end).
+    Converged impedances (ours x1/x2/x4, NEC-2 with the gap kept x1/x4, extended kernel
     too) of the validation decks, and NEC-2's average-gain test and impedance on the ST5
     decks as NEC's own segments are refined (resegmented x1/x2/x3)."""
     import sys
@@ -206,13 +208,18 @@ def validation() -> dict:
         ant = Antenna.from_nec(ROOT / "tests" / "data" / "antenna" / "decks" / f"{name}.nec")
         f = ant.frequencies[0]
         z = {k: ant.refined(k).solve(f).impedance[0] for k in (1, 2, 4)}
+        zc = dataclasses.replace(ant, end_caps=True).refined(4).solve(f).impedance[0]
         n1, n4, e4 = nec_ports(ant, f), nec_ports(ant, f, 4), nec_ports(ant, f, 4, extended=True)
+        e2 = nec_ports(ant, f, 2, extended=True)
         decks.append({"deck": name, "frequency_hz": f, "ours_x1": cz(z[1]), "ours_x2": cz(z[2]), "ours_x4": cz(z[4]),
-                      "ours_change_x2_x4": rel(z[4], z[2]), "nec_x1": cz(n1), "nec_gap_kept_x4": cz(n4),
-                      "nec_ek_gap_kept_x4": cz(e4), "diff_x1_vs_nec_x1": rel(z[1], n1),
-                      "diff_x4_vs_nec_x4": rel(z[4], n4), "diff_x4_vs_nec_ek_x4": rel(z[4], e4)})
+                      "ours_change_x2_x4": rel(z[4], z[2]), "ours_end_caps_x4": cz(zc), "nec_x1": cz(n1),
+                      "nec_gap_kept_x4": cz(n4), "nec_ek_gap_kept_x2": cz(e2), "nec_ek_gap_kept_x4": cz(e4),
+                      "diff_x1_vs_nec_x1": rel(z[1], n1), "diff_x4_vs_nec_x4": rel(z[4], n4),
+                      "diff_x4_vs_nec_ek_x4": rel(z[4], e4), "diff_caps_x4_vs_nec_ek_x2": rel(zc, e2),
+                      "diff_caps_x4_vs_nec_ek_x4": rel(zc, e4)})
         print(f"{name:24s} ours x4 {cz(z[4])}  change x2->x4 {100 * rel(z[4], z[2]):.2f}%  NEC x4 {cz(n4)} "
-              f"(EK {cz(e4)})  diff {100 * rel(z[4], n4):.2f}% (EK {100 * rel(z[4], e4):.2f}%)")
+              f"(EK {cz(e4)})  diff {100 * rel(z[4], n4):.2f}% (EK {100 * rel(z[4], e4):.2f}%); end caps "
+              f"{cz(zc)} vs EK x2 / x4 {100 * rel(zc, e2):.2f}% / {100 * rel(zc, e4):.2f}%")
     st5 = []
     for deck in NEC_RESOLUTION:
         ant = Antenna.from_nec(ROOT / "tests" / "data" / "antenna" / deck)
