@@ -6,7 +6,10 @@ them as loops over segment pairs, so that the cost is the arithmetic and not the
 per-call overhead of array operations (which dominated below about 50 segments). The
 moment of a pair is symmetric, ``A_ts(p, q) = A_st(q, p)`` (for image pairs too:
 ``|r_p - M r_q| = |r_q - M r_p|``), so only pairs ``q >= p`` are integrated and each
-fills ``Z_mn`` and ``Z_nm``.
+fills ``Z_mn`` and ``Z_nm``. Static moments: the reduced kernel's closed form
+(:func:`static_moments`), the exact tube kernel's on collinear pairs
+(:func:`exact_static_moments`, cached per normalised geometry), the end caps' disk
+integrals (:func:`disk_tube_static`, :func:`cap_fill`).
 
 Layout shared by the functions: segments as start points ``a0`` (N, 3), vectors ``d``
 (N, 3), lengths ``L``, unit tangents ``t``; ``G`` = 1 (free space) or 2 (with the images

@@ -367,7 +367,7 @@ class Antenna:
 
     def __repr__(self) -> str:
         g = ", PEC ground" if self.ground else ""
-        r = f", refined x{self.refinement}" if self.refinement != 1 else ""
+        r = (f", refined x{self.refinement}" if self.refinement != 1 else "") + (", end caps" if self.end_caps else "")
         return (f"Antenna({len(self.wires)} wires, {self.n_segments} segments, "
                 f"{len(self.sources)} sources, {len(self.loads)} loads{g}{r})")
 
