@@ -189,9 +189,10 @@ def test_end_caps_converge_and_vanish_on_thin_wires(decks):
 
 @pytest.mark.pynec
 @pytest.mark.parametrize("name,extended", [("dipole_thick_a01", True), ("dipole_hw_s021", True),
-                                           ("yagi3_tn688", True)])
+                                           ("yagi3_tn688", True), ("val_dipole_over_ground", True)])
 def test_solid_wires_within_2_percent_of_converged_nec(decks, data_dir, name, extended):
-    """Point 3 of issue 14 for the thick dipole (a = 0.01 wavelength), and the thick Yagi:
+    """Point 3 of issue 14 for the thick dipole (a = 0.01 wavelength), and the thick Yagi
+    (and a thin dipole, free and over ground: the caps' images):
     with end caps (NEC-2 models solid wire ends) our converged impedance (x4) is within 2%
     of NEC-2's with the extended kernel, refined x2 with the gap kept (x2: 2.2 radii on
     the thick dipole; EK is not meant for shorter segments)."""
