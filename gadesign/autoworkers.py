@@ -14,8 +14,8 @@ chunks as they finish, so the slowest holds up at most one chunk); ``t`` comes f
 pipes, wake-ups) from round trips of the generation's genomes through the warm pool that
 evaluate nothing. The pool is chosen when ``T_1 / min_k T_N(k) >= margin`` (1.25): a
 clear win, so measurement noise on a loaded machine does not flip the choice. The first
-pooled generation is then timed, and a pool slower than the measured serial generation
-is dropped. The choice only changes who evaluates a design, never the run's result.
+pooled generation is then timed, and a pool slower than ``margin`` times the measured
+serial generation is dropped. The choice only changes who evaluates a design, never the run's result.
 """
 
 from __future__ import annotations
@@ -261,10 +261,12 @@ class AutoEvaluator(SerialEvaluator):
         log.warning(f"note: --workers auto: {choice.reason}")
 
     def _check(self, n: int, seconds: float) -> None:
-        """After the first pooled generation: keep the pool only if it beat serial."""
+        """After the first pooled generation: drop the pool if it was clearly slower than the
+        measured serial time (by the same margin the choice demands, so that one generation
+        slowed by other jobs on a shared machine does not undo a measured choice)."""
         self._verify = False
         serial = n * self._per_design()
-        if seconds < serial or self._pool is None:
+        if seconds <= self.margin * serial or self._pool is None:
             return
         self.reverted = True
         self.choice = Choice(1, n, serial, seconds, f"serial: the pool took {seconds * 1e3:.3g} ms for "
