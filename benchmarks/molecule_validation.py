@@ -121,9 +121,10 @@ def rank_of(candidates, formula: str) -> int | None:
 
 
 def run_case(case: dict, n_peaks: int, elements: str, methods: tuple[str, ...], rules: str = "extended",
-             prior: bool = True, intensity_error: tuple[float, float] = (0.05, 0.002)) -> dict:
+             prior: bool = True, intensity_error: tuple[float, float] = (0.05, 0.002),
+             halogen_prior: bool = False) -> dict:
     scoring = Scoring(use_prior=prior, relative_intensity_error=intensity_error[0],
-                      absolute_intensity_error=intensity_error[1])
+                      absolute_intensity_error=intensity_error[1], halogen_prior=halogen_prior)
     query = Query.build(case["mz"], case["adduct"], 5.0, case["pattern"][:n_peaks], elements, rules,
                         scoring=scoring, mass_accuracy=3.0)
     row: dict = {"name": case["name"], "peaks": n_peaks, "elements": elements}
@@ -363,6 +364,14 @@ def main() -> None:
             ablation[f"default, intensity error 0.03,0.0005 (the set's noise); {n_peaks} peaks"] = {
                 k: summary[k] for k in ("top1", "top3", "first64", "misses")}
             print(f"ablation, intensity error = the set's noise, {n_peaks} peaks: top-1 {summary['top1']}/{len(rows)}, "
+                  f"top-3 {summary['top3']}/{len(rows)}", flush=True)
+        for n_peaks, alphabet in ((7, None), (7, "CHNOPSFClBrI")):    # --halogen-prior
+            rows = [run_case(c, n_peaks, alphabet or c["alphabet"], ("exact",), halogen_prior=True) for c in cases]
+            summary = summarise(rows, "exact", first)
+            label = "broad CHNOPSFClBrI" if alphabet else "declared halogens"
+            ablation[f"default + --halogen-prior; {label}, {n_peaks} peaks"] = {
+                k: summary[k] for k in ("top1", "top3", "first64", "misses")}
+            print(f"ablation, --halogen-prior, {label}, {n_peaks} peaks: top-1 {summary['top1']}/{len(rows)}, "
                   f"top-3 {summary['top3']}/{len(rows)}", flush=True)
         rows = [run_case(c, 7, "CHNOPSFClBrI", ("exact",), "extended-filter", False) for c in cases]
         summary = summarise(rows, "exact", first)

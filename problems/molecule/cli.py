@@ -58,6 +58,8 @@ def formula_cmd(
                               "filter), or none."),
     prior: bool = typer.Option(True, "--prior/--no-prior", help="Add the formula prior (P, S rare; N per C) "
                                "fitted on the development list to the score."),
+    halogen_prior: bool = typer.Option(False, "--halogen-prior", help="Halogens in --elements are allowed, not "
+                                       "expected: weigh F, Cl, Br, I presence and counts like P and S."),
     method: str = typer.Option("exact", "--method", "-m", help="exact (enumerate) or evolve (NSGA-II)."),
     top: int = typer.Option(10, "--top", help="Number of candidates to show."),
     seed: int = typer.Option(1, "--seed", help="Random seed of --method evolve."),
@@ -111,7 +113,7 @@ def formula_cmd(
     except ValueError:
         raise FormulaError(f"--intensity-error: expected REL,ABS such as 0.05,0.002, got {intensity_error!r}") from None
     scoring = Scoring(mass_accuracy, relative_intensity_error=rel, absolute_intensity_error=absolute,
-                      use_prior=prior).validated()
+                      use_prior=prior, halogen_prior=halogen_prior).validated()
     if adduct is None:
         ion = protonation_adduct(charge or 0)
     else:
@@ -155,7 +157,7 @@ def formula_cmd(
                          "intensity_error": [rel, absolute],
                          "elements": "".join(query.elements), "rules": query.rules.name,
                          "rules_filter": list(query.rule_names), "rules_graded": list(query.graded_names),
-                         "prior": query.scoring.use_prior,
+                         "prior": query.scoring.use_prior, "halogen_prior": query.scoring.halogen_prior,
                          "upper": dict(zip(query.elements, query.effective_upper.tolist())),
                          "pattern": measured, "method": method,
                          "spectrum": None if found is None else {"file": str(spectrum), "mono_mz": found.mono_mz,

@@ -18,12 +18,15 @@ and adds to the mass and isotope terms of the score like another likelihood:
   (cost ``2 lam N / C``): a composition that buys its mass defect with many N is rarer
   than one with few.
 
-Halogens carry no presence prior: a user lists them in ``--elements`` when the
+Halogens carry no prior by default: a user lists them in ``--elements`` when the
 sample may hold them, and the M+2 peaks (Cl, Br) or the mass defect (F, I) speak for
-them. The variants tried on the development list (presence of halogens too, H/C,
-RDBE/C, O/C, hetero-atom/C) did not rank it better and were left out; the numbers are in
-the README. :func:`fit` refits every constant from a list of formulas, and a test checks
-that the constants below are that fit of the development list.
+them. When they are only allowed, not expected (a broad alphabet "just in case"),
+``halogens=True`` (``--halogen-prior``) treats F, Cl, Br and I like P and S: presence
+and count fitted the same way. The variants tried on the development set's queries (H/C,
+RDBE/C, O/C, hetero-atom/C, halogen terms) are in the README with their numbers; the
+halogen presence prior ranked better only on the broad alphabet, hence the option.
+:func:`fit` refits every constant from a list of formulas, and a test checks that the
+constants below are that fit of the development list.
 """
 
 from __future__ import annotations
@@ -35,24 +38,27 @@ import numpy as np
 
 #: Elements with a presence prior (probability that a compound contains them).
 RARE = ("P", "S")
+#: Elements given one with ``halogens=True``.
+HALOGENS = ("F", "Cl", "Br", "I")
 
 
 @dataclass(frozen=True)
 class FormulaPrior:
     """Constants of the prior (see the module docstring); ``presence[e]`` and
-    ``mean_count[e]`` for the :data:`RARE` elements, ``nitrogen_rate`` = 1 / mean(N/C)
-    over compounds with nitrogen."""
+    ``mean_count[e]`` for the :data:`RARE` elements and the :data:`HALOGENS`,
+    ``nitrogen_rate`` = 1 / mean(N/C) over compounds with nitrogen."""
 
     presence: dict[str, float]
     mean_count: dict[str, float]
     nitrogen_rate: float
 
-    def cost(self, counts: np.ndarray, elements: Sequence[str]) -> np.ndarray:
-        """``-2 ln`` prior (>= 0) of an (N, k) count array over ``elements``."""
+    def cost(self, counts: np.ndarray, elements: Sequence[str], halogens: bool = False) -> np.ndarray:
+        """``-2 ln`` prior (>= 0) of an (N, k) count array over ``elements``; ``halogens``:
+        F, Cl, Br, I as rare elements too."""
         counts = np.atleast_2d(np.asarray(counts, dtype=float))
         out = np.zeros(counts.shape[0])
         idx = {e: i for i, e in enumerate(elements)}
-        for e in RARE:
+        for e in RARE + (HALOGENS if halogens else ()):
             if e not in idx:
                 continue
             n = counts[:, idx[e]]
@@ -75,7 +81,7 @@ def fit(formulas: Iterable[dict[str, int]]) -> FormulaPrior:
     if not rows:
         raise ValueError("fit needs at least one formula")
     presence, mean_count = {}, {}
-    for e in RARE:
+    for e in RARE + HALOGENS:
         n = np.array([f.get(e, 0) for f in rows], dtype=float)
         k = int((n > 0).sum())
         presence[e] = (k + 0.5) / (len(rows) + 1)
@@ -87,8 +93,10 @@ def fit(formulas: Iterable[dict[str, int]]) -> FormulaPrior:
 #: The fit of the development list (322 compounds; refit by
 #: ``python benchmarks/molecule_validation.py --fit``; a test checks these equal it).
 DEVELOPMENT = FormulaPrior(
-    presence={"P": 0.11609907120743033, "S": 0.18421052631578946},
-    mean_count={"P": 1.2702702702702702, "S": 1.2033898305084745},
+    presence={"P": 0.11609907120743033, "S": 0.18421052631578946, "F": 0.08513931888544891,
+              "Cl": 0.19349845201238391, "Br": 0.020123839009287926, "I": 0.020123839009287926},
+    mean_count={"P": 1.2702702702702702, "S": 1.2033898305084745, "F": 4.777777777777778,
+                "Cl": 2.096774193548387, "Br": 3.0, "I": 2.5},
     nitrogen_rate=4.866060496298146,
 )
 

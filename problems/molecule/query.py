@@ -19,7 +19,8 @@ in (0, 1]:
   :func:`~gadesign_problems.molecule.isotopes.isotope_misfit` (relative error on strong
   peaks, an absolute floor on weak ones; defaults 5 % and 0.002 of the total intensity).
 * ``prior``: -2 ln of the formula prior (:mod:`~gadesign_problems.molecule.prior`: P and
-  S as rare elements, N per C), fitted on the development list; ``--no-prior`` drops it.
+  S as rare elements, N per C; with ``--halogen-prior`` F, Cl, Br, I too), fitted on the
+  development list; ``--no-prior`` drops it.
 * ``rules``: for each graded golden rule the candidate fails (rules 1, 4, 5, 6 by
   default), -2 ln of how rarely known compounds fail it
   (:data:`~gadesign_problems.molecule.prior.RULE_COSTS`).
@@ -78,7 +79,8 @@ class Scoring:
     width of the penalty beyond it as a fraction of it; ``relative_intensity_error``
     and ``absolute_intensity_error``: the isotope intensity error model (fractions of
     a peak and of the total intensity of the measured peaks); ``use_prior``: add the
-    formula prior fitted on the development list.
+    formula prior fitted on the development list; ``halogen_prior``: in it, F, Cl, Br
+    and I as rare elements too (halogens allowed, not expected).
     """
 
     mass_accuracy_ppm: float = 3.0
@@ -86,6 +88,7 @@ class Scoring:
     relative_intensity_error: float = 0.05
     absolute_intensity_error: float = 0.002
     use_prior: bool = True
+    halogen_prior: bool = False
 
     def validated(self) -> "Scoring":
         if not (np.isfinite(self.mass_accuracy_ppm) and 0 < self.mass_accuracy_ppm <= 1000):
@@ -286,7 +289,7 @@ class Query:
                        rules: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The prior and graded-rule terms (-2 ln, each >= 0) of an (N, k) count array
         with neutral masses ``mass``; ``rules``: violations already evaluated."""
-        prior = (DEVELOPMENT.cost(counts, self.elements) if self.scoring.use_prior
+        prior = (DEVELOPMENT.cost(counts, self.elements, self.scoring.halogen_prior) if self.scoring.use_prior
                  else np.zeros(len(counts)))
         graded = self.graded_names
         if rules is None and graded:

@@ -65,8 +65,11 @@ def test_prior_shape():
     assert cost[0] < cost[1] < cost[2]
     assert cost[3] == pytest.approx(2 * DEVELOPMENT.nitrogen_rate * 2 / 10)
     assert cost[4] == pytest.approx(2 * cost[3]) and cost[5] == pytest.approx(cost[3])
-    # an element outside the alphabet costs nothing; halogens carry no prior
-    assert DEVELOPMENT.cost(np.array([[10, 16, 5, 3]]), ("C", "H", "O", "Cl"))[0] == 0
+    # an element outside the alphabet costs nothing; halogens carry no prior unless asked
+    chloro = np.array([[10, 16, 5, 0], [10, 16, 5, 1], [10, 16, 5, 3]])
+    assert (DEVELOPMENT.cost(chloro, ("C", "H", "O", "Cl")) == 0).all()
+    allowed = DEVELOPMENT.cost(chloro, ("C", "H", "O", "Cl"), halogens=True)
+    assert allowed[0] == 0 < allowed[1] < allowed[2]
 
 
 def test_a_real_compound_breaking_rule_1_is_still_found():
@@ -96,3 +99,14 @@ def test_skipping_by_the_lower_bound_keeps_the_search_exact(prior):
     assert stats["scored"] < stats["feasible"]            # some were skipped
     assert [c.formula for c in top] == [c.formula for c in everything[:5]]
     assert [c.score for c in top] == [c.score for c in everything[:5]]
+
+
+def test_halogen_prior_is_an_option_that_weighs_halogens():
+    # diclofenac [M+H]+, 3 peaks over CHNOPSCl: the truth's prior grows by the Cl2 cost only
+    f = Formula("C14H11Cl2NO2")
+    args = (f.mz("[M+H]+"), "[M+H]+", 5, molmass_pattern("[C14H12Cl2NO2]+", 3), "CHNOPSCl")
+    plain = exact_search(Query.build(*args), top=3)[0]
+    weighed = exact_search(Query.build(*args, scoring=Scoring(halogen_prior=True)), top=3)[0]
+    assert plain[0].formula == weighed[0].formula == f.hill
+    extra = DEVELOPMENT.cost(np.array([[2]]), ("Cl",), halogens=True)[0]
+    assert weighed[0].prior_term == pytest.approx(plain[0].prior_term + extra) and extra > 0
