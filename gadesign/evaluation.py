@@ -392,7 +392,9 @@ class DaskEvaluator(SerialEvaluator):
 
     @property
     def workers(self) -> int:  # type: ignore[override]
-        return max(1, len(self._client.scheduler_info().get("workers", {})))
+        # nthreads(): one small message; scheduler_info() would fetch every worker's
+        # metrics, a cost per generation that grows with the cluster
+        return max(1, len(self._client.nthreads()))
 
     def __call__(self, xs: Sequence[Any]) -> list[Evaluation]:
         chunks = (_sized_chunks(list(xs), self.chunk_size) if self.chunk_size
