@@ -147,7 +147,7 @@ def main() -> None:
             v = np.array([a[key] for a in at40])
             summ[key] = {"max_abs": float(np.abs(v).max()), "median": float(np.median(v)),
                          "p05": float(np.quantile(v, 0.05)), "p95": float(np.quantile(v, 0.95))}
-        out["nec_at_m4_vs_ours_at_k8"] = summ
+        out["nec_at_m4_vs_ours_at_k6"] = summ
         print(json.dumps(summ), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_json(args.out, out)
