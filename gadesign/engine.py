@@ -104,9 +104,12 @@ class Evolution:
         """Once per run, on the first generation after start-up: when several workers
         evaluated ``batch`` (in ``seconds``) slower than one process would have (a few
         designs timed here), say so on the console with the numbers. Nothing is
-        measured with ``--eval-timeout`` (an evaluation might hang in this process)."""
+        measured with ``--eval-timeout`` (an evaluation might hang in this process) or
+        with ``--workers auto`` (it measured and chose itself)."""
         workers = getattr(self.evaluate, "workers", 1)
         if workers <= 1 or getattr(self.evaluate, "timeout", None) is not None or len(batch) < 2:
+            return
+        if hasattr(self.evaluate, "choice"):  # --workers auto measured this itself, and said so
             return
         from gadesign.evaluation import safe_evaluate
         sample = batch[:10]
