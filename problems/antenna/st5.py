@@ -253,17 +253,17 @@ class ST5Problem:
         ant = self.decode(x)
         m = self.deck_segments if segments is None else int(segments)
         lam = C0 / max(self.requirements.frequencies)
-        seg = self.space.max_segment / m
+        fed = {src.tag for src in ant.sources}
+        seg = max(w.length / (w.segments * m) for w in ant.wires if w.tag not in fed)
         req = self.requirements
-        notes = (f"arm segments: {m} x the design's (of at most {self.space.max_segment * 1e3:.3g} mm, lambda/"
-                 f"{lam / self.space.max_segment:.3g} at {max(req.frequencies) / 1e6:.6g} MHz), so at most "
+        notes = (f"arm segments: {m} x the design's (about lambda/{lam / self.space.max_segment:.3g} at "
+                 f"{max(req.frequencies) / 1e6:.6g} MHz), the longest here "
                  f"{seg * 1e3:.2g} mm = {seg / self.space.wire_radius:.2g} wire radii; the fed wire keeps its "
                  "segment (the feed gap)",
                  f"why {m} x: {NEC_RESOLVED_NOTE}",
                  f"gadesign evaluated this design with each of the design's segments cut into {self.refinement} "
                  f"(converged mesh); design margins: VSWR {req.vswr_margin:g} below each limit, "
                  f"RHCP {req.rhcp_margin_db:g} dB above {req.gain_dbic:g} dBic")
-        fed = {src.tag for src in ant.sources}
         wires = tuple(w if w.tag in fed else dc_replace(w, segments=w.segments * m) for w in ant.wires)
         return dc_replace(ant, wires=wires, comments=ant.comments + notes)
 
