@@ -25,7 +25,7 @@ it is now. Usage (minutes per seed)::
 
     python benchmarks/antenna_st5_seeds.py [--seeds 1-10] [--jobs 1] [--runs results/st5-seeds]
     python benchmarks/antenna_st5_seeds.py --recheck
-    python benchmarks/antenna_st5_seeds.py --showcase 1    # seed 1's run -> results/showcase/antenna-st5
+    python benchmarks/antenna_st5_seeds.py --showcase 2    # seed 2's run -> results/showcase/antenna-st5
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The showcased ST5 design (``results/showcase/antenna-st5``) under independent checks.
 
-Data: ``tests/data/antenna/st5_showcase.json`` (the design's genome, from the seed-1
+Data: ``tests/data/antenna/st5_showcase.json`` (the design's genome, from the seed-2
 default run) and ``st5_showcase.nec`` (its exported deck). References: the published
 ST5 requirements (Hornby, Lohn & Linden 2011: VSWR < 1.5 at 7209.125 MHz and < 1.2 at
 8470 MHz, RHCP >= 0 dBic for 40-80 degrees off zenith at every azimuth); our solver on
