@@ -130,7 +130,10 @@ class TrussProblem:
     def evaluate_many(self, xs: Sequence[Any]) -> list[Evaluation]:
         areas = self.member_areas_many(xs)
         sr, dr, failures, compliance = self.ratios_many(areas)
-        weights = areas @ (self.truss.density * self.truss.lengths)
+        # row-wise sum, not a matrix product: BLAS blocks a product by batch size, which
+        # would change a design's weight in the last bit with the batch it came in; a
+        # C-ordered array sums each row in the same order whatever the batch's size
+        weights = (np.ascontiguousarray(areas) * (self.truss.density * self.truss.lengths)).sum(axis=1)
         slack = 1.0 + self.tolerance
         out = []
         n_obj, n_con = len(self.objectives), len(self.constraints)

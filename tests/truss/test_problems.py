@@ -86,6 +86,29 @@ def test_evaluation_matches_reference_reevaluation(name):
         assert e.info["max_stress_ratio"] == pytest.approx(b["max_stress_ratio"], rel=1e-7)
 
 
+@pytest.mark.parametrize("name,params", [("truss-10bar", {}), ("truss-72bar", {}),
+                                         ("truss-10bar-topology", {}), ("truss-ground", {})])
+def test_evaluation_does_not_depend_on_the_batch_it_came_in(name, params, tmp_path):
+    """Serial, process pools and Dask send different batch sizes to evaluate_many: a
+    design's objectives (weight, and compliance on the ground structure's Pareto mode)
+    must be bit-identical whichever batch it was in."""
+    if name == "truss-ground":
+        t = ground_structure((4, 3), (30.0, 20.0), 1.5, [((0, 0), (True, True)), ((0, 2), (True, True))],
+                             [((3, 1), (0.0, -5.0))])
+        t.to_json(tmp_path / "g.json")
+        p = truss_ground(str(tmp_path / "g.json"), mode="pareto")
+    else:
+        p = make_problem(name, params)
+    rng = np.random.default_rng(7)
+    xs = [p.genome.sample(rng) for _ in range(37)]
+    whole = p.evaluate_many(xs)
+    for i in (0, 5, 36):
+        alone = p.evaluate_many([xs[i]])[0]
+        assert alone.objectives == whole[i].objectives and alone.violations == whole[i].violations
+    halves = p.evaluate_many(xs[:13]) + p.evaluate_many(xs[13:])
+    assert [e.objectives for e in halves] == [e.objectives for e in whole]
+
+
 def test_discrete_catalogue_decodes_to_published_design():
     p = make_problem("truss-10bar", {"catalogue": "discrete"})
     idx = np.array([41, 0, 38, 31, 0, 0, 27, 38, 37, 0])  # the published index vector (42-list)
