@@ -147,8 +147,7 @@ def test_compose_file_commands_run_as_local_processes(cli, tmp_path):
             if p.poll() is None:
                 os.killpg(p.pid, signal.SIGKILL)
             p.wait()
-    # the same run serially: same designs; objectives equal to the last bits the batch
-    # size allows (truss-10bar's vectorised weights are summed by BLAS per batch)
+    # the same run serially: the same front, bit for bit
     i = client.index("--dask")
     serial_args = client[1:i] + client[i + 2:]  # the same command without --dask ADDRESS
     serial_args[serial_args.index("--out") + 1] = str(tmp_path / "serial")
@@ -157,5 +156,4 @@ def test_compose_file_commands_run_as_local_processes(cli, tmp_path):
     a = json.loads((tmp_path / "cluster" / "front.json").read_text())["members"]
     b = json.loads((tmp_path / "serial" / "front.json").read_text())["members"]
     assert [m["genome"] for m in a] == [m["genome"] for m in b]
-    assert [v for m in a for v in m["objectives"]] == pytest.approx([v for m in b for v in m["objectives"]],
-                                                                    rel=1e-12)
+    assert [m["objectives"] for m in a] == [m["objectives"] for m in b]
