@@ -26,7 +26,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from gadesign.errors import ConfigError
-from gadesign.indicators import hypervolume, igd
+from gadesign.indicators import igd
 
 
 @dataclass

@@ -5,7 +5,6 @@ crafted or broken archives are one error line with nothing written."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import zipfile
