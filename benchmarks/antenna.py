@@ -34,6 +34,7 @@ import dataclasses
 import os
 import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -46,6 +47,9 @@ from gadesign_problems.antenna import Antenna, Source, Wire  # noqa: E402
 from gadesign_problems.antenna.mom import C0  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "antenna"))
+from pynec_ref import gap_impedances, nec_context, nec_solve  # noqa: E402  (PyNEC, test-only reference)
+
 OUT = ROOT / "benchmarks" / "out" / "antenna.json"
 ST5 = ROOT / "tests" / "data" / "antenna" / "st5_like.nec"
 
@@ -96,17 +100,7 @@ def breakdown(ant: Antenna, f: float, repeats: int) -> dict[str, float]:
 
 
 def pynec(ant: Antenna, f: float) -> complex:
-    import PyNEC
-
-    ctx = PyNEC.nec_context()
-    geo = ctx.get_geometry()
-    for w in ant.wires:
-        geo.wire(int(w.tag), int(w.segments), *w.start, *w.end, float(w.radius), 1.0, 1.0)
-    ctx.geometry_complete(1 if ant.ground else 0)
-    if ant.ground:
-        ctx.gn_card(1, 0, 0, 0, 0, 0, 0, 0)
-    s = ant.sources[0]
-    ctx.ex_card(0, s.tag, s.segment, 0, 1.0, 0.0, 0, 0, 0, 0)
+    ctx = nec_context(ant)
     ctx.fr_card(0, 1, f / 1e6, 0)
     ctx.xq_card(0)
     return complex(ctx.get_input_parameters(0).get_impedance()[0])
@@ -144,7 +138,6 @@ def first_use_seconds() -> float:
     """Wall time of a fresh process's first ST5-like solve with an empty numba cache
     (the one-off compilation after installing), in a child process."""
     import subprocess
-    import sys
     import tempfile
 
     code = ("import time; t = time.perf_counter(); from gadesign_problems.antenna import Antenna; "
@@ -166,25 +159,10 @@ def nec_ports(ant: Antenna, f: float, k: int = 1, extended: bool = False) -> np.
     """NEC-2's (PyNEC's) active impedance at every source, every segment cut into ``k``
     with each source spread over the ``k`` pieces of its segment (``V / k`` each, ``Z = V
     / mean I``: the deck's gap kept, as :meth:`Antenna.refined` does)."""
-    import PyNEC
-
-    ctx = PyNEC.nec_context()
-    geo = ctx.get_geometry()
-    for w in ant.wires:
-        geo.wire(int(w.tag), int(w.segments) * k, *map(float, w.start), *map(float, w.end), float(w.radius), 1.0, 1.0)
-    ctx.geometry_complete(1 if ant.ground else 0)
-    if ant.ground:
-        ctx.gn_card(1, 0, 0, 0, 0, 0, 0, 0)
-    if extended:
-        ctx.set_extended_thin_wire_kernel(True)
-    for src in ant.sources:
-        v = complex(src.voltage)
-        for j in range(k):
-            ctx.ex_card(0, src.tag, (src.segment - 1) * k + j + 1, 0, v.real / k, v.imag / k, 0, 0, 0, 0)
+    ctx = nec_context(ant, k, extended)
     ctx.fr_card(0, 1, f / 1e6, 0)
     ctx.xq_card(0)
-    cur = np.array(ctx.get_input_parameters(0).get_current()).reshape(len(ant.sources), k)
-    return np.array([complex(s_.voltage) for s_ in ant.sources]) / cur.mean(axis=1)
+    return gap_impedances(ctx, ant, k)
 
 
 def validation() -> dict:
@@ -192,11 +170,6 @@ def validation() -> dict:
     Converged impedances (ours x1/x2/x4, NEC-2 with the gap kept x1/x4, extended kernel
     too) of the validation decks, and NEC-2's average-gain test and impedance on the ST5
     decks as NEC's own segments are refined (resegmented x1/x2/x3)."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "tests" / "antenna"))
-    from pynec_ref import nec_solve
-
     def cz(z: np.ndarray) -> list:
         return [[round(float(v.real), 3), round(float(v.imag), 3)] for v in np.atleast_1d(z)]
 

@@ -12,9 +12,14 @@ right-hand, exp(+j w t), the convention of our solver).
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "antenna"))
+from pynec_ref import nec_context  # noqa: E402  (the one PyNEC structure builder)
 
 
 def have_pynec() -> bool:
@@ -30,20 +35,7 @@ def nec_st5(ant: Any, freq_hz: float, req: Any, extended: bool = False) -> dict[
     ``average_gain`` (NEC's, 2.0 ideal over ground), ``min_rhcp_dbic`` over
     ``req.theta_range`` at every azimuth (5-degree grid). ``extended``: NEC's extended
     thin-wire kernel (an EK card) instead of the standard one."""
-    import PyNEC
-
-    ctx = PyNEC.nec_context()
-    geo = ctx.get_geometry()
-    for w in ant.wires:
-        geo.wire(int(w.tag), int(w.segments), *map(float, w.start), *map(float, w.end), float(w.radius), 1.0, 1.0)
-    ctx.geometry_complete(1 if ant.ground else 0)
-    if ant.ground:
-        ctx.gn_card(1, 0, 0, 0, 0, 0, 0, 0)
-    if extended:
-        ctx.set_extended_thin_wire_kernel(True)
-    for s in ant.sources:
-        v = complex(s.voltage)
-        ctx.ex_card(0, s.tag, s.segment, 0, v.real, v.imag, 0, 0, 0, 0)
+    ctx = nec_context(ant, extended=extended)
     ctx.fr_card(0, 1, freq_hz / 1e6, 0)
     n_th, n_ph = 19, 73
     ctx.rp_card(0, n_th, n_ph, 1, 0, 0, 1, 0.0, 0.0, 5.0, 5.0, 0, 0)

@@ -9,25 +9,47 @@ from __future__ import annotations
 import numpy as np
 
 
-def nec_solve(ant, freq_hz: float, theta_deg=None, phi_deg=None):
-    """(impedance ohm, total gain dBi on the (theta, phi) grid, NEC's average gain)."""
+def nec_context(ant, k: int = 1, extended: bool = False):
+    """A PyNEC context holding ``ant`` card by card: GW cards with every wire's segment count
+    times ``k``, GE/GN 1 over perfect ground, EK when ``extended`` (NEC's extended
+    thin-wire kernel), LD cards, and each source spread over the ``k`` pieces of its
+    segment (``V / k`` each: the deck's gap kept, as :meth:`Antenna.refined` does)."""
     import PyNEC
 
+    k = int(k)
+    if ant.loads and k > 1:
+        raise ValueError("loads are placed on the deck's segments: refine a loaded deck with Antenna.resegmented")
     ctx = PyNEC.nec_context()
     geo = ctx.get_geometry()
     for w in ant.wires:
-        geo.wire(int(w.tag), int(w.segments), *map(float, w.start), *map(float, w.end), float(w.radius), 1.0, 1.0)
+        geo.wire(int(w.tag), int(w.segments) * k, *map(float, w.start), *map(float, w.end), float(w.radius), 1.0, 1.0)
     ctx.geometry_complete(1 if ant.ground else 0)
     if ant.ground:
         ctx.gn_card(1, 0, 0, 0, 0, 0, 0, 0)
+    if extended:
+        ctx.set_extended_thin_wire_kernel(True)
     codes = {"series": 0, "parallel": 1, "impedance": 4, "conductivity": 5}
     for ld in ant.loads:
         vals = {"series": (ld.r, ld.l, ld.c), "parallel": (ld.r, ld.l, ld.c),
                 "impedance": (ld.r, ld.x, 0.0), "conductivity": (ld.sigma, 0.0, 0.0)}[ld.kind]
         ctx.ld_card(codes[ld.kind], ld.tag, ld.first, ld.last, *vals)
     for s in ant.sources:
-        v = complex(s.voltage)
-        ctx.ex_card(0, s.tag, s.segment, 0, v.real, v.imag, 0, 0, 0, 0)
+        v = complex(s.voltage) / k
+        for j in range(k):
+            ctx.ex_card(0, s.tag, (s.segment - 1) * k + j + 1, 0, v.real, v.imag, 0, 0, 0, 0)
+    return ctx
+
+
+def gap_impedances(ctx, ant, k: int = 1) -> np.ndarray:
+    """Each source's impedance ``V / mean I`` over the ``k`` pieces of its segment, after
+    an :func:`nec_context` of ``ant`` at refinement ``k`` has been solved (FR, XQ)."""
+    cur = np.array(ctx.get_input_parameters(0).get_current()).reshape(len(ant.sources), int(k))
+    return np.array([complex(s.voltage) for s in ant.sources]) / cur.mean(axis=1)
+
+
+def nec_solve(ant, freq_hz: float, theta_deg=None, phi_deg=None):
+    """(impedance ohm, total gain dBi on the (theta, phi) grid, NEC's average gain)."""
+    ctx = nec_context(ant)
     ctx.fr_card(0, 1, freq_hz / 1e6, 0)
     n_th = 19 if ant.ground else 37
     ctx.rp_card(0, n_th, 73, 1, 0, 0, 1, 0.0, 0.0, 5.0, 5.0, 0, 0)

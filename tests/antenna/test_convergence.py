@@ -13,6 +13,7 @@ import pytest
 from gadesign_problems.antenna import Antenna
 from gadesign_problems.antenna.convergence import converge, parse_levels
 from gadesign_problems.antenna.wires import GeometryError
+from pynec_ref import gap_impedances, nec_context
 
 
 def nec_impedance(ant: Antenna, f: float, extended: bool = False, gap_refine: int = 1) -> complex:
@@ -21,27 +22,10 @@ def nec_impedance(ant: Antenna, f: float, extended: bool = False, gap_refine: in
     spread over the ``k`` pieces of its segment (``V / k`` each, ``Z = V / mean I``): the
     same uniform gap field as the deck's, so NEC can be refined without narrowing the gap
     (what :meth:`Antenna.refined` does in our solver). ``extended``: NEC's EK kernel."""
-    import PyNEC
-
-    k = int(gap_refine)
-    ctx = PyNEC.nec_context()
-    geo = ctx.get_geometry()
-    for w in ant.wires:
-        geo.wire(int(w.tag), int(w.segments) * k, *map(float, w.start), *map(float, w.end), float(w.radius), 1.0,
-                 1.0)
-    ctx.geometry_complete(1 if ant.ground else 0)
-    if ant.ground:
-        ctx.gn_card(1, 0, 0, 0, 0, 0, 0, 0)
-    if extended:
-        ctx.set_extended_thin_wire_kernel(True)
-    src = ant.sources[0]
-    v = complex(src.voltage)
-    for j in range(k):
-        ctx.ex_card(0, src.tag, (src.segment - 1) * k + j + 1, 0, v.real / k, v.imag / k, 0, 0, 0, 0)
+    ctx = nec_context(ant, gap_refine, extended)
     ctx.fr_card(0, 1, f / 1e6, 0)
     ctx.xq_card(0)
-    cur = np.array(ctx.get_input_parameters(0).get_current())
-    return complex(v / np.mean(cur))
+    return complex(gap_impedances(ctx, ant, gap_refine)[0])
 
 
 @pytest.fixture(scope="module")
