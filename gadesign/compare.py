@@ -23,10 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+import moocore
 import numpy as np
 
 from gadesign.errors import ConfigError
 from gadesign.indicators import igd
+from gadesign.runcard import feasible_minimisation, front_hypervolume, objective_signs
 
 
 @dataclass
@@ -46,28 +48,12 @@ def load(path: Path, label: str) -> Loaded:
     return Loaded(label, store.read_config(), store.read_front(), store.read_card(missing_ok=True))
 
 
-def _signs(front: dict[str, Any]) -> np.ndarray:
-    return np.array([1.0 if o["direction"] == "min" else -1.0 for o in front["objectives"]])
-
-
-def feasible_min(front: dict[str, Any]) -> np.ndarray:
-    """Feasible members' objectives turned into minimisation (maxima negated)."""
-    m = len(front["objectives"])
-    F = np.array([x["objectives"] for x in front["members"] if sum(x["violations"]) <= 0], dtype=float)
-    return F.reshape(-1, m) * _signs(front)
-
-
 def nondominated(F: np.ndarray) -> np.ndarray:
     """The non-dominated rows of ``F`` (minimisation), duplicates kept once."""
     if len(F) == 0:
         return F
     F = np.unique(F, axis=0)
-    keep = np.ones(len(F), dtype=bool)
-    for i in range(len(F)):
-        if keep[i]:
-            dominated = (F[i] <= F).all(axis=1) & (F[i] < F).any(axis=1)
-            keep &= ~dominated
-    return F[keep]
+    return F[moocore.is_nondominated(F, keep_weakly=False)]
 
 
 def check_same_problem(runs: Sequence[Loaded]) -> None:
@@ -88,7 +74,7 @@ def check_same_problem(runs: Sequence[Loaded]) -> None:
 
 def common_reference(runs: Sequence[Loaded], union: np.ndarray) -> tuple[list[float] | None, str]:
     """(reference point in the objectives' own directions, how it was chosen)."""
-    signs = _signs(runs[0].front)
+    signs = objective_signs(runs[0].front)
     refs = [((r.card or {}).get("hypervolume") or {}).get("reference_point") for r in runs]
     m = len(signs)
     if m < 2:
@@ -111,10 +97,8 @@ def compare(runs: Sequence[Loaded]) -> dict[str, Any]:
     if not runs:
         raise ConfigError("give at least one run directory or archive")
     check_same_problem(runs)
-    from gadesign.runcard import MAX_HV_OBJECTIVES, front_hypervolume
-
-    fronts = [feasible_min(r.front) for r in runs]
-    union = nondominated(np.vstack(fronts)) if any(len(F) for F in fronts) else np.empty((0, len(_signs(runs[0].front))))
+    fronts = [feasible_minimisation(r.front) for r in runs]
+    union = nondominated(np.vstack(fronts)) if any(len(F) for F in fronts) else np.empty((0, len(runs[0].front["objectives"])))
     reference, how = common_reference(runs, union)
     if len(union):
         lo, hi = union.min(axis=0), union.max(axis=0)
@@ -122,8 +106,7 @@ def compare(runs: Sequence[Loaded]) -> dict[str, Any]:
     rows = []
     for r, F in zip(runs, fronts):
         card = r.card or {}
-        hv = front_hypervolume(r.front, reference) if reference is not None and len(reference) <= MAX_HV_OBJECTIVES \
-            else None
+        hv = front_hypervolume(r.front, reference)
         card_hv = (card.get("hypervolume") or {})
         value = None if not len(union) or not len(F) else igd((F - lo) / scale, (union - lo) / scale)
         rows.append({"run": r.label, "algorithm": r.config.get("algorithm"), "pop": r.config.get("pop"),
@@ -157,8 +140,7 @@ def overlay_figure(runs: Sequence[Loaded]) -> Any:
     else:
         fig, ax = plt.subplots(figsize=(6.4, 4.8) if m <= 2 else (1.4 * m + 2, 4.5))
     for k, r in enumerate(runs):
-        F = np.array([x["objectives"] for x in r.front["members"] if sum(x["violations"]) <= 0], dtype=float)
-        F = F.reshape(-1, m)
+        F = feasible_minimisation(r.front) * objective_signs(r.front)   # own directions
         style = {"s": 16, "marker": markers[k % len(markers)], "label": r.label, "alpha": 0.75}
         if m == 1:
             ax.scatter(np.full(len(F), k), F[:, 0], **style)
@@ -173,7 +155,7 @@ def overlay_figure(runs: Sequence[Loaded]) -> Any:
     if m == 1:
         ax.set_xticks(range(len(runs)), [r.label for r in runs], rotation=20)
         ax.set_ylabel(_label(objs[0]))
-    elif m >= 2 and m != 3 and m > 3:
+    elif m > 3:
         ax.set_xticks(range(m), [_label(o) for o in objs], rotation=20)
     else:
         ax.set_xlabel(_label(objs[0]))

@@ -100,17 +100,27 @@ def problem_distribution(name: str) -> dict[str, Any]:
     return {"name": name, "distribution": dist.metadata["Name"], "version": dist.version}
 
 
+def objective_signs(front: dict[str, Any]) -> np.ndarray:
+    """+1 for each minimised objective of a front file, -1 for each maximised one."""
+    return np.array([1.0 if o["direction"] == "min" else -1.0 for o in front["objectives"]])
+
+
+def feasible_minimisation(front: dict[str, Any]) -> np.ndarray:
+    """The feasible members' objectives (n x m), turned into minimisation (maxima negated)."""
+    F = np.array([m["objectives"] for m in front["members"] if sum(m["violations"]) <= 0], dtype=float)
+    return F.reshape(-1, len(front["objectives"])) * objective_signs(front)
+
+
 def front_hypervolume(front: dict[str, Any], reference: Sequence[float] | None) -> float | None:
     """Hypervolume of the feasible members of ``front`` w.r.t. ``reference`` (both in the
     objectives' own directions); None for one objective, too many, or no reference."""
     objectives = front["objectives"]
     if reference is None or not 1 < len(objectives) <= MAX_HV_OBJECTIVES or len(reference) != len(objectives):
         return None
-    signs = np.array([1.0 if o["direction"] == "min" else -1.0 for o in objectives])
-    F = np.array([m["objectives"] for m in front["members"] if sum(m["violations"]) <= 0], dtype=float)
+    F = feasible_minimisation(front)
     if F.size == 0:
         return 0.0
-    return hypervolume(F.reshape(-1, len(objectives)) * signs, np.asarray(reference, dtype=float) * signs)
+    return hypervolume(F, np.asarray(reference, dtype=float) * objective_signs(front))
 
 
 def make_card(config: dict[str, Any], front: dict[str, Any], logbook: Sequence[dict[str, Any]],
