@@ -76,7 +76,7 @@ def _check_antenna(tree: Node) -> None:
         dirs = [d / np.linalg.norm(d) for d in dirs]
         for i in range(len(dirs)):
             for j in range(i + 1, len(dirs)):
-                ang = math.degrees(math.acos(min(1.0, float(dirs[i] @ dirs[j]))))
+                ang = math.degrees(math.acos(max(-1.0, min(1.0, float(dirs[i] @ dirs[j])))))  # rounding past -1 or 1
                 assert ang >= MIN_JUNCTION_ANGLE - 1e-6
     # the same geometry with every segment cut into 2 and 4 is accepted and meshes
     for k in (2, 4):
