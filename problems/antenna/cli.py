@@ -73,8 +73,9 @@ def simulate(
     plot: Optional[str] = typer.Option(None, "--plot", metavar="FILE", help="Write a PNG of the geometry coloured by "
                                         "current and the pattern cuts at the first frequency."),
     z0: float = typer.Option(50.0, "--z0", help="Reference impedance (ohm) for VSWR and S-parameters."),
-    end_caps: bool = typer.Option(False, "--end-caps", help="Model solid wires: a flat cap carries charge at every "
-                                  "free wire end (as NEC-2 does); default: hollow tubes."),
+    end_caps: bool = typer.Option(True, "--end-caps/--hollow-ends", help="Solid wires (default): a flat cap carries "
+                                  "charge at every free wire end, as NEC-2 models them; --hollow-ends: open tubes, "
+                                  "the current vanishing at the end."),
 ) -> None:
     """Print input impedance, VSWR and gain at every FR frequency of DECK."""
     from gadesign import options
@@ -87,10 +88,10 @@ def simulate(
     pattern = check_output_file(pattern, "--pattern") if pattern is not None else None
     plot = check_output_file(plot, "--plot", figure=True) if plot is not None else None
     ant = as_antenna(deck)
-    if end_caps:
+    if end_caps != ant.end_caps:
         from dataclasses import replace
 
-        ant = replace(ant, end_caps=True)
+        ant = replace(ant, end_caps=end_caps)
     sol, results = simulate_results(ant, z0)
     if touchstone is not None:
         from gadesign_problems.antenna.network import write_touchstone
@@ -202,8 +203,9 @@ def converge(
                                       help="Azimuths (deg) for max gain / min RHCP (default as --theta)."),
     z0: float = typer.Option(50.0, "--z0", help="Reference impedance (ohm) for VSWR."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
-    end_caps: bool = typer.Option(False, "--end-caps", help="Model solid wires: a flat cap carries charge at every "
-                                  "free wire end (as NEC-2 does); default: hollow tubes."),
+    end_caps: bool = typer.Option(True, "--end-caps/--hollow-ends", help="Solid wires (default): a flat cap carries "
+                                  "charge at every free wire end, as NEC-2 models them; --hollow-ends: open tubes, "
+                                  "the current vanishing at the end."),
 ) -> None:
     """Solve DECK at increasing mesh refinements and print Z, VSWR, max gain and min RHCP
     per level, with the change between the last two levels (the discretisation error)."""
@@ -219,10 +221,10 @@ def converge(
     th_sel = _angle_range(theta, "--theta") if theta is not None else None
     ph_sel = _angle_range(phi, "--phi") if phi is not None else None
     ant = as_antenna(deck)
-    if end_caps:
+    if end_caps != ant.end_caps:
         from dataclasses import replace
 
-        ant = replace(ant, end_caps=True)
+        ant = replace(ant, end_caps=end_caps)
     if freqs is None and not ant.frequencies:
         from gadesign_problems.antenna.nec import DeckError
         raise DeckError("the deck has no FR card: give --freq")

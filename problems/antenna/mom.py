@@ -1,8 +1,10 @@
 """Thin-wire EFIE method of moments: mixed-potential Galerkin with triangle basis functions.
 
-Physics (time dependence ``exp(+j w t)``, SI units). The wires are hollow tubes of radius
-``a`` carrying a current uniform around the circumference (no end caps: the current
-vanishes at a free end). The scattered field is ``E = -j w A - grad Phi`` with the
+Physics (time dependence ``exp(+j w t)``, SI units). The wires are tubes of radius ``a``
+carrying a current uniform around the circumference. A free end is closed by default by a
+flat cap that carries the end's charge (solid wires, ``Antenna.end_caps``; the cap terms
+are :func:`kernels.cap_fill`); with ``end_caps=False`` it is an open tube end where the
+current vanishes. The scattered field is ``E = -j w A - grad Phi`` with the
 kernel ``G = exp(-j k R) / R``. Between two segments of one straight tube the *exact*
 kernel is used, current and field both on the surface: ``G`` averaged over the angle
 ``phi`` between them, ``R^2 = z^2 + 4 a^2 sin^2(phi / 2)``, logarithmically singular at

@@ -138,9 +138,12 @@ class Antenna:
     sources and loads. ``frequencies`` (Hz) and ``patterns`` are the deck's requests
     (used when a method is called without frequencies, and written back to decks).
     Solver options (not part of the deck): ``end_split`` pieces at free ends,
-    ``refinement`` (:meth:`refined`), ``end_caps``: solid wires, a flat cap that carries
-    charge at every free end off the ground plane (default: hollow tubes, the current
-    vanishing at the end; NEC-2 models solid ends)."""
+    ``refinement`` (:meth:`refined`), ``end_caps`` (default True): solid wires, a flat
+    cap of the wire's radius carries charge at every free end off the ground plane, as
+    real wires and NEC-2's free-end treatment do (converged against converged NEC-2 with
+    its extended kernel: thick dipole a = 0.01 wavelength 0.5 % with caps, 3.8 % without;
+    3-element Yagi 0.8 % against 7.9 %; on thin wires the caps' effect vanishes).
+    ``end_caps=False``: hollow tubes, the current vanishing at the open end."""
 
     wires: tuple[Wire, ...]
     sources: tuple[Source, ...]
@@ -151,7 +154,7 @@ class Antenna:
     comments: tuple[str, ...] = ()
     end_split: int = field(default=8, compare=False)
     refinement: int = field(default=1, compare=False)
-    end_caps: bool = field(default=False, compare=False)
+    end_caps: bool = field(default=True, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("wires", "sources", "loads", "frequencies", "patterns", "comments"):
@@ -367,7 +370,7 @@ class Antenna:
 
     def __repr__(self) -> str:
         g = ", PEC ground" if self.ground else ""
-        r = (f", refined x{self.refinement}" if self.refinement != 1 else "") + (", end caps" if self.end_caps else "")
+        r = (f", refined x{self.refinement}" if self.refinement != 1 else "") + ("" if self.end_caps else ", hollow ends")
         return (f"Antenna({len(self.wires)} wires, {self.n_segments} segments, "
                 f"{len(self.sources)} sources, {len(self.loads)} loads{g}{r})")
 

@@ -7,6 +7,8 @@ wires lambda/80 apart) were written by hand for these tests (see their comment c
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -104,13 +106,11 @@ def test_folded_dipole_within_2_percent_of_converged_nec(decks):
 def test_thick_dipole_nec_between_hollow_tube_and_capped_ends(decks):
     """a = 0.01 wavelength. NEC-2 (extended kernel, refined x4 with the gap kept) models a
     solid wire: at a free end the current extrapolates to zero a/2 beyond the end (nec2c's
-    sbf), with the end charge. We model the hollow tube. The cap's charge lies at the end,
+    sbf), with the end charge. Our hollow tube (``end_caps=False``). The cap's charge lies at the end,
     between our hollow end and a tube extended by the cap's equal-area length a/2, so NEC's
     impedance must lie between those two converged answers of ours, in R and in X."""
     pytest.importorskip("PyNEC")
-    from dataclasses import replace
-
-    ant = decks["dipole_thick_a01"]
+    ant = replace(decks["dipole_thick_a01"], end_caps=False)
     f = ant.frequencies[0]
     w = ant.wires[0]
     ext = replace(w, start=(0.0, 0.0, w.start[2] - 0.5 * w.radius), end=(0.0, 0.0, w.end[2] + 0.5 * w.radius))
@@ -150,11 +150,13 @@ def test_refining_a_thick_bent_wire_keeps_it_valid_but_crossings_stay_errors():
         Antenna(wires=twin, sources=(Source(1, 2),))
 
 
-# ---- solid wire ends: Antenna(end_caps=True) ---------------------------------------------
+# ---- solid wire ends: Antenna(end_caps=True), the default ---------------------------------------------
 def _capped(ant: Antenna) -> Antenna:
-    from dataclasses import replace
-
     return replace(ant, end_caps=True)
+
+
+def _hollow(ant: Antenna) -> Antenna:
+    return replace(ant, end_caps=False)
 
 
 def test_end_caps_converge_and_vanish_on_thin_wires(decks):
@@ -165,10 +167,20 @@ def test_end_caps_converge_and_vanish_on_thin_wires(decks):
     assert thick.change()["impedance_rel"] < 0.01
     thin = decks["dipole_hw_s021"]
     f = thin.frequencies[0]
-    z0, z1 = thin.refined(4).impedance(f), _capped(thin).refined(4).impedance(f)
+    z0, z1 = _hollow(thin).refined(4).impedance(f), _capped(thin).refined(4).impedance(f)
     assert 1e-4 < abs(z1 - z0) / abs(z0) < 0.01
     fold = decks["folded_dipole"]
-    assert _capped(fold).impedance(fold.frequencies[0]) == fold.impedance(fold.frequencies[0])
+    assert _capped(fold).impedance(fold.frequencies[0]) == _hollow(fold).impedance(fold.frequencies[0])
+
+
+def test_end_caps_are_the_default_and_hollow_ends_an_option(decks):
+    """Solid wires by default (issue 14); ``end_caps=False`` is the open tube, and the
+    option survives refinement and re-segmentation."""
+    ant = decks["dipole_thick_a01"]
+    assert ant.end_caps and Antenna(wires=ant.wires, sources=ant.sources).end_caps
+    assert ant.refined(2).end_caps and ant.resegmented(2).end_caps
+    assert not _hollow(ant).refined(2).end_caps and not _hollow(ant).resegmented(3).end_caps
+    assert len(ant.mesh.cap_basis) == 2 and len(_hollow(ant).mesh.cap_basis) == 0
 
 
 @pytest.mark.pynec
