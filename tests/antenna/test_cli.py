@@ -178,3 +178,28 @@ def test_converge_table_and_bad_options(data_dir, main):
                        (["--levels", "1,64"], "shorter than 0.5 x the radius")]:
         rc, out, err = main("antenna", "converge", deck, *args)
         assert rc == 2 and what in err and err.count("\n") == 1, (args, err)
+
+
+def test_end_caps_are_the_default_and_hollow_ends_the_option(data_dir, main):
+    """``simulate`` and ``converge`` model solid wire ends unless ``--hollow-ends``: on the
+    thick dipole (a = 0.01 wavelength) the default equals ``--end-caps`` and the API's
+    ``Antenna(end_caps=True)``, ``--hollow-ends`` equals ``end_caps=False``, and the two
+    differ by more than 1 % (the open end carries no charge)."""
+    from dataclasses import replace
+
+    from gadesign_problems.antenna import Antenna
+
+    deck = data_dir / "decks" / "dipole_thick_a01.nec"
+    ant = Antenna.from_nec(deck)
+    f = ant.frequencies[0]
+    z = {}
+    for flag in ((), ("--end-caps",), ("--hollow-ends",)):
+        rc, out, err = main("antenna", "simulate", str(deck), "--json", *flag)
+        assert rc == 0, err
+        z[flag] = complex(*json.loads(out)["results"][0]["impedance_ohm"])
+    assert z[()] == z[("--end-caps",)] == pytest.approx(replace(ant, end_caps=True).impedance(f), rel=1e-12)
+    assert z[("--hollow-ends",)] == pytest.approx(replace(ant, end_caps=False).impedance(f), rel=1e-12)
+    assert abs(z[()] - z[("--hollow-ends",)]) / abs(z[()]) > 0.01
+    rc, out, err = main("antenna", "converge", str(deck), "--json", "--levels", "1", "--hollow-ends")
+    assert rc == 0, err
+    assert complex(*json.loads(out)["levels"][0]["impedance_ohm"][0]) == z[("--hollow-ends",)]

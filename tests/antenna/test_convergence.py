@@ -94,12 +94,36 @@ def test_thin_dipole_converged_within_2_percent_of_converged_nec(decks):
 # ---- point 3: against NEC-2 -------------------------------------------------------------
 @pytest.mark.pynec
 def test_folded_dipole_within_2_percent_of_converged_nec(decks):
+    """Point 3 of issue 14, folded dipole (wires lambda/80 apart, a = 1e-3 wavelength):
+    ours refined x4 (the default, solid ends: this deck has none) against NEC-2 refined
+    x4 and x6 with the gap kept; NEC itself has converged there (x4 -> x6 < 0.5 %)."""
     pytest.importorskip("PyNEC")
     ant = decks["folded_dipole"]
     f = ant.frequencies[0]
     ours = ant.refined(4).impedance(f)
-    nec = nec_impedance(ant, f, gap_refine=4)
-    assert abs(ours - nec) / abs(nec) < 0.02, (ours, nec)
+    nec = {k: nec_impedance(ant, f, gap_refine=k) for k in (4, 6)}
+    assert abs(nec[6] - nec[4]) / abs(nec[6]) < 0.005, nec
+    for z in nec.values():
+        assert abs(ours - z) / abs(z) < 0.02, (ours, nec)
+
+
+@pytest.mark.pynec
+def test_thick_dipole_within_2_percent_of_converged_nec_extended_kernel(decks):
+    """Point 3 of issue 14, thick dipole a = 0.01 wavelength: ours refined x4 with the
+    default solid ends against NEC-2's extended kernel refined x2, x3, x4 with the gap
+    kept (segments of 2.3, 1.5 and 1.1 radii; NEC's answer moves < 1 % across them, and
+    leaves the band only below a radius, where EK is not meant to work). Our hollow tube
+    (``end_caps=False``) is outside 2 % (3.8 %): the free-end model is the difference."""
+    pytest.importorskip("PyNEC")
+    ant = decks["dipole_thick_a01"]
+    f = ant.frequencies[0]
+    ours = ant.refined(4).impedance(f)
+    nec = {k: nec_impedance(ant, f, extended=True, gap_refine=k) for k in (2, 3, 4)}
+    assert max(abs(nec[k] - nec[4]) / abs(nec[4]) for k in (2, 3)) < 0.01, nec
+    for z in nec.values():
+        assert abs(ours - z) / abs(z) < 0.02, (ours, nec)
+    hollow = _hollow(ant).refined(4).impedance(f)
+    assert abs(hollow - nec[2]) / abs(nec[2]) > 0.02
 
 
 @pytest.mark.pynec
