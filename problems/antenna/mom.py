@@ -159,7 +159,7 @@ class MomOperator:
         if len(h):
             near, static = kernels.cap_tables(np.ascontiguousarray(centre), np.ascontiguousarray(normal),
                                               m.radius[seg], a0, m.end - a0, m.radius, G, float(self.near_radii),
-                                              *gauss01(16), *gauss01(16))
+                                              *gauss01(16), *gauss01(16), *gauss01(8), *gauss01(8))
         else:
             near, static = np.zeros((G, 0, len(L)), bool), np.zeros((G, 0, len(L)))
         return {"cap_m": np.asarray(m.cap_basis, np.int64), "cap_c": np.ascontiguousarray(centre),
