@@ -182,3 +182,22 @@ class Solution:
         g = self.gain(th, ph)
         i = np.argmax(g, axis=1)
         return db(g[np.arange(len(i)), i]), np.stack([th[i], ph[i]], axis=1)
+
+    # ---- polarisation (IEEE Std 145; see gadesign_problems.antenna.polarisation) --------
+    def axial_ratio_db(self, theta: Any, phi: Any) -> np.ndarray:
+        """(F, D) axial ratio (dB, 0 = circular, ``inf`` = linear) towards ``theta``, ``phi``."""
+        from gadesign_problems.antenna.polarisation import axial_ratio_db
+
+        return axial_ratio_db(*self.far_field(theta, phi))
+
+    def polarisation(self, theta: Any, phi: Any) -> dict[str, np.ndarray]:
+        """One far-field evaluation, every (F, D) polarisation quantity: ``rhcp_dbic``,
+        ``lhcp_dbic``, ``total_dbi``, ``axial_ratio_db`` and ``sense`` (+1 right-handed,
+        -1 left-handed, 0 linear; IEEE, looking along the propagation)."""
+        from gadesign_problems.antenna.polarisation import axial_ratio_db, circular_components, sense
+
+        et, ep = self.far_field(theta, phi)
+        er, el = circular_components(et, ep)
+        return {"rhcp_dbic": db(self._to_gain(np.abs(er) ** 2)), "lhcp_dbic": db(self._to_gain(np.abs(el) ** 2)),
+                "total_dbi": db(self._to_gain(np.abs(et) ** 2 + np.abs(ep) ** 2)),
+                "axial_ratio_db": axial_ratio_db(et, ep), "sense": sense(et, ep)}
