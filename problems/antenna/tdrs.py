@@ -1,0 +1,261 @@
+"""``antenna-tdrs``: the TDRS-C S-band phased-array element (NASA's second evolved antenna).
+
+Requirements and scoring: :mod:`gadesign_problems.antenna.tdrs_requirements` (published
+gains, axial ratio, two bands, 50 ohm with our VSWR limit 2.0, the 2-lambda lattice cell).
+Representations: :mod:`gadesign_problems.antenna.tdrs_geometry` -- ``helix`` (axial-mode
+helix with variable radius and pitch, the default, chosen by the short comparison in
+``benchmarks/antenna_tdrs_representations.py``) or ``yagi`` (crossed Yagi-Uda fed in
+quadrature). Both over the array's ground plane (infinite PEC), solved by our thin-wire MoM.
+
+Objectives (all minimised, worst cases over the sampled frequencies and directions, dB
+against the design targets; negative = margin): ``boresight``, ``fov``, ``sidelobe``,
+``axial_ratio`` and ``vswr`` (worst VSWR over the design limit). Constraint
+``requirements``: the sum of the shortfalls, 0 when every design target holds, so
+NSGA-II's constraint-domination first drives the search to designs meeting them.
+
+Sampling: ``points_per_band`` frequencies over each band (edges included), theta every
+``theta_step`` degrees, phi every ``phi_step``. Whether that is dense enough for a design is
+what :meth:`TdrsProblem.dense_check` measures (11 frequencies per band, 1 x 5 degrees).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gadesign.errors import ConfigError
+from gadesign.problem import Evaluation, Objective
+from gadesign_problems.antenna.tdrs_geometry import SPACES, Layout, pattern_request
+from gadesign_problems.antenna.tdrs_requirements import (OBJECTIVE_NAMES, TDRS_AXIAL_RATIO_DB, TDRS_BORESIGHT_DBIC,
+                                                         TDRS_FOV_DBIC, TDRS_SIDELOBE_DBIC, TDRS_VSWR,
+                                                         TdrsRequirements, violation)
+from gadesign_problems.antenna.units import C0
+
+#: Penalty objectives of a design that cannot be built (overlapping turns, bad geometry).
+PENALTY = (40.0, 40.0, 40.0, 40.0, 100.0)
+#: Levels (x the evaluation refinement) of :meth:`TdrsProblem.check`.
+CHECK_LEVELS = (1, 2)
+
+
+class TdrsProblem:
+    """Evolve a TDRS-C array element: CP gain, side lobes, axial ratio, VSWR over both bands."""
+
+    name = "antenna-tdrs"
+
+    def __init__(self, requirements: TdrsRequirements, space: Any, *, refinement: int = 2,
+                 deck_segments: int = 2, defaults: dict[str, Any] | None = None) -> None:
+        self.requirements = requirements
+        self.space = space
+        self.genome = space.genome
+        self.refinement = int(refinement)
+        self.deck_segments = int(deck_segments)
+        self.objectives = (Objective("boresight", "min", "dB"), Objective("fov", "min", "dB"),
+                           Objective("sidelobe", "min", "dB"), Objective("axial_ratio", "min", "dB"),
+                           Objective("vswr", "min", "x limit"))
+        self.constraints = ("requirements",)
+        self.reference_point = PENALTY
+        self.defaults = dict(defaults or {})
+        self.description = (f"TDRS-C S-band array element ({space.kind}): CP gain, side lobes, axial ratio, "
+                            "VSWR over 2030-2113.5 and 2200-2300 MHz")
+        self._freqs = requirements.frequencies()
+        self._theta, self._phi = requirements.directions()
+
+    # -- geometry ---------------------------------------------------------------------------
+    def decode(self, x: Any, refinement: int = 1) -> Any:
+        """The antenna (over ground, the design's sense) with its deck's requests."""
+        req = self.requirements
+        pol = "RHCP" if req.sense > 0 else "LHCP"
+        return self.space.antenna(
+            x, req.sense, frequencies=tuple(float(f) for f in self._freqs), patterns=pattern_request(5.0),
+            refinement=int(refinement), comments=(
+                f"gadesign antenna-tdrs design ({self.space.kind}, {pol}, IEEE) over PEC ground, boresight +z",
+                f"requirements: >{req.boresight_dbic:g} dBic boresight, >{req.fov_dbic:g} dBic to "
+                f"{req.fov_deg:g} deg, <{req.sidelobe_dbic:g} dBic beyond {req.sidelobe_deg:g} deg, AR <= "
+                f"{req.axial_ratio_db:g} dB to {req.fov_deg:g} deg, VSWR < {req.vswr:g} ({req.z0:g} ohm), "
+                + ", ".join(f"{lo / 1e6:g}-{hi / 1e6:g} MHz" for lo, hi in req.bands)))
+
+    def geometry_shortfall(self, x: Any) -> float:
+        """Metres by which the design misses buildability: turn/element clearance and the
+        lattice cell (0 = buildable and inside the cell)."""
+        cell = self.space.footprint_radius(x) - self.requirements.cell_radius_m
+        return float(self.space.clearance_shortfall(x) + max(0.0, cell))
+
+    # -- measurement ------------------------------------------------------------------------
+    def measure(self, x: Any, refinement: int | None = None, frequencies: np.ndarray | None = None,
+                theta_step: float | None = None, phi_step: float | None = None) -> dict[str, Any]:
+        """Solve the design (``refinement`` x its deck's segments, default the problem's)
+        at ``frequencies`` (default the sampled ones) on a (theta, phi) grid; the five
+        objectives against the design targets, the same against the bare requirements
+        (``requirement_margins``, negative = met by that much) and the per-frequency
+        numbers a designer reads."""
+        from gadesign_problems.antenna.st5 import blas_single_thread
+
+        req = self.requirements
+        k = self.refinement if refinement is None else int(refinement)
+        f = self._freqs if frequencies is None else np.asarray(frequencies, float)
+        if theta_step is None and phi_step is None:
+            th, ph = self._theta, self._phi
+        else:
+            th, ph = req.directions(theta_step, phi_step)
+        ant = self.decode(x, refinement=k)
+        with blas_single_thread():
+            sol = ant.solve(f)
+            pol = sol.polarisation(th, ph)
+            vswr = sol.vswr(req.z0)
+            z = sol.impedance
+        co, cross = (pol["rhcp_dbic"], pol["lhcp_dbic"]) if req.sense > 0 else (pol["lhcp_dbic"], pol["rhcp_dbic"])
+        obj = req.score(th, co, cross, pol["axial_ratio_db"], vswr)
+        bare = req.score(th, co, cross, pol["axial_ratio_db"], vswr, margins=False)
+        bore = th <= 1e-9
+        fov = th <= req.fov_deg + 1e-9
+        out: dict[str, Any] = dict(obj)
+        out.update(requirement_margins=bare,
+                   meets_requirements=bool(violation(bare) == 0.0 and bare["vswr"] < 1.0),
+                   meets_with_margins=bool(violation(obj) == 0.0),
+                   frequencies_mhz=[round(float(v) / 1e6, 4) for v in f],
+                   boresight_dbic=[round(float(v), 3) for v in co[:, bore].min(axis=1)],
+                   min_fov_dbic=[round(float(v), 3) for v in co[:, fov].min(axis=1)],
+                   max_sidelobe_dbic=[round(float(v), 3) for v in
+                                      np.maximum(co, cross)[:, th >= req.sidelobe_deg - 1e-9].max(axis=1)],
+                   max_fov_axial_ratio_db=[round(float(min(v, 99.0)), 3) for v in
+                                           pol["axial_ratio_db"][:, fov].max(axis=1)],
+                   vswr_per_frequency=[[round(float(min(v, 1e6)), 4) for v in row] for row in vswr],
+                   impedance_ohm=[[[float(c.real), float(c.imag)] for c in row] for row in z],
+                   footprint_radius_m=round(self.space.footprint_radius(x), 5),
+                   cell_radius_m=round(req.cell_radius_m, 5), height_m=round(self.space.height(x), 4),
+                   segments=ant.n_segments, refinement=k, **self.space.describe(x))
+        return out
+
+    def evaluate(self, x: Any) -> Evaluation:
+        from gadesign_problems.antenna.st5 import stable
+        from gadesign_problems.antenna.wires import GeometryError
+
+        short = self.geometry_shortfall(x)
+        if short > 0.0:
+            return Evaluation(PENALTY, (stable(100.0 + 1e3 * short),),
+                              {"failed": True, "reason": f"geometry: {short * 1e3:.3g} mm too close or outside the cell"})
+        try:
+            m = self.measure(x)
+        except GeometryError as exc:
+            return Evaluation(PENALTY, (200.0,), {"failed": True, "reason": f"geometry: {exc}"})
+        objs = tuple(stable(m[k]) for k in OBJECTIVE_NAMES)
+        return Evaluation(objs, (stable(violation(m)),), m)
+
+    def check(self, x: Any, levels: tuple[int, ...] = CHECK_LEVELS) -> list[dict[str, Any]]:
+        """The design at ``levels`` x the evaluation refinement (sampled grid): per level
+        the impedances, boresight gains and whether the requirements hold. Converged
+        when neighbouring levels agree (Z within 1 %, gains within 0.1 dB)."""
+        rows = []
+        for lv in levels:
+            m = self.measure(x, refinement=self.refinement * int(lv))
+            rows.append({k: m[k] for k in ("refinement", "impedance_ohm", "boresight_dbic", "min_fov_dbic",
+                                           "max_sidelobe_dbic", "max_fov_axial_ratio_db", "vswr_per_frequency",
+                                           "requirement_margins", "meets_requirements")})
+        return rows
+
+    def dense_check(self, x: Any, points_per_band: int = 11, theta_step: float = 1.0,
+                    phi_step: float = 5.0) -> dict[str, Any]:
+        """The design scored on a denser sampling than the evaluation's: whether its
+        verdict (and how far the worst cases move) holds between the samples."""
+        f = self.requirements.frequencies(points_per_band)
+        return self.measure(x, frequencies=f, theta_step=theta_step, phi_step=phi_step)
+
+    def deck(self, x: Any) -> Any:
+        """The exported NEC-2 deck: every wire's segments times ``deck_segments``."""
+        from dataclasses import replace
+
+        ant = self.decode(x).resegmented(self.deck_segments)
+        note = (f"deck: {self.deck_segments} x the design's segments; gadesign evaluated it at refinement "
+                f"{self.refinement}; NOT yet checked in NEC-2 (see the README)")
+        return replace(ant, comments=ant.comments + (note,))
+
+    # -- reporting --------------------------------------------------------------------------
+    def sweep_frequencies(self, points: int = 67) -> np.ndarray:
+        """A sweep over both bands with a little on either side (Hz), for Touchstone/VSWR."""
+        lo, hi = self.requirements.bands[0][0], self.requirements.bands[-1][1]
+        pad = 0.02 * (hi - lo)
+        return np.linspace(lo - pad, hi + pad, int(points))
+
+    def summary(self, x: Any, evaluation: Evaluation) -> dict[str, Any]:
+        i = evaluation.info
+        if "boresight_dbic" not in i:
+            return {"reason": i.get("reason", "")}
+        return {"minG0_dbic": round(min(i["boresight_dbic"]), 2), "minG20_dbic": round(min(i["min_fov_dbic"]), 2),
+                "maxSL_dbic": round(max(i["max_sidelobe_dbic"]), 2),
+                "maxAR_db": round(max(i["max_fov_axial_ratio_db"]), 2),
+                "maxVSWR": round(max(max(r) for r in i["vswr_per_frequency"]), 3),
+                "meets": "yes" if i.get("meets_requirements") else "no",
+                "margins": "yes" if i.get("meets_with_margins") else "no"}
+
+    def export(self, x: Any, evaluation: Evaluation, directory: Path, stem: str) -> list[Path]:
+        from gadesign_problems.antenna.tdrs_report import export_tdrs
+
+        if evaluation.info.get("failed"):
+            return []
+        return export_tdrs(self, x, Path(directory), stem)
+
+    def report_figures(self, x: Any, evaluation: Evaluation) -> list[tuple[str, Any]]:
+        from gadesign_problems.antenna.tdrs_report import tdrs_figures
+
+        if evaluation.info.get("failed"):
+            return []
+        return tdrs_figures(self, x)
+
+
+#: Design margins: larger than the 2x/4x spread measured on sampled designs (README).
+DEFAULT_GAIN_MARGIN_DB = 0.3
+DEFAULT_AR_MARGIN_DB = 0.5
+DEFAULT_VSWR_MARGIN = 0.1
+
+
+def antenna_tdrs(representation: str = "helix", sense: str = "rhcp", vswr_max: float = TDRS_VSWR,
+                 boresight_dbic: float = TDRS_BORESIGHT_DBIC, fov_dbic: float = TDRS_FOV_DBIC,
+                 sidelobe_dbic: float = TDRS_SIDELOBE_DBIC, axial_ratio_db: float = TDRS_AXIAL_RATIO_DB,
+                 points_per_band: int = 3, theta_step: float = 5.0, phi_step: float = 30.0,
+                 wire_radius: float = 0.001, refinement: int = 2, deck_segments: int = 2,
+                 gain_margin_db: float = DEFAULT_GAIN_MARGIN_DB, ar_margin_db: float = DEFAULT_AR_MARGIN_DB,
+                 vswr_margin: float = DEFAULT_VSWR_MARGIN, max_turns: int = 20, max_directors: int = 14
+                 ) -> TdrsProblem:
+    """TDRS-C S-band array element (NASA): CP gain > 15 dBic boresight, > 10 dBic to 20 deg, < 5 dBic beyond 30 deg, AR <= 5 dB, two bands.
+
+    ``representation``: ``helix`` (axial-mode helix, variable radius and pitch) or ``yagi``
+    (crossed Yagi-Uda fed in quadrature), both over ground. ``sense``: ``rhcp`` or ``lhcp``
+    (IEEE). ``vswr_max``: VSWR limit, 50 ohm (2.0: our choice, see the README).
+    ``boresight_dbic``, ``fov_dbic``, ``sidelobe_dbic``, ``axial_ratio_db``: the limits.
+    ``points_per_band``: frequencies per band (edges included). ``theta_step``,
+    ``phi_step``: direction sampling, degrees. ``wire_radius``: m. ``refinement``: the
+    solver cuts every deck segment into this many. ``deck_segments``: the exported deck's
+    segments per design segment. ``gain_margin_db``, ``ar_margin_db``, ``vswr_margin``: design
+    margins. ``max_turns``: helix turns at most. ``max_directors``: Yagi directors at most.
+    """
+    if representation not in SPACES:
+        raise ConfigError(f"antenna-tdrs: representation must be one of {', '.join(SPACES)}, got {representation!r}")
+    if sense not in ("rhcp", "lhcp"):
+        raise ConfigError(f"antenna-tdrs: sense must be rhcp or lhcp, got {sense!r}")
+    if not (vswr_max > 1 and 0 <= vswr_margin < vswr_max - 1):
+        raise ConfigError("antenna-tdrs: vswr_max must exceed 1 and vswr_margin leave it above 1")
+    if not (2 <= points_per_band <= 101 and 0 < theta_step <= 10 and 0 < phi_step <= 90):
+        raise ConfigError("antenna-tdrs: points_per_band 2..101, theta_step 0..10, phi_step 0..90 degrees")
+    if not (math.isclose(20.0 / theta_step, round(20.0 / theta_step)) and
+            math.isclose(30.0 / theta_step, round(30.0 / theta_step))):
+        raise ConfigError("antenna-tdrs: theta_step must divide 20 and 30 degrees (the requirement edges)")
+    if not (1 <= refinement <= 8 and 1 <= deck_segments <= 8 and 0 < wire_radius <= 0.005):
+        raise ConfigError("antenna-tdrs: refinement and deck_segments 1..8, wire_radius 0..0.005 m")
+    if not (0 <= gain_margin_db <= 5 and 0 <= ar_margin_db < axial_ratio_db):
+        raise ConfigError("antenna-tdrs: gain_margin_db 0..5 dB, ar_margin_db 0..axial_ratio_db")
+    if not (4 <= max_turns <= 40 and 2 <= max_directors <= 30):
+        raise ConfigError("antenna-tdrs: max_turns 4..40, max_directors 2..30")
+    req = TdrsRequirements(boresight_dbic=boresight_dbic, fov_dbic=fov_dbic, sidelobe_dbic=sidelobe_dbic,
+                           axial_ratio_db=axial_ratio_db, vswr=vswr_max, sense=1 if sense == "rhcp" else -1,
+                           points_per_band=points_per_band, theta_step=theta_step, phi_step=phi_step,
+                           gain_margin_db=gain_margin_db, ar_margin_db=ar_margin_db, vswr_margin=vswr_margin)
+    lam_min = C0 / max(b[1] for b in req.bands)
+    layout = Layout(lam0=C0 / req.centre_hz, max_segment=lam_min / 12.0, wire_radius=wire_radius,
+                    clearance=4.0 * wire_radius)
+    space = (SPACES["helix"](layout, turns=(4, max_turns)) if representation == "helix"
+             else SPACES["yagi"](layout, max_directors=max_directors))
+    defaults = {"algorithm": "nsga2", "pop": 60, "generations": 60, "checkpoint_every": 10}
+    return TdrsProblem(req, space, refinement=refinement, deck_segments=deck_segments, defaults=defaults)
