@@ -663,12 +663,14 @@ def disk_tube_static(z1: float, z2: float, a: float, so: np.ndarray, ws: np.ndar
     ``phi = pi t^2`` (Gauss rules ``so``, ``ws`` and ``to``, ``wt`` on [0, 1]) smooth the
     logarithmic singularity where the disk's rim meets the tube (``z1 = 0``)."""
     acc = 0.0
+    cphi = np.empty(to.size)
+    for j in range(to.size):
+        cphi[j] = math.cos(math.pi * to[j] * to[j])
     for i in range(so.size):
         rho = a * (1.0 - so[i] * so[i])
         wi = ws[i] * 4.0 * so[i] * (1.0 - so[i] * so[i])        # 2 rho drho / a^2
         for j in range(to.size):
-            phi = math.pi * to[j] * to[j]
-            b2 = rho * rho + a * a - 2.0 * a * rho * math.cos(phi)
+            b2 = rho * rho + a * a - 2.0 * a * rho * cphi[j]
             r2, r1 = math.sqrt(z2 * z2 + b2), math.sqrt(z1 * z1 + b2)
             f = math.log(_log_distance_sum(z2, r2, b2) / _log_distance_sum(z1, r1, b2))
             acc += wi * wt[j] * 2.0 * to[j] * f                   # dphi / pi = 2 t dt
