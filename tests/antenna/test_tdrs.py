@@ -168,3 +168,22 @@ def test_parameters_are_checked():
     for bad in ({"representation": "patch"}, {"sense": "x"}, {"vswr_max": 1.0}, {"theta_step": 7.0}):
         with pytest.raises(ConfigError):
             make_problem("antenna-tdrs", bad)
+
+
+def test_report_figures_are_the_designers_three():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gadesign.problem import Evaluation
+
+    p = antenna_tdrs(refinement=1)
+    x = {"turns": np.array([6]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.03])}
+    figs = p.report_figures(x, Evaluation((0.0,) * 5, (0.0,), {}))
+    titles = [t for t, _ in figs]
+    assert len(figs) == 3 and "band edge" in titles[0] and "axial ratio" in titles[1] and "VSWR" in titles[2]
+    assert len(figs[0][1].axes) == 4                      # one panel per band edge
+    for _, f in figs:
+        plt.close(f)
+    assert p.report_figures(x, Evaluation((0.0,) * 5, (1.0,), {"failed": True})) == []

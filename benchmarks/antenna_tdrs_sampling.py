@@ -1,0 +1,64 @@
+"""``antenna-tdrs``: is the evaluation's sampling dense enough that its verdict holds
+between the samples?
+
+For the textbook Kraus helix and ``--designs`` random genomes of each representation:
+the five worst cases on the evaluation's sampling (``points_per_band`` = 3 frequencies
+per band, theta every 5 deg, phi every 30 deg) and on a dense one (11 frequencies per
+band, theta every 1 deg, phi every 5 deg, ``TdrsProblem.dense_check``). Reported per
+objective: how much worse (dB; VSWR as a ratio) the dense worst case is than the
+sampled one -- what a design's margin must cover for the sampled verdict to hold.
+
+    python benchmarks/antenna_tdrs_sampling.py [--designs 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np
+
+NAMES = ("boresight", "fov", "sidelobe", "axial_ratio", "vswr")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--designs", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "antenna_tdrs_sampling.json")
+    args = ap.parse_args()
+    from gadesign_problems.antenna.tdrs import antenna_tdrs
+
+    rows = []
+    for rep in ("helix", "yagi"):
+        p = antenna_tdrs(representation=rep)
+        xs = p.genome.sample_many(args.designs, np.random.default_rng(args.seed))
+        if rep == "helix":
+            xs.insert(0, {"turns": np.array([12]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.03])})
+        for i, x in enumerate(xs):
+            c, d = p.measure(x), p.dense_check(x)
+            worse = {k: round(d[k] - c[k], 4) if k != "vswr" else round(d[k] / c[k], 4) for k in NAMES}
+            rows.append({"representation": rep, "design": i, "sampled": {k: c[k] for k in NAMES},
+                         "dense": {k: d[k] for k in NAMES}, "dense_minus_sampled": worse})
+            print(rep, i, worse, flush=True)
+    summary = {rep: {k: max(r["dense_minus_sampled"][k] for r in rows if r["representation"] == rep)
+                     for k in NAMES} for rep in ("helix", "yagi")}
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], check=False, capture_output=True, text=True).stdout.strip()
+    doc = {"benchmark": "antenna_tdrs_sampling", "commit": commit, "machine": platform.platform(),
+           "note": "max over designs of dense minus sampled worst case (dB; vswr: dense / sampled ratio)",
+           "summary_max_worsening": summary, "designs": rows}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc, indent=1))
+    tmp.replace(args.out)
+    print(json.dumps(summary, indent=1))
+
+
+if __name__ == "__main__":
+    main()
