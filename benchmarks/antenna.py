@@ -3,7 +3,8 @@
 Times one solve at one frequency (geometry, matrix fill, LU factorisation, input
 impedance) of a centre-fed half-wave dipole (a = 1e-3 lambda) at 21, 51, 101 and 201
 segments and of the 46-segment ST5-like 4-arm deck over ground
-(tests/data/antenna/st5_like.nec, 8.47 GHz). PyNEC builds the same wires through its
+(tests/data/antenna/st5_like.nec, 8.47 GHz), ours with the default solid wire ends (end
+caps; the hollow tube, ``end_caps=False``, timed beside it for the caps' cost). PyNEC builds the same wires through its
 card API (geometry_complete, ex_card, fr_card, xq_card) and returns the impedance.
 Both are timed from an in-memory description (no deck parsing), in alternating
 batches so that both see the same load; the median of several batches is reported
@@ -21,7 +22,9 @@ impedances of ours and NEC-2's on hand-made decks, and NEC-2's resolution on the
 decks.
 
 Single-threaded BLAS (OPENBLAS_NUM_THREADS=1). Issue 3's target, kept in issue 14 (exact
-kernel on collinear pairs): no slower than 2x PyNEC at every size. The compile time is
+kernel on collinear pairs, end caps by default): no slower than 2x PyNEC at every size.
+The machine is shared: the 1-minute load average before and after each case's timing is
+recorded with it (the ratios come from alternating batches, so both codes see that load). The compile time is
 wall time and depends on the machine's load: the 1-minute load average before and after
 it is recorded beside it. Writes benchmarks/out/antenna.json. Usage: python benchmarks/antenna.py
 [--quick]
@@ -123,15 +126,25 @@ def timed(fn, repeats: int, min_time: float = 0.2) -> float:
     return statistics.median(_batch(fn, min_time / repeats) for _ in range(repeats))
 
 
-def timed_pair(fa, fb, repeats: int, min_time: float = 0.4) -> tuple[float, float]:
-    """Median wall times (ms) of ``fa()`` and ``fb()`` from alternating batches, so that
-    both see the same machine load (this machine is shared and noisy)."""
-    fa(), fb()
-    ta, tb = [], []
+def timed_pair(*fns, repeats: int, min_time: float = 0.4) -> tuple[float, ...]:
+    """Median wall times (ms) of each of ``fns`` from alternating batches, so that all see
+    the same machine load (this machine is shared and noisy)."""
+    for fn in fns:
+        fn()
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeats):
-        ta.append(_batch(fa, min_time / repeats / 2))
-        tb.append(_batch(fb, min_time / repeats / 2))
-    return statistics.median(ta), statistics.median(tb)
+        for fn, t in zip(fns, times):
+            t.append(_batch(fn, min_time / repeats / len(fns)))
+    return tuple(statistics.median(t) for t in times)
+
+
+def _git_commit() -> str:
+    """The commit the benchmark ran on (``+dirty`` with uncommitted changes under problems/)."""
+    import subprocess
+
+    def git(*a: str) -> str:
+        return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    return git("rev-parse", "--short", "HEAD") + ("+dirty" if git("status", "--porcelain", "problems/antenna") else "")
 
 
 def first_use_seconds() -> float:
@@ -166,9 +179,9 @@ def nec_ports(ant: Antenna, f: float, k: int = 1, extended: bool = False) -> np.
 
 
 def validation() -> dict:
-    """With ``end_caps``: ours for solid wires (a charged flat cap at each free end).
-    Converged impedances (ours x1/x2/x4, NEC-2 with the gap kept x1/x4, extended kernel
-    too) of the validation decks, and NEC-2's average-gain test and impedance on the ST5
+    """Ours with the default solid wire ends (a charged flat cap at each free end), and
+    ``hollow``: ours with open tube ends (``end_caps=False``). Converged impedances (ours
+    x1/x2/x4, NEC-2 with the gap kept x1/x4, extended kernel x2/x4) of the validation decks, and NEC-2's average-gain test and impedance on the ST5
     decks as NEC's own segments are refined (resegmented x1/x2/x3)."""
     def cz(z: np.ndarray) -> list:
         return [[round(float(v.real), 3), round(float(v.imag), 3)] for v in np.atleast_1d(z)]
@@ -181,24 +194,26 @@ def validation() -> dict:
         ant = Antenna.from_nec(ROOT / "tests" / "data" / "antenna" / "decks" / f"{name}.nec")
         f = ant.frequencies[0]
         z = {k: ant.refined(k).solve(f).impedance[0] for k in (1, 2, 4)}
-        zc = dataclasses.replace(ant, end_caps=True).refined(4).solve(f).impedance[0]
+        zh = dataclasses.replace(ant, end_caps=False).refined(4).solve(f).impedance[0]
         n1, n4, e4 = nec_ports(ant, f), nec_ports(ant, f, 4), nec_ports(ant, f, 4, extended=True)
         e2 = nec_ports(ant, f, 2, extended=True)
         decks.append({"deck": name, "frequency_hz": f, "ours_x1": cz(z[1]), "ours_x2": cz(z[2]), "ours_x4": cz(z[4]),
-                      "ours_change_x2_x4": rel(z[4], z[2]), "ours_end_caps_x4": cz(zc), "nec_x1": cz(n1),
+                      "ours_change_x2_x4": rel(z[4], z[2]), "ours_hollow_x4": cz(zh), "nec_x1": cz(n1),
                       "nec_gap_kept_x4": cz(n4), "nec_ek_gap_kept_x2": cz(e2), "nec_ek_gap_kept_x4": cz(e4),
                       "diff_x1_vs_nec_x1": rel(z[1], n1), "diff_x4_vs_nec_x4": rel(z[4], n4),
-                      "diff_x4_vs_nec_ek_x4": rel(z[4], e4), "diff_caps_x4_vs_nec_ek_x2": rel(zc, e2),
-                      "diff_caps_x4_vs_nec_ek_x4": rel(zc, e4)})
+                      "diff_x4_vs_nec_ek_x2": rel(z[4], e2), "diff_x4_vs_nec_ek_x4": rel(z[4], e4),
+                      "diff_hollow_x4_vs_nec_x4": rel(zh, n4), "diff_hollow_x4_vs_nec_ek_x4": rel(zh, e4)})
         print(f"{name:24s} ours x4 {cz(z[4])}  change x2->x4 {100 * rel(z[4], z[2]):.2f}%  NEC x4 {cz(n4)} "
-              f"(EK {cz(e4)})  diff {100 * rel(z[4], n4):.2f}% (EK {100 * rel(z[4], e4):.2f}%); end caps "
-              f"{cz(zc)} vs EK x2 / x4 {100 * rel(zc, e2):.2f}% / {100 * rel(zc, e4):.2f}%")
+              f"(EK x2 {cz(e2)}, x4 {cz(e4)})  diff {100 * rel(z[4], n4):.2f}% (EK x2 / x4 "
+              f"{100 * rel(z[4], e2):.2f}% / {100 * rel(z[4], e4):.2f}%); hollow ends {cz(zh)} vs EK x4 "
+              f"{100 * rel(zh, e4):.2f}%")
     st5 = []
     for deck in NEC_RESOLUTION:
         ant = Antenna.from_nec(ROOT / "tests" / "data" / "antenna" / deck)
         shortest = min(w.length / w.segments / w.radius for w in ant.wires)
         for f in ant.frequencies:
-            rec = {"deck": deck, "frequency_hz": f, "ours_x4": cz(ant.refined(4).impedance(f)), "nec": []}
+            rec = {"deck": deck, "frequency_hz": f, "ours_x4": cz(ant.refined(4).impedance(f)),
+                   "ours_hollow_x4": cz(dataclasses.replace(ant, end_caps=False).refined(4).impedance(f)), "nec": []}
             for k in (1, 2, 3):
                 zn, _, _, _, agt = nec_solve(ant.resegmented(k), f)
                 rec["nec"].append({"segments_x": k, "shortest_segment_radii": round(shortest / k, 2),
@@ -208,6 +223,37 @@ def validation() -> dict:
                   + "; ".join(f"x{r['segments_x']} ({r['shortest_segment_radii']} radii) {r['impedance']} "
                               f"AGT {r['average_gain']}" for r in rec["nec"]))
     return {"decks": decks, "nec_resolution": st5}
+
+
+def stored_reference() -> dict:
+    """Ours at the decks' own segmentation against the stored NEC-2 results (PyNEC and
+    nec2c, tests/data/antenna/nec2_reference.json) of the thin decks that
+    tests/antenna/test_reference.py checks: the largest |dZ| / |Z| per deck and the largest
+    maximum-gain difference (dB), solid ends (default) and hollow."""
+    import json
+
+    ref = json.loads((ROOT / "tests" / "data" / "antenna" / "nec2_reference.json").read_text())
+    out: dict = {}
+    for caps in (True, False):
+        worst: dict[str, float] = {}
+        gain = 0.0
+        for name in ("dipole_hw_s021", "dipole_hw_s051", "dipole_hw_s101", "monopole_qw_pec", "dipole_fsweep_9"):
+            d = ref["decks"][name]
+            ant = dataclasses.replace(Antenna.from_nec(ROOT / "tests" / "data" / "antenna" / d["deck_file"]),
+                                      end_caps=caps)
+            sol = ant.solve()
+            th, ph = np.meshgrid(np.arange(0.0, 91.0 if ant.ground else 181.0, 5.0), np.arange(0.0, 360.0, 5.0),
+                                 indexing="ij")
+            gmax, _ = sol.max_gain(th, ph)
+            for engine in ("pynec", "nec2c"):
+                for rec, z in zip(d[engine], sol.impedance[:, 0]):
+                    zr = complex(rec["R"], rec["X"])
+                    worst[name] = max(worst.get(name, 0.0), round(float(abs(z - zr) / abs(zr)), 5))
+            gain = max(gain, max(abs(float(gmax[i]) - rec["max_gain_dbi"]) for i, rec in enumerate(d["pynec"])))
+        out["solid_ends" if caps else "hollow_ends"] = {"impedance_rel_diff": worst,
+                                                         "max_gain_diff_db": round(gain, 4)}
+    print(f"stored NEC-2 references (decks' own segmentation): {out}")
+    return out
 
 
 def main() -> None:
@@ -224,7 +270,9 @@ def main() -> None:
     cases = [(f"dipole-{n}", dipole(n), C0) for n in (21, 51, 101, 201)]
     cases.append(("st5-like-46", st5, 8.47e9))
     rows = []
+    load_start = os.getloadavg()[0]
     for name, ant, f in cases:
+        load0 = os.getloadavg()[0]
         t_ours = timed(lambda: ours(fresh(ant), f), repeats)
         t_check = timed(lambda: validated(ant), repeats)
         row = {"case": name, "segments": ant.n_segments, "unknowns": ant.mesh.n_basis,
@@ -232,16 +280,22 @@ def main() -> None:
                                                                   breakdown(ant, f, repeats).items()}}
         z = ours(fresh(ant), f)
         row["impedance_ours_ohm"] = [z.real, z.imag]
+        hollow = dataclasses.replace(ant, end_caps=False)
+        row["unknowns_hollow"] = hollow.mesh.n_basis
         if have_pynec:
-            t_ours, t_nec = timed_pair(lambda: ours(fresh(ant), f), lambda: pynec(ant, f), repeats)
+            t_ours, t_nec, t_hollow = timed_pair(lambda: ours(fresh(ant), f), lambda: pynec(ant, f),
+                                                 lambda: ours(fresh(hollow), f), repeats=repeats)
             row["ours_ms"] = round(t_ours, 4)
             zn = pynec(ant, f)
             row.update(pynec_ms=round(t_nec, 4), ratio_ours_over_pynec=round(t_ours / t_nec, 3),
+                       ours_hollow_ms=round(t_hollow, 4), ratio_hollow_over_pynec=round(t_hollow / t_nec, 3),
                        impedance_pynec_ohm=[zn.real, zn.imag], rel_diff_impedance=abs(z - zn) / abs(zn))
+        row["load_average_1min"] = [round(load0, 2), round(os.getloadavg()[0], 2)]
         rows.append(row)
         print(f"{name:14s} N={row['segments']:4d} M={row['unknowns']:4d} ours {t_ours:8.3f} ms"
               + (f"  PyNEC {row['pynec_ms']:8.3f} ms  ratio {row['ratio_ours_over_pynec']:.2f}"
-                 f"  dZ {row['rel_diff_impedance'] * 100:.2f}%" if have_pynec else "  (PyNEC missing)"))
+                 f"  dZ {row['rel_diff_impedance'] * 100:.2f}%  hollow ratio {row['ratio_hollow_over_pynec']:.2f}"
+                 if have_pynec else "  (PyNEC missing)") + f"  load {row['load_average_1min']}")
 
     # issue-4 use: 2 frequencies, 300 directions, RHCP gain, VSWR, from scratch each call
     th = np.repeat(np.linspace(0.0, 90.0, 10), 30)
@@ -264,11 +318,15 @@ def main() -> None:
                     "cpu_count": os.cpu_count(), "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")},
         "peer": "PyNEC 2.3.4 (nec2++)" if have_pynec else "PyNEC not installed: only ours timed",
         "target": "ours <= 2x PyNEC at every size",
+        "end_caps": "ours: solid wire ends (the default, Antenna.end_caps=True); ours_hollow: end_caps=False",
+        "load_average_1min_start_end": [round(load_start, 2), round(os.getloadavg()[0], 2)],
+        "git_commit": _git_commit(),
         "cases": rows,
         "st5_like_2freq_300dir_ms": round(t_eval, 4),
         "first_use_compile_s": round(t_first, 2),
         "first_use_load_average_1min": [round(load0, 2), round(load1, 2)],
     }
+    doc["stored_reference"] = stored_reference()
     if have_pynec:
         doc["validation"] = validation()
     atomic_write_json(OUT, doc)

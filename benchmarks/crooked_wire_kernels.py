@@ -3,12 +3,15 @@
 Runs ``antenna-crooked-wire`` seed 1 (default budget) with the previous reduced kernel
 (``MomOperator(exact=False)``), scores its best design with the exact kernel, and, when
 PyNEC (GPL, test/benchmark-only reference) is installed, with NEC-2 at 1x, 3x and 5x
-segments. Writes benchmarks/out/crooked_wire_kernels.json. Usage:
+segments. Both of ours with the hollow tube ends of that comparison (``end_caps=False``;
+the solver's default has solid ends since, see ``benchmarks/antenna_fronts.py`` for the
+front on the default). Writes benchmarks/out/crooked_wire_kernels.json. Usage:
 python benchmarks/crooked_wire_kernels.py
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from functools import cached_property
@@ -32,6 +35,8 @@ def main() -> None:
     reduced = cached_property(reduced_operator)
     reduced.__set_name__(wires.Antenna, "operator")
     wires.Antenna.operator = reduced
+    decode = problem.decode
+    problem.decode = lambda x: dataclasses.replace(decode(x), end_caps=False)     # the hollow tube of that time
     try:
         front = evolve(problem, seed=1).front
     finally:
