@@ -5,11 +5,12 @@ For every worker count a LocalCluster (processes=True, one thread per worker, th
 workers' diagnostics off, as ``--dask local:N`` starts it) evaluates whole generations through gadesign's own
 :class:`~gadesign.evaluation.DaskEvaluator` (problem scattered once, the batch in
 chunks, results in order). A generation has ``--per-worker`` designs per worker
-(default 4), so its ideal time is ``per_worker * sleep``; we report the measured
-evaluations per second against the ideal ``workers / sleep``. Then the scheduler's own
-cost: generations of no-op evaluations in 1 chunk and in ``8 * workers`` chunks give the
-cost per generation ``c_gen`` and per chunk task ``c_task`` (``T(k) = c_gen + k * c_task``,
-best of 5 each), which benchmarks/scaling_model.py turns into predictions.
+(default 8: a population of 256 on 32 workers, 64 on 8), so its ideal time is
+``per_worker * sleep``; we report the measured evaluations per second against the ideal
+``workers / sleep``. Then the scheduler's own cost: generations of no-op evaluations in
+1 chunk and in ``workers`` chunks (what DaskEvaluator sends: one chunk per worker) give
+the cost per generation ``c_gen`` and per chunk task ``c_task`` (``T(k) = c_gen + k *
+c_task``, best of 5 each), which benchmarks/scaling_model.py turns into predictions.
 
 The machine has 2 cores shared with other jobs: sleeping workers need almost no CPU,
 but the scheduler, the nannies and the client do, so the load average is recorded.
@@ -35,6 +36,22 @@ from gadesign.atomic import atomic_write_json  # noqa: E402
 from gadesign.evaluation import DaskEvaluator, quiet_local_cluster  # noqa: E402
 from gadesign.problem import Evaluation  # noqa: E402
 from gadesign_problems.testfunctions.zdt import ZDT1  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def commit() -> str:
+    """The git commit measured (``+dirty`` when gadesign/ has uncommitted changes)."""
+    import subprocess
+
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "gadesign"], cwd=ROOT, capture_output=True,
+                               text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return rev + ("+dirty" if dirty else "")
 
 
 class SleepyZDT1(ZDT1):
@@ -66,21 +83,21 @@ def generation_times(evaluator: DaskEvaluator, batches: list[list[Any]]) -> list
 
 def overheads(problem: SleepyZDT1, address: str, workers: int, rng: np.random.Generator,
               repeats: int = 5) -> dict[str, float]:
-    """c_gen and c_task (seconds) from generations of no-op evaluations in 1 and 8*workers chunks."""
+    """c_gen and c_task (seconds) from generations of no-op evaluations in 1 and ``workers`` chunks."""
     batch = problem.genome.sample_many(8 * workers, rng)
     times = {}
-    for k in (1, 8 * workers):
+    for k in (1, workers):
         with DaskEvaluator(problem, address, chunk_size=len(batch) // k) as ev:  # k chunks in all
             ev(batch)  # warm
             times[k] = min(generation_times(ev, [batch] * repeats))
-    k = 8 * workers
+    k = workers
     c_task = max(0.0, (times[k] - times[1]) / (k - 1))
     return {"c_gen_s": times[1] - c_task, "c_task_s": c_task,
             "generation_1_chunk_s": times[1], f"generation_{k}_chunks_s": times[k]}
 
 
 def measure(workers: int, sleeps_ms: list[float], per_worker: int, generations: int,
-            rng: np.random.Generator, chunks_per_worker: int = 2) -> dict[str, Any]:
+            rng: np.random.Generator, chunks_per_worker: int = 1) -> dict[str, Any]:
     from dask.distributed import Client
 
     t = time.perf_counter()
@@ -88,7 +105,8 @@ def measure(workers: int, sleeps_ms: list[float], per_worker: int, generations: 
     client = Client(cluster)
     client.wait_for_workers(workers, timeout=600)
     start_s = time.perf_counter() - t
-    row: dict[str, Any] = {"workers": workers, "cluster_start_s": round(start_s, 2), "sleep": {}}
+    row: dict[str, Any] = {"workers": workers, "cluster_start_s": round(start_s, 2),
+                           "load_average_after_start": list(os.getloadavg()), "sleep": {}}
     try:
         address = cluster.scheduler_address
         for ms in sleeps_ms:
@@ -124,9 +142,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workers", type=int, nargs="+", default=[8, 16, 32])
     ap.add_argument("--sleep-ms", type=float, nargs="+", default=[10.0, 100.0, 1000.0])
-    ap.add_argument("--per-worker", type=int, default=4, help="designs per worker in a generation")
-    ap.add_argument("--generations", type=int, default=6)
-    ap.add_argument("--chunks-per-worker", type=int, default=2, help="DaskEvaluator's default is 2")
+    ap.add_argument("--per-worker", type=int, default=8, help="designs per worker in a generation")
+    ap.add_argument("--generations", type=int, default=5)
+    ap.add_argument("--chunks-per-worker", type=int, default=1, help="DaskEvaluator's default is 1")
     ap.add_argument("--quick", action="store_true", help="8 workers, 10 and 100 ms, 3 generations")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out" / "scaling_dask.json")
     args = ap.parse_args()
@@ -137,7 +155,8 @@ def main() -> None:
         "benchmark": "Dask LocalCluster (processes, 1 thread each) on sleeping evaluations, via DaskEvaluator",
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "cpu_count": os.cpu_count(), "load_average_before": list(os.getloadavg())},
-        "commit": os.environ.get("GADESIGN_COMMIT", "unknown"),
+        "commit": os.environ.get("GADESIGN_COMMIT") or commit(),
+        "priority": f"nice {os.nice(0)}",
         "per_worker": args.per_worker, "chunks_per_worker": args.chunks_per_worker,
         "runs": [measure(w, args.sleep_ms, args.per_worker, args.generations, rng, args.chunks_per_worker)
                  for w in args.workers],

@@ -244,36 +244,48 @@ def _evolve(store: RunStore, problem: Problem, config: RunConfig, evolution: Evo
     assert config.generations is not None and config.checkpoint_every is not None
     import time
 
+    from gadesign.checkpoint_writer import BackgroundWriter
     from gadesign.runcard import now
     clock, started = time.perf_counter(), now()
+    config_json = config.to_json()
 
-    def record() -> None:
+    def save(state: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+        store.write_checkpoint(config.problem, config_json, state, rows)
+        store.write_logbook(rows)  # readable while the run goes on
+
+    def record(writer: BackgroundWriter) -> None:
         logbook.append(evolution.statistics())
         if evolution.generation % config.checkpoint_every == 0 or evolution.generation >= config.generations:
-            store.write_checkpoint(config.problem, config.to_json(), evolution.state(), logbook)
-            store.write_logbook(logbook)  # readable while the run goes on
+            # a snapshot now (jsonable copies every container; a logbook row holds scalars
+            # only); the writer thread serialises, hashes and writes it atomically while the
+            # next generation is evaluated
+            state, rows = jsonable(evolution.state()), [dict(row) for row in logbook]
+            writer.submit(lambda: save(state, rows))
         if on_generation is not None:
             on_generation(logbook[-1])
 
-    try:
-        if evolution.pop is None:
-            evolution.initialise()
-            record()
-        while evolution.generation < config.generations:
-            mark = evolution.mark()
-            try:
-                evolution.step()
-            except KeyboardInterrupt:
-                evolution.rollback(mark)
-                raise
-            record()
-    except KeyboardInterrupt:
-        path = None
-        if evolution.pop is not None:
-            if len(logbook) == evolution.generation:  # finished, but not yet recorded
-                logbook.append(evolution.statistics())
-            path = store.write_checkpoint(config.problem, config.to_json(), evolution.state(), logbook)
-        raise RunInterrupted(store.root, path) from None
+    with BackgroundWriter() as writer:
+        try:
+            if evolution.pop is None:
+                evolution.initialise()
+                record(writer)
+            while evolution.generation < config.generations:
+                mark = evolution.mark()
+                try:
+                    evolution.step()
+                except KeyboardInterrupt:
+                    evolution.rollback(mark)
+                    raise
+                record(writer)
+            writer.flush()  # the last checkpoint is on disk before any result is written
+        except KeyboardInterrupt:
+            writer.flush()  # queued checkpoints first, in order; then the interrupted state
+            path = None
+            if evolution.pop is not None:
+                if len(logbook) == evolution.generation:  # finished, but not yet recorded
+                    logbook.append(evolution.statistics())
+                path = store.write_checkpoint(config.problem, config_json, evolution.state(), logbook)
+            raise RunInterrupted(store.root, path) from None
     try:
         if config.refine:
             evolution.refine_best(config.refine)
