@@ -46,7 +46,8 @@ import numpy as np  # noqa: E402
 from gadesign.atomic import atomic_write_json  # noqa: E402
 from gadesign_problems.molecule.evolve import evolve_formula  # noqa: E402
 from gadesign_problems.molecule.formula import Formula  # noqa: E402
-from gadesign_problems.molecule.prior import DEVELOPMENT, RULE_COSTS, fit, fit_rule_costs  # noqa: E402
+from gadesign_problems.molecule import prior as prior_module  # noqa: E402
+from gadesign_problems.molecule.prior import development_prior, fit, read_list, rule_costs  # noqa: E402
 from gadesign_problems.molecule.query import Query, Scoring  # noqa: E402
 from gadesign_problems.molecule.rules import RuleSet  # noqa: E402
 from gadesign_problems.molecule.search import SearchTooLarge, exact_search  # noqa: E402
@@ -262,20 +263,25 @@ def variants() -> dict:
 
 
 def development_formulas() -> list[dict[str, int]]:
-    return [Formula(f).counts for _, _, f in read_compounds(DEV / "compounds.csv")]
+    """Element counts of the development list the prior is fitted on (the package's)."""
+    return [Formula(f).counts for _, f, _ in read_list()]
 
 
 def constants() -> dict:
-    """The fitted constants, where each came from, and whether the code holds that fit."""
-    formulas = development_formulas()
-    prior, costs = fit(formulas), fit_rule_costs(formulas)
-    return {"fitted_on": f"{(DEV / 'compounds.csv').relative_to(ROOT)} ({len(formulas)} compounds, disjoint from "
-                         "the validation set and the 12 reference cases); never on the validation set",
-            "prior": {"presence": prior.presence, "mean_count": prior.mean_count,
-                      "nitrogen_rate": prior.nitrogen_rate},
-            "rule_costs": costs,
-            "code_holds_the_fit": prior == DEVELOPMENT and costs == RULE_COSTS,
-            "model_choice": "prior variants compared on the development set only (README)",
+    """The fitted constants and where they came from."""
+    prior = development_prior()
+    sources: dict[str, int] = {}
+    for _, _, source in read_list():
+        key = source.split(":")[0] + (":" + source.split(":")[-1] if source.startswith("massbank") else "")
+        sources[key] = sources.get(key, 0) + 1
+    return {"fitted_on": f"problems/molecule/{prior_module.LIST} ({prior.n} compounds: {sources}; no formula or "
+                         "name of the validation set or the 12 reference cases); never on the validation set",
+            "prior": {"p_share": prior.p_share, "presence": prior.presence, "mean_count": prior.mean_count,
+                      "density": {"features": "C, N, O per 100 Da of the C/H/N/O/P part", "bin": prior_module.BIN,
+                                  "sigma_bins": prior_module.SIGMA, "broad_bins": prior_module.BROAD,
+                                  "broad_weight": prior_module.ALPHA}},
+            "rule_costs": dict(rule_costs()),
+            "model_choice": "prior variants compared on development queries only (--part variants)",
             "not_fitted": {"mass_accuracy_ppm": 3.0, "outside_sigma": 0.25, "relative_intensity_error": 0.05,
                            "absolute_intensity_error": 0.002,
                            "note": "stated instrument figures, chosen before any set existed"}}

@@ -56,7 +56,7 @@ def formula_cmd(
     rules: str = typer.Option("extended", "--rules", help="Golden rules: extended or common (rules 2-3 "
                               "filter, 1 and 4-6 graded evidence), extended-filter or common-filter (all "
                               "filter), or none."),
-    prior: bool = typer.Option(True, "--prior/--no-prior", help="Add the formula prior (P, S rare; N per C) "
+    prior: bool = typer.Option(True, "--prior/--no-prior", help="Add the formula prior (C/N/O density, P, S counts) "
                                "fitted on the development list to the score."),
     halogen_prior: bool = typer.Option(False, "--halogen-prior", help="Halogens in --elements are allowed, not "
                                        "expected: weigh F, Cl, Br, I presence and counts like P and S."),

@@ -2,103 +2,193 @@
 
 Within a few ppm of a large mass there are many compositions whose three to seven
 isotope peaks fit the measurement equally well; what separates the real one is
-chemistry (SIRIUS ranks its candidates with such a prior as well: hetero-atom/carbon
-ratios and element frequencies, Böcker & Dührkop, J. Cheminform. 8:5, 2016). The prior
-here is a product of independent factors, each fitted by maximum likelihood on the
-project's development list (``tests/data/molecule/development/compounds.csv``: 322
-public drugs, pesticides, metabolites, lipids, natural products, PFAS and flame
-retardants; disjoint from the validation set and from the 12 reference cases). It is
-returned as ``-2 ln`` of the prior relative to its most probable value, so it is >= 0
-and adds to the mass and isotope terms of the score like another likelihood:
+chemistry. SIRIUS ranks its candidates with such a prior (hetero-atom/carbon ratios,
+RDBE and element frequencies; Böcker & Dührkop, J. Cheminform. 8:5, 2016), and Kind &
+Fiehn's golden rules 4-6 are cut-offs of the same element-ratio densities (BMC
+Bioinformatics 8:105, 2007). Here the prior is fitted on the development list
+(``prior_formulas.csv`` beside this module: 5,727 public compounds, the open-licence
+compounds of MassBank plus the project's 322-compound list; no validation compound,
+no isomer of one and none of the 12 reference cases, see its header) and returned as
+``-2 ln`` of the prior relative to its most probable value, so it is >= 0 and adds to
+the mass and isotope terms of the score like another likelihood. Its factors:
 
-* **P and S as rare elements**: presence with probability ``p`` (absent: cost 0;
-  present: ``-2 ln(p / (1 - p))``), and a count ``n >= 1`` geometric with mean ``mu``
-  given presence (cost ``-2 (n - 1) ln(1 - 1/mu)``).
-* **Nitrogen per carbon**: ``N/C`` exponentially distributed with rate ``lam``
-  (cost ``2 lam N / C``): a composition that buys its mass defect with many N is rarer
-  than one with few.
+* **Composition density**: the counts of C, N and O per 100 Da of the C/H/N/O/P part
+  of the molecule (its mass without S and halogens), as a 3-D density estimated from
+  the list: a histogram in bins of 0.1 atom per 100 Da smoothed with a Gaussian of
+  :data:`SIGMA` bins, mixed (weight :data:`ALPHA`) with the same histogram smoothed
+  :data:`BROAD` bins wide so that a composition far from every real one costs much,
+  not infinitely. One density for compounds with phosphorus and one without
+  (phosphates carry their own oxygen), weighted by the share of compounds with P. The
+  per-mass features make the density's lattice spacing the same for every candidate of
+  one query (all have the same mass), so densities compare as probabilities.
+* **S (and P) counts**: S present with probability ``p`` (cost ``-2 ln(p / (1 - p))``),
+  and a count ``n >= 1`` of S and of P geometric with the list's mean count given
+  presence (cost ``-2 (n - 1) ln(1 - 1/mu)``).
+* **Halogens** (``halogens=True``, ``--halogen-prior``): F, Cl, Br and I like S, for an
+  alphabet where halogens are allowed, not expected. By default a halogen in
+  ``--elements`` is declared: the M+2 peaks (Cl, Br) or the mass defect (F, I) speak.
 
-Halogens carry no prior by default: a user lists them in ``--elements`` when the
-sample may hold them, and the M+2 peaks (Cl, Br) or the mass defect (F, I) speak for
-them. When they are only allowed, not expected (a broad alphabet "just in case"),
-``halogens=True`` (``--halogen-prior``) treats F, Cl, Br and I like P and S: presence
-and count fitted the same way. The variants tried on the development set's queries (H/C,
-RDBE/C, O/C, hetero-atom/C, halogen terms) are in the README with their numbers; the
-halogen presence prior ranked better only on the broad alphabet, hence the option.
-:func:`fit` refits every constant from a list of formulas, and a test checks that the
-constants below are that fit of the development list.
+:func:`fit` makes the prior from a list of formulas; :func:`development_prior` is that
+fit of the shipped list (made once per process). The smoothing constants were chosen on
+development queries only (benchmarks/molecule_validation.py ``--part variants``).
 """
 
 from __future__ import annotations
 
+import csv
+import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
+from scipy.ndimage import gaussian_filter
 
-#: Elements with a presence prior (probability that a compound contains them).
-RARE = ("P", "S")
-#: Elements given one with ``halogens=True``.
+from gadesign_problems.molecule.formula import element
+
+#: Elements with a presence and count prior: S always, the halogens with ``halogens=True``.
+RARE = ("S",)
 HALOGENS = ("F", "Cl", "Br", "I")
+#: Elements whose count given presence is weighed (P's presence is the density's class).
+COUNTED = ("P", "S") + HALOGENS
+#: Elements whose mass is taken off before the per-mass features (they replace no C/N/O).
+HEAVY = ("S",) + HALOGENS
+#: Density features: atoms per 100 Da of the C/H/N/O/P part.
+FEATURES = ("C", "N", "O")
+#: Bin width (atoms per 100 Da), grid top, Gaussian smoothing widths (bins), floor weight.
+BIN = 0.1
+TOP = 8.0
+SIGMA = 1.0
+BROAD = 4.0
+ALPHA = 0.05
+#: The development list shipped with the package.
+LIST = "prior_formulas.csv"
 
 
-@dataclass(frozen=True)
+def _per_mass(counts: np.ndarray, elements: Sequence[str]) -> np.ndarray:
+    """(N, 3) counts of C, N, O per 100 Da of each composition's mass without S and halogens."""
+    masses = np.array([element(e).monoisotopic_mass for e in elements])
+    light = np.array([e not in HEAVY for e in elements])
+    part = np.maximum(counts[:, light] @ masses[light], 1.0)
+    out = np.zeros((len(counts), len(FEATURES)))
+    for j, e in enumerate(FEATURES):
+        if e in elements:
+            out[:, j] = counts[:, list(elements).index(e)] * 100.0 / part
+    return out
+
+
+@dataclass(frozen=True, eq=False)
 class FormulaPrior:
-    """Constants of the prior (see the module docstring); ``presence[e]`` and
-    ``mean_count[e]`` for the :data:`RARE` elements and the :data:`HALOGENS`,
-    ``nitrogen_rate`` = 1 / mean(N/C) over compounds with nitrogen."""
+    """The fitted prior (see the module docstring): ``log_density[k]`` the log density
+    table of class k (0: no P, 1: P) over the :data:`FEATURES` grid, ``p_share`` the
+    share of compounds with P, ``presence``/``mean_count`` per element of
+    :data:`COUNTED`, ``n`` the number of formulas fitted."""
 
+    log_density: tuple[np.ndarray, np.ndarray]
+    p_share: float
     presence: dict[str, float]
     mean_count: dict[str, float]
-    nitrogen_rate: float
+    n: int
+
+    def density_cost(self, counts: np.ndarray, elements: Sequence[str]) -> np.ndarray:
+        """-2 ln of (class share x density) of each composition, relative to the most
+        probable cell of either class."""
+        counts = np.atleast_2d(np.asarray(counts, dtype=float))
+        nb = self.log_density[0].shape[0]
+        idx = np.clip((_per_mass(counts, elements) / BIN).astype(np.int64), 0, nb - 1)
+        has_p = counts[:, list(elements).index("P")] > 0 if "P" in elements else np.zeros(len(counts), bool)
+        logs = [np.log(1.0 - self.p_share) + self.log_density[0], np.log(self.p_share) + self.log_density[1]]
+        best = max(float(t.max()) for t in logs)
+        flat = idx[:, 0] * nb * nb + idx[:, 1] * nb + idx[:, 2]
+        value = np.where(has_p, logs[1].ravel()[flat], logs[0].ravel()[flat])
+        return -2.0 * (value - best)
+
+    def count_cost(self, counts: np.ndarray, elements: Sequence[str], halogens: bool = False) -> np.ndarray:
+        """-2 ln of the presence (S; halogens too with ``halogens``) and count factors."""
+        counts = np.atleast_2d(np.asarray(counts, dtype=float))
+        out = np.zeros(len(counts))
+        idx = {e: i for i, e in enumerate(elements)}
+        present = RARE + (HALOGENS if halogens else ())
+        for e in COUNTED:
+            if e not in idx or (e in HALOGENS and not halogens):
+                continue
+            n = counts[:, idx[e]]
+            mu = self.mean_count[e]
+            per_extra = -2.0 * np.log(1.0 - 1.0 / mu) if mu > 1 else 0.0
+            cost = per_extra * np.maximum(n - 1, 0)
+            if e in present:
+                p = self.presence[e]
+                cost = cost + np.where(n > 0, -2.0 * np.log(p / (1.0 - p)), 0.0)
+            out += np.where(n > 0, cost, 0.0)
+        return out
 
     def cost(self, counts: np.ndarray, elements: Sequence[str], halogens: bool = False) -> np.ndarray:
         """``-2 ln`` prior (>= 0) of an (N, k) count array over ``elements``; ``halogens``:
-        F, Cl, Br, I as rare elements too."""
-        counts = np.atleast_2d(np.asarray(counts, dtype=float))
-        out = np.zeros(counts.shape[0])
-        idx = {e: i for i, e in enumerate(elements)}
-        for e in RARE + (HALOGENS if halogens else ()):
-            if e not in idx:
-                continue
-            n = counts[:, idx[e]]
-            p, mu = self.presence[e], self.mean_count[e]
-            per_extra = -2.0 * np.log(1.0 - 1.0 / mu) if mu > 1 else 0.0
-            out += np.where(n > 0, -2.0 * np.log(p / (1.0 - p)) + per_extra * np.maximum(n - 1, 0), 0.0)
-        if "N" in idx:
-            c = counts[:, idx["C"]] if "C" in idx else np.zeros(counts.shape[0])
-            n = counts[:, idx["N"]]
-            out += 2.0 * self.nitrogen_rate * n / np.maximum(c, 1.0)
-        return out
+        F, Cl, Br, I weighed like S."""
+        return self.density_cost(counts, elements) + self.count_cost(counts, elements, halogens)
 
 
 def fit(formulas: Iterable[dict[str, int]]) -> FormulaPrior:
-    """Maximum-likelihood constants from element counts of known compounds: presence
-    ``(k + 1/2) / (n + 1)`` (k of n compounds contain the element; the half count keeps
-    it off 0 and 1), mean count given presence, and the rate of N/C over compounds with
-    N and C."""
+    """The prior of a list of known compounds' element counts (duplicates count: a
+    formula shared by several compounds is that much more probable). Shares are
+    half-count estimates ``(k + 1/2) / (n + 1)``, mean counts plain means."""
     rows = list(formulas)
     if not rows:
         raise ValueError("fit needs at least one formula")
+    elements = ("C", "H", "N", "O", "P") + HEAVY
+    X = np.array([[f.get(e, 0) for e in elements] for f in rows], dtype=float)
+    x = _per_mass(X, elements)
+    has_p = X[:, 4] > 0
+    nb = int(round(TOP / BIN))
+    tables = []
+    for sel in (~has_p, has_p):
+        h, _ = np.histogramdd(np.minimum(x[sel], TOP - BIN / 2), bins=[nb] * 3, range=[(0.0, TOP)] * 3)
+        narrow = gaussian_filter(h, SIGMA, mode="constant")
+        broad = gaussian_filter(h, BROAD, mode="constant")
+        p = (1 - ALPHA) * narrow / narrow.sum() + ALPHA * broad / broad.sum()
+        tables.append(np.log(p + 1e-300))
     presence, mean_count = {}, {}
-    for e in RARE + HALOGENS:
-        n = np.array([f.get(e, 0) for f in rows], dtype=float)
+    for j, e in enumerate(elements):
+        if e not in COUNTED:
+            continue
+        n = X[:, j]
         k = int((n > 0).sum())
         presence[e] = (k + 0.5) / (len(rows) + 1)
         mean_count[e] = float(n[n > 0].mean()) if k else 1.0
-    ratios = [f["N"] / f["C"] for f in rows if f.get("N", 0) > 0 and f.get("C", 0) > 0]
-    return FormulaPrior(presence, mean_count, 1.0 / float(np.mean(ratios)) if ratios else 0.0)
+    return FormulaPrior((tables[0], tables[1]), float((has_p.sum() + 0.5) / (len(rows) + 1)), presence, mean_count,
+                        len(rows))
 
 
-#: The fit of the development list (322 compounds; refit by
-#: ``python benchmarks/molecule_validation.py --fit``; a test checks these equal it).
-DEVELOPMENT = FormulaPrior(
-    presence={"P": 0.11609907120743033, "S": 0.18421052631578946, "F": 0.08513931888544891,
-              "Cl": 0.19349845201238391, "Br": 0.020123839009287926, "I": 0.020123839009287926},
-    mean_count={"P": 1.2702702702702702, "S": 1.2033898305084745, "F": 4.777777777777778,
-                "Cl": 2.096774193548387, "Br": 3.0, "I": 2.5},
-    nitrogen_rate=4.866060496298146,
-)
+def read_list() -> list[tuple[str, str, str]]:
+    """(name, formula, source) rows of the shipped development list."""
+    text = resources.files("gadesign_problems.molecule").joinpath(LIST).read_text()
+    return [(r[0], r[1], r[2]) for r in csv.reader(line for line in text.splitlines() if not line.startswith("#"))]
+
+
+_TOKEN = re.compile(r"([A-Z][a-z]?)(\d*)")
+
+
+def _counts(formula: str) -> dict[str, int]:
+    """Element counts of a plain neutral formula such as the list's Hill formulas
+    (a fast path; :class:`~gadesign_problems.molecule.formula.Formula` parses anything)."""
+    out: dict[str, int] = {}
+    for symbol, n in _TOKEN.findall(formula):
+        out[symbol] = out.get(symbol, 0) + (int(n) if n else 1)
+    return out
+
+
+@cache
+def development_counts() -> tuple[dict[str, int], ...]:
+    """Element counts of the shipped development list."""
+    return tuple(_counts(f) for _, f, _ in read_list())
+
+
+@cache
+def development_prior() -> FormulaPrior:
+    """The prior fitted on the shipped development list (made once per process)."""
+    return fit(development_counts())
 
 
 #: Golden rules treated as graded evidence rather than filters (Kind & Fiehn built them
@@ -114,23 +204,17 @@ def fit_rule_costs(formulas: Iterable[dict[str, int]]) -> dict[str, float]:
     from gadesign_problems.molecule.rules import RuleSet, evaluate_rules
 
     rows = list(formulas)
+    elements = tuple(sorted({e for f in rows for e in f}))
+    X = np.array([[f.get(e, 0) for e in elements] for f in rows], dtype=np.int64)
     out = {}
     for name in GRADED_RULES:
-        k = 0
-        for f in rows:
-            elements = tuple(f)
-            v = evaluate_rules(np.array([[f[e] for e in elements]]), elements, RuleSet(name, (name,), "extended"))
-            k += int(v[name][0] > 0)
-        eps = (k + 0.5) / (len(rows) + 1)
+        v = evaluate_rules(X, elements, RuleSet(name, (name,), "extended"))[name]
+        eps = (int((v > 0).sum()) + 0.5) / (len(rows) + 1)
         out[name] = float(-2.0 * np.log(eps / (1.0 - eps)))
     return out
 
 
-#: :func:`fit_rule_costs` of the development list (1 of 322 fails rule 1: PFNA, F17 at
-#: 464 Da; 1 fails rule 4: chlorothalonil; none fails rules 5 or 6).
-RULE_COSTS: dict[str, float] = {
-    "element_counts": 10.73506487113902,
-    "hc_ratio": 10.73506487113902,
-    "heteroatom_ratios": 12.938500633591545,
-    "element_probability": 12.938500633591545,
-}
+@cache
+def rule_costs() -> Mapping[str, float]:
+    """:func:`fit_rule_costs` of the shipped development list (read-only)."""
+    return MappingProxyType(fit_rule_costs(development_counts()))

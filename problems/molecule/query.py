@@ -18,12 +18,13 @@ in (0, 1]:
 * ``isotope``: -2 ln L of the measured peaks under the intensity-error model of
   :func:`~gadesign_problems.molecule.isotopes.isotope_misfit` (relative error on strong
   peaks, an absolute floor on weak ones; defaults 5 % and 0.002 of the total intensity).
-* ``prior``: -2 ln of the formula prior (:mod:`~gadesign_problems.molecule.prior`: P and
-  S as rare elements, N per C; with ``--halogen-prior`` F, Cl, Br, I too), fitted on the
-  development list; ``--no-prior`` drops it.
+* ``prior``: -2 ln of the formula prior (:mod:`~gadesign_problems.molecule.prior`: a
+  density of C, N and O per mass with and without P, S and P counts; with
+  ``--halogen-prior`` F, Cl, Br, I too), fitted on the development list; ``--no-prior``
+  drops it.
 * ``rules``: for each graded golden rule the candidate fails (rules 1, 4, 5, 6 by
   default), -2 ln of how rarely known compounds fail it
-  (:data:`~gadesign_problems.molecule.prior.RULE_COSTS`).
+  (:func:`~gadesign_problems.molecule.prior.rule_costs`).
 
 Every term is >= 0. Candidates outside the window or failing a rule applied as a filter
 (rule 2, rule 3, or all with ``--rules extended-filter``) are never ranked; every rule's
@@ -40,7 +41,7 @@ import numpy as np
 from gadesign_problems.molecule.formula import Adduct, FormulaError, element, get_adduct, parse_elements
 from gadesign_problems.molecule.isotopes import (N_PEAKS, PatternTable, given_bins, isotope_mismatch,
                                                  isotope_misfit, normalise_pattern)
-from gadesign_problems.molecule.prior import DEVELOPMENT, RULE_COSTS
+from gadesign_problems.molecule.prior import development_prior, rule_costs
 from gadesign_problems.molecule.rules import (ELEMENT_LIMITS, MASS_BOUNDS, RULE_NAMES, RuleSet, applied_rules,
                                               evaluate_rules, graded_rules)
 
@@ -289,14 +290,15 @@ class Query:
                        rules: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The prior and graded-rule terms (-2 ln, each >= 0) of an (N, k) count array
         with neutral masses ``mass``; ``rules``: violations already evaluated."""
-        prior = (DEVELOPMENT.cost(counts, self.elements, self.scoring.halogen_prior) if self.scoring.use_prior
+        prior = (development_prior().cost(counts, self.elements, self.scoring.halogen_prior) if self.scoring.use_prior
                  else np.zeros(len(counts)))
         graded = self.graded_names
         if rules is None and graded:
             rules = evaluate_rules(counts, self.elements, RuleSet("graded", graded, self.rules.ranges), mass)
         term = np.zeros(len(counts))
+        costs = rule_costs() if graded else {}
         for name in graded:
-            term += np.where(rules[name] > 0, RULE_COSTS[name], 0.0)     # type: ignore[index]
+            term += np.where(rules[name] > 0, costs[name], 0.0)     # type: ignore[index]
         return prior, term
 
     def lower_bound(self, counts: np.ndarray) -> np.ndarray:

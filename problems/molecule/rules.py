@@ -200,7 +200,7 @@ class RuleSet:
     ``"extended-filter"`` / ``"common-filter"``. In ``extended`` and ``common`` the
     heuristic rules 1, 4, 5 and 6 are ``graded``: a candidate failing one stays in the
     ranking with a cost (``-2 ln`` of how rarely known compounds fail it, see
-    :data:`~gadesign_problems.molecule.prior.RULE_COSTS`), its verdict shown; rules 2
+    :func:`~gadesign_problems.molecule.prior.rule_costs`), its verdict shown; rules 2
     (LEWIS/SENIOR: a molecular graph must exist) and 3 stay filters. The ``-filter``
     sets apply every rule as a filter. Rule 3 applies only when a measured pattern with
     at least two bins is given: a candidate fails it when its isotope chi-square is one
