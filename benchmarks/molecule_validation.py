@@ -123,9 +123,9 @@ def rank_of(candidates, formula: str) -> int | None:
 
 def run_case(case: dict, n_peaks: int, elements: str, methods: tuple[str, ...], rules: str = "extended",
              prior: bool = True, intensity_error: tuple[float, float] = (0.05, 0.002),
-             halogen_prior: bool = False) -> dict:
+             halogen_prior: bool = False, prior_model: object | None = None) -> dict:
     scoring = Scoring(use_prior=prior, relative_intensity_error=intensity_error[0],
-                      absolute_intensity_error=intensity_error[1], halogen_prior=halogen_prior)
+                      absolute_intensity_error=intensity_error[1], halogen_prior=halogen_prior, prior=prior_model)
     query = Query.build(case["mz"], case["adduct"], 5.0, case["pattern"][:n_peaks], elements, rules,
                         scoring=scoring, mass_accuracy=3.0)
     row: dict = {"name": case["name"], "peaks": n_peaks, "elements": elements}
@@ -182,83 +182,114 @@ def ambiguity(case: dict, n_peaks: int) -> int:
     return close
 
 
-# -- the prior's variants, compared on the development set only ------------------------------
-RARE_ALL = ("P", "S", "F", "Cl", "Br", "I")
-VARIANTS = {                 # which factors enter the prior (see problems/molecule/prior.py)
-    "none": {},
-    "P,S presence": {"presence": ("P", "S")},
-    "P,S presence + counts": {"presence": ("P", "S"), "counts": ("P", "S")},
-    "P,S presence + counts + N/C (chosen)": {"presence": ("P", "S"), "counts": ("P", "S"), "N/C": True},
-    "+ N count instead of N/C": {"presence": ("P", "S"), "counts": ("P", "S", "N")},
-    "+ halogen counts": {"presence": ("P", "S"), "counts": RARE_ALL, "N/C": True},
-    "+ halogen presence and counts": {"presence": RARE_ALL, "counts": RARE_ALL, "N/C": True},
-    "+ O/C": {"presence": ("P", "S"), "counts": ("P", "S"), "N/C": True, "O/C": True},
-    "+ H/C": {"presence": ("P", "S"), "counts": ("P", "S"), "N/C": True, "H/C": True},
-    "+ RDBE/C": {"presence": ("P", "S"), "counts": ("P", "S"), "N/C": True, "RDBE/C": True},
-    "+ hetero-atom/C": {"presence": ("P", "S"), "counts": ("P", "S"), "N/C": True, "het/C": True},
-}
+# -- the prior's variants, compared on development queries only ------------------------------
 ELEMENTS_ALL = ("C", "H", "N", "O", "P", "S", "F", "Cl", "Br", "I")
+FORMER = {"presence": ("P", "S"), "counts": ("P", "S"), "N/C": True}     # the prior before the density
 
 
-def variant_cost(X: np.ndarray, v: dict, dev: np.ndarray) -> np.ndarray:
-    """-2 ln of a variant prior (fitted on ``dev``, rows over ELEMENTS_ALL) for rows X."""
-    col = {e: i for i, e in enumerate(ELEMENTS_ALL)}
+class FactorPrior:
+    """The former prior's form (P and S presence and geometric counts, N/C exponential;
+    ``halogens`` adds F, Cl, Br, I presence and counts), fitted on rows over ELEMENTS_ALL."""
 
-    def c(A: np.ndarray, e: str) -> np.ndarray:
-        return A[:, col[e]]
+    def __init__(self, dev: np.ndarray, factors: dict = FORMER):
+        self.dev, self.factors = np.asarray(dev, float), factors
 
-    out = np.zeros(len(X))
-    n_dev = len(dev)
-    for e in v.get("presence", ()):
-        p = ((c(dev, e) > 0).sum() + 0.5) / (n_dev + 1)
-        out += np.where(c(X, e) > 0, -2 * np.log(p / (1 - p)), 0.0)
-    for e in v.get("counts", ()):
-        mu = c(dev, e)[c(dev, e) > 0].mean()
-        out += -2 * np.log(1 - 1 / mu) * np.maximum(c(X, e) - 1, 0) if mu > 1 else 0.0
-    cx, cd = np.maximum(c(X, "C"), 1), np.maximum(c(dev, "C"), 1)
+    def cost(self, counts: np.ndarray, elements, halogens: bool = False) -> np.ndarray:
+        counts = np.atleast_2d(np.asarray(counts, float))
+        X = np.zeros((len(counts), len(ELEMENTS_ALL)))
+        for j, e in enumerate(elements):
+            X[:, ELEMENTS_ALL.index(e)] = counts[:, j]
+        extra = ("F", "Cl", "Br", "I") if halogens else ()
+        v = {"presence": tuple(self.factors.get("presence", ())) + extra,
+             "counts": tuple(self.factors.get("counts", ())) + extra, "N/C": self.factors.get("N/C", False)}
+        col = {e: i for i, e in enumerate(ELEMENTS_ALL)}
+        out = np.zeros(len(X))
+        dev, n_dev = self.dev, len(self.dev)
+        for e in v["presence"]:
+            if e in elements:
+                p = ((dev[:, col[e]] > 0).sum() + 0.5) / (n_dev + 1)
+                out += np.where(X[:, col[e]] > 0, -2 * np.log(p / (1 - p)), 0.0)
+        for e in v["counts"]:
+            d = dev[:, col[e]]
+            mu = d[d > 0].mean() if (d > 0).any() else 1.0
+            if mu > 1 and e in elements:
+                out += -2 * np.log(1 - 1 / mu) * np.maximum(X[:, col[e]] - 1, 0)
+        if v["N/C"] and "N" in elements:
+            ok = (dev[:, col["N"]] > 0) & (dev[:, col["C"]] > 0)
+            rate = 1.0 / np.mean(dev[ok, col["N"]] / dev[ok, col["C"]])
+            out += 2 * rate * X[:, col["N"]] / np.maximum(X[:, col["C"]], 1)
+        return out
 
-    def rdbe(A: np.ndarray) -> np.ndarray:
-        return c(A, "C") - (c(A, "H") + c(A, "F") + c(A, "Cl") + c(A, "Br") + c(A, "I")) / 2 + \
-            (c(A, "N") + c(A, "P")) / 2 + 1
-    for key, f in (("N/C", lambda A: c(A, "N")), ("O/C", lambda A: c(A, "O")),
-                   ("het/C", lambda A: c(A, "N") + c(A, "O") + c(A, "P") + c(A, "S"))):
-        if v.get(key):
-            r = f(dev) / cd
-            out += 2 * f(X) / cx / r[r > 0].mean()            # exponential, rate 1 / mean
-    for key, f in (("H/C", lambda A: c(A, "H")), ("RDBE/C", rdbe)):
-        if v.get(key):
-            r = f(dev) / cd
-            out += ((f(X) / cx - r.mean()) / r.std()) ** 2      # Gaussian
-    return out
+
+def own_list() -> np.ndarray:
+    """The project's 322-compound list (what the former prior was fitted on), rows over ELEMENTS_ALL."""
+    return np.array([[Formula(f).counts.get(e, 0) for e in ELEMENTS_ALL]
+                     for _, _, f in read_compounds(DEV / "compounds.csv")], dtype=float)
+
+
+def massbank_queries(n: int = 300, seed: int = 151) -> list[dict]:
+    """Queries (the validation set's noise model) for ``n`` compounds drawn from the MassBank
+    part of the development list: a second development set, left out of the fit when used."""
+    rows = [(name, f) for name, f, source in read_list() if source.startswith("massbank")]
+    rng = np.random.default_rng(seed)
+    cases = []
+    for j, i in enumerate(sorted(rng.choice(len(rows), n, replace=False))):
+        name, formula = rows[i]
+        adduct = ADDUCTS[j % len(ADDUCTS)]
+        if adduct == "[M-H]-" and not Formula(formula)["H"]:
+            adduct = "[M]"
+        mz, pattern = molmass_ion(formula, adduct)
+        while True:
+            error = rng.normal(0.0, 1.0)
+            if abs(error) <= 2.5:
+                break
+        noisy = np.maximum(pattern * (1 + rng.normal(0.0, 0.03, 7)) + rng.normal(0.0, 0.0005, 7), 0.0)
+        noisy[noisy < 0.001 * noisy.max()] = 0.0
+        halogens = "".join(e for e in HALOGENS if Formula(formula)[e])
+        cases.append({"name": name, "formula": Formula(formula).hill, "adduct": adduct, "mz": mz * (1 + error * 1e-6),
+                      "pattern": (noisy / noisy.sum()).tolist(), "alphabet": "CHNOPS" + halogens})
+    return cases
 
 
 def variants() -> dict:
-    """Truth-first counts of each prior variant on the development set (3 and 7 peaks with
-    CHNOPS + the compound's halogens, 7 peaks with CHNOPSFClBrI): the 300 best candidates
-    by mass + isotope + graded rules (no prior) re-ranked with it."""
-    dev_doc = json.loads(SET_DEV.read_text())
-    dev = np.array([[Formula(f).counts.get(e, 0) for e in ELEMENTS_ALL] for f in
-                    (c["formula"] for c in dev_doc["cases"])], dtype=float)
+    """Truth-first counts of prior variants on two development query sets (the project's
+    322 compounds; 300 MassBank compounds of the list), 3 and 7 peaks, CHNOPS + the
+    compound's halogens: the 300 best candidates by mass + isotope + graded rules (no
+    prior) re-ranked with each variant, every variant fitted without the queried compounds."""
+    from dataclasses import replace as dc_replace
+
+    listed = [(Formula(f).hill, Formula(f).counts) for _, f, _ in read_list()]
+    sets = {"project list (322)": json.loads(SET_DEV.read_text())["cases"], "MassBank (300)": massbank_queries()}
     out: dict = {}
-    for n_peaks, broad in ((3, False), (7, False), (7, True)):
-        pools = []
-        for case in dev_doc["cases"]:
-            q = Query.build(case["mz"], case["adduct"], 5.0, case["pattern"][:n_peaks],
-                            "CHNOPSFClBrI" if broad else case["alphabet"],
-                            scoring=Scoring(use_prior=False), mass_accuracy=3.0)
-            cands = exact_search(q, top=300)[0]
-            X = np.array([[c.counts.get(e, 0) for e in ELEMENTS_ALL] for c in cands], dtype=float)
-            pools.append((case["formula"], [c.formula for c in cands], X, np.array([-2 * np.log(c.score)
-                                                                                   for c in cands])))
-        for name, v in VARIANTS.items():
-            first = top3 = 0
-            for truth, names, X, base in pools:
-                order = np.argsort(base + variant_cost(X, v, dev), kind="stable")
-                ranked = [names[i] for i in order]
-                first += bool(ranked) and ranked[0] == truth
-                top3 += truth in ranked[:3]
-            key = f"{n_peaks}_peaks" + ("_broad" if broad else "")
-            out.setdefault(name, {})[key] = {"top1": first, "top3": top3, "cases": len(pools)}
+    for set_name, cases in sets.items():
+        held = {c["formula"] for c in cases}
+        fitted = [c for h, c in listed if h not in held]
+        rows = np.array([[c.get(e, 0) for e in ELEMENTS_ALL] for c in fitted], dtype=float)
+        density = fit(fitted)
+        models = {"none": None,
+                  "former: P,S presence + counts + N/C, fitted on the 322 list": FactorPrior(own_list()),
+                  "former form refitted on the development list": FactorPrior(rows),
+                  "density without the P count factor": dc_replace(density,
+                                                                   mean_count={**density.mean_count, "P": 1.0}),
+                  "density + S, P counts (chosen)": density}
+        for n_peaks in (3, 7):
+            pools = []
+            for case in cases:
+                q = Query.build(case["mz"], case["adduct"], 5.0, case["pattern"][:n_peaks], case["alphabet"],
+                                scoring=Scoring(use_prior=False), mass_accuracy=3.0)
+                cands = exact_search(q, top=300)[0]
+                X = np.array([[c.counts.get(e, 0) for e in ELEMENTS_ALL] for c in cands], dtype=float)
+                pools.append((case["formula"], [c.formula for c in cands], X.reshape(-1, len(ELEMENTS_ALL)),
+                              np.array([-2 * np.log(c.score) for c in cands])))
+            for name, model in models.items():
+                first = top3 = 0
+                for truth, names, X, base in pools:
+                    cost = base + (model.cost(X, ELEMENTS_ALL) if model is not None and len(X) else 0.0)
+                    ranked = [names[i] for i in np.argsort(cost, kind="stable")]
+                    first += bool(ranked) and ranked[0] == truth
+                    top3 += truth in ranked[:3]
+                out.setdefault(name, {}).setdefault(set_name, {})[f"{n_peaks}_peaks"] = {
+                    "top1": first, "top3": top3, "cases": len(pools)}
     return out
 
 
@@ -364,6 +395,14 @@ def main() -> None:
                 ablation[f"{label}; {n_peaks} peaks"] = {k: summary[k] for k in ("top1", "top3", "first64", "misses")}
                 print(f"ablation, {label}, {n_peaks} peaks: top-1 {summary['top1']}/{len(rows)}, top-3 "
                       f"{summary['top3']}/{len(rows)}", flush=True)
+        former = FactorPrior(own_list())
+        for n_peaks in (3, 7):    # the prior before this one (P, S factors and N/C on the 322-compound list)
+            rows = [run_case(c, n_peaks, c["alphabet"], ("exact",), prior_model=former) for c in cases]
+            summary = summarise(rows, "exact", first)
+            ablation[f"former prior (P,S presence + counts + N/C, 322-compound list); {n_peaks} peaks"] = {
+                k: summary[k] for k in ("top1", "top3", "first64", "misses")}
+            print(f"ablation, former prior, {n_peaks} peaks: top-1 {summary['top1']}/{len(rows)}, "
+                  f"top-3 {summary['top3']}/{len(rows)}", flush=True)
         for n_peaks in (3, 7):    # the scorer told the set's own noise (--intensity-error 0.03,0.0005)
             rows = [run_case(c, n_peaks, c["alphabet"], ("exact",), intensity_error=(0.03, 0.0005)) for c in cases]
             summary = summarise(rows, "exact", first)
@@ -397,12 +436,11 @@ def main() -> None:
                   f"{len(rows)}, top-3 {development[str(n_peaks)]['exact']['top3']}/{len(rows)}", flush=True)
         result["development"] = development
     if args.part in ("variants", "all"):
-        result["variants"] = {"set": str(SET_DEV.relative_to(ROOT)), **variants()}
+        result["variants"] = variants()
         for name, v in result["variants"].items():
-            if name != "set":
-                print(f"development set, prior {name}: top-1 {v['3_peaks']['top1']} (3 peaks), "
-                      f"{v['7_peaks']['top1']} (7 peaks), {v['7_peaks_broad']['top1']} (7 peaks, CHNOPSFClBrI) "
-                      f"of {v['7_peaks']['cases']}", flush=True)
+            print(f"prior {name}: " + "; ".join(f"{k} top-1 {d['3_peaks']['top1']} (3 peaks), {d['7_peaks']['top1']} "
+                                               f"(7 peaks) of {d['7_peaks']['cases']}" for k, d in v.items()),
+                  flush=True)
     if args.part in ("ambiguity", "all"):
         counts = {n: [ambiguity(c, n) for c in cases] for n in (3, 7)}
         misses = {r["name"] for r in result.get("declared", {}).get("7", {}).get("rows", [])

@@ -81,7 +81,9 @@ class Scoring:
     and ``absolute_intensity_error``: the isotope intensity error model (fractions of
     a peak and of the total intensity of the measured peaks); ``use_prior``: add the
     formula prior fitted on the development list; ``halogen_prior``: in it, F, Cl, Br
-    and I as rare elements too (halogens allowed, not expected).
+    and I as rare elements too (halogens allowed, not expected); ``prior``: another
+    prior (anything with ``cost(counts, elements, halogens)``, e.g. a
+    :func:`~gadesign_problems.molecule.prior.fit` of another list) instead of that one.
     """
 
     mass_accuracy_ppm: float = 3.0
@@ -90,6 +92,7 @@ class Scoring:
     absolute_intensity_error: float = 0.002
     use_prior: bool = True
     halogen_prior: bool = False
+    prior: object | None = field(default=None, compare=False, repr=False)
 
     def validated(self) -> "Scoring":
         if not (np.isfinite(self.mass_accuracy_ppm) and 0 < self.mass_accuracy_ppm <= 1000):
@@ -290,7 +293,8 @@ class Query:
                        rules: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The prior and graded-rule terms (-2 ln, each >= 0) of an (N, k) count array
         with neutral masses ``mass``; ``rules``: violations already evaluated."""
-        prior = (development_prior().cost(counts, self.elements, self.scoring.halogen_prior) if self.scoring.use_prior
+        model = self.scoring.prior or development_prior()
+        prior = (model.cost(counts, self.elements, self.scoring.halogen_prior) if self.scoring.use_prior  # type: ignore[attr-defined]
                  else np.zeros(len(counts)))
         graded = self.graded_names
         if rules is None and graded:

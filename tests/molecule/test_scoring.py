@@ -98,3 +98,20 @@ def test_element_limits_and_count_limit_flags():
     # without a limit every element may take what fits: 2,700 Da over CHNOS is searchable
     big = Query.build(2700.0, elements="CHNOS", rules="none")
     assert big.effective_upper[0] == int(big.window[1] // 12)
+
+
+@pytest.mark.parametrize("n_peaks", [3, 7])
+def test_isotope_chi2_is_calibrated_on_the_peaks_given(n_peaks):
+    # the truth's chi-square under the error model's own noise (relative 3 %, absolute
+    # 0.0005, bins under 0.1 % of the base reported as 0, renormalised over the peaks given)
+    # has the mean of a chi-square with n - 1 degrees of freedom (the sum-to-one constraint
+    # takes one): seven peaks weigh as seven, three as three
+    rng = np.random.default_rng(7)
+    chi = []
+    for formula in ("C8H9NO2", "C14H11Cl2NO2", "C33H35FN2O5", "C10H16N5O13P3", "C42H82NO8P", "C12H4Cl2F6N4OS"):
+        t = molmass_pattern(formula)
+        for _ in range(200):
+            m = np.maximum(t * (1 + rng.normal(0, 0.03, 7)) + rng.normal(0, 0.0005, 7), 0)
+            m[m < 0.001 * m.max()] = 0
+            chi.append(isotope_misfit(t[None, :n_peaks], m[:n_peaks] / m[:n_peaks].sum(), 0.03, 0.0005)[0][0])
+    assert np.mean(chi) == pytest.approx(n_peaks - 1, rel=0.3)
