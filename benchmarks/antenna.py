@@ -139,12 +139,15 @@ def timed_pair(*fns, repeats: int, min_time: float = 0.4) -> tuple[float, ...]:
 
 
 def _git_commit() -> str:
-    """The commit the benchmark ran on (``+dirty`` with uncommitted changes under problems/)."""
+    """The commit the benchmark ran on (``+dirty`` with uncommitted changes to the solver's
+    modules; other problems' files in the same folder do not count)."""
     import subprocess
 
     def git(*a: str) -> str:
         return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    return git("rev-parse", "--short", "HEAD") + ("+dirty" if git("status", "--porcelain", "problems/antenna") else "")
+    solver = [f"problems/antenna/{m}.py" for m in ("wires", "mesh", "kernels", "mom", "solution", "farfield", "nec",
+                                                   "units")]
+    return git("rev-parse", "--short", "HEAD") + ("+dirty" if git("status", "--porcelain", "--", *solver) else "")
 
 
 def first_use_seconds() -> float:
