@@ -12,6 +12,8 @@ This is a short screening run, not the full default budget: it says which repres
 gets closer to the requirements per evaluation, not whether either meets them.
 
     python benchmarks/antenna_tdrs_representations.py [--pop 20] [--generations 12] [--seeds 1,2,3]
+    python benchmarks/antenna_tdrs_representations.py --reps helix &   # one process per representation
+    python benchmarks/antenna_tdrs_representations.py --reps yagi
 """
 
 from __future__ import annotations
@@ -59,32 +61,42 @@ def main() -> None:
     ap.add_argument("--pop", type=int, default=20)
     ap.add_argument("--generations", type=int, default=12)
     ap.add_argument("--seeds", default="1,2,3")
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--reps", default="helix,yagi", help="representations, comma-separated")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="JSON (default benchmarks/out/antenna_tdrs_representations[_REP].json)")
     args = ap.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
-    runs = []
+    reps = args.reps.split(",")
+    out = args.out or (OUT if len(reps) > 1 else OUT.with_name(f"{OUT.stem}_{reps[0]}.json"))
+    runs: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in seeds:
-            for rep in ("helix", "yagi"):
+            for rep in reps:
                 runs.append(run_one(rep, seed, args.pop, args.generations, Path(tmp)))
                 r = runs[-1]
                 print(rep, seed, r["evaluations"], r["cpu_s"], r["best_violation"], flush=True)
+                write(out, runs, reps, seeds, args)      # after every run: a cut-short benchmark keeps what ran
+
+
+def write(out: Path, runs: list[dict], reps: list[str], seeds: list[int], args: argparse.Namespace) -> None:
     summary = {}
-    for rep in ("helix", "yagi"):
+    for rep in reps:
         rr = [r for r in runs if r["representation"] == rep]
+        if not rr:
+            continue
         summary[rep] = {"best_violation_per_seed": [r["best_violation"] for r in rr],
                         "median_best_violation": sorted(r["best_violation"] for r in rr)[len(rr) // 2],
                         "cpu_s_per_evaluation": round(sum(r["cpu_s"] for r in rr) / sum(r["evaluations"] for r in rr), 3)}
     commit = subprocess.run(["git", "rev-parse", "HEAD"], check=False, capture_output=True, text=True).stdout.strip()
     doc = {"benchmark": "antenna_tdrs_representations", "commit": commit, "machine": platform.platform(),
            "budget": {"pop": args.pop, "generations": args.generations, "seeds": seeds},
+           "runs_done": len(runs),
            "note": "screening runs at nice 19 on a shared 2-core machine; CPU seconds are process time",
            "summary": summary, "runs": runs}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp_out = args.out.with_suffix(".tmp")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp_out = out.with_suffix(".tmp")
     tmp_out.write_text(json.dumps(doc, indent=1))
-    tmp_out.replace(args.out)
-    print(json.dumps(summary, indent=1))
+    tmp_out.replace(out)
 
 
 if __name__ == "__main__":

@@ -214,7 +214,7 @@ DEFAULT_VSWR_MARGIN = 0.1
 def antenna_tdrs(representation: str = "helix", sense: str = "rhcp", vswr_max: float = TDRS_VSWR,
                  boresight_dbic: float = TDRS_BORESIGHT_DBIC, fov_dbic: float = TDRS_FOV_DBIC,
                  sidelobe_dbic: float = TDRS_SIDELOBE_DBIC, axial_ratio_db: float = TDRS_AXIAL_RATIO_DB,
-                 points_per_band: int = 3, theta_step: float = 5.0, phi_step: float = 30.0,
+                 points_per_band: int = 3, theta_step: float = 5.0, phi_step: float = 15.0,
                  wire_radius: float = 0.001, refinement: int = 2, deck_segments: int = 2,
                  gain_margin_db: float = DEFAULT_GAIN_MARGIN_DB, ar_margin_db: float = DEFAULT_AR_MARGIN_DB,
                  vswr_margin: float = DEFAULT_VSWR_MARGIN, max_turns: int = 20, max_directors: int = 14
@@ -257,5 +257,8 @@ def antenna_tdrs(representation: str = "helix", sense: str = "rhcp", vswr_max: f
                     clearance=4.0 * wire_radius)
     space = (SPACES["helix"](layout, turns=(4, max_turns)) if representation == "helix"
              else SPACES["yagi"](layout, max_directors=max_directors))
-    defaults = {"algorithm": "nsga2", "pop": 60, "generations": 60, "checkpoint_every": 10}
+    # default budget, 80 x 81 = 6,480 evaluations: at the 0.6 CPU s a 20-turn helix takes at refinement 2
+    # (benchmarks/antenna_tdrs_convergence.py) about 65 CPU minutes, ~37 min with --workers 2 (an estimate:
+    # the full default run has not been made yet)
+    defaults = {"algorithm": "nsga2", "pop": 80, "generations": 80, "checkpoint_every": 10}
     return TdrsProblem(req, space, refinement=refinement, deck_segments=deck_segments, defaults=defaults)

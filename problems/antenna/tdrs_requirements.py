@@ -76,7 +76,7 @@ class TdrsRequirements:
     sense: int = 1                       # +1 RHCP, -1 LHCP (IEEE)
     points_per_band: int = 3
     theta_step: float = 5.0
-    phi_step: float = 30.0
+    phi_step: float = 15.0
     gain_margin_db: float = 0.0
     ar_margin_db: float = 0.0
     vswr_margin: float = 0.0

@@ -102,14 +102,16 @@ def test_yagi_ports_are_in_quadrature_and_lhcp_is_the_mirror():
 
 def test_dense_sampling_changes_a_kraus_helix_verdict_by_little():
     """A textbook helix (12 turns, C = lambda, 12.5 deg): the worst cases on the
-    evaluation's grid (3 frequencies per band, 5 x 30 deg) against 11 per band on a
-    1 x 5 deg grid; boresight is sampled exactly, the rest may only get worse."""
+    evaluation's grid (3 frequencies per band, 5 x 15 deg) against a grid holding it (5
+    per band, 2.5 x 5 deg): never better, and worse by less than the design margins
+    (benchmarks/antenna_tdrs_sampling.py measures more designs, denser)."""
     p = antenna_tdrs(refinement=1)
     x = {"turns": np.array([12]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.03])}
-    coarse, dense = p.measure(x), p.dense_check(x, points_per_band=6, theta_step=2.5, phi_step=10.0)
+    coarse, dense = p.measure(x), p.dense_check(x, points_per_band=5, theta_step=2.5, phi_step=5.0)
     for k in ("boresight", "fov", "sidelobe", "axial_ratio"):
         assert dense[k] >= coarse[k] - 1e-9
-        assert dense[k] - coarse[k] < 1.0, k
+        assert dense[k] - coarse[k] < 0.3, k
+    assert dense["vswr"] >= coarse["vswr"] - 1e-9
 
 
 @pytest.fixture(scope="module")
