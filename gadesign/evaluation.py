@@ -125,6 +125,21 @@ def _sized_chunks(xs: list[Any], size: int) -> list[list[Any]]:
     return _chunks(xs, -(-len(xs) // max(1, size)))
 
 
+def _guided_chunks(xs: list[Any], workers: int, share: int = 2) -> list[list[Any]]:
+    """``xs`` in contiguous chunks that shrink towards the end (guided self-scheduling):
+    each is ``1/(share * workers)`` of what is left, so the first ones are large (few
+    round trips) and the last ones single designs, so that the worker that finishes last
+    waits on one design, not on a whole chunk. Depends only on ``len(xs)`` and
+    ``workers``."""
+    out: list[list[Any]] = []
+    start, n = 0, len(xs)
+    while start < n:
+        size = max(1, -(-(n - start) // (share * max(1, workers))))
+        out.append(xs[start:start + size])
+        start += size
+    return out
+
+
 # -- evaluators ---------------------------------------------------------------------------------
 class SerialEvaluator:
     """Evaluates in this process."""
@@ -186,29 +201,36 @@ class ProcessPoolEvaluator(SerialEvaluator):
     """Evaluates on ``workers`` local processes.
 
     The pool starts at construction, in the background: while its workers import the
-    problem the engine samples generation 0, and until every worker is up this process
-    evaluates chunks itself, taking them from the back of the batch while the workers
-    take them from the front. A batch goes out as many small chunks (``chunk_size``
-    designs, default ``chunks_per_worker`` chunks per worker) that idle workers pull
-    one at a time, so a worker that drew slow designs holds up at most one small chunk:
-    the load is balanced by what the designs actually cost, not by their count. The
-    chunking depends only on the batch size and ``workers`` (never on timings), so a
-    fixed worker count chunks every run alike. Results come back in the batch's order,
-    and evaluation is a pure function of the genome, so who evaluated a design never
-    changes the run."""
+    problem the engine samples generation 0. A batch goes out as chunks that idle
+    workers pull one at a time, so the load is balanced by what the designs actually
+    cost, not by their count: by default the chunks shrink towards the end of the batch
+    (:func:`_guided_chunks`: the first ones a quarter of the batch on two workers, the
+    last ones single designs, so the worker that finishes last waits on one design);
+    with ``chunk_size`` they are all of that size (``--workers auto`` sizes them from its
+    measurements). While it waits, this process is otherwise idle: it evaluates chunks
+    itself, from the back of the batch while the workers take them from the front (all
+    of them while the workers are still starting; in a warm pool the small last ones, so
+    no core idles while the slowest chunk finishes). The chunking depends only on the
+    batch size and ``workers`` (never on timings), so a fixed worker count chunks every
+    run alike. Results come back in the batch's order, and evaluation is a pure function
+    of the genome (this process evaluates with one BLAS thread, as the workers do), so
+    who evaluated a design never changes the run."""
 
     def __init__(self, problem: Problem, workers: int, timeout: float | None = None,
-                 chunks_per_worker: int = 16, chunk_size: int | None = None) -> None:
+                 chunks_per_worker: int = 16, chunk_size: int | None = None, guided: bool = True,
+                 local_help: bool = True) -> None:
         super().__init__(problem, timeout)
         self.workers = workers
-        self.chunks_per_worker = chunks_per_worker
+        self.chunks_per_worker = chunks_per_worker  # with guided=False and no chunk_size
         self.chunk_size = chunk_size
+        self.guided = guided
+        self.local_help = local_help  #: this process evaluates chunks from the back while it waits
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
                                          initializer=_init_worker, initargs=(problem, timeout))
         self._warm_ups = [self._pool.submit(_warm_up, i) for i in range(workers)]  # start every worker now
         self._warm = False
-        self.local_chunks = 0  #: chunks this process evaluated while the workers were starting
+        self.local_chunks = 0  #: chunks this process evaluated itself
 
     @property
     def warm(self) -> bool:
@@ -251,15 +273,17 @@ class ProcessPoolEvaluator(SerialEvaluator):
              local: Callable[[list[Any]], list[Any]]) -> list[Any]:
         if not xs:
             return []
-        chunks = _sized_chunks(xs, self.size_for(len(xs)))
+        chunks = (_sized_chunks(xs, self.chunk_size) if self.chunk_size
+                  else _guided_chunks(xs, self.workers) if self.guided
+                  else _sized_chunks(xs, self.size_for(len(xs))))
         futures = [self._pool.submit(fn, c) for c in chunks]
         done: dict[int, list[Any]] = {}
-        if not self.warm:  # workers still starting: evaluate from the back until they are up
+        if self.local_help or not self.warm:  # evaluate from the back until a worker has the next chunk
             from threadpoolctl import threadpool_limits
 
             with threadpool_limits(1):  # as in the workers, so results match bit for bit
                 for i in reversed(range(len(chunks))):
-                    if self.warm or not futures[i].cancel():  # a worker has it (or all are up)
+                    if not futures[i].cancel():  # a worker has it: the rest is theirs
                         break
                     done[i] = local(chunks[i])
                     self.local_chunks += 1
