@@ -19,7 +19,15 @@ default budget, one worker), then
   and is resolved.
 
 Resumable: the JSON gets one entry per finished seed and seeds already there are skipped
-(delete an entry to rerun it). ``--recheck`` redoes only the checks (levels, and NEC-2 on
+(delete an entry to rerun it). Several processes may share one JSON (e.g. seeds 1-5 and
+6-10 at once): each entry is merged into the file as it is on disk, under a lock, and
+written atomically. The code that ran is recorded (``code``): the repository's commit and
+where ``gadesign`` and ``gadesign_problems`` were imported from; to keep other people's
+uncommitted edits out of a long run, run it on a snapshot of a commit::
+
+    git archive HEAD gadesign problems | tar -x -C SNAP && mv SNAP/problems SNAP/gadesign_problems
+    PYTHONPATH=SNAP python benchmarks/antenna_st5_seeds.py --seeds 1-5 --code-note "snapshot of <commit>"
+ ``--recheck`` redoes only the checks (levels, and NEC-2 on
 the deck written again by ``ST5Problem.deck``) of every recorded design with the code as
 it is now. Usage (minutes per seed)::
 
@@ -31,7 +39,9 @@ it is now. Usage (minutes per seed)::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import fcntl
 import json
 import os
 import platform
@@ -41,7 +51,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -123,14 +133,16 @@ def checks(entry: dict[str, Any], problem: Any, deck: Path | None = None) -> Non
 
 
 def run_seed(seed: int, runs: Path, budget: list[str]) -> dict[str, Any]:
-    run = runs / f"seed-{seed:02d}"
+    run = (runs / f"seed-{seed:02d}").resolve()
+    run.parent.mkdir(parents=True, exist_ok=True)
     if run.exists():
         import shutil
 
         shutil.rmtree(run)
     t = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "gadesign", "evolve", "antenna-st5", "--seed", str(seed),
-                           "--out", str(run), "--quiet", *budget], capture_output=True, text=True)
+                           "--out", str(run), "--quiet", *budget], capture_output=True, text=True,
+                          cwd=run.parent)     # not the repository: ``-m`` puts the cwd first on sys.path
     wall = time.perf_counter() - t
     if proc.returncode != 0:
         return {"seed": seed, "error": proc.stderr[-2000:], "wall_s": wall}
@@ -210,6 +222,44 @@ def summarise(data: dict[str, Any]) -> None:
                                                      and e["nec"]["meets_requirements"] for e in done)}
 
 
+@contextlib.contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """An exclusive lock beside ``out`` shared by every process writing it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.with_name(out.name + ".lock"), "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def merge(out: Path, update: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """Read ``out`` as it is on disk now, apply ``update``, summarise and write it back
+    atomically, all under the lock; returns the merged data."""
+    with locked(out):
+        data: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
+        data.setdefault("seeds", {})
+        update(data)
+        summarise(data)
+        atomic_write_json(out, data)
+    return data
+
+
+def code_info(note: str | None) -> dict[str, Any]:
+    """The commit of the repository and where the engine and the problems came from."""
+    import gadesign
+    import gadesign_problems
+
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=HERE, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        head = None
+    return {"repository_head": head, "gadesign": str(Path(gadesign.__file__).parent),
+            "gadesign_problems": str(Path(gadesign_problems.__file__).parent), "note": note}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default="1-10", help="e.g. 1-10 or 1,3,5")
@@ -220,15 +270,17 @@ def main() -> None:
     ap.add_argument("--showcase", type=int, help="copy this seed's run and design to results/showcase/antenna-st5")
     ap.add_argument("--pop", type=int, help="override the default budget (a smoke test, not the benchmark)")
     ap.add_argument("--generations", type=int, help="override the default budget (smoke test)")
+    ap.add_argument("--code-note", help="recorded with the code's origin (e.g. 'snapshot of <commit>')")
     args = ap.parse_args()
     data: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
     data.setdefault("seeds", {})
     p = antenna_st5()
-    data.update(problem="antenna-st5", budget={k: p.defaults[k] for k in ("algorithm", "pop", "generations")},
+    header = dict(problem="antenna-st5", budget={k: p.defaults[k] for k in ("algorithm", "pop", "generations")},
                 refinement=p.refinement, deck_segments=p.deck_segments,
                 margins={"vswr": p.requirements.vswr_margin, "rhcp_db": p.requirements.rhcp_margin_db},
                 peer="NEC-2: PyNEC (nec2++) on the exported deck" if have_pynec() else "PyNEC not installed",
                 machine=platform.platform(), cpus=os.cpu_count())
+    data.update(header)
     if args.showcase is not None:
         root = HERE.parent
         showcase(data["seeds"][str(args.showcase)], args.runs, root / "results" / "showcase" / "antenna-st5",
@@ -239,22 +291,28 @@ def main() -> None:
             if entry.get("met"):
                 checks(entry, p)
                 print(json.dumps({"seed": entry["seed"], "passes": entry["passes"]}), flush=True)
-        summarise(data)
         data["rechecked"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-        atomic_write_json(args.out, data)
+        data["recheck_code"] = code_info(args.code_note)
+        with locked(args.out):
+            summarise(data)
+            atomic_write_json(args.out, data)
         return
     todo = [s for s in parse_seeds(args.seeds) if str(s) not in data["seeds"]]
     print(f"seeds to run: {todo}", flush=True)
+    code = code_info(args.code_note)
 
     def one(seed: int) -> None:
         budget = [*(["--pop", str(args.pop)] if args.pop else []),
                   *(["--generations", str(args.generations)] if args.generations else [])]
         entry = run_seed(seed, args.runs, budget)
+        entry["code"] = code
+
+        def put(d: dict[str, Any]) -> None:
+            d.update(header)
+            d["seeds"][str(seed)] = entry
+
         with LOCK:
-            data["seeds"][str(seed)] = entry
-            summarise(data)
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_json(args.out, data)
+            merge(args.out, put)
         print(json.dumps({k: entry.get(k) for k in ("seed", "met", "generation_met", "wall_s", "vswr_margin",
                                                     "rhcp_margin_db", "passes")}), flush=True)
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -208,6 +208,7 @@ class ArmSpace:
     root_bend_min: float = MIN_JUNCTION_ANGLE
     root_bend_max: float = 95.0
     min_segment: float = 0.0
+    feed_segments: int = 1
 
     def __post_init__(self) -> None:
         from gadesign_problems.antenna.wires import GeometryError
@@ -226,6 +227,8 @@ class ArmSpace:
             raise GeometryError(f"ArmSpace: min_angle {self.min_angle:g} deg is too small for the wire radius: "
                                 f"wires meeting at a node would overlap more than {JUNCTION_OVERLAP_DIAMETERS:g} "
                                 f"diameter beyond it (need >= {least:.4g} deg)")
+        if int(self.feed_segments) != self.feed_segments or self.feed_segments < 1:
+            raise GeometryError(f"ArmSpace: feed_segments must be a positive integer, got {self.feed_segments}")
         if self.min_length < 2.0 * junction_overlap(self.wire_radius, self.min_angle):
             raise GeometryError("ArmSpace: min_length must exceed the junction overlap at both ends "
                                 "(2 wire_radius / tan(min_angle / 2))")
@@ -330,7 +333,7 @@ class ArmSpace:
         """The 4-arm antenna of ``tree`` (pruned first) over ground, fed at the feed wire;
         ``extra``: further :class:`Antenna` fields (frequencies, patterns, refinement)."""
         _, arm = self.prune(tree)
-        wires = [Wire((0.0, 0.0, 0.0), tuple(self.hub), self.wire_radius, 1, 1)]
+        wires = [Wire((0.0, 0.0, 0.0), tuple(self.hub), self.wire_radius, int(self.feed_segments), 1)]
         for k in range(4):
             R = ROTATIONS[k]
             for p, q in arm:
@@ -353,7 +356,9 @@ class TreeGenome(Genome[Node]):
     *add* a wire at a node with room (extends a tip or starts a branch); *remove* a
     non-root wire with its subtree; *graft* a non-root subtree onto another node;
     *jiggle* every wire at once by small steps (log-uniform scale in [0.003, 0.1] of the
-    perturbation steps).
+    perturbation steps). With a ``polisher`` (a function from a tree to a better tree,
+    e.g. :func:`~gadesign_problems.antenna.polish.polish` on a problem's score), a
+    mutation is, with probability ``polish_prob``, that local polish instead.
     Crossover swaps two random subtrees (at least one below the root) and retries, up
     to ``crossover_tries`` times, until both children respect the limits; otherwise the
     parents are returned unchanged. :meth:`repair` is the geometric repair of
@@ -365,7 +370,8 @@ class TreeGenome(Genome[Node]):
     def __init__(self, space: ArmSpace, max_wires: int = 8, max_branches: int = 2, *,
                  sigma_length: float = 0.2, sigma_angle: float = 30.0, crossover_prob: float = 0.7,
                  crossover_tries: int = 10,
-                 op_probs: tuple[float, float, float, float, float] = (0.4, 0.12, 0.12, 0.12, 0.24)
+                 op_probs: tuple[float, float, float, float, float] = (0.4, 0.12, 0.12, 0.12, 0.24),
+                 polisher: Callable[[Node], Node] | None = None, polish_prob: float = 0.0
                  ) -> None:
         if max_wires < 1 or max_branches < 0:
             raise ValueError("TreeGenome needs max_wires >= 1 and max_branches >= 0")
@@ -376,6 +382,8 @@ class TreeGenome(Genome[Node]):
         self.crossover_tries = int(crossover_tries)
         p = np.asarray(op_probs, float)
         self.op_probs = p / p.sum()
+        self.polisher = polisher
+        self.polish_prob = float(polish_prob)
 
     # -- random pieces ------------------------------------------------------------------------
     def _random_node(self, rng: np.random.Generator, root: bool = False) -> Node:
@@ -406,6 +414,8 @@ class TreeGenome(Genome[Node]):
 
     # -- variation ------------------------------------------------------------------------------
     def mutate(self, x: Node, rng: np.random.Generator) -> Node:
+        if self.polisher is not None and self.polish_prob > 0 and rng.random() < self.polish_prob:
+            return self.polisher(self.repair(x))
         op = int(rng.choice(5, p=self.op_probs))
         nodes = list(walk(x))
         if op == 4:                                                           # jiggle every wire
@@ -498,4 +508,5 @@ class TreeGenome(Genome[Node]):
 
     def describe(self) -> dict[str, Any]:
         return {"type": "TreeGenome", "max_wires": self.max_wires, "max_branches": self.max_branches,
+                "polish_prob": self.polish_prob if self.polisher is not None else 0.0,
                 "space": {k: getattr(self.space, k) for k in self.space.__dataclass_fields__}}

@@ -87,4 +87,6 @@ def test_every_check_level_meshes_for_random_designs():
         assert max(w.length / w.segments for w in ant.wires[1:]) <= max(p.space.max_segment,
                                                                      2 * p.space.min_segment)
         ant.refined(finest).mesh                      # accepted by the geometry checks
-    assert math.isclose(p.space.max_segment, 299792458.0 / 8470e6 / 10.0)
+        feed = ant.wires[0]
+        assert feed.length / (feed.segments * finest) >= MIN_SEGMENT_RADII * p.space.wire_radius * (1 - 1e-12)
+    assert math.isclose(p.space.max_segment, 299792458.0 / 8470e6 / 20.0)
