@@ -189,3 +189,30 @@ def test_report_figures_are_the_designers_three():
     for _, f in figs:
         plt.close(f)
     assert p.report_figures(x, Evaluation((0.0,) * 5, (1.0,), {"failed": True})) == []
+
+
+def test_yagi_export_is_a_two_port_touchstone_with_decoupled_ports(tmp_path):
+    """The crossed Yagi's two ports: the .s2p file reads back in scikit-rf; the x and y
+    sets do not couple (the y wires lie in the plane x = 0, where the tangential field
+    of the x set, odd under x -> -x, vanishes -- with the ground's images too), so S21 =
+    0 and each port's active VSWR (the other driven in quadrature) is its own VSWR; and
+    the active reflection the problem reports is the file's ``b / a`` with the port
+    waves ``a = (V + z0 I) / (2 sqrt z0)``, ``b = S a``."""
+    import skrf
+
+    from gadesign.problem import Evaluation
+
+    p = antenna_tdrs(representation="yagi", refinement=1)
+    x = p.genome.sample(np.random.default_rng(5))
+    x["directors"] = np.array([2])
+    paths = p.export(x, Evaluation((0.0,) * 5, (0.0,), {}), tmp_path, "member-000")
+    assert {q.name for q in paths} >= {"member-000.nec", "member-000.s2p", "member-000-pattern.csv"}
+    net = skrf.Network(str(tmp_path / "member-000.s2p"))
+    assert np.abs(net.s[:, 1, 0]).max() < 1e-4 and np.abs(net.s[:, 0, 1]).max() < 1e-4
+    ant = p.decode(x, refinement=1)
+    sol = ant.solve(net.f)
+    np.testing.assert_allclose(np.abs(net.s[:, [0, 1], [0, 1]]), np.abs(sol.reflection(50.0)), atol=1e-4)
+    v = np.array([complex(s.voltage) for s in ant.sources])
+    a = (v + 50.0 * sol.port_currents) / (2 * np.sqrt(50.0))
+    b = np.einsum("fij,fj->fi", net.s, a)
+    np.testing.assert_allclose(b / a, sol.reflection(50.0), atol=1e-5)
