@@ -102,7 +102,7 @@ def crooked() -> dict:
 
 
 def main() -> None:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, check=False,
                             text=True).stdout.strip()
     load0 = os.getloadavg()[0]
     doc = {"benchmark": "antenna-yagi and antenna-crooked-wire fronts, seed 1, default budgets, checked in NEC-2",
