@@ -14,6 +14,8 @@ gets closer to the requirements per evaluation, not whether either meets them.
     python benchmarks/antenna_tdrs_representations.py [--pop 20] [--generations 12] [--seeds 1,2,3]
     python benchmarks/antenna_tdrs_representations.py --reps helix &   # one process per representation
     python benchmarks/antenna_tdrs_representations.py --reps yagi
+    # what ran this session (a loaded machine): --pop 16 --generations 10 --seeds 1,2
+    #   --set refinement=1 --set points_per_band=2, one process per representation
 """
 
 from __future__ import annotations
@@ -33,13 +35,13 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 OUT = Path(__file__).parent / "out" / "antenna_tdrs_representations.json"
 
 
-def run_one(rep: str, seed: int, pop: int, gens: int, work: Path) -> dict:
+def run_one(rep: str, seed: int, pop: int, gens: int, work: Path, sets: list[str]) -> dict:
     from gadesign.cli import main
 
     out = work / f"{rep}-{seed}"
     t = time.process_time()
     rc = main(["evolve", "antenna-tdrs", "--pop", str(pop), "--generations", str(gens), "--seed", str(seed),
-               "--out", str(out), "--quiet", "--set", f"representation={rep}"])
+               "--out", str(out), "--quiet", "--set", f"representation={rep}", *[a for kv in sets for a in ("--set", kv)]])
     cpu = time.process_time() - t
     if rc != 0:
         raise SystemExit(f"run {rep} seed {seed} failed with exit code {rc}")
@@ -62,6 +64,8 @@ def main() -> None:
     ap.add_argument("--generations", type=int, default=12)
     ap.add_argument("--seeds", default="1,2,3")
     ap.add_argument("--reps", default="helix,yagi", help="representations, comma-separated")
+    ap.add_argument("--set", dest="sets", action="append", default=[],
+                    help="problem parameter key=value for every run (e.g. refinement=1), repeatable")
     ap.add_argument("--out", type=Path, default=None,
                     help="JSON (default benchmarks/out/antenna_tdrs_representations[_REP].json)")
     args = ap.parse_args()
@@ -72,7 +76,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for seed in seeds:
             for rep in reps:
-                runs.append(run_one(rep, seed, args.pop, args.generations, Path(tmp)))
+                runs.append(run_one(rep, seed, args.pop, args.generations, Path(tmp), args.sets))
                 r = runs[-1]
                 print(rep, seed, r["evaluations"], r["cpu_s"], r["best_violation"], flush=True)
                 write(out, runs, reps, seeds, args)      # after every run: a cut-short benchmark keeps what ran
@@ -89,7 +93,7 @@ def write(out: Path, runs: list[dict], reps: list[str], seeds: list[int], args: 
                         "cpu_s_per_evaluation": round(sum(r["cpu_s"] for r in rr) / sum(r["evaluations"] for r in rr), 3)}
     commit = subprocess.run(["git", "rev-parse", "HEAD"], check=False, capture_output=True, text=True).stdout.strip()
     doc = {"benchmark": "antenna_tdrs_representations", "commit": commit, "machine": platform.platform(),
-           "budget": {"pop": args.pop, "generations": args.generations, "seeds": seeds},
+           "budget": {"pop": args.pop, "generations": args.generations, "seeds": seeds, "set": args.sets},
            "runs_done": len(runs),
            "note": "screening runs at nice 19 on a shared 2-core machine; CPU seconds are process time",
            "summary": summary, "runs": runs}
