@@ -33,12 +33,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--designs", type=int, default=10)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--reps", default="helix,yagi", help="representations, comma-separated")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "antenna_tdrs_sampling.json")
     args = ap.parse_args()
     from gadesign_problems.antenna.tdrs import antenna_tdrs
 
-    rows = []
-    for rep in ("helix", "yagi"):
+    rows: list[dict] = []
+    reps = args.reps.split(",")
+    for rep in reps:
         p = antenna_tdrs(representation=rep)
         xs = p.genome.sample_many(args.designs, np.random.default_rng(args.seed))
         if rep == "helix":
@@ -56,18 +58,21 @@ def main() -> None:
                                               for k in NAMES}
             rows.append(row)
             print(rep, i, {k: row["dense_minus_" + k] for k in cases}, flush=True)
+            write(args.out, rows, reps)                # after every design: a cut-short run keeps what ran
+
+
+def write(out: Path, rows: list[dict], reps: list[str]) -> None:
     summary = {rep: {name: {k: max(r["dense_minus_" + name][k] for r in rows if r["representation"] == rep)
                             for k in NAMES} for name in CASES}
-               for rep in ("helix", "yagi")}
+               for rep in reps if any(r["representation"] == rep for r in rows)}
     commit = subprocess.run(["git", "rev-parse", "HEAD"], check=False, capture_output=True, text=True).stdout.strip()
     doc = {"benchmark": "antenna_tdrs_sampling", "commit": commit, "machine": platform.platform(),
            "note": "max over designs of dense minus sampled worst case (dB; vswr: dense / sampled ratio); NxAxB: N frequencies per band, theta every A deg, phi every B deg; 3_per_band_1x5deg isolates the frequency sampling",
-           "summary_max_worsening": summary, "designs": rows}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".tmp")
+           "designs_done": len(rows), "summary_max_worsening": summary, "designs": rows}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
     tmp.write_text(json.dumps(doc, indent=1))
-    tmp.replace(args.out)
-    print(json.dumps(summary, indent=1))
+    tmp.replace(out)
 
 
 if __name__ == "__main__":
