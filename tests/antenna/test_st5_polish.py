@@ -1,0 +1,98 @@
+"""The ST5 search's local polish and feed.
+
+References: invariants of the polish (same tree shape, repaired, never worse than the
+start, at most the solve budget, a design meeting the targets untouched, the same
+result in every run), a smooth analytic score with a known minimum (a quadratic bowl in
+the genes), and the feed's geometry (the source on the feed segment at the ground plane,
+feed segments as long as the arm segments at the hub in the exported deck).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from gadesign_problems.antenna.polish import genes, polish, with_genes
+from gadesign_problems.antenna.st5 import antenna_st5
+from gadesign_problems.antenna.tree import count_wires, walk
+
+
+def _shape(x):
+    return [len(n.children) for _, n in walk(x)]
+
+
+def test_genes_round_trip_in_millimetres_and_degrees():
+    p = antenna_st5()
+    x = p.genome.sample(np.random.default_rng(11))
+    v = genes(x)
+    assert v.shape == (3 * count_wires(x),)
+    assert v[0] == pytest.approx(x.length * 1e3) and v[1] == x.bend and v[2] == x.twist
+    assert with_genes(x, v) == x or np.allclose(genes(with_genes(x, v)), v)
+    assert _shape(with_genes(x, v + 1.0)) == _shape(x)
+
+
+def test_polish_finds_the_minimum_of_a_smooth_bowl():
+    """On a quadratic bowl in the genes (minimum 1 mm / degree away from the start in
+    every gene) Nelder-Mead gets most of the way and never returns a worse tree."""
+    p = antenna_st5(max_wires=2, max_branches=0)
+    x = p.genome.sample(np.random.default_rng(2))
+    target = genes(x) + 1.0
+
+    def bowl(y):
+        return float(np.sum((genes(y) - target) ** 2))
+
+    y, s, calls = polish(x, bowl, lambda t: t, 400)
+    assert calls <= 400 and s == pytest.approx(bowl(y))
+    assert s < 0.01 * bowl(x)
+
+
+def test_polish_lowers_ln_f_within_its_budget_and_is_deterministic():
+    p = antenna_st5(polish_evaluations=25)
+    x = p.genome.sample(np.random.default_rng(7))
+
+    def ln_f(y):
+        return math.log(p.measure(y)["product"])
+
+    y = p.polished(x)
+    assert _shape(y) == _shape(x) or count_wires(y) <= count_wires(x)   # repair may only drop wires
+    assert p.genome.repair(y) == y
+    assert ln_f(y) <= ln_f(x)
+    assert p.polished(x) == y                                           # a pure function of the design
+    calls = []
+    polish(x, lambda t: calls.append(1) or ln_f(t), p.genome.repair, 25)
+    assert len(calls) <= 25
+
+
+def test_a_design_meeting_the_targets_is_not_polished():
+    p = antenna_st5(rhcp_margin_db=0.0, vswr_margin=0.0, vswr_receive=1e3, vswr_transmit=1e3, gain_dbic=-1e3)
+    x = p.genome.sample(np.random.default_rng(3))
+    assert p.measure(x)["meets_with_margins"]
+    assert p.polished(x) is x
+
+
+def test_polish_is_a_mutation_only_when_asked():
+    off = antenna_st5(polish_prob=0.0)
+    on = antenna_st5(polish_prob=1.0, polish_evaluations=5)
+    assert off.genome.describe()["polish_prob"] == 0.0 and on.genome.describe()["polish_prob"] == 1.0
+    x = on.genome.sample(np.random.default_rng(4))
+    y = on.genome.mutate(x, np.random.default_rng(0))
+    assert y == on.polished(x)
+
+
+def test_feed_is_fed_at_the_ground_plane_with_segments_like_the_arms_at_the_hub():
+    p = antenna_st5()
+    x = p.genome.sample(np.random.default_rng(12))
+    deck = p.deck(x)
+    feed = deck.wires[0]
+    assert feed.start == (0.0, 0.0, 0.0) and feed.end[2] == pytest.approx(p.space.feed_height)
+    assert deck.sources[0].tag == feed.tag and deck.sources[0].segment == 1          # the segment on the plate
+    gap = feed.length / feed.segments
+    assert gap == pytest.approx(0.001)
+    hub = [w for w in deck.wires[1:] if np.allclose(w.start, feed.end)]
+    assert len(hub) == 4
+    for w in hub:                                 # similar segment lengths where the five wires meet
+        assert 0.5 <= (w.length / w.segments) / gap <= 1.0
+    with pytest.raises(Exception):
+        antenna_st5(feed_segments=16)             # 0.25 mm, cut into 4 at the finest check: below 0.5 radius
