@@ -93,6 +93,6 @@ def test_feed_is_fed_at_the_ground_plane_with_segments_like_the_arms_at_the_hub(
     hub = [w for w in deck.wires[1:] if np.allclose(w.start, feed.end)]
     assert len(hub) == 4
     for w in hub:                                 # similar segment lengths where the five wires meet
-        assert 0.5 <= (w.length / w.segments) / gap <= 1.0
+        assert 1.0 / 3.0 <= (w.length / w.segments) / gap <= 1.0
     with pytest.raises(Exception):
         antenna_st5(feed_segments=16)             # 0.25 mm, cut into 4 at the finest check: below 0.5 radius
