@@ -54,7 +54,7 @@ def main() -> None:
         p = antenna_tdrs(representation=rep)
         xs = p.genome.sample_many(args.designs, np.random.default_rng(args.seed))
         if rep == "helix":
-            xs.insert(0, {"turns": np.array([12]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.03])})
+            xs.insert(0, {"turns": np.array([12]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.03, 0.0, 3.0])})
         for i, x in enumerate(xs):
             ms, cpu = {}, {}
             for lv in LEVELS:

@@ -8,11 +8,14 @@ conjugates the handedness; the tests check it).
 
 ``helix`` -- an axial-mode helix (Kraus) with variable radius and pitch: part ``turns``
 (integer, the number of turns) and part ``shape`` (real): radius at ``K`` control points
-(lam0) spread evenly over the length, pitch angle at ``K`` control points (degrees), and
-the height of the vertical feed wire (lam0) that rises from the ground plane to the first
-turn. Radius and pitch are interpolated linearly in the turn fraction; the helix is cut into
-straight one-segment wires of equal azimuth step (``segments_per_turn`` chosen from the
-widest turn). One port, a delta gap at the ground end of the feed wire.
+(lam0) spread evenly over the length, pitch angle at ``K`` control points (degrees), the
+height of the vertical feed wire (lam0) that rises from the ground plane to the first
+turn, and a matching section: the first ``match_turns`` (0-1) turns run at their own low
+pitch ``match_pitch`` (degrees) close to the ground plane, a transmission line over the
+ground that transforms the helix's ~140 ohm towards 50 ohm (Kraus's matching of the first
+turn). Radius and pitch are interpolated linearly in the turn fraction; the helix is cut
+into straight one-segment wires of equal azimuth step (``segments_per_turn`` chosen from
+the widest turn). One port, a delta gap at the ground end of the feed wire.
 
 ``yagi`` -- a crossed Yagi-Uda over the ground plane fed in quadrature: part ``directors``
 (integer, how many of the ``max_directors`` are used) and part ``shape`` (real): driven
@@ -61,12 +64,13 @@ class HelixSpace:
 
     def __init__(self, layout: Layout, turns: tuple[int, int] = (4, 20), control_points: int = 4,
                  radius_wl: tuple[float, float] = (0.10, 0.24), pitch_deg: tuple[float, float] = (3.0, 20.0),
-                 feed_wl: tuple[float, float] = (0.02, 0.06)) -> None:
+                 feed_wl: tuple[float, float] = (0.02, 0.06), match_turns: tuple[float, float] = (0.0, 1.0),
+                 match_pitch_deg: tuple[float, float] = (0.5, 6.0)) -> None:
         self.layout, self.k = layout, int(control_points)
         # the feed wire must outreach its junction with the first turn: (a + a) / sin(angle), angle >= 70 deg
         feed_wl = (max(feed_wl[0], 3.0 * layout.wire_radius / layout.lam0), max(feed_wl[1], 6.0 * layout.wire_radius / layout.lam0))
-        lo = [radius_wl[0]] * self.k + [pitch_deg[0]] * self.k + [feed_wl[0]]
-        hi = [radius_wl[1]] * self.k + [pitch_deg[1]] * self.k + [feed_wl[1]]
+        lo = [radius_wl[0]] * self.k + [pitch_deg[0]] * self.k + [feed_wl[0], match_turns[0], match_pitch_deg[0]]
+        hi = [radius_wl[1]] * self.k + [pitch_deg[1]] * self.k + [feed_wl[1], match_turns[1], match_pitch_deg[1]]
         self.genome = Composite({"turns": IntegerVector([turns[0]], [turns[1]]), "shape": RealVector(lo, hi)})
 
     def curve(self, x: dict[str, Any], sense: int = 1) -> tuple[np.ndarray, float]:
@@ -74,14 +78,16 @@ class HelixSpace:
         lam = self.layout.lam0
         n_turns = int(np.asarray(x["turns"]).ravel()[0])
         s = np.asarray(x["shape"], float)
-        radius, pitch, feed = s[: self.k] * lam, np.radians(s[self.k: 2 * self.k]), float(s[-1]) * lam
+        radius, pitch, feed = s[: self.k] * lam, np.radians(s[self.k: 2 * self.k]), float(s[2 * self.k]) * lam
+        match_turns, match_pitch = float(s[2 * self.k + 1]), math.radians(float(s[2 * self.k + 2]))
         # one turn is at most 2 pi r_max / cos(pitch_max) long (arc and rise)
-        m = max(8, math.ceil(2.0 * math.pi * radius.max() / math.cos(pitch.max()) / self.layout.max_segment))
+        m = self._per_turn(x)
         psi = np.linspace(0.0, 2.0 * math.pi * n_turns, m * n_turns + 1)
         knots = np.linspace(0.0, 1.0, self.k)
         t = psi / psi[-1]
         r = np.interp(t, knots, radius)
-        rise = r * np.tan(np.interp(t, knots, pitch))                      # dz / dpsi (m/rad)
+        angle = np.where(psi < 2.0 * math.pi * match_turns, match_pitch, np.interp(t, knots, pitch))
+        rise = r * np.tan(angle)                                           # dz / dpsi (m/rad)
         z = feed + np.concatenate([[0.0], np.cumsum(0.5 * (rise[1:] + rise[:-1]) * np.diff(psi))])
         pts = np.column_stack([r * np.cos(psi), sense * r * np.sin(psi), z])
         return pts, feed
@@ -95,12 +101,17 @@ class HelixSpace:
 
     def clearance_shortfall(self, x: dict[str, Any]) -> float:
         """How much (m) adjacent turns come closer than the clearance (0 = buildable):
-        turn-to-turn spacing ``2 pi r tan(pitch)`` against ``clearance``."""
+        the distance from every helix point to the point one turn further against
+        ``clearance`` (the height above ground is the feed wire's, bounded in the genome)."""
         pts, _ = self.curve(x)
-        lam = self.layout.lam0
+        m = self._per_turn(x)
+        gap = np.linalg.norm(pts[m:] - pts[:-m], axis=1).min() if len(pts) > m else np.inf
+        return float(max(self.layout.clearance - gap, 0.0))
+
+    def _per_turn(self, x: dict[str, Any]) -> int:
         s = np.asarray(x["shape"], float)
-        gap = 2.0 * math.pi * s[: self.k] * lam * np.tan(np.radians(s[self.k: 2 * self.k]))
-        return float(np.maximum(self.layout.clearance - gap, 0.0).max())
+        r, p = s[: self.k].max() * self.layout.lam0, math.radians(s[self.k: 2 * self.k].max())
+        return max(8, math.ceil(2.0 * math.pi * r / math.cos(p) / self.layout.max_segment))
 
     def antenna(self, x: dict[str, Any], sense: int = 1, **kw: Any) -> Antenna:
         pts, feed = self.curve(x, sense)
@@ -114,7 +125,9 @@ class HelixSpace:
         return {"representation": "helix", "turns": int(np.asarray(x["turns"]).ravel()[0]),
                 "radius_wl": [round(float(v), 4) for v in s[: self.k]],
                 "pitch_deg": [round(float(v), 2) for v in s[self.k: 2 * self.k]],
-                "feed_wl": round(float(s[-1]), 4), "height_wl": round(self.height(x) / self.layout.lam0, 3)}
+                "feed_wl": round(float(s[2 * self.k]), 4), "match_turns": round(float(s[2 * self.k + 1]), 3),
+                "match_pitch_deg": round(float(s[2 * self.k + 2]), 2),
+                "height_wl": round(self.height(x) / self.layout.lam0, 3)}
 
 
 class CrossedYagiSpace:

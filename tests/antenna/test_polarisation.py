@@ -103,7 +103,7 @@ def test_right_handed_helix_is_rhcp_on_axis_and_its_mirror_lhcp():
     from gadesign_problems.antenna.tdrs import antenna_tdrs
 
     p = antenna_tdrs(refinement=1)
-    x = {"turns": np.array([8]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.03])}
+    x = {"turns": np.array([8]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.03, 0.0, 3.0])}
     f = [2100e6]
     right = p.space.antenna(x, +1).solve(f)
     left = p.space.antenna(x, -1).solve(f)

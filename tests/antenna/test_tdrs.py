@@ -78,7 +78,7 @@ def test_genomes_decode_to_valid_geometry_inside_the_cell(rep):
         seg = max(w.length / w.segments for w in ant.wires)
         assert seg <= C0 / 2300e6 / 12 * 1.0001
     # a helix whose turns touch is penalised, not simulated
-    x = {"turns": np.array([10]), "shape": np.array([0.10] * 4 + [3.0] * 4 + [0.03])}
+    x = {"turns": np.array([10]), "shape": np.array([0.10] * 4 + [3.0] * 4 + [0.03, 0.0, 3.0])}
     tight = antenna_tdrs(wire_radius=0.0013)
     assert tight.geometry_shortfall(x) > 0 and tight.evaluate(x).info["failed"]
 
@@ -108,7 +108,7 @@ def test_dense_sampling_changes_a_kraus_helix_verdict_by_little():
     per band, 2.5 x 5 deg): never better, and worse by less than the design margins
     (benchmarks/antenna_tdrs_sampling.py measures more designs, denser)."""
     p = antenna_tdrs(refinement=1)
-    x = {"turns": np.array([12]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.03])}
+    x = {"turns": np.array([12]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.03, 0.0, 3.0])}
     coarse, dense = p.measure(x), p.dense_check(x, points_per_band=5, theta_step=2.5, phi_step=5.0)
     for k in ("boresight", "fov", "sidelobe", "axial_ratio"):
         assert dense[k] >= coarse[k] - 1e-9
@@ -183,7 +183,7 @@ def test_report_figures_are_the_designers_three():
     from gadesign.problem import Evaluation
 
     p = antenna_tdrs(refinement=1)
-    x = {"turns": np.array([6]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.03])}
+    x = {"turns": np.array([6]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.03, 0.0, 3.0])}
     figs = p.report_figures(x, Evaluation((0.0,) * 5, (0.0,), {}))
     titles = [t for t, _ in figs]
     assert len(figs) == 3 and "band edge" in titles[0] and "axial ratio" in titles[1] and "VSWR" in titles[2]
