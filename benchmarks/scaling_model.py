@@ -125,6 +125,26 @@ def main() -> None:
                           "predicted_efficiency": round(predicted, 4)})
             print(f"check: {w} workers {ms} ms: measured {m['efficiency_mean']:.1%}, model {predicted:.1%}")
 
+    # 1b. the same runs predicted from the CPU-time terms measured at the same worker count:
+    # what they would give with the client and scheduler never waiting for a core; and the
+    # configuration used before (4 designs per worker, 2 chunk tasks per worker)
+    quiet: list[dict[str, Any]] = []
+    if args.overheads.is_file():
+        by_w = {r["workers"]: r["overheads"] for r in json.loads(args.overheads.read_text())["runs"]}
+        for run in runs:
+            o = by_w.get(run["workers"])
+            for ms in run["sleep"] if o else ():
+                w, t = run["workers"], float(ms) / 1e3
+                for per_worker, chunks_per_worker in ((dask.get("per_worker", PER_WORKER), 1), (4, 2)):
+                    n = per_worker * w
+                    ideal = per_worker * t
+                    total = o["c_gen_cpu_s"] + chunks_per_worker * w * o["c_task_cpu_s"] + ideal
+                    quiet.append({"workers": w, "sleep_ms": float(ms), "designs_per_worker": per_worker,
+                                  "chunks_per_worker": chunks_per_worker, "designs_per_generation": n,
+                                  "predicted_efficiency_cpu_terms": round(ideal / total, 4)})
+                    print(f"quiet-machine prediction: {w} workers {ms} ms, {per_worker} designs and "
+                          f"{chunks_per_worker} chunk(s) per worker: {ideal / total:.1%}")
+
     # 2. the measured terms of the engine and the problems; Dask's terms at the largest
     # worker count, as CPU time of the client+scheduler process when measured (what they
     # cost on a quiet machine), else as wall time
@@ -173,6 +193,7 @@ def main() -> None:
         "dask_terms": terms,
         "engine_terms": "CPU time of a serial run (single-threaded), see engine_terms()",
         "model_check_on_sleep_runs": check,
+        "sleep_runs_predicted_from_cpu_terms": quiet,
         "predictions_at": list(PREDICT_AT),
         "problems": problems,
     }
