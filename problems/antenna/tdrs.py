@@ -221,15 +221,18 @@ def antenna_tdrs(representation: str = "helix", sense: str = "rhcp", vswr_max: f
                  ) -> TdrsProblem:
     """TDRS-C S-band array element (NASA): CP gain > 15 dBic boresight, > 10 dBic to 20 deg, < 5 dBic beyond 30 deg, AR <= 5 dB, two bands.
 
-    ``representation``: ``helix`` (axial-mode helix, variable radius and pitch) or ``yagi``
-    (crossed Yagi-Uda fed in quadrature), both over ground. ``sense``: ``rhcp`` or ``lhcp``
-    (IEEE). ``vswr_max``: VSWR limit, 50 ohm (2.0: our choice, see the README).
-    ``boresight_dbic``, ``fov_dbic``, ``sidelobe_dbic``, ``axial_ratio_db``: the limits.
-    ``points_per_band``: frequencies per band (edges included). ``theta_step``,
-    ``phi_step``: direction sampling, degrees. ``wire_radius``: m. ``refinement``: the
+    ``representation``: ``helix`` (axial-mode helix, variable radius and pitch, matching
+    section) or ``yagi`` (crossed Yagi-Uda fed in quadrature), both over ground. ``sense``:
+    ``rhcp`` or ``lhcp`` (IEEE). ``vswr_max``: VSWR limit, 50 ohm (2.0: our choice, see the
+    README). ``boresight_dbic``: least gain on boresight, dBic. ``fov_dbic``: least gain out
+    to 20 deg, dBic. ``sidelobe_dbic``: most gain beyond 30 deg, dBic. ``axial_ratio_db``:
+    most axial ratio out to 20 deg, dB. ``points_per_band``: frequencies per band (edges
+    included). ``theta_step``: theta sampling, degrees. ``phi_step``: phi sampling, degrees.
+    ``wire_radius``: radius of every wire, m. ``refinement``: the
     solver cuts every deck segment into this many. ``deck_segments``: the exported deck's
-    segments per design segment. ``gain_margin_db``, ``ar_margin_db``, ``vswr_margin``: design
-    margins. ``max_turns``: helix turns at most. ``max_directors``: Yagi directors at most.
+    segments per design segment. ``gain_margin_db``: design margin on every gain limit, dB.
+    ``ar_margin_db``: design margin below the AR limit, dB. ``vswr_margin``: design margin
+    below the VSWR limit. ``max_turns``: helix turns at most. ``max_directors``: Yagi directors at most.
     """
     if representation not in SPACES:
         raise ConfigError(f"antenna-tdrs: representation must be one of {', '.join(SPACES)}, got {representation!r}")
