@@ -8,7 +8,9 @@ drifts, so the two settings are run alternately ``--repeat`` times each and the 
 kept; the load average before and after and the git commit measured are recorded.
 
 Writes benchmarks/out/antenna_evolve.json. Usage:
-python benchmarks/antenna_evolve.py [--pop 100] [--generations 20] [--repeat 3]
+python benchmarks/antenna_evolve.py [--pop 100] [--generations 20] [--repeat 3] [--cli]
+(``--cli``: the whole ``gadesign evolve`` path, checkpoints and result files included,
+into a temporary run directory; write it elsewhere with ``--out``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,22 @@ def run(workers: int, pop: int, generations: int, seed: int) -> tuple[float, int
     return wall, int(result.logbook[-1]["evals"]), result.objectives()
 
 
+def run_cli(workers: int, pop: int, generations: int, seed: int) -> tuple[float, int, np.ndarray]:
+    """As ``gadesign evolve antenna-st5 --workers N``: a run directory with checkpoints
+    every 10 generations, the logbook, the front, plots and every member's .nec/.s1p."""
+    import tempfile
+
+    from gadesign.run import RunConfig, start_run
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        result = start_run(RunConfig("antenna-st5", {}, None, pop, generations, seed, None, workers),
+                           Path(tmp) / "run")
+        wall = time.perf_counter() - t
+    front = np.array([m["objectives"] for m in result.front["members"]], dtype=float)
+    return wall, int(result.logbook[-1]["evals"]), front
+
+
 def commit() -> str:
     """The git commit of the code measured (with ``+dirty`` when the tree has changes)."""
     root = Path(__file__).resolve().parents[1]
@@ -57,6 +75,8 @@ def main() -> None:
     ap.add_argument("--generations", type=int, default=20)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--cli", action="store_true",
+                    help="the whole command (run directory, checkpoints, results written) instead of evolve()")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "antenna_evolve.json")
     args = ap.parse_args()
     load_before = list(os.getloadavg())
@@ -65,7 +85,7 @@ def main() -> None:
     times: dict[int, list[float]] = {1: [], 2: []}
     for _ in range(args.repeat):                 # alternate, so both see the same load drift
         for workers in (1, 2):
-            wall, evals, front = run(workers, args.pop, args.generations, args.seed)
+            wall, evals, front = (run_cli if args.cli else run)(workers, args.pop, args.generations, args.seed)
             times[workers].append(wall)
             fronts[workers] = front
     for workers in (1, 2):
@@ -83,6 +103,7 @@ def main() -> None:
                     "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")},
         "commit": os.environ.get("GADESIGN_COMMIT") or commit(),
         "budget": {"pop": args.pop, "generations": args.generations, "seed": args.seed, "repeat": args.repeat},
+        "mode": "gadesign evolve (run directory, checkpoints, results)" if args.cli else "gadesign.evolve()",
         "target": "workers=2 at least 1.8x faster than workers=1, identical front",
         "serial": rows[1], "workers_2": rows[2],
         "speedup": round(rows[1]["wall_s"] / rows[2]["wall_s"], 3),
