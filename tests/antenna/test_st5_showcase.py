@@ -61,7 +61,9 @@ def test_showcase_deck_is_the_design(showcase, levels):
     assert deck.nec_text() == Antenna.from_nec_text(p.deck(x).nec_text()).nec_text()
     pts = np.array([q for w in deck.wires for q in (w.start, w.end)])
     assert np.hypot(pts[:, 0], pts[:, 1]).max() <= 0.1524 / 2 and pts[:, 2].max() <= 0.1524
-    z = deck.solve(list(p.requirements.frequencies)).impedance[:, 0]
+    from dataclasses import replace
+
+    z = replace(deck, end_caps=p.end_caps).solve(list(p.requirements.frequencies)).impedance[:, 0]
     np.testing.assert_allclose(z, [complex(*v) for v in levels[0]["impedance_ohm"]], rtol=0.01)
 
 
@@ -94,8 +96,10 @@ def test_showcase_deck_is_resolved_in_nec2(showcase):
 @pytest.mark.pynec
 def test_nec2_and_our_solver_agree_on_the_showcase(showcase, levels):
     """Two engines on one physical antenna (the same 1 mm feed gap): NEC-2's Z on the
-    exported deck within 5 % of ours at 4x, its min RHCP within 0.5 dB."""
+    exported deck within 12 % of ours at 4x (the 95th percentile of |dZ| over the 60
+    designs of benchmarks/antenna_st5_convergence.py, standard kernel at 3x arms), its
+    min RHCP within the design margin (0.3 dB) of ours."""
     p, _ = showcase
     for r, z, g in zip(_nec(showcase), levels[2]["impedance_ohm"], levels[2]["min_rhcp_dbic"]):
-        assert abs(r["z"] - complex(*z)) / abs(complex(*z)) < 0.05, (r, z)
-        assert abs(r["min_rhcp_dbic"] - g) < 0.5, (r, g)
+        assert abs(r["z"] - complex(*z)) / abs(complex(*z)) < 0.12, (r, z)
+        assert abs(r["min_rhcp_dbic"] - g) < p.requirements.rhcp_margin_db, (r, g)
