@@ -34,6 +34,11 @@ it is now. Usage (minutes per seed)::
     python benchmarks/antenna_st5_seeds.py [--seeds 1-10] [--jobs 1] [--runs results/st5-seeds]
     python benchmarks/antenna_st5_seeds.py --recheck
     python benchmarks/antenna_st5_seeds.py --showcase 2    # seed 2's run -> results/showcase/antenna-st5
+    python benchmarks/antenna_st5_seeds.py --polish-failed 400
+
+``--polish-failed N`` is a diagnostic, not part of the search: the final best design of
+every seed that missed the targets, polished by N Nelder-Mead solves
+(``gadesign_problems.antenna.polish``), and whether it then meets them (``end_polish``).
 """
 
 from __future__ import annotations
@@ -260,6 +265,29 @@ def code_info(note: str | None) -> dict[str, Any]:
             "gadesign_problems": str(Path(gadesign_problems.__file__).parent), "note": note}
 
 
+def polish_failed(entry: dict[str, Any], problem: Any, runs: Path, evaluations: int) -> dict[str, Any]:
+    """The seed's final least-violating design, polished by ``evaluations`` solves."""
+    import math
+
+    from gadesign_problems.antenna.polish import polish
+    from gadesign_problems.antenna.st5 import stable
+
+    front = json.loads((runs / f"seed-{entry['seed']:02d}" / "front.json").read_text())["members"]
+    x = from_json(front[0]["genome"])
+
+    def ln_f(y: Any) -> float:
+        return stable(math.log(problem.measure(y)["product"]))
+
+    start = ln_f(x)
+    y, end, calls = polish(x, ln_f, problem.genome.repair, evaluations, start=start)
+    m = problem.measure(y)
+    out = {"solves": calls, "ln_f_before": start, "ln_f_after": end, "meets_targets": m["meets_with_margins"],
+           "vswr": m["vswr_per_frequency"], "min_rhcp_dbic": m["min_rhcp_dbic"], "wires_per_arm": m["wires_per_arm"]}
+    if m["meets_with_margins"]:
+        out["levels_meet"] = all(r["meets_requirements"] for r in problem.check(y))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default="1-10", help="e.g. 1-10 or 1,3,5")
@@ -270,6 +298,8 @@ def main() -> None:
     ap.add_argument("--showcase", type=int, help="copy this seed's run and design to results/showcase/antenna-st5")
     ap.add_argument("--pop", type=int, help="override the default budget (a smoke test, not the benchmark)")
     ap.add_argument("--generations", type=int, help="override the default budget (smoke test)")
+    ap.add_argument("--polish-failed", type=int, metavar="N",
+                    help="diagnostic: polish each failed seed's final best design with N solves")
     ap.add_argument("--code-note", help="recorded with the code's origin (e.g. 'snapshot of <commit>')")
     args = ap.parse_args()
     data: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
@@ -285,6 +315,15 @@ def main() -> None:
         root = HERE.parent
         showcase(data["seeds"][str(args.showcase)], args.runs, root / "results" / "showcase" / "antenna-st5",
                  root / "tests" / "data" / "antenna")
+        return
+    if args.polish_failed:
+        for entry in data["seeds"].values():
+            if "error" not in entry and not entry.get("met"):
+                entry["end_polish"] = polish_failed(entry, p, args.runs, args.polish_failed)
+                print(json.dumps({"seed": entry["seed"], **entry["end_polish"]}), flush=True)
+        data["end_polish_code"] = code_info(args.code_note)
+        with locked(args.out):
+            atomic_write_json(args.out, data)
         return
     if args.recheck:
         for entry in data["seeds"].values():

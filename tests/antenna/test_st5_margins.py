@@ -62,11 +62,13 @@ def test_exported_deck_is_resegmented_and_says_why(tmp_path):
     assert [w.segments for w in back.wires] == [w.segments * (1 if w.tag == 1 else p.deck_segments)
                                                 for w in design.wires]       # the fed wire keeps its gap
     assert back.sources == design.sources
-    # same feed, finer arms: our solver gives the evaluation's impedance (converged mesh)
+    # same feed, finer arms: our solver gives the evaluation's impedance to within what
+    # refining the evaluation moves it (benchmarks/antenna_st5_convergence.py, 60 designs:
+    # 1x -> 2x 2.1 %, 2x -> 4x 0.56 % at the 95th percentile)
     f = list(p.requirements.frequencies)
     z_deck = back.solve(f).impedance[:, 0]
     z_eval = np.array([complex(*z) for z in p.measure(x)["impedance_ohm"]])
-    np.testing.assert_allclose(z_deck, z_eval, rtol=0.01)
+    np.testing.assert_allclose(z_deck, z_eval, rtol=0.03)
     text = "\n".join(back.comments)
     assert f"{p.deck_segments} x" in text and "NEC-2" in text and "average-gain test" in text
     assert "margins" in text and f"cut into {p.refinement}" in text and "feed gap" in text
