@@ -7,7 +7,7 @@ default budget, one worker), then
 * ``met``: some design met the design targets (the requirements with the problem's
   margins) in our evaluation; ``generation_met``: the first generation with one;
 * the chosen design: among the front's members meeting the targets, the one whose
-  smaller margin, in units of the default margins (RHCP dB / 0.5, VSWR / 0.05), is
+  smaller margin, in units of the default margins (RHCP dB / 0.3, VSWR / 0.03), is
   largest; its VSWR and RHCP margins against the requirements themselves;
 * ``levels``: that design solved by our MoM at 1x, 2x and 4x the evaluation refinement
   (``ST5Problem.check``), full azimuth circle: VSWR < 1.5 / 1.2 and RHCP >= 0 dBic over
