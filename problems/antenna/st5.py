@@ -11,10 +11,12 @@ X-Band Antenna for NASA's Space Technology 5 Mission", *Evolutionary Computation
   the ground plane (the spacecraft's top deck).
 
 Model: the arm tree of :mod:`gadesign_problems.antenna.tree` with 4-fold rotational symmetry, a
-0.4 cm feed wire from the (infinite, perfectly conducting) ground plane, wires of radius
-``wire_radius`` (ours, not NASA's), segments of at most a tenth of the transmit
-wavelength, solved by our thin-wire MoM (the same model ``gadesign antenna simulate``
-uses on the exported deck). The 4-fold symmetric antenna's pattern repeats every 90
+0.4 cm feed wire from the (infinite, perfectly conducting) ground plane, cut into four 1 mm
+segments with the source on the lowest (a 1 mm gap at the ground plate), wires of radius
+``wire_radius`` (ours, not NASA's) with solid ends (end caps), arm segments of at most a
+twentieth of the transmit wavelength, solved by our thin-wire MoM (the same model
+``gadesign antenna simulate`` uses on the exported deck, whose arms are 3 times finer so
+that NEC-2 is resolved on it too). The 4-fold symmetric antenna's pattern repeats every 90
 degrees in azimuth, so the gain is sampled at ``phi = 0, 5, ..., 85`` degrees only (the
 tests check this against the full circle).
 
