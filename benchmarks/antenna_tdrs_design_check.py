@@ -76,6 +76,7 @@ def main() -> None:
     doc = {"benchmark": "antenna_tdrs_design_check", "commit": commit, "machine": platform.platform(),
            "run": str(args.run) if args.run else f"gadesign evolve antenna-tdrs {args.args}",
            "run_params": params, "run_violation": member["violations"][0],
+           "run_config": {k: config.get(k) for k in ("algorithm", "pop", "generations", "seed", "workers")},
            "design": p.space.describe(x), "genome": member["genome"],
            "default": {k: d[k] for k in NAMES + keep},
            "levels": rows, "level_spread_2x_4x": level_spread,
