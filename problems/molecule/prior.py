@@ -6,7 +6,7 @@ chemistry. SIRIUS ranks its candidates with such a prior (hetero-atom/carbon rat
 RDBE and element frequencies; Böcker & Dührkop, J. Cheminform. 8:5, 2016), and Kind &
 Fiehn's golden rules 4-6 are cut-offs of the same element-ratio densities (BMC
 Bioinformatics 8:105, 2007). Here the prior is fitted on the development list
-(``prior_formulas.csv`` beside this module: 5,727 public compounds, the open-licence
+(``prior_formulas.csv`` beside this module: 5,539 public compounds, the open-licence
 compounds of MassBank plus the project's 322-compound list; no validation compound,
 no isomer of one and none of the 12 reference cases, see its header) and returned as
 ``-2 ln`` of the prior relative to its most probable value, so it is >= 0 and adds to
