@@ -1,5 +1,7 @@
 # gadesign with Dask: one image for the scheduler, the workers and the client.
-FROM python:3.11-slim
+# BASE: any image with Python 3.11, pip and useradd (deploy/build_local.sh builds one from Debian packages)
+ARG BASE=python:3.11-slim
+FROM ${BASE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 OPENBLAS_NUM_THREADS=1 PIP_NO_CACHE_DIR=1
 RUN useradd --create-home --uid 1000 gadesign
