@@ -136,11 +136,12 @@ class TdrsProblem:
         short = self.geometry_shortfall(x)
         if short > 0.0:
             return Evaluation(PENALTY, (stable(100.0 + 1e3 * short),),
-                              {"failed": True, "reason": f"geometry: {short * 1e3:.3g} mm too close or outside the cell"})
+                              {"geometry_penalty": True,
+                               "reason": f"geometry: {short * 1e3:.3g} mm too close or outside the cell"})
         try:
             m = self.measure(x)
         except GeometryError as exc:
-            return Evaluation(PENALTY, (200.0,), {"failed": True, "reason": f"geometry: {exc}"})
+            return Evaluation(PENALTY, (200.0,), {"geometry_penalty": True, "reason": f"geometry: {exc}"})
         objs = tuple(stable(m[k]) for k in OBJECTIVE_NAMES)
         return Evaluation(objs, (stable(violation(m)),), m)
 
@@ -193,14 +194,14 @@ class TdrsProblem:
     def export(self, x: Any, evaluation: Evaluation, directory: Path, stem: str) -> list[Path]:
         from gadesign_problems.antenna.tdrs_report import export_tdrs
 
-        if evaluation.info.get("failed"):
+        if evaluation.info.get("failed") or evaluation.info.get("geometry_penalty"):
             return []
         return export_tdrs(self, x, Path(directory), stem)
 
     def report_figures(self, x: Any, evaluation: Evaluation) -> list[tuple[str, Any]]:
         from gadesign_problems.antenna.tdrs_report import tdrs_figures
 
-        if evaluation.info.get("failed"):
+        if evaluation.info.get("failed") or evaluation.info.get("geometry_penalty"):
             return []
         return tdrs_figures(self, x)
 
