@@ -56,6 +56,15 @@ class Node(NamedTuple):
 Path = tuple[int, ...]
 
 
+class PolishRequest(Node):
+    """A mutation's request for a local polish of this tree (``TreeGenome.polish_prob``).
+    The polish itself happens in :meth:`TreeGenome.repair`, which the engine runs on the
+    evaluation workers when there are any (``parallel_repair``), so its solves run in
+    parallel instead of in the main process; serially the result is the same tree."""
+
+    __slots__ = ()
+
+
 # ---- tree helpers (pure functions on immutable nodes) ---------------------------------------
 def walk(node: Node, path: Path = ()) -> Iterator[tuple[Path, Node]]:
     """(path, node) in pre-order; a path lists child indices from the root."""
@@ -415,7 +424,7 @@ class TreeGenome(Genome[Node]):
     # -- variation ------------------------------------------------------------------------------
     def mutate(self, x: Node, rng: np.random.Generator) -> Node:
         if self.polisher is not None and self.polish_prob > 0 and rng.random() < self.polish_prob:
-            return self.polisher(self.repair(x))
+            return PolishRequest(*x)                    # polished by repair(), on the workers
         op = int(rng.choice(5, p=self.op_probs))
         nodes = list(walk(x))
         if op == 4:                                                           # jiggle every wire
@@ -477,7 +486,11 @@ class TreeGenome(Genome[Node]):
 
     def repair(self, x: Node) -> Node:
         """Size limits (extra wires and branches cut in pre-order), then the geometric
-        pruning of :meth:`ArmSpace.prune`."""
+        pruning of :meth:`ArmSpace.prune`; a :class:`PolishRequest` is then polished by
+        the ``polisher``."""
+        if isinstance(x, PolishRequest):
+            plain = self.repair(Node(*x))
+            return self.repair(self.polisher(plain)) if self.polisher is not None else plain
         budget = [self.max_wires]
         branches = [self.max_branches]
 

@@ -9,6 +9,7 @@ feed segments as long as the arm segments at the hub in the exported deck).
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -16,7 +17,7 @@ import pytest
 
 from gadesign_problems.antenna.polish import genes, polish, with_genes
 from gadesign_problems.antenna.st5 import antenna_st5
-from gadesign_problems.antenna.tree import count_wires, walk
+from gadesign_problems.antenna.tree import Node, PolishRequest, count_wires, walk
 
 
 def _shape(x):
@@ -78,7 +79,22 @@ def test_polish_is_a_mutation_only_when_asked():
     assert off.genome.describe()["polish_prob"] == 0.0 and on.genome.describe()["polish_prob"] == 1.0
     x = on.genome.sample(np.random.default_rng(4))
     y = on.genome.mutate(x, np.random.default_rng(0))
-    assert y == on.polished(x)
+    assert isinstance(y, PolishRequest) and tuple(y) == tuple(x)   # the polish is left to repair()
+    assert on.genome.repair(y) == on.polished(x)
+    assert type(on.genome.repair(y)) is Node
+
+
+def test_polish_on_the_workers_gives_the_serial_population():
+    """The polish runs inside repair(), on the evaluation workers; the population after a
+    few generations with many polishes is the same, byte for byte, as the serial one."""
+    from gadesign import evolve
+
+    def population(workers):
+        p = antenna_st5(polish_prob=0.25, polish_evaluations=12)
+        pop = evolve(p, pop=12, generations=3, seed=3, workers=workers).population
+        return json.dumps([p.genome.to_json(x) for x in pop.genomes]), pop.F.tobytes()
+
+    assert population(2) == population(1)
 
 
 def test_feed_is_fed_at_the_ground_plane_with_segments_like_the_arms_at_the_hub():
