@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "antenna"))
-from pynec_ref import nec_context  # noqa: E402  (the one PyNEC structure builder)
+from pynec_ref import nec_context, upper_hemisphere_fields  # noqa: E402  (the one PyNEC structure builder)
 
 OUT = Path(__file__).parent / "out"
 
@@ -35,15 +35,8 @@ OUT = Path(__file__).parent / "out"
 def nec_pattern(ant, f: float) -> dict:
     from gadesign_problems.antenna.polarisation import axial_ratio_db, circular_components
 
-    ctx = nec_context(ant)
-    ctx.fr_card(0, 1, f / 1e6, 0)
-    n_th, n_ph = 19, 73
-    ctx.rp_card(0, n_th, n_ph, 1, 0, 0, 1, 0.0, 0.0, 5.0, 5.0, 0, 0)
-    z = complex(ctx.get_input_parameters(0).get_impedance()[0])
-    rp = ctx.get_radiation_pattern(0)
-    g = np.asarray(rp.get_gain(), float).reshape(n_th, n_ph)                  # theta-major, dBi
-    et = np.asarray(rp.get_e_theta()).reshape(n_ph, n_th).T                   # phi-major in nec2++
-    ep = np.asarray(rp.get_e_phi()).reshape(n_ph, n_th).T
+    z, g, et, ep, rp = upper_hemisphere_fields(nec_context(ant), f)          # (19, 73) theta-major
+    n_th, n_ph = g.shape
     er, el = circular_components(et, ep)
     tot = np.abs(et) ** 2 + np.abs(ep) ** 2 + 1e-300
     rhcp = g + 10 * np.log10(np.maximum(np.abs(er) ** 2 / tot, 1e-30))

@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from gadesign.atomic import atomic_write_text
+
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 OUT = Path(__file__).parent / "out" / "antenna_tdrs_representations.json"
@@ -98,9 +100,7 @@ def write(out: Path, runs: list[dict], reps: list[str], seeds: list[int], args: 
            "note": "screening runs at nice 19 on a shared 2-core machine; CPU seconds are process time",
            "summary": summary, "runs": runs}
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp_out = out.with_suffix(".tmp")
-    tmp_out.write_text(json.dumps(doc, indent=1))
-    tmp_out.replace(out)
+    atomic_write_text(out, json.dumps(doc, indent=1))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
 
+from gadesign.atomic import atomic_write_text  # noqa: E402
+
 NAMES = ("boresight", "fov", "sidelobe", "axial_ratio", "vswr")
 CASES = ("3_per_band_5x30deg", "3_per_band_5x15deg", "5_per_band_5x15deg", "3_per_band_1x5deg")
 
@@ -70,9 +72,7 @@ def write(out: Path, rows: list[dict], reps: list[str]) -> None:
            "note": "max over designs of dense minus sampled worst case (dB; vswr: dense / sampled ratio); NxAxB: N frequencies per band, theta every A deg, phi every B deg; 3_per_band_1x5deg isolates the frequency sampling",
            "designs_done": len(rows), "summary_max_worsening": summary, "designs": rows}
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(doc, indent=1))
-    tmp.replace(out)
+    atomic_write_text(out, json.dumps(doc, indent=1))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "antenna"))
-from pynec_ref import nec_context  # noqa: E402  (the one PyNEC structure builder)
+from pynec_ref import nec_context, upper_hemisphere_fields  # noqa: E402  (the one PyNEC structure builder)
 
 
 def have_pynec() -> bool:
@@ -35,15 +35,8 @@ def nec_st5(ant: Any, freq_hz: float, req: Any, extended: bool = False) -> dict[
     ``average_gain`` (NEC's, 2.0 ideal over ground), ``min_rhcp_dbic`` over
     ``req.theta_range`` at every azimuth (5-degree grid). ``extended``: NEC's extended
     thin-wire kernel (an EK card) instead of the standard one."""
-    ctx = nec_context(ant, extended=extended)
-    ctx.fr_card(0, 1, freq_hz / 1e6, 0)
-    n_th, n_ph = 19, 73
-    ctx.rp_card(0, n_th, n_ph, 1, 0, 0, 1, 0.0, 0.0, 5.0, 5.0, 0, 0)
-    z = complex(ctx.get_input_parameters(0).get_impedance()[0])
-    rp = ctx.get_radiation_pattern(0)
-    g = np.asarray(rp.get_gain(), float).reshape(n_th, n_ph)                  # theta-major, dBi
-    et = np.asarray(rp.get_e_theta()).reshape(n_ph, n_th).T                   # phi-major in nec2++
-    ep = np.asarray(rp.get_e_phi()).reshape(n_ph, n_th).T
+    z, g, et, ep, rp = upper_hemisphere_fields(nec_context(ant, extended=extended), freq_hz)
+    n_th = g.shape[0]
     frac = np.abs(et + 1j * ep) ** 2 / (2.0 * (np.abs(et) ** 2 + np.abs(ep) ** 2) + 1e-300)
     rhcp = g + 10.0 * np.log10(np.maximum(frac, 1e-30))
     th = np.arange(n_th) * 5.0

@@ -47,6 +47,22 @@ def gap_impedances(ctx, ant, k: int = 1) -> np.ndarray:
     return np.array([complex(s.voltage) for s in ant.sources]) / cur.mean(axis=1)
 
 
+def upper_hemisphere_fields(ctx, freq_hz: float):
+    """Solve ``ctx`` at ``freq_hz`` on NEC's 5-degree grid over the upper hemisphere (19
+    thetas from 0, 73 phis from 0 to 360). Returns ``(impedance ohm of the first source,
+    gain dBi, E_theta, E_phi, the radiation pattern object)``, the arrays (19, 73)
+    theta-major (nec2++ returns the fields phi-major)."""
+    ctx.fr_card(0, 1, freq_hz / 1e6, 0)
+    n_th, n_ph = 19, 73
+    ctx.rp_card(0, n_th, n_ph, 1, 0, 0, 1, 0.0, 0.0, 5.0, 5.0, 0, 0)
+    z = complex(ctx.get_input_parameters(0).get_impedance()[0])
+    rp = ctx.get_radiation_pattern(0)
+    g = np.asarray(rp.get_gain(), float).reshape(n_th, n_ph)
+    et = np.asarray(rp.get_e_theta()).reshape(n_ph, n_th).T
+    ep = np.asarray(rp.get_e_phi()).reshape(n_ph, n_th).T
+    return z, g, et, ep, rp
+
+
 def nec_solve(ant, freq_hz: float, theta_deg=None, phi_deg=None):
     """(impedance ohm, total gain dBi on the (theta, phi) grid, NEC's average gain)."""
     ctx = nec_context(ant)
