@@ -33,6 +33,7 @@ from gadesign_problems.antenna.tdrs_requirements import (OBJECTIVE_NAMES, TDRS_A
                                                          TDRS_FOV_DBIC, TDRS_SIDELOBE_DBIC, TDRS_VSWR,
                                                          TdrsRequirements, violation)
 from gadesign_problems.antenna.units import C0
+from gadesign_problems.antenna.wires import MIN_SEGMENT_RADII
 
 #: Penalty objectives of a design that cannot be built (overlapping turns, bad geometry).
 PENALTY = (40.0, 40.0, 40.0, 40.0, 100.0)
@@ -168,10 +169,21 @@ class TdrsProblem:
         """The exported NEC-2 deck: every wire's segments times ``deck_segments``."""
         from dataclasses import replace
 
-        ant = self.decode(x).resegmented(self.deck_segments)
-        note = (f"deck: {self.deck_segments} x the design's segments; gadesign evaluated it at refinement "
-                f"{self.refinement}; NOT yet checked in NEC-2 (see the README)")
-        return replace(ant, comments=ant.comments + (note,))
+        fs = int(getattr(self.space, "feed_segments", 1))
+        if fs == 1:
+            ant = self.decode(x).resegmented(self.deck_segments)
+            note = (f"deck: {self.deck_segments} x the design's segments; gadesign evaluated it at refinement "
+                    f"{self.refinement}; NOT yet checked in NEC-2 (see the README)")
+            return replace(ant, comments=ant.comments + (note,))
+        # feed_segments > 1: the feed wire (tag 1) keeps its segments and the source its
+        # lowest one, the same feed gap as the evaluation; every other wire x deck_segments
+        ant = self.decode(x)
+        fed = {src.tag for src in ant.sources}
+        wires = tuple(w if w.tag in fed else replace(w, segments=w.segments * self.deck_segments) for w in ant.wires)
+        note = (f"deck: {self.deck_segments} x the design's segments, the feed wire its {fs} segments with the source "
+                f"on the lowest (as evaluated); gadesign evaluated it at refinement {self.refinement} "
+                "(see the README, benchmarks/antenna_tdrs_feed.py)")
+        return replace(ant, wires=wires, comments=ant.comments + (note,))
 
     # -- reporting --------------------------------------------------------------------------
     def sweep_frequencies(self, points: int = 67) -> np.ndarray:
@@ -218,8 +230,8 @@ def antenna_tdrs(representation: str = "helix", sense: str = "rhcp", vswr_max: f
                  points_per_band: int = 3, theta_step: float = 5.0, phi_step: float = 15.0,
                  wire_radius: float = 0.001, refinement: int = 2, deck_segments: int = 2,
                  gain_margin_db: float = DEFAULT_GAIN_MARGIN_DB, ar_margin_db: float = DEFAULT_AR_MARGIN_DB,
-                 vswr_margin: float = DEFAULT_VSWR_MARGIN, max_turns: int = 20, max_directors: int = 14
-                 ) -> TdrsProblem:
+                 vswr_margin: float = DEFAULT_VSWR_MARGIN, max_turns: int = 20, max_directors: int = 14,
+                 feed_segments: int = 1) -> TdrsProblem:
     """TDRS-C S-band array element (NASA): CP gain > 15 dBic boresight, > 10 dBic to 20 deg, < 5 dBic beyond 30 deg, AR <= 5 dB, two bands.
 
     ``representation``: ``helix`` (axial-mode helix, variable radius and pitch, matching
@@ -234,6 +246,10 @@ def antenna_tdrs(representation: str = "helix", sense: str = "rhcp", vswr_max: f
     segments per design segment. ``gain_margin_db``: design margin on every gain limit, dB.
     ``ar_margin_db``: design margin below the AR limit, dB. ``vswr_margin``: design margin
     below the VSWR limit. ``max_turns``: helix turns at most. ``max_directors``: Yagi directors at most.
+    ``feed_segments``: the helix's feed wire in this many equal segments, the source on the
+    lowest, in the evaluation and the deck (1: the whole wire; above 1 the feed's least
+    height rises so that each segment, cut ``refinement`` x the last check level, stays
+    at least the solver's shortest segment).
     """
     if representation not in SPACES:
         raise ConfigError(f"antenna-tdrs: representation must be one of {', '.join(SPACES)}, got {representation!r}")
@@ -252,6 +268,11 @@ def antenna_tdrs(representation: str = "helix", sense: str = "rhcp", vswr_max: f
         raise ConfigError("antenna-tdrs: gain_margin_db 0..5 dB, ar_margin_db 0..axial_ratio_db")
     if not (4 <= max_turns <= 40 and 2 <= max_directors <= 30):
         raise ConfigError("antenna-tdrs: max_turns 4..40, max_directors 2..30")
+    if (isinstance(feed_segments, bool) or not isinstance(feed_segments, (int, float))
+            or int(feed_segments) != feed_segments or not 1 <= feed_segments <= 16):
+        raise ConfigError(f"antenna-tdrs: feed_segments must be an integer 1..16, got {feed_segments!r}")
+    if feed_segments > 1 and representation != "helix":
+        raise ConfigError("antenna-tdrs: feed_segments applies to the helix only (the Yagi is fed at its centres)")
     req = TdrsRequirements(boresight_dbic=boresight_dbic, fov_dbic=fov_dbic, sidelobe_dbic=sidelobe_dbic,
                            axial_ratio_db=axial_ratio_db, vswr=vswr_max, sense=1 if sense == "rhcp" else -1,
                            points_per_band=points_per_band, theta_step=theta_step, phi_step=phi_step,
@@ -259,7 +280,10 @@ def antenna_tdrs(representation: str = "helix", sense: str = "rhcp", vswr_max: f
     lam_min = C0 / max(b[1] for b in req.bands)
     layout = Layout(lam0=C0 / req.centre_hz, max_segment=lam_min / 12.0, wire_radius=wire_radius,
                     clearance=4.0 * wire_radius)
-    space = (SPACES["helix"](layout, turns=(4, max_turns)) if representation == "helix"
+    # the finest check level cuts each feed segment into CHECK_LEVELS[-1] x refinement pieces
+    min_feed_segment = 1.0001 * CHECK_LEVELS[-1] * refinement * MIN_SEGMENT_RADII * wire_radius
+    space = (SPACES["helix"](layout, turns=(4, max_turns), feed_segments=int(feed_segments),
+                             min_feed_segment=min_feed_segment) if representation == "helix"
              else SPACES["yagi"](layout, max_directors=max_directors))
     # default budget, 80 x 81 = 6,480 evaluations: at the 0.6 CPU s a 20-turn helix takes at refinement 2
     # (benchmarks/antenna_tdrs_convergence.py) about 65 CPU minutes, ~37 min with --workers 2 (an estimate:

@@ -15,7 +15,11 @@ pitch ``match_pitch`` (degrees) close to the ground plane, a transmission line o
 ground that transforms the helix's ~140 ohm towards 50 ohm (Kraus's matching of the first
 turn). Radius and pitch are interpolated linearly in the turn fraction; the helix is cut
 into straight one-segment wires of equal azimuth step (``segments_per_turn`` chosen from
-the widest turn). One port, a delta gap at the ground end of the feed wire.
+the widest turn). One port, a delta gap at the ground end of the feed wire: the feed wire
+is ``feed_segments`` equal segments (default 1, the whole wire) and the source drives the
+lowest, at the ground plane (a gap that segment's length, as a coax through the ground
+plate). With ``feed_segments`` > 1 the feed wire's least height rises, where needed, to
+``feed_segments * min_feed_segment`` so that every feed segment stays solvable.
 
 ``yagi`` -- a crossed Yagi-Uda over the ground plane fed in quadrature: part ``directors``
 (integer, how many of the ``max_directors`` are used) and part ``shape`` (real): driven
@@ -35,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from gadesign.errors import ConfigError
 from gadesign.genomes.composite import Composite
 from gadesign.genomes.integer import IntegerVector
 from gadesign.genomes.real import RealVector
@@ -65,10 +70,21 @@ class HelixSpace:
     def __init__(self, layout: Layout, turns: tuple[int, int] = (4, 20), control_points: int = 4,
                  radius_wl: tuple[float, float] = (0.10, 0.24), pitch_deg: tuple[float, float] = (3.0, 20.0),
                  feed_wl: tuple[float, float] = (0.02, 0.06), match_turns: tuple[float, float] = (0.0, 1.0),
-                 match_pitch_deg: tuple[float, float] = (0.5, 6.0)) -> None:
+                 match_pitch_deg: tuple[float, float] = (0.5, 6.0), feed_segments: int = 1,
+                 min_feed_segment: float = 0.0) -> None:
         self.layout, self.k = layout, int(control_points)
+        self.feed_segments = int(feed_segments)
         # the feed wire must outreach its junction with the first turn: (a + a) / sin(angle), angle >= 70 deg
         feed_wl = (max(feed_wl[0], 3.0 * layout.wire_radius / layout.lam0), max(feed_wl[1], 6.0 * layout.wire_radius / layout.lam0))
+        if self.feed_segments > 1:
+            # every one of the feed's segments at least min_feed_segment (m) long
+            feed_wl = (max(feed_wl[0], self.feed_segments * min_feed_segment / layout.lam0), feed_wl[1])
+            if feed_wl[0] > feed_wl[1]:
+                raise ConfigError(f"antenna-tdrs: feed_segments {self.feed_segments} needs a feed wire of at least "
+                                  f"{feed_wl[0] * layout.lam0 * 1e3:.3g} mm (segments of at least "
+                                  f"{min_feed_segment * 1e3:.3g} mm, solvable at the finest check level); the feed "
+                                  f"wire is at most {feed_wl[1] * layout.lam0 * 1e3:.3g} mm")
+        self.feed_wl = feed_wl
         lo = [radius_wl[0]] * self.k + [pitch_deg[0]] * self.k + [feed_wl[0], match_turns[0], match_pitch_deg[0]]
         hi = [radius_wl[1]] * self.k + [pitch_deg[1]] * self.k + [feed_wl[1], match_turns[1], match_pitch_deg[1]]
         self.genome = Composite({"turns": IntegerVector([turns[0]], [turns[1]]), "shape": RealVector(lo, hi)})
@@ -116,7 +132,7 @@ class HelixSpace:
     def antenna(self, x: dict[str, Any], sense: int = 1, **kw: Any) -> Antenna:
         pts, feed = self.curve(x, sense)
         a = self.layout.wire_radius
-        feed_wire = Wire((float(pts[0, 0]), 0.0, 0.0), (float(pts[0, 0]), 0.0, feed), a, 1, 1)
+        feed_wire = Wire((float(pts[0, 0]), 0.0, 0.0), (float(pts[0, 0]), 0.0, feed), a, self.feed_segments, 1)
         helix = wires_from_points(pts, a, [1] * (len(pts) - 1), tag=2)
         return Antenna(wires=(feed_wire, *helix), sources=(Source(1, 1, 1.0),), ground=True, **kw)
 
