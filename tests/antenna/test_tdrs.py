@@ -241,3 +241,54 @@ def test_the_checked_helix_meets_the_published_requirements_on_a_finer_sampling(
     assert max(m["max_sidelobe_dbic"]) < 5.0 and max(m["max_fov_axial_ratio_db"]) <= 5.0
     assert max(v[0] for v in m["vswr_per_frequency"]) < 2.0
     assert m["footprint_radius_m"] <= m["cell_radius_m"] and m["meets_requirements"]
+
+
+def test_feed_segments_one_is_todays_helix_and_k_puts_the_source_on_the_lowest_of_k(tmp_path):
+    """``feed_segments`` (issue 20): 1 (the default) builds exactly the helix built before
+    the parameter existed -- a one-segment feed wire from the ground plane to the first
+    turn, the source on it, the deck every wire x 2 -- and k cuts the feed wire into k
+    equal segments with the source on the lowest, at the ground plane (read back from the
+    solver's mesh), in the evaluation and in the deck, the helix unchanged."""
+    from gadesign.errors import ConfigError
+    from gadesign_problems.antenna.wires import Antenna, Source, Wire, wires_from_points
+
+    base, one = antenna_tdrs(), antenna_tdrs(feed_segments=1)
+    x = base.genome.from_json(POP40_SEED2)
+    lam0, a = base.space.layout.lam0, base.space.layout.wire_radius
+    # today's construction, written out here from the helix curve
+    pts, feed = base.space.curve(x, 1)
+    today = Antenna(wires=(Wire((pts[0, 0], 0.0, 0.0), (pts[0, 0], 0.0, feed), a, 1, 1),
+                           *wires_from_points(pts, a, [1] * (len(pts) - 1), tag=2)),
+                    sources=(Source(1, 1, 1.0),), ground=True)
+    for p in (base, one):
+        ant = p.decode(x)
+        assert (ant.wires, ant.sources, ant.loads, ant.ground, ant.refinement) == \
+            (today.wires, today.sources, today.loads, today.ground, 1)
+        assert p.deck(x).wires == today.resegmented(2).wires and p.deck(x).sources == today.resegmented(2).sources
+        lo, hi = p.genome.parts["shape"].lower[8], p.genome.parts["shape"].upper[8]
+        assert (lo, hi) == (pytest.approx(max(0.02, 3 * a / lam0)), pytest.approx(0.06))
+    base.deck(x).to_nec(tmp_path / "a.nec")
+    one.deck(x).to_nec(tmp_path / "b.nec")
+    assert (tmp_path / "a.nec").read_text() == (tmp_path / "b.nec").read_text()
+
+    for k in (2, 3):
+        p = antenna_tdrs(feed_segments=k, refinement=1)
+        ant = p.decode(x)
+        fw = ant.wires[0]
+        assert fw.segments == k and fw.start[2] == 0.0 and fw.end[2] == pytest.approx(feed)
+        assert ant.wires[1:] == today.wires[1:] and ant.sources == (Source(1, 1, 1.0),)
+        m = ant.refined(2).mesh                      # the solver's sub-segments of the source's segment
+        sub = m.parent == 0                          # user segment 0: the feed wire's first
+        z = np.concatenate([m.start[sub, 2], m.end[sub, 2]])
+        assert z.min() == pytest.approx(0.0, abs=1e-12) and z.max() == pytest.approx(feed / k)
+        assert np.all(m.start[m.parent == k - 1, 2] >= feed * (k - 1) / k - 1e-12)
+        deck = p.deck(x)                             # the deck keeps the feed as evaluated
+        assert deck.wires[0] == fw and deck.sources == ant.sources
+        assert [w.segments for w in deck.wires[1:]] == [2] * (len(deck.wires) - 1)
+    # more feed segments than the feed wire can hold at the finest check level
+    lo4 = antenna_tdrs(feed_segments=4).genome.parts["shape"].lower[8] * lam0
+    assert lo4 == pytest.approx(4 * 2 * 2 * 0.5 * a, rel=1e-3)      # 4 segments x (0.5 radii x 2 x 2)
+    for bad in ({"feed_segments": 5}, {"feed_segments": 0}, {"feed_segments": 1.5},
+                {"feed_segments": 2, "representation": "yagi"}):
+        with pytest.raises(ConfigError):
+            antenna_tdrs(**bad)
