@@ -31,11 +31,36 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from antenna_tdrs_nec import nec_pattern  # noqa: E402  (NEC-2 fields -> circular gains, AR, AGT)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "antenna"))
+from pynec_ref import nec_context, upper_hemisphere_fields
 
 OUT = Path(__file__).parent / "out"
 CHECKED = OUT / "antenna_tdrs_design_check_pop40_seed2.json"
+
+
+def nec_pattern(ant, f: float) -> dict:
+    """As ``antenna_tdrs_nec.nec_pattern``, but the NEC context is held until the average
+    gain has been read: the pattern object lives in the context, and read after the
+    context is freed it returns garbage (seen here: AGT 21 or 1e10 on decks NEC puts at 2.12)."""
+    from gadesign_problems.antenna.polarisation import (
+        axial_ratio_db,
+        circular_components,
+    )
+
+    ctx = nec_context(ant)
+    z, g, et, ep, rp = upper_hemisphere_fields(ctx, f)                        # (19, 73) theta-major
+    agt = float(rp.get_average_power_gain())
+    n_th, n_ph = g.shape
+    er, el = circular_components(et, ep)
+    tot = np.abs(et) ** 2 + np.abs(ep) ** 2 + 1e-300
+    rhcp = g + 10 * np.log10(np.maximum(np.abs(er) ** 2 / tot, 1e-30))
+    lhcp = g + 10 * np.log10(np.maximum(np.abs(el) ** 2 / tot, 1e-30))
+    th = np.repeat(np.arange(n_th) * 5.0, n_ph - 1)
+    keep = (slice(None), slice(0, n_ph - 1))                                  # phi = 360 repeats 0
+    out = {"z": z, "theta": th, "rhcp": rhcp[keep].ravel(), "lhcp": lhcp[keep].ravel(),
+           "ar": axial_ratio_db(et, ep)[keep].ravel(), "average_gain": agt}
+    del rp, ctx
+    return out
 
 
 def nec_row(p, x, freqs) -> dict:
@@ -87,8 +112,9 @@ def main() -> None:
     ap.add_argument("--per-band", type=int, default=2)
     ap.add_argument("--out", type=Path, default=OUT / "antenna_tdrs_feed.json")
     args = ap.parse_args()
-    from gadesign.atomic import atomic_write_text
     from gadesign_problems.antenna.tdrs import antenna_tdrs
+
+    from gadesign.atomic import atomic_write_text
 
     base = antenna_tdrs()
     designs = [("checked", base.genome.from_json(json.loads(CHECKED.read_text())["genome"]))]
