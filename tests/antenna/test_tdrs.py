@@ -285,9 +285,19 @@ def test_feed_segments_one_is_todays_helix_and_k_puts_the_source_on_the_lowest_o
         deck = p.deck(x)                             # the deck keeps the feed as evaluated
         assert deck.wires[0] == fw and deck.sources == ant.sources
         assert [w.segments for w in deck.wires[1:]] == [2] * (len(deck.wires) - 1)
-    # more feed segments than the feed wire can hold at the finest check level
-    lo4 = antenna_tdrs(feed_segments=4).genome.parts["shape"].lower[8] * lam0
-    assert lo4 == pytest.approx(4 * 2 * 2 * 0.5 * a, rel=1e-3)      # 4 segments x (0.5 radii x 2 x 2)
+    # the least feed height rises so that the finest check level still solves the shortest feed
+    from gadesign_problems.antenna.tdrs import CHECK_LEVELS
+    from gadesign_problems.antenna.wires import GeometryError
+
+    for k in (2, 4):
+        p = antenna_tdrs(feed_segments=k)
+        lo = p.genome.parts["shape"].lower[8]
+        assert lo * lam0 == pytest.approx(k * 2 * 2 * 0.5 * a, rel=1e-3)   # k x (0.5 radii x 2 x 2)
+        y = {"turns": np.array([4]), "shape": np.array(POP40_SEED2["shape"][:8] + [lo, 0.5, 3.0])}
+        assert p.decode(y, refinement=p.refinement * CHECK_LEVELS[-1]).wires[0].segments == k
+        y["shape"][8] = 0.02                     # the default least feed: too short for k pieces at the check
+        with pytest.raises(GeometryError):
+            p.decode(y, refinement=p.refinement * CHECK_LEVELS[-1])
     for bad in ({"feed_segments": 5}, {"feed_segments": 0}, {"feed_segments": 1.5},
                 {"feed_segments": 2, "representation": "yagi"}):
         with pytest.raises(ConfigError):
