@@ -35,7 +35,8 @@ OUT = Path(__file__).parent / "out"
 def nec_pattern(ant, f: float) -> dict:
     from gadesign_problems.antenna.polarisation import axial_ratio_db, circular_components
 
-    z, g, et, ep, rp = upper_hemisphere_fields(nec_context(ant), f)          # (19, 73) theta-major
+    ctx = nec_context(ant)                            # held: rp reads NEC's memory until we return
+    z, g, et, ep, rp = upper_hemisphere_fields(ctx, f)                       # (19, 73) theta-major
     n_th, n_ph = g.shape
     er, el = circular_components(et, ep)
     tot = np.abs(et) ** 2 + np.abs(ep) ** 2 + 1e-300

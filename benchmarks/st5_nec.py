@@ -35,7 +35,8 @@ def nec_st5(ant: Any, freq_hz: float, req: Any, extended: bool = False) -> dict[
     ``average_gain`` (NEC's, 2.0 ideal over ground), ``min_rhcp_dbic`` over
     ``req.theta_range`` at every azimuth (5-degree grid). ``extended``: NEC's extended
     thin-wire kernel (an EK card) instead of the standard one."""
-    z, g, et, ep, rp = upper_hemisphere_fields(nec_context(ant, extended=extended), freq_hz)
+    ctx = nec_context(ant, extended=extended)          # held: rp reads NEC's memory until we return
+    z, g, et, ep, rp = upper_hemisphere_fields(ctx, freq_hz)
     n_th = g.shape[0]
     frac = np.abs(et + 1j * ep) ** 2 / (2.0 * (np.abs(et) ** 2 + np.abs(ep) ** 2) + 1e-300)
     rhcp = g + 10.0 * np.log10(np.maximum(frac, 1e-30))

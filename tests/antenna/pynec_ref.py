@@ -51,7 +51,9 @@ def upper_hemisphere_fields(ctx, freq_hz: float):
     """Solve ``ctx`` at ``freq_hz`` on NEC's 5-degree grid over the upper hemisphere (19
     thetas from 0, 73 phis from 0 to 360). Returns ``(impedance ohm of the first source,
     gain dBi, E_theta, E_phi, the radiation pattern object)``, the arrays (19, 73)
-    theta-major (nec2++ returns the fields phi-major)."""
+    theta-major (nec2++ returns the fields phi-major). The pattern object reads ``ctx``'s
+    memory: keep ``ctx`` referenced while using it (a temporary context is freed on return
+    and its average gain then reads garbage)."""
     ctx.fr_card(0, 1, freq_hz / 1e6, 0)
     n_th, n_ph = 19, 73
     ctx.rp_card(0, n_th, n_ph, 1, 0, 0, 1, 0.0, 0.0, 5.0, 5.0, 0, 0)
