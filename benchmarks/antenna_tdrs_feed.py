@@ -31,51 +31,18 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "antenna"))
-from pynec_ref import nec_context, upper_hemisphere_fields
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from antenna_tdrs_nec import nec_scored  # noqa: E402  (NEC-2 on a deck, scored as that benchmark does)
 
 OUT = Path(__file__).parent / "out"
 CHECKED = OUT / "antenna_tdrs_design_check_pop40_seed2.json"
 
 
-def nec_pattern(ant, f: float) -> dict:
-    """As ``antenna_tdrs_nec.nec_pattern``, but the NEC context is held until the average
-    gain has been read: the pattern object lives in the context, and read after the
-    context is freed it returns garbage (seen here: AGT 21 or 1e10 on decks NEC puts at 2.12)."""
-    from gadesign_problems.antenna.polarisation import (
-        axial_ratio_db,
-        circular_components,
-    )
-
-    ctx = nec_context(ant)
-    z, g, et, ep, rp = upper_hemisphere_fields(ctx, f)                        # (19, 73) theta-major
-    agt = float(rp.get_average_power_gain())
-    n_th, n_ph = g.shape
-    er, el = circular_components(et, ep)
-    tot = np.abs(et) ** 2 + np.abs(ep) ** 2 + 1e-300
-    rhcp = g + 10 * np.log10(np.maximum(np.abs(er) ** 2 / tot, 1e-30))
-    lhcp = g + 10 * np.log10(np.maximum(np.abs(el) ** 2 / tot, 1e-30))
-    th = np.repeat(np.arange(n_th) * 5.0, n_ph - 1)
-    keep = (slice(None), slice(0, n_ph - 1))                                  # phi = 360 repeats 0
-    out = {"z": z, "theta": th, "rhcp": rhcp[keep].ravel(), "lhcp": lhcp[keep].ravel(),
-           "ar": axial_ratio_db(et, ep)[keep].ravel(), "average_gain": agt}
-    del rp, ctx
-    return out
-
-
 def nec_row(p, x, freqs) -> dict:
     """NEC-2 on ``p``'s deck of ``x``: AGT, Z and the requirements (no margins)."""
-    req = p.requirements
     deck = p.deck(x)
-    rows = [nec_pattern(deck, float(f)) for f in freqs]
-    co = np.array([r["rhcp"] if req.sense > 0 else r["lhcp"] for r in rows])
-    cross = np.array([r["lhcp"] if req.sense > 0 else r["rhcp"] for r in rows])
-    ar = np.array([r["ar"] for r in rows])
-    z = np.array([r["z"] for r in rows])
-    gam = np.abs((z - req.z0) / (z + req.z0))
-    vswr = ((1 + gam) / (1 - gam))[:, None]
-    margins = req.score(rows[0]["theta"], co, cross, ar, vswr, margins=False)
-    agt = [r["average_gain"] for r in rows]
+    n = nec_scored(deck, p.requirements, freqs)
+    z, margins, agt = n["z"], n["margins"], n["average_gain"]
     feed = deck.wires[0]
     return {"deck_segments_total": int(deck.n_segments), "deck_feed_segments": int(feed.segments),
             "deck_source_segment": int(deck.sources[0].segment),
@@ -84,8 +51,7 @@ def nec_row(p, x, freqs) -> dict:
             "agt_within_2pct": bool(all(abs(a / 2 - 1) <= 0.02 for a in agt)),
             "nec_impedance_ohm": [[round(v.real, 3), round(v.imag, 3)] for v in z],
             "nec_requirement_margins": {k: round(float(v), 3) for k, v in margins.items()},
-            "nec_meets": bool(max(margins[k] for k in ("boresight", "fov", "sidelobe", "axial_ratio")) < 0
-                              and margins["vswr"] < 1.0)}
+            "nec_meets": n["meets"]}
 
 
 def ours_row(p, x, freqs) -> dict:

@@ -29,6 +29,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "antenna"))
 from pynec_ref import nec_context, upper_hemisphere_fields  # noqa: E402  (the one PyNEC structure builder)
 
+from gadesign.atomic import atomic_write_text  # noqa: E402
+
 OUT = Path(__file__).parent / "out"
 
 
@@ -48,6 +50,26 @@ def nec_pattern(ant, f: float) -> dict:
             "ar": axial_ratio_db(et, ep)[keep].ravel(), "average_gain": float(rp.get_average_power_gain())}
 
 
+
+def nec_scored(deck, req, freqs) -> dict:
+    """NEC-2 on ``deck`` at ``freqs`` (Hz) scored against the requirements ``req`` without
+    margins: the sampled ``theta`` (deg), co-/cross-polar gains (dBic) and AR (dB), each
+    (F, D), input impedance ``z`` (F,) and ``vswr`` (F, 1), ``margins``
+    (``TdrsRequirements.score``), NEC's ``average_gain`` per frequency and whether the
+    requirements are ``meets``."""
+    rows = [nec_pattern(deck, float(f)) for f in freqs]
+    co = np.array([r["rhcp"] if req.sense > 0 else r["lhcp"] for r in rows])
+    cross = np.array([r["lhcp"] if req.sense > 0 else r["rhcp"] for r in rows])
+    ar = np.array([r["ar"] for r in rows])
+    z = np.array([r["z"] for r in rows])
+    gam = np.abs((z - req.z0) / (z + req.z0))
+    vswr = ((1 + gam) / (1 - gam))[:, None]
+    th = rows[0]["theta"]
+    margins = req.score(th, co, cross, ar, vswr, margins=False)
+    meets = bool(max(margins[k] for k in ("boresight", "fov", "sidelobe", "axial_ratio")) < 0 and margins["vswr"] < 1.0)
+    return {"theta": th, "co": co, "cross": cross, "ar": ar, "z": z, "vswr": vswr, "margins": margins,
+            "average_gain": [r["average_gain"] for r in rows], "meets": meets}
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--design", type=Path, default=OUT / "antenna_tdrs_design_check_pop40_seed2.json")
@@ -63,16 +85,9 @@ def main() -> None:
     deck = p.deck(x)
     req = p.requirements
     freqs = req.frequencies(args.per_band)
-    rows = [nec_pattern(deck, float(f)) for f in freqs]
-    co = np.array([r["rhcp"] if req.sense > 0 else r["lhcp"] for r in rows])
-    cross = np.array([r["lhcp"] if req.sense > 0 else r["rhcp"] for r in rows])
-    ar = np.array([r["ar"] for r in rows])
-    z = np.array([r["z"] for r in rows])
-    gam = np.abs((z - req.z0) / (z + req.z0))
-    vswr = ((1 + gam) / (1 - gam))[:, None]
-    th = rows[0]["theta"]
-    margins = req.score(th, co, cross, ar, vswr, margins=False)
-    agt = [r["average_gain"] for r in rows]
+    n = nec_scored(deck, req, freqs)
+    th, co, cross, ar, z, vswr, margins, agt = (n[k] for k in ("theta", "co", "cross", "ar", "z", "vswr",
+                                                               "margins", "average_gain"))
     commit = subprocess.run(["git", "rev-parse", "HEAD"], check=False, capture_output=True, text=True).stdout.strip()
     doc = {"benchmark": "antenna_tdrs_nec", "commit": commit, "machine": platform.platform(),
            "design": str(args.design), "deck_segments": int(deck.n_segments),
@@ -83,13 +98,9 @@ def main() -> None:
            "max_sidelobe_dbic": [float(v) for v in np.maximum(co, cross)[:, th >= req.sidelobe_deg].max(axis=1)],
            "max_fov_axial_ratio_db": [float(v) for v in ar[:, th <= req.fov_deg].max(axis=1)],
            "average_gain": agt, "average_gain_within_2pct": bool(all(abs(a / 2.0 - 1) <= 0.02 for a in agt)),
-           "requirement_margins": margins,
-           "meets_requirements": bool(max(margins[k] for k in ("boresight", "fov", "sidelobe", "axial_ratio")) < 0
-                                      and margins["vswr"] < 1.0)}
+           "requirement_margins": margins, "meets_requirements": n["meets"]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(doc, indent=1))
-    tmp.replace(args.out)
+    atomic_write_text(args.out, json.dumps(doc, indent=1))
     print(json.dumps({k: doc[k] for k in ("requirement_margins", "meets_requirements", "average_gain",
                                            "vswr", "boresight_dbic", "min_fov_dbic", "max_sidelobe_dbic",
                                            "max_fov_axial_ratio_db")}, indent=1))
