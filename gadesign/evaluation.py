@@ -392,9 +392,9 @@ class DaskEvaluator(SerialEvaluator):
     The problem is scattered to every worker once. A batch goes out as one chunk task
     per worker (``chunks_per_worker``): at cluster size the scheduler's cost per task
     (about 3 ms on 2 cores with 32 workers, benchmarks/scaling_dask.py) is what grows
-    with the cluster, so fewer, larger tasks pay. Results are fetched as each chunk
-    finishes (while the others still run), not all at the end, and put back in the
-    batch's order. The worker count (for the chunking only) is asked of the scheduler
+    with the cluster, so fewer, larger tasks pay. Results are gathered in one call, in
+    the batch's order (fetching them as each chunk finished crashed the run when a
+    worker died). The worker count (for the chunking only) is asked of the scheduler
     at most every ``WORKERS_TTL_S`` seconds, not once per generation. Tasks lost with a
     dying worker are re-run elsewhere by the scheduler (``retries`` more times on errors)."""
 
@@ -437,19 +437,15 @@ class DaskEvaluator(SerialEvaluator):
         return self._workers[1]
 
     def __call__(self, xs: Sequence[Any]) -> list[Evaluation]:
-        from dask.distributed import as_completed
-
         chunks = (_sized_chunks(list(xs), self.chunk_size) if self.chunk_size
                   else _chunks(list(xs), self.workers * self.chunks_per_worker))
         if not chunks or not chunks[0]:
             return []
         futures = self._client.map(_dask_chunk, [self._problem] * len(chunks), chunks,
                                    [self.timeout] * len(chunks), pure=False, retries=self.retries)
-        index = {f.key: i for i, f in enumerate(futures)}
-        parts: list[list[Evaluation] | None] = [None] * len(chunks)
-        for future, part in as_completed(futures, with_results=True):
-            parts[index[future.key]] = part
-        return [e for part in parts for e in part]  # type: ignore[union-attr]
+        # gather, not as_completed: a task lost with a dying worker surfaces in as_completed as a
+        # FutureCancelledError (a crash of the run, seen in CI), while gather waits for the retry
+        return [e for part in self._client.gather(futures) for e in part]
 
     def close(self) -> None:
         self._client.close()
