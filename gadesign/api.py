@@ -74,6 +74,7 @@ def evolve(problem: Problem, *, algorithm: str | None = None, pop: int | None = 
         if refine:
             from gadesign.refine import check_refinable
             check_refinable(problem)
-            evo.refine_best(refine)
+            if evo.refine_best(refine):
+                logbook[-1] = evo.statistics()  # the last row counts the refinement
     assert evo.pop is not None
     return EvolveResult(problem, evo.front(), evo.pop, logbook, evo.hv_reference)

@@ -7,6 +7,13 @@ One generation::
     offspring = drop duplicates of pop and of each other (re-vary a few times)
     pop       = algorithm.survive(pop + evaluate(offspring), N)
 
+A problem may ask for restarts (optional members ``restart_after`` = G generations,
+``restart_tolerance`` = d): while no member is feasible and the least constraint
+violation has not dropped by more than d for G generations, the next generation is a
+restart instead: the least violating designs so far go to an archive that does not
+breed (but counts for the front, the logbook and ``--refine``), and the population is
+drawn afresh (``pop`` new evaluations, the same cost as a generation).
+
 An algorithm may make its own offspring instead (``algorithm.offspring``: DEAP's varOr,
 CMA-ES sampling), see them once evaluated (``algorithm.tell``), make lambda != N of them
 (``n_offspring``) and survive from the offspring alone (``comma``).
@@ -45,6 +52,7 @@ def _real_part_names(genome: Any) -> str:
         (f" (holding {', '.join(fixed)} fixed)" if fixed else "")
 
 MAX_HV_OBJECTIVES = 6  #: the logbook's hypervolume is computed up to this many objectives
+RESTART_ARCHIVE = 10   #: least violating designs kept across restarts
 
 
 class Evolution:
@@ -72,6 +80,13 @@ class Evolution:
         self.failures = 0
         self.pop: Population | None = None
         self._cost_checked = False
+        # restarts on stagnation (optional problem members; 0 = never)
+        self.restart_after = int(getattr(problem, "restart_after", 0) or 0)
+        self.restart_tolerance = float(getattr(problem, "restart_tolerance", 0.0) or 0.0)
+        self.archive: Population | None = None
+        self.restarts = 0
+        self._stall_best: float | None = None    # least violation since the last progress
+        self._stall_generation = 0               # generation of that progress
 
     # -- the loop ------------------------------------------------------------------------
     def initialise(self) -> None:
@@ -81,10 +96,14 @@ class Evolution:
         if self.hv_reference is None:
             self.hv_reference = self._reference_from(pop)
         self.pop = self.algorithm.survive(pop, self.pop_size, self.rng)
+        self._note_progress()
 
     def step(self) -> None:
-        """One generation."""
+        """One generation (a restart when the search has stalled, see the module docstring)."""
         assert self.pop is not None, "call initialise() or load a state first"
+        if self._stalled():
+            self._restart()
+            return
         children = self._offspring(self.algorithm.n_offspring(self.pop_size))
         started = time.perf_counter()
         offspring = self._evaluated(children)
@@ -99,6 +118,50 @@ class Evolution:
         merged = offspring if comma else self.pop.merge(offspring)
         self.pop = self.algorithm.survive(merged, self.pop_size, self.rng)
         self.generation += 1
+        self._note_progress()
+
+    # -- restarts on stagnation ----------------------------------------------------------
+    def _note_progress(self) -> None:
+        """Remember the least violation when it dropped by more than the tolerance."""
+        if self.restart_after <= 0 or self.pop is None:
+            return
+        best = float(self.pop.CV.min())
+        if self._stall_best is None or best < self._stall_best - self.restart_tolerance:
+            self._stall_best, self._stall_generation = best, self.generation
+
+    def _stalled(self) -> bool:
+        assert self.pop is not None
+        return (self.restart_after > 0 and not bool(self.pop.feasible.any())
+                and self.generation - self._stall_generation >= self.restart_after)
+
+    def pool(self) -> Population:
+        """The population together with the restart archive (if any)."""
+        assert self.pop is not None
+        return self.pop if self.archive is None else self.pop.merge(self.archive)
+
+    def _restart(self) -> None:
+        """Archive the least violating designs so far, draw a fresh population. Nothing
+        is changed until the fresh designs are evaluated (an interrupted restart rolls
+        back like a generation)."""
+        pool = self.pool()
+        order = np.lexsort((pool.F[:, 0], pool.CV))
+        keep, seen = [], set()
+        for i in order:
+            key = self.genome.key(pool.genomes[i])
+            if key not in seen and len(keep) < RESTART_ARCHIVE:
+                seen.add(key)
+                keep.append(int(i))
+        archive = pool.take(keep)
+        fresh = self._evaluated(self.genome.sample_many(self.pop_size, self.rng))
+        self.pop = self.algorithm.survive(fresh, self.pop_size, self.rng)
+        self.archive = archive
+        self.restarts += 1
+        self.generation += 1
+        self._stall_best, self._stall_generation = None, self.generation
+        self._note_progress()
+        log.info(f"generation {self.generation}: restart {self.restarts} (least violation "
+                 f"{float(archive.CV.min()):.4g} unchanged by more than {self.restart_tolerance:g} for "
+                 f"{self.restart_after} generations; {len(archive)} designs archived)")
 
     def _note_parallel_cost(self, batch: list[Any], seconds: float) -> None:
         """Once per run, on the first generation after start-up: when several workers
@@ -167,20 +230,26 @@ class Evolution:
         return hi + 0.1 * np.where(hi > lo, hi - lo, np.maximum(np.abs(hi), 1.0))
 
     def refine_best(self, k: int) -> int:
-        """Polish the best ``k`` designs by SLSQP on the genome's real part (single
-        objective) and let them compete in one more survival; returns the evaluations
-        spent. Deterministic, so a resumed run refines exactly as the original."""
+        """Polish the best ``k`` designs (by SLSQP on the genome's real part, single
+        objective, or by the problem's own ``refine_design``) and let them compete in one
+        more survival; returns the evaluations spent, which count in ``evaluations``.
+        Deterministic, so a resumed run refines exactly as the original."""
         from gadesign.refine import refine_front
         assert self.pop is not None
-        members = list(zip(self.pop.genomes, self.pop.evaluations))
+        pool = self.pool()
+        members = list(zip(pool.genomes, pool.evaluations))
         refined = refine_front(self.problem, members, k=k)
         spent = sum(r.evaluations for r in refined)
-        parts = _real_part_names(self.genome)
-        if not any(r.improved for r in refined):  # say so: refinement must never be a silent no-op
-            log.warning(f"refine: SLSQP on {parts} found no better design than the best {len(refined)} "
+        own = callable(getattr(self.problem, "refine_design", None))
+        method = "refine_design" if own else "SLSQP"
+        if not any(r.improved for r in refined) and (spent or not own):  # never a silent no-op
+            how = "the problem's refine_design" if own else f"SLSQP on {_real_part_names(self.genome)}"
+            log.warning(f"refine: {how} found no better design than the best {len(refined)} "
                         f"({spent} evaluations); the front is unchanged")
+        if own:
+            refined = [r for r in refined if r.improved]
         evaluations = [Evaluation(r.evaluation.objectives, r.evaluation.violations,
-                                  {**r.evaluation.info, "refined": "SLSQP", "refine_evaluations": r.evaluations})
+                                  {**r.evaluation.info, "refined": method, "refine_evaluations": r.evaluations})
                        for r in refined]
         extra = Population.from_evaluations([r.x for r in refined], evaluations, self.signs)
         self.pop = self.algorithm.survive(self.pop.merge(extra), self.pop_size, self.rng)
@@ -202,8 +271,8 @@ class Evolution:
     def front(self) -> Population:
         """The reported result: feasible non-dominated members (least violating if none),
         duplicates removed, sorted by the objectives for a stable order."""
-        assert self.pop is not None
-        front = self.pop.take(self.algorithm.front_indices(self.pop))
+        pool = self.pool()
+        front = pool.take(self.algorithm.front_indices(pool))
         keep: list[int] = []
         seen: set[Any] = set()
         for i, g in enumerate(front.genomes):
@@ -218,22 +287,49 @@ class Evolution:
         """Logbook row for the current generation."""
         assert self.pop is not None
         front = self.front()
-        feasible = self.pop.feasible
+        pop = self.pool()
+        feasible = pop.feasible
         row: dict[str, Any] = {"gen": self.generation, "evals": self.evaluations,
                                "feasible": int(feasible.sum()), "front": len(front),
                                "failed": self.failures}
+        if self.restart_after > 0:
+            row["restarts"] = self.restarts
         # exact hypervolume grows steeply with the number of objectives: logged up to 6
         row["hv"] = (hypervolume(front.F[front.feasible], self.hv_reference)
                      if self.hv_reference is not None and 1 < len(self.signs) <= MAX_HV_OBJECTIVES else None)
         for j, obj in enumerate(self.problem.objectives):
-            values = self.pop.F[feasible, j] * self.signs[j]
+            values = pop.F[feasible, j] * self.signs[j]
             best = (values.min() if obj.direction == "min" else values.max()) if len(values) else None
             row[f"best_{obj.name}"] = None if best is None else float(best)
-        row["min_violation"] = float(self.pop.CV.min())
+        row["min_violation"] = float(pop.CV.min())
         return row
 
     # -- exact state ---------------------------------------------------------------------
+    def _members(self, pop: Population) -> list[dict[str, Any]]:
+        return [{"genome": self.genome.to_json(g), "objectives": list(e.objectives),
+                 "violations": list(e.violations), "info": e.info}
+                for g, e in zip(pop.genomes, pop.evaluations)]
+
+    def _population(self, members: list[dict[str, Any]]) -> Population:
+        genomes = [self.genome.from_json(m["genome"]) for m in members]
+        evaluations = [Evaluation(tuple(float(v) for v in m["objectives"]),
+                                  tuple(float(v) for v in m["violations"]), dict(m.get("info", {})))
+                       for m in members]
+        m, c = len(self.signs), len(self.problem.constraints)
+        if any(len(e.objectives) != m or len(e.violations) != c for e in evaluations):
+            raise CheckpointError("checkpoint population does not match the problem's objectives/constraints")
+        return Population.from_evaluations(genomes, evaluations, self.signs)
+
     def state(self) -> dict[str, Any]:
+        assert self.pop is not None
+        out = self._state()
+        if self.restart_after > 0:
+            out["restart"] = {"restarts": self.restarts, "stall_best": self._stall_best,
+                              "stall_generation": self._stall_generation,
+                              "archive": None if self.archive is None else self._members(self.archive)}
+        return out
+
+    def _state(self) -> dict[str, Any]:
         assert self.pop is not None
         return {
             "generation": self.generation,
@@ -275,3 +371,17 @@ class Evolution:
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise CheckpointError(f"checkpoint state is malformed: {type(exc).__name__}: {exc}") from exc
         self.pop = Population.from_evaluations(genomes, evaluations, self.signs)
+        try:
+            restart = state.get("restart")
+            if restart is not None:
+                self.restarts = int(restart["restarts"])
+                best = restart["stall_best"]
+                self._stall_best = None if best is None else float(best)
+                self._stall_generation = int(restart["stall_generation"])
+                self.archive = None if restart["archive"] is None else self._population(restart["archive"])
+            elif self.restart_after > 0:   # a checkpoint written without restarts: start counting now
+                self._note_progress()
+        except CheckpointError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise CheckpointError(f"checkpoint restart state is malformed: {type(exc).__name__}: {exc}") from exc

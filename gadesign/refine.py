@@ -7,6 +7,9 @@ the problem's signed, smooth values g(x) <= 0 from ``constraint_values_many(xs)`
 offers them (truss problems do: every stress and displacement ratio minus 1), else the
 negated violations (non-smooth at the boundary, so convergence is slower).
 
+A problem with its own local search offers ``refine_design`` instead (see
+:func:`refine_front`), whatever its genome and objectives.
+
 The engine offers it to any such problem: ``gadesign evolve ... --refine K`` refines
 the best K designs after the last generation and keeps the better ones (see
 :func:`gadesign.run`); ``gadesign truss refine RUN`` polishes a finished run.
@@ -46,8 +49,11 @@ def _real_parts(problem: Problem) -> list[tuple[str | None, RealVector]]:
 
 
 def check_refinable(problem: Problem) -> None:
-    """ConfigError unless ``problem`` has one objective and a real-valued genome part."""
+    """ConfigError unless ``problem`` refines its own designs (``refine_design``) or has
+    one objective and a real-valued genome part."""
     from gadesign.errors import ConfigError
+    if callable(getattr(problem, "refine_design", None)):
+        return
     if len(problem.objectives) != 1:
         raise ConfigError(f"--refine needs a single-objective problem; this one has {len(problem.objectives)}")
     try:
@@ -131,7 +137,20 @@ def refine(problem: Problem, x0: Any, *, max_iter: int = 200, step: float = 1e-7
 
 
 def refine_front(problem: Problem, front: Sequence[tuple[Any, Evaluation]], k: int = 3, **kw: Any) -> list[Refined]:
-    """Refine the best ``k`` designs of an evolved population (feasible first)."""
+    """Refine the best ``k`` designs of an evolved population (least violating first,
+    then the first objective). A problem with its own local search, an optional
+    ``refine_design(x, evaluation) -> (x, evaluation, evaluations_spent)``, gets it
+    (any genome, any number of objectives; it must be deterministic, so that a resumed
+    run refines as an uninterrupted one); otherwise SLSQP (:func:`refine`)."""
     sign = problem.objectives[0].sign
     ranked = sorted(front, key=lambda xe: (xe[1].total_violation, sign * xe[1].objectives[0]))
+    own = getattr(problem, "refine_design", None)
+    if callable(own):
+        out = []
+        for x, e in ranked[:k]:
+            y, e_new, spent = own(x, e)
+            better = (e_new.total_violation, sign * e_new.objectives[0]) < (e.total_violation, sign * e.objectives[0])
+            out.append(Refined(y, e_new, int(spent), improved=better) if better else
+                       Refined(x, e, int(spent), improved=False))
+        return out
     return [refine(problem, x, **kw) for x, _ in ranked[:k]]

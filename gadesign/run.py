@@ -287,8 +287,8 @@ def _evolve(store: RunStore, problem: Problem, config: RunConfig, evolution: Evo
                 path = store.write_checkpoint(config.problem, config_json, evolution.state(), logbook)
             raise RunInterrupted(store.root, path) from None
     try:
-        if config.refine:
-            evolution.refine_best(config.refine)
+        if config.refine and evolution.refine_best(config.refine):
+            logbook[-1] = evolution.statistics()  # the last row (and the card) count the refinement
         front = front_document(config.problem, problem, evolution)
         store.write_logbook(logbook)
         store.write_front(front)

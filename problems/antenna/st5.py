@@ -180,6 +180,9 @@ class ST5Problem:
         self.deck_segments = int(deck_segments)
         self.end_caps = bool(end_caps)
         self.polish_evaluations = 0
+        self.end_polish_evaluations = 0
+        self.restart_after = 0           # engine restarts on stagnation (see antenna_st5)
+        self.restart_tolerance = 0.0
         self.objectives: tuple[Objective, ...] = (
             (Objective("product", "min", ""),) if self.scalar else
             (Objective("vswr", "min", "x limit"), Objective("gain_rmse", "min", "dB"),
@@ -292,6 +295,24 @@ class ST5Problem:
             return x
         return polish(x, ln_f, self.genome.repair, self.polish_evaluations, start=start)[0]
 
+    def refine_design(self, x: Node, evaluation: Evaluation) -> tuple[Node, Evaluation, int]:
+        """The engine's end-of-run polish (``--refine K``, default ``DEFAULT_END_POLISH``
+        designs): a design that misses the design targets gets a Nelder-Mead polish of
+        ``end_polish_evaluations`` solves on its lengths and angles, lowering ``ln F``;
+        returns the polished design, its evaluation and the solves spent (0 for a design
+        that already meets the targets: it is returned as it is)."""
+        from gadesign_problems.antenna.polish import polish
+
+        if not self.constrained or evaluation.total_violation <= 0.0 or self.end_polish_evaluations < 2:
+            return x, evaluation, 0
+
+        def ln_f(y: Node) -> float:
+            return stable(math.log(self.measure(y)["product"]))
+
+        y, _, calls = polish(x, ln_f, self.genome.repair, self.end_polish_evaluations,
+                             start=evaluation.total_violation)
+        return y, self.evaluate(y), calls + 1
+
     def evaluate(self, x: Node) -> Evaluation:
         m = self.measure(x)
         objs = (m["product"],) if self.scalar else (m["vswr"], m["gain_rmse"], m["worst_shortfall"])
@@ -357,6 +378,17 @@ DEFAULT_VSWR_MARGIN = 0.03
 #: as many solves) 1.47 / 0.58.
 DEFAULT_POLISH_PROB = 0.01
 DEFAULT_POLISH_EVALUATIONS = 60
+#: End-of-run polish (the engine's ``--refine K``): the K least violating designs of the
+#: final population that miss the targets get a Nelder-Mead polish of this many solves.
+DEFAULT_END_POLISH = 3
+DEFAULT_END_POLISH_EVALUATIONS = 400
+#: Restarts (the engine's, see :mod:`gadesign.engine`): while no design meets the
+#: targets and the least ``ln F`` has not dropped by more than ``DEFAULT_RESTART_TOLERANCE``
+#: for ``DEFAULT_RESTART_AFTER`` generations, the population is drawn afresh (the best
+#: designs kept in an archive). Searches stuck on one arm shape stall for 15-50
+#: generations; those that met stalled for at most 7-9 (logbooks of seeds 1-10 before).
+DEFAULT_RESTART_AFTER = 10
+DEFAULT_RESTART_TOLERANCE = 0.02
 
 MAX_ARM_WIRES = 100  # wires per arm: far beyond what fits the cylinder; the tree is walked recursively
 
@@ -372,7 +404,9 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
                 feed_segments: int = DEFAULT_FEED_SEGMENTS, end_caps: bool = True,
                 refinement: int = DEFAULT_REFINEMENT, deck_segments: int = DEFAULT_DECK_SEGMENTS,
                 rhcp_margin_db: float = DEFAULT_RHCP_MARGIN_DB, vswr_margin: float = DEFAULT_VSWR_MARGIN,
-                polish_prob: float = DEFAULT_POLISH_PROB, polish_evaluations: int = DEFAULT_POLISH_EVALUATIONS
+                polish_prob: float = DEFAULT_POLISH_PROB, polish_evaluations: int = DEFAULT_POLISH_EVALUATIONS,
+                end_polish_evaluations: int = DEFAULT_END_POLISH_EVALUATIONS,
+                restart_after: int = DEFAULT_RESTART_AFTER, restart_tolerance: float = DEFAULT_RESTART_TOLERANCE
                 ) -> ST5Problem:
     """ST5 X-band antenna (NASA Space Technology 5 requirements): 4-arm branching wire tree, VSWR + RHCP coverage.
 
@@ -397,6 +431,11 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
     limit. The margins exceed the spread measured between mesh refinements (not NEC-2's).
     ``polish_prob``: probability that a mutation is a local polish (Nelder-Mead on the
     wire lengths and angles, ``polish_evaluations`` solves, lowering ``ln F``) instead.
+    ``end_polish_evaluations``: solves of the end-of-run polish of each of the least
+    violating designs (``--refine K``, default 3 designs; ``--refine 0`` turns it off).
+    ``restart_after``: generations without the least ``ln F`` dropping by more than
+    ``restart_tolerance`` (while no design meets the targets) after which the engine
+    draws the population afresh, the best designs archived (0: never).
     """
     if not (transmit_mhz > 0 and receive_mhz > 0 and vswr_transmit > 1 and vswr_receive > 1):
         raise ConfigError("frequencies must be positive and VSWR limits above 1")
@@ -433,13 +472,20 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
                      min_angle=min_angle, root_bend_min=min_angle,
                      clearance=max(0.001, 4.0 * wire_radius), z_min=min(0.001, feed_height / 2),
                      feed_segments=int(feed_segments))
-    if not (0 <= polish_prob <= 1 and 0 <= polish_evaluations <= 10000):
-        raise ConfigError(f"polish_prob must be 0..1 and polish_evaluations 0..10000, got {polish_prob}, "
-                          f"{polish_evaluations}")
+    if not (0 <= polish_prob <= 1 and 0 <= polish_evaluations <= 10000 and 0 <= end_polish_evaluations <= 100000):
+        raise ConfigError(f"polish_prob must be 0..1, polish_evaluations 0..10000 and end_polish_evaluations "
+                          f"0..100000, got {polish_prob}, {polish_evaluations}, {end_polish_evaluations}")
+    if not (0 <= restart_after <= 100000 and 0 <= restart_tolerance <= 100):
+        raise ConfigError(f"restart_after must be 0..100000 generations and restart_tolerance 0..100, got "
+                          f"{restart_after}, {restart_tolerance}")
     genome = TreeGenome(space, max_wires=max_wires, max_branches=max_branches, polish_prob=polish_prob)
-    defaults = {"algorithm": "ga" if scalar else "nsga2", "pop": 100, "generations": 80, "checkpoint_every": 10}
+    defaults = {"algorithm": "ga" if scalar else "nsga2", "pop": 100, "generations": 80, "checkpoint_every": 10,
+                "refine": DEFAULT_END_POLISH}
     problem = ST5Problem(req, space, genome, scalar=scalar, constrained=constrained, end_split=end_split,
                          refinement=refinement, deck_segments=deck_segments, end_caps=end_caps, defaults=defaults)
     problem.polish_evaluations = int(polish_evaluations)
+    problem.end_polish_evaluations = int(end_polish_evaluations)
+    problem.restart_after = int(restart_after) if problem.constrained else 0
+    problem.restart_tolerance = float(restart_tolerance)
     genome.polisher = problem.polished
     return problem
