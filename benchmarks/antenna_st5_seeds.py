@@ -4,8 +4,12 @@ budget, each result checked under mesh refinement and, optionally, by NEC-2.
 For every seed: one ``gadesign evolve antenna-st5 --seed S`` run (its own process, the
 default budget, one worker), then
 
-* ``met``: some design met the design targets (the requirements with the problem's
-  margins) in our evaluation; ``generation_met``: the first generation with one;
+* ``met``: some design of the final front met the design targets (the requirements
+  with the problem's margins) in our evaluation, after the run's end polish (the
+  engine's ``--refine``, default on for antenna-st5); ``generation_met``: the first
+  generation with one in the search itself (None when only the end polish met them,
+  ``met_by_end_polish``); ``restarts``: the engine's restarts on stagnation; ``evaluations``
+  include the end polish's solves (not the polish mutation's);
 * the chosen design: among the front's members meeting the targets, the one whose
   smaller margin, in units of the default margins (RHCP dB / 0.3, VSWR / 0.03), is
   largest; its VSWR and RHCP margins against the requirements themselves;
@@ -154,16 +158,21 @@ def run_seed(seed: int, runs: Path, budget: list[str]) -> dict[str, Any]:
     problem = antenna_st5()
     front = json.loads((run / "front.json").read_text())["members"]
     with open(run / "logbook.csv", newline="") as fh:
-        evaluations = int(list(csv.DictReader(fh))[-1]["evals"])
-    entry: dict[str, Any] = {"seed": seed, "wall_s": round(wall, 1), "evaluations": evaluations,
-                             "generation_met": generation_met(run), "front_size": len(front)}
+        last = list(csv.DictReader(fh))[-1]
+    entry: dict[str, Any] = {"seed": seed, "wall_s": round(wall, 1), "evaluations": int(last["evals"]),
+                             "restarts": int(last.get("restarts") or 0),
+                             "generation_met": generation_met(run), "front_size": len(front),
+                             "least_ln_f": min(sum(m["violations"]) for m in front)}
     i = choose(front)
     entry["met"] = i is not None
     if i is None:
         entry["passes"] = False
+        entry["wires_per_arm"] = front[0]["info"].get("wires_per_arm")
         return entry
     info = front[i]["info"]
-    entry.update(member=i, run=str(run), genome=front[i]["genome"],
+    entry.update(member=i, run=str(run), genome=front[i]["genome"], wires_per_arm=info.get("wires_per_arm"),
+                 met_by_end_polish=info.get("refined") == "refine_design",
+                 end_polish_solves=info.get("refine_evaluations"),
                  impedance_ohm=info["impedance_ohm"], vswr=info["vswr_per_frequency"],
                  min_rhcp_dbic=info["min_rhcp_dbic"], vswr_margin=info["vswr_margin"],
                  rhcp_margin_db=info["rhcp_margin_db"])
@@ -220,6 +229,8 @@ def showcase(entry: dict[str, Any], runs: Path, dest: Path, tests_data: Path) ->
 def summarise(data: dict[str, Any]) -> None:
     done = [e for e in data["seeds"].values() if "error" not in e]
     data["summary"] = {"seeds": len(done), "met": sum(bool(e.get("met")) for e in done),
+                       "met_by_end_polish": sum(bool(e.get("met_by_end_polish")) for e in done),
+                       "restarted": sum(bool(e.get("restarts")) for e in done),
                        "passes_all_checks": sum(bool(e.get("passes")) for e in done),
                        "levels_meet": sum(bool(e.get("levels")) and all(r["meets_requirements"] for r in e["levels"])
                                           for e in done),
@@ -305,7 +316,9 @@ def main() -> None:
     data: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
     data.setdefault("seeds", {})
     p = antenna_st5()
-    header = dict(problem="antenna-st5", budget={k: p.defaults[k] for k in ("algorithm", "pop", "generations")},
+    header = dict(problem="antenna-st5", budget={k: p.defaults[k] for k in ("algorithm", "pop", "generations", "refine")},
+                end_polish_evaluations=p.end_polish_evaluations,
+                restart={"after": p.restart_after, "tolerance": p.restart_tolerance},
                 refinement=p.refinement, deck_segments=p.deck_segments,
                 margins={"vswr": p.requirements.vswr_margin, "rhcp_db": p.requirements.rhcp_margin_db},
                 peer="NEC-2: PyNEC (nec2++) on the exported deck" if have_pynec() else "PyNEC not installed",

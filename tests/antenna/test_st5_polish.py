@@ -71,6 +71,20 @@ def test_a_design_meeting_the_targets_is_not_polished():
     x = p.genome.sample(np.random.default_rng(3))
     assert p.measure(x)["meets_with_margins"]
     assert p.polished(x) is x
+    e = p.evaluate(x)
+    assert p.refine_design(x, e) == (x, e, 0)                   # nor by the end-of-run polish
+
+
+def test_end_polish_lowers_ln_f_within_its_budget():
+    """The engine's end-of-run hook (``refine_design``): the polished design's evaluation
+    is that of the returned tree, lower ln F, at most the budget (+1 for the final
+    evaluation) of solves."""
+    p = antenna_st5(end_polish_evaluations=15)
+    x = p.genome.sample(np.random.default_rng(7))
+    e = p.evaluate(x)
+    y, e_y, spent = p.refine_design(x, e)
+    assert e_y == p.evaluate(y) and spent <= 16
+    assert e_y.violations[0] < e.violations[0]
 
 
 def test_polish_is_a_mutation_only_when_asked():
@@ -86,13 +100,18 @@ def test_polish_is_a_mutation_only_when_asked():
 
 def test_polish_on_the_workers_gives_the_serial_population():
     """The polish runs inside repair(), on the evaluation workers; the population after a
-    few generations with many polishes is the same, byte for byte, as the serial one."""
+    few generations with many polishes, a restart (any stall restarts here) and the
+    end-of-run polish is the same, byte for byte, as the serial one."""
     from gadesign import evolve
 
     def population(workers):
-        p = antenna_st5(polish_prob=0.25, polish_evaluations=12)
-        pop = evolve(p, pop=12, generations=3, seed=3, workers=workers).population
-        return json.dumps([p.genome.to_json(x) for x in pop.genomes]), pop.F.tobytes()
+        p = antenna_st5(polish_prob=0.25, polish_evaluations=12, end_polish_evaluations=10,
+                        restart_after=1, restart_tolerance=10.0)
+        res = evolve(p, pop=12, generations=3, seed=3, workers=workers, refine=1)
+        assert res.logbook[-1]["restarts"] >= 1 and res.front[0][1].info.get("refine_evaluations")
+        pop = res.population
+        return (json.dumps([p.genome.to_json(x) for x in pop.genomes]), pop.F.tobytes(),
+                json.dumps([p.genome.to_json(x) for x, _ in res.front]), res.logbook[-1]["evals"])
 
     assert population(2) == population(1)
 
