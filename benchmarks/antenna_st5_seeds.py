@@ -318,6 +318,7 @@ def main() -> None:
     p = antenna_st5()
     header = dict(problem="antenna-st5", budget={k: p.defaults[k] for k in ("algorithm", "pop", "generations", "refine")},
                 end_polish_evaluations=p.end_polish_evaluations,
+                end_polish_below_ln_f=p.end_polish_below,
                 restart={"after": p.restart_after, "tolerance": p.restart_tolerance},
                 refinement=p.refinement, deck_segments=p.deck_segments,
                 margins={"vswr": p.requirements.vswr_margin, "rhcp_db": p.requirements.rhcp_margin_db},

@@ -22,6 +22,14 @@ Optional members the engine uses when present:
   for one front member (a ``.nec`` deck, a truss drawing, ...). Write atomically with
   :func:`gadesign.atomic.atomic_write_text` or ``atomic_path``.
 - ``summary(x, evaluation) -> dict[str, object]``: extra columns for ``gadesign show``.
+- ``refine_design(x, evaluation) -> (x, evaluation, evaluations_spent)``: the problem's
+  own local search, run by ``--refine K`` (or ``defaults["refine"]``) on the K least
+  violating designs after the last generation instead of the engine's SLSQP (any genome,
+  any number of objectives); deterministic; its evaluations count in the logbook.
+- ``restart_after`` (int, generations; 0 = never) and ``restart_tolerance`` (float):
+  while no design is feasible and the least total violation has not dropped by more
+  than the tolerance for that many generations, the engine archives the least violating
+  designs and draws the population afresh (see :mod:`gadesign.engine`).
 - ``true_front(n) -> ndarray``: points of the known Pareto front (tests, IGD).
 - ``report_figures(x, evaluation) -> list[tuple[str, Figure]]``: pictures of one design
   for ``gadesign report`` (title, matplotlib Figure; the report embeds and closes them).

@@ -79,12 +79,14 @@ def test_end_polish_lowers_ln_f_within_its_budget():
     """The engine's end-of-run hook (``refine_design``): the polished design's evaluation
     is that of the returned tree, lower ln F, at most the budget (+1 for the final
     evaluation) of solves."""
-    p = antenna_st5(end_polish_evaluations=15)
+    p = antenna_st5(end_polish_evaluations=15, end_polish_below=100.0)
     x = p.genome.sample(np.random.default_rng(7))
     e = p.evaluate(x)
     y, e_y, spent = p.refine_design(x, e)
     assert e_y == p.evaluate(y) and spent <= 16
     assert e_y.violations[0] < e.violations[0]
+    far = antenna_st5(end_polish_evaluations=15, end_polish_below=0.5 * e.violations[0])
+    assert far.refine_design(x, e) == (x, e, 0)                 # too far from the targets: left alone
 
 
 def test_polish_is_a_mutation_only_when_asked():
@@ -106,7 +108,7 @@ def test_polish_on_the_workers_gives_the_serial_population():
 
     def population(workers):
         p = antenna_st5(polish_prob=0.25, polish_evaluations=12, end_polish_evaluations=10,
-                        restart_after=1, restart_tolerance=10.0)
+                        end_polish_below=100.0, restart_after=1, restart_tolerance=10.0)
         res = evolve(p, pop=12, generations=3, seed=3, workers=workers, refine=1)
         assert res.logbook[-1]["restarts"] >= 1 and res.front[0][1].info.get("refine_evaluations")
         pop = res.population
