@@ -13,11 +13,14 @@ height of the vertical feed wire (lam0) that rises from the ground plane to the 
 turn, and a matching section: the first ``match_turns`` (0-1) turns run at their own low
 pitch ``match_pitch`` (degrees) close to the ground plane, a transmission line over the
 ground that transforms the helix's ~140 ohm towards 50 ohm (Kraus's matching of the first
-turn). Radius and pitch are interpolated linearly in the turn fraction; the helix is cut
+turn). The feed wire's height -- the helix's least clearance above the ground plane, where
+the matching section starts -- is at least ``min_clearance`` (m; ``antenna_tdrs`` sets 12
+wire radii: below that NEC-2 is not resolved on these helices, see
+``benchmarks/antenna_tdrs_nec_factors.py``). Radius and pitch are interpolated linearly in the turn fraction; the helix is cut
 into straight one-segment wires of equal azimuth step (``segments_per_turn`` chosen from
 the widest turn). One port, a delta gap at the ground end of the feed wire: the feed wire
-is ``feed_segments`` equal segments (default 1, the whole wire) and the source drives the
-lowest, at the ground plane (a gap that segment's length, as a coax through the ground
+is ``feed_segments`` equal segments (default 1, the whole wire; more where the wire is
+longer than ``max_segment``) and the source drives the lowest, at the ground plane (a gap that segment's length, as a coax through the ground
 plate). With ``feed_segments`` > 1 the feed wire's least height rises, where needed, to
 ``feed_segments * min_feed_segment`` so that every feed segment stays solvable.
 
@@ -71,11 +74,16 @@ class HelixSpace:
                  radius_wl: tuple[float, float] = (0.10, 0.24), pitch_deg: tuple[float, float] = (3.0, 20.0),
                  feed_wl: tuple[float, float] = (0.02, 0.06), match_turns: tuple[float, float] = (0.0, 1.0),
                  match_pitch_deg: tuple[float, float] = (0.5, 6.0), feed_segments: int = 1,
-                 min_feed_segment: float = 0.0) -> None:
+                 min_feed_segment: float = 0.0, min_clearance: float = 0.0) -> None:
         self.layout, self.k = layout, int(control_points)
         self.feed_segments = int(feed_segments)
         # the feed wire must outreach its junction with the first turn: (a + a) / sin(angle), angle >= 70 deg
         feed_wl = (max(feed_wl[0], 3.0 * layout.wire_radius / layout.lam0), max(feed_wl[1], 6.0 * layout.wire_radius / layout.lam0))
+        # the helix's lowest point (the feed wire's top) at least min_clearance (m) above the ground
+        # plane: where that is above the range's floor the range moves up by the difference
+        lift = max(0.0, min_clearance / layout.lam0 - feed_wl[0])
+        feed_wl = (feed_wl[0] + lift, feed_wl[1] + lift)
+        self.min_clearance = float(min_clearance)
         if self.feed_segments > 1:
             # every one of the feed's segments at least min_feed_segment (m) long
             feed_wl = (max(feed_wl[0], self.feed_segments * min_feed_segment / layout.lam0), feed_wl[1])
@@ -132,7 +140,9 @@ class HelixSpace:
     def antenna(self, x: dict[str, Any], sense: int = 1, **kw: Any) -> Antenna:
         pts, feed = self.curve(x, sense)
         a = self.layout.wire_radius
-        feed_wire = Wire((float(pts[0, 0]), 0.0, 0.0), (float(pts[0, 0]), 0.0, feed), a, self.feed_segments, 1)
+        # no feed segment longer than the helix's longest (a feed above max_segment gets more)
+        n_feed = max(self.feed_segments, math.ceil(feed / self.layout.max_segment - 1e-9))
+        feed_wire = Wire((float(pts[0, 0]), 0.0, 0.0), (float(pts[0, 0]), 0.0, feed), a, n_feed, 1)
         helix = wires_from_points(pts, a, [1] * (len(pts) - 1), tag=2)
         return Antenna(wires=(feed_wire, *helix), sources=(Source(1, 1, 1.0),), ground=True, **kw)
 

@@ -77,6 +77,9 @@ def test_genomes_decode_to_valid_geometry_inside_the_cell(rep):
         assert pts[:, 2].min() >= 0.0 and ant.ground
         seg = max(w.length / w.segments for w in ant.wires)
         assert seg <= C0 / 2300e6 / 12 * 1.0001
+        if rep == "helix":                       # the default least clearance: no helix wire below 12 radii
+            helix = np.array([w.start for w in ant.wires[1:]] + [w.end for w in ant.wires[1:]])
+            assert helix[:, 2].min() >= 12.0 * ant.wires[0].radius * (1 - 1e-9)
     # a helix whose turns touch is penalised, not simulated
     x = {"turns": np.array([10]), "shape": np.array([0.10] * 4 + [3.0] * 4 + [0.03, 0.0, 3.0])}
     tight = antenna_tdrs(wire_radius=0.0013)
@@ -169,7 +172,9 @@ def test_parameters_are_checked():
     from gadesign.registry import make_problem
 
     assert make_problem("antenna-tdrs", {"representation": "yagi"}).space.kind == "yagi"
-    for bad in ({"representation": "patch"}, {"sense": "x"}, {"vswr_max": 1.0}, {"theta_step": 7.0}):
+    for bad in ({"representation": "patch"}, {"sense": "x"}, {"vswr_max": 1.0}, {"theta_step": 7.0},
+                {"min_clearance_radii": 2.0}, {"min_clearance_radii": 61}, {"min_clearance_radii": float("nan")},
+                {"min_clearance_radii": True}, {"min_clearance_radii": "high"}):
         with pytest.raises(ConfigError):
             make_problem("antenna-tdrs", bad)
 
@@ -234,7 +239,7 @@ def test_the_checked_helix_meets_the_published_requirements_on_a_finer_sampling(
     run recorded): > 15 dBic on boresight, > 10 dBic to 20 deg, < 5 dBic beyond 30 deg,
     AR <= 5 dB, VSWR < 2 in both bands, inside the lattice cell -- on 5 frequencies per
     band and a 2.5 x 10 deg grid, not the evaluation's."""
-    p = antenna_tdrs()
+    p = antenna_tdrs(min_clearance_radii=3)             # evolved before the clearance rule
     x = p.genome.from_json(POP40_SEED2)
     m = p.dense_check(x, points_per_band=5, theta_step=2.5, phi_step=10.0)
     assert min(m["boresight_dbic"]) > 15.0 and min(m["min_fov_dbic"]) > 10.0
@@ -243,16 +248,31 @@ def test_the_checked_helix_meets_the_published_requirements_on_a_finer_sampling(
     assert m["footprint_radius_m"] <= m["cell_radius_m"] and m["meets_requirements"]
 
 
+def test_min_clearance_lifts_the_feed_range_and_three_radii_is_the_helix_before_the_rule():
+    """``min_clearance_radii`` (issue 20): the feed wire's least height (the helix's lowest
+    point) is that many wire radii; the feed range keeps its width; 3 radii is the range
+    the helix had before the rule (max(0.02 lambda0, 3 radii) .. 0.06 lambda0)."""
+    old, new = antenna_tdrs(min_clearance_radii=3), antenna_tdrs()
+    lam0, a = old.space.layout.lam0, old.space.layout.wire_radius
+    lo0, hi0 = old.genome.parts["shape"].lower[8], old.genome.parts["shape"].upper[8]
+    lo1, hi1 = new.genome.parts["shape"].lower[8], new.genome.parts["shape"].upper[8]
+    assert (lo0, hi0) == (pytest.approx(max(0.02, 3 * a / lam0)), pytest.approx(0.06))
+    assert lo1 * lam0 == pytest.approx(12 * a) and hi1 - lo1 == pytest.approx(hi0 - lo0)
+    thin = antenna_tdrs(min_clearance_radii=20, wire_radius=0.0005)
+    assert thin.genome.parts["shape"].lower[8] * lam0 == pytest.approx(20 * 0.0005)
+    assert antenna_tdrs(representation="yagi", min_clearance_radii=20).space.kind == "yagi"
+
+
 def test_feed_segments_one_is_todays_helix_and_k_puts_the_source_on_the_lowest_of_k(tmp_path):
     """``feed_segments`` (issue 20): 1 (the default) builds exactly the helix built before
-    the parameter existed -- a one-segment feed wire from the ground plane to the first
+    the parameter existed (at ``min_clearance_radii=3``, the range before that rule) -- a one-segment feed wire from the ground plane to the first
     turn, the source on it, the deck every wire x 2 -- and k cuts the feed wire into k
     equal segments with the source on the lowest, at the ground plane (read back from the
     solver's mesh), in the evaluation and in the deck, the helix unchanged."""
     from gadesign.errors import ConfigError
     from gadesign_problems.antenna.wires import Antenna, Source, Wire, wires_from_points
 
-    base, one = antenna_tdrs(), antenna_tdrs(feed_segments=1)
+    base, one = antenna_tdrs(min_clearance_radii=3), antenna_tdrs(feed_segments=1, min_clearance_radii=3)
     x = base.genome.from_json(POP40_SEED2)
     lam0, a = base.space.layout.lam0, base.space.layout.wire_radius
     # today's construction, written out here from the helix curve
@@ -272,7 +292,7 @@ def test_feed_segments_one_is_todays_helix_and_k_puts_the_source_on_the_lowest_o
     assert (tmp_path / "a.nec").read_text() == (tmp_path / "b.nec").read_text()
 
     for k in (2, 3):
-        p = antenna_tdrs(feed_segments=k, refinement=1)
+        p = antenna_tdrs(feed_segments=k, refinement=1, min_clearance_radii=3)
         ant = p.decode(x)
         fw = ant.wires[0]
         assert fw.segments == k and fw.start[2] == 0.0 and fw.end[2] == pytest.approx(feed)
@@ -290,7 +310,7 @@ def test_feed_segments_one_is_todays_helix_and_k_puts_the_source_on_the_lowest_o
     from gadesign_problems.antenna.wires import GeometryError
 
     for k in (2, 4):
-        p = antenna_tdrs(feed_segments=k)
+        p = antenna_tdrs(feed_segments=k, min_clearance_radii=3)
         lo = p.genome.parts["shape"].lower[8]
         assert lo * lam0 == pytest.approx(k * 2 * 2 * 0.5 * a, rel=1e-3)   # k x (0.5 radii x 2 x 2)
         y = {"turns": np.array([4]), "shape": np.array(POP40_SEED2["shape"][:8] + [lo, 0.5, 3.0])}
@@ -298,7 +318,7 @@ def test_feed_segments_one_is_todays_helix_and_k_puts_the_source_on_the_lowest_o
         y["shape"][8] = 0.02                     # the default least feed: too short for k pieces at the check
         with pytest.raises(GeometryError):
             p.decode(y, refinement=p.refinement * CHECK_LEVELS[-1])
-    for bad in ({"feed_segments": 5}, {"feed_segments": 0}, {"feed_segments": 1.5},
+    for bad in ({"feed_segments": 5, "min_clearance_radii": 3}, {"feed_segments": 9}, {"feed_segments": 0}, {"feed_segments": 1.5},
                 {"feed_segments": 2, "representation": "yagi"}):
         with pytest.raises(ConfigError):
             antenna_tdrs(**bad)
