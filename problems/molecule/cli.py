@@ -44,9 +44,9 @@ def formula_cmd(
                                        "time, minutes."),
     tolerance: float = typer.Option(0.005, "--tolerance", help="Isotope envelope peak tolerance, Th."),
     ppm: float = typer.Option(5.0, "--ppm", help="Mass window half-width, ppm (a hard filter)."),
-    mass_accuracy: float = typer.Option(3.0, "--mass-accuracy", help="The instrument's mass accuracy, ppm: "
-                                        "inside it the mass error does not rank candidates, beyond it a steep "
-                                        "penalty."),
+    mass_accuracy: float = typer.Option(3.0, "--mass-accuracy", help="The instrument's mass accuracy, ppm, "
+                                        "a 3-sigma bound: inside it the mass error does not rank candidates, "
+                                        "beyond it a Gaussian tail of sigma = accuracy/3."),
     intensity_error: str = typer.Option("0.05,0.002", "--intensity-error",
                                         help="Isotope intensity error model REL,ABS: relative error of a "
                                         "peak and absolute floor (fraction of the measured total)."),

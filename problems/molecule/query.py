@@ -11,10 +11,14 @@ Score. A candidate's score is a posterior weight, ``exp(-(mass + isotope + prior
 in (0, 1]:
 
 * ``mass``: with ``d`` the candidate's mass error (ppm) and ``a`` the instrument's stated
-  accuracy (``--mass-accuracy``, default 3 ppm), ``(max(|d| - a, 0) / (a / 4))^2``:
-  inside the accuracy a mass error says nothing (every candidate in it is equally
-  likely to be the truth), beyond it a Gaussian tail a quarter of the accuracy wide.
-  The ppm window (``--ppm``) is a hard filter on top.
+  accuracy (``--mass-accuracy``, default 3 ppm): 0 for ``|d| <= a`` (inside the accuracy
+  a mass error says nothing: every candidate in it is equally likely to be the truth),
+  ``(d^2 - a^2) / sigma^2`` beyond it, ``sigma = a / 3``. A stated accuracy is a 3-sigma
+  bound of the instrument's mass error (the Fiehn lab's accurate-mass notes for the
+  seven golden rules: "for real world experiments the 3-sigma rule should be
+  sufficient"), so beyond it the likelihood falls as that Gaussian does, relative to
+  its value at the bound: -2 ln[N(d; 0, sigma) / N(a; 0, sigma)]. The ppm window
+  (``--ppm``) is a hard filter on top.
 * ``isotope``: -2 ln L of the measured peaks under the intensity-error model of
   :func:`~gadesign_problems.molecule.isotopes.isotope_misfit` (relative error on strong
   peaks, an absolute floor on weak ones; defaults 5 % and 0.002 of the total intensity).
@@ -76,8 +80,9 @@ def parse_limits(text: str | None) -> dict[str, int]:
 class Scoring:
     """The measurement's error model (see the module docstring).
 
-    ``mass_accuracy_ppm``: the instrument's stated mass accuracy; ``outside_sigma``:
-    width of the penalty beyond it as a fraction of it; ``relative_intensity_error``
+    ``mass_accuracy_ppm``: the instrument's stated mass accuracy; ``accuracy_sigmas``:
+    how many standard deviations of the mass error that accuracy spans (3: a 3-sigma
+    bound; 0: no penalty beyond it, the ppm window alone); ``relative_intensity_error``
     and ``absolute_intensity_error``: the isotope intensity error model (fractions of
     a peak and of the total intensity of the measured peaks); ``use_prior``: add the
     formula prior fitted on the development list; ``halogen_prior``: in it, F, Cl, Br
@@ -87,7 +92,7 @@ class Scoring:
     """
 
     mass_accuracy_ppm: float = 3.0
-    outside_sigma: float = 0.25
+    accuracy_sigmas: float = 3.0
     relative_intensity_error: float = 0.05
     absolute_intensity_error: float = 0.002
     use_prior: bool = True
@@ -97,6 +102,8 @@ class Scoring:
     def validated(self) -> "Scoring":
         if not (np.isfinite(self.mass_accuracy_ppm) and 0 < self.mass_accuracy_ppm <= 1000):
             raise FormulaError(f"--mass-accuracy must be in (0, 1000] ppm, got {self.mass_accuracy_ppm}")
+        if not (np.isfinite(self.accuracy_sigmas) and self.accuracy_sigmas >= 0):
+            raise FormulaError(f"accuracy_sigmas must be finite and >= 0, got {self.accuracy_sigmas}")
         if not (0 <= self.relative_intensity_error < 1):
             raise FormulaError(f"relative intensity error must be in [0, 1), got {self.relative_intensity_error}")
         if not (0 < self.absolute_intensity_error < 1):
@@ -104,8 +111,11 @@ class Scoring:
         return self
 
     def mass_term(self, ppm: np.ndarray) -> np.ndarray:
+        """-2 ln L of mass errors ``ppm``: 0 inside the accuracy ``a``, beyond it
+        ``(d^2 - a^2) / sigma^2`` with ``sigma = a / accuracy_sigmas``."""
         a = self.mass_accuracy_ppm
-        return (np.maximum(np.abs(ppm) - a, 0) / (self.outside_sigma * a)) ** 2
+        d2 = np.asarray(ppm, dtype=float) ** 2
+        return np.maximum(d2 - a * a, 0.0) * (self.accuracy_sigmas / a) ** 2
 
 
 @dataclass

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from gadesign_problems.molecule.formula import Formula
-from gadesign_problems.molecule.prior import (HALOGENS, development_counts, development_prior, fit,
-                                              fit_rule_costs, read_list, rule_costs)
+from gadesign_problems.molecule.prior import (HALOGENS, count_cost_of, count_table, development_counts,
+                                              development_prior, fit, fit_rule_costs, read_list, rule_costs)
 from gadesign_problems.molecule.query import Query, Scoring
 from gadesign_problems.molecule.rules import RuleSet
 from gadesign_problems.molecule.search import exact_search
@@ -74,14 +74,15 @@ def test_prior_shape():
     elements = ("C", "H", "N", "O", "P", "S")
     rows = np.array([[10, 16, 0, 5, 0, 0],      # CHO
                      [10, 16, 0, 5, 1, 0],      # one P
-                     [10, 16, 0, 5, 2, 0],      # two P: one more P costs the geometric count factor
+                     [10, 16, 0, 5, 2, 0],      # two P: the list's share of two P among compounds with P
                      [10, 16, 0, 5, 0, 1],      # one S
                      [10, 16, 0, 5, 0, 2]])     # two S
     cost = prior.cost(rows, elements)
     assert (cost >= 0).all() and np.isfinite(cost).all()
     counted = prior.count_cost(rows, elements)
     assert counted[0] == counted[1] == 0 < counted[3] < counted[4]
-    assert counted[2] - counted[1] == pytest.approx(-2 * np.log(1 - 1 / prior.mean_count["P"]))
+    p_counts = [c.get("P", 0) for c in development_counts() if c.get("P", 0) > 0]
+    assert counted[2] - counted[1] == pytest.approx(-2 * np.log((p_counts.count(2) + 0.5) / (p_counts.count(1) + 0.5)))
     # the density's best cell is the zero of the scale
     assert min(float(t.max()) for t in prior.log_density) <= 0 and prior.density_cost(rows, elements).min() >= 0
     # halogens carry no count or presence factor unless asked
@@ -91,6 +92,28 @@ def test_prior_shape():
     allowed = prior.count_cost(chloro, hal, halogens=True)
     assert allowed[0] == 0 < allowed[1] < allowed[2]
     assert set(HALOGENS) <= set(prior.presence)
+
+
+def test_count_model_follows_the_list_where_a_geometric_count_does_not():
+    # phosphorus comes as mono-, di- and triphosphates: the list's P counts given P are
+    # reproduced by the count model (pseudo-count 1/2), not by a geometric count of the
+    # same mean, which expects 3 P in well under one of them
+    prior = development_prior()
+    p_counts = np.array([c["P"] for c in development_counts() if c.get("P", 0) > 0])
+    k = np.bincount(p_counts)[1:]
+    assert len(k) >= 3 and k[2] >= 2                               # GTP, NADP, coenzyme A
+    model = np.exp(-0.5 * count_cost_of(prior.count_table["P"], np.arange(1, 30)))
+    model /= model.sum()
+    assert np.allclose(model[:len(k)] * len(p_counts), k, rtol=0.2, atol=0.6)
+    mu = p_counts.mean()
+    geometric_three = len(p_counts) * (1 / mu) * (1 - 1 / mu) ** 2
+    assert geometric_three < 1 < k[2]
+    # costs are >= 0, grow beyond the largest count listed and are 0 where none is present
+    cost = prior.count_cost(np.arange(0, 12)[:, None], ("P",))
+    assert cost[0] == cost[1] == 0 and (np.diff(cost[1:]) > 0).all()
+    for e, table in prior.count_table.items():
+        assert table.min() == 0 and (table >= 0).all(), e
+    assert (count_table(np.array([1, 1, 2])) == -2 * np.log(np.array([2.5, 1.5, 0.5]) / 2.5)).all()
 
 
 def test_real_compounds_it_never_saw_rank_high_in_their_window():

@@ -60,8 +60,12 @@ def test_isotope_term_is_a_gaussian_log_likelihood():
 def test_mass_error_inside_the_accuracy_does_not_rank():
     s = Scoring(mass_accuracy_ppm=3.0)
     assert s.mass_term(np.array([0.0, 1.0, -2.9, 3.0])).tolist() == [0, 0, 0, 0]
-    outside = s.mass_term(np.array([3.75, 4.5]))
-    assert outside[0] == pytest.approx(1.0) and outside[1] == pytest.approx(4.0)   # sigma = accuracy / 4
+    outside = s.mass_term(np.array([3.75, -4.5]))
+    # beyond it -2 ln of a Gaussian of sigma = accuracy / 3 relative to the bound: (d^2 - a^2) / sigma^2
+    sigma = 1.0
+    gauss = [-2 * (norm.logpdf(d, scale=sigma) - norm.logpdf(3.0, scale=sigma)) for d in (3.75, 4.5)]
+    assert outside == pytest.approx(gauss) and outside == pytest.approx([5.0625, 11.25])
+    assert Scoring(mass_accuracy_ppm=3.0, accuracy_sigmas=0).mass_term(np.array([4.9])).tolist() == [0]
     # every composition in +-5 ppm, no pattern, the mass term alone (no prior, no rules):
     # all those inside 3 ppm tie, those outside score lower; the closest wins only when
     # the accuracy is stated tighter
