@@ -261,6 +261,18 @@ def test_min_clearance_lifts_the_feed_range_and_three_radii_is_the_helix_before_
     thin = antenna_tdrs(min_clearance_radii=20, wire_radius=0.0005)
     assert thin.genome.parts["shape"].lower[8] * lam0 == pytest.approx(20 * 0.0005)
     assert antenna_tdrs(representation="yagi", min_clearance_radii=20).space.kind == "yagi"
+    # at 12 radii the feed wire is longer than the helix's longest segment: cut into pieces no
+    # longer, the source on the lowest; the deck keeps them (the evaluation's gap), the helix x 2
+    from gadesign_problems.antenna.wires import Source
+
+    for x in new.genome.sample_many(5, np.random.default_rng(4)):
+        ant, deck = new.decode(x), new.deck(x)
+        fw = ant.wires[0]
+        assert fw.length >= 12 * a * (1 - 1e-9) and fw.segments == math.ceil(fw.length / new.space.layout.max_segment)
+        assert fw.segments >= 2 and fw.length / fw.segments <= new.space.layout.max_segment
+        assert deck.wires[0] == fw and deck.sources == ant.sources == (Source(1, 1, 1.0),)
+        assert [w.segments for w in deck.wires[1:]] == [2 * w.segments for w in ant.wires[1:]]
+        assert any("average-gain test" in c for c in deck.comments)
 
 
 def test_feed_segments_one_is_todays_helix_and_k_puts_the_source_on_the_lowest_of_k(tmp_path):
