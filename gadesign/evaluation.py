@@ -394,7 +394,9 @@ class DaskEvaluator(SerialEvaluator):
     (about 3 ms on 2 cores with 32 workers, benchmarks/scaling_dask.py) is what grows
     with the cluster, so fewer, larger tasks pay. Results are gathered in one call, in
     the batch's order (fetching them as each chunk finished crashed the run when a
-    worker died). The worker count (for the chunking only) is asked of the scheduler
+    worker died); a batch whose tasks the scheduler cancelled because a dying worker
+    took the scattered problem with it is sent again (at most ``retries`` times) with the
+    problem scattered afresh. The worker count (for the chunking only) is asked of the scheduler
     at most every ``WORKERS_TTL_S`` seconds, not once per generation. Tasks lost with a
     dying worker are re-run elsewhere by the scheduler (``retries`` more times on errors)."""
 
@@ -441,11 +443,23 @@ class DaskEvaluator(SerialEvaluator):
                   else _chunks(list(xs), self.workers * self.chunks_per_worker))
         if not chunks or not chunks[0]:
             return []
-        futures = self._client.map(_dask_chunk, [self._problem] * len(chunks), chunks,
-                                   [self.timeout] * len(chunks), pure=False, retries=self.retries)
-        # gather, not as_completed: a task lost with a dying worker surfaces in as_completed as a
-        # FutureCancelledError (a crash of the run, seen in CI), while gather waits for the retry
-        return [e for part in self._client.gather(futures) for e in part]
+        from concurrent.futures import CancelledError
+
+        for attempt in range(self.retries + 1):
+            futures = self._client.map(_dask_chunk, [self._problem] * len(chunks), chunks,
+                                       [self.timeout] * len(chunks), pure=False, retries=self.retries)
+            try:
+                return [e for part in self._client.gather(futures) for e in part]
+            except CancelledError:
+                # a dying worker can take the scheduler's record of the scattered problem with
+                # it; the chunk tasks that needed it are then cancelled ("already forgotten"),
+                # not retried. Evaluations are pure, so the batch is sent again with the
+                # problem scattered afresh.
+                if attempt == self.retries:
+                    raise
+                self._client.cancel(futures)
+                self._problem = self._client.scatter(self.problem, broadcast=True, hash=False)
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         self._client.close()

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("distributed")
@@ -157,3 +158,31 @@ def test_compose_file_commands_run_as_local_processes(cli, tmp_path):
     b = json.loads((tmp_path / "serial" / "front.json").read_text())["members"]
     assert [m["genome"] for m in a] == [m["genome"] for m in b]
     assert [m["objectives"] for m in a] == [m["objectives"] for m in b]
+
+
+def test_a_batch_whose_tasks_were_cancelled_is_sent_again():
+    """A dying worker can make the scheduler forget the scattered problem and cancel the chunk
+    tasks that need it ("already forgotten", seen in CI): the evaluator sends the batch again
+    and returns the same evaluations as serial."""
+    from gadesign.evaluation import DaskEvaluator, SerialEvaluator
+    from gadesign.registry import make_problem
+
+    problem = make_problem("zdt1", {})
+    rng = np.random.default_rng(5)
+    xs = [problem.genome.sample(rng) for _ in range(12)]
+    evaluator = DaskEvaluator(problem, "local:1")
+    try:
+        client, real_gather, calls = evaluator._client, evaluator._client.gather, []
+
+        def gather_after_a_loss(futures, *args, **kwargs):
+            calls.append(len(futures))
+            if len(calls) == 1:
+                client.cancel(futures)  # what the scheduler does to tasks whose input it forgot
+            return real_gather(futures, *args, **kwargs)
+
+        client.gather = gather_after_a_loss
+        got = evaluator(xs)
+    finally:
+        evaluator.close()
+    assert len(calls) == 2
+    assert [e.objectives for e in got] == [e.objectives for e in SerialEvaluator(problem)(xs)]
