@@ -9,13 +9,32 @@ Useful without the engine::
     result.weight, result.max_stress_ratio, result.cases[0].displacements
 """
 
-from gadesign_problems.truss.errors import TrussError, TrussSchemaError, UnstableTrussError
-from gadesign_problems.truss.fem import Analysis, CaseResult, StiffnessModel, analyze
-from gadesign_problems.truss.ground import ground_structure
-from gadesign_problems.truss.structure import AreaSpec, Buckling, DisplacementLimit, Group, LoadCase, Truss
+from __future__ import annotations
 
-__all__ = [
-    "Analysis", "AreaSpec", "Buckling", "CaseResult", "DisplacementLimit", "Group", "LoadCase",
-    "StiffnessModel", "Truss", "TrussError", "TrussSchemaError", "UnstableTrussError", "analyze",
-    "ground_structure",
-]
+import importlib
+from typing import Any
+
+# name -> submodule; imported on first use (PEP 562), so that loading the package (as the
+# `gadesign truss` commands do at every CLI start) does not import scipy's sparse solvers
+_EXPORTS = {
+    "TrussError": "errors", "TrussSchemaError": "errors", "UnstableTrussError": "errors",
+    "Analysis": "fem", "CaseResult": "fem", "StiffnessModel": "fem", "analyze": "fem",
+    "ground_structure": "ground",
+    "AreaSpec": "structure", "Buckling": "structure", "DisplacementLimit": "structure", "Group": "structure",
+    "LoadCase": "structure", "Truss": "structure",
+}
+__all__ = ["Analysis", "AreaSpec", "Buckling", "CaseResult", "DisplacementLimit", "Group", "LoadCase",
+           "StiffnessModel", "Truss", "TrussError", "TrussSchemaError", "UnstableTrussError", "analyze",
+           "ground_structure"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
