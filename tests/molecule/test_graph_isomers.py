@@ -85,7 +85,7 @@ def test_bad_formulas_are_clear_errors():
 @pytest.mark.slow
 def test_isomers_and_draw_commands(cli, tmp_path):
     out = tmp_path / "iso"
-    r = cli("molecule", "isomers", "C6H14", "--top", "3", "--out", str(out))
+    r = cli("molecule", "isomers", "C6H14", "--top", "3", "--evaluations", "1000", "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert "C6H14: 5 distinct structures" in r.stdout   # hexanes: OEIS A000602 gives 5
     smiles = [line.split("\t")[0] for line in (out / "isomers.smi").read_text().splitlines()]

@@ -22,7 +22,7 @@ ISOTOPES = "100,4.46,0.28"
 def test_pipeline_lists_the_true_structure_of_2_butanone(cli, tmp_path):
     out = tmp_path / "st"
     r = cli("molecule", "structures", f"{MZ:.6f}", "--isotopes", ISOTOPES, "--adduct", "[M+H]+",
-            "--formulas", "2", "--top", "5", "--out", str(out))
+            "--formulas", "2", "--top", "5", "--evaluations", "1000", "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert "formula 1: C4H8O" in r.stdout
     rows = [line.split("\t") for line in (out / "structures.smi").read_text().splitlines()]
