@@ -110,7 +110,7 @@ def test_deap_operators_same_front_serial_workers_dask_and_after_kill_and_resume
               "mutation": "mutShuffleIndexes", "mutation_args": {"indpb": 0.03}}
 
     def run(name, seed=2, **kw):
-        config = RunConfig("tsp", dict(params), "ga", 30, 60, seed, 5, **kw)
+        config = RunConfig("tsp", dict(params), "ga", 30, 30, seed, 5, **kw)
         start_run(config, tmp_path / name)
         return (tmp_path / name / "front.json").read_bytes()
 
@@ -122,7 +122,7 @@ def test_deap_operators_same_front_serial_workers_dask_and_after_kill_and_resume
     assert run("other", seed=3) != front  # the front does depend on the seed
     # kill -9 a command-line run after its generation-10 checkpoint, then resume it
     killed = tmp_path / "killed"
-    args = ["evolve", "tsp", *DEAP_OPS, "--pop", "30", "--generations", "60", "--seed", "2",
+    args = ["evolve", "tsp", *DEAP_OPS, "--pop", "30", "--generations", "30", "--seed", "2",
             "--checkpoint-every", "5", "-q", "--out", str(killed)]
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "gadesign", *args], env=env,
