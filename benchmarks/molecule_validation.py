@@ -26,7 +26,7 @@ form was chosen on development queries (``--part variants``), and so were the ma
 the count model and the intensity default (``--part scoring``).
 
 Usage: python benchmarks/molecule_validation.py [--build] [--quick] [--limit N]
-       [--part declared|broad|uniform|ablation|development|variants|scoring|ambiguity|all]
+       [--part declared|broad|uniform|ablation|development|variants|scoring|ambiguity|misses|all]
 Writes benchmarks/out/molecule_validation.json (``--part scoring``: molecule_scoring.json).
 """
 
@@ -184,6 +184,31 @@ def ambiguity(case: dict, n_peaks: int) -> int:
         t = t / t.sum()
         close += c.formula != case["formula"] and bool((np.abs(t - truth) <= 2 * sd).all())
     return close
+
+
+def miss_components(cases: list[dict], rows: list[dict]) -> dict:
+    """For each 7-peak miss (exact search, default score): the winner's and the truth's score
+    components (-2 ln each) and the truth's rank, so what decides is on record."""
+    out = {}
+    by_name = {c["name"]: c for c in cases}
+    for row in rows:
+        if row["exact"]["rank"] == 1:
+            continue
+        case = by_name[row["name"]]
+        q = Query.build(case["mz"], case["adduct"], 5.0, case["pattern"][:7], case["alphabet"], "extended",
+                        mass_accuracy=3.0)
+        cands = exact_search(q, top=None)[0]
+        names = [c.formula for c in cands]
+
+        def parts(c):
+            return {"formula": c.formula, "ppm": round(c.ppm, 2), "mass": round(c.mass_term, 2),
+                    "isotope": round(c.isotope_term, 2), "prior": round(c.prior_term, 2),
+                    "rules": round(c.rule_term, 2), "total": round(-2 * np.log(max(c.score, 1e-300)), 2)}
+        truth = cands[names.index(case["formula"])] if case["formula"] in names else None
+        out[row["name"]] = {"rank": names.index(case["formula"]) + 1 if truth else None,
+                            "winner": parts(cands[0]), "truth": parts(truth) if truth else None,
+                            "gap": round(parts(truth)["total"] - parts(cands[0])["total"], 2) if truth else None}
+    return out
 
 
 # -- the prior's variants, compared on development queries only ------------------------------
@@ -395,7 +420,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="7 peaks only, exact only")
     parser.add_argument("--limit", type=int, default=None, help="first N cases only")
     parser.add_argument("--part", choices=("declared", "broad", "uniform", "ablation", "development", "ambiguity",
-                                                     "variants", "scoring", "all"),
+                                                     "variants", "scoring", "misses", "all"),
                         default="all")
     args = parser.parse_args()
     if args.fit:
@@ -415,7 +440,7 @@ def main() -> None:
         previous = json.loads(OUT.read_text())
         result.update({k: v for k, v in previous.items()
                        if k in ("declared", "broad", "uniform", "ablation", "development", "ambiguity",
-                                "variants")})
+                                "variants", "misses")})
     methods = ("exact",) if args.quick else ("exact", "evolve")
     if args.part in ("declared", "all"):
         declared = {}
@@ -510,6 +535,11 @@ def main() -> None:
         for name, v in result["variants"].items():
             print(f"prior {name}: " + "; ".join(f"{k} top-1 {d['3_peaks']['top1']} (3 peaks), {d['7_peaks']['top1']} "
                                                f"(7 peaks) of {d['7_peaks']['cases']}" for k, d in v.items()),
+                  flush=True)
+    if args.part in ("misses", "all") and "declared" in result:
+        result["misses"] = miss_components(cases, result["declared"]["7"]["rows"])
+        for name, m in result["misses"].items():
+            print(f"7-peak miss {name}: rank {m['rank']}, gap {m['gap']}; winner {m['winner']}; truth {m['truth']}",
                   flush=True)
     if args.part in ("scoring", "all"):           # its own file: it runs beside the other parts
         started_scoring = time.perf_counter()
