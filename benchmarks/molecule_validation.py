@@ -203,7 +203,7 @@ def miss_components(cases: list[dict], rows: list[dict]) -> dict:
         def parts(c):
             return {"formula": c.formula, "ppm": round(c.ppm, 2), "mass": round(c.mass_term, 2),
                     "isotope": round(c.isotope_term, 2), "prior": round(c.prior_term, 2),
-                    "rules": round(c.rule_term, 2), "total": round(-2 * np.log(max(c.score, 1e-300)), 2)}
+                    "rules": round(c.rule_term, 2), "total": round(float(-2 * np.log(max(c.score, 1e-300))), 2)}
         truth = cands[names.index(case["formula"])] if case["formula"] in names else None
         out[row["name"]] = {"rank": names.index(case["formula"]) + 1 if truth else None,
                             "winner": parts(cands[0]), "truth": parts(truth) if truth else None,
