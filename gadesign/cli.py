@@ -273,8 +273,8 @@ def evolve_cmd(
     eval_timeout: Optional[float] = typer.Option(None, "--eval-timeout",
                                                  help="Seconds per evaluation; slower designs are infeasible."),
     refine: Optional[int] = typer.Option(None, "--refine", help="After the last generation, polish the best K designs "
-                                         "by SLSQP (single objective, real-valued genome part; default: the problem's, "
-                                         "else 0)."),
+                                         "by SLSQP (single objective, real-valued genome part) or by the problem's own "
+                                         "refine_design; default: the problem's, else 0."),
     out_dir: Optional[str] = typer.Option(None, "--out", metavar="DIR",
                                           help="Run directory (default results/<problem>-<time>-<seed>)."),
     checkpoint_every: Optional[int] = typer.Option(None, "--checkpoint-every", help="Checkpoint every K generations."),
