@@ -15,8 +15,8 @@ in (0, 1]:
   a mass error says nothing: every candidate in it is equally likely to be the truth),
   ``(d^2 - a^2) / sigma^2`` beyond it, ``sigma = a / 3``. A stated accuracy is a 3-sigma
   bound of the instrument's mass error (the Fiehn lab's accurate-mass notes for the
-  seven golden rules: "for real world experiments the 3-sigma rule should be
-  sufficient"), so beyond it the likelihood falls as that Gaussian does, relative to
+  seven golden rules, fiehnlab.ucdavis.edu/projects/seven-golden-rules/accurate-mass:
+  "for real world experiments the 3-sigma rule should be sufficient"), so beyond it the likelihood falls as that Gaussian does, relative to
   its value at the bound: -2 ln[N(d; 0, sigma) / N(a; 0, sigma)]. The ppm window
   (``--ppm``) is a hard filter on top.
 * ``isotope``: -2 ln L of the measured peaks under the intensity-error model of
