@@ -1,15 +1,17 @@
 """``antenna-tdrs``: what one ``gadesign evolve antenna-tdrs`` run costs and whether it meets.
 
 Runs ``gadesign evolve antenna-tdrs --seed S`` (plus ``--args``; default: the problem's
-default budget) as a child process and records its wall time, its CPU time (the child's
-and its workers', ``getrusage``), the evaluations it made (the logbook's ``evals``), CPU
+default budget) as a child process and records its wall time, its CPU time (the whole
+process tree's, the workers included: ``/proc`` polled every 0.5 s, so up to half a second
+of a short-lived process may be missed), the evaluations it made (the logbook's ``evals``), CPU
 seconds per evaluation, the generation at which a design first met the design targets
 (the logbook's least violation 0) and the front member with the least violation. Merges
 one entry per seed and arguments into ``--out`` (atomic write), so seeds can be added run
 by run. The run directory is kept (``--run-dir``) for ``antenna_tdrs_design_check.py
 --run`` and ``antenna_tdrs_nec.py``.
 
-    nice -n 15 python benchmarks/antenna_tdrs_budget.py --seed 1 --run-dir results/tdrs-seed1
+    nice -n 15 python benchmarks/antenna_tdrs_budget.py --seed 1 --args "--workers 2" --run-dir results/tdrs-seed1
+    nice -n 15 python benchmarks/antenna_tdrs_budget.py --seed 1 --args "--workers 2" --run-dir results/tdrs-seed1 --eval-cost
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import csv
 import json
 import os
 import platform
-import resource
 import shlex
 import subprocess
 import sys
@@ -29,9 +30,64 @@ from pathlib import Path
 OUT = Path(__file__).parent / "out"
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of ``pid`` so far (Linux ``/proc``), None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(root: int) -> list[int]:
+    """``root`` and every process below it (Linux ``/proc``)."""
+    parent: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                parent[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    out, frontier = [root], [root]
+    while frontier:
+        kids = [p for p, q in parent.items() if q in frontier]
+        out += kids
+        frontier = kids
+    return out
+
+
 def logbook(run: Path) -> list[dict]:
     with open(run / "logbook.csv", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def eval_cost(args: argparse.Namespace) -> None:
+    """CPU seconds per evaluation: the run's last checkpointed population evaluated again,
+    serially, in this process (``time.process_time``); added to the seed's entry."""
+    import numpy as np
+
+    from gadesign.atomic import atomic_write_text
+    from gadesign_problems.antenna.tdrs import antenna_tdrs
+
+    config = json.loads((args.run_dir / "config.json").read_text())
+    last = sorted((args.run_dir / "checkpoints").glob("gen-*.json"))[-1]
+    pop = json.loads(last.read_text())["state"]["population"]
+    p = antenna_tdrs(**(config.get("params") or {}))
+    costs = []
+    for m in pop:
+        x = p.genome.from_json(m["genome"])
+        t = time.process_time()
+        p.evaluate(x)
+        costs.append(time.process_time() - t)
+    doc = json.loads(args.out.read_text())
+    entry = next(r for r in doc["runs"] if (r["seed"], r["args"]) == (args.seed, args.args))
+    entry["final_population_eval_cpu_s"] = {"checkpoint": last.name, "designs": len(costs),
+                                            "median": round(float(np.median(costs)), 3),
+                                            "mean": round(float(np.mean(costs)), 3),
+                                            "max": round(float(np.max(costs)), 3),
+                                            "loadavg": [round(v, 2) for v in os.getloadavg()]}
+    atomic_write_text(args.out, json.dumps(doc, indent=1))
+    print(json.dumps(entry["final_population_eval_cpu_s"]))
 
 
 def main() -> None:
@@ -40,16 +96,30 @@ def main() -> None:
     ap.add_argument("--args", default="", help="more gadesign evolve arguments (default: none, the default budget)")
     ap.add_argument("--run-dir", type=Path, required=True)
     ap.add_argument("--out", type=Path, default=OUT / "antenna_tdrs_budget.json")
+    ap.add_argument("--eval-cost", action="store_true",
+                    help="do not run: re-evaluate the run's last population serially (CPU s per evaluation)")
     args = ap.parse_args()
     from gadesign.atomic import atomic_write_text
+
+    if args.eval_cost:
+        eval_cost(args)
+        return
 
     cmd = [sys.executable, "-m", "gadesign.cli", "evolve", "antenna-tdrs", "--seed", str(args.seed),
            *shlex.split(args.args), "--out", str(args.run_dir), "--quiet"]
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    t0, r0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
-    rc = subprocess.run(cmd, env=env, check=False).returncode
-    wall, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env)
+    seen: dict[int, float] = {}
+    while proc.poll() is None:                   # the run's process tree (workers included)
+        for pid in descendants(proc.pid):
+            c = cpu_seconds(pid)
+            if c is not None:
+                seen[pid] = max(seen.get(pid, 0.0), c)
+        time.sleep(0.5)
+    rc = proc.returncode
+    wall = time.perf_counter() - t0
+    cpu = sum(seen.values())
     if rc != 0:
         raise SystemExit(f"gadesign evolve failed with exit code {rc}")
     rows = logbook(args.run_dir)
