@@ -70,7 +70,7 @@ def eval_cost(args: argparse.Namespace) -> None:
     from gadesign_problems.antenna.tdrs import antenna_tdrs
 
     config = json.loads((args.run_dir / "config.json").read_text())
-    last = sorted((args.run_dir / "checkpoints").glob("gen-*.json"))[-1]
+    last = max((args.run_dir / "checkpoints").glob("gen-*.json"))
     pop = json.loads(last.read_text())["state"]["population"]
     p = antenna_tdrs(**(config.get("params") or {}))
     costs = []

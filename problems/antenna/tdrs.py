@@ -185,11 +185,11 @@ class TdrsProblem:
         fw = ant.wires[0]
         fed = {src.tag for src in ant.sources}
         wires = tuple(w if w.tag in fed else replace(w, segments=w.segments * m) for w in ant.wires)
-        notes = (f"deck: the helix at {m} x the design's segments, the feed wire ({fw.length * 1e3:.3g} mm, the helix "
-                 f"{fw.length / fw.radius:.3g} wire radii above ground) in its {fw.segments} segments with the source "
-                 f"on the lowest (a {fw.length / fw.segments * 1e3:.2g} mm gap at the ground plane, as evaluated); "
-                 f"gadesign evaluated it at refinement {self.refinement}",
-                 f"why: {NEC_RESOLVED_NOTE}")
+        how = (f"deck: the helix at {m} x the design's segments, the feed wire ({fw.length * 1e3:.3g} mm, the helix "
+               f"{fw.length / fw.radius:.3g} wire radii above ground) in its {fw.segments} segments with the source "
+               f"on the lowest (a {fw.length / fw.segments * 1e3:.2g} mm gap at the ground plane, as evaluated); "
+               f"gadesign evaluated it at refinement {self.refinement}")
+        notes = (how, f"why: {NEC_RESOLVED_NOTE}")
         return replace(ant, wires=wires, comments=ant.comments + notes)
 
     # -- reporting --------------------------------------------------------------------------
