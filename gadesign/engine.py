@@ -338,11 +338,7 @@ class Evolution:
             "rng": self.rng.bit_generator.state,
             "hv_reference": None if self.hv_reference is None else self.hv_reference.tolist(),
             "algorithm": {"name": self.algorithm.name, "state": self.algorithm.state()},
-            "population": [
-                {"genome": self.genome.to_json(g), "objectives": list(e.objectives),
-                 "violations": list(e.violations), "info": e.info}
-                for g, e in zip(self.pop.genomes, self.pop.evaluations)
-            ],
+            "population": self._members(self.pop),
         }
 
     def load_state(self, state: dict[str, Any]) -> None:
@@ -358,19 +354,12 @@ class Evolution:
             ref = state["hv_reference"]
             self.hv_reference = None if ref is None else np.asarray(ref, dtype=float)
             self.algorithm.load_state(state["algorithm"]["state"])
-            members = state["population"]
-            genomes = [self.genome.from_json(m["genome"]) for m in members]
-            evaluations = [Evaluation(tuple(float(v) for v in m["objectives"]),
-                                      tuple(float(v) for v in m["violations"]), dict(m.get("info", {})))
-                           for m in members]
-            m, c = len(self.signs), len(self.problem.constraints)
-            if any(len(e.objectives) != m or len(e.violations) != c for e in evaluations):
-                raise CheckpointError("checkpoint population does not match the problem's objectives/constraints")
+            pop = self._population(state["population"])
         except CheckpointError:
             raise
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise CheckpointError(f"checkpoint state is malformed: {type(exc).__name__}: {exc}") from exc
-        self.pop = Population.from_evaluations(genomes, evaluations, self.signs)
+        self.pop = pop
         try:
             restart = state.get("restart")
             if restart is not None:
