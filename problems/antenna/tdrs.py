@@ -47,10 +47,17 @@ class TdrsProblem:
     name = "antenna-tdrs"
 
     def __init__(self, requirements: TdrsRequirements, space: Any, *, refinement: int = 2,
-                 deck_segments: int = 2, defaults: dict[str, Any] | None = None) -> None:
+                 deck_segments: int = 2, defaults: dict[str, Any] | None = None, network: str | None = None) -> None:
+        from gadesign.genomes.composite import Composite
+        from gadesign.genomes.real import RealVector
+        from gadesign_problems.antenna.tdrs_match import gene_bounds
+
         self.requirements = requirements
         self.space = space
-        self.genome = space.genome
+        #: the L matching section's topology (tdrs_match.TOPOLOGIES), None = the bare feed
+        self.network = network
+        self.genome = space.genome if network is None else Composite(
+            {**space.genome.parts, "network": RealVector(*gene_bounds(network))})
         self.refinement = int(refinement)
         self.deck_segments = int(deck_segments)
         self.objectives = (Objective("boresight", "min", "dB"), Objective("fov", "min", "dB"),
@@ -77,6 +84,19 @@ class TdrsProblem:
                 f"{req.fov_deg:g} deg, <{req.sidelobe_dbic:g} dBic beyond {req.sidelobe_deg:g} deg, AR <= "
                 f"{req.axial_ratio_db:g} dB to {req.fov_deg:g} deg, VSWR < {req.vswr:g} ({req.z0:g} ohm), "
                 + ", ".join(f"{lo / 1e6:g}-{hi / 1e6:g} MHz" for lo, hi in req.bands)))
+
+    def match_network(self, x: Any) -> Any:
+        """The design's :class:`~gadesign_problems.antenna.tdrs_match.MatchNetwork`, or None."""
+        from gadesign_problems.antenna.tdrs_match import MatchNetwork
+
+        return None if self.network is None else MatchNetwork.from_genes(self.network, x["network"])
+
+    def port_impedance(self, x: Any, z_antenna: np.ndarray, f: np.ndarray) -> np.ndarray:
+        """(F, S) impedances (ohm) the 50 ohm line sees: the antenna's ``z_antenna`` (F, S)
+        at ``f`` (Hz) through the design's matching section (unchanged without one)."""
+        net = self.match_network(x)
+        z = np.asarray(z_antenna, complex)
+        return z if net is None else net.input_impedance(z[:, 0], np.asarray(f, float))[:, None]
 
     def geometry_shortfall(self, x: Any) -> float:
         """Metres by which the design misses buildability: turn/element clearance and the
@@ -105,8 +125,14 @@ class TdrsProblem:
         with blas_single_thread():
             sol = ant.solve(f)
             pol = sol.polarisation(th, ph)
-            vswr = sol.vswr(req.z0)
-            z = sol.impedance
+            za = sol.impedance
+        if self.network is None:
+            z, vswr = za, sol.vswr(req.z0)
+        else:
+            from gadesign_problems.antenna.network import vswr as vswr_of
+
+            z = self.port_impedance(x, za, f)
+            vswr = vswr_of(z, req.z0)
         co, cross = (pol["rhcp_dbic"], pol["lhcp_dbic"]) if req.sense > 0 else (pol["lhcp_dbic"], pol["rhcp_dbic"])
         obj = req.score(th, co, cross, pol["axial_ratio_db"], vswr)
         bare = req.score(th, co, cross, pol["axial_ratio_db"], vswr, margins=False)
@@ -125,9 +151,13 @@ class TdrsProblem:
                                            pol["axial_ratio_db"][:, fov].max(axis=1)],
                    vswr_per_frequency=[[round(float(min(v, 1e6)), 4) for v in row] for row in vswr],
                    impedance_ohm=[[[float(c.real), float(c.imag)] for c in row] for row in z],
+                   antenna_impedance_ohm=[[[float(c.real), float(c.imag)] for c in row] for row in za],
                    footprint_radius_m=round(self.space.footprint_radius(x), 5),
                    cell_radius_m=round(req.cell_radius_m, 5), height_m=round(self.space.height(x), 4),
                    segments=ant.n_segments, refinement=k, **self.space.describe(x))
+        net = self.match_network(x)
+        if net is not None:
+            out["match_network"] = net.describe()
         return out
 
     def evaluate(self, x: Any) -> Evaluation:
@@ -153,7 +183,7 @@ class TdrsProblem:
         rows = []
         for lv in levels:
             m = self.measure(x, refinement=self.refinement * int(lv))
-            rows.append({k: m[k] for k in ("refinement", "impedance_ohm", "boresight_dbic", "min_fov_dbic",
+            rows.append({k: m[k] for k in ("refinement", "impedance_ohm", "antenna_impedance_ohm", "boresight_dbic", "min_fov_dbic",
                                            "max_sidelobe_dbic", "max_fov_axial_ratio_db", "vswr_per_frequency",
                                            "requirement_margins", "meets_requirements")})
         return rows
@@ -190,6 +220,9 @@ class TdrsProblem:
                f"on the lowest (a {fw.length / fw.segments * 1e3:.2g} mm gap at the ground plane, as evaluated); "
                f"gadesign evaluated it at refinement {self.refinement}")
         notes = (how, f"why: {NEC_RESOLVED_NOTE}")
+        net = self.match_network(x)
+        if net is not None:
+            notes = (net.comment(), *notes)
         return replace(ant, wires=wires, comments=ant.comments + notes)
 
     # -- reporting --------------------------------------------------------------------------
@@ -235,6 +268,8 @@ NEC_RESOLVED_NOTE = ("NEC-2 (standard kernel, no EK card) passed its average-gai
                      "as evolved before that rule (3-7 radii, median 3.8%), on 9 of 10 of those lifted to 12 radii and "
                      "0-5 of 10 lifted to 4-8; an EK card or 1 x / 3 x density instead of 2 x did not resolve it "
                      "(benchmarks/antenna_tdrs_nec_factors.py)")
+#: The helix's matching section (tdrs_match; benchmarks/antenna_tdrs_match.py --networks).
+DEFAULT_MATCH_NETWORK = "shunt-c-series-l"
 #: Design margins: larger than the 2x/4x spread measured on sampled designs (README).
 DEFAULT_GAIN_MARGIN_DB = 0.3
 DEFAULT_AR_MARGIN_DB = 0.5
@@ -249,7 +284,8 @@ def antenna_tdrs(representation: str = "helix", sense: str = "rhcp", vswr_max: f
                  gain_margin_db: float = DEFAULT_GAIN_MARGIN_DB, ar_margin_db: float = DEFAULT_AR_MARGIN_DB,
                  vswr_margin: float = DEFAULT_VSWR_MARGIN, max_turns: int = 20, max_directors: int = 14,
                  feed_segments: int = 1,
-                 min_clearance_radii: float = DEFAULT_MIN_CLEARANCE_RADII) -> TdrsProblem:
+                 min_clearance_radii: float = DEFAULT_MIN_CLEARANCE_RADII,
+                 match_network: str | None = None) -> TdrsProblem:
     """TDRS-C S-band array element (NASA): CP gain > 15 dBic boresight, > 10 dBic to 20 deg, < 5 dBic beyond 30 deg, AR <= 5 dB, two bands.
 
     ``representation``: ``helix`` (axial-mode helix, variable radius and pitch, matching
@@ -270,7 +306,19 @@ def antenna_tdrs(representation: str = "helix", sense: str = "rhcp", vswr_max: f
     at least the solver's shortest segment). ``min_clearance_radii``: the helix's least
     height above the ground plane (its feed wire, where the matching section starts), in
     wire radii (3 .. 60; default 12: below it NEC-2 is not resolved on these helices).
+    ``match_network``: the helix's L matching section at the feed, ``shunt-c-series-l``
+    (the helix's default), ``shunt-l-series-c`` or ``none`` (the bare feed; the Yagi's only
+    choice); its two component values are genes (``tdrs_match``: 0.5-20 nH, 0.2-20 pF).
     """
+    from gadesign_problems.antenna.tdrs_match import TOPOLOGIES
+
+    if match_network is None:
+        match_network = DEFAULT_MATCH_NETWORK if representation == "helix" else "none"
+    if match_network not in ("none", *TOPOLOGIES):
+        raise ConfigError(f"antenna-tdrs: match_network must be one of none, {', '.join(TOPOLOGIES)}, "
+                          f"got {match_network!r}")
+    if match_network != "none" and representation != "helix":
+        raise ConfigError("antenna-tdrs: match_network applies to the helix only (the Yagi has two ports)")
     if representation not in SPACES:
         raise ConfigError(f"antenna-tdrs: representation must be one of {', '.join(SPACES)}, got {representation!r}")
     if sense not in ("rhcp", "lhcp"):
@@ -314,4 +362,5 @@ def antenna_tdrs(representation: str = "helix", sense: str = "rhcp", vswr_max: f
     # benchmarks/antenna_tdrs_convergence.py) <= 17 CPU minutes, well inside an hour on 2 cores; the
     # measured cost of the seed-1 run is in benchmarks/out/antenna_tdrs_budget.json (README)
     defaults = {"algorithm": "nsga2", "pop": 40, "generations": 40, "checkpoint_every": 10}
-    return TdrsProblem(req, space, refinement=refinement, deck_segments=deck_segments, defaults=defaults)
+    return TdrsProblem(req, space, refinement=refinement, deck_segments=deck_segments, defaults=defaults,
+                       network=None if match_network == "none" else match_network)

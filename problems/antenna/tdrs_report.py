@@ -3,7 +3,9 @@
 ``export_tdrs`` writes, atomically, for one design (``stem`` = ``member-NNN``):
 
 * ``stem.nec`` -- the NEC-2 deck (``deck_segments`` x the design's segments);
-* ``stem.s1p`` (helix) or ``stem.s2p`` (crossed Yagi) -- Touchstone over both bands;
+* ``stem.s1p`` (helix) or ``stem.s2p`` (crossed Yagi) -- Touchstone over both bands (the
+  helix's at the 50 ohm line, through its matching section; the ``.nec`` deck is the
+  radiator alone, its comment cards name the section);
 * ``stem-pattern.csv`` -- RHCP, LHCP (dBic), total (dBi) and axial ratio (dB) on a
   5-degree upper-hemisphere grid at both band edges of each band;
 * ``stem-gain.png``, ``stem-ar.png``, ``stem-vswr.png`` -- the three figures of
@@ -97,13 +99,24 @@ def plot_axial_ratio(problem: Any, sol: Any) -> Any:
     return fig
 
 
-def plot_vswr(problem: Any, swept: Any) -> Any:
-    """VSWR of every port (active: the others driven) against frequency over both bands."""
+def port_vswr(problem: Any, x: Any, swept: Any) -> np.ndarray:
+    """(F, S) VSWR of every port at the line, through the design's matching section if any
+    (active: the others driven)."""
+    from gadesign_problems.antenna.network import vswr
+
+    if getattr(problem, "network", None) is None:
+        return swept.vswr(problem.requirements.z0)
+    return vswr(problem.port_impedance(x, swept.impedance, swept.frequencies), problem.requirements.z0)
+
+
+def plot_vswr(problem: Any, swept: Any, x: Any = None) -> Any:
+    """VSWR of every port (active: the others driven; through the helix's matching
+    section) against frequency over both bands."""
     import matplotlib.pyplot as plt
 
     req = problem.requirements
     fig, ax = plt.subplots(figsize=(5, 3.2))
-    v = np.minimum(swept.vswr(req.z0), 100.0)
+    v = np.minimum(port_vswr(problem, x, swept), 100.0)
     for s in range(v.shape[1]):
         ax.plot(swept.frequencies / 1e6, v[:, s], label=f"port {s + 1}")
     for lo, hi in req.bands:
@@ -116,6 +129,15 @@ def plot_vswr(problem: Any, swept: Any) -> Any:
     ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
+
+
+def matched_touchstone(z: np.ndarray, f: np.ndarray, path: Path, z0: float) -> Path:
+    """Write the one-port ``path`` (``.s1p``) of impedances ``z`` (ohm) at ``f`` (Hz), atomically."""
+    import skrf
+
+    s11 = ((z - z0) / (z + z0)).reshape(-1, 1, 1)
+    net = skrf.Network(frequency=skrf.Frequency.from_f(f, unit="Hz"), s=s11, z0=z0, name=path.stem)
+    return atomic_write_text(path, net.write_touchstone(return_string=True, skrf_comment=False))
 
 
 def _solve(problem: Any, x: Any) -> tuple[Any, Any, Any]:
@@ -131,7 +153,7 @@ def tdrs_figures(problem: Any, x: Any) -> list[tuple[str, Any]]:
     _, sol, swept = _solve(problem, x)
     return [("gain against theta at each band edge (limits in red)", plot_gain(problem, sol)),
             ("axial ratio against theta", plot_axial_ratio(problem, sol)),
-            ("VSWR against frequency over both bands", plot_vswr(problem, swept))]
+            ("VSWR against frequency over both bands", plot_vswr(problem, swept, x))]
 
 
 def export_tdrs(problem: Any, x: Any, directory: Path, stem: str) -> list[Path]:
@@ -142,10 +164,13 @@ def export_tdrs(problem: Any, x: Any, directory: Path, stem: str) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     ant, sol, swept = _solve(problem, x)
     paths = [problem.deck(x).to_nec(directory / f"{stem}.nec"),
-             write_touchstone(swept, directory / f"{stem}.s{len(ant.sources)}p", z0=problem.requirements.z0)]
+             (write_touchstone(swept, directory / f"{stem}.s{len(ant.sources)}p", z0=problem.requirements.z0)
+              if getattr(problem, "network", None) is None else
+              matched_touchstone(problem.port_impedance(x, swept.impedance, swept.frequencies)[:, 0],
+                                 swept.frequencies, directory / f"{stem}.s1p", problem.requirements.z0))]
     th, ph = problem.requirements.directions(5.0, 5.0)
     paths.append(atomic_write_text(directory / f"{stem}-pattern.csv", pattern_csv(sol, th, ph)))
     for name, fig in zip(("gain", "ar", "vswr"), (plot_gain(problem, sol), plot_axial_ratio(problem, sol),
-                                                 plot_vswr(problem, swept))):
+                                                 plot_vswr(problem, swept, x))):
         paths.append(save(fig, directory / f"{stem}-{name}.png", dpi=80))
     return paths
