@@ -269,7 +269,7 @@ NEC_RESOLVED_NOTE = ("NEC-2 (standard kernel, no EK card) passed its average-gai
                      "0-5 of 10 lifted to 4-8; an EK card or 1 x / 3 x density instead of 2 x did not resolve it "
                      "(benchmarks/antenna_tdrs_nec_factors.py)")
 #: The helix's matching section (tdrs_match; benchmarks/antenna_tdrs_match.py --networks).
-DEFAULT_MATCH_NETWORK = "shunt-c-series-l"
+DEFAULT_MATCH_NETWORK = "shunt-l-series-c"
 #: Design margins: larger than the 2x/4x spread measured on sampled designs (README).
 DEFAULT_GAIN_MARGIN_DB = 0.3
 DEFAULT_AR_MARGIN_DB = 0.5
@@ -306,8 +306,8 @@ def antenna_tdrs(representation: str = "helix", sense: str = "rhcp", vswr_max: f
     at least the solver's shortest segment). ``min_clearance_radii``: the helix's least
     height above the ground plane (its feed wire, where the matching section starts), in
     wire radii (3 .. 60; default 12: below it NEC-2 is not resolved on these helices).
-    ``match_network``: the helix's L matching section at the feed, ``shunt-c-series-l``
-    (the helix's default), ``shunt-l-series-c`` or ``none`` (the bare feed; the Yagi's only
+    ``match_network``: the helix's L matching section at the feed, ``shunt-l-series-c``
+    (the helix's default), ``shunt-c-series-l`` or ``none`` (the bare feed; the Yagi's only
     choice); its two component values are genes (``tdrs_match``: 0.5-20 nH, 0.2-20 pF).
     """
     from gadesign_problems.antenna.tdrs_match import TOPOLOGIES

@@ -8,13 +8,14 @@ line. The port impedance is circuit theory on the antenna's impedance ``Z_a``::
 
 with ``Z = j 2 pi f L`` for an inductor and ``1 / (j 2 pi f C)`` for a capacitor (ideal,
 lossless: the radiated pattern and gain are unchanged; only the mismatch is).
-Topologies: ``shunt-c-series-l`` (low-pass, the default) and ``shunt-l-series-c``
-(high-pass, also grounds the helix for DC). Why an L section: with the helix's feed 12
-wire radii above the ground plane its matching turn is a ~190 ohm line and the helix
-sits near 90-100 ohm with +-40 ohm of reactance across 2030-2300 MHz; a series element
-alone (an LD card on the source segment) or a shunt alone makes the worst VSWR worse,
-the shunt-at-antenna + series pair brings it from 2.4 to 1.4 on the seed-1 helix and
-below 2 on 17 of 20 random ones (``benchmarks/antenna_tdrs_match.py --networks``).
+Topologies: ``shunt-l-series-c`` (high-pass, the default: it also gives the helix a DC
+path to the ground plane, against charging) and ``shunt-c-series-l`` (low-pass). Why an
+L section: with the helix's feed 12 wire radii above the ground plane its matching turn
+is a ~190 ohm line, and helices sit near 90-100 ohm or above with +-40 ohm of reactance
+across 2030-2300 MHz; a series element alone (an LD card on the source segment) or a
+shunt alone barely changes the worst VSWR, while a shunt element at the antenna then a
+series one of the other kind brings it from 2.43 to 1.39 on the seed-1 helix and below 2
+on 55 of 60 random ones (``benchmarks/antenna_tdrs_match.py --networks``).
 
 Component values are genes on a log10 scale over what S-band chip parts offer:
 ``L_RANGE_NH`` 0.5-20 nH, ``C_RANGE_PF`` 0.2-20 pF. NEC-2 has no card for a shunt
