@@ -52,6 +52,7 @@ import contextlib
 import csv
 import fcntl
 import json
+import math
 import os
 import platform
 import subprocess
@@ -299,6 +300,38 @@ def polish_failed(entry: dict[str, Any], problem: Any, runs: Path, evaluations: 
     return out
 
 
+def end_polish_study(runs: list[Path], problem: Any, budget: int, k: int = 3) -> dict[str, Any]:
+    """Development study (how the end polish's defaults were chosen): the ``k`` least
+    violating designs of each run's last checkpoint (population and restart archive, ranked
+    as the engine ranks them), each polished by restarted Nelder-Mead rounds of
+    ``end_polish_chunk`` solves up to ``budget`` solves, stopping only when a round gains
+    less than 0.001 in ``ln F`` or the design meets the targets; ``ln F`` after each round."""
+    from gadesign_problems.antenna.polish import polish_by_progress
+    from gadesign_problems.antenna.st5 import stable
+
+    def ln_f(y: Any) -> float:
+        return stable(math.log(problem.measure(y)["product"]))
+
+    out: dict[str, Any] = {}
+    for run in runs:
+        last = max((run / "checkpoints").glob("gen-*.json"))
+        state = json.loads(last.read_text())["state"]
+        members = state["population"] + ((state.get("restart") or {}).get("archive") or [])
+        members.sort(key=lambda m: (sum(m["violations"]), m["objectives"][0]))
+        rows = []
+        for m in members[:k]:
+            x, trace = from_json(m["genome"]), []
+            started = time.perf_counter()
+            _, end, calls = polish_by_progress(x, ln_f, problem.genome.repair, budget, problem.end_polish_chunk,
+                                               0.001, start=sum(m["violations"]), trace=trace)
+            rows.append({"ln_f_before": sum(m["violations"]), "rounds": trace, "ln_f_after": end, "solves": calls,
+                         "wires_per_arm": problem.measure(x)["wires_per_arm"],
+                         "wall_s": round(time.perf_counter() - started, 1)})
+            print(json.dumps({"run": str(run), **rows[-1]}), flush=True)
+        out[str(run)] = rows
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default="1-10", help="e.g. 1-10 or 1,3,5")
@@ -311,14 +344,25 @@ def main() -> None:
     ap.add_argument("--generations", type=int, help="override the default budget (smoke test)")
     ap.add_argument("--polish-failed", type=int, metavar="N",
                     help="diagnostic: polish each failed seed's final best design with N solves")
+    ap.add_argument("--end-polish-study", type=Path, nargs="+", metavar="RUN",
+                    help="development study of the end polish on these runs' last checkpoints (writes --out)")
     ap.add_argument("--code-note", help="recorded with the code's origin (e.g. 'snapshot of <commit>')")
     args = ap.parse_args()
+    if args.end_polish_study:
+        study = end_polish_study(args.end_polish_study, antenna_st5(), 1000)
+        with locked(args.out):
+            old = json.loads(args.out.read_text()) if args.out.exists() else {"runs": {}}
+            old["runs"].update(study)
+            old["code"] = code_info(args.code_note)
+            atomic_write_json(args.out, old)
+        return
     data: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
     data.setdefault("seeds", {})
     p = antenna_st5()
     header = dict(problem="antenna-st5", budget={k: p.defaults[k] for k in ("algorithm", "pop", "generations", "refine")},
                 end_polish_evaluations=p.end_polish_evaluations,
-                end_polish_below_ln_f=p.end_polish_below,
+                end_polish_below_ln_f=p.end_polish_below if math.isfinite(p.end_polish_below) else None,
+                end_polish_chunk=p.end_polish_chunk, end_polish_min_gain_ln_f=p.end_polish_min_gain,
                 restart={"after": p.restart_after, "tolerance": p.restart_tolerance},
                 refinement=p.refinement, deck_segments=p.deck_segments,
                 margins={"vswr": p.requirements.vswr_margin, "rhcp_db": p.requirements.rhcp_margin_db},

@@ -37,11 +37,17 @@ def with_genes(x: Node, v: np.ndarray) -> Node:
     return build(x)
 
 
+class _Reached(Exception):
+    """Raised inside the search when the score reached its floor (nothing left to gain)."""
+
+
 def polish(x: Node, score: Callable[[Node], float], repair: Callable[[Node], Node], evaluations: int,
-           step_mm: float = 0.5, step_deg: float = 3.0, start: float | None = None) -> tuple[Node, float, int]:
+           step_mm: float = 0.5, step_deg: float = 3.0, start: float | None = None,
+           floor: float | None = None) -> tuple[Node, float, int]:
     """Nelder-Mead from ``x`` on its genes, at most ``evaluations`` calls of ``score``
-    (on the repaired tree; ``start``: ``x``'s score when known). Returns ``(tree, score,
-    calls)``: the best repaired tree seen, or ``x`` when none scored lower than ``x``."""
+    (on the repaired tree; ``start``: ``x``'s score when known), stopping early once a
+    tree scores ``floor`` or less. Returns ``(tree, score, calls)``: the best repaired
+    tree seen, or ``x`` when none scored lower than ``x``."""
     v0 = genes(x)
     best: list = [x, float(score(x)) if start is None else float(start)]
     calls = [1 if start is None else 0]
@@ -52,11 +58,40 @@ def polish(x: Node, score: Callable[[Node], float], repair: Callable[[Node], Nod
         calls[0] += 1
         if s < best[1]:
             best[0], best[1] = y, s
+        if floor is not None and s <= floor:
+            raise _Reached
         return s
 
     steps = np.tile([step_mm, step_deg, step_deg], len(v0) // 3)
     simplex = np.vstack([v0, v0 + np.diag(steps)])
-    if evaluations > calls[0]:
-        minimize(f, v0, method="Nelder-Mead",
-                 options={"maxfev": int(evaluations) - calls[0], "initial_simplex": simplex, "xatol": 1e-4, "fatol": 1e-9})
+    if evaluations > calls[0] and (floor is None or best[1] > floor):
+        try:
+            minimize(f, v0, method="Nelder-Mead", options={"maxfev": int(evaluations) - calls[0],
+                                                          "initial_simplex": simplex, "xatol": 1e-4, "fatol": 1e-9})
+        except _Reached:
+            pass
     return best[0], best[1], calls[0]
+
+
+def polish_by_progress(x: Node, score: Callable[[Node], float], repair: Callable[[Node], Node], budget: int,
+                       chunk: int, min_gain: float, start: float | None = None, floor: float = 0.0,
+                       trace: list[tuple[int, float]] | None = None) -> tuple[Node, float, int]:
+    """Nelder-Mead in rounds of at most ``chunk`` calls of ``score``, each round from a
+    fresh simplex around the best tree so far (a restarted Nelder-Mead: a collapsed
+    simplex stops making progress long before a minimum), for as long as the last round
+    lowered the score by at least ``min_gain`` and the score is above ``floor``, within
+    ``budget`` calls in all. A design that improves keeps its budget; one that stalls
+    stops early. ``trace`` (optional) collects ``(calls so far, score)`` after each round.
+    Returns ``(tree, score, calls)`` as :func:`polish`."""
+    best, s = x, float(score(x)) if start is None else float(start)
+    spent = 1 if start is None else 0
+    while s > floor and budget - spent >= 2:
+        y, s_new, calls = polish(best, score, repair, min(int(chunk), budget - spent), start=s, floor=floor)
+        spent += calls
+        gain = s - s_new
+        best, s = y, s_new
+        if trace is not None:
+            trace.append((spent, s))
+        if gain < min_gain:
+            break
+    return best, s, spent

@@ -181,7 +181,9 @@ class ST5Problem:
         self.end_caps = bool(end_caps)
         self.polish_evaluations = 0
         self.end_polish_evaluations = 0
-        self.end_polish_below = 0.0
+        self.end_polish_below = math.inf
+        self.end_polish_chunk = DEFAULT_END_POLISH_CHUNK
+        self.end_polish_min_gain = DEFAULT_END_POLISH_MIN_GAIN
         self.restart_after = 0           # engine restarts on stagnation (see antenna_st5)
         self.restart_tolerance = 0.0
         self.objectives: tuple[Objective, ...] = (
@@ -298,12 +300,16 @@ class ST5Problem:
 
     def refine_design(self, x: Node, evaluation: Evaluation) -> tuple[Node, Evaluation, int]:
         """The engine's end-of-run polish (``--refine K``, default ``DEFAULT_END_POLISH``
-        designs): a design that misses the design targets by ``ln F <= end_polish_below``
-        gets a Nelder-Mead polish of ``end_polish_evaluations`` solves on its lengths and
-        angles, lowering ``ln F``; returns the polished design, its evaluation and the
-        solves spent (0 for a design that meets the targets or misses them by more: it is
-        returned as it is)."""
-        from gadesign_problems.antenna.polish import polish
+        designs, each on its own so that the workers can take them side by side): a design
+        that misses the design targets gets a restarted Nelder-Mead polish on its lengths
+        and angles, lowering ``ln F``, budgeted by progress
+        (:func:`~gadesign_problems.antenna.polish.polish_by_progress`): rounds of
+        ``end_polish_chunk`` solves for as long as the last round lowered ``ln F`` by at
+        least ``end_polish_min_gain``, until it meets the targets or has spent
+        ``end_polish_evaluations`` solves. Returns the polished design, its evaluation and
+        the solves spent (0 for a design that meets the targets, or misses them by more
+        than the optional cut-off ``end_polish_below``: it is returned as it is)."""
+        from gadesign_problems.antenna.polish import polish_by_progress
 
         if (not self.constrained or not 0.0 < evaluation.total_violation <= self.end_polish_below
                 or self.end_polish_evaluations < 2):
@@ -312,8 +318,9 @@ class ST5Problem:
         def ln_f(y: Node) -> float:
             return stable(math.log(self.measure(y)["product"]))
 
-        y, _, calls = polish(x, ln_f, self.genome.repair, self.end_polish_evaluations,
-                             start=evaluation.total_violation)
+        y, _, calls = polish_by_progress(x, ln_f, self.genome.repair, self.end_polish_evaluations,
+                                         self.end_polish_chunk, self.end_polish_min_gain,
+                                         start=evaluation.total_violation)
         return y, self.evaluate(y), calls + 1
 
     def evaluate(self, x: Node) -> Evaluation:
@@ -381,14 +388,23 @@ DEFAULT_VSWR_MARGIN = 0.03
 #: as many solves) 1.47 / 0.58.
 DEFAULT_POLISH_PROB = 0.01
 DEFAULT_POLISH_EVALUATIONS = 60
-#: End-of-run polish (the engine's ``--refine K``): the K least violating designs of the
-#: final population that miss the targets get a Nelder-Mead polish of this many solves.
+#: End-of-run polish (the engine's ``--refine K``): each of the K least violating designs
+#: of the final population (and restart archive) that misses the targets gets a restarted
+#: Nelder-Mead polish in rounds of ``DEFAULT_END_POLISH_CHUNK`` solves, continued while a
+#: round lowers ``ln F`` by at least ``DEFAULT_END_POLISH_MIN_GAIN``, at most
+#: ``DEFAULT_END_POLISH_EVALUATIONS`` solves per design (so at most K times that in all,
+#: counted in the run's evaluations). No cut-off on how far a design is from the targets.
+#: Chosen on the final pools of development seeds (benchmarks/antenna_st5_seeds.py
+#: --end-polish-study; see the README): seed 12's two best designs (ln F 0.305) met after
+#: 683 and 792 solves, gaining 0.013-0.08 per round; designs stuck on their arm shape
+#: gain < 0.01 per round after 100-300 solves (seed 1 at 0.53-0.54) and stop there.
 DEFAULT_END_POLISH = 3
-DEFAULT_END_POLISH_EVALUATIONS = 400
-#: ... of designs within this ``ln F`` of the targets: 400 solves took the best designs of
-#: seeds 1, 5, 6 from 0.01-0.10 to 0 and gained at most 0.09 from 0.54-0.65 (seeds 4, 7,
-#: 8, 10; ``--polish-failed 400`` on the previous runs), so farther designs are left alone.
-DEFAULT_END_POLISH_BELOW = 0.3
+DEFAULT_END_POLISH_EVALUATIONS = 1000
+DEFAULT_END_POLISH_CHUNK = 100
+DEFAULT_END_POLISH_MIN_GAIN = 0.01
+#: An optional cut-off: designs missing the targets by more than this ``ln F`` are left
+#: alone (default: none).
+DEFAULT_END_POLISH_BELOW = math.inf
 #: Restarts (the engine's, see :mod:`gadesign.engine`): while no design meets the
 #: targets and the least ``ln F`` has not dropped by more than ``DEFAULT_RESTART_TOLERANCE``
 #: for ``DEFAULT_RESTART_AFTER`` generations, the population is drawn afresh (the best
@@ -414,6 +430,8 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
                 polish_prob: float = DEFAULT_POLISH_PROB, polish_evaluations: int = DEFAULT_POLISH_EVALUATIONS,
                 end_polish_evaluations: int = DEFAULT_END_POLISH_EVALUATIONS,
                 end_polish_below: float = DEFAULT_END_POLISH_BELOW,
+                end_polish_chunk: int = DEFAULT_END_POLISH_CHUNK,
+                end_polish_min_gain: float = DEFAULT_END_POLISH_MIN_GAIN,
                 restart_after: int = DEFAULT_RESTART_AFTER, restart_tolerance: float = DEFAULT_RESTART_TOLERANCE
                 ) -> ST5Problem:
     """ST5 X-band antenna (NASA Space Technology 5 requirements): 4-arm branching wire tree, VSWR + RHCP coverage.
@@ -439,9 +457,11 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
     limit. The margins exceed the spread measured between mesh refinements (not NEC-2's).
     ``polish_prob``: probability that a mutation is a local polish (Nelder-Mead on the
     wire lengths and angles, ``polish_evaluations`` solves, lowering ``ln F``) instead.
-    ``end_polish_evaluations``: solves of the end-of-run polish of each of the least
-    violating designs (``--refine K``, default 3 designs; ``--refine 0`` turns it off)
-    that miss the targets by ``ln F <= end_polish_below``.
+    ``end_polish_evaluations``: at most this many solves of the end-of-run polish of each
+    of the least violating designs that miss the targets (``--refine K``, default 3
+    designs; ``--refine 0`` turns it off), in rounds of ``end_polish_chunk`` solves while
+    a round lowers ``ln F`` by at least ``end_polish_min_gain``; ``end_polish_below``: an
+    optional cut-off, designs missing the targets by a larger ``ln F`` are left alone.
     ``restart_after``: generations without the least ``ln F`` dropping by more than
     ``restart_tolerance`` (while no design meets the targets) after which the engine
     draws the population afresh, the best designs archived (0: never).
@@ -484,9 +504,12 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
     if not (0 <= polish_prob <= 1 and 0 <= polish_evaluations <= 10000 and 0 <= end_polish_evaluations <= 100000):
         raise ConfigError(f"polish_prob must be 0..1, polish_evaluations 0..10000 and end_polish_evaluations "
                           f"0..100000, got {polish_prob}, {polish_evaluations}, {end_polish_evaluations}")
-    if not (0 <= restart_after <= 100000 and 0 <= restart_tolerance <= 100 and 0 <= end_polish_below <= 100):
-        raise ConfigError(f"restart_after must be 0..100000 generations, restart_tolerance and end_polish_below "
-                          f"0..100, got {restart_after}, {restart_tolerance}, {end_polish_below}")
+    if not (0 <= restart_after <= 100000 and 0 <= restart_tolerance <= 100 and 0 <= end_polish_below):
+        raise ConfigError(f"restart_after must be 0..100000 generations, restart_tolerance 0..100 and "
+                          f"end_polish_below >= 0, got {restart_after}, {restart_tolerance}, {end_polish_below}")
+    if not (1 <= end_polish_chunk <= 100000 and 0 <= end_polish_min_gain <= 100):
+        raise ConfigError(f"end_polish_chunk must be 1..100000 solves and end_polish_min_gain 0..100, "
+                          f"got {end_polish_chunk}, {end_polish_min_gain}")
     genome = TreeGenome(space, max_wires=max_wires, max_branches=max_branches, polish_prob=polish_prob)
     defaults = {"algorithm": "ga" if scalar else "nsga2", "pop": 100, "generations": 80, "checkpoint_every": 10,
                 "refine": DEFAULT_END_POLISH}
@@ -495,6 +518,8 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
     problem.polish_evaluations = int(polish_evaluations)
     problem.end_polish_evaluations = int(end_polish_evaluations)
     problem.end_polish_below = float(end_polish_below)
+    problem.end_polish_chunk = int(end_polish_chunk)
+    problem.end_polish_min_gain = float(end_polish_min_gain)
     problem.restart_after = int(restart_after) if problem.constrained else 0
     problem.restart_tolerance = float(restart_tolerance)
     genome.polisher = problem.polished

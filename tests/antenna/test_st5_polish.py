@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pytest
 
-from gadesign_problems.antenna.polish import genes, polish, with_genes
+from gadesign_problems.antenna.polish import genes, polish, polish_by_progress, with_genes
 from gadesign_problems.antenna.st5 import antenna_st5
 from gadesign_problems.antenna.tree import Node, PolishRequest, count_wires, walk
 
@@ -47,6 +47,30 @@ def test_polish_finds_the_minimum_of_a_smooth_bowl():
     y, s, calls = polish(x, bowl, lambda t: t, 400)
     assert calls <= 400 and s == pytest.approx(bowl(y))
     assert s < 0.01 * bowl(x)
+
+
+def test_polish_by_progress_continues_while_it_improves_and_stops_at_a_stall_or_the_floor():
+    """The end polish's budget by progress: on the bowl it keeps going round after round
+    (each round a fresh simplex, at most ``chunk`` calls) and ends within the budget; on a
+    flat score it stops after one round; once the floor is reached it stops at once."""
+    p = antenna_st5(max_wires=2, max_branches=0)
+    x = p.genome.sample(np.random.default_rng(2))
+    target = genes(x) + 3.0
+
+    def bowl(y):
+        return float(np.sum((genes(y) - target) ** 2))
+
+    trace = []
+    y, s, calls = polish_by_progress(x, bowl, lambda t: t, 500, 60, 1e-6, start=bowl(x), trace=trace, floor=-1.0)
+    steps = [0] + [n for n, _ in trace]
+    assert calls <= 500 and len(trace) >= 3 and max(np.diff(steps)) <= 60
+    assert s == pytest.approx(bowl(y)) and s == trace[-1][1] and s < 0.01 * bowl(x)
+    assert all(b <= a for (_, a), (_, b) in zip(trace, trace[1:]))          # never worse
+    flat = []
+    assert polish_by_progress(x, lambda t: 1.0, lambda t: t, 500, 60, 1e-6, trace=flat)[2] <= 61
+    assert len(flat) == 1                                                   # no gain: one round
+    y, s, calls = polish_by_progress(x, bowl, lambda t: t, 500, 60, 0.0, floor=0.5 * bowl(x))
+    assert s <= 0.5 * bowl(x) and calls < 60                                # met the floor: stopped
 
 
 def test_polish_lowers_ln_f_within_its_budget_and_is_deterministic():
