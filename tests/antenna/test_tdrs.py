@@ -111,12 +111,14 @@ def test_dense_sampling_changes_a_kraus_helix_verdict_by_little():
     per band, 2.5 x 5 deg): never better, and worse by less than the design margins
     (benchmarks/antenna_tdrs_sampling.py measures more designs, denser)."""
     p = antenna_tdrs(refinement=1)
-    x = {"turns": np.array([12]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.03, 0.0, 3.0])}
+    x = {"turns": np.array([12]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.03, 0.0, 3.0]),
+         "network": np.log10([7.2, 1.3])}                        # 7.2 nH shunt, 1.3 pF series
     coarse, dense = p.measure(x), p.dense_check(x, points_per_band=5, theta_step=2.5, phi_step=5.0)
     for k in ("boresight", "fov", "sidelobe", "axial_ratio"):
         assert dense[k] >= coarse[k] - 1e-9
         assert dense[k] - coarse[k] < 0.3, k
     assert dense["vswr"] >= coarse["vswr"] - 1e-9
+    assert (dense["vswr"] - coarse["vswr"]) * (2.0 - 0.1) < 0.1        # less than the VSWR margin
 
 
 @pytest.fixture(scope="module")
@@ -145,10 +147,19 @@ def test_tiny_run_exports_deck_touchstone_pattern_and_plots(tdrs_run, capsys):
         assert f.exists() and f.stat().st_size > 0, f
     # the deck re-simulated by `gadesign antenna simulate` (2x the design's segments vs
     # the evaluation's refinement 1: VSWR within 5 %) at the recorded frequencies
+    # -- the radiator's impedance through the member's matching section (the deck names it)
+    from gadesign.registry import make_problem
+    from gadesign_problems.antenna.network import vswr
+
     capsys.readouterr()
     assert main(["antenna", "simulate", str(stem) + ".nec", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    np.testing.assert_allclose([r["vswr"] for r in doc["results"]],
+    p = make_problem("antenna-tdrs", {"points_per_band": 2, "max_turns": 8, "refinement": 1})
+    x = p.genome.from_json(member["genome"])
+    assert any(c.startswith("matching network") for c in p.deck(x).comments)
+    f = np.array([r["frequency_hz"] for r in doc["results"]])
+    z = np.array([complex(*r["impedance_ohm"]) for r in doc["results"]])
+    np.testing.assert_allclose(vswr(p.match_network(x).input_impedance(z, f)),
                                [v[0] for v in member["info"]["vswr_per_frequency"]], rtol=0.05)
     # the pattern CSV has the band edges, and its boresight RHCP gain is the recorded one
     rows = list(csv.DictReader((stem.parent / (stem.name + "-pattern.csv")).open()))
@@ -162,6 +173,9 @@ def test_tiny_run_exports_deck_touchstone_pattern_and_plots(tdrs_run, capsys):
 
     net = skrf.Network(str(stem) + ".s1p")
     assert net.f.min() < 2030e6 and net.f.max() > 2300e6
+    # the Touchstone is the port at the line, through the matching section (the recorded VSWR)
+    np.testing.assert_allclose(np.interp(f, net.f, net.s_vswr[:, 0, 0]),
+                               [v[0] for v in member["info"]["vswr_per_frequency"]], rtol=0.03)
     capsys.readouterr()
     assert main(["show", str(tdrs_run)]) == 0
     assert "antenna-tdrs" in capsys.readouterr().out
@@ -188,7 +202,8 @@ def test_report_figures_are_the_designers_three():
     from gadesign.problem import Evaluation
 
     p = antenna_tdrs(refinement=1)
-    x = {"turns": np.array([6]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.03, 0.0, 3.0])}
+    x = {"turns": np.array([6]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.03, 0.0, 3.0]),
+         "network": np.array([0.9, 0.1])}
     figs = p.report_figures(x, Evaluation((0.0,) * 5, (0.0,), {}))
     titles = [t for t, _ in figs]
     assert len(figs) == 3 and "band edge" in titles[0] and "axial ratio" in titles[1] and "VSWR" in titles[2]
@@ -239,7 +254,7 @@ def test_the_checked_helix_meets_the_published_requirements_on_a_finer_sampling(
     run recorded): > 15 dBic on boresight, > 10 dBic to 20 deg, < 5 dBic beyond 30 deg,
     AR <= 5 dB, VSWR < 2 in both bands, inside the lattice cell -- on 5 frequencies per
     band and a 2.5 x 10 deg grid, not the evaluation's."""
-    p = antenna_tdrs(min_clearance_radii=3)             # evolved before the clearance rule
+    p = antenna_tdrs(min_clearance_radii=3, match_network="none")   # evolved before the clearance rule
     x = p.genome.from_json(POP40_SEED2)
     m = p.dense_check(x, points_per_band=5, theta_step=2.5, phi_step=10.0)
     assert min(m["boresight_dbic"]) > 15.0 and min(m["min_fov_dbic"]) > 10.0
@@ -284,7 +299,7 @@ def test_nec2_is_resolved_on_the_checked_helix_at_the_default_clearance_and_not_
     pytest.importorskip("PyNEC")
     from pynec_ref import nec_context, upper_hemisphere_fields
 
-    p = antenna_tdrs()
+    p = antenna_tdrs(match_network="none")
     x = p.genome.from_json(POP40_SEED2)
     lifted = {k: np.array(v, copy=True) for k, v in x.items()}
     lifted["shape"][8] = p.genome.parts["shape"].lower[8]            # the feed at its floor: 12 radii
@@ -308,7 +323,8 @@ def test_feed_segments_one_is_todays_helix_and_k_puts_the_source_on_the_lowest_o
     from gadesign.errors import ConfigError
     from gadesign_problems.antenna.wires import Antenna, Source, Wire, wires_from_points
 
-    base, one = antenna_tdrs(min_clearance_radii=3), antenna_tdrs(feed_segments=1, min_clearance_radii=3)
+    base = antenna_tdrs(min_clearance_radii=3, match_network="none")
+    one = antenna_tdrs(feed_segments=1, min_clearance_radii=3, match_network="none")
     x = base.genome.from_json(POP40_SEED2)
     lam0, a = base.space.layout.lam0, base.space.layout.wire_radius
     # today's construction, written out here from the helix curve
@@ -328,7 +344,7 @@ def test_feed_segments_one_is_todays_helix_and_k_puts_the_source_on_the_lowest_o
     assert (tmp_path / "a.nec").read_text() == (tmp_path / "b.nec").read_text()
 
     for k in (2, 3):
-        p = antenna_tdrs(feed_segments=k, refinement=1, min_clearance_radii=3)
+        p = antenna_tdrs(feed_segments=k, refinement=1, min_clearance_radii=3, match_network="none")
         ant = p.decode(x)
         fw = ant.wires[0]
         assert fw.segments == k and fw.start[2] == 0.0 and fw.end[2] == pytest.approx(feed)
