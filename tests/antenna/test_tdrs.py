@@ -185,10 +185,12 @@ def test_parameters_are_checked():
     from gadesign.errors import ConfigError
     from gadesign.registry import make_problem
 
-    assert make_problem("antenna-tdrs", {"representation": "yagi"}).space.kind == "yagi"
+    assert make_problem("antenna-tdrs", {"representation": "yagi"}).network is None
+    assert make_problem("antenna-tdrs", {"match_network": "none"}).network is None
     for bad in ({"representation": "patch"}, {"sense": "x"}, {"vswr_max": 1.0}, {"theta_step": 7.0},
                 {"min_clearance_radii": 2.0}, {"min_clearance_radii": 61}, {"min_clearance_radii": float("nan")},
-                {"min_clearance_radii": True}, {"min_clearance_radii": "high"}):
+                {"min_clearance_radii": True}, {"min_clearance_radii": "high"}, {"match_network": "pi"},
+                {"match_network": "shunt-l-series-c", "representation": "yagi"}):
         with pytest.raises(ConfigError):
             make_problem("antenna-tdrs", bad)
 

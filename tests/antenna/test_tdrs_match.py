@@ -1,0 +1,85 @@
+"""``antenna-tdrs``'s L matching section at the feed (``tdrs_match``).
+
+References: the textbook L-section design equations (a resistive load R > R0 matched
+exactly at one frequency by a shunt reactance R / Q and a series one Q R0, Q = sqrt(R / R0
+- 1)); scikit-rf's own lumped-element two-ports cascaded onto a load (a second engine);
+the deck's comment card read back from the written ``.nec`` file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+from gadesign_problems.antenna.tdrs import antenna_tdrs
+from gadesign_problems.antenna.tdrs_match import C_RANGE_PF, L_RANGE_NH, TOPOLOGIES, MatchNetwork, gene_bounds
+
+
+@pytest.mark.parametrize("topology", sorted(TOPOLOGIES))
+def test_the_textbook_l_section_matches_a_resistive_load_exactly_at_its_design_frequency(topology):
+    """R = 100 ohm to 50 ohm at 2165 MHz: Q = 1, shunt |X| = R / Q, series |X| = Q 50 ohm
+    (shunt L then series C, or shunt C then series L): Z_in = 50 + 0j there, and not at
+    other frequencies (it is a one-frequency design)."""
+    f0, r, r0 = 2165e6, 100.0, 50.0
+    q = math.sqrt(r / r0 - 1.0)
+    w = 2 * math.pi * f0
+    xp, xs = r / q, q * r0
+    shunt = xp / w if TOPOLOGIES[topology][0] == "L" else 1.0 / (w * xp)
+    series = xs / w if TOPOLOGIES[topology][1] == "L" else 1.0 / (w * xs)
+    net = MatchNetwork(topology, shunt, series)
+    f = np.array([f0, 2030e6, 2300e6])
+    z = net.input_impedance(np.full(3, r + 0j), f)
+    assert z[0] == pytest.approx(50.0 + 0j, abs=1e-9)
+    assert abs(z[1] - 50.0) > 1.0 and abs(z[2] - 50.0) > 1.0
+
+
+@pytest.mark.parametrize("topology", sorted(TOPOLOGIES))
+def test_input_impedance_is_scikit_rf_cascade_of_its_lumped_elements(topology):
+    """The same section built from scikit-rf's series and shunt lumped two-ports cascaded
+    onto a complex load (a helix-like 95 - j40 .. 103 + j38 ohm): the same Z_in."""
+    import skrf
+
+    f = np.linspace(2030e6, 2300e6, 7)
+    za = np.linspace(95, 103, 7) + 1j * np.linspace(-40, 38, 7)
+    sh, se = TOPOLOGIES[topology]
+    net = MatchNetwork(topology, 7.2e-9 if sh == "L" else 0.72e-12, 1.3e-12 if se == "C" else 4.3e-9)
+    line = skrf.media.DefinedGammaZ0(frequency=skrf.Frequency.from_f(f, unit="Hz"), z0=50.0)
+    series = line.capacitor(net.series) if se == "C" else line.inductor(net.series)
+    shunt = line.shunt_inductor(net.shunt) if sh == "L" else line.shunt_capacitor(net.shunt)
+    load = line.load((za - 50.0) / (za + 50.0))
+    s11 = (series ** shunt ** load).s[:, 0, 0]
+    np.testing.assert_allclose(net.input_impedance(za, f), 50.0 * (1 + s11) / (1 - s11), rtol=1e-9)
+
+
+def test_genes_span_the_chip_ranges_and_the_problem_reports_the_port_through_the_section(tmp_path):
+    """Genes are log10 of pF / nH over the stated ranges; ``measure`` records the antenna's
+    impedance and the port's (the section applied to it, VSWR from the port's); without a
+    section the port is the antenna; the written deck's comment card names the values."""
+    from gadesign_problems.antenna.network import vswr
+    from gadesign_problems.antenna.wires import Antenna
+
+    lo, hi = gene_bounds("shunt-l-series-c")
+    assert 10 ** np.array(lo) == pytest.approx([L_RANGE_NH[0], C_RANGE_PF[0]])
+    assert 10 ** np.array(hi) == pytest.approx([L_RANGE_NH[1], C_RANGE_PF[1]])
+    p, bare = antenna_tdrs(refinement=1, points_per_band=2), antenna_tdrs(refinement=1, points_per_band=2,
+                                                                          match_network="none")
+    assert p.network == "shunt-l-series-c" and set(p.genome.parts) == {"turns", "shape", "network"}
+    x = {"turns": np.array([6]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.09, 0.5, 3.0]),
+         "network": np.log10([7.2, 1.3])}
+    m = p.measure(x)
+    f = np.array(m["frequencies_mhz"]) * 1e6
+    za = np.array([complex(*r[0]) for r in m["antenna_impedance_ohm"]])
+    zin = MatchNetwork("shunt-l-series-c", 7.2e-9, 1.3e-12).input_impedance(za, f)
+    np.testing.assert_allclose([complex(*r[0]) for r in m["impedance_ohm"]], zin, rtol=1e-12)
+    np.testing.assert_allclose([v[0] for v in m["vswr_per_frequency"]], vswr(zin), atol=1e-4)
+    assert m["match_network"] == {"topology": "shunt-l-series-c", "shunt_nH": 7.2, "series_pF": 1.3}
+    mb = bare.measure({k: x[k] for k in ("turns", "shape")})
+    assert mb["impedance_ohm"] == mb["antenna_impedance_ohm"] == m["antenna_impedance_ohm"]
+    deck = Antenna.from_nec(p.deck(x).to_nec(tmp_path / "d.nec"))
+    card = next(c for c in deck.comments if c.startswith("matching network"))
+    assert [float(v) for v in re.findall(r"([\d.]+) (?:nH|pF)", card)] == [7.2, 1.3]
+    assert "inductor across the feed gap" in card and "capacitor in series" in card
+    assert deck.wires == p.deck(x).wires and not deck.loads
