@@ -59,25 +59,33 @@ def main() -> None:
                 raise SystemExit(f"gadesign evolve failed with exit code {rc}")
         config, member = least_violating(run)
     params = dict(config.get("params") or {})
-    p = antenna_tdrs(**{k: v for k, v in params.items() if k in ("representation", "sense", "wire_radius")})
+    kw = {k: v for k, v in params.items() if k in ("representation", "sense", "wire_radius", "match_network")}
+    if "network" not in member["genome"]:
+        kw["match_network"] = "none"                   # a design evolved before the matching section
+    p = antenna_tdrs(**kw)
     x = p.genome.from_json(member["genome"])
     d = p.measure(x)
     rows = p.check(x)
     z = [np.array(r["impedance_ohm"], float) for r in rows]
     z = [v[..., 0] + 1j * v[..., 1] for v in z]
     level_spread = {"impedance_rel": float(np.max(np.abs(z[0] - z[1]) / np.abs(z[1])))}
+    za = [np.array(r["antenna_impedance_ohm"], float) for r in rows]
+    za = [v[..., 0] + 1j * v[..., 1] for v in za]
+    level_spread["antenna_impedance_rel"] = float(np.max(np.abs(za[0] - za[1]) / np.abs(za[1])))
     for k in ("boresight_dbic", "min_fov_dbic", "max_sidelobe_dbic", "max_fov_axial_ratio_db"):
         level_spread[k] = float(np.max(np.abs(np.array(rows[0][k]) - np.array(rows[1][k]))))
     dense = p.dense_check(x)
     worse = {k: (dense[k] - d[k]) if k != "vswr" else dense[k] / d[k] for k in NAMES}
     keep = ("requirement_margins", "meets_requirements", "meets_with_margins", "frequencies_mhz", "boresight_dbic",
-            "min_fov_dbic", "max_sidelobe_dbic", "max_fov_axial_ratio_db", "vswr_per_frequency", "impedance_ohm")
+            "min_fov_dbic", "max_sidelobe_dbic", "max_fov_axial_ratio_db", "vswr_per_frequency", "impedance_ohm",
+            "antenna_impedance_ohm")
     commit = subprocess.run(["git", "rev-parse", "HEAD"], check=False, capture_output=True, text=True).stdout.strip()
     doc = {"benchmark": "antenna_tdrs_design_check", "commit": commit, "machine": platform.platform(),
            "run": str(args.run) if args.run else f"gadesign evolve antenna-tdrs {args.args}",
            "run_params": params, "run_violation": member["violations"][0],
            "run_config": {k: config.get(k) for k in ("algorithm", "pop", "generations", "seed", "workers")},
-           "design": p.space.describe(x), "genome": member["genome"],
+           "design": {**p.space.describe(x), **({"match_network": p.match_network(x).describe()}
+                                                if p.network else {})}, "genome": member["genome"],
            "default": {k: d[k] for k in NAMES + keep},
            "levels": rows, "level_spread_2x_4x": level_spread,
            "dense": {k: dense[k] for k in NAMES + keep}, "dense_minus_default": worse}
