@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from antenna_tdrs_nec import nec_scored  # noqa: E402  (NEC-2 on a deck, scored as that benchmark does)
+from antenna_tdrs_nec import checked_and_random, nec_scored  # noqa: E402  (NEC-2 on a deck, scored as there)
 
 OUT = Path(__file__).parent / "out"
 CHECKED = OUT / "antenna_tdrs_design_check_pop40_seed2.json"
@@ -82,20 +82,15 @@ def main() -> None:
 
     from gadesign.atomic import atomic_write_text
 
-    base = antenna_tdrs()
-    designs = [("checked", base.genome.from_json(json.loads(CHECKED.read_text())["genome"]))]
-    rng = np.random.default_rng(args.seed)
-    while len(designs) < 1 + args.random:
-        x = base.genome.sample(rng)
-        if base.geometry_shortfall(x) == 0.0:
-            designs.append((f"random{len(designs)}", x))
+    base = antenna_tdrs(match_network="none")                  # the radiator: the feed and NEC-2's AGT
+    designs = checked_and_random(base, args.random, args.seed, CHECKED)
     freqs = base.requirements.frequencies(args.per_band)
     results = []
     for name, x in designs:
         for fs in args.feeds:
             # the same helix for every fs: decoding does not impose antenna_tdrs(feed_segments=fs)'s
             # higher least feed height (ours_row lowers our refinement where a feed piece would be too short)
-            probs = {m: antenna_tdrs(feed_segments=fs, deck_segments=m) for m in args.densities}
+            probs = {m: antenna_tdrs(feed_segments=fs, deck_segments=m, match_network="none") for m in args.densities}
             ours = ours_row(probs[args.densities[0]], x, freqs)
             for m, q in probs.items():
                 row = {"design": name, "feed_segments": fs, "deck_density": m, "feed_mm": round(1e3 * q.space.curve(x)[1], 3),

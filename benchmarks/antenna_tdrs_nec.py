@@ -32,6 +32,21 @@ from pynec_ref import nec_context, upper_hemisphere_fields  # noqa: E402  (the o
 from gadesign.atomic import atomic_write_text  # noqa: E402
 
 OUT = Path(__file__).parent / "out"
+#: the design checked in the README (pop 40 x 20 generations, seed 2), the studies' first design
+CHECKED = OUT / "antenna_tdrs_design_check_pop40_seed2.json"
+
+
+def checked_and_random(p, n: int, seed: int, checked: Path = CHECKED) -> list[tuple[str, dict]]:
+    """The studies' designs: ``checked`` (a design-check JSON's genome) named ``checked``,
+    then the first ``n`` buildable designs (no geometry shortfall) sampled from ``p``'s
+    genome with ``numpy.random.default_rng(seed)``, named ``random1`` .. ``randomN``."""
+    designs = [("checked", p.genome.from_json(json.loads(Path(checked).read_text())["genome"]))]
+    rng = np.random.default_rng(seed)
+    while len(designs) < 1 + n:
+        x = p.genome.sample(rng)
+        if p.geometry_shortfall(x) == 0.0:
+            designs.append((f"random{len(designs)}", x))
+    return designs
 
 
 def nec_pattern(ant, f: float) -> dict:

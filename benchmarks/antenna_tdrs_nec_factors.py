@@ -47,6 +47,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "antenna"))
 from pynec_ref import nec_context, upper_hemisphere_fields  # noqa: E402  (the one PyNEC structure builder)
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from antenna_tdrs_nec import checked_and_random  # noqa: E402  (the checked design + N random ones)
+
 OUT = Path(__file__).parent / "out"
 CHECKED = OUT / "antenna_tdrs_design_check_pop40_seed2.json"
 FREQS = (2030e6, 2300e6)
@@ -87,12 +90,13 @@ def variant(name: str, p, x, clearance_radii: float):
     if name == "ek":
         return p.deck(x), True
     if name.startswith("dens"):
-        return antenna_tdrs(deck_segments=int(name[4:]), min_clearance_radii=clearance_radii).deck(x), False
+        return antenna_tdrs(deck_segments=int(name[4:]), min_clearance_radii=clearance_radii,
+                            match_network="none").deck(x), False
     if name == "taper":
         return tapered(p.deck(x)), False
     if name.startswith("r"):                     # r<mm>[clr<C>]: another wire radius (and clearance)
         mm, _, c = name[1:].partition("clr")
-        q = antenna_tdrs(wire_radius=float(mm) * 1e-3, min_clearance_radii=clearance_radii)
+        q = antenna_tdrs(wire_radius=float(mm) * 1e-3, min_clearance_radii=clearance_radii, match_network="none")
         return q.deck(lifted(q, x, float(c)) if c else x), False
     if name.startswith("clr"):
         return p.deck(lifted(p, x, float(name[3:]))), False
@@ -115,13 +119,8 @@ def main() -> None:
     from gadesign_problems.antenna.tdrs import DEFAULT_MIN_CLEARANCE_RADII
 
     clr = DEFAULT_MIN_CLEARANCE_RADII if args.clearance_radii is None else args.clearance_radii
-    p = antenna_tdrs(min_clearance_radii=clr)
-    designs = [("checked", p.genome.from_json(json.loads(CHECKED.read_text())["genome"]))]
-    rng = np.random.default_rng(args.seed)
-    while len(designs) < 1 + args.random:
-        x = p.genome.sample(rng)
-        if p.geometry_shortfall(x) == 0.0:
-            designs.append((f"random{len(designs)}", x))
+    p = antenna_tdrs(min_clearance_radii=clr, match_network="none")     # the radiator: NEC-2's AGT
+    designs = checked_and_random(p, args.random, args.seed, CHECKED)
     rows = []
     t0 = time.process_time()
     for name, x in designs:
