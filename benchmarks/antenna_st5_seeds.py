@@ -304,7 +304,7 @@ def end_polish_study(runs: list[Path], problem: Any, budget: int, k: int = 3) ->
     """Development study (how the end polish's defaults were chosen): the ``k`` least
     violating designs of each run's last checkpoint (population and restart archive, ranked
     as the engine ranks them), each polished by restarted Nelder-Mead rounds of
-    ``end_polish_chunk`` solves up to ``budget`` solves, stopping only when a round gains
+    ``end_polish_chunk`` solves up to ``budget`` solves, stopping only when two rounds gain
     less than 0.001 in ``ln F`` or the design meets the targets; ``ln F`` after each round."""
     from gadesign_problems.antenna.polish import polish_by_progress
     from gadesign_problems.antenna.st5 import stable

@@ -75,23 +75,25 @@ def polish(x: Node, score: Callable[[Node], float], repair: Callable[[Node], Nod
 
 def polish_by_progress(x: Node, score: Callable[[Node], float], repair: Callable[[Node], Node], budget: int,
                        chunk: int, min_gain: float, start: float | None = None, floor: float = 0.0,
-                       trace: list[tuple[int, float]] | None = None) -> tuple[Node, float, int]:
+                       patience: int = 2, trace: list[tuple[int, float]] | None = None) -> tuple[Node, float, int]:
     """Nelder-Mead in rounds of at most ``chunk`` calls of ``score``, each round from a
     fresh simplex around the best tree so far (a restarted Nelder-Mead: a collapsed
-    simplex stops making progress long before a minimum), for as long as the last round
-    lowered the score by at least ``min_gain`` and the score is above ``floor``, within
-    ``budget`` calls in all. A design that improves keeps its budget; one that stalls
-    stops early. ``trace`` (optional) collects ``(calls so far, score)`` after each round.
-    Returns ``(tree, score, calls)`` as :func:`polish`."""
+    simplex stops making progress long before a minimum), for as long as the last
+    ``patience`` rounds together lowered the score by at least ``min_gain`` (one round's
+    progress is noisy) and the score is above ``floor``, within ``budget`` calls in all.
+    A design that improves keeps its budget; one that stalls stops early. ``trace``
+    (optional) collects ``(calls so far, score)`` after each round. Returns ``(tree,
+    score, calls)`` as :func:`polish`."""
     best, s = x, float(score(x)) if start is None else float(start)
     spent = 1 if start is None else 0
+    gains: list[float] = []
     while s > floor and budget - spent >= 2:
         y, s_new, calls = polish(best, score, repair, min(int(chunk), budget - spent), start=s, floor=floor)
         spent += calls
-        gain = s - s_new
+        gains.append(s - s_new)
         best, s = y, s_new
         if trace is not None:
             trace.append((spent, s))
-        if gain < min_gain:
+        if len(gains) >= patience and sum(gains[-patience:]) < min_gain:
             break
     return best, s, spent
