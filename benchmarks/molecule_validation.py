@@ -26,7 +26,7 @@ form was chosen on development queries (``--part variants``), and so were the ma
 the count model and the intensity default (``--part scoring``).
 
 Usage: python benchmarks/molecule_validation.py [--build] [--quick] [--limit N]
-       [--part declared|broad|uniform|ablation|development|variants|scoring|ambiguity|misses|all]
+       [--part declared|broad|uniform|ablation|development|variants|scoring|rulecosts|ambiguity|misses|all]
 Writes benchmarks/out/molecule_validation.json (``--part scoring``: molecule_scoring.json).
 """
 
@@ -52,7 +52,7 @@ from gadesign_problems.molecule.formula import Formula  # noqa: E402
 from gadesign_problems.molecule import prior as prior_module  # noqa: E402
 from gadesign_problems.molecule.prior import development_prior, fit, read_list, rule_costs  # noqa: E402
 from gadesign_problems.molecule.query import Query, Scoring  # noqa: E402
-from gadesign_problems.molecule.rules import RuleSet  # noqa: E402
+from gadesign_problems.molecule.rules import RuleSet, evaluate_rules  # noqa: E402
 from gadesign_problems.molecule.search import SearchTooLarge, exact_search  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -385,6 +385,77 @@ def scoring_choices() -> dict:
     return out
 
 
+def rule_cost_tables(formulas: list[dict[str, int]], classes: str) -> dict[str, np.ndarray]:
+    """-2 ln(eps / (1 - eps)) per graded rule and class of known compounds: ``one`` class
+    (the marginal, the score before), ``halogen`` (none / any of F, Cl, Br, I: the score's,
+    prior_module.fit_rule_costs) or ``pattern`` (which of F, Cl, Br, I are present: 16)."""
+    X = np.array([[f.get(e, 0) for e in ELEMENTS_ALL] for f in formulas], dtype=np.int64)
+    cls = rule_class(X, classes)
+    out = {}
+    for name in prior_module.GRADED_RULES:
+        fails = evaluate_rules(X, ELEMENTS_ALL, RuleSet(name, (name,), "extended"))[name] > 0
+        eps = np.array([((fails & (cls == c)).sum() + 0.5) / ((cls == c).sum() + 1) for c in range(16)])
+        out[name] = -2.0 * np.log(eps / (1.0 - eps))
+    return out
+
+
+def rule_class(X: np.ndarray, classes: str) -> np.ndarray:
+    """Class index of each row of an (N, len(ELEMENTS_ALL)) count array (see rule_cost_tables)."""
+    present = np.asarray(X)[:, [ELEMENTS_ALL.index(e) for e in HALOGENS]] > 0
+    if classes == "one":
+        return np.zeros(len(present), dtype=np.int64)
+    if classes == "halogen":
+        return present.any(axis=1).astype(np.int64)
+    return present.astype(np.int64) @ np.array([1, 2, 4, 8])
+
+
+def rule_cost_choice() -> dict:
+    """The graded rules' costs compared on development queries only (the project's 322, 300
+    MassBank compounds of the list; the validation set's noise model; 3 and 7 peaks): one
+    cost per rule (the share of all known compounds failing it, the score before), one per
+    halogen class (none / any of F, Cl, Br, I; the score's), one per halogen presence
+    pattern (16 classes, several of them empty). Per query the best 300 candidates by
+    isotope + graded rules inside the 5 ppm window are re-ranked with the 3-sigma mass tail,
+    the prior and each rule-cost model, all fitted without the queried compounds."""
+    listed = [(Formula(f).hill, Formula(f).counts) for _, f, _ in read_list()]
+    sets = {"project list (322)": json.loads(SET_DEV.read_text())["cases"], "MassBank (300)": massbank_queries()}
+    tail = Scoring().mass_term
+    out: dict = {}
+    for set_name, cases in sets.items():
+        held = {c["formula"] for c in cases}
+        fitted = [c for h, c in listed if h not in held]
+        prior = fit(fitted)
+        models = {m: rule_cost_tables(fitted, m) for m in ("one", "halogen", "pattern")}
+        for n_peaks in (3, 7):
+            pools = []
+            for case in cases:
+                q = Query.build(case["mz"], case["adduct"], 5.0, case["pattern"][:n_peaks], case["alphabet"],
+                                scoring=Scoring(use_prior=False, accuracy_sigmas=0.0), mass_accuracy=3.0)
+                cands = exact_search(q, top=300)[0]
+                X = np.array([[c.counts.get(e, 0) for e in ELEMENTS_ALL] for c in cands], dtype=float)
+                fails = np.array([[not c.rules[r] for r in prior_module.GRADED_RULES] for c in cands], dtype=bool)
+                pools.append((case["formula"], [c.formula for c in cands], X.reshape(-1, len(ELEMENTS_ALL)),
+                              np.array([c.ppm for c in cands]), np.array([c.isotope_term for c in cands]),
+                              fails.reshape(-1, len(prior_module.GRADED_RULES))))
+            for model, table in models.items():
+                first = top3 = 0
+                for truth, names, X, ppm, iso, fails in pools:
+                    if not names:
+                        continue
+                    cls = rule_class(X, model)
+                    rules = sum(np.where(fails[:, j], table[r][cls], 0.0)
+                                for j, r in enumerate(prior_module.GRADED_RULES))
+                    cost = iso + tail(ppm) + prior.cost(X, ELEMENTS_ALL) + rules
+                    ranked = [names[i] for i in np.argsort(cost, kind="stable")]
+                    first += ranked[0] == truth
+                    top3 += truth in ranked[:3]
+                out.setdefault(model, {}).setdefault(set_name, {})[f"{n_peaks}_peaks"] = {
+                    "top1": first, "top3": top3, "cases": len(pools)}
+                print(f"rule costs, {set_name}, {n_peaks} peaks, classes {model}: top-1 {first}, top-3 {top3} "
+                      f"of {len(pools)}", flush=True)
+    return out
+
+
 def development_formulas() -> list[dict[str, int]]:
     """Element counts of the development list the prior is fitted on (the package's)."""
     return [Formula(f).counts for _, f, _ in read_list()]
@@ -420,7 +491,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="7 peaks only, exact only")
     parser.add_argument("--limit", type=int, default=None, help="first N cases only")
     parser.add_argument("--part", choices=("declared", "broad", "uniform", "ablation", "development", "ambiguity",
-                                                     "variants", "scoring", "misses", "all"),
+                                                     "variants", "scoring", "rulecosts", "misses", "all"),
                         default="all")
     args = parser.parse_args()
     if args.fit:
@@ -548,6 +619,15 @@ def main() -> None:
                                         "seconds_total": time.perf_counter() - started_scoring})
         print(f"wrote {OUT_SCORING.relative_to(ROOT)}")
         if args.part == "scoring":
+            return
+    if args.part in ("rulecosts", "all"):         # into the scoring file: development evidence too
+        started_rules = time.perf_counter()
+        doc = json.loads(OUT_SCORING.read_text()) if OUT_SCORING.exists() else {}
+        doc["rule_costs"] = {"what": rule_cost_choice.__doc__, "results": rule_cost_choice(),
+                             "seconds": time.perf_counter() - started_rules}
+        atomic_write_json(OUT_SCORING, doc)
+        print(f"wrote {OUT_SCORING.relative_to(ROOT)} (rule_costs)")
+        if args.part == "rulecosts":
             return
     if args.part in ("ambiguity", "all"):
         counts = {n: [ambiguity(c, n) for c in cases] for n in (3, 7)}

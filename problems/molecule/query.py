@@ -27,8 +27,8 @@ in (0, 1]:
   ``--halogen-prior`` F, Cl, Br, I too), fitted on the development list; ``--no-prior``
   drops it.
 * ``rules``: for each graded golden rule the candidate fails (rules 1, 4, 5, 6 by
-  default), -2 ln of how rarely known compounds fail it
-  (:func:`~gadesign_problems.molecule.prior.rule_costs`).
+  default), -2 ln of how rarely known compounds of its halogen class (with or without
+  F, Cl, Br, I) fail it (:func:`~gadesign_problems.molecule.prior.rule_costs`).
 
 Every term is >= 0. Candidates outside the window or failing a rule applied as a filter
 (rule 2, rule 3, or all with ``--rules extended-filter``) are never ranked; every rule's
@@ -45,7 +45,7 @@ import numpy as np
 from gadesign_problems.molecule.formula import Adduct, FormulaError, element, get_adduct, parse_elements
 from gadesign_problems.molecule.isotopes import (N_PEAKS, PatternTable, given_bins, isotope_mismatch,
                                                  isotope_misfit, normalise_pattern)
-from gadesign_problems.molecule.prior import development_prior, rule_costs
+from gadesign_problems.molecule.prior import development_prior, halogen_class, rule_costs
 from gadesign_problems.molecule.rules import (ELEMENT_LIMITS, MASS_BOUNDS, RULE_NAMES, RuleSet, applied_rules,
                                               evaluate_rules, graded_rules)
 
@@ -311,8 +311,9 @@ class Query:
             rules = evaluate_rules(counts, self.elements, RuleSet("graded", graded, self.rules.ranges), mass)
         term = np.zeros(len(counts))
         costs = rule_costs() if graded else {}
+        cls = halogen_class(counts, self.elements) if graded else None
         for name in graded:
-            term += np.where(rules[name] > 0, costs[name], 0.0)     # type: ignore[index]
+            term += np.where(rules[name] > 0, np.asarray(costs[name])[cls], 0.0)     # type: ignore[index]
         return prior, term
 
     def lower_bound(self, counts: np.ndarray) -> np.ndarray:

@@ -145,8 +145,29 @@ def test_a_real_compound_breaking_rule_1_is_still_found():
     names = [c.formula for c in graded]
     assert f.hill in names[:3]
     hit = graded[names.index(f.hill)]
-    assert hit.rules["element_counts"] is False and hit.rule_term == pytest.approx(rule_costs()["element_counts"])
+    assert hit.rules["element_counts"] is False
+    assert hit.rule_term == pytest.approx(rule_costs()["element_counts"][1])     # the halogen class's cost
     assert f.hill not in [c.formula for c in strict]
+
+
+def test_rule_costs_are_conditioned_on_the_halogen_class():
+    # Declared halogens cost nothing in the prior, so a rule's verdict is weighed given
+    # the halogen class too: the share failing rule 1 among the list's compounds with
+    # F, Cl, Br or I (all of its rule-1 failures are perfluoro acids, 17 F under 500 Da),
+    # counted here from Table 1's F limit directly; a composition is charged its class's cost.
+    counts = list(development_counts())
+    halogenated = [c for c in counts if any(c.get(e, 0) for e in HALOGENS)]
+    fails = [c for c in halogenated if c.get("F", 0) > 16 and Formula(
+        "".join(f"{e}{n}" for e, n in c.items())).monoisotopic_mass < 500]
+    assert len(fails) == 6 and len(halogenated) == 1102
+    eps = (len(fails) + 0.5) / (len(halogenated) + 1)
+    assert rule_costs()["element_counts"][1] == pytest.approx(-2 * np.log(eps / (1 - eps)))
+    eps0 = 0.5 / (len(counts) - len(halogenated) + 1)                   # no failure without a halogen
+    assert rule_costs()["element_counts"][0] == pytest.approx(-2 * np.log(eps0 / (1 - eps0)))
+    q = Query.build(200.0, "[M]", 5, None, "CHNOPSCl")
+    rows = np.array([[12, 0, 0, 1, 0, 0, 0], [10, 0, 0, 0, 0, 0, 2]])   # no H: both fail rule 4
+    prior, term = q.evidence_terms(rows, rows @ q.masses)
+    assert term == pytest.approx([rule_costs()["hc_ratio"][0], rule_costs()["hc_ratio"][1]])
 
 
 @pytest.mark.parametrize("prior", [True, False])
