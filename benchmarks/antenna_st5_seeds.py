@@ -332,6 +332,44 @@ def end_polish_study(runs: list[Path], problem: Any, budget: int, k: int = 3) ->
     return out
 
 
+def vswr_shift(vswr: float, rel_z: float, z0: float = 50.0, n: int = 72) -> dict[str, float]:
+    """How far VSWR moves when the input impedance of a load at ``vswr`` (every point of
+    that VSWR circle) changes by the relative amount ``rel_z`` (every phase of the change):
+    the median over the circle of the median and of the largest increase over phases."""
+    import numpy as np
+
+    def ratio(z: np.ndarray) -> np.ndarray:
+        g = np.abs((z - z0) / (z + z0))
+        return (1 + g) / (1 - g)
+
+    a = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    gamma = (vswr - 1) / (vswr + 1) * np.exp(1j * a)[:, None]
+    z = z0 * (1 + gamma) / (1 - gamma)
+    d = ratio(z * (1 + rel_z * np.exp(1j * a)[None, :])) - vswr
+    return {"median_abs": float(np.median(np.median(np.abs(d), axis=1))), "worst": float(np.median(d.max(axis=1)))}
+
+
+def engine_spread(files: list[Path], rel_z: tuple[float, ...]) -> dict[str, Any]:
+    """Design margins against the engines' difference: per checked design and frequency,
+    NEC-2's VSWR on the exported deck minus ours (1x) and the relative difference in Z,
+    from seed-benchmark JSONs; and what a relative Z difference moves VSWR by at the
+    design VSWR targets (:func:`vswr_shift`)."""
+    p = antenna_st5()
+    rows = []
+    for f in files:
+        for entry in json.loads(f.read_text())["seeds"].values():
+            nec, levels = entry.get("nec"), entry.get("levels")
+            if not nec or not levels:
+                continue
+            for zn, zo, vn, vo in zip(nec["impedance_ohm"], levels[0]["impedance_ohm"], nec["vswr"], levels[0]["vswr"]):
+                rows.append({"seed": entry["seed"], "vswr_ours": vo, "vswr_nec_minus_ours": vn - vo,
+                             "rel_z": abs(complex(*zn) - complex(*zo)) / abs(complex(*zo))})
+    targets = p.requirements.design_vswr_limits
+    return {"points": rows, "margin": p.requirements.vswr_margin,
+            "nec_worse_by_more_than_margin": sum(r["vswr_nec_minus_ours"] > p.requirements.vswr_margin for r in rows),
+            "vswr_shift_at_targets": {f"{t:.3g}": {f"{e:g}": vswr_shift(t, e) for e in rel_z} for t in targets}}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default="1-10", help="e.g. 1-10 or 1,3,5")
@@ -346,8 +384,13 @@ def main() -> None:
                     help="diagnostic: polish each failed seed's final best design with N solves")
     ap.add_argument("--end-polish-study", type=Path, nargs="+", metavar="RUN",
                     help="development study of the end polish on these runs' last checkpoints (writes --out)")
+    ap.add_argument("--engine-spread", type=Path, nargs="+", metavar="JSON",
+                    help="margins against NEC-2's difference on these seed JSONs' checked designs (prints JSON)")
     ap.add_argument("--code-note", help="recorded with the code's origin (e.g. 'snapshot of <commit>')")
     args = ap.parse_args()
+    if args.engine_spread:
+        print(json.dumps(engine_spread(args.engine_spread, (0.02, 0.056, 0.12)), indent=1))
+        return
     if args.end_polish_study:
         study = end_polish_study(args.end_polish_study, antenna_st5(), 1000)
         with locked(args.out):
