@@ -212,9 +212,28 @@ class AutoEvaluator(SerialEvaluator):
             self._decide(xs)
 
     def repair(self, xs: Sequence[Any]) -> list[Any]:
-        if self.choice is not None and self.choice.workers > 1 and self._pool is not None:
-            return self._pool.repair(xs)
+        if self._pooled:
+            return self._pool.repair(xs)  # type: ignore[union-attr]
         return super().repair(xs)
+
+    @property
+    def _pooled(self) -> bool:
+        return self.choice is not None and self.choice.workers > 1 and self._pool is not None
+
+    @property
+    def parallel_repair_evaluate(self) -> bool:  # type: ignore[override]
+        return self._pooled
+
+    def repair_evaluate(self, xs: Sequence[Any]) -> list[tuple[Any, Evaluation]]:
+        """On the pool once it is chosen (not timed: a repair's cost is not an evaluation's)."""
+        if self._pooled:
+            return self._pool.repair_evaluate(xs)  # type: ignore[union-attr]
+        return super().repair_evaluate(xs)
+
+    def refine_designs(self, members: Sequence[tuple[Any, Evaluation]]) -> list[tuple[Any, Evaluation, int]]:
+        if self._pooled:
+            return self._pool.refine_designs(members)  # type: ignore[union-attr]
+        return super().refine_designs(members)
 
     def _per_design(self) -> float:
         """Seconds per design of the clean serial measurements (a first generation

@@ -104,10 +104,10 @@ class Evolution:
         if self._stalled():
             self._restart()
             return
-        children = self._offspring(self.algorithm.n_offspring(self.pop_size))
+        children, known = self._offspring(self.algorithm.n_offspring(self.pop_size))
         started = time.perf_counter()
-        offspring = self._evaluated(children)
-        if not self._cost_checked:
+        offspring = self._evaluated(children, known)
+        if not self._cost_checked and all(e is None for e in known):  # a combined pass: repairs timed too
             self._cost_checked = True
             self._note_parallel_cost(children, time.perf_counter() - started)
         tell = getattr(self.algorithm, "tell", None)
@@ -186,34 +186,56 @@ class Evolution:
                         f"evaluates in about {serial * 1e3:.3g} ms: sending designs to the workers and back costs "
                         f"more than the evaluations themselves, so --workers 1 is faster for this problem")
 
-    def _offspring(self, n: int, attempts: int = 3) -> list[Any]:
-        """``n`` new genomes, none equal to a current member or to each other."""
+    def _offspring(self, n: int, attempts: int = 3) -> tuple[list[Any], list[Evaluation | None]]:
+        """``n`` new genomes, none equal to a current member or to each other, and
+        their evaluations where already known (else None).
+
+        A genome whose repair runs on the workers (``parallel_repair``) is repaired and
+        evaluated there in one pass when the evaluator offers it
+        (``parallel_repair_evaluate``): a costly repair of one child then overlaps the
+        others' evaluations. Children that turn out, once repaired, to duplicate a
+        member or each other are dropped as in the serial order, their evaluations
+        discarded and not counted, so the run and its logbook do not depend on the
+        number of workers."""
         assert self.pop is not None
         seen = {self.genome.key(g) for g in self.pop.genomes}
         children: list[Any] = []
+        known: list[Evaluation | None] = []
         own = getattr(self.algorithm, "offspring", None)  # varOr, CMA-ES sampling
         for _ in range(attempts):
             need = n - len(children)
+            evaluations: list[Evaluation | None] | None = None
             if own is not None:
                 kids = own(self.genome, self.pop, need, self.rng)
             else:
                 parents_idx = self.algorithm.select(self.pop, need + need % 2, self.rng)
                 parents = [self.pop.genomes[i] for i in parents_idx]
-                if self.genome.parallel_repair and hasattr(self.evaluate, "repair"):
+                if self.genome.parallel_repair and getattr(self.evaluate, "parallel_repair_evaluate", False):
+                    pairs = self.evaluate.repair_evaluate(self.genome.vary_unrepaired(parents, self.rng))
+                    kids, evaluations = [x for x, _ in pairs], [e for _, e in pairs]
+                elif self.genome.parallel_repair and hasattr(self.evaluate, "repair"):
                     kids = self.evaluate.repair(self.genome.vary_unrepaired(parents, self.rng))
                 else:
                     kids = self.genome.vary(parents, self.rng)
-            for child in kids:
+            for i, child in enumerate(kids):
                 key = self.genome.key(child)
                 if key not in seen and len(children) < n:
                     seen.add(key)
                     children.append(child)
+                    known.append(None if evaluations is None else evaluations[i])
             if len(children) >= n:
                 break
-        return children
+        return children, known
 
-    def _evaluated(self, genomes: list[Any]) -> Population:
-        evaluations = self.evaluate(genomes) if genomes else []
+    def _evaluated(self, genomes: list[Any], known: Sequence[Evaluation | None] | None = None) -> Population:
+        """``genomes`` with their evaluations: those in ``known`` as given, the rest
+        evaluated now (as one batch)."""
+        known = list(known) if known is not None else [None] * len(genomes)
+        todo = [i for i, e in enumerate(known) if e is None]
+        if todo:
+            for i, e in zip(todo, self.evaluate([genomes[i] for i in todo])):
+                known[i] = e
+        evaluations: list[Evaluation] = [e for e in known if e is not None]
         self.evaluations += len(genomes)
         # failures: crashes, time-outs, NaN; a design its plugin refuses is merely infeasible
         self.failures += sum(1 for e in evaluations if e.info.get("failed") and not e.info.get("invalid_design"))
@@ -238,7 +260,8 @@ class Evolution:
         assert self.pop is not None
         pool = self.pool()
         members = list(zip(pool.genomes, pool.evaluations))
-        refined = refine_front(self.problem, members, k=k)
+        refined = refine_front(self.problem, members, k=k,
+                               refine_many=getattr(self.evaluate, "refine_designs", None))
         spent = sum(r.evaluations for r in refined)
         own = callable(getattr(self.problem, "refine_design", None))
         method = "refine_design" if own else "SLSQP"

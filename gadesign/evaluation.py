@@ -145,6 +145,9 @@ class SerialEvaluator:
     """Evaluates in this process."""
 
     workers = 1
+    #: the engine may hand it unrepaired children for :meth:`repair_evaluate` (worth it
+    #: only where repairs run in parallel with evaluations)
+    parallel_repair_evaluate = False
 
     def __init__(self, problem: Problem, timeout: float | None = None) -> None:
         self.problem = problem
@@ -156,6 +159,15 @@ class SerialEvaluator:
     def repair(self, xs: Sequence[Any]) -> list[Any]:
         """The problem genome's repair of each of ``xs`` (in order)."""
         return [self.problem.genome.repair(x) for x in xs]
+
+    def repair_evaluate(self, xs: Sequence[Any]) -> list[tuple[Any, Evaluation]]:
+        """Each of ``xs`` repaired, with the evaluation of the repaired design (in order)."""
+        ys = self.repair(xs)
+        return list(zip(ys, self(ys)))
+
+    def refine_designs(self, members: Sequence[tuple[Any, Evaluation]]) -> list[tuple[Any, Evaluation, int]]:
+        """The problem's ``refine_design(x, evaluation)`` of each member (in order)."""
+        return [_refine_member(self.problem, m) for m in members]
 
     def close(self) -> None:
         pass
@@ -192,6 +204,24 @@ def _repair_chunk(xs: Sequence[Any]) -> list[Any]:
     return [_WORKER_PROBLEM["problem"].genome.repair(x) for x in xs]
 
 
+def _repair_evaluate(problem: Problem, xs: Sequence[Any], timeout: float | None) -> list[tuple[Any, Evaluation]]:
+    ys = [problem.genome.repair(x) for x in xs]
+    return list(zip(ys, safe_evaluate(problem, ys, timeout)))
+
+
+def _repair_evaluate_chunk(xs: Sequence[Any]) -> list[tuple[Any, Evaluation]]:
+    return _repair_evaluate(_WORKER_PROBLEM["problem"], xs, _WORKER_PROBLEM["timeout"])
+
+
+def _refine_member(problem: Problem, member: tuple[Any, Evaluation]) -> tuple[Any, Evaluation, int]:
+    y, evaluation, spent = problem.refine_design(*member)  # type: ignore[attr-defined]
+    return y, evaluation, int(spent)
+
+
+def _refine_chunk(members: Sequence[tuple[Any, Evaluation]]) -> list[tuple[Any, Evaluation, int]]:
+    return [_refine_member(_WORKER_PROBLEM["problem"], m) for m in members]
+
+
 def _echo_chunk(xs: Sequence[Any]) -> list[Any]:
     """The chunk itself, back: a round trip that measures the pool's own cost."""
     return list(xs)
@@ -221,6 +251,7 @@ class ProcessPoolEvaluator(SerialEvaluator):
                  local_help: bool = True) -> None:
         super().__init__(problem, timeout)
         self.workers = workers
+        self.parallel_repair_evaluate = True
         self.chunks_per_worker = chunks_per_worker  # with guided=False and no chunk_size
         self.chunk_size = chunk_size
         self.guided = guided
@@ -257,6 +288,27 @@ class ProcessPoolEvaluator(SerialEvaluator):
     def repair(self, xs: Sequence[Any]) -> list[Any]:
         """Repairs on the workers, in order (a genome with ``parallel_repair``)."""
         return self._map(_repair_chunk, list(xs), lambda part: [self.problem.genome.repair(x) for x in part])
+
+    def repair_evaluate(self, xs: Sequence[Any]) -> list[tuple[Any, Evaluation]]:
+        """Repair and evaluation in one pass on the workers, in order: a costly repair of
+        one design (a local search, say) then overlaps the evaluations of the others
+        instead of holding up a separate repair pass."""
+        return self._map(_repair_evaluate_chunk, list(xs),
+                         lambda part: _repair_evaluate(self.problem, part, self.timeout))
+
+    def refine_designs(self, members: Sequence[tuple[Any, Evaluation]]) -> list[tuple[Any, Evaluation, int]]:
+        """The problem's ``refine_design`` of each member, one member per task: this
+        process refines the first while the workers take the others (a refinement is a
+        long local search, so a handful of them is the whole batch)."""
+        members = list(members)
+        if len(members) < 2:
+            return super().refine_designs(members)
+        from threadpoolctl import threadpool_limits
+
+        futures = [self._pool.submit(_refine_chunk, [m]) for m in members[1:]]
+        with threadpool_limits(1):  # as in the workers, so results match bit for bit
+            first = _refine_member(self.problem, members[0])
+        return [first] + [f.result()[0] for f in futures]
 
     def roundtrip(self, xs: Sequence[Any], chunks: int) -> float:
         """Seconds to send ``xs`` to the workers in ``chunks`` chunks and get them back,

@@ -25,7 +25,9 @@ Optional members the engine uses when present:
 - ``refine_design(x, evaluation) -> (x, evaluation, evaluations_spent)``: the problem's
   own local search, run by ``--refine K`` (or ``defaults["refine"]``) on the K least
   violating designs after the last generation instead of the engine's SLSQP (any genome,
-  any number of objectives); deterministic; its evaluations count in the logbook.
+  any number of objectives); deterministic and a function of its arguments alone (the K
+  designs are refined side by side on the evaluation workers when there are any); its
+  evaluations count in the logbook.
 - ``restart_after`` (int, generations; 0 = never) and ``restart_tolerance`` (float):
   while no design is feasible and the least total violation has not dropped by more
   than the tolerance for that many generations, the engine archives the least violating

@@ -18,7 +18,7 @@ the best K designs after the last generation and keeps the better ones (see
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from scipy.optimize import minimize
@@ -136,19 +136,27 @@ def refine(problem: Problem, x0: Any, *, max_iter: int = 200, step: float = 1e-7
     return Refined(x0, e_old, count, improved=False)
 
 
-def refine_front(problem: Problem, front: Sequence[tuple[Any, Evaluation]], k: int = 3, **kw: Any) -> list[Refined]:
+RefineMany = Callable[[Sequence[tuple[Any, Evaluation]]], list[tuple[Any, Evaluation, int]]]
+
+
+def refine_front(problem: Problem, front: Sequence[tuple[Any, Evaluation]], k: int = 3,
+                 refine_many: RefineMany | None = None, **kw: Any) -> list[Refined]:
     """Refine the best ``k`` designs of an evolved population (least violating first,
     then the first objective). A problem with its own local search, an optional
     ``refine_design(x, evaluation) -> (x, evaluation, evaluations_spent)``, gets it
-    (any genome, any number of objectives; it must be deterministic, so that a resumed
-    run refines as an uninterrupted one); otherwise SLSQP (:func:`refine`)."""
+    (any genome, any number of objectives; it must be deterministic and depend on its
+    arguments alone, so that a resumed run refines as an uninterrupted one and the
+    designs can be refined side by side: ``refine_many`` maps it over the k designs,
+    e.g. on the evaluation workers' ``refine_designs``); otherwise SLSQP (:func:`refine`)."""
     sign = problem.objectives[0].sign
     ranked = sorted(front, key=lambda xe: (xe[1].total_violation, sign * xe[1].objectives[0]))
     own = getattr(problem, "refine_design", None)
     if callable(own):
+        best = ranked[:k]
+        refined = (refine_many(best) if refine_many is not None
+                   else [own(x, e) for x, e in best])
         out = []
-        for x, e in ranked[:k]:
-            y, e_new, spent = own(x, e)
+        for (x, e), (y, e_new, spent) in zip(best, refined):
             better = (e_new.total_violation, sign * e_new.objectives[0]) < (e.total_violation, sign * e.objectives[0])
             out.append(Refined(y, e_new, int(spent), improved=better) if better else
                        Refined(x, e, int(spent), improved=False))

@@ -1,5 +1,8 @@
 """A genome whose repair runs on the evaluation workers (``parallel_repair``) gives the
-same run as one repaired in the main process: the same random draws, the same children."""
+same run as one repaired in the main process: the same random draws, the same children.
+With a pool the engine repairs and evaluates each child in one pass on the workers
+(``repair_evaluate``), and the problem's end-of-run ``refine_design`` runs there too
+(``refine_designs``): neither may change a design, an evaluation or the count."""
 
 from __future__ import annotations
 
@@ -8,18 +11,49 @@ import copy
 import numpy as np
 
 from gadesign import evolve
+from gadesign.evaluation import ProcessPoolEvaluator, SerialEvaluator
 from gadesign_problems.antenna.st5 import antenna_st5
 
 
-def _front(problem, workers: int) -> np.ndarray:
-    return evolve(problem, pop=16, generations=3, seed=4, workers=workers).objectives()
+def _run(problem, workers: int):
+    result = evolve(problem, pop=16, generations=3, seed=4, workers=workers)
+    return result.objectives(), [row["evals"] for row in result.logbook]
 
 
-def test_repair_on_workers_changes_nothing():
+def test_repair_on_workers_changes_nothing(monkeypatch):
     problem = antenna_st5()
     assert problem.genome.parallel_repair
     local = copy.deepcopy(problem)
     local.genome.parallel_repair = False        # repaired inside Genome.vary, main process
-    reference = _front(local, 1)
-    assert np.array_equal(_front(problem, 1), reference)
-    assert np.array_equal(_front(problem, 2), reference)
+    reference, reference_evals = _run(local, 1)
+    front, evals = _run(problem, 1)
+    assert np.array_equal(front, reference) and evals == reference_evals
+    combined = []
+    original = ProcessPoolEvaluator.repair_evaluate
+
+    def spy(self, xs):
+        combined.append(len(xs))
+        return original(self, xs)
+
+    monkeypatch.setattr(ProcessPoolEvaluator, "repair_evaluate", spy)
+    front, evals = _run(problem, 2)
+    assert combined, "the pool did not repair and evaluate in one pass"
+    assert np.array_equal(front, reference)
+    assert evals == reference_evals             # duplicates found after repair are not counted
+
+
+def test_refine_on_workers_gives_the_serial_designs():
+    problem = antenna_st5(end_polish_evaluations=12, end_polish_below=100.0)
+    rng = np.random.Generator(np.random.PCG64(7))
+    xs = problem.genome.sample_many(3, rng)
+    members = list(zip(xs, SerialEvaluator(problem)(xs)))
+    serial = SerialEvaluator(problem).refine_designs(members)
+    pool = ProcessPoolEvaluator(problem, 2)
+    try:
+        parallel = pool.refine_designs(members)
+    finally:
+        pool.close()
+    assert [s for *_, s in serial] == [s for *_, s in parallel] and all(s > 0 for *_, s in serial)
+    for (x, e, _), (y, f, _) in zip(serial, parallel):
+        assert problem.genome.key(x) == problem.genome.key(y)
+        assert e.objectives == f.objectives and e.violations == f.violations
