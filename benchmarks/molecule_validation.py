@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import platform
@@ -410,13 +411,15 @@ def rule_class(X: np.ndarray, classes: str) -> np.ndarray:
 
 
 def rule_cost_choice() -> dict:
-    """The graded rules' costs compared on development queries only (the project's 322, 300
-    MassBank compounds of the list; the validation set's noise model; 3 and 7 peaks): one
-    cost per rule (the share of all known compounds failing it, the score before), one per
-    halogen class (none / any of F, Cl, Br, I; the score's), one per halogen presence
-    pattern (16 classes, several of them empty). Per query the best 300 candidates by
-    isotope + graded rules inside the 5 ppm window are re-ranked with the 3-sigma mass tail,
-    the prior and each rule-cost model, all fitted without the queried compounds."""
+    """The halogen classes of the score compared on development queries only (the project's
+    322, 300 MassBank compounds of the list; the validation set's noise model; 3 and 7
+    peaks). The graded rules' costs: one per rule (the share of all known compounds failing
+    it, the score before), one per halogen class (none / any of F, Cl, Br, I; the score's),
+    one per halogen presence pattern (16 classes, several of them empty); the prior's
+    density: one pair (with / without P) for every composition (before) or one pair per
+    halogen class (the score's). Per query the best 300 candidates by isotope + graded rules
+    inside the 5 ppm window are re-ranked with the 3-sigma mass tail, each prior and each
+    rule-cost model, all fitted without the queried compounds."""
     listed = [(Formula(f).hill, Formula(f).counts) for _, f, _ in read_list()]
     sets = {"project list (322)": json.loads(SET_DEV.read_text())["cases"], "MassBank (300)": massbank_queries()}
     tail = Scoring().mass_term
@@ -424,7 +427,7 @@ def rule_cost_choice() -> dict:
     for set_name, cases in sets.items():
         held = {c["formula"] for c in cases}
         fitted = [c for h, c in listed if h not in held]
-        prior = fit(fitted)
+        priors = {"density by halogen class": fit(fitted), "one density pair": fit(fitted, by_halogen=False)}
         models = {m: rule_cost_tables(fitted, m) for m in ("one", "halogen", "pattern")}
         for n_peaks in (3, 7):
             pools = []
@@ -437,7 +440,7 @@ def rule_cost_choice() -> dict:
                 pools.append((case["formula"], [c.formula for c in cands], X.reshape(-1, len(ELEMENTS_ALL)),
                               np.array([c.ppm for c in cands]), np.array([c.isotope_term for c in cands]),
                               fails.reshape(-1, len(prior_module.GRADED_RULES))))
-            for model, table in models.items():
+            for (prior_name, prior), (model, table) in itertools.product(priors.items(), models.items()):
                 first = top3 = 0
                 for truth, names, X, ppm, iso, fails in pools:
                     if not names:
@@ -449,10 +452,11 @@ def rule_cost_choice() -> dict:
                     ranked = [names[i] for i in np.argsort(cost, kind="stable")]
                     first += ranked[0] == truth
                     top3 += truth in ranked[:3]
-                out.setdefault(model, {}).setdefault(set_name, {})[f"{n_peaks}_peaks"] = {
+                label = f"{prior_name}; rule costs by class: {model}"
+                out.setdefault(label, {}).setdefault(set_name, {})[f"{n_peaks}_peaks"] = {
                     "top1": first, "top3": top3, "cases": len(pools)}
-                print(f"rule costs, {set_name}, {n_peaks} peaks, classes {model}: top-1 {first}, top-3 {top3} "
-                      f"of {len(pools)}", flush=True)
+                print(f"{set_name}, {n_peaks} peaks, {label}: top-1 {first}, top-3 {top3} of {len(pools)}",
+                      flush=True)
     return out
 
 

@@ -18,7 +18,11 @@ the mass and isotope terms of the score like another likelihood. Its factors:
   :data:`SIGMA` bins, mixed (weight :data:`ALPHA`) with the same histogram smoothed
   :data:`BROAD` bins wide so that a composition far from every real one costs much,
   not infinitely. One density for compounds with phosphorus and one without
-  (phosphates carry their own oxygen), weighted by the share of compounds with P. The
+  (phosphates carry their own oxygen), weighted by the share of compounds with P; each
+  of the two again for compounds with and without a halogen (F, Cl, Br, I), the class a
+  composition is weighed in: declared halogens cost nothing, so the prior is that of the
+  rest of the composition given its halogens (a CF3 drug's C/N/O part is not a typical
+  compound's; chosen on development queries, ``--part rulecosts``). The
   per-mass features make the density's lattice spacing the same for every candidate of
   one query (all have the same mass), so densities compare as probabilities.
 * **S (and P) counts**: S present with probability ``p`` (cost ``-2 ln(p / (1 - p))``),
@@ -87,29 +91,32 @@ def _per_mass(counts: np.ndarray, elements: Sequence[str]) -> np.ndarray:
 @dataclass(frozen=True, eq=False)
 class FormulaPrior:
     """The fitted prior (see the module docstring): ``log_density[k]`` the log density
-    table of class k (0: no P, 1: P) over the :data:`FEATURES` grid, ``p_share`` the
-    share of compounds with P, ``presence``/``mean_count`` per element of
+    table of class k (0: no P, 1: P, 2: halogen, no P, 3: halogen and P) over the
+    :data:`FEATURES` grid, ``p_share[h]`` the share of compounds with P among those
+    without (h = 0) and with (h = 1) a halogen, ``presence``/``mean_count`` per element of
     :data:`COUNTED`, ``count_table[e][n - 1]`` the -2 ln count cost of ``n`` atoms of
     ``e`` given presence (0 for one atom), ``n`` the number of formulas fitted."""
 
-    log_density: tuple[np.ndarray, np.ndarray]
-    p_share: float
+    log_density: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    p_share: tuple[float, float]
     presence: dict[str, float]
     mean_count: dict[str, float]
     count_table: dict[str, np.ndarray]
     n: int
 
     def density_cost(self, counts: np.ndarray, elements: Sequence[str]) -> np.ndarray:
-        """-2 ln of (class share x density) of each composition, relative to the most
-        probable cell of either class."""
+        """-2 ln of (P share x density) of each composition given its halogen class,
+        relative to the most probable cell of any class."""
         counts = np.atleast_2d(np.asarray(counts, dtype=float))
         nb = self.log_density[0].shape[0]
         idx = np.clip((_per_mass(counts, elements) / BIN).astype(np.int64), 0, nb - 1)
         has_p = counts[:, list(elements).index("P")] > 0 if "P" in elements else np.zeros(len(counts), bool)
-        logs = [np.log(1.0 - self.p_share) + self.log_density[0], np.log(self.p_share) + self.log_density[1]]
+        cls = has_p.astype(np.int64) + 2 * halogen_class(counts, elements)
+        logs = [np.log(share) + table for k, table in enumerate(self.log_density)
+                for share in [self.p_share[k // 2] if k % 2 else 1.0 - self.p_share[k // 2]]]
         best = max(float(t.max()) for t in logs)
         flat = idx[:, 0] * nb * nb + idx[:, 1] * nb + idx[:, 2]
-        value = np.where(has_p, logs[1].ravel()[flat], logs[0].ravel()[flat])
+        value = np.choose(cls, [t.ravel()[flat] for t in logs])
         return -2.0 * (value - best)
 
     def count_cost(self, counts: np.ndarray, elements: Sequence[str], halogens: bool = False) -> np.ndarray:
@@ -155,11 +162,12 @@ def count_cost_of(table: np.ndarray, n: np.ndarray) -> np.ndarray:
     return np.where(n < 1, 0.0, np.where(n <= last, inside, table[-1] + step * (n - last)))
 
 
-def fit(formulas: Iterable[dict[str, int]]) -> FormulaPrior:
+def fit(formulas: Iterable[dict[str, int]], by_halogen: bool = True) -> FormulaPrior:
     """The prior of a list of known compounds' element counts (duplicates count: a
     formula shared by several compounds is that much more probable). Shares are
     half-count estimates ``(k + 1/2) / (n + 1)``, mean counts plain means, count tables
-    :func:`count_table`."""
+    :func:`count_table`. ``by_halogen=False``: one pair of densities (with and without P) for
+    compositions with and without a halogen alike (the former prior, for comparison)."""
     rows = list(formulas)
     if not rows:
         raise ValueError("fit needs at least one formula")
@@ -167,9 +175,11 @@ def fit(formulas: Iterable[dict[str, int]]) -> FormulaPrior:
     X = np.array([[f.get(e, 0) for e in elements] for f in rows], dtype=float)
     x = _per_mass(X, elements)
     has_p = X[:, 4] > 0
+    hal = halogen_class(X, elements) > 0 if by_halogen else np.zeros(len(X), dtype=bool)
     nb = int(round(TOP / BIN))
     tables = []
-    for sel in (~has_p, has_p):
+    classes = (~has_p & ~hal, has_p & ~hal) + ((~has_p & hal, has_p & hal) if by_halogen else ())
+    for sel in classes:
         h, _ = np.histogramdd(np.minimum(x[sel], TOP - BIN / 2), bins=[nb] * 3, range=[(0.0, TOP)] * 3)
         narrow = gaussian_filter(h, SIGMA, mode="constant")
         broad = gaussian_filter(h, BROAD, mode="constant")
@@ -184,7 +194,10 @@ def fit(formulas: Iterable[dict[str, int]]) -> FormulaPrior:
         presence[e] = (k + 0.5) / (len(rows) + 1)
         mean_count[e] = float(n[n > 0].mean()) if k else 1.0
         counts[e] = count_table(n[n > 0])
-    return FormulaPrior((tables[0], tables[1]), float((has_p.sum() + 0.5) / (len(rows) + 1)), presence, mean_count,
+    shares = tuple(float(((has_p & (hal == h)).sum() + 0.5) / ((hal == h).sum() + 1)) for h in (False, True))
+    if not by_halogen:                    # the former prior: one pair of densities for every class
+        tables, shares = tables + tables, (shares[0], shares[0])
+    return FormulaPrior((tables[0], tables[1], tables[2], tables[3]), (shares[0], shares[1]), presence, mean_count,
                         counts, len(rows))
 
 

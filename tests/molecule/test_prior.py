@@ -60,8 +60,17 @@ def test_prior_is_the_fit_of_the_list():
     assert list(development_counts()) == counts                        # the fast parser reads what molmass reads
     prior = development_prior()
     assert prior.n == len(counts)
+    halogen = [any(c.get(e, 0) for e in HALOGENS) for c in counts]
+    shares = []
+    for h in (False, True):                      # P share among compounds without / with a halogen
+        n = sum(x == h for x in halogen)
+        k = sum(x == h and c.get("P", 0) > 0 for x, c in zip(halogen, counts))
+        shares.append((k + 0.5) / (n + 1))
+    assert prior.p_share == pytest.approx(tuple(shares))
+    former = fit(counts, by_halogen=False)       # one density pair for every class
     with_p = sum(c.get("P", 0) > 0 for c in counts)
-    assert prior.p_share == pytest.approx((with_p + 0.5) / (len(counts) + 1))
+    assert former.p_share == pytest.approx(((with_p + 0.5) / (len(counts) + 1),) * 2)
+    assert np.array_equal(former.log_density[0], former.log_density[2])
     chlorine = [c["Cl"] for c in counts if c.get("Cl", 0) > 0]
     assert prior.mean_count["Cl"] == pytest.approx(np.mean(chlorine))
     again = fit(counts)
