@@ -511,11 +511,9 @@ def main() -> None:
                             "first64": "the original 64 compounds, unchanged (rows 1-64); 48 added at random "
                                        "from the pool the development list came from"},
                     "constants": constants()}
-    if OUT.exists():
-        previous = json.loads(OUT.read_text())
-        result.update({k: v for k, v in previous.items()
-                       if k in ("declared", "broad", "uniform", "ablation", "development", "ambiguity",
-                                "variants", "misses")})
+    parts = ("declared", "broad", "uniform", "ablation", "development", "ambiguity", "variants", "misses")
+    previous = json.loads(OUT.read_text()) if OUT.exists() else {}
+    result.update({k: v for k, v in previous.items() if k in parts})
     methods = ("exact",) if args.quick else ("exact", "evolve")
     if args.part in ("declared", "all"):
         declared = {}
@@ -649,6 +647,9 @@ def main() -> None:
               f"{a['3_peaks']['compounds_with_any']}/{len(cases)}, 7 peaks: {a['7_peaks']['compounds_with_any']}"
               f"/{len(cases)}; 7-peak misses: {a['seven_peak_misses']}", flush=True)
     result["seconds_total"] = time.perf_counter() - started
+    if OUT.exists():        # parts run as parallel processes: keep what another wrote since this one began
+        latest = json.loads(OUT.read_text())
+        result.update({k: latest[k] for k in parts if k in latest and result.get(k) is previous.get(k)})
     atomic_write_json(OUT, result)
     print(f"wrote {OUT.relative_to(ROOT)}")
 

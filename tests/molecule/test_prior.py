@@ -175,7 +175,7 @@ def test_rule_costs_are_conditioned_on_the_halogen_class():
     assert rule_costs()["element_counts"][0] == pytest.approx(-2 * np.log(eps0 / (1 - eps0)))
     q = Query.build(200.0, "[M]", 5, None, "CHNOPSCl")
     rows = np.array([[12, 0, 0, 1, 0, 0, 0], [10, 0, 0, 0, 0, 0, 2]])   # no H: both fail rule 4
-    prior, term = q.evidence_terms(rows, rows @ q.masses)
+    _, term = q.evidence_terms(rows, rows @ q.masses)
     assert term == pytest.approx([rule_costs()["hc_ratio"][0], rule_costs()["hc_ratio"][1]])
 
 
