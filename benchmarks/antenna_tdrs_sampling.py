@@ -43,7 +43,7 @@ def main() -> None:
     rows: list[dict] = []
     reps = args.reps.split(",")
     for rep in reps:
-        p = antenna_tdrs(representation=rep)
+        p = antenna_tdrs(representation=rep, match_network="none")   # the designs as recorded (before the feed network)
         xs = p.genome.sample_many(args.designs, np.random.default_rng(args.seed))
         if rep == "helix":
             xs.insert(0, {"turns": np.array([12]), "shape": np.array([0.16] * 4 + [12.5] * 4 + [0.03, 0.0, 3.0])})

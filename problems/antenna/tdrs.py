@@ -6,6 +6,9 @@ Representations: :mod:`gadesign_problems.antenna.tdrs_geometry` -- ``helix`` (ax
 helix with variable radius and pitch, the default, chosen by the short comparison in
 ``benchmarks/antenna_tdrs_representations.py``) or ``yagi`` (crossed Yagi-Uda fed in
 quadrature). Both over the array's ground plane (infinite PEC), solved by our thin-wire MoM.
+The helix is matched to the line by an L network of two chip parts at its feed
+(:mod:`gadesign_problems.antenna.tdrs_match`, values as genes): the VSWR is the port's
+through it; the NEC deck is the radiator, a comment card names the parts.
 
 Objectives (all minimised, worst cases over the sampled frequencies and directions, dB
 against the design targets; negative = margin): ``boresight``, ``fov``, ``sidelobe``,
