@@ -49,10 +49,23 @@ def to_network(sol: "Solution", z0: float = 50.0, name: str | None = None) -> "s
                         name=name or "antenna")
 
 
+def one_port(z: np.ndarray, f: np.ndarray, z0: float = 50.0, name: str | None = None) -> "skrf.Network":
+    """A one-port of impedances ``z`` (ohm) at ``f`` (Hz): ``S11 = (Z - z0) / (Z + z0)``."""
+    import skrf
+
+    s11 = ((np.asarray(z, complex) - z0) / (np.asarray(z, complex) + z0)).reshape(-1, 1, 1)
+    return skrf.Network(frequency=skrf.Frequency.from_f(f, unit="Hz"), s=s11, z0=z0, name=name or "antenna")
+
+
 def write_touchstone(sol: "Solution", path: str | Path, z0: float = 50.0) -> Path:
     """Write ``path`` (``.s1p`` for one source, ``.sNp`` for N) atomically."""
     path = Path(path)
-    net = to_network(sol, z0=z0, name=path.stem)
+    return write_network(to_network(sol, z0=z0, name=path.stem), path)
+
+
+def write_network(net: "skrf.Network", path: str | Path) -> Path:
+    """Write the Touchstone file ``path`` (``.sNp`` for an N-port) of ``net`` atomically."""
+    path = Path(path)
     n = net.nports
     if path.suffix.lower() != f".s{n}p":
         from gadesign_problems.antenna.nec import DeckError

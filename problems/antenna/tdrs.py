@@ -101,6 +101,16 @@ class TdrsProblem:
         z = np.asarray(z_antenna, complex)
         return z if net is None else net.input_impedance(z[:, 0], np.asarray(f, float))[:, None]
 
+    def port(self, x: Any, sol: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(F, S) impedances (ohm) and VSWR at the line for the solution ``sol`` of design
+        ``x``: through its matching section, else the ports' own (active VSWR)."""
+        if self.network is None:
+            return sol.impedance, sol.vswr(self.requirements.z0)
+        from gadesign_problems.antenna.network import vswr
+
+        z = self.port_impedance(x, sol.impedance, sol.frequencies)
+        return z, vswr(z, self.requirements.z0)
+
     def geometry_shortfall(self, x: Any) -> float:
         """Metres by which the design misses buildability: turn/element clearance and the
         lattice cell (0 = buildable and inside the cell)."""
@@ -129,13 +139,7 @@ class TdrsProblem:
             sol = ant.solve(f)
             pol = sol.polarisation(th, ph)
             za = sol.impedance
-        if self.network is None:
-            z, vswr = za, sol.vswr(req.z0)
-        else:
-            from gadesign_problems.antenna.network import vswr as vswr_of
-
-            z = self.port_impedance(x, za, f)
-            vswr = vswr_of(z, req.z0)
+        z, vswr = self.port(x, sol)
         co, cross = (pol["rhcp_dbic"], pol["lhcp_dbic"]) if req.sense > 0 else (pol["lhcp_dbic"], pol["rhcp_dbic"])
         obj = req.score(th, co, cross, pol["axial_ratio_db"], vswr)
         bare = req.score(th, co, cross, pol["axial_ratio_db"], vswr, margins=False)

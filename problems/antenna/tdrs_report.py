@@ -99,16 +99,6 @@ def plot_axial_ratio(problem: Any, sol: Any) -> Any:
     return fig
 
 
-def port_vswr(problem: Any, x: Any, swept: Any) -> np.ndarray:
-    """(F, S) VSWR of every port at the line, through the design's matching section if any
-    (active: the others driven)."""
-    from gadesign_problems.antenna.network import vswr
-
-    if getattr(problem, "network", None) is None:
-        return swept.vswr(problem.requirements.z0)
-    return vswr(problem.port_impedance(x, swept.impedance, swept.frequencies), problem.requirements.z0)
-
-
 def plot_vswr(problem: Any, swept: Any, x: Any = None) -> Any:
     """VSWR of every port (active: the others driven; through the helix's matching
     section) against frequency over both bands."""
@@ -116,7 +106,7 @@ def plot_vswr(problem: Any, swept: Any, x: Any = None) -> Any:
 
     req = problem.requirements
     fig, ax = plt.subplots(figsize=(5, 3.2))
-    v = np.minimum(port_vswr(problem, x, swept), 100.0)
+    v = np.minimum(problem.port(x, swept)[1], 100.0)
     for s in range(v.shape[1]):
         ax.plot(swept.frequencies / 1e6, v[:, s], label=f"port {s + 1}")
     for lo, hi in req.bands:
@@ -129,15 +119,6 @@ def plot_vswr(problem: Any, swept: Any, x: Any = None) -> Any:
     ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
-
-
-def matched_touchstone(z: np.ndarray, f: np.ndarray, path: Path, z0: float) -> Path:
-    """Write the one-port ``path`` (``.s1p``) of impedances ``z`` (ohm) at ``f`` (Hz), atomically."""
-    import skrf
-
-    s11 = ((z - z0) / (z + z0)).reshape(-1, 1, 1)
-    net = skrf.Network(frequency=skrf.Frequency.from_f(f, unit="Hz"), s=s11, z0=z0, name=path.stem)
-    return atomic_write_text(path, net.write_touchstone(return_string=True, skrf_comment=False))
 
 
 def _solve(problem: Any, x: Any) -> tuple[Any, Any, Any]:
@@ -158,16 +139,16 @@ def tdrs_figures(problem: Any, x: Any) -> list[tuple[str, Any]]:
 
 def export_tdrs(problem: Any, x: Any, directory: Path, stem: str) -> list[Path]:
     """Write the deck, Touchstone, pattern CSV and the three figures of one design."""
-    from gadesign_problems.antenna.network import write_touchstone
+    from gadesign_problems.antenna.network import one_port, write_network, write_touchstone
     from gadesign_problems.antenna.plots import save
 
     directory.mkdir(parents=True, exist_ok=True)
     ant, sol, swept = _solve(problem, x)
     paths = [problem.deck(x).to_nec(directory / f"{stem}.nec"),
              (write_touchstone(swept, directory / f"{stem}.s{len(ant.sources)}p", z0=problem.requirements.z0)
-              if getattr(problem, "network", None) is None else
-              matched_touchstone(problem.port_impedance(x, swept.impedance, swept.frequencies)[:, 0],
-                                 swept.frequencies, directory / f"{stem}.s1p", problem.requirements.z0))]
+              if problem.network is None else
+              write_network(one_port(problem.port(x, swept)[0][:, 0], swept.frequencies, problem.requirements.z0, stem),
+                            directory / f"{stem}.s1p"))]
     th, ph = problem.requirements.directions(5.0, 5.0)
     paths.append(atomic_write_text(directory / f"{stem}-pattern.csv", pattern_csv(sol, th, ph)))
     for name, fig in zip(("gain", "ar", "vswr"), (plot_gain(problem, sol), plot_axial_ratio(problem, sol),
