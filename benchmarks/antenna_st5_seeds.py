@@ -94,14 +94,17 @@ def generation_met(run: Path) -> int | None:
     return None
 
 
-def choose(front: list[dict[str, Any]]) -> int | None:
-    """Index of the feasible member with the largest smaller normalised margin."""
+def choose(front: list[dict[str, Any]], problem: Any = None) -> int | None:
+    """Index of the feasible member with the largest smaller normalised margin (in units
+    of ``problem``'s design margins, default the problem's defaults)."""
+    req = (problem or antenna_st5()).requirements
     best, best_i = -float("inf"), None
     for i, m in enumerate(front):
         info = m["info"]
         if not info.get("meets_with_margins"):
             continue
-        worst = min(info["rhcp_margin_db"] / DEFAULT_RHCP_MARGIN_DB, info["vswr_margin"] / DEFAULT_VSWR_MARGIN)
+        worst = min(info["rhcp_margin_db"] / (req.rhcp_margin_db or DEFAULT_RHCP_MARGIN_DB),
+                    info["vswr_margin"] / (req.vswr_margin or DEFAULT_VSWR_MARGIN))
         if worst > best:
             best, best_i = worst, i
     return best_i
@@ -142,7 +145,16 @@ def checks(entry: dict[str, Any], problem: Any, deck: Path | None = None) -> Non
     entry["passes"] = bool(entry["met"] and levels_ok and nec_ok)
 
 
-def run_seed(seed: int, runs: Path, budget: list[str]) -> dict[str, Any]:
+def parse_sets(items: list[str] | None) -> dict[str, Any]:
+    """``key=value`` problem parameters (``--set``) as keyword arguments of ``antenna_st5``."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, _, value = item.partition("=")
+        out[key] = json.loads(value) if value not in ("inf", "-inf") else float(value)
+    return out
+
+
+def run_seed(seed: int, runs: Path, budget: list[str], sets: dict[str, Any] | None = None) -> dict[str, Any]:
     run = (runs / f"seed-{seed:02d}").resolve()
     run.parent.mkdir(parents=True, exist_ok=True)
     if run.exists():
@@ -156,7 +168,7 @@ def run_seed(seed: int, runs: Path, budget: list[str]) -> dict[str, Any]:
     wall = time.perf_counter() - t
     if proc.returncode != 0:
         return {"seed": seed, "error": proc.stderr[-2000:], "wall_s": wall}
-    problem = antenna_st5()
+    problem = antenna_st5(**(sets or {}))
     front = json.loads((run / "front.json").read_text())["members"]
     with open(run / "logbook.csv", newline="") as fh:
         last = list(csv.DictReader(fh))[-1]
@@ -164,7 +176,7 @@ def run_seed(seed: int, runs: Path, budget: list[str]) -> dict[str, Any]:
                              "restarts": int(last.get("restarts") or 0),
                              "generation_met": generation_met(run), "front_size": len(front),
                              "least_ln_f": min(sum(m["violations"]) for m in front)}
-    i = choose(front)
+    i = choose(front, problem)
     entry["met"] = i is not None
     if i is None:
         entry["passes"] = False
@@ -349,25 +361,69 @@ def vswr_shift(vswr: float, rel_z: float, z0: float = 50.0, n: int = 72) -> dict
     return {"median_abs": float(np.median(np.median(np.abs(d), axis=1))), "worst": float(np.median(d.max(axis=1)))}
 
 
-def engine_spread(files: list[Path], rel_z: tuple[float, ...]) -> dict[str, Any]:
+def engine_spread(files: list[Path], rel_z: tuple[float, ...], nec_levels: tuple[int, ...] = ()) -> dict[str, Any]:
     """Design margins against the engines' difference: per checked design and frequency,
-    NEC-2's VSWR on the exported deck minus ours (1x) and the relative difference in Z,
-    from seed-benchmark JSONs; and what a relative Z difference moves VSWR by at the
-    design VSWR targets (:func:`vswr_shift`)."""
+    NEC-2's VSWR on the exported deck minus ours (1x), ours minus NEC-2's least RHCP gain
+    (dB; positive: NEC-2 sees less), the relative difference in Z and in the reflection
+    coefficient, from seed-benchmark JSONs; their percentiles (how the default margins
+    were sized: each covers at least the 90th percentile of the side that fails a design);
+    and what a relative Z difference moves VSWR by at the design VSWR targets
+    (:func:`vswr_shift`). ``nec_levels``: also NEC-2 (standard kernel, and the extended
+    one, EK) and ours on each design's deck at these multiples of the design's arm
+    segments: whether NEC-2's answer converges as its deck is refined."""
+    import numpy as np
+
     p = antenna_st5()
-    rows = []
+    z0 = p.requirements.z0
+    rows, designs = [], []
     for f in files:
         for entry in json.loads(f.read_text())["seeds"].values():
             nec, levels = entry.get("nec"), entry.get("levels")
             if not nec or not levels:
                 continue
-            for zn, zo, vn, vo in zip(nec["impedance_ohm"], levels[0]["impedance_ohm"], nec["vswr"], levels[0]["vswr"]):
-                rows.append({"seed": entry["seed"], "vswr_ours": vo, "vswr_nec_minus_ours": vn - vo,
-                             "rel_z": abs(complex(*zn) - complex(*zo)) / abs(complex(*zo))})
+            designs.append(entry)
+            for k, (zn, zo, vn, vo, rn, ro) in enumerate(zip(nec["impedance_ohm"], levels[0]["impedance_ohm"],
+                                                             nec["vswr"], levels[0]["vswr"], nec["min_rhcp_dbic"],
+                                                             levels[0]["min_rhcp_dbic"])):
+                zn, zo = complex(*zn), complex(*zo)
+                rows.append({"seed": entry["seed"], "frequency": k, "vswr_ours": vo, "vswr_nec_minus_ours": vn - vo,
+                             "rhcp_ours_minus_nec_db": ro - rn, "rel_z": abs(zn - zo) / abs(zo),
+                             "gamma_change": abs((zn - z0) / (zn + z0) - (zo - z0) / (zo + z0))})
+    pct = (50, 80, 90, 95, 100)
+    spread = {key: {f"p{q}": float(np.percentile([r[key] for r in rows], q)) for q in pct}
+              for key in ("vswr_nec_minus_ours", "rhcp_ours_minus_nec_db", "rel_z", "gamma_change")}
     targets = p.requirements.design_vswr_limits
-    return {"points": rows, "margin": p.requirements.vswr_margin,
-            "nec_worse_by_more_than_margin": sum(r["vswr_nec_minus_ours"] > p.requirements.vswr_margin for r in rows),
-            "vswr_shift_at_targets": {f"{t:.3g}": {f"{e:g}": vswr_shift(t, e) for e in rel_z} for t in targets}}
+    out: dict[str, Any] = {
+        "files": [str(f) for f in files], "designs": len(designs), "points": rows, "percentiles": spread,
+        "margins": {"vswr": p.requirements.vswr_margin, "rhcp_db": p.requirements.rhcp_margin_db},
+        "covered": {"vswr": float(np.mean([r["vswr_nec_minus_ours"] <= p.requirements.vswr_margin for r in rows])),
+                    "rhcp": float(np.mean([r["rhcp_ours_minus_nec_db"] <= p.requirements.rhcp_margin_db
+                                           for r in rows]))},
+        "vswr_shift_at_targets": {f"{t:.3g}": {f"{e:g}": vswr_shift(t, e) for e in rel_z} for t in targets}}
+    if nec_levels and have_pynec():
+        conv = []
+        for entry in designs:
+            x = from_json(entry["genome"])
+            row: dict[str, Any] = {"seed": entry["seed"], "ours": {}, "nec": {}, "nec_ek": {}}
+            for lv in nec_levels:
+                m = p.measure(x, full_circle=True, refinement=lv)
+                row["ours"][str(lv)] = {"impedance_ohm": m["impedance_ohm"], "vswr": m["vswr_per_frequency"],
+                                        "min_rhcp_dbic": m["min_rhcp_dbic"]}
+                try:
+                    ant = p.deck(x, segments=lv)
+                except Exception as exc:  # a deck finer than the wire model allows
+                    row["nec"][str(lv)] = row["nec_ek"][str(lv)] = {"error": str(exc)}
+                    continue
+                for key, ek in (("nec", False), ("nec_ek", True)):
+                    r = [nec_st5(ant, fq, p.requirements, extended=ek) for fq in p.requirements.frequencies]
+                    row[key][str(lv)] = {"impedance_ohm": [[q["z"].real, q["z"].imag] for q in r],
+                                         "vswr": [q["vswr"] for q in r],
+                                         "min_rhcp_dbic": [q["min_rhcp_dbic"] for q in r],
+                                         "average_gain": [q["average_gain"] for q in r]}
+            conv.append(row)
+            print(json.dumps({"seed": row["seed"]}), flush=True)
+        out["refinement"] = {"levels": list(nec_levels), "designs": conv}
+    return out
 
 
 def main() -> None:
@@ -385,11 +441,19 @@ def main() -> None:
     ap.add_argument("--end-polish-study", type=Path, nargs="+", metavar="RUN",
                     help="development study of the end polish on these runs' last checkpoints (writes --out)")
     ap.add_argument("--engine-spread", type=Path, nargs="+", metavar="JSON",
-                    help="margins against NEC-2's difference on these seed JSONs' checked designs (prints JSON)")
+                    help="margins against NEC-2's difference on these seed JSONs' checked designs (writes --out)")
+    ap.add_argument("--nec-levels", default="",
+                    help="with --engine-spread: also NEC-2 and ours at these deck refinements, e.g. 2,3,4")
+    ap.add_argument("--set", action="append", metavar="KEY=VALUE",
+                    help="problem parameter for every run (a development study, not the default benchmark)")
     ap.add_argument("--code-note", help="recorded with the code's origin (e.g. 'snapshot of <commit>')")
     args = ap.parse_args()
     if args.engine_spread:
-        print(json.dumps(engine_spread(args.engine_spread, (0.02, 0.056, 0.12)), indent=1))
+        levels = tuple(int(v) for v in args.nec_levels.split(",") if v)
+        spread = engine_spread(args.engine_spread, (0.02, 0.056, 0.12), levels)
+        spread["code"] = code_info(args.code_note)
+        atomic_write_json(args.out, spread)
+        print(json.dumps({k: spread[k] for k in ("designs", "percentiles", "margins", "covered")}, indent=1))
         return
     if args.end_polish_study:
         study = end_polish_study(args.end_polish_study, antenna_st5(), 1000)
@@ -401,7 +465,8 @@ def main() -> None:
         return
     data: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
     data.setdefault("seeds", {})
-    p = antenna_st5()
+    sets = parse_sets(args.set)
+    p = antenna_st5(**sets)
     header = dict(problem="antenna-st5", budget={k: p.defaults[k] for k in ("algorithm", "pop", "generations", "refine")},
                 end_polish_evaluations=p.end_polish_evaluations,
                 end_polish_below_ln_f=p.end_polish_below if math.isfinite(p.end_polish_below) else None,
@@ -409,6 +474,7 @@ def main() -> None:
                 restart={"after": p.restart_after, "tolerance": p.restart_tolerance},
                 refinement=p.refinement, deck_segments=p.deck_segments,
                 margins={"vswr": p.requirements.vswr_margin, "rhcp_db": p.requirements.rhcp_margin_db},
+                set=args.set or [],
                 peer="NEC-2: PyNEC (nec2++) on the exported deck" if have_pynec() else "PyNEC not installed",
                 machine=platform.platform(), cpus=os.cpu_count())
     data.update(header)
@@ -443,8 +509,9 @@ def main() -> None:
 
     def one(seed: int) -> None:
         budget = [*(["--pop", str(args.pop)] if args.pop else []),
-                  *(["--generations", str(args.generations)] if args.generations else [])]
-        entry = run_seed(seed, args.runs, budget)
+                  *(["--generations", str(args.generations)] if args.generations else []),
+                  *[a for kv in (args.set or []) for a in ("--set", kv)]]
+        entry = run_seed(seed, args.runs, budget, sets)
         entry["code"] = code
 
         def put(d: dict[str, Any]) -> None:
