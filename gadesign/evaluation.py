@@ -287,14 +287,21 @@ class ProcessPoolEvaluator(SerialEvaluator):
 
     def repair(self, xs: Sequence[Any]) -> list[Any]:
         """Repairs on the workers, in order (a genome with ``parallel_repair``)."""
-        return self._map(_repair_chunk, list(xs), lambda part: [self.problem.genome.repair(x) for x in part])
+        xs = list(xs)
+        return self._map(_repair_chunk, xs, lambda part: [self.problem.genome.repair(x) for x in part],
+                         self._repair_costs(xs))
 
     def repair_evaluate(self, xs: Sequence[Any]) -> list[tuple[Any, Evaluation]]:
         """Repair and evaluation in one pass on the workers, in order: a costly repair of
         one design (a local search, say) then overlaps the evaluations of the others
         instead of holding up a separate repair pass."""
-        return self._map(_repair_evaluate_chunk, list(xs),
-                         lambda part: _repair_evaluate(self.problem, part, self.timeout))
+        xs = list(xs)
+        return self._map(_repair_evaluate_chunk, xs,
+                         lambda part: _repair_evaluate(self.problem, part, self.timeout), self._repair_costs(xs))
+
+    def _repair_costs(self, xs: list[Any]) -> list[float]:
+        cost = getattr(self.problem.genome, "repair_cost", None)
+        return [float(cost(x)) for x in xs] if cost is not None else [1.0] * len(xs)
 
     def refine_designs(self, members: Sequence[tuple[Any, Evaluation]]) -> list[tuple[Any, Evaluation, int]]:
         """The problem's ``refine_design`` of each member, one member per task: this
@@ -322,12 +329,22 @@ class ProcessPoolEvaluator(SerialEvaluator):
         return time.perf_counter() - started
 
     def _map(self, fn: Callable[[list[Any]], list[Any]], xs: list[Any],
-             local: Callable[[list[Any]], list[Any]]) -> list[Any]:
+             local: Callable[[list[Any]], list[Any]], costs: Sequence[float] | None = None) -> list[Any]:
+        """``fn`` over ``xs`` in chunks on the workers, results in ``xs``'s order. With
+        ``costs`` (expected cost of each item relative to an ordinary one, 1.0), the items
+        above 1 go out first, costliest first, one per task (longest processing time
+        first: a costly item starts at once instead of being the last worker's tail), the
+        rest in the usual chunks."""
         if not xs:
             return []
-        chunks = (_sized_chunks(xs, self.chunk_size) if self.chunk_size
-                  else _guided_chunks(xs, self.workers) if self.guided
-                  else _sized_chunks(xs, self.size_for(len(xs))))
+        heavy = sorted((i for i, c in enumerate(costs) if c > 1.0), key=lambda i: -costs[i]) if costs else []
+        first = set(heavy)
+        light = [i for i in range(len(xs)) if i not in first]
+        spans = (_sized_chunks(light, self.chunk_size) if self.chunk_size
+                 else _guided_chunks(light, self.workers) if self.guided
+                 else _sized_chunks(light, self.size_for(len(light))))
+        index_chunks = [[i] for i in heavy] + [span for span in spans if span]
+        chunks = [[xs[i] for i in span] for span in index_chunks]
         futures = [self._pool.submit(fn, c) for c in chunks]
         done: dict[int, list[Any]] = {}
         if self.local_help or not self.warm:  # evaluate from the back until a worker has the next chunk
@@ -339,9 +356,10 @@ class ProcessPoolEvaluator(SerialEvaluator):
                         break
                     done[i] = local(chunks[i])
                     self.local_chunks += 1
-        out: list[Any] = []
-        for i, future in enumerate(futures):
-            out.extend(done[i] if i in done else future.result())
+        out: list[Any] = [None] * len(xs)
+        for k, (span, future) in enumerate(zip(index_chunks, futures)):
+            for i, value in zip(span, done[k] if k in done else future.result()):
+                out[i] = value
         return out
 
     def close(self) -> None:

@@ -53,6 +53,14 @@ class Genome(ABC, Generic[G]):
         """``x`` made valid (inside bounds, structurally sound). Identity by default."""
         return x
 
+    def repair_cost(self, x: G) -> float:
+        """How much more :meth:`repair` of ``x`` (with its evaluation) is expected to cost
+        than an ordinary child's (1.0): a scheduling hint, never part of the result. A
+        process pool sends children above 1 out first, one per task, so that a costly
+        repair (a local search a mutation asked for, say) starts at once instead of
+        holding up the end of the batch (longest-processing-time-first scheduling)."""
+        return 1.0
+
     @abstractmethod
     def to_json(self, x: G) -> Any:
         """A JSON-able value from which :meth:`from_json` rebuilds ``x`` exactly."""

@@ -375,6 +375,8 @@ class TreeGenome(Genome[Node]):
     """
 
     parallel_repair = True          # the geometric repair runs on the evaluation workers
+    #: what a polish costs, in solves (about the polisher's budget): a scheduling hint
+    polish_cost: float = 60.0
 
     def __init__(self, space: ArmSpace, max_wires: int = 8, max_branches: int = 2, *,
                  sigma_length: float = 0.2, sigma_angle: float = 30.0, crossover_prob: float = 0.7,
@@ -483,6 +485,11 @@ class TreeGenome(Genome[Node]):
             if self._within(ca) and self._within(cb):
                 return ca, cb
         return a, b
+
+    def repair_cost(self, x: Node) -> float:
+        """A :class:`PolishRequest` costs its polish, :attr:`polish_cost` solves; any
+        other tree one (a scheduling hint for the process pool, see ``Genome.repair_cost``)."""
+        return float(self.polish_cost) if isinstance(x, PolishRequest) and self.polisher is not None else 1.0
 
     def repair(self, x: Node) -> Node:
         """Size limits (extra wires and branches cut in pre-order), then the geometric

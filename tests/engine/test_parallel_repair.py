@@ -16,7 +16,8 @@ from gadesign_problems.antenna.st5 import antenna_st5
 
 
 def _run(problem, workers: int):
-    result = evolve(problem, pop=16, generations=3, seed=4, workers=workers)
+    # refine=0: the end polish on the workers is the next test's (it would be most of this one's time)
+    result = evolve(problem, pop=16, generations=3, seed=4, workers=workers, refine=0)
     return result.objectives(), [row["evals"] for row in result.logbook]
 
 
@@ -55,5 +56,38 @@ def test_refine_on_workers_gives_the_serial_designs():
         pool.close()
     assert [s for *_, s in serial] == [s for *_, s in parallel] and all(s > 0 for *_, s in serial)
     for (x, e, _), (y, f, _) in zip(serial, parallel):
+        assert problem.genome.key(x) == problem.genome.key(y)
+        assert e.objectives == f.objectives and e.violations == f.violations
+
+
+def test_costly_repairs_go_out_first_one_per_task_and_change_nothing():
+    """``Genome.repair_cost``: the tree's polish requests (a Nelder-Mead polish inside the
+    repair) are sent to the workers first, one per task, before the chunks of ordinary
+    children; the results come back in the batch's order, equal to serial ones."""
+    from gadesign_problems.antenna.tree import PolishRequest
+
+    problem = antenna_st5(polish_evaluations=6)
+    rng = np.random.Generator(np.random.PCG64(11))
+    xs = problem.genome.sample_many(12, rng)
+    xs[3], xs[9] = PolishRequest(*xs[3]), PolishRequest(*xs[9])
+    assert [problem.genome.repair_cost(x) for x in xs].count(6.0) == 2
+    expected = SerialEvaluator(problem).repair_evaluate(xs)
+    pool = ProcessPoolEvaluator(problem, 2, local_help=False)
+    sent = []
+    submit = pool._pool.submit
+
+    def spy(fn, chunk):
+        sent.append(chunk)
+        return submit(fn, chunk)
+
+    pool._pool.submit = spy
+    try:
+        got = pool.repair_evaluate(xs)
+    finally:
+        pool.close()
+    assert [len(c) for c in sent[:2]] == [1, 1] and all(isinstance(c[0], PolishRequest) for c in sent[:2])
+    assert not any(isinstance(x, PolishRequest) for c in sent[2:] for x in c)
+    assert sum(len(c) for c in sent) == len(xs)
+    for (x, e), (y, f) in zip(expected, got):
         assert problem.genome.key(x) == problem.genome.key(y)
         assert e.objectives == f.objectives and e.violations == f.violations
