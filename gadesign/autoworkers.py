@@ -26,7 +26,7 @@ import os
 import pickle
 import time
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Collection, Hashable, Sequence
 
 from gadesign.errors import ConfigError
 from gadesign.evaluation import ProcessPoolEvaluator, SerialEvaluator, safe_evaluate
@@ -224,11 +224,12 @@ class AutoEvaluator(SerialEvaluator):
     def parallel_repair_evaluate(self) -> bool:  # type: ignore[override]
         return self._pooled
 
-    def repair_evaluate(self, xs: Sequence[Any]) -> list[tuple[Any, Evaluation]]:
+    def repair_evaluate(self, xs: Sequence[Any], skip: Collection[Hashable] = ()
+                        ) -> list[tuple[Any, Evaluation | None]]:
         """On the pool once it is chosen (not timed: a repair's cost is not an evaluation's)."""
         if self._pooled:
-            return self._pool.repair_evaluate(xs)  # type: ignore[union-attr]
-        return super().repair_evaluate(xs)
+            return self._pool.repair_evaluate(xs, skip)  # type: ignore[union-attr]
+        return super().repair_evaluate(xs, skip)
 
     def refine_designs(self, members: Sequence[tuple[Any, Evaluation]]) -> list[tuple[Any, Evaluation, int]]:
         if self._pooled:

@@ -196,7 +196,8 @@ class Evolution:
         others' evaluations. Children that turn out, once repaired, to duplicate a
         member or each other are dropped as in the serial order, their evaluations
         discarded and not counted, so the run and its logbook do not depend on the
-        number of workers."""
+        number of workers. Those that duplicate a member or an earlier attempt's child
+        are not even evaluated (the evaluator checks the keys after repair)."""
         assert self.pop is not None
         seen = {self.genome.key(g) for g in self.pop.genomes}
         children: list[Any] = []
@@ -211,7 +212,8 @@ class Evolution:
                 parents_idx = self.algorithm.select(self.pop, need + need % 2, self.rng)
                 parents = [self.pop.genomes[i] for i in parents_idx]
                 if self.genome.parallel_repair and getattr(self.evaluate, "parallel_repair_evaluate", False):
-                    pairs = self.evaluate.repair_evaluate(self.genome.vary_unrepaired(parents, self.rng))
+                    # children that repair into a member or an earlier child are not evaluated
+                    pairs = self.evaluate.repair_evaluate(self.genome.vary_unrepaired(parents, self.rng), seen)
                     kids, evaluations = [x for x, _ in pairs], [e for _, e in pairs]
                 elif self.genome.parallel_repair and hasattr(self.evaluate, "repair"):
                     kids = self.evaluate.repair(self.genome.vary_unrepaired(parents, self.rng))

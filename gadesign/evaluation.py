@@ -16,11 +16,13 @@ that is abandoned at the deadline.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import multiprocessing
 import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Collection, Hashable, Iterator, Sequence
 
 from gadesign.errors import ConfigError, GadesignError
 from gadesign.problem import Evaluation, Problem, evaluate_batch
@@ -160,10 +162,12 @@ class SerialEvaluator:
         """The problem genome's repair of each of ``xs`` (in order)."""
         return [self.problem.genome.repair(x) for x in xs]
 
-    def repair_evaluate(self, xs: Sequence[Any]) -> list[tuple[Any, Evaluation]]:
-        """Each of ``xs`` repaired, with the evaluation of the repaired design (in order)."""
-        ys = self.repair(xs)
-        return list(zip(ys, self(ys)))
+    def repair_evaluate(self, xs: Sequence[Any], skip: Collection[Hashable] = ()
+                        ) -> list[tuple[Any, Evaluation | None]]:
+        """Each of ``xs`` repaired, with the evaluation of the repaired design (in order);
+        a design whose genome key (``Genome.key``) is in ``skip`` (the population's, say:
+        a duplicate the engine will drop) comes back unevaluated, with None."""
+        return _repair_evaluate(self.problem, xs, self.timeout, key_digests(skip))
 
     def refine_designs(self, members: Sequence[tuple[Any, Evaluation]]) -> list[tuple[Any, Evaluation, int]]:
         """The problem's ``refine_design(x, evaluation)`` of each member (in order)."""
@@ -204,13 +208,29 @@ def _repair_chunk(xs: Sequence[Any]) -> list[Any]:
     return [_WORKER_PROBLEM["problem"].genome.repair(x) for x in xs]
 
 
-def _repair_evaluate(problem: Problem, xs: Sequence[Any], timeout: float | None) -> list[tuple[Any, Evaluation]]:
+def key_digests(keys: Collection[Hashable]) -> frozenset[bytes]:
+    """16-byte digests of genome keys (of their ``repr``: the same in every process, unlike
+    ``hash`` of a string), small enough to send with every chunk."""
+    return frozenset(_digest(k) for k in keys)
+
+
+def _digest(key: Hashable) -> bytes:
+    return hashlib.blake2b(repr(key).encode(), digest_size=16).digest()
+
+
+def _repair_evaluate(problem: Problem, xs: Sequence[Any], timeout: float | None,
+                     skip: frozenset[bytes] = frozenset()) -> list[tuple[Any, Evaluation | None]]:
     ys = [problem.genome.repair(x) for x in xs]
-    return list(zip(ys, safe_evaluate(problem, ys, timeout)))
+    todo = [i for i, y in enumerate(ys) if not skip or _digest(problem.genome.key(y)) not in skip]
+    evaluations: list[Evaluation | None] = [None] * len(ys)
+    for i, e in zip(todo, safe_evaluate(problem, [ys[i] for i in todo], timeout) if todo else []):
+        evaluations[i] = e
+    return list(zip(ys, evaluations))
 
 
-def _repair_evaluate_chunk(xs: Sequence[Any]) -> list[tuple[Any, Evaluation]]:
-    return _repair_evaluate(_WORKER_PROBLEM["problem"], xs, _WORKER_PROBLEM["timeout"])
+def _repair_evaluate_chunk(xs: Sequence[Any], skip: frozenset[bytes] = frozenset()
+                           ) -> list[tuple[Any, Evaluation | None]]:
+    return _repair_evaluate(_WORKER_PROBLEM["problem"], xs, _WORKER_PROBLEM["timeout"], skip)
 
 
 def _refine_member(problem: Problem, member: tuple[Any, Evaluation]) -> tuple[Any, Evaluation, int]:
@@ -291,13 +311,18 @@ class ProcessPoolEvaluator(SerialEvaluator):
         return self._map(_repair_chunk, xs, lambda part: [self.problem.genome.repair(x) for x in part],
                          self._repair_costs(xs))
 
-    def repair_evaluate(self, xs: Sequence[Any]) -> list[tuple[Any, Evaluation]]:
+    def repair_evaluate(self, xs: Sequence[Any], skip: Collection[Hashable] = ()
+                        ) -> list[tuple[Any, Evaluation | None]]:
         """Repair and evaluation in one pass on the workers, in order: a costly repair of
         one design (a local search, say) then overlaps the evaluations of the others
-        instead of holding up a separate repair pass."""
+        instead of holding up a separate repair pass. A repaired design whose key is in
+        ``skip`` is not evaluated (None): the workers check the keys' digests, so that a
+        child that repairs into a copy of a member costs no solve."""
         xs = list(xs)
-        return self._map(_repair_evaluate_chunk, xs,
-                         lambda part: _repair_evaluate(self.problem, part, self.timeout), self._repair_costs(xs))
+        digests = key_digests(skip)
+        return self._map(functools.partial(_repair_evaluate_chunk, skip=digests), xs,
+                         lambda part: _repair_evaluate(self.problem, part, self.timeout, digests),
+                         self._repair_costs(xs))
 
     def _repair_costs(self, xs: list[Any]) -> list[float]:
         cost = getattr(self.problem.genome, "repair_cost", None)

@@ -32,9 +32,9 @@ def test_repair_on_workers_changes_nothing(monkeypatch):
     combined = []
     original = ProcessPoolEvaluator.repair_evaluate
 
-    def spy(self, xs):
+    def spy(self, xs, skip=()):
         combined.append(len(xs))
-        return original(self, xs)
+        return original(self, xs, skip)
 
     monkeypatch.setattr(ProcessPoolEvaluator, "repair_evaluate", spy)
     front, evals = _run(problem, 2)
@@ -63,7 +63,8 @@ def test_refine_on_workers_gives_the_serial_designs():
 def test_costly_repairs_go_out_first_one_per_task_and_change_nothing():
     """``Genome.repair_cost``: the tree's polish requests (a Nelder-Mead polish inside the
     repair) are sent to the workers first, one per task, before the chunks of ordinary
-    children; the results come back in the batch's order, equal to serial ones."""
+    children; the results come back in the batch's order, equal to serial ones. Children
+    whose repaired key is in ``skip`` come back unevaluated, on the workers as serially."""
     from gadesign_problems.antenna.tree import PolishRequest
 
     problem = antenna_st5(polish_evaluations=6)
@@ -71,7 +72,11 @@ def test_costly_repairs_go_out_first_one_per_task_and_change_nothing():
     xs = problem.genome.sample_many(12, rng)
     xs[3], xs[9] = PolishRequest(*xs[3]), PolishRequest(*xs[9])
     assert [problem.genome.repair_cost(x) for x in xs].count(6.0) == 2
-    expected = SerialEvaluator(problem).repair_evaluate(xs)
+    serial = SerialEvaluator(problem)
+    expected = serial.repair_evaluate(xs)
+    # a child that repairs into a design in ``skip`` (a member's copy) is not evaluated
+    skip = {problem.genome.key(expected[i][0]) for i in (5, 9)}
+    assert [i for i, (_, e) in enumerate(serial.repair_evaluate(xs, skip)) if e is None] == [5, 9]
     pool = ProcessPoolEvaluator(problem, 2, local_help=False)
     sent = []
     submit = pool._pool.submit
@@ -83,11 +88,13 @@ def test_costly_repairs_go_out_first_one_per_task_and_change_nothing():
     pool._pool.submit = spy
     try:
         got = pool.repair_evaluate(xs)
+        skipped = pool.repair_evaluate(xs, skip)
     finally:
         pool.close()
     assert [len(c) for c in sent[:2]] == [1, 1] and all(isinstance(c[0], PolishRequest) for c in sent[:2])
-    assert not any(isinstance(x, PolishRequest) for c in sent[2:] for x in c)
-    assert sum(len(c) for c in sent) == len(xs)
+    assert not any(isinstance(x, PolishRequest) for c in sent[2:len(sent) // 2] for x in c)
+    assert sum(len(c) for c in sent[:len(sent) // 2]) == len(xs)
+    assert [i for i, (_, e) in enumerate(skipped) if e is None] == [5, 9]
     for (x, e), (y, f) in zip(expected, got):
         assert problem.genome.key(x) == problem.genome.key(y)
         assert e.objectives == f.objectives and e.violations == f.violations
