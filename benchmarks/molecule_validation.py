@@ -20,13 +20,15 @@ mass error uniform in +-2 ppm, each bin times (1 + Uniform(-0.03, 0.03)), the sa
 detection floor; only the exact search is run on it (3, 5 and 7 peaks).
 
 No constant of the score was chosen on this set or on the 12 reference cases: the
-intensity error model defaults (5 % relative, 0.002 absolute) and the mass accuracy
-(3 ppm, read as a 3-sigma bound) are stated instrument figures, not fitted; the prior's
-form was chosen on development queries (``--part variants``), and so were the mass tail,
-the count model and the intensity default (``--part scoring``).
+intensity error model defaults (3 % relative, the issue's stated intensity noise, and
+0.002 absolute) and the mass accuracy (3 ppm, read as a 3-sigma bound) are stated
+figures, not fitted; the prior's form was chosen on development queries (``--part
+variants``), and so were the mass tail, the count model (``--part scoring``) and the
+intensity default (``--part intensity``: development queries under both noise models).
 
 Usage: python benchmarks/molecule_validation.py [--build] [--quick] [--limit N]
-       [--part declared|broad|uniform|ablation|development|variants|scoring|rulecosts|ambiguity|misses|all]
+       [--part declared|broad|uniform|ablation|development|variants|scoring|rulecosts|intensity|ambiguity|
+               misses|all]
 Writes benchmarks/out/molecule_validation.json (``--part scoring``: molecule_scoring.json).
 """
 
@@ -85,9 +87,10 @@ def read_compounds(path: Path) -> list[list[str]]:
     return [r for r in csv.reader(line for line in path.read_text().splitlines() if not line.startswith("#"))]
 
 
-def build(noise: str = "gaussian", development: bool = False) -> dict:
+def build(noise: str = "gaussian", development: bool = False, write: bool = True) -> dict:
     """Make the validation set (or, with ``development``, the development set: the same
-    noise model, its own seed) from its compounds.csv and write it."""
+    noise model, its own seed) from its compounds.csv and write it (``write``; the
+    development set is written only under the Gaussian model, its file)."""
     rng = np.random.default_rng(SEED + (0 if noise == "gaussian" else 1) + (2 if development else 0))
     cases = []
     rows = read_compounds((DEV if development else DATA) / "compounds.csv")
@@ -117,7 +120,8 @@ def build(noise: str = "gaussian", development: bool = False) -> dict:
                           "--build from compounds.csv (see that script's docstring for the noise model).",
            "noise": noise, "seed": SEED + (0 if noise == "gaussian" else 1) + (2 if development else 0),
            "molmass": molmass.__version__, "cases": cases}
-    atomic_write_json(SET_DEV if development else SET if noise == "gaussian" else SET_UNIFORM, doc)
+    if write and not (development and noise != "gaussian"):
+        atomic_write_json(SET_DEV if development else SET if noise == "gaussian" else SET_UNIFORM, doc)
     return doc
 
 
@@ -127,10 +131,11 @@ def rank_of(candidates, formula: str) -> int | None:
 
 
 def run_case(case: dict, n_peaks: int, elements: str, methods: tuple[str, ...], rules: str = "extended",
-             prior: bool = True, intensity_error: tuple[float, float] = (0.05, 0.002),
+             prior: bool = True, intensity_error: tuple[float, float] | None = None,
              halogen_prior: bool = False, prior_model: object | None = None) -> dict:
-    scoring = Scoring(use_prior=prior, relative_intensity_error=intensity_error[0],
-                      absolute_intensity_error=intensity_error[1], halogen_prior=halogen_prior, prior=prior_model)
+    rel, ab = intensity_error or (Scoring.relative_intensity_error, Scoring.absolute_intensity_error)
+    scoring = Scoring(use_prior=prior, relative_intensity_error=rel, absolute_intensity_error=ab,
+                      halogen_prior=halogen_prior, prior=prior_model)
     query = Query.build(case["mz"], case["adduct"], 5.0, case["pattern"][:n_peaks], elements, rules,
                         scoring=scoring, mass_accuracy=3.0)
     row: dict = {"name": case["name"], "peaks": n_peaks, "elements": elements}
@@ -257,9 +262,10 @@ def own_list() -> np.ndarray:
                      for _, _, f in read_compounds(DEV / "compounds.csv")], dtype=float)
 
 
-def massbank_queries(n: int = 300, seed: int = 151) -> list[dict]:
-    """Queries (the validation set's noise model) for ``n`` compounds drawn from the MassBank
-    part of the development list: a second development set, left out of the fit when used."""
+def massbank_queries(n: int = 300, seed: int = 151, noise: str = "gaussian") -> list[dict]:
+    """Queries (the validation set's noise model; ``noise="uniform"``: the milder one of
+    ``--noise uniform``) for ``n`` compounds drawn from the MassBank part of the development
+    list: a second development set, left out of the fit when used."""
     rows = [(name, f) for name, f, source in read_list() if source.startswith("massbank")]
     rng = np.random.default_rng(seed)
     cases = []
@@ -269,11 +275,15 @@ def massbank_queries(n: int = 300, seed: int = 151) -> list[dict]:
         if adduct == "[M-H]-" and not Formula(formula)["H"]:
             adduct = "[M]"
         mz, pattern = molmass_ion(formula, adduct)
-        while True:
-            error = rng.normal(0.0, 1.0)
-            if abs(error) <= 2.5:
-                break
-        noisy = np.maximum(pattern * (1 + rng.normal(0.0, 0.03, 7)) + rng.normal(0.0, 0.0005, 7), 0.0)
+        if noise == "uniform":
+            error = rng.uniform(-2.0, 2.0)
+            noisy = np.maximum(pattern * (1 + rng.uniform(-0.03, 0.03, 7)), 0.0)
+        else:
+            while True:
+                error = rng.normal(0.0, 1.0)
+                if abs(error) <= 2.5:
+                    break
+            noisy = np.maximum(pattern * (1 + rng.normal(0.0, 0.03, 7)) + rng.normal(0.0, 0.0005, 7), 0.0)
         noisy[noisy < 0.001 * noisy.max()] = 0.0
         halogens = "".join(e for e in HALOGENS if Formula(formula)[e])
         cases.append({"name": name, "formula": Formula(formula).hill, "adduct": adduct, "mz": mz * (1 + error * 1e-6),
@@ -324,7 +334,8 @@ def variants() -> dict:
     return out
 
 
-INTENSITY_MODELS = {"5 %, 0.002 (default)": (0.05, 0.002), "3 %, 0.0005 (the sets' own noise)": (0.03, 0.0005),
+INTENSITY_MODELS = {"5 %, 0.002 (the default before)": (0.05, 0.002),
+                    "3 %, 0.0005 (the sets' own noise)": (0.03, 0.0005),
                     "8 %, 0.02 (SIRIUS' ms1 defaults)": (0.08, 0.02)}
 
 
@@ -460,6 +471,58 @@ def rule_cost_choice() -> dict:
     return out
 
 
+#: Intensity error models compared by ``--part intensity`` (relative, absolute).
+INTENSITY_DEFAULTS = {"5 %, 0.002 (the default before)": (0.05, 0.002),
+                      "3 %, 0.002 (the issue's stated noise; the default)": (0.03, 0.002),
+                      "3 %, 0.0005 (the Gaussian sets' own noise)": (0.03, 0.0005),
+                      "2 %, 0.002 (Kind & Fiehn 2006's isotope abundance accuracy)": (0.02, 0.002)}
+
+
+def intensity_choice() -> dict:
+    """The intensity error default compared on development queries only, under both noise
+    models: the Gaussian one of the validation set (3 % + 0.0005, sd) and the issue's stated
+    one ("intensities with +-3 % noise", mass within +-2 ppm: the ``--noise uniform`` model),
+    for the project's 322 compounds and 300 MassBank compounds of the list, 3 and 7 peaks.
+    Per query the best 300 candidates by isotope fit (each model) and graded rules in the
+    5 ppm window are re-ranked with the 3-sigma mass tail, the prior and the rule costs, both
+    fitted without the queried compounds; truth-first and top-3 counts."""
+    listed = [(Formula(f).hill, Formula(f).counts) for _, f, _ in read_list()]
+    tail = Scoring().mass_term
+    out: dict = {}
+    for noise in ("gaussian", "uniform"):
+        project = (json.loads(SET_DEV.read_text()) if noise == "gaussian"
+                   else build("uniform", development=True, write=False))["cases"]
+        for set_name, cases in (("project list (322)", project), ("MassBank (300)", massbank_queries(noise=noise))):
+            held = {c["formula"] for c in cases}
+            fitted = [c for h, c in listed if h not in held]
+            prior, costs = fit(fitted), prior_module.fit_rule_costs(fitted)
+            for model, (rel, ab) in INTENSITY_DEFAULTS.items():
+                for n_peaks in (3, 7):
+                    first = top3 = 0
+                    for case in cases:
+                        q = Query.build(case["mz"], case["adduct"], 5.0, case["pattern"][:n_peaks], case["alphabet"],
+                                        scoring=Scoring(use_prior=False, accuracy_sigmas=0.0,
+                                                        relative_intensity_error=rel, absolute_intensity_error=ab),
+                                        mass_accuracy=3.0)
+                        cands = exact_search(q, top=300)[0]
+                        if not cands:
+                            continue
+                        X = np.array([[c.counts.get(e, 0) for e in ELEMENTS_ALL] for c in cands], dtype=float)
+                        cls = prior_module.halogen_class(X, ELEMENTS_ALL)
+                        rules = sum(np.where([not c.rules[r] for c in cands], np.asarray(costs[r])[cls], 0.0)
+                                    for r in prior_module.GRADED_RULES)
+                        cost = (np.array([c.isotope_term for c in cands]) + rules
+                                + tail(np.array([c.ppm for c in cands])) + prior.cost(X, ELEMENTS_ALL))
+                        ranked = [cands[i].formula for i in np.argsort(cost, kind="stable")]
+                        first += ranked[0] == case["formula"]
+                        top3 += case["formula"] in ranked[:3]
+                    out.setdefault(model, {}).setdefault(f"{noise} noise", {}).setdefault(set_name, {})[
+                        f"{n_peaks}_peaks"] = {"top1": first, "top3": top3, "cases": len(cases)}
+                    print(f"intensity, {noise} noise, {set_name}, {n_peaks} peaks, {model}: top-1 {first}, "
+                          f"top-3 {top3} of {len(cases)}", flush=True)
+    return out
+
+
 def development_formulas() -> list[dict[str, int]]:
     """Element counts of the development list the prior is fitted on (the package's)."""
     return [Formula(f).counts for _, f, _ in read_list()]
@@ -481,11 +544,13 @@ def constants() -> dict:
                                   "broad_weight": prior_module.ALPHA}},
             "rule_costs": dict(rule_costs()),
             "model_choice": "prior variants compared on development queries only (--part variants)",
-            "not_fitted": {"mass_accuracy_ppm": 3.0, "accuracy_sigmas": 3.0, "relative_intensity_error": 0.05,
-                           "absolute_intensity_error": 0.002,
+            "not_fitted": {"mass_accuracy_ppm": Scoring.mass_accuracy_ppm, "accuracy_sigmas": Scoring.accuracy_sigmas,
+                           "relative_intensity_error": Scoring.relative_intensity_error,
+                           "absolute_intensity_error": Scoring.absolute_intensity_error,
                            "note": "stated instrument figures (the accuracy read as a 3-sigma bound), not fitted; "
-                                   "the mass tail's form and the intensity default compared on development "
-                                   "queries only (--part scoring)"}}
+                                   "the mass tail's form compared on development queries only (--part scoring), "
+                                   "the intensity default on development queries under both noise models "
+                                   "(--part intensity)"}}
 
 
 def main() -> None:
@@ -495,7 +560,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="7 peaks only, exact only")
     parser.add_argument("--limit", type=int, default=None, help="first N cases only")
     parser.add_argument("--part", choices=("declared", "broad", "uniform", "ablation", "development", "ambiguity",
-                                                     "variants", "scoring", "rulecosts", "misses", "all"),
+                                                     "variants", "scoring", "rulecosts", "intensity", "misses", "all"),
                         default="all")
     args = parser.parse_args()
     if args.fit:
@@ -630,6 +695,15 @@ def main() -> None:
         atomic_write_json(OUT_SCORING, doc)
         print(f"wrote {OUT_SCORING.relative_to(ROOT)} (rule_costs)")
         if args.part == "rulecosts":
+            return
+    if args.part in ("intensity", "all"):         # into the scoring file: development evidence too
+        started_intensity = time.perf_counter()
+        doc = json.loads(OUT_SCORING.read_text()) if OUT_SCORING.exists() else {}
+        doc["intensity"] = {"what": intensity_choice.__doc__, "results": intensity_choice(),
+                            "seconds": time.perf_counter() - started_intensity}
+        atomic_write_json(OUT_SCORING, doc)
+        print(f"wrote {OUT_SCORING.relative_to(ROOT)} (intensity)")
+        if args.part == "intensity":
             return
     if args.part in ("ambiguity", "all"):
         counts = {n: [ambiguity(c, n) for c in cases] for n in (3, 7)}

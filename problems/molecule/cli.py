@@ -47,7 +47,7 @@ def formula_cmd(
     mass_accuracy: float = typer.Option(3.0, "--mass-accuracy", help="The instrument's mass accuracy, ppm, "
                                         "a 3-sigma bound: inside it the mass error does not rank candidates, "
                                         "beyond it a Gaussian tail of sigma = accuracy/3."),
-    intensity_error: str = typer.Option("0.05,0.002", "--intensity-error",
+    intensity_error: str = typer.Option("0.03,0.002", "--intensity-error",
                                         help="Isotope intensity error model REL,ABS: relative error of a "
                                         "peak and absolute floor (fraction of the measured total)."),
     elements: str = typer.Option("CHNOPS", "--elements", "-e", help="Element alphabet, e.g. CHNOPSClBr."),
@@ -111,7 +111,7 @@ def formula_cmd(
     try:
         rel, absolute = (float(v) for v in intensity_error.split(","))
     except ValueError:
-        raise FormulaError(f"--intensity-error: expected REL,ABS such as 0.05,0.002, got {intensity_error!r}") from None
+        raise FormulaError(f"--intensity-error: expected REL,ABS such as 0.03,0.002, got {intensity_error!r}") from None
     scoring = Scoring(mass_accuracy, relative_intensity_error=rel, absolute_intensity_error=absolute,
                       use_prior=prior, halogen_prior=halogen_prior).validated()
     if adduct is None:
