@@ -32,15 +32,17 @@ from gadesign.atomic import atomic_write_json  # noqa: E402
 from gadesign_problems.antenna.st5 import antenna_st5  # noqa: E402
 
 
-def run(workers: int, pop: int, generations: int, seed: int) -> tuple[float, int, np.ndarray]:
+def run(workers: int, pop: int, generations: int, seed: int, refine: int | None = None
+        ) -> tuple[float, int, np.ndarray]:
     problem = antenna_st5()
     t = time.perf_counter()
-    result = evolve(problem, pop=pop, generations=generations, seed=seed, workers=workers)
+    result = evolve(problem, pop=pop, generations=generations, seed=seed, workers=workers, refine=refine)
     wall = time.perf_counter() - t
     return wall, int(result.logbook[-1]["evals"]), result.objectives()
 
 
-def run_cli(workers: int, pop: int, generations: int, seed: int) -> tuple[float, int, np.ndarray]:
+def run_cli(workers: int, pop: int, generations: int, seed: int, refine: int | None = None
+            ) -> tuple[float, int, np.ndarray]:
     """As ``gadesign evolve antenna-st5 --workers N``: a run directory with checkpoints
     every 10 generations, the logbook, the front, plots and every member's .nec/.s1p."""
     import tempfile
@@ -49,7 +51,7 @@ def run_cli(workers: int, pop: int, generations: int, seed: int) -> tuple[float,
 
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
-        result = start_run(RunConfig("antenna-st5", {}, None, pop, generations, seed, None, workers),
+        result = start_run(RunConfig("antenna-st5", {}, None, pop, generations, seed, None, workers, refine=refine),
                            Path(tmp) / "run")
         wall = time.perf_counter() - t
     front = np.array([m["objectives"] for m in result.front["members"]], dtype=float)
@@ -77,6 +79,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--cli", action="store_true",
                     help="the whole command (run directory, checkpoints, results written) instead of evolve()")
+    ap.add_argument("--refine", type=int, default=None,
+                    help="designs end-polished after the last generation (default: the problem's; 0: generations only)")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "antenna_evolve.json")
     args = ap.parse_args()
     load_before = list(os.getloadavg())
@@ -85,7 +89,8 @@ def main() -> None:
     times: dict[int, list[float]] = {1: [], 2: []}
     for _ in range(args.repeat):                 # alternate, so both see the same load drift
         for workers in (1, 2):
-            wall, evals, front = (run_cli if args.cli else run)(workers, args.pop, args.generations, args.seed)
+            wall, evals, front = (run_cli if args.cli else run)(workers, args.pop, args.generations, args.seed,
+                                                                          args.refine)
             times[workers].append(wall)
             fronts[workers] = front
     for workers in (1, 2):
@@ -102,7 +107,8 @@ def main() -> None:
                     "load_average_after": list(os.getloadavg()),
                     "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")},
         "commit": os.environ.get("GADESIGN_COMMIT") or commit(),
-        "budget": {"pop": args.pop, "generations": args.generations, "seed": args.seed, "repeat": args.repeat},
+        "budget": {"pop": args.pop, "generations": args.generations, "seed": args.seed, "repeat": args.repeat,
+                   "refine": "problem default" if args.refine is None else args.refine},
         "mode": "gadesign evolve (run directory, checkpoints, results)" if args.cli else "gadesign.evolve()",
         "target": "workers=2 at least 1.8x faster than workers=1, identical front",
         "serial": rows[1], "workers_2": rows[2],
