@@ -6,9 +6,11 @@ chemistry. SIRIUS ranks its candidates with such a prior (hetero-atom/carbon rat
 RDBE and element frequencies; Böcker & Dührkop, J. Cheminform. 8:5, 2016), and Kind &
 Fiehn's golden rules 4-6 are cut-offs of the same element-ratio densities (BMC
 Bioinformatics 8:105, 2007). Here the prior is fitted on the development list
-(``prior_formulas.csv`` beside this module: 5,539 public compounds, the open-licence
-compounds of MassBank plus the project's 322-compound list; no validation compound,
-no isomer of one and none of the 12 reference cases, see its header) and returned as
+(``prior_formulas.csv`` beside this module: 8,344 public compounds, the open-licence
+compounds of MassBank, the project's 322-compound list and the metabolites of the
+Human-GEM metabolic model, which give nucleotides, cofactors and CoA esters their share
+among phosphorus compounds; no validation compound, no isomer of one and none of the 12
+reference cases, see its header) and returned as
 ``-2 ln`` of the prior relative to its most probable value, so it is >= 0 and adds to
 the mass and isotope terms of the score like another likelihood. Its factors:
 
@@ -30,9 +32,10 @@ the mass and isotope terms of the score like another likelihood. Its factors:
   frequencies ``k_n``, each with a pseudo-count of 1/2 (Krichevsky-Trofimov) over
   ``n = 1 .. M`` (``M`` one more than the largest count listed): cost
   ``-2 ln((k_n + 1/2) / max_m (k_m + 1/2))`` (0 for one atom of P or S), and beyond
-  ``M`` the last step repeated (a geometric tail). A geometric count with the list's mean (1.03 P atoms given P) puts
-  three P atoms at 0.6 of the list's 863 compounds with P where it has 3 (GTP, NADP,
-  coenzyme A): phosphorus comes as di- and triphosphates, not one atom at a time.
+  ``M`` the last step repeated (a geometric tail). A geometric count with the list's mean (1.68 P atoms given P) puts
+  three P atoms at 160 of the list's 1,637 compounds with P where it has 494 (nucleoside
+  triphosphates, NADP, CoA and its esters) and two at 395 where it has 90: phosphorus
+  comes as mono-, di- and triphosphates, not one atom at a time.
 * **Halogens** (``halogens=True``, ``--halogen-prior``): F, Cl, Br and I like S, for an
   alphabet where halogens are allowed, not expected. By default a halogen in
   ``--elements`` is declared: the M+2 peaks (Cl, Br) or the mass defect (F, I) speak.
@@ -255,10 +258,11 @@ def fit_rule_costs(formulas: Iterable[dict[str, int]]) -> dict[str, tuple[float,
     (their presence costs nothing, :meth:`FormulaPrior.count_cost`), so the score weighs
     a composition given its halogens, and a rule's verdict must be weighed the same way
     (the chain rule: p(halogens) p(rest | halogens) p(verdict | halogens)). The rules'
-    exceptions are halogen compounds (every rule-1 failure of the list is a perfluoro
-    acid with 17 F under 500 Da; perchlorinated aromatics fail rule 4): among compounds
-    with a halogen (1,102 of the 5,539) failing rule 1 is 6 in 1,102, among all compounds
-    6 in 5,539."""
+    exceptions are mostly halogen compounds (perfluoro acids with 17 F under 500 Da fail
+    rule 1; perchlorinated aromatics fail rule 4): among compounds with a halogen (1,181 of
+    the 8,344) failing rule 1 is 6 in 1,181, among those without 5 in 7,163 (the most
+    oxygen-rich metabolites: maltohexaose, sulfated glycosaminoglycan fragments, an
+    inositol octaphosphate)."""
     from gadesign_problems.molecule.rules import RuleSet, evaluate_rules
 
     rows = list(formulas)

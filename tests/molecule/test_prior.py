@@ -8,16 +8,27 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import molmass
 import numpy as np
 import pytest
-
-from gadesign_problems.molecule.formula import Formula
-from gadesign_problems.molecule.prior import (HALOGENS, count_cost_of, count_table, development_counts,
-                                              development_prior, fit, fit_rule_costs, read_list, rule_costs)
+from gadesign_problems.molecule.formula import Formula, hill_string
+from gadesign_problems.molecule.prior import (
+    HALOGENS,
+    count_cost_of,
+    count_table,
+    development_counts,
+    development_prior,
+    fit,
+    fit_rule_costs,
+    read_list,
+    rule_costs,
+)
 from gadesign_problems.molecule.query import Query, Scoring
-from gadesign_problems.molecule.rules import RuleSet
+from gadesign_problems.molecule.rules import RuleSet, element_counts
+
+ELEMENTS = ("C", "H", "N", "O", "P", "S")
 from gadesign_problems.molecule.search import exact_search
 
 from .conftest import CASES, DATA
@@ -49,7 +60,8 @@ def test_development_list_is_cited_disjoint_and_sane():
     assert [(n, f) for n, f, _ in own] == [(n, Formula(f).hill) for n, _, f in OWN]   # the project's 322, unchanged
     for name, f, source in LIST:
         assert source == "project list" or (source.startswith("massbank:")
-                                            and source.split(":")[-1] in ("CC BY", "CC0", "dl-de/by-2-0")), name
+                                            and source.split(":")[-1] in ("CC BY", "CC0", "dl-de/by-2-0")) \
+            or re.fullmatch(r"human-gem:MAM\d{5}", source), name          # Human-GEM is CC BY 4.0
         formula = Formula(f)                  # closed-shell neutral molecules: integral RDBE >= 0
         assert formula.charge == 0 and formula.rdbe >= 0 and formula.rdbe == int(formula.rdbe), name
         assert 80 <= formula.monoisotopic_mass <= 2000, name
@@ -106,20 +118,21 @@ def test_prior_shape():
 def test_count_model_follows_the_list_where_a_geometric_count_does_not():
     # phosphorus comes as mono-, di- and triphosphates: the list's P counts given P are
     # reproduced by the count model (pseudo-count 1/2), not by a geometric count of the
-    # same mean, which expects 3 P in well under one of them
+    # same mean, which expects three P in well under half of the compounds listed with three
     prior = development_prior()
     p_counts = np.array([c["P"] for c in development_counts() if c.get("P", 0) > 0])
     k = np.bincount(p_counts)[1:]
-    assert len(k) >= 3 and k[2] >= 2                               # GTP, NADP, coenzyme A
+    assert len(k) >= 3 and k[2] >= 100                # nucleoside triphosphates, NADP, CoA and its esters
     model = np.exp(-0.5 * count_cost_of(prior.count_table["P"], np.arange(1, 30)))
     model /= model.sum()
     assert np.allclose(model[:len(k)] * len(p_counts), k, rtol=0.2, atol=0.6)
     mu = p_counts.mean()
     geometric_three = len(p_counts) * (1 / mu) * (1 - 1 / mu) ** 2
-    assert geometric_three < 1 < k[2]
+    assert geometric_three < 0.5 * k[2]
     # costs are >= 0, grow beyond the largest count listed and are 0 where none is present
-    cost = prior.count_cost(np.arange(0, 12)[:, None], ("P",))
-    assert cost[0] == cost[1] == 0 and (np.diff(cost[1:]) > 0).all()
+    cost = prior.count_cost(np.arange(0, 30)[:, None], ("P",))
+    top = len(prior.count_table["P"])
+    assert cost[0] == cost[1] == 0 and (cost >= 0).all() and (np.diff(cost[top:]) > 0).all()
     for e, table in prior.count_table.items():
         assert table.min() == 0 and (table >= 0).all(), e
     assert (count_table(np.array([1, 1, 2])) == -2 * np.log(np.array([2.5, 1.5, 0.5]) / 2.5)).all()
@@ -168,10 +181,16 @@ def test_rule_costs_are_conditioned_on_the_halogen_class():
     halogenated = [c for c in counts if any(c.get(e, 0) for e in HALOGENS)]
     fails = [c for c in halogenated if c.get("F", 0) > 16 and Formula(
         "".join(f"{e}{n}" for e, n in c.items())).monoisotopic_mass < 500]
-    assert len(fails) == 6 and len(halogenated) == 1102
+    assert len(fails) == 6 and len(halogenated) == 1181
     eps = (len(fails) + 0.5) / (len(halogenated) + 1)
     assert rule_costs()["element_counts"][1] == pytest.approx(-2 * np.log(eps / (1 - eps)))
-    eps0 = 0.5 / (len(counts) - len(halogenated) + 1)                   # no failure without a halogen
+    # without a halogen only the most oxygen-rich metabolites (Human-GEM) break rule 1:
+    # maltohexaose (O31), three sulfated glycosaminoglycan fragments (O29), an inositol octaphosphate
+    plain = np.array([[c.get(e, 0) for e in ELEMENTS] for c in counts if not any(c.get(h, 0) for h in HALOGENS)])
+    over = plain[element_counts(plain, ELEMENTS) > 0]
+    assert sorted(hill_string(ELEMENTS, r) for r in over) == sorted(
+        ["C36H62O31"] + ["C31H51NO29S"] * 3 + ["C6H20O30P8"])
+    eps0 = (len(over) + 0.5) / (len(counts) - len(halogenated) + 1)
     assert rule_costs()["element_counts"][0] == pytest.approx(-2 * np.log(eps0 / (1 - eps0)))
     q = Query.build(200.0, "[M]", 5, None, "CHNOPSCl")
     rows = np.array([[12, 0, 0, 1, 0, 0, 0], [10, 0, 0, 0, 0, 0, 2]])   # no H: both fail rule 4

@@ -4,7 +4,7 @@ the compounds of a clone of MassBank-data (https://github.com/MassBank/MassBank-
 the MassBank consortium's public mass-spectral records, MassBank Europe; Horai et al.,
 J. Mass Spectrom. 45:703, 2010; each record states its licence and contributor).
 
-Usage: python make_prior_list.py PATH/TO/MassBank-data [COMMIT]
+Usage: python make_prior_list.py PATH/TO/MassBank-data [COMMIT] [--human-gem PATH/TO/Human-GEM [COMMIT]]
 
 One MassBank row per compound (first 14 characters of the InChIKey; records without one by
 formula + name): the record's first CH$NAME, its CH$FORMULA, its LICENSE and the
@@ -16,7 +16,21 @@ species written as formulas). Left out as well: every formula and name of the
 validation set (../validation/compounds.csv) and of the twelve reference cases
 (../formula_cases.json), so that the prior fitted on this list has never seen a
 validation compound or one of its isomers; tests/molecule/test_prior.py checks it.
-Nothing is downloaded: the clone is given on the command line.
+
+With ``--human-gem PATH/TO/Human-GEM [COMMIT]`` the metabolites of Human-GEM are added
+(https://github.com/SysBioChalmers/Human-GEM, the consensus genome-scale metabolic model
+of human metabolism; Robinson et al., Sci. Signal. 13:eaaz1482, 2020; CC BY 4.0), one row
+per metabolite (its id without the compartment): MassBank's compounds are mostly drugs,
+pesticides and natural products, and 622 of its 863 phosphorus compounds come from one
+contributor's oxidised-phospholipid library, so without a metabolic list nucleotides,
+cofactors and CoA esters have almost no share. The neutral formula is the standard InChI's
+formula layer where the model gives an InChI (metabolites with a charge layer ``/q``, such
+as quaternary ammonium ions, are left out), else the model's formula with one H added per
+negative charge (the model writes the pH 7.3 species). The same filters and exclusions as
+for MassBank apply, and a metabolite already listed (same InChIKey first block or name) is
+not listed twice.
+
+Nothing is downloaded: the clones are given on the command line.
 """
 
 from __future__ import annotations
@@ -24,8 +38,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -53,12 +70,69 @@ def records(repo: str, commit: str) -> list[tuple[str, str]]:
     return list(zip(paths, texts))
 
 
+XLSX = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def gem_metabolites(repo: str, commit: str) -> list[dict[str, str]]:
+    """The METS sheet of Human-GEM's model/Human-GEM.xlsx at ``commit`` as dicts by column title."""
+    blob = subprocess.run(["git", "-C", repo, "show", f"{commit}:model/Human-GEM.xlsx"], capture_output=True,
+                          check=True).stdout
+    book = zipfile.ZipFile(io.BytesIO(blob))
+    shared = ["".join(t.text or "" for t in si.iter(XLSX + "t"))
+              for si in ET.fromstring(book.read("xl/sharedStrings.xml")).findall(XLSX + "si")]
+    rid = next(sh.get(REL) for sh in ET.fromstring(book.read("xl/workbook.xml")).iter(XLSX + "sheet")
+               if sh.get("name") == "METS")
+    target = next(r.get("Target") for r in ET.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+                  if r.get("Id") == rid)
+    rows = []
+    for row in ET.fromstring(book.read("xl/" + target.removeprefix("/xl/"))).iter(XLSX + "row"):
+        cells = {}
+        for c in row.findall(XLSX + "c"):
+            v = c.find(XLSX + "v")
+            text = "".join(t.text or "" for t in c.iter(XLSX + "t")) if c.get("t") == "inlineStr" else \
+                (v.text or "" if v is not None else "")
+            cells[re.match(r"[A-Z]+", c.get("r")).group()] = shared[int(text)] if c.get("t") == "s" else text
+        rows.append(cells)
+    head = rows[0]
+    return [{head[k]: v for k, v in r.items() if k in head} for r in rows[1:]]
+
+
+def gem_formula(met: dict[str, str], formula_class):
+    """The neutral formula of a Human-GEM metabolite (see the module docstring), or None."""
+    inchi = met.get("InChI", "")
+    if inchi.startswith("InChI="):
+        layers = inchi.split("/")
+        if any(layer.startswith("q") for layer in layers) or "." in layers[1]:
+            return None
+        return formula_class(layers[1])
+    composition = met.get("COMPOSITION", "")
+    if not re.fullmatch(r"([A-Z][a-z]?\d*)+", composition):
+        return None                                  # R groups, X, empty
+    counts = dict(formula_class(composition, allow_odd_electron=True).counts)
+    counts["H"] = counts.get("H", 0) - round(float(met.get("CHARGE") or 0))
+    return formula_class(counts) if counts["H"] >= 0 else None
+
+
+def inchikey14(inchi: str) -> str:
+    """The first InChIKey block of an InChI (RDKit), '' when it cannot be made."""
+    from rdkit.Chem import inchi as rdinchi
+
+    try:
+        return (rdinchi.InchiToInchiKey(inchi) or "")[:14]
+    except Exception:                                # noqa: BLE001 - a malformed InChI: no key
+        return ""
+
+
 def main() -> None:
     sys.path.insert(0, str(HERE.parents[3]))
     from gadesign_problems.molecule.formula import Formula, FormulaError
 
-    repo = sys.argv[1]
-    commit = sys.argv[2] if len(sys.argv) > 2 else "HEAD"
+    args = sys.argv[1:]
+    gem = args[args.index("--human-gem") + 1:] if "--human-gem" in args else []
+    args = args[:args.index("--human-gem")] if gem else args
+    repo = args[0]
+    commit = args[1] if len(args) > 1 else "HEAD"
     commit = subprocess.run(["git", "-C", repo, "rev-parse", commit], capture_output=True, text=True,
                             check=True).stdout.strip()
     validation = [r for r in csv.reader(line for line in (HERE.parent / "validation" / "compounds.csv")
@@ -101,6 +175,29 @@ def main() -> None:
         if f.hill in banned_formulas or rec.get("name", "").lower() in banned_names | own_names:
             continue
         seen[key] = (key, rec.get("name", ""), f.hill, rec["license"], path.split("/")[0])
+    metabolites: dict[str, tuple[str, str]] = {}
+    gem_commit = ""
+    if gem:
+        gem_commit = subprocess.run(["git", "-C", gem[0], "rev-parse", gem[1] if len(gem) > 1 else "HEAD"],
+                                    capture_output=True, text=True, check=True).stdout.strip()
+        listed_keys = {key for key in seen if "|" not in key}
+        listed_names = own_names | {r[1].lower() for r in seen.values()}
+        for met in gem_metabolites(gem[0], gem_commit):
+            ident, name = met.get("REPLACEMENT ID", "")[:-1], met.get("NAME", "")
+            if not ident or ident in metabolites or name.lower() in listed_names | banned_names:
+                continue
+            try:
+                f = gem_formula(met, Formula)
+            except (FormulaError, ValueError):
+                continue
+            if f is None or f.charge != 0 or not set(f.counts) <= ALLOWED or not f.counts.get("C"):
+                continue
+            if not 80 <= f.monoisotopic_mass <= 2000 or f.rdbe < 0 or f.rdbe != int(f.rdbe):
+                continue
+            inchi = met.get("InChI", "")
+            if f.hill in banned_formulas or (inchi.startswith("InChI=") and inchikey14(inchi) in listed_keys):
+                continue
+            metabolites[ident] = (name, f.hill)
     buf = io.StringIO()
     buf.write("# Development list of the formula prior (issue 15), made by "
               "tests/data/molecule/development/make_prior_list.py; columns: name, formula (Hill), source.\n"
@@ -109,14 +206,20 @@ def main() -> None:
               "# (https://github.com/MassBank/MassBank-data; MassBank consortium and its contributors): one row per "
               "compound (InChIKey first block) of the records\n"
               "# under CC BY 4.0, CC0 or dl-de/by-2-0 (attribution); source = massbank:CONTRIBUTOR:INCHIKEY14:LICENCE. "
-              "No formula or name of the validation set or the 12 reference cases.\n")
+              "No formula or name of the validation set or the 12 reference cases.\n"
+              + (f"# and {len(metabolites)} metabolites of Human-GEM commit {gem_commit} "
+                 "(https://github.com/SysBioChalmers/Human-GEM, CC BY 4.0; Robinson et al., Sci. Signal. 13:eaaz1482, "
+                 "2020), neutral formulas, one row per metabolite not listed above; source = human-gem:METABOLITE.\n"
+                 if gem else ""))
     w = csv.writer(buf, lineterminator="\n")
     for name, _, formula in own:
         w.writerow((name, Formula(formula).hill, "project list"))
     for key, name, formula, licence, contributor in sorted(seen.values(), key=lambda r: (r[4], r[0])):
         w.writerow((name, formula, f"massbank:{contributor}:{'' if '|' in key else key}:{licence}"))
+    for ident, (name, formula) in sorted(metabolites.items()):
+        w.writerow((name, formula, f"human-gem:{ident}"))
     (HERE.parents[3] / "problems" / "molecule" / "prior_formulas.csv").write_text(buf.getvalue())
-    print(f"{len(own)} + {len(seen)} compounds written")
+    print(f"{len(own)} + {len(seen)} + {len(metabolites)} compounds written")
 
 
 if __name__ == "__main__":
