@@ -187,3 +187,27 @@ def test_a_batch_whose_tasks_were_cancelled_is_sent_again():
         evaluator.close()
     assert len(calls) == 2
     assert [e.objectives for e in got] == [e.objectives for e in SerialEvaluator(problem)(xs)]
+
+
+def test_children_are_repaired_and_evaluated_on_the_cluster(monkeypatch):
+    """A ``parallel_repair`` genome (the ST5 wire tree, whose repair may be a Nelder-Mead
+    polish) is repaired with its evaluation in one task on the cluster, costly children
+    first: same population and counts as a serial run."""
+    from gadesign import evolve
+    from gadesign.evaluation import DaskEvaluator
+    from gadesign_problems.antenna.st5 import antenna_st5
+    from gadesign_problems.antenna.tree import PolishRequest
+
+    calls = []
+    original = DaskEvaluator.repair_evaluate
+
+    def spy(self, xs, skip=()):
+        calls.append(sum(isinstance(x, PolishRequest) for x in xs))
+        return original(self, xs, skip)
+
+    monkeypatch.setattr(DaskEvaluator, "repair_evaluate", spy)
+    runs = [evolve(antenna_st5(polish_prob=0.2, polish_evaluations=6), pop=12, generations=2, seed=2,
+                   refine=0, **kwargs) for kwargs in ({}, {"dask": "local:2"})]
+    assert calls and sum(calls) > 0, "no children (with polish requests) repaired on the cluster"
+    assert np.array_equal(runs[0].objectives(), runs[1].objectives())
+    assert [r["evals"] for r in runs[0].logbook] == [r["evals"] for r in runs[1].logbook]
