@@ -27,7 +27,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from gadesign import evolve  # noqa: E402
 from gadesign.atomic import atomic_write_json  # noqa: E402
-from gadesign.evaluation import SerialEvaluator, _guided_chunks, safe_evaluate  # noqa: E402
+from gadesign.evaluation import SerialEvaluator, _costly_first, _guided_chunks, safe_evaluate  # noqa: E402
 from gadesign_problems.antenna.st5 import antenna_st5  # noqa: E402
 
 
@@ -75,11 +75,10 @@ def main() -> None:
     serial = guided = costly_first = bound = 0.0
     for batch in batches:
         costs = [c for c, _ in batch]
-        heavy = sorted((i for i, (_, h) in enumerate(batch) if h > 1.0), key=lambda i: -batch[i][1])
-        light = [i for i in range(len(batch)) if i not in set(heavy)]
         serial += sum(costs)
         guided += makespan(costs, _guided_chunks(list(range(len(batch))), 2))
-        costly_first += makespan(costs, [[i] for i in heavy] + _guided_chunks(light, 2))
+        costly_first += makespan(costs, _costly_first([h for _, h in batch], len(batch),
+                                                      lambda light: _guided_chunks(light, 2)))
         bound += max(sum(costs) / 2, max(costs))
     polish = [c for batch in batches for c, h in batch if h > 1.0]
     doc = {

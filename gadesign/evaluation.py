@@ -142,6 +142,22 @@ def _guided_chunks(xs: list[Any], workers: int, share: int = 2) -> list[list[Any
     return out
 
 
+def _costly_first(costs: Sequence[float] | None, n: int,
+                  split: Callable[[list[int]], list[list[int]]]) -> list[list[int]]:
+    """Chunks of the indices ``range(n)``: those whose cost is above 1 first, costliest
+    first, one per chunk (longest processing time first: a costly item starts at once
+    instead of being the last worker's tail), then ``split`` of the others, in order."""
+    heavy = sorted((i for i, c in enumerate(costs) if c > 1.0), key=lambda i: -costs[i]) if costs else []
+    first = set(heavy)
+    return [[i] for i in heavy] + [span for span in split([i for i in range(n) if i not in first]) if span]
+
+
+def repair_costs(problem: Problem, xs: Sequence[Any]) -> list[float] | None:
+    """The genome's ``repair_cost`` of each of ``xs`` (None if it has none)."""
+    cost = getattr(problem.genome, "repair_cost", None)
+    return [float(cost(x)) for x in xs] if cost is not None else None
+
+
 # -- evaluators ---------------------------------------------------------------------------------
 class SerialEvaluator:
     """Evaluates in this process."""
@@ -309,7 +325,7 @@ class ProcessPoolEvaluator(SerialEvaluator):
         """Repairs on the workers, in order (a genome with ``parallel_repair``)."""
         xs = list(xs)
         return self._map(_repair_chunk, xs, lambda part: [self.problem.genome.repair(x) for x in part],
-                         self._repair_costs(xs))
+                         repair_costs(self.problem, xs))
 
     def repair_evaluate(self, xs: Sequence[Any], skip: Collection[Hashable] = ()
                         ) -> list[tuple[Any, Evaluation | None]]:
@@ -322,11 +338,7 @@ class ProcessPoolEvaluator(SerialEvaluator):
         digests = key_digests(skip)
         return self._map(functools.partial(_repair_evaluate_chunk, skip=digests), xs,
                          lambda part: _repair_evaluate(self.problem, part, self.timeout, digests),
-                         self._repair_costs(xs))
-
-    def _repair_costs(self, xs: list[Any]) -> list[float]:
-        cost = getattr(self.problem.genome, "repair_cost", None)
-        return [float(cost(x)) for x in xs] if cost is not None else [1.0] * len(xs)
+                         repair_costs(self.problem, xs))
 
     def refine_designs(self, members: Sequence[tuple[Any, Evaluation]]) -> list[tuple[Any, Evaluation, int]]:
         """The problem's ``refine_design`` of each member, one member per task: this
@@ -362,13 +374,10 @@ class ProcessPoolEvaluator(SerialEvaluator):
         rest in the usual chunks."""
         if not xs:
             return []
-        heavy = sorted((i for i, c in enumerate(costs) if c > 1.0), key=lambda i: -costs[i]) if costs else []
-        first = set(heavy)
-        light = [i for i in range(len(xs)) if i not in first]
-        spans = (_sized_chunks(light, self.chunk_size) if self.chunk_size
-                 else _guided_chunks(light, self.workers) if self.guided
-                 else _sized_chunks(light, self.size_for(len(light))))
-        index_chunks = [[i] for i in heavy] + [span for span in spans if span]
+        index_chunks = _costly_first(costs, len(xs), lambda light: (
+            _sized_chunks(light, self.chunk_size) if self.chunk_size
+            else _guided_chunks(light, self.workers) if self.guided
+            else _sized_chunks(light, self.size_for(len(light)))))
         chunks = [[xs[i] for i in span] for span in index_chunks]
         futures = [self._pool.submit(fn, c) for c in chunks]
         done: dict[int, list[Any]] = {}
@@ -551,20 +560,15 @@ class DaskEvaluator(SerialEvaluator):
         (``Genome.repair_cost``) go out first, one per task; a child whose repaired key is
         in ``skip`` is not evaluated (None)."""
         xs = list(xs)
-        cost = getattr(self.problem.genome, "repair_cost", None)
-        costs = [float(cost(x)) for x in xs] if cost is not None else None
-        return self._map(_dask_repair_evaluate_chunk, xs, (key_digests(skip),), costs)
+        return self._map(_dask_repair_evaluate_chunk, xs, (key_digests(skip),), repair_costs(self.problem, xs))
 
     def _map(self, fn: Callable[..., list[Any]], xs: list[Any], extra: tuple[Any, ...] = (),
              costs: Sequence[float] | None = None) -> list[Any]:
         """``fn(problem, chunk, timeout, *extra)`` over chunks of ``xs`` on the cluster,
         results in ``xs``'s order; items costing more than 1 go first, one per task."""
-        heavy = sorted((i for i, c in enumerate(costs) if c > 1.0), key=lambda i: -costs[i]) if costs else []
-        first = set(heavy)
-        light = [i for i in range(len(xs)) if i not in first]
-        spans = (_sized_chunks(light, self.chunk_size) if self.chunk_size
-                 else _chunks(light, self.workers * self.chunks_per_worker))
-        index_chunks = [[i] for i in heavy] + [span for span in spans if span]
+        index_chunks = _costly_first(costs, len(xs), lambda light: (
+            _sized_chunks(light, self.chunk_size) if self.chunk_size
+            else _chunks(light, self.workers * self.chunks_per_worker)))
         if not index_chunks:
             return []
         chunks = [[xs[i] for i in span] for span in index_chunks]
