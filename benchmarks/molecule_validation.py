@@ -42,6 +42,7 @@ import os
 import platform
 import statistics
 import time
+from typing import Any, Callable
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -569,6 +570,16 @@ def constants() -> dict:
                                    "(--part intensity)"}}
 
 
+
+def add_to_scoring_file(key: str, choice: Callable[[], Any]) -> None:
+    """Run a development comparison ``choice()`` and store it, with its docstring and
+    seconds, under ``key`` in the scoring file (beside what other parts wrote there)."""
+    started = time.perf_counter()
+    doc = json.loads(OUT_SCORING.read_text()) if OUT_SCORING.exists() else {}
+    doc[key] = {"what": choice.__doc__, "results": choice(), "seconds": time.perf_counter() - started}
+    atomic_write_json(OUT_SCORING, doc)
+    print(f"wrote {OUT_SCORING.relative_to(ROOT)} ({key})")
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", action="store_true", help="rebuild the sets from their compounds.csv")
@@ -703,24 +714,12 @@ def main() -> None:
         print(f"wrote {OUT_SCORING.relative_to(ROOT)}")
         if args.part == "scoring":
             return
-    if args.part in ("rulecosts", "all"):         # into the scoring file: development evidence too
-        started_rules = time.perf_counter()
-        doc = json.loads(OUT_SCORING.read_text()) if OUT_SCORING.exists() else {}
-        doc["rule_costs"] = {"what": rule_cost_choice.__doc__, "results": rule_cost_choice(),
-                             "seconds": time.perf_counter() - started_rules}
-        atomic_write_json(OUT_SCORING, doc)
-        print(f"wrote {OUT_SCORING.relative_to(ROOT)} (rule_costs)")
-        if args.part == "rulecosts":
-            return
-    if args.part in ("intensity", "all"):         # into the scoring file: development evidence too
-        started_intensity = time.perf_counter()
-        doc = json.loads(OUT_SCORING.read_text()) if OUT_SCORING.exists() else {}
-        doc["intensity"] = {"what": intensity_choice.__doc__, "results": intensity_choice(),
-                            "seconds": time.perf_counter() - started_intensity}
-        atomic_write_json(OUT_SCORING, doc)
-        print(f"wrote {OUT_SCORING.relative_to(ROOT)} (intensity)")
-        if args.part == "intensity":
-            return
+    for part, key, choice in (("rulecosts", "rule_costs", rule_cost_choice),
+                              ("intensity", "intensity", intensity_choice)):
+        if args.part in (part, "all"):            # into the scoring file: development evidence too
+            add_to_scoring_file(key, choice)
+            if args.part == part:
+                return
     if args.part in ("ambiguity", "all"):
         counts = {n: [ambiguity(c, n) for c in cases] for n in (3, 7)}
         misses = {r["name"] for r in result.get("declared", {}).get("7", {}).get("rows", [])
