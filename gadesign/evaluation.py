@@ -22,7 +22,7 @@ import multiprocessing
 import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Collection, Hashable, Iterator, Sequence
+from typing import Any, Callable, Collection, Hashable, Iterable, Iterator, Sequence
 
 from gadesign.errors import ConfigError, GadesignError
 from gadesign.problem import Evaluation, Problem, evaluate_batch
@@ -150,6 +150,16 @@ def _costly_first(costs: Sequence[float] | None, n: int,
     heavy = sorted((i for i, c in enumerate(costs) if c > 1.0), key=lambda i: -costs[i]) if costs else []
     first = set(heavy)
     return [[i] for i in heavy] + [span for span in split([i for i in range(n) if i not in first]) if span]
+
+
+def _in_order(index_chunks: Sequence[Sequence[int]], parts: Iterable[list[Any]], n: int) -> list[Any]:
+    """The results of chunks of indices (``parts[k]`` for ``index_chunks[k]``) as one list in
+    index order."""
+    out: list[Any] = [None] * n
+    for span, part in zip(index_chunks, parts):
+        for i, value in zip(span, part):
+            out[i] = value
+    return out
 
 
 def repair_costs(problem: Problem, xs: Sequence[Any]) -> list[float] | None:
@@ -390,11 +400,7 @@ class ProcessPoolEvaluator(SerialEvaluator):
                         break
                     done[i] = local(chunks[i])
                     self.local_chunks += 1
-        out: list[Any] = [None] * len(xs)
-        for k, (span, future) in enumerate(zip(index_chunks, futures)):
-            for i, value in zip(span, done[k] if k in done else future.result()):
-                out[i] = value
-        return out
+        return _in_order(index_chunks, (done[k] if k in done else f.result() for k, f in enumerate(futures)), len(xs))
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -489,11 +495,6 @@ def _dask_chunk(problem: Problem, xs: Sequence[Any], timeout: float | None) -> l
     return safe_evaluate(problem, xs, timeout)
 
 
-def _dask_repair_evaluate_chunk(problem: Problem, xs: Sequence[Any], timeout: float | None,
-                                skip: frozenset[bytes]) -> list[tuple[Any, Evaluation | None]]:
-    return _repair_evaluate(problem, xs, timeout, skip)
-
-
 class DaskEvaluator(SerialEvaluator):
     """Evaluates on a Dask cluster: ``local:N`` starts a LocalCluster of N single-threaded
     worker processes, anything else is a scheduler address (``tcp://host:8786``).
@@ -560,7 +561,7 @@ class DaskEvaluator(SerialEvaluator):
         (``Genome.repair_cost``) go out first, one per task; a child whose repaired key is
         in ``skip`` is not evaluated (None)."""
         xs = list(xs)
-        return self._map(_dask_repair_evaluate_chunk, xs, (key_digests(skip),), repair_costs(self.problem, xs))
+        return self._map(_repair_evaluate, xs, (key_digests(skip),), repair_costs(self.problem, xs))
 
     def _map(self, fn: Callable[..., list[Any]], xs: list[Any], extra: tuple[Any, ...] = (),
              costs: Sequence[float] | None = None) -> list[Any]:
@@ -579,11 +580,7 @@ class DaskEvaluator(SerialEvaluator):
             futures = self._client.map(fn, [self._problem] * n, chunks, [self.timeout] * n,
                                        *([e] * n for e in extra), pure=False, retries=self.retries)
             try:
-                out: list[Any] = [None] * len(xs)
-                for span, part in zip(index_chunks, self._client.gather(futures)):
-                    for i, value in zip(span, part):
-                        out[i] = value
-                return out
+                return _in_order(index_chunks, self._client.gather(futures), len(xs))
             except CancelledError:
                 # a dying worker can take the scheduler's record of the scattered problem with
                 # it; the chunk tasks that needed it are then cancelled ("already forgotten"),
