@@ -71,7 +71,7 @@ sys.path.insert(0, str(HERE))
 from gadesign.atomic import atomic_write_json  # noqa: E402
 from gadesign_problems.antenna.st5 import (DEFAULT_RHCP_MARGIN_DB, DEFAULT_VSWR_MARGIN,  # noqa: E402
                                            antenna_st5)
-from gadesign_problems.antenna.tree import from_json  # noqa: E402
+from gadesign_problems.antenna.tree import from_json, to_json  # noqa: E402
 from st5_nec import have_pynec, nec_st5  # noqa: E402
 
 LOCK = threading.Lock()
@@ -344,6 +344,60 @@ def end_polish_study(runs: list[Path], problem: Any, budget: int, k: int = 3) ->
     return out
 
 
+def selection_study(run: Path, problem: Any, ks: tuple[int, ...] = (3, 4)) -> dict[str, Any]:
+    """Development study of which designs the end polish takes, on one run's last
+    checkpoint (a run with ``--refine 0``): the engine's rank order (least violating,
+    then the first objective) against the best design of each distinct arm shape first
+    (``refine_key``), then the rest. Each design in either choice is polished once by
+    the problem's own ``refine_design`` (the default end polish); per choice and ``k``:
+    whether some polished design meets the targets, and whether the best of those
+    (the benchmark's choice rule) passes the level and NEC-2 checks."""
+    from gadesign.problem import Evaluation
+
+    last = max((run / "checkpoints").glob("gen-*.json"))
+    state = json.loads(last.read_text())["state"]
+    members = state["population"] + ((state.get("restart") or {}).get("archive") or [])
+    members.sort(key=lambda m: (sum(m["violations"]), m["objectives"][0]))
+    xs = [from_json(m["genome"]) for m in members]
+    seen: set[Any] = set()
+    first, rest = [], []
+    for i, x in enumerate(xs):
+        key = problem.refine_key(x)
+        (rest if key in seen else first).append(i)
+        seen.add(key)
+    orders = {"rank": list(range(len(xs))), "distinct": first + rest}
+    polished: dict[int, dict[str, Any]] = {}
+    for i in sorted({i for order in orders.values() for i in order[:max(ks)]}):
+        m = members[i]
+        t = time.perf_counter()
+        y, ev, spent = problem.refine_design(xs[i], Evaluation(tuple(m["objectives"]), tuple(m["violations"]), {}))
+        info = problem.measure(y)
+        row = {"rank": i, "shape": repr(problem.refine_key(xs[i])), "ln_f_before": sum(m["violations"]),
+               "ln_f_after": ev.total_violation, "solves": spent, "meets_targets": info["meets_with_margins"],
+               "wall_s": round(time.perf_counter() - t, 1), "genome": to_json(y)}
+        if info["meets_with_margins"]:
+            row.update(vswr_margin=info["vswr_margin"], rhcp_margin_db=info["rhcp_margin_db"])
+            entry = {"met": True, "genome": row["genome"]}
+            checks(entry, problem)
+            row.update(levels_ok=all(r["meets_requirements"] for r in entry["levels"]), nec=entry["nec"],
+                       passes=entry["passes"])
+        polished[i] = row
+        print(json.dumps({"run": str(run), **{k: v for k, v in row.items() if k not in ("genome", "nec")}}),
+              flush=True)
+    out: dict[str, Any] = {"designs": [polished[i] for i in sorted(polished)], "choices": {}}
+    req = problem.requirements
+    for name, order in orders.items():
+        for k in ks:
+            rows = [polished[i] for i in order[:k]]
+            met = [r for r in rows if r["meets_targets"]]
+            best = max(met, key=lambda r: min(r["rhcp_margin_db"] / req.rhcp_margin_db,
+                                              r["vswr_margin"] / req.vswr_margin), default=None)
+            out["choices"][f"{name}-{k}"] = {"ranks": order[:k], "met": bool(met), "met_count": len(met),
+                                             "passes": bool(best and best["passes"]),
+                                             "solves": sum(r["solves"] for r in rows)}
+    return out
+
+
 def vswr_shift(vswr: float, rel_z: float, z0: float = 50.0, n: int = 72) -> dict[str, float]:
     """How far VSWR moves when the input impedance of a load at ``vswr`` (every point of
     that VSWR circle) changes by the relative amount ``rel_z`` (every phase of the change):
@@ -440,6 +494,8 @@ def main() -> None:
                     help="diagnostic: polish each failed seed's final best design with N solves")
     ap.add_argument("--end-polish-study", type=Path, nargs="+", metavar="RUN",
                     help="development study of the end polish on these runs' last checkpoints (writes --out)")
+    ap.add_argument("--selection-study", type=Path, nargs="+", metavar="RUN",
+                    help="development study: end polish by rank vs distinct arm shapes on these --refine 0 runs")
     ap.add_argument("--engine-spread", type=Path, nargs="+", metavar="JSON",
                     help="margins against NEC-2's difference on these seed JSONs' checked designs (writes --out)")
     ap.add_argument("--nec-levels", default="",
@@ -454,6 +510,17 @@ def main() -> None:
         spread["code"] = code_info(args.code_note)
         atomic_write_json(args.out, spread)
         print(json.dumps({k: spread[k] for k in ("designs", "percentiles", "margins", "covered")}, indent=1))
+        return
+    if args.selection_study:
+        for run in args.selection_study:
+            study = selection_study(run, antenna_st5(**parse_sets(args.set)))
+            print(json.dumps({str(run): study["choices"]}), flush=True)
+
+            def put(d: dict[str, Any], run: Path = run, study: dict[str, Any] = study) -> None:
+                d.setdefault("runs", {})[str(run)] = study
+                d["code"] = code_info(args.code_note)
+
+            merge(args.out, put)
         return
     if args.end_polish_study:
         study = end_polish_study(args.end_polish_study, antenna_st5(), 1000)

@@ -147,9 +147,23 @@ def refine_front(problem: Problem, front: Sequence[tuple[Any, Evaluation]], k: i
     (any genome, any number of objectives; it must be deterministic and depend on its
     arguments alone, so that a resumed run refines as an uninterrupted one and the
     designs can be refined side by side: ``refine_many`` maps it over the k designs,
-    e.g. on the evaluation workers' ``refine_designs``); otherwise SLSQP (:func:`refine`)."""
+    e.g. on the evaluation workers' ``refine_designs``); otherwise SLSQP (:func:`refine`).
+
+    A problem with an optional ``refine_key(x) -> Hashable`` (e.g. a design's shape) gets
+    distinct keys first: the best design of each key in rank order, then the rest in rank
+    order, up to ``k`` (a local search cannot leave its start's key, so k near-copies of
+    one shape would spend the budget on one basin)."""
     sign = problem.objectives[0].sign
     ranked = sorted(front, key=lambda xe: (xe[1].total_violation, sign * xe[1].objectives[0]))
+    key = getattr(problem, "refine_key", None)
+    if callable(key) and k > 0:
+        seen: set[Any] = set()
+        first, rest = [], []
+        for xe in ranked:
+            kx = key(xe[0])
+            (rest if kx in seen else first).append(xe)
+            seen.add(kx)
+        ranked = first + rest
     own = getattr(problem, "refine_design", None)
     if callable(own):
         best = ranked[:k]

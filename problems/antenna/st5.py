@@ -60,7 +60,7 @@ from gadesign.problem import Evaluation, Objective
 from gadesign_problems.antenna.units import C0, db
 from gadesign_problems.antenna.wires import MIN_SEGMENT_RADII
 from gadesign_problems.antenna.tree import (MIN_JUNCTION_ANGLE, ArmSpace, Node, TreeGenome, count_branches,
-                                            count_wires)
+                                            count_wires, shape)
 
 #: Published ST5 requirements (Hornby, Lohn & Linden 2011, Evolutionary Computation 19(1)).
 ST5_TRANSMIT_HZ = 8470e6
@@ -297,6 +297,12 @@ class ST5Problem:
         if start <= 0.0 or self.polish_evaluations < 2:
             return x
         return polish(x, ln_f, self.genome.repair, self.polish_evaluations, start=start)[0]
+
+    def refine_key(self, x: Node) -> tuple[Any, ...]:
+        """The arm tree's topology (:func:`~gadesign_problems.antenna.tree.shape`): the
+        engine's end polish takes the best design of each distinct shape first, since the
+        polish moves lengths and angles only and cannot leave its start's shape."""
+        return shape(x)
 
     def refine_design(self, x: Node, evaluation: Evaluation) -> tuple[Node, Evaluation, int]:
         """The engine's end-of-run polish (``--refine K``, default ``DEFAULT_END_POLISH``

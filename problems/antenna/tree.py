@@ -82,6 +82,13 @@ def count_branches(node: Node) -> int:
     return max(0, len(node.children) - 1) + sum(count_branches(c) for c in node.children)
 
 
+def shape(node: Node) -> tuple[Any, ...]:
+    """The tree's topology, without lengths or angles: each node's children's shapes, in
+    order (a wire with no children is ``()``); equal for trees a local polish of the
+    continuous genes can move between."""
+    return tuple(shape(c) for c in node.children)
+
+
 def depth(node: Node) -> int:
     return 1 + max((depth(c) for c in node.children), default=0)
 

@@ -32,6 +32,11 @@ def test_genes_round_trip_in_millimetres_and_degrees():
     assert v[0] == pytest.approx(x.length * 1e3) and v[1] == x.bend and v[2] == x.twist
     assert with_genes(x, v) == x or np.allclose(genes(with_genes(x, v)), v)
     assert _shape(with_genes(x, v + 1.0)) == _shape(x)
+    # the end polish's refine_key is the topology: the genes do not change it, a wire does
+    assert p.refine_key(with_genes(x, v + 1.0)) == p.refine_key(x)
+    leaf = Node(0.005, 45.0, 0.0)
+    assert p.refine_key(x._replace(children=x.children + (leaf,))) != p.refine_key(x)
+    assert p.refine_key(Node(0.01, 50.0, 0.0, (leaf, leaf))) == ((), ())
 
 
 def test_polish_finds_the_minimum_of_a_smooth_bowl():
