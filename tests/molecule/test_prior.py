@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from dataclasses import replace
 
 import molmass
 import numpy as np
@@ -101,6 +102,9 @@ def test_prior_shape():
     cost = prior.cost(rows, elements)
     assert (cost >= 0).all() and np.isfinite(cost).all()
     counted = prior.count_cost(rows, elements)
+    assert counted[0] == 0 < counted[3] < counted[4] and 0 <= counted[1] < counted[2]
+    marginal = replace(prior, p_given_oxygen=None)        # P's count given presence alone
+    counted = marginal.count_cost(rows, elements)
     assert counted[0] == counted[1] == 0 < counted[3] < counted[4]
     p_counts = [c.get("P", 0) for c in development_counts() if c.get("P", 0) > 0]
     assert counted[2] - counted[1] == pytest.approx(-2 * np.log((p_counts.count(2) + 0.5) / (p_counts.count(1) + 0.5)))
@@ -130,12 +134,33 @@ def test_count_model_follows_the_list_where_a_geometric_count_does_not():
     geometric_three = len(p_counts) * (1 / mu) * (1 - 1 / mu) ** 2
     assert geometric_three < 0.5 * k[2]
     # costs are >= 0, grow beyond the largest count listed and are 0 where none is present
-    cost = prior.count_cost(np.arange(0, 30)[:, None], ("P",))
+    cost = replace(prior, p_given_oxygen=None).count_cost(np.arange(0, 30)[:, None], ("P",))
     top = len(prior.count_table["P"])
     assert cost[0] == cost[1] == 0 and (cost >= 0).all() and (np.diff(cost[top:]) > 0).all()
     for e, table in prior.count_table.items():
         assert table.min() == 0 and (table >= 0).all(), e
     assert (count_table(np.array([1, 1, 2])) == -2 * np.log(np.array([2.5, 1.5, 0.5]) / 2.5)).all()
+
+
+def test_phosphorus_count_given_oxygen_follows_the_list():
+    # phosphorus sits in phosphate/phosphonate groups with 3-4 O per P: the P count given
+    # presence and the O count reproduces the list where it has many P compounds with that
+    # many O, falls back to the count given presence where it has none, and makes three P
+    # with 10 O (1 of 81 listed) cost far more than three P with 17 O (241 of 252)
+    prior = development_prior()
+    listed = [(c["P"], c.get("O", 0)) for c in development_counts() if c.get("P", 0) > 0]
+    assert sum(o >= 3 * n for n, o in listed) / len(listed) > 0.98
+    for o in (8, 17):                          # 271 and 252 P compounds with that many O
+        k = np.bincount([n for n, oo in listed if oo == o], minlength=4)[1:4]
+        model = np.exp(-0.5 * prior.count_cost(np.array([[1, o], [2, o], [3, o]]), ("P", "O")))
+        assert np.allclose(model / model.sum() * k.sum(), k, rtol=0.1, atol=3), o
+    unseen = 1 + max(o for _, o in listed)
+    rows = np.array([[n, unseen] for n in range(1, 12)])
+    assert np.allclose(np.diff(prior.count_cost(rows, ("P", "O"))),
+                       np.diff(replace(prior, p_given_oxygen=None).count_cost(rows, ("P", "O"))))
+    three = prior.count_cost(np.array([[3, 10], [3, 17]]), ("P", "O"))
+    assert three[0] - three[1] > 2 * np.log(20) and (prior.p_given_oxygen >= 0).all()
+    assert prior.p_given_oxygen.min() == 0
 
 
 def test_real_compounds_it_never_saw_rank_high_in_their_window():
