@@ -398,6 +398,68 @@ def selection_study(run: Path, problem: Any, ks: tuple[int, ...] = (3, 4)) -> di
     return out
 
 
+def _segment_distance(p1: Any, q1: Any, p2: Any, q2: Any) -> float:
+    """Least distance (m) between the line segments p1-q1 and p2-q2 (points as arrays)."""
+    import numpy as np
+
+    d1, d2, r = q1 - p1, q2 - p2, p1 - p2
+    a, e, f, c, b = d1 @ d1, d2 @ d2, d2 @ r, d1 @ r, d1 @ d2
+    den = a * e - b * b
+    s = float(np.clip((b * f - c * e) / den, 0, 1)) if den > 1e-20 else 0.0
+    t = (b * s + f) / e
+    if t < 0:
+        t, s = 0.0, float(np.clip(-c / a, 0, 1))
+    elif t > 1:
+        t, s = 1.0, float(np.clip((b - c) / a, 0, 1))
+    return float(np.linalg.norm(p1 + d1 * s - p2 - d2 * t))
+
+
+def nec_features(files: list[Path]) -> dict[str, Any]:
+    """Development study: does NEC-2's disagreement with ours on the recorded designs
+    (exported deck vs our 1x level) follow a geometric feature of the deck? Per design:
+    the least angle between two wires sharing a node (degrees), the least surface gap
+    between wires that do not touch (wire radii), the shortest segment (radii); per
+    design and frequency: |Z_NEC - Z_ours| / |Z_ours|, NEC's VSWR excess and its RHCP
+    shortfall. Spearman rank correlations of each feature with each difference."""
+    import numpy as np
+    from scipy.stats import spearmanr
+
+    p = antenna_st5()
+    a = p.space.wire_radius
+    rows = []
+    for f in files:
+        for seed, e in json.loads(f.read_text())["seeds"].items():
+            if not e.get("met") or not e.get("nec"):
+                continue
+            ws = [(np.array(w.start), np.array(w.end), w) for w in p.deck(from_json(e["genome"])).wires]
+            angle, gap, seg = 180.0, math.inf, math.inf
+            for i, (s1, e1, w1) in enumerate(ws):
+                seg = min(seg, w1.length / w1.segments / a)
+                for s2, e2, _ in ws[i + 1:]:
+                    node = next((P for P in (s1, e1) for Q in (s2, e2) if np.linalg.norm(P - Q) < 1e-9), None)
+                    if node is None:
+                        gap = min(gap, (_segment_distance(s1, e1, s2, e2) - 2 * a) / a)
+                        continue
+                    u = (e1 if np.allclose(s1, node) else s1) - node
+                    v = (e2 if np.allclose(s2, node) else s2) - node
+                    cos = float(u @ v / np.linalg.norm(u) / np.linalg.norm(v))
+                    angle = min(angle, math.degrees(math.acos(min(1.0, max(-1.0, cos)))))
+            ours = e["levels"][0]
+            for k in range(len(ours["vswr"])):
+                zo, zn = complex(*ours["impedance_ohm"][k]), complex(*e["nec"]["impedance_ohm"][k])
+                rows.append({"file": f.name, "seed": int(seed), "frequency": k, "rel_z": abs(zn - zo) / abs(zo),
+                             "vswr_excess": e["nec"]["vswr"][k] - ours["vswr"][k],
+                             "rhcp_shortfall_db": ours["min_rhcp_dbic"][k] - e["nec"]["min_rhcp_dbic"][k],
+                             "least_junction_angle_deg": angle, "least_gap_radii": gap,
+                             "shortest_segment_radii": seg, "nec_meets": e["nec"]["meets_requirements"]})
+    corr = {}
+    for feat in ("least_junction_angle_deg", "least_gap_radii", "shortest_segment_radii"):
+        for diff in ("rel_z", "vswr_excess", "rhcp_shortfall_db"):
+            r = spearmanr([row[feat] for row in rows], [row[diff] for row in rows])
+            corr[f"{feat} ~ {diff}"] = {"spearman": round(float(r.correlation), 3), "p": round(float(r.pvalue), 3)}
+    return {"designs": len(rows) // 2, "pairs": len(rows), "correlations": corr, "rows": rows}
+
+
 def vswr_shift(vswr: float, rel_z: float, z0: float = 50.0, n: int = 72) -> dict[str, float]:
     """How far VSWR moves when the input impedance of a load at ``vswr`` (every point of
     that VSWR circle) changes by the relative amount ``rel_z`` (every phase of the change):
@@ -496,6 +558,8 @@ def main() -> None:
                     help="development study of the end polish on these runs' last checkpoints (writes --out)")
     ap.add_argument("--selection-study", type=Path, nargs="+", metavar="RUN",
                     help="development study: end polish by rank vs distinct arm shapes on these --refine 0 runs")
+    ap.add_argument("--nec-features", type=Path, nargs="+", metavar="JSON",
+                    help="development study: NEC-2's disagreement against geometric features (writes --out)")
     ap.add_argument("--engine-spread", type=Path, nargs="+", metavar="JSON",
                     help="margins against NEC-2's difference on these seed JSONs' checked designs (writes --out)")
     ap.add_argument("--nec-levels", default="",
@@ -510,6 +574,12 @@ def main() -> None:
         spread["code"] = code_info(args.code_note)
         atomic_write_json(args.out, spread)
         print(json.dumps({k: spread[k] for k in ("designs", "percentiles", "margins", "covered")}, indent=1))
+        return
+    if args.nec_features:
+        study = nec_features(args.nec_features)
+        study["code"] = code_info(args.code_note)
+        atomic_write_json(args.out, study)
+        print(json.dumps({k: study[k] for k in ("designs", "pairs", "correlations")}, indent=1))
         return
     if args.selection_study:
         for run in args.selection_study:
