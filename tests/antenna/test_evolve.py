@@ -56,12 +56,13 @@ def test_st5_parameters_are_overridable_and_checked():
 
 @pytest.fixture(scope="module")
 def st5_run(tmp_path_factory):
-    """A tiny CLI run (6 designs, 1 generation) with everything it exports."""
+    """A tiny CLI run (6 designs, 1 generation, no end polish: its up to 3 x 2,000
+    solves are tested in test_st5_polish.py) with everything it exports."""
     from gadesign.cli import main
 
     out = tmp_path_factory.mktemp("st5") / "run"
     rc = main(["evolve", "antenna-st5", "--pop", "6", "--generations", "1", "--seed", "3",
-               "--out", str(out), "--quiet"])
+               "--refine", "0", "--out", str(out), "--quiet"])
     assert rc == 0
     return out
 
