@@ -73,7 +73,7 @@ def _popen(args, out: Path):
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_sigint_checkpoints_exits_130_and_resumes_to_the_same_front(cli, tmp_path, workers):
-    args = ["evolve", "zdt1-faulty", "--set", "cost_ms=1", "--pop", "40", "--generations", "100", "--seed", "4",
+    args = ["evolve", "zdt1-faulty", "--set", "cost_ms=1", "--pop", "40", "--generations", "50", "--seed", "4",
             "--checkpoint-every", "100", "-q", "--workers", workers]
     full = cli(*args, "--out", str(tmp_path / "full"))
     assert full.returncode == 0, full.stderr
