@@ -412,7 +412,12 @@ DEFAULT_POLISH_EVALUATIONS = 60
 #: < 0.01 in two rounds after 200-400 solves (seed 1 at 0.53-0.54) and stop there. The cap
 #: per design is 2,000 solves (was 1,000): in that study two of seed 14's designs were still
 #: gaining 0.01-0.03 per round when 1,000 stopped them (0.354 -> 0.167, 0.358 -> 0.070),
-#: and the stop rule, not the cap, ends the designs that stall.
+#: and the stop rule, not the cap, ends the designs that stall. Which K: the best design of
+#: each distinct arm shape first (``refine_key``), then the rest in rank order; on the final
+#: pools of failed development seeds 25, 32, 35, 36, 38 neither choice met the targets
+#: (distinct shapes reached a lower ln F on seed 32, 0.55 against 0.70, and spent fewer
+#: solves on four of five; ``antenna_st5_seeds.py --selection-study``,
+#: ``benchmarks/out/antenna_st5_selection_study.json``), so K stays 3.
 DEFAULT_END_POLISH = 3
 DEFAULT_END_POLISH_EVALUATIONS = 2000
 DEFAULT_END_POLISH_CHUNK = 100
