@@ -40,6 +40,11 @@ it is now. Usage (minutes per seed)::
     python benchmarks/antenna_st5_seeds.py --showcase 2    # seed 2's run -> results/showcase/antenna-st5
     python benchmarks/antenna_st5_seeds.py --polish-failed 400
 
+Development studies (never on validation seeds): ``--selection-study RUN...`` (which designs
+the end polish takes, by rank or distinct arm shapes first, on ``--refine 0`` runs),
+``--nec-features JSON...`` (NEC-2's disagreement against geometric features of the decks),
+``--end-polish-study``, ``--engine-spread``.
+
 ``--polish-failed N`` is a diagnostic, not part of the search: the final best design of
 every seed that missed the targets, polished by N Nelder-Mead solves
 (``gadesign_problems.antenna.polish``), and whether it then meets them (``end_polish``).
