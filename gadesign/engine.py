@@ -142,17 +142,20 @@ class Evolution:
     def _restart(self) -> None:
         """Archive the least violating designs so far, draw a fresh population. Nothing
         is changed until the fresh designs are evaluated (an interrupted restart rolls
-        back like a generation)."""
+        back like a generation).
+
+        Optional problem members: ``restart_by_key`` (bool) with ``refine_key``: the
+        archive takes the least violating design of each distinct key first, then the
+        rest in rank order (as :func:`gadesign.refine.refine_front` chooses), so designs
+        of other keys (shapes) survive the restarts; ``restart_reseed`` = n: the fresh
+        population starts with the archive's best design of up to n distinct keys other
+        than the least violating design's own (not evaluated again), the rest drawn."""
         pool = self.pool()
-        order = np.lexsort((pool.F[:, 0], pool.CV))
-        keep, seen = [], set()
-        for i in order:
-            key = self.genome.key(pool.genomes[i])
-            if key not in seen and len(keep) < RESTART_ARCHIVE:
-                seen.add(key)
-                keep.append(int(i))
+        keep, seeds = self._restart_choice(pool)
         archive = pool.take(keep)
-        fresh = self._evaluated(self.genome.sample_many(self.pop_size, self.rng))
+        fresh = self._evaluated(self.genome.sample_many(self.pop_size - len(seeds), self.rng))
+        if seeds:
+            fresh = archive.take(seeds).merge(fresh)
         self.pop = self.algorithm.survive(fresh, self.pop_size, self.rng)
         self.archive = archive
         self.restarts += 1
@@ -161,7 +164,33 @@ class Evolution:
         self._note_progress()
         log.info(f"generation {self.generation}: restart {self.restarts} (least violation "
                  f"{float(archive.CV.min()):.4g} unchanged by more than {self.restart_tolerance:g} for "
-                 f"{self.restart_after} generations; {len(archive)} designs archived)")
+                 f"{self.restart_after} generations; {len(archive)} designs archived"
+                 + (f", {len(seeds)} of other keys seeded into the fresh population)" if seeds else ")"))
+
+    def _restart_choice(self, pool: Population) -> tuple[list[int], list[int]]:
+        """The restart archive, as indices into ``pool`` (up to RESTART_ARCHIVE distinct
+        genomes, least violation first, then the first objective; distinct keys first
+        with ``restart_by_key``), and the designs seeded into the fresh population, as
+        indices into that archive (``restart_reseed``; see :meth:`_restart`)."""
+        from gadesign.refine import distinct_keys_first
+        order = [int(i) for i in np.lexsort((pool.F[:, 0], pool.CV))]
+        own = getattr(self.problem, "refine_key", None)
+        key: Callable[[Any], Any] | None = own if callable(own) and getattr(self.problem, "restart_by_key", False) \
+            else None
+        if key is not None:
+            order = distinct_keys_first(order, lambda i: key(pool.genomes[i]))
+        keep: list[int] = []
+        seen: set[Any] = set()
+        for i in order:
+            g = self.genome.key(pool.genomes[i])
+            if g not in seen and len(keep) < RESTART_ARCHIVE:
+                seen.add(g)
+                keep.append(i)
+        n = min(int(getattr(self.problem, "restart_reseed", 0) or 0), self.pop_size - 1)
+        if key is None or n <= 0:
+            return keep, []
+        keys = [key(pool.genomes[i]) for i in keep]
+        return keep, [j for j in range(1, len(keys)) if keys[j] not in keys[:j]][:n]
 
     def _note_parallel_cost(self, batch: list[Any], seconds: float) -> None:
         """Once per run, on the first generation after start-up: when several workers

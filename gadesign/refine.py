@@ -18,7 +18,7 @@ the best K designs after the last generation and keeps the better ones (see
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Hashable, Sequence, TypeVar
 
 import numpy as np
 from scipy.optimize import minimize
@@ -136,6 +136,23 @@ def refine(problem: Problem, x0: Any, *, max_iter: int = 200, step: float = 1e-7
     return Refined(x0, e_old, count, improved=False)
 
 
+T = TypeVar("T")
+
+
+def distinct_keys_first(ranked: Sequence[T], key: Callable[[T], Hashable]) -> list[T]:
+    """``ranked`` (best first) reordered: the first item of each distinct ``key`` in rank
+    order, then the rest in rank order (a stable partition; used by :func:`refine_front`
+    and the engine's restart archive)."""
+    seen: set[Hashable] = set()
+    first: list[T] = []
+    rest: list[T] = []
+    for item in ranked:
+        k = key(item)
+        (rest if k in seen else first).append(item)
+        seen.add(k)
+    return first + rest
+
+
 RefineMany = Callable[[Sequence[tuple[Any, Evaluation]]], list[tuple[Any, Evaluation, int]]]
 
 
@@ -157,13 +174,7 @@ def refine_front(problem: Problem, front: Sequence[tuple[Any, Evaluation]], k: i
     ranked = sorted(front, key=lambda xe: (xe[1].total_violation, sign * xe[1].objectives[0]))
     key = getattr(problem, "refine_key", None)
     if callable(key) and k > 0:
-        seen: set[Any] = set()
-        first, rest = [], []
-        for xe in ranked:
-            kx = key(xe[0])
-            (rest if kx in seen else first).append(xe)
-            seen.add(kx)
-        ranked = first + rest
+        ranked = distinct_keys_first(ranked, lambda xe: key(xe[0]))
     own = getattr(problem, "refine_design", None)
     if callable(own):
         best = ranked[:k]

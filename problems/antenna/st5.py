@@ -432,6 +432,11 @@ DEFAULT_END_POLISH_BELOW = math.inf
 #: generations; those that met stalled for at most 7-9 (logbooks of seeds 1-10 before).
 DEFAULT_RESTART_AFTER = 10
 DEFAULT_RESTART_TOLERANCE = 0.02
+#: Restart archive by arm shape (``restart_by_shape``) and designs of other shapes seeded
+#: into a restart's fresh population (``restart_reseed``): off until development seeds
+#: show a gain (``antenna_st5_seeds.py --set restart_by_shape=true``; see the README).
+DEFAULT_RESTART_BY_SHAPE = False
+DEFAULT_RESTART_RESEED = 0
 
 MAX_ARM_WIRES = 100  # wires per arm: far beyond what fits the cylinder; the tree is walked recursively
 
@@ -452,7 +457,8 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
                 end_polish_below: float = DEFAULT_END_POLISH_BELOW,
                 end_polish_chunk: int = DEFAULT_END_POLISH_CHUNK,
                 end_polish_min_gain: float = DEFAULT_END_POLISH_MIN_GAIN,
-                restart_after: int = DEFAULT_RESTART_AFTER, restart_tolerance: float = DEFAULT_RESTART_TOLERANCE
+                restart_after: int = DEFAULT_RESTART_AFTER, restart_tolerance: float = DEFAULT_RESTART_TOLERANCE,
+                restart_by_shape: bool = DEFAULT_RESTART_BY_SHAPE, restart_reseed: int = DEFAULT_RESTART_RESEED
                 ) -> ST5Problem:
     """ST5 X-band antenna (NASA Space Technology 5 requirements): 4-arm branching wire tree, VSWR + RHCP coverage.
 
@@ -485,6 +491,10 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
     ``restart_after``: generations without the least ``ln F`` dropping by more than
     ``restart_tolerance`` (while no design meets the targets) after which the engine
     draws the population afresh, the best designs archived (0: never).
+    ``restart_by_shape``: the restart archive keeps the best design of each distinct arm
+    shape first (the engine's ``restart_by_key`` with ``refine_key``); ``restart_reseed``:
+    with it, the fresh population starts with the archive's best designs of up to this
+    many arm shapes other than the best design's.
     """
     if not (transmit_mhz > 0 and receive_mhz > 0 and vswr_transmit > 1 and vswr_receive > 1):
         raise ConfigError("frequencies must be positive and VSWR limits above 1")
@@ -527,6 +537,8 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
     if not (0 <= restart_after <= 100000 and 0 <= restart_tolerance <= 100 and 0 <= end_polish_below):
         raise ConfigError(f"restart_after must be 0..100000 generations, restart_tolerance 0..100 and "
                           f"end_polish_below >= 0, got {restart_after}, {restart_tolerance}, {end_polish_below}")
+    if not 0 <= restart_reseed <= 10:
+        raise ConfigError(f"restart_reseed must be 0..10 designs (the restart archive holds 10), got {restart_reseed}")
     if not (1 <= end_polish_chunk <= 100000 and 0 <= end_polish_min_gain <= 100):
         raise ConfigError(f"end_polish_chunk must be 1..100000 solves and end_polish_min_gain 0..100, "
                           f"got {end_polish_chunk}, {end_polish_min_gain}")
@@ -542,6 +554,8 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
     problem.end_polish_min_gain = float(end_polish_min_gain)
     problem.restart_after = int(restart_after) if problem.constrained else 0
     problem.restart_tolerance = float(restart_tolerance)
+    problem.restart_by_key = bool(restart_by_shape)
+    problem.restart_reseed = int(restart_reseed)
     genome.polisher = problem.polished
     genome.polish_cost = float(polish_evaluations)  # a pool sends polish requests out first
     return problem

@@ -91,3 +91,59 @@ def test_the_problems_own_refine_design_runs_at_the_end_and_counts_its_evaluatio
     assert own.logbook[-1]["evals"] == plain.logbook[-1]["evals"] + 2
     (_, e), = own.front
     assert e.feasible and e.info["refined"] == "refine_design" and e.info["refine_evaluations"] == 1
+
+
+class Shaped(Plateau):
+    """Plateau whose designs have a shape, ``refine_key`` = which fifth of [0, 1] x0 is
+    in; the objective x0 ranks the least shape first, so by rank alone the archive is
+    crowded by shape 0 once the search has found it."""
+
+    def __init__(self, by_key: bool, reseed: int = 0) -> None:
+        super().__init__(restart_after=3)
+        self.restart_by_key, self.restart_reseed = by_key, reseed
+
+    def refine_key(self, x) -> int:
+        return min(int(float(x[0]) * 5), 4)
+
+
+def shapes(archive) -> list[int]:
+    return [min(int(float(g[0]) * 5), 4) for g in archive.genomes]
+
+
+def test_the_restart_archive_takes_the_best_design_of_each_distinct_key_first():
+    plain, _ = run(Shaped(by_key=False), 12)
+    keyed, rows = run(Shaped(by_key=True), 11)
+    pool = keyed.pool()                                      # what the third restart chooses from
+    keyed.step()
+    assert keyed.restarts == 3 and rows[-1]["restarts"] == 2
+    # by rank alone: the least objective first, whatever the shape
+    assert list(plain.archive.F[:, 0]) == sorted(plain.archive.F[:, 0])
+    assert len(set(shapes(plain.archive))) < len(set(shapes(keyed.archive)))
+    # by key: the best design (least x0) of each distinct shape, in rank order, then the rest in rank order
+    k = shapes(keyed.archive)
+    n = len(set(k))
+    assert n >= 3 and len(set(k[:n])) == n and sorted(k[:n]) == k[:n]
+    for j, s in enumerate(k[:n]):
+        assert keyed.archive.F[j, 0] == min(f for f, t in zip(pool.F[:, 0], shapes(pool)) if t == s)
+    assert list(keyed.archive.F[n:, 0]) == sorted(keyed.archive.F[n:, 0])
+    # without refine_key the member changes nothing
+    a, _ = run(Plateau(restart_after=3), 12)
+    p = Plateau(restart_after=3)
+    p.restart_by_key, p.restart_reseed = True, 3
+    b, _ = run(p, 12)
+    assert [list(g) for g in a.pool().genomes] == [list(g) for g in b.pool().genomes]
+
+
+def test_reseeded_restarts_start_from_other_keys_and_resume_identically():
+    straight, rows = run(Shaped(by_key=True, reseed=2), 11)
+    # each restart costs pop - 2 evaluations: the two seeded designs are not evaluated again
+    assert rows[-1]["restarts"] == 2 and straight.evaluations == 8 * 12 - 2 * 2
+    half, _ = run(Shaped(by_key=True, reseed=2), 5)           # just after the first restart
+    assert half.restarts == 1
+    k = shapes(half.archive)
+    seeded = [j for j in range(1, len(k)) if k[j] not in k[:j]][:2]
+    fresh = [list(g) for g in half.pool().genomes]
+    assert all(list(half.archive.genomes[j]) in fresh[:len(half.pop)] for j in seeded)
+    resumed, rows2 = run(Shaped(by_key=True, reseed=2), 11, state=half.state())
+    assert rows2[-1] == rows[-1]
+    assert [list(g) for g in resumed.pool().genomes] == [list(g) for g in straight.pool().genomes]
