@@ -151,11 +151,19 @@ def checks(entry: dict[str, Any], problem: Any, deck: Path | None = None) -> Non
 
 
 def parse_sets(items: list[str] | None) -> dict[str, Any]:
-    """``key=value`` problem parameters (``--set``) as keyword arguments of ``antenna_st5``."""
+    """``key=value`` problem parameters (``--set``) as keyword arguments of ``antenna_st5``
+    (JSON or, as ``gadesign evolve --set`` reads them, Python literals such as ``True``)."""
+    import ast
     out: dict[str, Any] = {}
     for item in items or []:
         key, _, value = item.partition("=")
-        out[key] = json.loads(value) if value not in ("inf", "-inf") else float(value)
+        if value in ("inf", "-inf"):
+            out[key] = float(value)
+            continue
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = ast.literal_eval(value)
     return out
 
 
