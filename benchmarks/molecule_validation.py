@@ -385,21 +385,9 @@ def variants() -> dict:
                   "the same, one count per contributor and formula": fit(library),
                   "the same, without Human-GEM's metabolites (the list before)": without_gem}
         for n_peaks in (3, 7):
-            pools = []
-            for case in cases:
-                q = Query.build(case["mz"], case["adduct"], 5.0, case["pattern"][:n_peaks], case["alphabet"],
-                                scoring=Scoring(use_prior=False), mass_accuracy=3.0)
-                cands = exact_search(q, top=300)[0]
-                X = np.array([[c.counts.get(e, 0) for e in ELEMENTS_ALL] for c in cands], dtype=float)
-                pools.append((case["formula"], [c.formula for c in cands], X.reshape(-1, len(ELEMENTS_ALL)),
-                              np.array([-2 * np.log(c.score) for c in cands])))
+            pools = development_pools(cases, n_peaks)
             for name, model in models.items():
-                first = top3 = 0
-                for truth, names, X, base in pools:
-                    cost = base + (model.cost(X, ELEMENTS_ALL) if model is not None and len(X) else 0.0)
-                    ranked = [names[i] for i in np.argsort(cost, kind="stable")]
-                    first += bool(ranked) and ranked[0] == truth
-                    top3 += truth in ranked[:3]
+                first, top3, _ = rerank(pools, model)
                 out.setdefault(name, {}).setdefault(set_name, {})[f"{n_peaks}_peaks"] = {
                     "top1": first, "top3": top3, "cases": len(pools)}
     return out
@@ -418,6 +406,21 @@ def development_pools(cases: list[dict], n_peaks: int) -> list[tuple[str, list[s
         pools.append((case["formula"], [c.formula for c in cands], X.reshape(-1, len(ELEMENTS_ALL)),
                       np.array([-2 * np.log(c.score) for c in cands])))
     return pools
+
+
+def rerank(pools: list[tuple[str, list[str], np.ndarray, np.ndarray]], model) -> tuple[int, int, list[int | None]]:
+    """The pools of :func:`development_pools` ranked by their score plus ``model``'s prior
+    cost (none: the score alone): how many have the truth first, in the top 3, and each
+    truth's rank (None when it is not in the pool)."""
+    first = top3 = 0
+    ranks: list[int | None] = []
+    for truth, names, X, base in pools:
+        cost = base + (model.cost(X, ELEMENTS_ALL) if model is not None and len(X) else 0.0)
+        ranked = [names[i] for i in np.argsort(cost, kind="stable")]
+        first += bool(ranked) and ranked[0] == truth
+        top3 += truth in ranked[:3]
+        ranks.append(ranked.index(truth) + 1 if truth in ranked else None)
+    return first, top3, ranks
 
 
 def phosphorus_choice() -> dict:
@@ -442,14 +445,7 @@ def phosphorus_choice() -> dict:
             pools = development_pools(cases, n_peaks)
             ranks: dict = {}
             for name, model in models.items():
-                first = top3 = 0
-                ranks[name] = []
-                for truth, names, X, base in pools:
-                    cost = base + (model.cost(X, ELEMENTS_ALL) if len(X) else 0.0)
-                    ranked = [names[i] for i in np.argsort(cost, kind="stable")]
-                    first += bool(ranked) and ranked[0] == truth
-                    top3 += truth in ranked[:3]
-                    ranks[name].append(ranked.index(truth) + 1 if truth in ranked else None)
+                first, top3, ranks[name] = rerank(pools, model)
                 out.setdefault(name, {}).setdefault(set_name, {})[f"{n_peaks}_peaks"] = {
                     "top1": first, "top3": top3, "cases": len(pools)}
             a, b = ranks.values()
