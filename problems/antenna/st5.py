@@ -433,8 +433,12 @@ DEFAULT_END_POLISH_BELOW = math.inf
 DEFAULT_RESTART_AFTER = 10
 DEFAULT_RESTART_TOLERANCE = 0.02
 #: Restart archive by arm shape (``restart_by_shape``) and designs of other shapes seeded
-#: into a restart's fresh population (``restart_reseed``): off until development seeds
-#: show a gain (``antenna_st5_seeds.py --set restart_by_shape=true``; see the README).
+#: into a restart's fresh population (``restart_reseed``): off, no gain on development
+#: seeds (``antenna_st5_seeds.py --set restart_by_shape=True [--set restart_reseed=3]``,
+#: ``benchmarks/out/antenna_st5_restart_dev_*.json``, see the README): the archive alone
+#: left seeds 40, 46, 48 where they were (same least ln F); with 3 designs reseeded,
+#: seed 46 passed and seed 39 no longer met (ln F 0.004), 44 still passed, 35, 40, 48
+#: unchanged, 32 failed at a lower ln F.
 DEFAULT_RESTART_BY_SHAPE = False
 DEFAULT_RESTART_RESEED = 0
 
