@@ -43,7 +43,9 @@ it is now. Usage (minutes per seed)::
 Development studies (never on validation seeds): ``--selection-study RUN...`` (which designs
 the end polish takes, by rank or distinct arm shapes first, on ``--refine 0`` runs),
 ``--nec-features JSON...`` (NEC-2's disagreement against geometric features of the decks),
-``--end-polish-study``, ``--engine-spread``.
+``--end-polish-study``, ``--engine-spread``; restart variants as problem settings, e.g.
+``--seeds 32,35,36,25,38 --set restart_by_shape=True --set restart_reseed=3 --out
+benchmarks/out/antenna_st5_restart_dev_reseed.json``.
 
 ``--polish-failed N`` is a diagnostic, not part of the search: the final best design of
 every seed that missed the targets, polished by N Nelder-Mead solves
