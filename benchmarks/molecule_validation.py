@@ -355,8 +355,7 @@ def variants() -> dict:
 
     listed = [(Formula(f).hill, Formula(f).counts) for _, f, _ in read_list()]
     sources = [source for _, _, source in read_list()]
-    sets = {"project list (322)": json.loads(SET_DEV.read_text())["cases"], "MassBank (300)": massbank_queries(),
-            "Human-GEM (300)": massbank_queries(seed=152, source="human-gem")}
+    sets = development_query_sets()
     out: dict = {}
     for set_name, cases in sets.items():
         held = {c["formula"] for c in cases}
@@ -391,6 +390,13 @@ def variants() -> dict:
                 out.setdefault(name, {}).setdefault(set_name, {})[f"{n_peaks}_peaks"] = {
                     "top1": first, "top3": top3, "cases": len(pools)}
     return out
+
+
+def development_query_sets() -> dict[str, list[dict]]:
+    """The three development query sets the prior is chosen on: the project's 322, 300
+    MassBank compounds of the list and 300 Human-GEM metabolites of the list (seed 152)."""
+    return {"project list (322)": json.loads(SET_DEV.read_text())["cases"], "MassBank (300)": massbank_queries(),
+            "Human-GEM (300)": massbank_queries(seed=152, source="human-gem")}
 
 
 def development_pools(cases: list[dict], n_peaks: int) -> list[tuple[str, list[str], np.ndarray, np.ndarray]]:
@@ -433,8 +439,7 @@ def phosphorus_choice() -> dict:
     rank changed. Pre-registered: the conditional is taken if it puts at least as many
     development queries first over the three sets and both peak counts as the prior before."""
     listed = [(Formula(f).hill, Formula(f).counts) for _, f, _ in read_list()]
-    sets = {"project list (322)": json.loads(SET_DEV.read_text())["cases"], "MassBank (300)": massbank_queries(),
-            "Human-GEM (300)": massbank_queries(seed=152, source="human-gem")}
+    sets = development_query_sets()
     out: dict = {}
     for set_name, cases in sets.items():
         held = {c["formula"] for c in cases}
