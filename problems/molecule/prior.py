@@ -175,10 +175,7 @@ def count_cost_of(table: np.ndarray, n: np.ndarray) -> np.ndarray:
     """The count cost of ``n >= 1`` atoms from a :func:`count_table` (0 for n = 0);
     beyond its end its last step is repeated per extra atom."""
     n = np.asarray(n, dtype=float)
-    last = len(table)
-    step = max(float(table[-1] - table[-2]), 0.0) if last > 1 else 0.0
-    inside = table[np.clip(n.astype(np.int64) - 1, 0, last - 1)]
-    return np.where(n < 1, 0.0, np.where(n <= last, inside, table[-1] + step * (n - last)))
+    return count_cost_given(np.asarray(table)[None, :], n, np.zeros(n.shape, dtype=np.int64))
 
 
 def count_given_oxygen(n_p: np.ndarray, n_o: np.ndarray) -> np.ndarray:
@@ -210,11 +207,12 @@ def count_cost_given(table: np.ndarray, n: np.ndarray, o: np.ndarray) -> np.ndar
     n = 0); ``o`` past the table's rows takes its last row, ``n`` past its columns repeats
     that row's last step per extra atom, as :func:`count_cost_of` does."""
     n = np.asarray(n, dtype=float)
-    row = table[np.clip(np.asarray(o, dtype=np.int64), 0, len(table) - 1)]
+    row = table[np.clip(np.asarray(o, dtype=np.int64), 0, len(table) - 1)]   # o's shape + (columns,)
     last = table.shape[1]
-    step = np.maximum(row[:, -1] - row[:, -2], 0.0) if last > 1 else np.zeros(len(row))
-    inside = row[np.arange(len(row)), np.clip(n.astype(np.int64) - 1, 0, last - 1)]
-    return np.where(n < 1, 0.0, np.where(n <= last, inside, row[:, -1] + step * (n - last)))
+    step = np.maximum(row[..., -1] - row[..., -2], 0.0) if last > 1 else np.zeros(row.shape[:-1])
+    column = np.clip(n.astype(np.int64) - 1, 0, last - 1)
+    inside = np.take_along_axis(row, column[..., None], axis=-1)[..., 0]
+    return np.where(n < 1, 0.0, np.where(n <= last, inside, row[..., -1] + step * (n - last)))
 
 
 def fit(formulas: Iterable[dict[str, int]], by_halogen: bool = True,
