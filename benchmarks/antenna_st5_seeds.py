@@ -368,19 +368,15 @@ def selection_study(run: Path, problem: Any, ks: tuple[int, ...] = (3, 4)) -> di
     whether some polished design meets the targets, and whether the best of those
     (the benchmark's choice rule) passes the level and NEC-2 checks."""
     from gadesign.problem import Evaluation
+    from gadesign.refine import distinct_keys_first
 
     last = max((run / "checkpoints").glob("gen-*.json"))
     state = json.loads(last.read_text())["state"]
     members = state["population"] + ((state.get("restart") or {}).get("archive") or [])
     members.sort(key=lambda m: (sum(m["violations"]), m["objectives"][0]))
     xs = [from_json(m["genome"]) for m in members]
-    seen: set[Any] = set()
-    first, rest = [], []
-    for i, x in enumerate(xs):
-        key = problem.refine_key(x)
-        (rest if key in seen else first).append(i)
-        seen.add(key)
-    orders = {"rank": list(range(len(xs))), "distinct": first + rest}
+    orders = {"rank": list(range(len(xs))),
+              "distinct": distinct_keys_first(range(len(xs)), lambda i: problem.refine_key(xs[i]))}
     polished: dict[int, dict[str, Any]] = {}
     for i in sorted({i for order in orders.values() for i in order[:max(ks)]}):
         m = members[i]
@@ -413,22 +409,6 @@ def selection_study(run: Path, problem: Any, ks: tuple[int, ...] = (3, 4)) -> di
     return out
 
 
-def _segment_distance(p1: Any, q1: Any, p2: Any, q2: Any) -> float:
-    """Least distance (m) between the line segments p1-q1 and p2-q2 (points as arrays)."""
-    import numpy as np
-
-    d1, d2, r = q1 - p1, q2 - p2, p1 - p2
-    a, e, f, c, b = d1 @ d1, d2 @ d2, d2 @ r, d1 @ r, d1 @ d2
-    den = a * e - b * b
-    s = float(np.clip((b * f - c * e) / den, 0, 1)) if den > 1e-20 else 0.0
-    t = (b * s + f) / e
-    if t < 0:
-        t, s = 0.0, float(np.clip(-c / a, 0, 1))
-    elif t > 1:
-        t, s = 1.0, float(np.clip((b - c) / a, 0, 1))
-    return float(np.linalg.norm(p1 + d1 * s - p2 - d2 * t))
-
-
 def nec_features(files: list[Path]) -> dict[str, Any]:
     """Development study: does NEC-2's disagreement with ours on the recorded designs
     (exported deck vs our 1x level) follow a geometric feature of the deck? Per design:
@@ -438,6 +418,8 @@ def nec_features(files: list[Path]) -> dict[str, Any]:
     shortfall. Spearman rank correlations of each feature with each difference."""
     import numpy as np
     from scipy.stats import spearmanr
+
+    from gadesign_problems.antenna.kernels import segment_distances
 
     p = antenna_st5()
     a = p.space.wire_radius
@@ -453,7 +435,7 @@ def nec_features(files: list[Path]) -> dict[str, Any]:
                 for s2, e2, _ in ws[i + 1:]:
                     node = next((P for P in (s1, e1) for Q in (s2, e2) if np.linalg.norm(P - Q) < 1e-9), None)
                     if node is None:
-                        gap = min(gap, (_segment_distance(s1, e1, s2, e2) - 2 * a) / a)
+                        gap = min(gap, (float(segment_distances(s1[None], e1[None], s2[None], e2[None])[0]) - 2 * a) / a)
                         continue
                     u = (e1 if np.allclose(s1, node) else s1) - node
                     v = (e2 if np.allclose(s2, node) else s2) - node
