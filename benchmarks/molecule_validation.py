@@ -208,13 +208,14 @@ def run_case(case: dict, n_peaks: int, elements: str, methods: tuple[str, ...], 
         try:
             cands, stats = exact_search(query, top=3)
             row["exact"] = {"rank": rank_of(cands, case["formula"]), "best": cands[0].formula if cands else None,
-                            "seconds": time.perf_counter() - t, "enumerated": int(stats["enumerated"])}
+                            "seconds": time.perf_counter() - t, "enumerated": int(stats["enumerated"]),
+                            "rule3_relaxed": bool(stats.get("rule3_relaxed"))}
         except SearchTooLarge as exc:
             row["exact"] = {"rank": None, "best": None, "refused": str(exc), "seconds": time.perf_counter() - t}
     if "evolve" in methods:
         t = time.perf_counter()
         report = evolve_formula(query, seed=1, top=3)
-        row["evolve"] = {"rank": rank_of(report.candidates, case["formula"]),
+        row["evolve"] = {"rank": rank_of(report.candidates, case["formula"]), "rule3_relaxed": report.rule3_relaxed,
                          "best": report.candidates[0].formula if report.candidates else None,
                          "seconds": time.perf_counter() - t, "evaluations": report.evaluations,
                          "generations": report.generations}

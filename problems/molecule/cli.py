@@ -145,7 +145,11 @@ def formula_cmd(
         report = evolve_formula(query, pop=pop, generations=generations, seed=seed, top=top)
         candidates = report.candidates
         stats = {"evaluations": float(report.evaluations), "feasible": float(len(report.first_hit))}
+        if report.rule3_relaxed:
+            stats["rule3_relaxed"] = 1.0
     elapsed = time.perf_counter() - started
+    relaxed = bool(stats.pop("rule3_relaxed", 0.0))
+    warnings = [_rule3_warning(query)] if relaxed else []
 
     if plot is not None:
         _write_plot(plot, query, candidates)
@@ -162,7 +166,8 @@ def formula_cmd(
                          "pattern": measured, "method": method,
                          "spectrum": None if found is None else {"file": str(spectrum), "mono_mz": found.mono_mz,
                                                                  "peaks_mz": found.peaks_mz}},
-               "stats": {**stats, "seconds": elapsed},
+               "stats": {**stats, "seconds": elapsed, "rule3_relaxed": relaxed},
+               "warnings": warnings,
                "candidates": [c.to_json() for c in candidates]}
         typer.echo(json.dumps(doc, indent=1))
         return
@@ -175,6 +180,8 @@ def formula_cmd(
     if measured is not None:
         console.print("measured peaks (fraction of those given): "
                       + ", ".join(f"M+{k} {'-' if v is None else format(v, '.4f')}" for k, v in enumerate(measured)))
+    for line in warnings:
+        console.print(f"[yellow]{line}[/yellow]")
     if not candidates:
         console.print("[yellow]no formula in the window passes the rules applied as filters "
                       f"({', '.join(RULE_SHORT[n] for n in query.rule_names) or 'none'})[/yellow]")
@@ -199,11 +206,23 @@ def formula_cmd(
                   "prior: -2 ln of the formula prior; rules: cost of the graded golden rules failed; "
                   "score = exp(-(mass + isotope + prior + rules)/2); misfit: relative RMS deviation of the peaks; "
                   "verdicts: golden rules 1-6 passed or failed (filters: "
-                  f"{', '.join(RULE_SHORT[n] for n in query.rule_names) or 'none'}; graded: "
+                  f"{', '.join(RULE_SHORT[n] for n in query.rule_names if not (relaxed and RULE_SHORT[n] == '3')) or 'none'}"
+                  f"{' (3 not applied: see the warning)' if relaxed else ''}; graded: "
                   f"{', '.join(RULE_SHORT[n] for n in query.graded_names) or 'none'})")
     if flagged:
         console.print("[yellow]some candidates sit at an element count limit: larger counts were not searched "
                       "(raise them with --max)[/yellow]")
+
+
+def _rule3_warning(query) -> str:
+    """The warning shown when rule 3 rejected every composition and was not applied."""
+    s = query.scoring
+    return (f"warning: no formula in the window passes rule 3 (isotope fit: each one's chi-square is one a true "
+            f"formula reaches with p < {query.rules.isotope_p_value:g} under --intensity-error "
+            f"{s.relative_intensity_error:g},{s.absolute_intensity_error:g}), so the measured peaks lie outside "
+            "that error model; rule 3 is not applied as a filter and the candidates below, all failing it "
+            "(verdict ✗ 3), are ranked by score, isotope fit included: check the peaks, or state a larger "
+            "--intensity-error")
 
 
 def _write_plot(path: Path, query, candidates) -> None:

@@ -19,7 +19,7 @@ before any is scored. Peak memory stays below 500 MB at any mass.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -279,6 +279,28 @@ def rank(query: Query, scored: Scored, top: int | None = None, feasible_only: bo
 _FILTER_ORDER = ("hc_ratio", "heteroatom_ratios", "element_counts", "element_probability", "lewis_senior")
 
 
+def without_isotope_filter(query: Query) -> Query | None:
+    """``query`` with rule 3 no longer a filter (its verdict still reported, the isotope fit
+    still in the score), or None when rule 3 is not a filter of ``query``.
+
+    Used when no composition in the window passes rule 3. The rule rejects a candidate
+    whose isotope chi-square a true formula reaches with probability below
+    ``isotope_p_value`` (1e-4) under the intensity-error model, so if the truth is in the
+    window, every candidate failing happens with probability at most that: the measurement
+    is then outside the error model (one peak drawn several sigma off, or a noisier
+    instrument than stated), and a filter built on that model no longer says which
+    candidates are impossible. The candidates are ranked by score instead (the isotope
+    likelihood still weighs them), each shown failing rule 3, with a warning. SIRIUS does the
+    same with its isotope filter: it removes candidates only when at least one candidate's
+    isotope score clears the filtering threshold, and otherwise keeps them all
+    (``IsotopePatternInMs1Plugin.filterFormulasByIsotopeScore``, sirius-ms/sirius).
+    """
+    if "isotope_pattern" not in query.rule_names:
+        return None
+    rules = replace(query.rules, rules=tuple(r for r in query.rules.rules if r != "isotope_pattern"))
+    return replace(query, rules=rules)
+
+
 def exact_search(query: Query, top: int | None = 10, max_sub: float = MAX_SUB_COMPOSITIONS,
                  max_window: float = MAX_WINDOW) -> tuple[list[Candidate], dict[str, float]]:
     """All compositions in the query's window, scored and ranked; with statistics
@@ -287,7 +309,22 @@ def exact_search(query: Query, top: int | None = 10, max_sub: float = MAX_SUB_CO
     pattern was computed). Streams the window in chunks, keeping only each chunk's best
     ``top`` (all with ``top=None``); a composition whose score without the isotope term
     (which is >= 0) is already worse than the ``top``-th best so far is not scored: the
-    ranking is exact. Raises :class:`SearchTooLarge` for a search it cannot finish."""
+    ranking is exact. When compositions pass every other filter but none passes rule 3,
+    they are ranked without that filter (:func:`without_isotope_filter`) and the
+    statistics hold ``rule3_relaxed`` = 1. Raises :class:`SearchTooLarge` for a search it
+    cannot finish."""
+    candidates, stats = _exact_search(query, top, max_sub, max_window)
+    relaxed = without_isotope_filter(query) if not candidates and stats["feasible"] else None
+    if relaxed is not None:
+        candidates, again = _exact_search(relaxed, top, max_sub, max_window)
+        if candidates:
+            stats = {**again, "rule3_relaxed": 1.0}
+    return candidates, stats
+
+
+def _exact_search(query: Query, top: int | None, max_sub: float,
+                  max_window: float) -> tuple[list[Candidate], dict[str, float]]:
+    """:func:`exact_search` with the query's filters as they are."""
     lo, hi = query.window
     cheap = tuple(r for r in query.rule_names if r != "isotope_pattern")
     table = query.pattern_table() if query.pattern is not None else None

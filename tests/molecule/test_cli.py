@@ -147,3 +147,23 @@ def test_5000_da_over_ten_elements_is_refused_at_once_with_the_way_out(cli):
     line = _one_error_line(cli("molecule", "formula", "5000", "--elements", "CHNOPSFClBrI"))
     assert time.perf_counter() - started < 20            # a subprocess start included; ~0.05 s in-process
     assert "--enumeration-limit" in line and "--method evolve" in line and "--max" in line
+
+
+def test_rule_3_rejecting_everything_still_answers_with_a_warning():
+    from .test_search import melatonin_outlier
+
+    mz, peaks = melatonin_outlier()          # a real compound, one peak 3 sigma off
+    args = ["formula", f"{mz:.6f}", "--adduct", "[M+H]+", "--isotopes", ",".join(f"{p:.6f}" for p in peaks)]
+    result = CliRunner().invoke(app, args + ["--json", "--top", "3"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["candidates"][0]["formula"] == "C13H16N2O2"
+    assert doc["stats"]["rule3_relaxed"] is True and "rule 3" in doc["warnings"][0]
+    assert not any(c["rules"]["isotope_pattern"] for c in doc["candidates"])
+    table = CliRunner().invoke(app, args + ["--top", "3"], terminal_width=200)
+    text = " ".join(table.output.split())
+    assert table.exit_code == 0 and "warning: no formula in the window passes rule 3" in text
+    assert "C13H16N2O2" in text and "✗ 3" in text and "no formula in the window passes the rules" not in text
+    # a window that holds nothing stays an empty answer with its message, as before
+    empty = CliRunner().invoke(app, ["formula", "12.5", "--isotopes", "0.9,0.1"], terminal_width=200)
+    assert empty.exit_code == 0 and "no formula in the window passes the rules" in " ".join(empty.output.split())

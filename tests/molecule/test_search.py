@@ -139,3 +139,45 @@ def test_streamed_chunks_equal_one_pass_and_guards_refuse():
     with pytest.raises(SearchTooLarge):
         exact_search(query)
     assert time.perf_counter() - t < 10                      # refused from the plan: ~0.05 s
+
+
+def melatonin_outlier(scale=(0.93, 1.093, 1.0)) -> tuple[float, list[float]]:
+    """Melatonin [M+H]+ measured 1.2 ppm heavy with M+0..M+2 from molmass times ``scale``:
+    by default M+0 7 % low and M+1 9.3 % high (-2.3 and +3.1 sigma of 3 % noise at once),
+    the redrawn validation query (draw 7, 3 peaks) whose peaks every composition in the
+    window fits worse than rule 3 allows."""
+    ref = molmass.Formula("[C13H17N2O2]+")
+    spectrum = ref.spectrum(min_fraction=1e-15)
+    first = min(spectrum.keys())
+    peaks = [spectrum[first + k].fraction * s for k, s in enumerate(scale)]
+    return ref.monoisotopic_mass * (1 + 1.2e-6), peaks
+
+
+def test_every_candidate_failing_rule_3_is_still_ranked_and_flagged():
+    from gadesign_problems.molecule.evolve import evolve_formula
+
+    mz, peaks = melatonin_outlier()
+    query = Query.build(mz, "[M+H]+", pattern=peaks, mass_accuracy=3.0)
+    candidates, stats = exact_search(query, top=3)
+    assert stats["rule3_relaxed"] == 1.0
+    assert candidates[0].formula == "C13H16N2O2"           # the truth first, its better isotope fit decides
+    assert not any(c.rules["isotope_pattern"] for c in candidates)           # each shown failing rule 3
+    assert all(c.rules["lewis_senior"] for c in candidates)                  # the hard rule still filters
+    report = evolve_formula(query, pop=20, generations=5, seed=3, top=3)     # the GA answers the same way
+    assert report.rule3_relaxed and report.candidates[0].formula == "C13H16N2O2"
+    # the same compound measured within the error model: rule 3 filters as before, nothing relaxed
+    mz, peaks = melatonin_outlier((1.0, 1.03, 0.98))
+    candidates, stats = exact_search(Query.build(mz, "[M+H]+", pattern=peaks, mass_accuracy=3.0), top=3)
+    assert "rule3_relaxed" not in stats and candidates[0].formula == "C13H16N2O2"
+    assert all(c.rules["isotope_pattern"] for c in candidates)
+
+
+def test_no_relaxation_when_the_hard_rules_leave_nothing():
+    # the methyl radical CH3: the only composition in the window fails LEWIS/SENIOR (rule 2);
+    # no isotope outlier can bring it back, and an empty window stays empty
+    ref = molmass.Formula("CH3")
+    pattern = [ref.spectrum(min_fraction=1e-15)[15 + k].fraction for k in range(2)]
+    candidates, stats = exact_search(Query.build(ref.monoisotopic_mass, pattern=pattern), top=3)
+    assert candidates == [] and stats["enumerated"] >= 1 and stats["feasible"] == 0 and "rule3_relaxed" not in stats
+    candidates, stats = exact_search(Query.build(12.5, pattern=[0.9, 0.1]), top=3)
+    assert candidates == [] and stats["enumerated"] == 0
