@@ -202,7 +202,7 @@ def isotope_mismatch(theory: np.ndarray, measured: np.ndarray, floor: float = 0.
 
 
 def isotope_misfit(theory: np.ndarray, measured: np.ndarray, relative_error: float,
-                   absolute_error: float) -> tuple[np.ndarray, np.ndarray]:
+                   absolute_error: float, scale: str = "fixed") -> tuple[np.ndarray, np.ndarray]:
     """Isotope fit as a Gaussian likelihood with an intensity-dependent error.
 
     Over the measured bins (both patterns renormalised over them), a measured fraction
@@ -211,12 +211,24 @@ def isotope_misfit(theory: np.ndarray, measured: np.ndarray, relative_error: flo
     an absolute floor on weak ones (the error model of SIRIUS' isotope scoring, Böcker
     et al., Bioinformatics 25:218, 2009, there with log-normal ratios; Kind & Fiehn 2007
     rule 3 uses a plain relative tolerance). Returns ``(chi2, misfit)``:
-    ``chi2 = sum_k (m_k - t_k)^2 / s_k^2`` (the goodness-of-fit statistic of rule 3) and
+    ``chi2 = sum_k (m_k - a t_k)^2 / s_k^2`` (the goodness-of-fit statistic of rule 3) and
     ``misfit = chi2 + sum_k ln(s_k^2 / absolute_error^2)``, which is -2 ln L up to a
     constant shared by all candidates and >= 0 (the ranking term).
+
+    ``scale``: ``"fixed"``: ``a = 1``, the candidate's pattern as renormalised;
+    ``"profiled"``: ``a`` the weighted least-squares scale ``sum(m t / s^2) / sum(t^2 / s^2)``.
+    The measured fractions are divided by their own sum, errors included, so an error on
+    one peak moves every other one (M+0 3 % high lowers each M+k by 3 % of M+0's share);
+    the total ion count is a free parameter of the measurement, and profiling it out
+    leaves the residual of one fitted parameter (chi-square with n - 1 degrees of
+    freedom, as rule 3 assumes) instead of charging that shared shift to every peak.
     """
     t, m = restrict(theory, measured)
     var = (relative_error * t) ** 2 + absolute_error ** 2
+    if scale == "profiled":
+        t = t * (np.sum(m * t / var, axis=1) / np.maximum(np.sum(t * t / var, axis=1), 1e-300))[:, None]
+    elif scale != "fixed":
+        raise ValueError(f"scale must be fixed or profiled, got {scale!r}")
     chi2 = np.sum((m - t) ** 2 / var, axis=1)
     misfit = chi2 + np.sum(np.log(var / absolute_error ** 2), axis=1)
     if np.ndim(theory) == 2:

@@ -101,6 +101,7 @@ class Scoring:
     use_prior: bool = True
     halogen_prior: bool = False
     prior: object | None = field(default=None, compare=False, repr=False)
+    isotope_scale: str = "fixed"
 
     def validated(self) -> "Scoring":
         if not (np.isfinite(self.mass_accuracy_ppm) and 0 < self.mass_accuracy_ppm <= 1000):
@@ -111,6 +112,8 @@ class Scoring:
             raise FormulaError(f"relative intensity error must be in [0, 1), got {self.relative_intensity_error}")
         if not (0 < self.absolute_intensity_error < 1):
             raise FormulaError(f"absolute intensity error must be in (0, 1), got {self.absolute_intensity_error}")
+        if self.isotope_scale not in ("fixed", "profiled"):
+            raise FormulaError(f"isotope scale must be fixed or profiled, got {self.isotope_scale!r}")
         return self
 
     def mass_term(self, ppm: np.ndarray) -> np.ndarray:
@@ -352,7 +355,7 @@ class Query:
             if ok.any():
                 patterns[ok] = table(ion[ok])
             chi2, iso_term = isotope_misfit(patterns, self.pattern, s.relative_intensity_error,
-                                            s.absolute_intensity_error)
+                                            s.absolute_intensity_error, s.isotope_scale)
             mismatch = isotope_mismatch(patterns, self.pattern)
             bad = ~ok                                   # outside the table: cannot be this ion
             chi2, iso_term, mismatch = (np.where(bad, 1e6, chi2), np.where(bad, 1e6, iso_term),
