@@ -55,6 +55,13 @@ def test_isotope_term_is_a_gaussian_log_likelihood():
     assert np.allclose(misfit - misfit[0], -2 * (loglik - loglik[0]))
     assert np.allclose(chi2, (((measured - theory) / sd) ** 2).sum(axis=1))
     assert (misfit >= chi2).all()
+    # profiled: the total intensity as a free parameter, the residual of a weighted
+    # least-squares fit of a * t to the measured peaks (numpy's lstsq, independently)
+    chi2_p, misfit_p = isotope_misfit(theory, measured, rel, absolute, "profiled")
+    for t, c, sdi in zip(theory, chi2_p, sd):
+        _, residual, *_ = np.linalg.lstsq((t / sdi)[:, None], measured / sdi, rcond=None)
+        assert c == pytest.approx(residual[0])
+    assert (chi2_p <= chi2 + 1e-12).all() and np.allclose(misfit_p - chi2_p, misfit - chi2)
 
 
 def test_mass_error_inside_the_accuracy_does_not_rank():
@@ -104,8 +111,9 @@ def test_element_limits_and_count_limit_flags():
     assert big.effective_upper[0] == int(big.window[1] // 12)
 
 
+@pytest.mark.parametrize("scale", ["fixed", "profiled"])
 @pytest.mark.parametrize("n_peaks", [3, 7])
-def test_isotope_chi2_is_calibrated_on_the_peaks_given(n_peaks):
+def test_isotope_chi2_is_calibrated_on_the_peaks_given(n_peaks, scale):
     # the truth's chi-square under the error model's own noise (relative 3 %, absolute
     # 0.0005, bins under 0.1 % of the base reported as 0, renormalised over the peaks given)
     # has the mean of a chi-square with n - 1 degrees of freedom (the sum-to-one constraint
@@ -117,5 +125,5 @@ def test_isotope_chi2_is_calibrated_on_the_peaks_given(n_peaks):
         for _ in range(200):
             m = np.maximum(t * (1 + rng.normal(0, 0.03, 7)) + rng.normal(0, 0.0005, 7), 0)
             m[m < 0.001 * m.max()] = 0
-            chi.append(isotope_misfit(t[None, :n_peaks], m[:n_peaks] / m[:n_peaks].sum(), 0.03, 0.0005)[0][0])
+            chi.append(isotope_misfit(t[None, :n_peaks], m[:n_peaks] / m[:n_peaks].sum(), 0.03, 0.0005, scale)[0][0])
     assert np.mean(chi) == pytest.approx(n_peaks - 1, rel=0.3)
