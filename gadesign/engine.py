@@ -71,6 +71,7 @@ class Evolution:
                 raise ConfigError(str(exc)) from None
         self.pop_size = pop_size
         self.rng = rng
+        self._attach_niche()
         self.evaluate = evaluate
         self.signs = np.array([o.sign for o in problem.objectives])
         ref = hv_reference if hv_reference is not None else getattr(problem, "reference_point", None)
@@ -87,6 +88,21 @@ class Evolution:
         self.restarts = 0
         self._stall_best: float | None = None    # least violation since the last progress
         self._stall_generation = 0               # generation of that progress
+
+    def _attach_niche(self) -> None:
+        """Clearing by ``refine_key`` in survival when the problem sets ``niche_capacity``
+        (:mod:`gadesign.niching`; algorithms with a ``niche`` member: NSGA-II)."""
+        from gadesign.niching import clearing_for
+        try:
+            niche = clearing_for(self.problem)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        if niche is None:
+            return
+        if hasattr(self.algorithm, "niche"):
+            self.algorithm.niche = niche
+        else:
+            log.warning(f"niche_capacity is ignored: {self.algorithm.name} has no clearing in its survival (nsga2 has)")
 
     # -- the loop ------------------------------------------------------------------------
     def initialise(self) -> None:

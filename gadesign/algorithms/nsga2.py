@@ -5,6 +5,8 @@ constraint-domination, take whole fronts while they fit, and fill the rest from 
 first front that does not fit by descending crowding distance
 ``d_i = sum_j (f_j[i+1] - f_j[i-1]) / (f_j^max - f_j^min)`` (extremes: infinity).
 Mating: binary tournaments by constraint-domination, then crowding (larger wins).
+Optional clearing by a problem key (``niche``, :mod:`gadesign.niching`): members beyond
+a key's capacity go behind all others before the population is cut to ``n``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 from gadesign.algorithms.base import Algorithm
 from gadesign.algorithms.population import Population
 from gadesign.algorithms.ranking import constrained_ranks, crowding_distance, dominance_tournament
+from gadesign.niching import Clearing
 
 
 def rank_and_crowding(pop: Population) -> tuple[np.ndarray, np.ndarray]:
@@ -25,6 +28,8 @@ class NSGA2(Algorithm):
     """Non-dominated sorting with crowding distance."""
 
     name = "nsga2"
+    #: clearing by the problem's key in survival (the engine sets it from ``niche_capacity``)
+    niche: Clearing | None = None
 
     def select(self, pop: Population, n: int, rng: np.random.Generator) -> np.ndarray:
         # recomputed from F and CV (not carried over from survival) so that a population
@@ -35,4 +40,7 @@ class NSGA2(Algorithm):
     def survive(self, pop: Population, n: int, rng: np.random.Generator) -> Population:
         ranks, crowding = rank_and_crowding(pop)
         # sort by rank, then crowding descending; stable so equal keys keep their order
-        return pop.take(np.lexsort((-crowding, ranks))[:n])
+        order = np.lexsort((-crowding, ranks))
+        if self.niche is not None:
+            order = self.niche.order(pop.genomes, order, n)
+        return pop.take(order[:n])

@@ -441,6 +441,10 @@ DEFAULT_RESTART_TOLERANCE = 0.02
 #: unchanged, 32 failed at a lower ln F.
 DEFAULT_RESTART_BY_SHAPE = False
 DEFAULT_RESTART_RESEED = 0
+#: Clearing by arm shape in NSGA-II survival (``niche_capacity``, the engine's
+#: :mod:`gadesign.niching`): at most this fraction of the population per arm shape
+#: (``refine_key``), the excess behind every other design; 0 = off.
+DEFAULT_NICHE_CAPACITY = 0.0
 
 MAX_ARM_WIRES = 100  # wires per arm: far beyond what fits the cylinder; the tree is walked recursively
 
@@ -462,8 +466,8 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
                 end_polish_chunk: int = DEFAULT_END_POLISH_CHUNK,
                 end_polish_min_gain: float = DEFAULT_END_POLISH_MIN_GAIN,
                 restart_after: int = DEFAULT_RESTART_AFTER, restart_tolerance: float = DEFAULT_RESTART_TOLERANCE,
-                restart_by_shape: bool = DEFAULT_RESTART_BY_SHAPE, restart_reseed: int = DEFAULT_RESTART_RESEED
-                ) -> ST5Problem:
+                restart_by_shape: bool = DEFAULT_RESTART_BY_SHAPE, restart_reseed: int = DEFAULT_RESTART_RESEED,
+                niche_capacity: float = DEFAULT_NICHE_CAPACITY) -> ST5Problem:
     """ST5 X-band antenna (NASA Space Technology 5 requirements): 4-arm branching wire tree, VSWR + RHCP coverage.
 
     ``scalar``: one objective, the published product form, instead of three (VSWR, gain
@@ -498,7 +502,9 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
     ``restart_by_shape``: the restart archive keeps the best design of each distinct arm
     shape first (the engine's ``restart_by_key`` with ``refine_key``); ``restart_reseed``:
     with it, the fresh population starts with the archive's best designs of up to this
-    many arm shapes other than the best design's.
+    many arm shapes other than the best design's. ``niche_capacity``: NSGA-II survival
+    keeps at most this fraction of the population per arm shape ahead of the rest
+    (clearing, see :mod:`gadesign.niching`; 0 = off; not with ``scalar``).
     """
     if not (transmit_mhz > 0 and receive_mhz > 0 and vswr_transmit > 1 and vswr_receive > 1):
         raise ConfigError("frequencies must be positive and VSWR limits above 1")
@@ -541,6 +547,8 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
     if not (0 <= restart_after <= 100000 and 0 <= restart_tolerance <= 100 and 0 <= end_polish_below):
         raise ConfigError(f"restart_after must be 0..100000 generations, restart_tolerance 0..100 and "
                           f"end_polish_below >= 0, got {restart_after}, {restart_tolerance}, {end_polish_below}")
+    if not 0 <= niche_capacity <= 1:
+        raise ConfigError(f"niche_capacity must be a fraction of the population, 0..1 (0 = off), got {niche_capacity}")
     if not 0 <= restart_reseed <= 10:
         raise ConfigError(f"restart_reseed must be 0..10 designs (the restart archive holds 10), got {restart_reseed}")
     if not (1 <= end_polish_chunk <= 100000 and 0 <= end_polish_min_gain <= 100):
@@ -560,6 +568,7 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
     problem.restart_tolerance = float(restart_tolerance)
     problem.restart_by_key = bool(restart_by_shape)
     problem.restart_reseed = int(restart_reseed)
+    problem.niche_capacity = 0.0 if problem.scalar else float(niche_capacity)
     genome.polisher = problem.polished
     genome.polish_cost = float(polish_evaluations)  # a pool sends polish requests out first
     return problem
