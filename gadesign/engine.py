@@ -95,7 +95,7 @@ class Evolution:
         from gadesign.niching import clearing_for
         try:
             niche = clearing_for(self.problem)
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             raise ConfigError(str(exc)) from None
         if niche is None:
             return

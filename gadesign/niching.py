@@ -61,11 +61,12 @@ class Clearing:
 
 def clearing_for(problem: Any) -> Clearing | None:
     """The problem's clearing: ``niche_capacity`` (fraction of the population, 0 or absent =
-    off) with its ``refine_key``; a capacity without a key is a configuration error."""
+    off) with its ``refine_key``; ValueError for a capacity outside (0, 1], TypeError
+    without a key."""
     fraction = float(getattr(problem, "niche_capacity", 0.0) or 0.0)
     if fraction <= 0.0:
         return None
     key = getattr(problem, "refine_key", None)
     if not callable(key):
-        raise ValueError("niche_capacity needs the problem's refine_key(x) (the niche of a design)")
+        raise TypeError("niche_capacity needs the problem's refine_key(x) (the niche of a design)")
     return Clearing(key, fraction)
