@@ -499,16 +499,17 @@ class DaskEvaluator(SerialEvaluator):
     """Evaluates on a Dask cluster: ``local:N`` starts a LocalCluster of N single-threaded
     worker processes, anything else is a scheduler address (``tcp://host:8786``).
 
-    The problem is scattered to every worker once. The children of a ``parallel_repair``
+    The problem goes to every worker once, as a worker plugin
+    (:mod:`gadesign.dask_problem`: chunk tasks then have no dependencies and go to any
+    idle worker; a scattered copy was thinned to one replica by Dask's memory manager). The children of a ``parallel_repair``
     genome are repaired and evaluated in one task on the cluster (:meth:`repair_evaluate`:
     an ST5 polish request's 60 solves do not run one after another in the client). A
     batch goes out as one chunk task per worker (``chunks_per_worker``): at cluster size the scheduler's cost per task
     (about 3 ms on 2 cores with 32 workers, benchmarks/scaling_dask.py) is what grows
     with the cluster, so fewer, larger tasks pay. Results are gathered in one call, in
     the batch's order (fetching them as each chunk finished crashed the run when a
-    worker died); a batch whose tasks the scheduler cancelled because a dying worker
-    took the scattered problem with it is sent again (at most ``retries`` times) with the
-    problem scattered afresh. The worker count (for the chunking only) is asked of the scheduler
+    worker died); a batch whose tasks the scheduler cancelled is sent again (at most
+    ``retries`` times). The worker count (for the chunking only) is asked of the scheduler
     at most every ``WORKERS_TTL_S`` seconds, not once per generation. Tasks lost with a
     dying worker are re-run elsewhere by the scheduler (``retries`` more times on errors)."""
 
@@ -538,7 +539,12 @@ class DaskEvaluator(SerialEvaluator):
         self.retries = retries
         self.parallel_repair_evaluate = True  # repairs run on the cluster with the evaluations
         self._workers: tuple[float, int] | None = None  # (when asked, how many)
-        self._problem = self._client.scatter(problem, broadcast=True, hash=False)
+        import uuid
+
+        from gadesign.dask_problem import ProblemOnWorkers
+
+        self._plugin = f"gadesign-problem-{uuid.uuid4().hex}"  # a name only: results never depend on it
+        self._client.register_plugin(ProblemOnWorkers(self._plugin, problem))
 
     @property
     def workers(self) -> int:  # type: ignore[override]
@@ -565,8 +571,9 @@ class DaskEvaluator(SerialEvaluator):
 
     def _map(self, fn: Callable[..., list[Any]], xs: list[Any], extra: tuple[Any, ...] = (),
              costs: Sequence[float] | None = None) -> list[Any]:
-        """``fn(problem, chunk, timeout, *extra)`` over chunks of ``xs`` on the cluster,
-        results in ``xs``'s order; items costing more than 1 go first, one per task."""
+        """``fn(problem, chunk, timeout, *extra)`` over chunks of ``xs`` on the cluster
+        (the problem from the workers' plugin), results in ``xs``'s order; items costing
+        more than 1 go first, one per task."""
         index_chunks = _costly_first(costs, len(xs), lambda light: (
             _sized_chunks(light, self.chunk_size) if self.chunk_size
             else _chunks(light, self.workers * self.chunks_per_worker)))
@@ -575,24 +582,26 @@ class DaskEvaluator(SerialEvaluator):
         chunks = [[xs[i] for i in span] for span in index_chunks]
         from concurrent.futures import CancelledError
 
+        from gadesign.dask_problem import run_with_problem
+
         n = len(chunks)
         for attempt in range(self.retries + 1):
-            futures = self._client.map(fn, [self._problem] * n, chunks, [self.timeout] * n,
+            futures = self._client.map(run_with_problem, [self._plugin] * n, [fn] * n, chunks, [self.timeout] * n,
                                        *([e] * n for e in extra), pure=False, retries=self.retries)
             try:
                 return _in_order(index_chunks, self._client.gather(futures), len(xs))
             except CancelledError:
-                # a dying worker can take the scheduler's record of the scattered problem with
-                # it; the chunk tasks that needed it are then cancelled ("already forgotten"),
-                # not retried. Evaluations are pure, so the batch is sent again with the
-                # problem scattered afresh.
+                # tasks the scheduler cancelled rather than retried (seen in CI when a worker
+                # died holding a scattered input): evaluations are pure, so the batch is sent again
                 if attempt == self.retries:
                     raise
                 self._client.cancel(futures)
-                self._problem = self._client.scatter(self.problem, broadcast=True, hash=False)
         raise AssertionError("unreachable")
 
     def close(self) -> None:
+        if self._cluster is None:  # a shared cluster: take the problem off its workers
+            with contextlib.suppress(Exception):  # a cluster already gone has nothing to take off
+                self._client.unregister_worker_plugin(self._plugin)
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
