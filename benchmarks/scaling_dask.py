@@ -11,8 +11,8 @@ plugin, the batch in chunks, results in order). A generation has ``--per-worker`
 after ``PAUSE_S`` seconds of idling, as when the main process spends seconds between
 generations (a checkpoint, a costly selection): Dask's memory manager thins data that no
 task waits for every 2 s, which is what made a scattered problem cost 2.4 s generations
-instead of 0.84 s on 8 workers (see :mod:`gadesign.dask_problem`). Then the scheduler's own cost: generations of no-op evaluations in
-1 chunk and in ``workers`` chunks (what DaskEvaluator sends: one chunk per worker) give
+instead of 0.84 s on 8 workers (see :mod:`gadesign.dask_problem`). Then the
+scheduler's own cost: generations of no-op evaluations in 1 chunk and in ``workers`` chunks (what DaskEvaluator sends: one chunk per worker) give
 the cost per generation ``c_gen`` and per chunk task ``c_task`` (``T(k) = c_gen + k *
 c_task``, best of 5 each), which benchmarks/scaling_model.py turns into predictions.
 

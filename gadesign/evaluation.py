@@ -501,9 +501,10 @@ class DaskEvaluator(SerialEvaluator):
 
     The problem goes to every worker once, as a worker plugin
     (:mod:`gadesign.dask_problem`: chunk tasks then have no dependencies and go to any
-    idle worker; a scattered copy was thinned to one replica by Dask's memory manager). The children of a ``parallel_repair``
-    genome are repaired and evaluated in one task on the cluster (:meth:`repair_evaluate`:
-    an ST5 polish request's 60 solves do not run one after another in the client). A
+    idle worker; a scattered copy was thinned to one replica by Dask's memory manager).
+    The children of a ``parallel_repair`` genome are repaired and evaluated in one task
+    on the cluster (:meth:`repair_evaluate`: an ST5 polish request's 60 solves do not run
+    one after another in the client). A
     batch goes out as one chunk task per worker (``chunks_per_worker``): at cluster size the scheduler's cost per task
     (about 3 ms on 2 cores with 32 workers, benchmarks/scaling_dask.py) is what grows
     with the cluster, so fewer, larger tasks pay. Results are gathered in one call, in
