@@ -12,8 +12,8 @@ after ``PAUSE_S`` seconds of idling, as when the main process spends seconds bet
 generations (a checkpoint, a costly selection): Dask's memory manager thins data that no
 task waits for every 2 s, which is what made a scattered problem cost 2.4 s generations
 instead of 0.84 s on 8 workers (see :mod:`gadesign.dask_problem`). Then the
-scheduler's own cost: generations of no-op evaluations in 1 chunk and in ``workers`` chunks (what DaskEvaluator sends: one chunk per worker) give
-the cost per generation ``c_gen`` and per chunk task ``c_task`` (``T(k) = c_gen + k *
+scheduler's own cost: generations of no-op evaluations in 1 chunk and in ``workers``
+chunks (what DaskEvaluator sends: one chunk per worker) give the cost per generation ``c_gen`` and per chunk task ``c_task`` (``T(k) = c_gen + k *
 c_task``, best of 5 each), which benchmarks/scaling_model.py turns into predictions.
 
 The machine has 2 cores shared with other jobs: sleeping workers need almost no CPU,
@@ -155,7 +155,8 @@ def measure(workers: int, sleeps_ms: list[float], per_worker: int, generations: 
                 "after_pause_s": PAUSE_S, "after_pause_generation_s": [round(x, 4) for x in paused],
                 "after_pause_efficiency_mean": round(ideal / float(np.mean(paused)), 4) if paused else None,
             }
-            pause = f"; after {PAUSE_S:g} s idle: {ideal / float(np.mean(paused)):.1%}" if paused else ""
+            pause = (f"; after {PAUSE_S:g} s idle: {ideal / float(np.mean(paused)):.1%}"
+                     if paused else "")
             print(f"{workers} workers, {ms:g} ms: {ideal / mean:.1%} of ideal (best generation {ideal / best:.1%}){pause}",
                   flush=True)
         row["overheads"] = overheads(SleepyZDT1(0.0), address, workers, rng)
