@@ -13,8 +13,8 @@ generations (a checkpoint, a costly selection): Dask's memory manager thins data
 task waits for every 2 s, which is what made a scattered problem cost 2.4 s generations
 instead of 0.84 s on 8 workers (see :mod:`gadesign.dask_problem`). Then the
 scheduler's own cost: generations of no-op evaluations in 1 chunk and in ``workers``
-chunks (what DaskEvaluator sends: one chunk per worker) give the cost per generation ``c_gen`` and per chunk task ``c_task`` (``T(k) = c_gen + k *
-c_task``, best of 5 each), which benchmarks/scaling_model.py turns into predictions.
+chunks (what DaskEvaluator sends: one chunk per worker) give the cost per generation
+``c_gen`` and per chunk task ``c_task`` (``T(k) = c_gen + k * c_task``, best of 5 each), which benchmarks/scaling_model.py turns into predictions.
 
 The machine has 2 cores shared with other jobs: sleeping workers need almost no CPU,
 but the scheduler, the nannies and the client do, so the load average is recorded.
@@ -157,8 +157,8 @@ def measure(workers: int, sleeps_ms: list[float], per_worker: int, generations: 
             }
             pause = (f"; after {PAUSE_S:g} s idle: {ideal / float(np.mean(paused)):.1%}"
                      if paused else "")
-            print(f"{workers} workers, {ms:g} ms: {ideal / mean:.1%} of ideal (best generation {ideal / best:.1%}){pause}",
-                  flush=True)
+            print(f"{workers} workers, {ms:g} ms: {ideal / mean:.1%} of ideal "
+                  f"(best generation {ideal / best:.1%}){pause}", flush=True)
         row["overheads"] = overheads(SleepyZDT1(0.0), address, workers, rng)
         o = row["overheads"]
         print(f"{workers} workers: c_gen {o['c_gen_s'] * 1e3:.2f} ms, c_task {o['c_task_s'] * 1e3:.3f} ms "
