@@ -24,7 +24,9 @@ in (0, 1]:
   peaks, an absolute floor on weak ones; defaults 3 % and 0.002 of the total intensity:
   the relative error the issue states for its measurements, "intensities with +-3 %
   noise", inside the 2-5 % Kind & Fiehn give for isotope abundances; compared on
-  development queries only, ``benchmarks/molecule_validation.py --part intensity``).
+  development queries only, ``benchmarks/molecule_validation.py --part intensity``), the
+  total intensity profiled out (``isotope_scale``; chosen on development queries by a
+  rule written before the run, ``--part isotope-scale``).
 * ``prior``: -2 ln of the formula prior (:mod:`~gadesign_problems.molecule.prior`: a
   density of C, N and O per mass with and without P, S and P counts; with
   ``--halogen-prior`` F, Cl, Br, I too), fitted on the development list; ``--no-prior``
@@ -91,7 +93,9 @@ class Scoring:
     formula prior fitted on the development list; ``halogen_prior``: in it, F, Cl, Br
     and I as rare elements too (halogens allowed, not expected); ``prior``: another
     prior (anything with ``cost(counts, elements, halogens)``, e.g. a
-    :func:`~gadesign_problems.molecule.prior.fit` of another list) instead of that one.
+    :func:`~gadesign_problems.molecule.prior.fit` of another list) instead of that one;
+    ``isotope_scale``: ``"profiled"`` (the total intensity a free parameter) or ``"fixed"``
+    (the scale before), see :func:`~gadesign_problems.molecule.isotopes.isotope_misfit`.
     """
 
     mass_accuracy_ppm: float = 3.0
@@ -101,7 +105,7 @@ class Scoring:
     use_prior: bool = True
     halogen_prior: bool = False
     prior: object | None = field(default=None, compare=False, repr=False)
-    isotope_scale: str = "fixed"
+    isotope_scale: str = "profiled"
 
     def validated(self) -> "Scoring":
         if not (np.isfinite(self.mass_accuracy_ppm) and 0 < self.mass_accuracy_ppm <= 1000):

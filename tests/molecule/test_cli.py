@@ -152,7 +152,7 @@ def test_5000_da_over_ten_elements_is_refused_at_once_with_the_way_out(cli):
 def test_rule_3_rejecting_everything_still_answers_with_a_warning():
     from .test_search import melatonin_outlier
 
-    mz, peaks = melatonin_outlier()          # a real compound, one peak 3 sigma off
+    mz, peaks = melatonin_outlier()          # a real compound, M+1 25 % high (an interfering peak)
     args = ["formula", f"{mz:.6f}", "--adduct", "[M+H]+", "--isotopes", ",".join(f"{p:.6f}" for p in peaks)]
     result = CliRunner().invoke(app, args + ["--json", "--top", "3"])
     assert result.exit_code == 0, result.output
