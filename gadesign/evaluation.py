@@ -545,7 +545,13 @@ class DaskEvaluator(SerialEvaluator):
         from gadesign.dask_problem import ProblemOnWorkers
 
         self._plugin = f"gadesign-problem-{uuid.uuid4().hex}"  # a name only: results never depend on it
-        self._client.register_plugin(ProblemOnWorkers(self._plugin, problem))
+        try:
+            self._client.register_plugin(ProblemOnWorkers(self._plugin, problem))
+        except Exception as exc:  # noqa: BLE001 - Dask re-raises a worker's failure as a bare Exception
+            self.close()
+            raise ConfigError(f"--dask {address}: the workers cannot load the problem "
+                              f"{getattr(problem, 'name', type(problem).__name__)!r} ({exc}); install the package "
+                              f"that defines it on every worker") from None
 
     @property
     def workers(self) -> int:  # type: ignore[override]

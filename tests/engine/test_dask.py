@@ -68,12 +68,26 @@ def test_local_cluster_front_equals_serial(cli, tmp_path, problem_args):
     assert (tmp_path / "dask" / "front.json").read_bytes() == expected
 
 
-def test_real_scheduler_and_workers(cli, tmp_path, cluster):
+def test_real_scheduler_and_workers(cli, tmp_path, cluster, monkeypatch):
     address, _ = cluster
     expected = serial_front(cli, tmp_path, ("zdt1",))
     res = cli("evolve", "zdt1", *RUN, "--dask", address, "--out", str(tmp_path / "remote"))
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "remote" / "front.json").read_bytes() == expected
+    # a problem whose module exists only on this side (a plugin not installed on the
+    # workers): one clear error naming it, not a worker's traceback
+    from gadesign.errors import ConfigError
+    from gadesign.evaluation import DaskEvaluator
+
+    here = tmp_path / "only_here"
+    here.mkdir()
+    (here / "problem_only_here.py").write_text(
+        "from gadesign_problems.testfunctions.zdt import ZDT1\n\n\nclass OnlyHere(ZDT1):\n    name = 'only-here'\n")
+    monkeypatch.syspath_prepend(str(here))
+    from problem_only_here import OnlyHere
+
+    with pytest.raises(ConfigError, match=r"cannot load the problem 'only-here'.*problem_only_here"):
+        DaskEvaluator(OnlyHere(10), address)
 
 
 def test_worker_killed_mid_run(cli, tmp_path, cluster):
