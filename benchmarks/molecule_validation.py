@@ -749,6 +749,7 @@ def main() -> None:
     parser.add_argument("--build", action="store_true", help="rebuild the sets from their compounds.csv")
     parser.add_argument("--fit", action="store_true", help="refit the prior on the development list, print it")
     parser.add_argument("--quick", action="store_true", help="7 peaks only, exact only")
+    parser.add_argument("--exact-only", action="store_true", help="--part declared: 3, 5 and 7 peaks, exact only")
     parser.add_argument("--limit", type=int, default=None, help="first N cases only")
     parser.add_argument("--draws", type=int, default=10, help="--part redraw: fresh noise draws of the set")
     parser.add_argument("--part", choices=("declared", "broad", "uniform", "ablation", "development", "ambiguity",
@@ -772,7 +773,7 @@ def main() -> None:
     parts = ("declared", "broad", "uniform", "ablation", "development", "ambiguity", "variants", "misses", "redraw", "redraw_uniform")
     previous = json.loads(OUT.read_text()) if OUT.exists() else {}
     result.update({k: v for k, v in previous.items() if k in parts})
-    methods = ("exact",) if args.quick else ("exact", "evolve")
+    methods = ("exact",) if args.quick or args.exact_only else ("exact", "evolve")
     if args.part in ("declared", "all"):
         declared = {}
         for n_peaks in ((7,) if args.quick else (3, 5, 7)):
