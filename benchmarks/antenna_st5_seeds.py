@@ -33,10 +33,12 @@ uncommitted edits out of a long run, run it on a snapshot of a commit::
     PYTHONPATH=SNAP python benchmarks/antenna_st5_seeds.py --seeds 1-5 --code-note "snapshot of <commit>"
  ``--recheck`` redoes only the checks (levels, and NEC-2 on
 the deck written again by ``ST5Problem.deck``) of every recorded design with the code as
-it is now. Usage (minutes per seed)::
+it is now, into a copy (``--recheck-out``, default ``<out>_rechecked.json``; each entry
+keeps its recorded verdicts under ``before_recheck``, the JSON itself is not touched);
+``--nec-only`` redoes only NEC-2 (after a change to the exported deck). Usage (minutes per seed)::
 
     python benchmarks/antenna_st5_seeds.py [--seeds 1-10] [--jobs 1] [--runs results/st5-seeds]
-    python benchmarks/antenna_st5_seeds.py --recheck
+    python benchmarks/antenna_st5_seeds.py --recheck [--nec-only] [--out X.json] [--recheck-out Y.json]
     python benchmarks/antenna_st5_seeds.py --showcase 2    # seed 2's run -> results/showcase/antenna-st5
     python benchmarks/antenna_st5_seeds.py --polish-failed 400
 
@@ -545,7 +547,13 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1, help="seeds run at the same time")
     ap.add_argument("--runs", type=Path, default=Path("results/st5-seeds"), help="run directories")
     ap.add_argument("--out", type=Path, default=HERE / "out" / "antenna_st5_seeds.json")
-    ap.add_argument("--recheck", action="store_true", help="redo the checks of the recorded designs only")
+    ap.add_argument("--recheck", action="store_true",
+                    help="redo the checks of --out's recorded designs; writes --recheck-out, --out is left as it is")
+    ap.add_argument("--recheck-out", type=Path,
+                    help="with --recheck: the rechecked copy (default: --out's name + _rechecked); each entry keeps "
+                         "its recorded levels, nec and passes under before_recheck")
+    ap.add_argument("--nec-only", action="store_true",
+                    help="with --recheck: redo only NEC-2 on the deck written afresh (the recorded levels are kept)")
     ap.add_argument("--showcase", type=int, help="copy this seed's run and design to results/showcase/antenna-st5")
     ap.add_argument("--pop", type=int, help="override the default budget (a smoke test, not the benchmark)")
     ap.add_argument("--generations", type=int, help="override the default budget (smoke test)")
@@ -627,15 +635,33 @@ def main() -> None:
             atomic_write_json(args.out, data)
         return
     if args.recheck:
+        import tempfile
+
+        dest = args.recheck_out or args.out.with_name(args.out.stem + "_rechecked.json")
+        if dest.resolve() == args.out.resolve():
+            raise SystemExit("error: --recheck-out must differ from --out (the recorded verdicts are kept)")
+        before = {k: data.get("summary", {}).get(k) for k in ("passes_all_checks", "levels_meet",
+                                                              "nec_resolved_and_meets")}
         for entry in data["seeds"].values():
             if entry.get("met"):
-                checks(entry, p)
-                print(json.dumps({"seed": entry["seed"], "passes": entry["passes"]}), flush=True)
+                entry["before_recheck"] = {k: entry.get(k) for k in ("levels", "nec", "passes")}
+                if args.nec_only and entry.get("levels"):
+                    x = from_json(entry["genome"])
+                    with tempfile.TemporaryDirectory() as tmp:
+                        entry["nec"] = nec_check(p.deck(x).to_nec(Path(tmp) / "design.nec"), p)
+                    entry["passes"] = bool(all(r["meets_requirements"] for r in entry["levels"])
+                                           and entry["nec"]["resolved"] and entry["nec"]["meets_requirements"])
+                else:
+                    checks(entry, p)
+                print(json.dumps({"seed": entry["seed"], "passes": entry["passes"],
+                                  "before": entry["before_recheck"]["passes"]}), flush=True)
         data["rechecked"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         data["recheck_code"] = code_info(args.code_note)
-        with locked(args.out):
+        data["recheck_of"] = {"file": args.out.name, "summary_before": before,
+                              "levels": "recorded (--nec-only)" if args.nec_only else "recomputed"}
+        with locked(dest):
             summarise(data)
-            atomic_write_json(args.out, data)
+            atomic_write_json(dest, data)
         return
     todo = [s for s in parse_seeds(args.seeds) if str(s) not in data["seeds"]]
     print(f"seeds to run: {todo}", flush=True)
