@@ -21,9 +21,14 @@ the restart studies' JSONs), the final fronts and members of the last checkpoint
 population of the run directories given with ``--runs`` (seeds below 39), and random
 trees of the genome (seeds 0..R-1).
 
+Which engine is right where they differ? ``--canonical``: ours and NEC-2 on an ST5 feed
+topped by one straight arm, one bent arm and the five-wire hub, at the ST5 radius and at a
+tenth of it (where NEC's thin-wire kernel is valid at every level).
+
 Writes benchmarks/out/antenna_st5_nec_convergence.json. Usage (a few minutes)::
 
-    python benchmarks/antenna_st5_nec_convergence.py [--runs DIR ...] [--random 20]
+    python benchmarks/antenna_st5_nec_convergence.py [--runs DIR ...] [--random 12] [--rules multiple,radius]
+    python benchmarks/antenna_st5_nec_convergence.py --canonical --out benchmarks/out/antenna_st5_nec_canonical.json
 """
 
 from __future__ import annotations
@@ -210,6 +215,55 @@ def summarise(designs: list[dict[str, Any]], levels: tuple[float, ...] = LEVELS,
     return table
 
 
+def canonical(kind: str, m: int, a: float) -> Any:
+    """An ST5-like feed (4 mm wire from the ground plane in four 1 mm segments, the source on
+    the lowest) topped by 10 mm arms of radius ``a`` in ``6 m`` segments: one vertical arm
+    (``straight``), one at 45 degrees (``bent``), or four at 45 degrees at the four
+    azimuths (``hub``, the five-wire junction of every ST5 design)."""
+    from gadesign_problems.antenna.wires import Antenna, Source, Wire
+
+    h, arm = 0.004, 0.010
+    wires = [Wire((0.0, 0.0, 0.0), (0.0, 0.0, h), a, 4, 1)]
+    s = arm / math.sqrt(2.0)
+    ends = {"straight": [(0.0, 0.0, h + arm)], "bent": [(s, 0.0, h + s)],
+            "hub": [(s, 0.0, h + s), (0.0, s, h + s), (-s, 0.0, h + s), (0.0, -s, h + s)]}[kind]
+    wires += [Wire((0.0, 0.0, h), e, a, 6 * m, 2 + i) for i, e in enumerate(ends)]
+    return Antenna(wires=tuple(wires), sources=(Source(1, 1),), ground=True)
+
+
+def canonical_study(freqs: tuple[float, ...]) -> dict[str, Any]:
+    """Ours (k = 1, 2, 4) and NEC-2 (standard and EK, arms m = 1, 2, 3, 4, 6) on the
+    canonical feeds for the ST5 radius (0.5 mm) and a thin one (0.05 mm, where NEC's
+    kernel is valid at every level: arm segments >= 5.6 radii): |Z_NEC - Z_ours(4)| / |Z|."""
+    sys.path.insert(0, str(HERE.parent / "tests" / "antenna"))
+    from pynec_ref import nec_context
+
+    def nec_z(ant: Any, ek: bool) -> np.ndarray:
+        out = []
+        for f in freqs:
+            ctx = nec_context(ant, extended=ek)
+            ctx.fr_card(0, 1, f / 1e6, 0)
+            ctx.xq_card(0)
+            out.append(complex(ctx.get_input_parameters(0).get_impedance()[0]))
+        return np.array(out)
+
+    res: dict[str, Any] = {}
+    for a in (0.0005, 0.00005):
+        for kind in ("straight", "bent", "hub"):
+            base = canonical(kind, 1, a)
+            with blas_single_thread():
+                our = {k: base.refined(k).solve(list(freqs)).impedance[:, 0] for k in (1, 2, 4)}
+            ref = our[4]
+            d = lambda z: [float(v) for v in np.abs(z - ref) / np.abs(ref)]  # noqa: E731
+            row = {"ours_z4": [[v.real, v.imag] for v in ref], "ours_k1_vs_k4": d(our[1]),
+                   "ours_k2_vs_k4": d(our[2])}
+            for ek in (False, True):
+                row["nec_ek" if ek else "nec_std"] = {m: d(nec_z(canonical(kind, m, a), ek)) for m in (1, 2, 3, 4, 6)}
+            res[f"{kind} a={a * 1e3:g} mm"] = row
+            print(kind, a, json.dumps(row), flush=True)
+    return res
+
+
 def complexify(v: Any, key: str = "") -> Any:
     """Per-design results read back from the JSON (impedances as [re, im] pairs)."""
     if isinstance(v, dict):
@@ -230,10 +284,16 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=HERE / "out" / "antenna_st5_nec_convergence.json")
     ap.add_argument("--rules", default="multiple", help="mesh rules to study: multiple, radius (comma-separated)")
     ap.add_argument("--kernels", default="standard,extended", help="NEC kernels (standard, extended)")
+    ap.add_argument("--canonical", action="store_true",
+                    help="only the canonical feeds (straight, bent, five-wire hub; ST5 and thin radius): writes --out")
     ap.add_argument("--from-json", type=Path, help="summarise the per-design results of an earlier run again")
     args = ap.parse_args()
     p = antenna_st5()
     t0 = time.perf_counter()
+    if args.canonical:
+        atomic_write_json(args.out, {"canonical": canonical_study(tuple(p.requirements.frequencies)),
+                                     "doc": canonical_study.__doc__, "machine": platform.platform()})
+        return
     cpu_before = 0.0
     if args.from_json:
         old = json.loads(args.from_json.read_text())
