@@ -24,8 +24,9 @@ intensity error model defaults (3 % relative, the issue's stated intensity noise
 0.002 absolute) and the mass accuracy (3 ppm, read as a 3-sigma bound) are stated
 figures, not fitted; the prior's form was chosen on development queries (``--part
 variants``), and so were the mass tail, the count model (``--part scoring``), the
-intensity default (``--part intensity``: development queries under both noise models) and
-P's count given O (``--part phosphorus``).
+intensity default (``--part intensity``: development queries under both noise models),
+P's count given O (``--part phosphorus``) and the profiled isotope scale (``--part
+isotope-scale``).
 
 ``--part redraw [--draws N]``: the same compounds under N fresh draws of the set's noise
 model (seeds fixed in advance, :data:`REDRAW_SEED`), exact top-1/top-3 at 3 and 7 peaks per
