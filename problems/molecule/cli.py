@@ -158,7 +158,7 @@ def formula_cmd(
         doc = {"query": {"value": query.value, "adduct": query.adduct.name, "charge": query.adduct.charge,
                          "neutral_mass": query.neutral_mass, "ppm": query.ppm,
                          "mass_accuracy_ppm": query.scoring.mass_accuracy_ppm,
-                         "intensity_error": [rel, absolute],
+                         "intensity_error": [rel, absolute], "isotope_scale": query.scoring.isotope_scale,
                          "elements": "".join(query.elements), "rules": query.rules.name,
                          "rules_filter": list(query.rule_names), "rules_graded": list(query.graded_names),
                          "prior": query.scoring.use_prior, "halogen_prior": query.scoring.halogen_prior,
