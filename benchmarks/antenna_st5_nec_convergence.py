@@ -29,6 +29,8 @@ Writes benchmarks/out/antenna_st5_nec_convergence.json. Usage (a few minutes)::
 
     python benchmarks/antenna_st5_nec_convergence.py [--runs DIR ...] [--random 12] [--rules multiple,radius]
     python benchmarks/antenna_st5_nec_convergence.py --canonical --out benchmarks/out/antenna_st5_nec_canonical.json
+    python benchmarks/antenna_st5_nec_convergence.py --trace antenna_st5_seeds_validation4.json:42 \
+        antenna_st5_seeds_validation4.json:43 --out benchmarks/out/antenna_st5_nec_trace_validation4.json
 """
 
 from __future__ import annotations
@@ -270,6 +272,26 @@ def canonical_study(freqs: tuple[float, ...]) -> dict[str, Any]:
     return res
 
 
+def trace(items: list[str]) -> dict[str, Any]:
+    """NEC-2 (standard kernel) at every arm density on recorded designs named ``FILE:SEED``
+    (a seed JSON in benchmarks/out and a seed in it), beside the recorded checks of ours:
+    a recheck only, for validation designs too; nothing is chosen from it."""
+    p = antenna_st5()
+    out: dict[str, Any] = {}
+    for item in items:
+        name, _, seed = item.rpartition(":")
+        entry = json.loads((HERE / "out" / name).read_text())["seeds"][seed]
+        rows = nec_levels(p, from_json(entry["genome"]), LEVELS, "multiple", ("standard",))["standard"]
+        out[item] = {"nec_standard": [None if r is None else {k: ([[v.real, v.imag] for v in r[k]] if k == "z" else r[k])
+                                                            for k in r} for r in rows],
+                     "ours_levels": entry.get("levels")}
+        for r in rows:
+            if r is not None:
+                print(item, r["m"], "vswr", [round(v, 3) for v in r["vswr"]], "min rhcp",
+                      [round(v, 2) for v in r["min_rhcp"]], "agt", [round(v, 3) for v in r["agt"]], flush=True)
+    return out
+
+
 def complexify(v: Any, key: str = "") -> Any:
     """Per-design results read back from the JSON (impedances as [re, im] pairs)."""
     if isinstance(v, dict):
@@ -292,10 +314,15 @@ def main() -> None:
     ap.add_argument("--kernels", default="standard,extended", help="NEC kernels (standard, extended)")
     ap.add_argument("--canonical", action="store_true",
                     help="only the canonical feeds (straight, bent, five-wire hub; ST5 and thin radius): writes --out")
+    ap.add_argument("--trace", nargs="+", metavar="FILE:SEED",
+                    help="only NEC-2 at every density on these recorded designs (a recheck): writes --out")
     ap.add_argument("--from-json", type=Path, help="summarise the per-design results of an earlier run again")
     args = ap.parse_args()
     p = antenna_st5()
     t0 = time.perf_counter()
+    if args.trace:
+        atomic_write_json(args.out, {"trace": trace(args.trace), "levels": list(LEVELS), "doc": trace.__doc__})
+        return
     if args.canonical:
         atomic_write_json(args.out, {"canonical": canonical_study(tuple(p.requirements.frequencies)),
                                      "doc": canonical_study.__doc__, "machine": platform.platform()})
