@@ -223,6 +223,11 @@ def run_case(case: dict, n_peaks: int, elements: str, methods: tuple[str, ...], 
     return row
 
 
+def broad_row(case: dict) -> dict:
+    """One case of ``--part broad``: exact search and GA over CHNOPSFClBrI, 7 peaks."""
+    return run_case(case, 7, "CHNOPSFClBrI", ("exact", "evolve"))
+
+
 def summarise(rows: list[dict], method: str, first: int | None = None) -> dict:
     ranks = [r[method]["rank"] for r in rows if method in r]
     n = len(ranks)
@@ -751,6 +756,8 @@ def main() -> None:
     parser.add_argument("--fit", action="store_true", help="refit the prior on the development list, print it")
     parser.add_argument("--quick", action="store_true", help="7 peaks only, exact only")
     parser.add_argument("--exact-only", action="store_true", help="--part declared: 3, 5 and 7 peaks, exact only")
+    parser.add_argument("--jobs", type=int, default=1, help="--part broad: cases spread over N processes "
+                        "(wall times per case then include the other processes' load)")
     parser.add_argument("--limit", type=int, default=None, help="first N cases only")
     parser.add_argument("--draws", type=int, default=10, help="--part redraw: fresh noise draws of the set")
     parser.add_argument("--part", choices=("declared", "broad", "uniform", "ablation", "development", "ambiguity",
@@ -787,7 +794,13 @@ def main() -> None:
                               f"{declared[str(n_peaks)][m]['first64']['top3']})" for m in methods), flush=True)
         result["declared"] = declared
     if args.part in ("broad", "all") and not args.quick:
-        rows = [run_case(c, 7, "CHNOPSFClBrI", ("exact", "evolve")) for c in cases]
+        if args.jobs > 1:        # cases spread over processes; each case's two methods stay in one
+            import multiprocessing
+
+            with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
+                rows = pool.map(broad_row, cases, chunksize=1)
+        else:
+            rows = [broad_row(c) for c in cases]
         agree = [r for r in rows if r["exact"]["best"] is not None]
         same = sum(r["evolve"]["best"] == r["exact"]["best"] for r in agree)
         result["broad"] = {"elements": "CHNOPSFClBrI", "peaks": 7,
