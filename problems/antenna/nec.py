@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -309,17 +309,52 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
         raise err(str(exc), n) from None
 
 
+#: The longest card written. nec2c (1.3) reads each card into a fixed buffer and rejects a
+#: deck with a longer line ("INCORRECT LABEL FOR A COMMENT CARD", or a misread GW card);
+#: 132 characters is its limit, measured; 80 is the punched card's, kept for comments.
+MAX_CARD_CHARS = 120
+MAX_COMMENT_CHARS = 80
+
+
 def _g(x: float) -> str:
     """Shortest exact float text."""
     return repr(float(x))
 
 
+#: Number formats tried in turn until a card fits: exact, then 12, 10 and 8 significant
+#: digits (10 digits move a 15 cm wire's end by at most 1e-11 m)
+_FORMATS = (_g, lambda x: f"{float(x):.12g}", lambda x: f"{float(x):.10g}", lambda x: f"{float(x):.8g}")
+
+
+def _card(label: str, ints: Sequence[int], floats: Sequence[float]) -> str:
+    """One free-format card, its numbers exact where the card stays within
+    :data:`MAX_CARD_CHARS`, else rounded to the most digits that fit."""
+    line = ""
+    for fmt in _FORMATS:
+        line = " ".join([label, *map(str, ints), *map(fmt, floats)])
+        if len(line) <= MAX_CARD_CHARS:
+            break
+    return line
+
+
+def _comment_cards(comments: Sequence[str]) -> list[str]:
+    """CM cards of at most :data:`MAX_COMMENT_CHARS`: a longer comment is wrapped at spaces."""
+    import textwrap
+
+    out: list[str] = []
+    for c in comments:
+        out += [f"CM {part}" for part in textwrap.wrap(c, MAX_COMMENT_CHARS - 3, break_long_words=True,
+                                                         break_on_hyphens=False)] or ["CM"]
+    return out
+
+
 def format_nec(ant: Antenna) -> str:
-    """A NEC-2 deck for ``ant`` (free format; nec2c, xnec2c and 4nec2 read it)."""
-    out = [f"CM {c}" for c in ant.comments] or ["CM written by gadesign"]
+    """A NEC-2 deck for ``ant`` (free format, every card within :data:`MAX_CARD_CHARS`
+    and comments within 80 characters, so that nec2c, xnec2c and 4nec2 read it)."""
+    out = _comment_cards(ant.comments) or ["CM written by gadesign"]
     out.append("CE")
     for w in ant.wires:
-        out.append(" ".join(["GW", str(w.tag), str(w.segments), *map(_g, w.start), *map(_g, w.end), _g(w.radius)]))
+        out.append(_card("GW", (w.tag, w.segments), (*w.start, *w.end, w.radius)))
     out.append(f"GE {1 if ant.ground else 0}")
     if ant.ground:
         out.append("GN 1")
@@ -327,7 +362,7 @@ def format_nec(ant: Antenna) -> str:
         code = {v: k for k, v in LD_KINDS.items()}[ld.kind]
         vals = {"series": (ld.r, ld.l, ld.c), "parallel": (ld.r, ld.l, ld.c),
                 "impedance": (ld.r, ld.x), "conductivity": (ld.sigma,)}[ld.kind]
-        out.append(" ".join(["LD", str(code), str(ld.tag), str(ld.first), str(ld.last), *map(_g, vals)]))
+        out.append(_card("LD", (code, ld.tag, ld.first, ld.last), vals))
     for s in ant.sources:
         v = complex(s.voltage)
         out.append(f"EX 0 {s.tag} {s.segment} 0 {_g(v.real)} {_g(v.imag)}")
