@@ -223,6 +223,28 @@ def run_case(case: dict, n_peaks: int, elements: str, methods: tuple[str, ...], 
     return row
 
 
+def map_cases(row: Callable[[dict], dict], cases: list[dict], jobs: int) -> list[dict]:
+    """``row`` of every case, in order; over ``jobs`` processes when more than one (each
+    case's methods stay in one process, so their wall times compare)."""
+    if jobs <= 1:
+        return [row(c) for c in cases]
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+        return pool.map(row, cases, chunksize=1)
+
+
+def declared_row(n_peaks: int, methods: tuple[str, ...]) -> Callable[[dict], dict]:
+    """A picklable ``--part declared`` row function: CHNOPS + the case's halogens, ``n_peaks`` peaks."""
+    import functools
+
+    return functools.partial(_declared_row, n_peaks=n_peaks, methods=methods)
+
+
+def _declared_row(case: dict, n_peaks: int, methods: tuple[str, ...]) -> dict:
+    return run_case(case, n_peaks, case["alphabet"], methods)
+
+
 def broad_row(case: dict) -> dict:
     """One case of ``--part broad``: exact search and GA over CHNOPSFClBrI, 7 peaks."""
     return run_case(case, 7, "CHNOPSFClBrI", ("exact", "evolve"))
@@ -756,7 +778,7 @@ def main() -> None:
     parser.add_argument("--fit", action="store_true", help="refit the prior on the development list, print it")
     parser.add_argument("--quick", action="store_true", help="7 peaks only, exact only")
     parser.add_argument("--exact-only", action="store_true", help="--part declared: 3, 5 and 7 peaks, exact only")
-    parser.add_argument("--jobs", type=int, default=1, help="--part broad: cases spread over N processes "
+    parser.add_argument("--jobs", type=int, default=1, help="--part declared/broad: cases spread over N processes "
                         "(wall times per case then include the other processes' load)")
     parser.add_argument("--limit", type=int, default=None, help="first N cases only")
     parser.add_argument("--draws", type=int, default=10, help="--part redraw: fresh noise draws of the set")
@@ -785,7 +807,7 @@ def main() -> None:
     if args.part in ("declared", "all"):
         declared = {}
         for n_peaks in ((7,) if args.quick else (3, 5, 7)):
-            rows = [run_case(c, n_peaks, c["alphabet"], methods) for c in cases]
+            rows = map_cases(declared_row(n_peaks, methods), cases, args.jobs)
             declared[str(n_peaks)] = {m: summarise(rows, m, first) for m in methods} | {"rows": rows}
             print(f"{n_peaks} peaks, CHNOPS + declared halogens: "
                   + "; ".join(f"{m} top-1 {declared[str(n_peaks)][m]['top1']}/{len(rows)}, "
@@ -794,13 +816,7 @@ def main() -> None:
                               f"{declared[str(n_peaks)][m]['first64']['top3']})" for m in methods), flush=True)
         result["declared"] = declared
     if args.part in ("broad", "all") and not args.quick:
-        if args.jobs > 1:        # cases spread over processes; each case's two methods stay in one
-            import multiprocessing
-
-            with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
-                rows = pool.map(broad_row, cases, chunksize=1)
-        else:
-            rows = [broad_row(c) for c in cases]
+        rows = map_cases(broad_row, cases, args.jobs)
         agree = [r for r in rows if r["exact"]["best"] is not None]
         same = sum(r["evolve"]["best"] == r["exact"]["best"] for r in agree)
         result["broad"] = {"elements": "CHNOPSFClBrI", "peaks": 7,
