@@ -97,11 +97,9 @@ class Evolution:
             niche = clearing_for(self.problem)
         except (ValueError, TypeError) as exc:
             raise ConfigError(str(exc)) from None
-        if niche is None:
-            return
         if hasattr(self.algorithm, "niche"):
-            self.algorithm.niche = niche
-        else:
+            self.algorithm.niche = niche  # None too: an algorithm object reused from a run with clearing
+        elif niche is not None:
             log.warning(f"niche_capacity is ignored: {self.algorithm.name} has no clearing in its survival (nsga2 has)")
 
     # -- the loop ------------------------------------------------------------------------
