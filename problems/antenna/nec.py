@@ -338,13 +338,16 @@ def _card(label: str, ints: Sequence[int], floats: Sequence[float]) -> str:
 
 
 def _comment_cards(comments: Sequence[str]) -> list[str]:
-    """CM cards of at most :data:`MAX_COMMENT_CHARS`: a longer comment is wrapped at spaces."""
+    """CM cards of at most :data:`MAX_COMMENT_CHARS`: a longer comment is wrapped at spaces,
+    never between a number and the unit after it ("7.2 nH")."""
     import textwrap
 
     out: list[str] = []
     for c in comments:
-        out += [f"CM {part}" for part in textwrap.wrap(c, MAX_COMMENT_CHARS - 3, break_long_words=True,
-                                                         break_on_hyphens=False)] or ["CM"]
+        kept = re.sub(r"(\d) (?=[^\W\d])", "\\1\u00a0", c)  # textwrap breaks only at ASCII whitespace
+        out += [f"CM {part.replace(chr(0xA0), ' ')}"
+                for part in textwrap.wrap(kept, MAX_COMMENT_CHARS - 3, break_long_words=True,
+                                          break_on_hyphens=False)] or ["CM"]
     return out
 
 
