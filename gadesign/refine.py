@@ -141,16 +141,13 @@ T = TypeVar("T")
 
 def distinct_keys_first(ranked: Sequence[T], key: Callable[[T], Hashable]) -> list[T]:
     """``ranked`` (best first) reordered: the first item of each distinct ``key`` in rank
-    order, then the rest in rank order (a stable partition; used by :func:`refine_front`
-    and the engine's restart archive)."""
-    seen: set[Hashable] = set()
-    first: list[T] = []
-    rest: list[T] = []
-    for item in ranked:
-        k = key(item)
-        (rest if k in seen else first).append(item)
-        seen.add(k)
-    return first + rest
+    order, then the rest in rank order (a stable partition: clearing with capacity 1,
+    :func:`gadesign.niching.clear`; used by :func:`refine_front` and the engine's restart
+    archive)."""
+    from gadesign.niching import clear
+
+    ranked = list(ranked)
+    return [ranked[i] for i in clear(range(len(ranked)), [key(item) for item in ranked], 1)]
 
 
 RefineMany = Callable[[Sequence[tuple[Any, Evaluation]]], list[tuple[Any, Evaluation, int]]]
