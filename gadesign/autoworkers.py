@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import pickle
 import time
 from dataclasses import dataclass
 from typing import Any, Collection, Hashable, Sequence
 
 from gadesign.errors import ConfigError
-from gadesign.evaluation import ProcessPoolEvaluator, SerialEvaluator, safe_evaluate
+from gadesign.evaluation import ProcessPoolEvaluator, SerialEvaluator, available_cpus, safe_evaluate
 from gadesign.problem import Evaluation, Problem
 
 log = logging.getLogger("gadesign")
@@ -53,14 +52,6 @@ def parse_workers(value: int | str) -> int | str:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(f"--workers {value!r}: expected a whole number or auto")
     return value
-
-
-def available_cpus() -> int:
-    """CPUs this process may run on (its affinity mask where the OS has one)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,9 @@ class Progress:
                                 TimeElapsedColumn(table_column=Column(**fixed)),  # type: ignore[arg-type]
                                 TextColumn("{task.fields[stats]}",
                                            table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)),
-                                console=console or err, disable=quiet, transient=False, expand=True)
+                                console=console or err, disable=quiet, transient=False, expand=True,
+                                auto_refresh=False)  # redrawn per update: no refresh thread, so
+        # the evaluation workers can be forked from this process (gadesign.evaluation._fork_is_safe)
         self.task = self.bar.add_task("gen", total=total, stats="")
         self.export_task: Any = None
 
@@ -122,7 +124,7 @@ class Progress:
         """Progress of writing the front's designs in the problem's own formats."""
         if self.export_task is None:
             self.export_task = self.bar.add_task("designs", total=total, stats="writing field formats")
-        self.bar.update(self.export_task, completed=done)
+        self.bar.update(self.export_task, completed=done, refresh=True)
 
     def update(self, row: dict[str, Any]) -> None:
         stats = [f"evals {row['evals']}"]
@@ -136,7 +138,7 @@ class Progress:
             stats.append(f"no feasible (min violation {row['min_violation']:.3g})")
         if row.get("failed"):
             stats.append(f"failed {row['failed']}")
-        self.bar.update(self.task, completed=row["gen"], stats=escape(" · ".join(stats)))
+        self.bar.update(self.task, completed=row["gen"], stats=escape(" · ".join(stats)), refresh=True)
 
 
 def _report(result: Any, started: float) -> None:

@@ -34,7 +34,7 @@ def test_warm_pool_shares_the_work_with_this_process_and_matches_serial():
     batches = [problem.genome.sample_many(64, rng) for _ in range(4)]
     serial = SerialEvaluator(problem)
     expected = [[(e.objectives, e.violations, e.info) for e in serial(b)] for b in batches]
-    with ProcessPoolEvaluator(problem, 2) as pool:
+    with ProcessPoolEvaluator(problem, 2, local_help=True) as pool:
         pool.wait_warm()
         before = pool.local_chunks
         got = [[(e.objectives, e.violations, e.info) for e in pool(b)] for b in batches]

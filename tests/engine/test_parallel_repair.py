@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+import pytest
 
 from gadesign import evolve
 from gadesign.evaluation import ProcessPoolEvaluator, SerialEvaluator
@@ -43,13 +44,14 @@ def test_repair_on_workers_changes_nothing(monkeypatch):
     assert evals == reference_evals             # duplicates found after repair are not counted
 
 
-def test_refine_on_workers_gives_the_serial_designs():
+@pytest.mark.parametrize("local_help", [True, False])  # this process refines the first, or the workers all
+def test_refine_on_workers_gives_the_serial_designs(local_help):
     problem = antenna_st5(end_polish_evaluations=12, end_polish_below=100.0)
     rng = np.random.Generator(np.random.PCG64(7))
     xs = problem.genome.sample_many(3, rng)
     members = list(zip(xs, SerialEvaluator(problem)(xs)))
     serial = SerialEvaluator(problem).refine_designs(members)
-    pool = ProcessPoolEvaluator(problem, 2)
+    pool = ProcessPoolEvaluator(problem, 2, local_help=local_help)
     try:
         parallel = pool.refine_designs(members)
     finally:
@@ -78,6 +80,7 @@ def test_costly_repairs_go_out_first_one_per_task_and_change_nothing():
     skip = {problem.genome.key(expected[i][0]) for i in (5, 9)}
     assert [i for i, (_, e) in enumerate(serial.repair_evaluate(xs, skip)) if e is None] == [5, 9]
     pool = ProcessPoolEvaluator(problem, 2, local_help=False)
+    pool.wait_warm()  # forked workers start on first use: start them now, to watch what they are sent
     sent = []
     submit = pool._pool.submit
 
