@@ -9,7 +9,11 @@ Everything the choice rests on is measured in this run::
                                                     + c_gen + k * c_task
 
 ``s * t(s) / 2`` is the wait for the last chunk when designs differ in cost (workers pull
-chunks as they finish, so the slowest holds up at most one chunk); ``t`` comes from the serial generations (the pool starts in the background meanwhile),
+chunks as they finish, so the slowest holds up at most one chunk). The pool's default,
+guided chunks (each 1/(2N) of what is left, down to single designs: sizes s_1..s_k), is
+the other candidate: ``T_N(guided) = sum_i s_i t(s_i) / N + s_k t(s_k) / 2 + c_gen + k c_task``
+(its last chunk is one design, so no worker waits long on another); it is taken when it is
+predicted faster than every fixed size. ``t`` comes from the serial generations (the pool starts in the background meanwhile),
 ``c_gen`` and ``c_task`` (the pool's own cost per generation and per chunk: pickling,
 pipes, wake-ups) from round trips of the generation's genomes through the warm pool that
 evaluate nothing. The pool is chosen when ``T_1 / min_k T_N(k) >= margin`` (1.25): a
@@ -28,7 +32,8 @@ from dataclasses import dataclass
 from typing import Any, Collection, Hashable, Sequence
 
 from gadesign.errors import ConfigError
-from gadesign.evaluation import ProcessPoolEvaluator, SerialEvaluator, available_cpus, safe_evaluate
+from gadesign.evaluation import ProcessPoolEvaluator, SerialEvaluator, available_cpus, guided_chunk_sizes, \
+    safe_evaluate
 from gadesign.problem import Evaluation, Problem
 
 log = logging.getLogger("gadesign")
@@ -69,10 +74,11 @@ class Measurements:
 
 @dataclass(frozen=True)
 class Choice:
-    """Serial (``workers == 1``) or a pool of ``workers`` with ``chunk_size`` designs per chunk."""
+    """Serial (``workers == 1``) or a pool of ``workers`` with ``chunk_size`` designs per chunk
+    (None: the pool's guided chunks)."""
 
     workers: int
-    chunk_size: int
+    chunk_size: int | None
     serial_s: float         #: predicted seconds per generation, serial
     parallel_s: float       #: predicted seconds per generation on the pool (best chunking)
     reason: str
@@ -100,6 +106,14 @@ def parallel_time(m: Measurements, workers: int, chunks: int) -> float:
     return math.ceil(k / workers) * chunk + chunk / 2 + m.c_gen + k * m.c_task
 
 
+def guided_time(m: Measurements, workers: int) -> float:
+    """Predicted seconds for one generation on ``workers`` in the pool's guided chunks."""
+    a, b = cost_model(m)
+    sizes = guided_chunk_sizes(m.n, workers)
+    work = sum(s * a + b for s in sizes)
+    return work / workers + (sizes[-1] * a + b) / 2 + m.c_gen + len(sizes) * m.c_task
+
+
 def choose(m: Measurements, margin: float = MARGIN) -> Choice:
     """Serial or the pool for measurements ``m`` (see the module docstring)."""
     a, b = cost_model(m)
@@ -110,9 +124,14 @@ def choose(m: Measurements, margin: float = MARGIN) -> Choice:
     options = sorted({min(m.n, workers * f) for f in (1, 2, 4, 8, 16)})
     best = min(options, key=lambda k: parallel_time(m, workers, k))
     parallel = parallel_time(m, workers, best)
-    size = math.ceil(m.n / best)
+    size: int | None = math.ceil(m.n / best)
+    chunks = f"chunks of {size}"
+    guided = guided_time(m, workers)
+    if guided < parallel:
+        size, parallel = None, guided
+        chunks = f"{len(guided_chunk_sizes(m.n, workers))} guided chunks"
     numbers = (f"{m.n} designs at {m.per_design * 1e3:.3g} ms each = {serial * 1e3:.3g} ms serial; "
-               f"{workers} workers in chunks of {size}: {parallel * 1e3:.3g} ms predicted "
+               f"{workers} workers in {chunks}: {parallel * 1e3:.3g} ms predicted "
                f"(pool cost {m.c_gen * 1e3:.2g} ms per generation + {m.c_task * 1e3:.2g} ms per chunk)")
     if serial >= margin * parallel:
         return Choice(workers, size, serial, parallel, f"parallel: {numbers}")
@@ -238,7 +257,8 @@ class AutoEvaluator(SerialEvaluator):
         per = self._per_design()
         self.serialization = serialization_time(xs, evaluations)
         if per >= GATE * self.serialization:
-            self._pool = ProcessPoolEvaluator(self.problem, self.cpus, self.timeout)  # starts in the background
+            self._pool = ProcessPoolEvaluator(self.problem, self.cpus, self.timeout)
+            self._pool.start()  # now (forked from this warm process where it can be), while gen 0 goes on
             return
         self._decided(Choice(1, len(xs), per * len(xs), math.inf,
                              f"serial: one evaluation takes {per * 1e3:.3g} ms, only "

@@ -144,6 +144,11 @@ def _guided_chunks(xs: list[Any], workers: int, share: int = 2) -> list[list[Any
     return out
 
 
+def guided_chunk_sizes(n: int, workers: int) -> list[int]:
+    """Sizes of the guided chunks of a batch of ``n`` on ``workers`` (the pool's default)."""
+    return [len(c) for c in _guided_chunks(list(range(n)), workers)]
+
+
 def _costly_first(costs: Sequence[float] | None, n: int,
                   split: Callable[[list[int]], list[list[int]]]) -> list[list[int]]:
     """Chunks of the indices ``range(n)``: those whose cost is above 1 first, costliest
@@ -339,10 +344,11 @@ class ProcessPoolEvaluator(SerialEvaluator):
         self._warm_ups: list[Any] = []
         self.start_method = "fork" if _fork_is_safe() else _SPAWNING
         if self.start_method != "fork":  # the workers start now, in the background
-            self._start()
+            self.start()
 
-    def _start(self) -> ProcessPoolExecutor:
-        """The pool, started on first use when the workers are forked (see the class)."""
+    def start(self) -> ProcessPoolExecutor:
+        """Start the workers now, if they have not started (forked ones otherwise start on
+        first use, see the class); returns the pool."""
         if self._pool is None:
             if self.start_method == "fork" and not _fork_is_safe():  # a thread appeared since
                 self.start_method = _SPAWNING
@@ -355,7 +361,7 @@ class ProcessPoolEvaluator(SerialEvaluator):
     @property
     def warm(self) -> bool:
         """True once every worker has started (and run its initializer)."""
-        self._start()
+        self.start()
         if not self._warm and all(f.done() for f in self._warm_ups):
             for f in self._warm_ups:
                 f.result()  # a worker that failed to start raises here (BrokenProcessPool)
@@ -364,7 +370,7 @@ class ProcessPoolEvaluator(SerialEvaluator):
 
     def wait_warm(self) -> None:
         """Block until every worker is up."""
-        self._start()
+        self.start()
         for f in self._warm_ups:
             f.result()
         self._warm = True
@@ -403,7 +409,7 @@ class ProcessPoolEvaluator(SerialEvaluator):
         members = list(members)
         if len(members) < 2:
             return super().refine_designs(members)
-        pool = self._start()
+        pool = self.start()
         if not self.local_help:  # every CPU has a worker: they take all of them
             return [f.result()[0] for f in [pool.submit(_refine_chunk, [m]) for m in members]]
         from threadpoolctl import threadpool_limits
@@ -420,7 +426,7 @@ class ProcessPoolEvaluator(SerialEvaluator):
 
         parts = _chunks(list(xs), chunks)
         started = time.perf_counter()
-        for _ in self._start().map(_echo_chunk, parts):
+        for _ in self.start().map(_echo_chunk, parts):
             pass
         return time.perf_counter() - started
 
@@ -445,7 +451,7 @@ class ProcessPoolEvaluator(SerialEvaluator):
             with threadpool_limits(1):
                 done[len(chunks) - 1] = local(chunks[-1])
             self.local_chunks += 1
-        pool = self._start()
+        pool = self.start()
         futures = [None if i in done else pool.submit(fn, c) for i, c in enumerate(chunks)]
         if self.local_help or not self.warm:  # evaluate from the back until a worker has the next chunk
             from threadpoolctl import threadpool_limits

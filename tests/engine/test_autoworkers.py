@@ -24,8 +24,18 @@ def measured(n=100, per=5e-3, small=12, per_small=None, c_gen=2e-3, c_task=3e-4,
 def test_costly_evaluations_go_parallel_in_several_chunks_per_worker():
     choice = choose(measured(per=5e-3))
     assert choice.workers == 2
-    assert choice.chunk_size < 50  # several chunks per worker: a slow chunk holds up one worker briefly
+    assert choice.chunk_size is None or choice.chunk_size < 50  # several chunks per worker (None: guided)
     assert choice.speedup > 1.6
+
+
+def test_guided_chunks_when_round_trips_are_cheap_fixed_few_when_they_are_dear():
+    # 5 ms designs, 0.3 ms per chunk: guided (14 chunks, 1/(2N) of what is left, the last
+    # ones single designs) beats every fixed size, whose last chunk holds up a worker longer
+    assert choose(measured(per=5e-3, c_task=3e-4)).chunk_size is None
+    assert "guided" in choose(measured(per=5e-3, c_task=3e-4)).reason
+    # 20 ms per chunk: 14 round trips cost more than a fixed size's longer tail
+    dear = choose(measured(per=5e-3, c_task=20e-3))
+    assert dear.workers == 2 and dear.chunk_size is not None and dear.chunk_size >= 25
 
 
 def test_cheap_evaluations_stay_serial():
