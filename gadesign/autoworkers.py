@@ -29,7 +29,8 @@ import math
 import pickle
 import time
 from dataclasses import dataclass
-from typing import Any, Collection, Hashable, Sequence
+from pathlib import Path
+from typing import Any, Callable, Collection, Hashable, Sequence
 
 from gadesign.errors import ConfigError
 from gadesign.evaluation import ProcessPoolEvaluator, SerialEvaluator, available_cpus, guided_chunk_sizes, \
@@ -245,6 +246,12 @@ class AutoEvaluator(SerialEvaluator):
         if self._pooled:
             return self._pool.refine_designs(members)  # type: ignore[union-attr]
         return super().refine_designs(members)
+
+    def export_designs(self, designs: Sequence[tuple[Any, Evaluation, str]], directory: Path,
+                       on_done: Callable[[int], None] | None = None) -> None:
+        if self._pooled:
+            return self._pool.export_designs(designs, directory, on_done)  # type: ignore[union-attr]
+        return super().export_designs(designs, directory, on_done)
 
     def _per_design(self) -> float:
         """Seconds per design of the clean serial measurements (a first generation

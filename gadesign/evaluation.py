@@ -24,6 +24,7 @@ import signal
 import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any, Callable, Collection, Hashable, Iterable, Iterator, Sequence
 
 from gadesign.errors import ConfigError, GadesignError
@@ -206,6 +207,15 @@ class SerialEvaluator:
         """The problem's ``refine_design(x, evaluation)`` of each member (in order)."""
         return [_refine_member(self.problem, m) for m in members]
 
+    def export_designs(self, designs: Sequence[tuple[Any, Evaluation, str]], directory: Path,
+                       on_done: Callable[[int], None] | None = None) -> None:
+        """The problem's ``export(x, evaluation, directory, stem)`` of each ``(x, evaluation,
+        stem)``, in order; ``on_done(k)`` once the first ``k`` are written."""
+        for k, design in enumerate(designs, 1):
+            _export_one(self.problem, design, directory)
+            if on_done is not None:
+                on_done(k)
+
     def close(self) -> None:
         pass
 
@@ -292,6 +302,15 @@ def _refine_member(problem: Problem, member: tuple[Any, Evaluation]) -> tuple[An
 
 def _refine_chunk(members: Sequence[tuple[Any, Evaluation]]) -> list[tuple[Any, Evaluation, int]]:
     return [_refine_member(_WORKER_PROBLEM["problem"], m) for m in members]
+
+
+def _export_one(problem: Problem, design: tuple[Any, Evaluation, str], directory: Path) -> None:
+    x, evaluation, stem = design
+    problem.export(x, evaluation, directory, stem)  # type: ignore[attr-defined]
+
+
+def _export_task(design: tuple[Any, Evaluation, str], directory: Path) -> None:
+    _export_one(_WORKER_PROBLEM["problem"], design, directory)
 
 
 def _echo_chunk(xs: Sequence[Any]) -> list[Any]:
@@ -418,6 +437,25 @@ class ProcessPoolEvaluator(SerialEvaluator):
         with threadpool_limits(1):  # as in the workers, so results match bit for bit
             first = _refine_member(self.problem, members[0])
         return [first] + [f.result()[0] for f in futures]
+
+    def export_designs(self, designs: Sequence[tuple[Any, Evaluation, str]], directory: Path,
+                       on_done: Callable[[int], None] | None = None) -> None:
+        """As :meth:`SerialEvaluator.export_designs`, one design per task on the workers (a
+        design's files are its own, each written atomically; a failure is raised here, as
+        in one process)."""
+        designs = list(designs)
+        if len(designs) < 2:
+            return super().export_designs(designs, directory, on_done)
+        pool = self.start()
+        futures = [pool.submit(_export_task, d, directory) for d in designs]
+        try:
+            for k, future in enumerate(futures, 1):
+                future.result()
+                if on_done is not None:
+                    on_done(k)
+        finally:
+            for future in futures:
+                future.cancel()
 
     def roundtrip(self, xs: Sequence[Any], chunks: int) -> float:
         """Seconds to send ``xs`` to the workers in ``chunks`` chunks and get them back,

@@ -21,7 +21,7 @@ import gadesign
 from gadesign.algorithms import make_algorithm
 from gadesign.engine import Evolution
 from gadesign.errors import ConfigError, GadesignError
-from gadesign.evaluation import local_workers, make_evaluator
+from gadesign.evaluation import SerialEvaluator, local_workers, make_evaluator
 from gadesign.problem import Evaluation, Objective, Problem
 from gadesign.registry import make_problem
 from gadesign.runstore import CHECKPOINT_RE, RunStore, jsonable
@@ -292,7 +292,7 @@ def _evolve(store: RunStore, problem: Problem, config: RunConfig, evolution: Evo
         front = front_document(config.problem, problem, evolution)
         store.write_logbook(logbook)
         store.write_front(front)
-        _write_extras(store, problem, front, logbook, on_export)
+        _write_extras(store, problem, front, logbook, on_export, evolution.evaluate)
         _write_card(store, config, evolution, front, logbook, started, time.perf_counter() - clock)
     except KeyboardInterrupt:  # every generation is done and checkpointed: resume writes the results
         raise RunInterrupted(store.root, store.latest_checkpoint()) from None
@@ -326,23 +326,22 @@ def front_document(name: str, problem: Problem, evolution: Evolution) -> dict[st
 
 
 def _write_extras(store: RunStore, problem: Problem, front: dict[str, Any], logbook: list[dict[str, Any]],
-                  on_export: ExportCallback | None = None) -> None:
-    """Plots and the problem's own field formats for every front member; ``on_export(i, n)``
-    after each design (exporting can take a minute: the caller shows progress)."""
+                  on_export: ExportCallback | None = None, evaluator: SerialEvaluator | None = None) -> None:
+    """Plots and the problem's own field formats for every front member, the members on
+    the run's local workers when it has them (``evaluator.export_designs``); ``on_export(i,
+    n)`` after each design (exporting can take a minute: the caller shows progress)."""
     from gadesign import plots
     plots.write_run_plots(store, front, logbook, known_front(problem))
-    export = getattr(problem, "export", None)
-    if export is None:
+    if getattr(problem, "export", None) is None:
         return
     n = len(front["members"])
     if on_export is not None:
         on_export(0, n)
-    for i, member in enumerate(front["members"]):
-        x = problem.genome.from_json(member["genome"])
-        evaluation = Evaluation(tuple(member["objectives"]), tuple(member["violations"]), member["info"])
-        export(x, evaluation, store.designs_dir, f"member-{i:03d}")
-        if on_export is not None:
-            on_export(i + 1, n)
+    designs = [(problem.genome.from_json(m["genome"]),
+                Evaluation(tuple(m["objectives"]), tuple(m["violations"]), m["info"]), f"member-{i:03d}")
+               for i, m in enumerate(front["members"])]
+    (evaluator or SerialEvaluator(problem)).export_designs(
+        designs, store.designs_dir, None if on_export is None else lambda k: on_export(k, n))
 
 
 def finished(store: RunStore, config: RunConfig) -> bool:

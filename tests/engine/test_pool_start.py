@@ -97,3 +97,22 @@ def test_this_process_helps_a_warm_pool_only_when_a_cpu_is_free(monkeypatch, cpu
         assert pool.local_help is (not helps)
     finally:
         pool.close()
+
+
+def test_front_exports_on_the_workers_are_the_files_one_process_writes(cli, tmp_path):
+    """The run's designs (antenna-st5: .nec deck, .s1p sweep, pattern CSV, plots) are
+    written one per task on the workers with ``--workers 2``: the same files, byte for
+    byte where they are text, as a serial run's."""
+    args = ("evolve", "antenna-st5", "--set", "constrained=False", "--pop", "8", "--generations", "1", "--seed", "2",
+            "--refine", "0", "-q")
+    for workers in ("1", "2"):
+        res = cli(*args, "--workers", workers, "--out", str(tmp_path / workers))
+        assert res.returncode == 0, res.stderr
+    names = sorted(p.name for p in (tmp_path / "1" / "designs").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "2" / "designs").iterdir())
+    assert sum(n.endswith(".nec") for n in names) >= 2  # several members: the pool path was taken
+    for name in names:
+        if name.endswith((".nec", ".s1p", ".csv")):
+            assert (tmp_path / "1" / "designs" / name).read_bytes() == (tmp_path / "2" / "designs" / name).read_bytes()
+        else:
+            assert (tmp_path / "2" / "designs" / name).stat().st_size > 0
