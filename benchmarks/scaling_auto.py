@@ -25,6 +25,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
+from antenna_evolve import commit  # noqa: E402  (this folder is on sys.path when run as a script)
+
 from gadesign import evolve  # noqa: E402
 from gadesign.atomic import atomic_write_json  # noqa: E402
 from gadesign.registry import make_problem  # noqa: E402
@@ -65,7 +67,7 @@ def main() -> None:
         "benchmark": "--workers auto vs the better of --workers 1 and 2, best of --repeat alternating runs",
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "cpu_count": os.cpu_count(), "load_average_before": list(os.getloadavg())},
-        "commit": os.environ.get("GADESIGN_COMMIT", "unknown"), "repeat": args.repeat, "problems": {}}
+        "commit": os.environ.get("GADESIGN_COMMIT") or commit(), "repeat": args.repeat, "problems": {}}
     for name, generations in (("truss-10bar", args.truss_generations), ("antenna-st5", args.antenna_generations)):
         times: dict[str, list[float]] = {"1": [], "2": [], "auto": []}
         fronts: dict[str, np.ndarray] = {}
