@@ -337,10 +337,10 @@ class ProcessPoolEvaluator(SerialEvaluator):
     itself, from the back of the batch while the workers take them from the front. In a
     warm pool it does so only when the workers leave a CPU free (``local_help``; by
     default, fewer workers than :func:`available_cpus`): one more evaluating process
-    than cores only time-slices them (measured on ``antenna-st5`` with 2 workers on 2
-    cores: the 20 generations took 9.9-10.0 s with this process helping, 9.2-9.3 s
-    without, README "Parallel evaluation"), and the end polish's chains then all go to
-    the workers. The chunking depends only on the
+    than cores only time-slices them (``antenna-st5``, 2 workers on 2 cores,
+    ``benchmarks/antenna_pool_phases.py``, best of 3: 20 generations in 9.95 s with this
+    process helping, 9.65 s without; the end polish 3.70 s and 3.47 s), and the end
+    polish's chains then all go to the workers. The chunking depends only on the
     batch size and ``workers`` (never on timings), so a fixed worker count chunks every
     run alike. Results come back in the batch's order, and evaluation is a pure function
     of the genome (this process evaluates with one BLAS thread, as the workers do), so
