@@ -95,12 +95,17 @@ def commit() -> str:
     return rev + ("+dirty" if dirty else "")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_budget_arguments(ap: argparse.ArgumentParser) -> None:
+    """--pop, --generations, --repeat and --seed with this benchmark's defaults."""
     ap.add_argument("--pop", type=int, default=100)
     ap.add_argument("--generations", type=int, default=20)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_budget_arguments(ap)
     ap.add_argument("--cli", action="store_true",
                     help="the whole command (run directory, checkpoints, results written) instead of evolve()")
     ap.add_argument("--command", action="store_true",

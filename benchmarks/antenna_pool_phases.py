@@ -23,6 +23,8 @@ from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+from antenna_evolve import add_budget_arguments, commit  # noqa: E402  (this folder is on sys.path as a script)
+
 SETTINGS = {"serial": (1, None), "workers 2, main process helps": (2, True), "workers 2 (default)": (2, None)}
 
 
@@ -58,18 +60,13 @@ def one(setting: str, pop: int, generations: int, seed: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pop", type=int, default=100)
-    ap.add_argument("--generations", type=int, default=20)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=1)
+    add_budget_arguments(ap)
     ap.add_argument("--one", choices=list(SETTINGS), help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "antenna_pool_phases.json")
     args = ap.parse_args()
     if args.one:
         print(json.dumps(one(args.one, args.pop, args.generations, args.seed)))
         return
-    from antenna_evolve import commit  # noqa: E402  (this folder is on sys.path when run as a script)
-
     from gadesign.atomic import atomic_write_json
 
     load_before = list(os.getloadavg())
