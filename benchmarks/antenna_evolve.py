@@ -66,6 +66,8 @@ def run_command(workers: int, pop: int, generations: int, seed: int, refine: int
     import sys
     import tempfile
 
+    from gadesign.runstore import RunStore
+
     with tempfile.TemporaryDirectory() as tmp:
         command = [sys.executable, "-m", "gadesign", "evolve", "antenna-st5", "--pop", str(pop),
                    "--generations", str(generations), "--seed", str(seed), "--workers", str(workers), "-q",
@@ -75,11 +77,9 @@ def run_command(workers: int, pop: int, generations: int, seed: int, refine: int
         t = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True)
         wall = time.perf_counter() - t
-        front_doc = json.loads((Path(tmp) / "run" / "front.json").read_text())
-        rows = (Path(tmp) / "run" / "logbook.csv").read_text().splitlines()
-    header = rows[0].split(",")
-    evals = int(rows[-1].split(",")[header.index("evals")])
-    return wall, evals, np.array([m["objectives"] for m in front_doc["members"]], dtype=float)
+        store = RunStore(Path(tmp) / "run")
+        front, evals = store.read_front(), int(store.read_logbook()[-1]["evals"])
+    return wall, evals, np.array([m["objectives"] for m in front["members"]], dtype=float)
 
 
 def commit() -> str:

@@ -379,9 +379,9 @@ class ProcessPoolEvaluator(SerialEvaluator):
 
     @property
     def warm(self) -> bool:
-        """True once every worker has started (and run its initializer)."""
-        self.start()
-        if not self._warm and all(f.done() for f in self._warm_ups):
+        """True once every worker has started (and run its initializer); False while
+        forked workers wait for their first use."""
+        if not self._warm and self._warm_ups and all(f.done() for f in self._warm_ups):
             for f in self._warm_ups:
                 f.result()  # a worker that failed to start raises here (BrokenProcessPool)
             self._warm = True
@@ -502,8 +502,8 @@ class ProcessPoolEvaluator(SerialEvaluator):
                         break
                     done[i] = local(chunks[i])
                     self.local_chunks += 1
-        return _in_order(index_chunks, (done[k] if k in done else f.result() for k, f in enumerate(futures)),  # type: ignore[union-attr]
-                         len(xs))
+        results = (done[k] if k in done else f.result() for k, f in enumerate(futures))  # type: ignore[union-attr]
+        return _in_order(index_chunks, results, len(xs))
 
     def close(self) -> None:
         if self._pool is not None:

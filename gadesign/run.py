@@ -158,7 +158,7 @@ def start_run(config: RunConfig, out: Path, on_generation: GenerationCallback | 
             store.create({**config.to_json(), "genome": problem.genome.describe(),
                           "objectives": [o.to_json() for o in problem.objectives],
                           "constraints": list(problem.constraints), "gadesign_version": gadesign.__version__})
-            return _evolve(store, problem, config, evolution, [], on_generation, on_export)
+            return _evolve(store, problem, config, evolution, evaluator, [], on_generation, on_export)
     except BaseException:
         if not store.checkpoints():  # failed before its first generation: leave nothing behind
             store.discard(created)
@@ -182,7 +182,8 @@ def resume_run(run_dir: Path, workers: int | str | None = None, dask: str | None
     evolution, evaluator = _build(problem, config)
     evolution.load_state(checkpoint["state"])
     with evaluator:
-        return _evolve(store, problem, config, evolution, list(checkpoint["logbook"]), on_generation, on_export)
+        return _evolve(store, problem, config, evolution, evaluator, list(checkpoint["logbook"]), on_generation,
+                       on_export)
 
 
 def stage_inputs(name: str, params: dict[str, Any], run_dir: Path) -> dict[str, Any]:
@@ -234,7 +235,7 @@ def _build(problem: Problem, config: RunConfig) -> tuple[Evolution, Any]:
     return Evolution(problem, algorithm, config.pop, rng, evaluator), evaluator
 
 
-def _evolve(store: RunStore, problem: Problem, config: RunConfig, evolution: Evolution,
+def _evolve(store: RunStore, problem: Problem, config: RunConfig, evolution: Evolution, evaluator: SerialEvaluator,
             logbook: list[dict[str, Any]], on_generation: GenerationCallback | None,
             on_export: ExportCallback | None = None) -> RunResult:
     """Run generations up to the budget (initialising first if needed), then write the
@@ -292,7 +293,7 @@ def _evolve(store: RunStore, problem: Problem, config: RunConfig, evolution: Evo
         front = front_document(config.problem, problem, evolution)
         store.write_logbook(logbook)
         store.write_front(front)
-        _write_extras(store, problem, front, logbook, on_export, evolution.evaluate)
+        _write_extras(store, problem, front, logbook, on_export, evaluator)
         _write_card(store, config, evolution, front, logbook, started, time.perf_counter() - clock)
     except KeyboardInterrupt:  # every generation is done and checkpointed: resume writes the results
         raise RunInterrupted(store.root, store.latest_checkpoint()) from None
@@ -326,7 +327,7 @@ def front_document(name: str, problem: Problem, evolution: Evolution) -> dict[st
 
 
 def _write_extras(store: RunStore, problem: Problem, front: dict[str, Any], logbook: list[dict[str, Any]],
-                  on_export: ExportCallback | None = None, evaluator: SerialEvaluator | None = None) -> None:
+                  on_export: ExportCallback | None, evaluator: SerialEvaluator) -> None:
     """Plots and the problem's own field formats for every front member, the members on
     the run's local workers when it has them (``evaluator.export_designs``); ``on_export(i,
     n)`` after each design (exporting can take a minute: the caller shows progress)."""
@@ -340,8 +341,7 @@ def _write_extras(store: RunStore, problem: Problem, front: dict[str, Any], logb
     designs = [(problem.genome.from_json(m["genome"]),
                 Evaluation(tuple(m["objectives"]), tuple(m["violations"]), m["info"]), f"member-{i:03d}")
                for i, m in enumerate(front["members"])]
-    (evaluator or SerialEvaluator(problem)).export_designs(
-        designs, store.designs_dir, None if on_export is None else lambda k: on_export(k, n))
+    evaluator.export_designs(designs, store.designs_dir, None if on_export is None else lambda k: on_export(k, n))
 
 
 def finished(store: RunStore, config: RunConfig) -> bool:
