@@ -609,7 +609,9 @@ def main() -> None:
     data.setdefault("seeds", {})
     sets = parse_sets(args.set)
     p = antenna_st5(**sets)
-    header = dict(problem="antenna-st5", budget={k: p.defaults[k] for k in ("algorithm", "pop", "generations", "refine")},
+    budget = {k: p.defaults[k] for k in ("algorithm", "pop", "generations", "refine")}
+    budget.update({k: v for k, v in (("pop", args.pop), ("generations", args.generations)) if v})
+    header = dict(problem="antenna-st5", budget=budget,
                 end_polish_evaluations=p.end_polish_evaluations,
                 end_polish_below_ln_f=p.end_polish_below if math.isfinite(p.end_polish_below) else None,
                 end_polish_chunk=p.end_polish_chunk, end_polish_min_gain_ln_f=p.end_polish_min_gain,
