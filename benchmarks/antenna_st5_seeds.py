@@ -308,19 +308,12 @@ def code_info(note: str | None) -> dict[str, Any]:
 
 def polish_failed(entry: dict[str, Any], problem: Any, runs: Path, evaluations: int) -> dict[str, Any]:
     """The seed's final least-violating design, polished by ``evaluations`` solves."""
-    import math
-
     from gadesign_problems.antenna.polish import polish
-    from gadesign_problems.antenna.st5 import stable
 
     front = json.loads((runs / f"seed-{entry['seed']:02d}" / "front.json").read_text())["members"]
     x = from_json(front[0]["genome"])
-
-    def ln_f(y: Any) -> float:
-        return stable(math.log(problem.measure(y)["product"]))
-
-    start = ln_f(x)
-    y, end, calls = polish(x, ln_f, problem.genome.repair, evaluations, start=start)
+    start = problem.ln_f(x)
+    y, end, calls = polish(x, problem.ln_f, problem.genome.repair, evaluations, start=start)
     m = problem.measure(y)
     out = {"solves": calls, "ln_f_before": start, "ln_f_after": end, "meets_targets": m["meets_with_margins"],
            "vswr": m["vswr_per_frequency"], "min_rhcp_dbic": m["min_rhcp_dbic"], "wires_per_arm": m["wires_per_arm"]}
@@ -336,11 +329,8 @@ def end_polish_study(runs: list[Path], problem: Any, budget: int, k: int = 3) ->
     ``end_polish_chunk`` solves up to ``budget`` solves, stopping only when two rounds gain
     less than 0.001 in ``ln F`` or the design meets the targets; ``ln F`` after each round."""
     from gadesign_problems.antenna.polish import polish_by_progress
-    from gadesign_problems.antenna.st5 import stable
 
-    def ln_f(y: Any) -> float:
-        return stable(math.log(problem.measure(y)["product"]))
-
+    ln_f = problem.ln_f
     out: dict[str, Any] = {}
     for run in runs:
         last = max((run / "checkpoints").glob("gen-*.json"))
@@ -543,20 +533,13 @@ def engine_spread(files: list[Path], rel_z: tuple[float, ...], nec_levels: tuple
 
 def margin_polish_one(item: tuple[str, dict[str, Any], float]) -> dict[str, Any]:
     """One design of :func:`margin_polish_study` (a picklable worker)."""
-    import math
-
     from gadesign_problems.antenna.polish import polish_by_progress
-    from gadesign_problems.antenna.st5 import stable
 
     label, entry, vswr_margin = item
     default, strict = antenna_st5(), antenna_st5(vswr_margin=vswr_margin)
     x = from_json(entry["genome"])
-
-    def ln_f(y: Any) -> float:
-        return stable(math.log(strict.measure(y)["product"]))
-
-    start = ln_f(x)
-    y, end, calls = polish_by_progress(x, ln_f, strict.genome.repair, strict.end_polish_evaluations,
+    start = strict.ln_f(x)
+    y, end, calls = polish_by_progress(x, strict.ln_f, strict.genome.repair, strict.end_polish_evaluations,
                                        strict.end_polish_chunk, strict.end_polish_min_gain, start=start)
     m = default.measure(y)
     after: dict[str, Any] = {"genome": to_json(y), "met": bool(m["meets_with_margins"])}

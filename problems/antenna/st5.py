@@ -290,13 +290,16 @@ class ST5Problem:
         is returned as it is. The genome's mutation calls it (``polish_prob``)."""
         from gadesign_problems.antenna.polish import polish
 
-        def ln_f(y: Node) -> float:
-            return stable(math.log(self.measure(y)["product"]))
-
-        start = ln_f(x)
+        start = self.ln_f(x)
         if start <= 0.0 or self.polish_evaluations < 2:
             return x
-        return polish(x, ln_f, self.genome.repair, self.polish_evaluations, start=start)[0]
+        return polish(x, self.ln_f, self.genome.repair, self.polish_evaluations, start=start)[0]
+
+    def ln_f(self, x: Node) -> float:
+        """``ln F`` of ``x`` against the design targets (0 when they are met; the
+        requirements constraint's value, rounded as the evaluation rounds it): what the
+        polishes lower."""
+        return stable(math.log(self.measure(x)["product"]))
 
     def refine_key(self, x: Node) -> tuple[Any, ...]:
         """The arm tree's topology (:func:`~gadesign_problems.antenna.tree.shape`): the
@@ -320,11 +323,7 @@ class ST5Problem:
         if (not self.constrained or not 0.0 < evaluation.total_violation <= self.end_polish_below
                 or self.end_polish_evaluations < 2):
             return x, evaluation, 0
-
-        def ln_f(y: Node) -> float:
-            return stable(math.log(self.measure(y)["product"]))
-
-        y, _, calls = polish_by_progress(x, ln_f, self.genome.repair, self.end_polish_evaluations,
+        y, _, calls = polish_by_progress(x, self.ln_f, self.genome.repair, self.end_polish_evaluations,
                                          self.end_polish_chunk, self.end_polish_min_gain,
                                          start=evaluation.total_violation)
         return y, self.evaluate(y), calls + 1
