@@ -544,14 +544,16 @@ def margin_polish_one(item: tuple[str, dict[str, Any], float]) -> dict[str, Any]
     m = default.measure(y)
     after: dict[str, Any] = {"genome": to_json(y), "met": bool(m["meets_with_margins"])}
     checks(after, default)
+    def nec_verdict(nec: dict[str, Any] | None) -> dict[str, Any] | None:
+        keys = ("vswr", "min_rhcp_dbic", "average_gain", "resolved", "meets_requirements")
+        return {k: nec[k] for k in keys} if nec else None
+
     return {"design": label, "vswr_margin_before": entry["vswr_margin"], "passes_before": entry["passes"],
-            "nec_before": {k: entry["nec"][k] for k in ("vswr", "min_rhcp_dbic", "average_gain", "resolved",
-                                                         "meets_requirements")} if entry.get("nec") else None,
+            "nec_before": nec_verdict(entry.get("nec")),
             "strict_ln_f_before": start, "strict_ln_f_after": end, "solves": calls,
             "strict_targets_met": end <= 0.0, "vswr_after": m["vswr_per_frequency"],
             "min_rhcp_dbic_after": m["min_rhcp_dbic"], "levels_after": [r["meets_requirements"] for r in after["levels"]],
-            "nec_after": {k: after["nec"][k] for k in ("vswr", "min_rhcp_dbic", "average_gain", "resolved",
-                                                         "meets_requirements")} if after.get("nec") else None,
+            "nec_after": nec_verdict(after.get("nec")),
             "passes_after": after["passes"]}
 
 
