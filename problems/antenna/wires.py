@@ -528,18 +528,30 @@ def check_electrical(wires: Sequence[Wire], frequencies: Sequence[float]) -> Non
                             "every digit: use fewer segments or a higher frequency")
 
 
+def overlap_reach(cos_theta: float, rsum: float) -> float:
+    """How far from their common node two straight tubes whose radii add to ``rsum``,
+    leaving it at angle ``theta``, lie inside each other (m): ``rsum / sin(theta)`` below
+    90 degrees (:func:`~gadesign_problems.antenna.kernels.junction_reach`), ``rsum sin(theta)``
+    from 90 degrees on: a point at distance ``s`` along one projects to ``s cos(theta) <= 0``
+    on the other's axis, so it lies in the other's flat-ended tube only at right angles and
+    only within its radius; none at 180 degrees (a straight wire split at a node)."""
+    from gadesign_problems.antenna.kernels import junction_reach
+
+    if cos_theta > 0.0:
+        return junction_reach(cos_theta, rsum)
+    return rsum * math.sqrt(max(1.0 - cos_theta * cos_theta, 0.0))
+
+
 def _check_overlaps(ant: Antenna) -> None:
     """Wires that lie inside each other along a whole wire are a geometry error. Two wires
     meeting at a node ``X`` (an end of one on a node of the other) at angle ``theta``
-    overlap for ``(a_1 + a_2) / sin(theta)`` from ``X`` (below 90 degrees,
-    :func:`~gadesign_problems.antenna.kernels.junction_reach`); when that reach covers the
+    overlap for ``(a_1 + a_2) / sin(theta)`` from ``X`` below 90 degrees and for
+    ``(a_1 + a_2) sin(theta)`` from 90 on (:func:`overlap_reach`); when that reach covers the
     shorter of the two wire arms, one wire runs inside the other (coincident wires:
     ``theta = 0``), which no real junction does (the matrix becomes singular). The test
     is on the geometry, not on the segments, so a refined structure passes it whenever
     the coarse one does."""
     from scipy.spatial import cKDTree
-
-    from gadesign_problems.antenna.kernels import junction_reach
 
     s, e, r, n = ant._arrays
     W = len(ant.wires)
@@ -568,7 +580,7 @@ def _check_overlaps(ant: Antenna) -> None:
                 if len_v <= tol:
                     continue
                 cos_t = float(arm_w @ arm_v) / (len_w * len_v)
-                reach = junction_reach(cos_t, float(r[w] + r[v]))
+                reach = overlap_reach(cos_t, float(r[w] + r[v]))
                 if reach >= min(len_w, len_v):
                     a, b = sorted((w, v), reverse=True)
                     point = tuple(round(float(c), 6) + 0.0 for c in X)

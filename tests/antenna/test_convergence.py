@@ -174,6 +174,23 @@ def test_refining_a_thick_bent_wire_keeps_it_valid_but_crossings_stay_errors():
         Antenna(wires=twin, sources=(Source(1, 2),))
 
 
+def test_a_straight_wire_split_into_short_pieces_is_the_same_wire():
+    """A straight wire cut at a node into collinear wires is the same conductor, however
+    short a piece (here a 2-radius feed piece: the two tubes meet at 180 degrees and do not
+    overlap at all); it must be accepted and give the single wire's impedance."""
+    from gadesign_problems.antenna import Source, Wire
+
+    a, d = 0.0025, 0.005                                     # radius; 2-radius segments
+    one = Antenna(wires=(Wire((0, 0, -50.5 * d), (0, 0, 50.5 * d), a, 101, 1),), sources=(Source(1, 51),))
+    split = Antenna(wires=(Wire((0, 0, -50.5 * d), (0, 0, -d / 2), a, 50, 1), Wire((0, 0, -d / 2), (0, 0, d / 2), a, 1, 2),
+                           Wire((0, 0, d / 2), (0, 0, 50.5 * d), a, 50, 3)), sources=(Source(2, 1),))
+    f = [280e6, 300e6]
+    np.testing.assert_allclose(split.solve(f).impedance[:, 0], one.solve(f).impedance[:, 0], rtol=1e-4)
+    stub = (Wire((0, 0, 0), (0, 0, 0.2), 0.01, 4, 1), Wire((0, 0, 0.1), (0.008, 0, 0.1), 0.01, 1, 2))
+    with pytest.raises(GeometryError, match="lie inside each other"):  # a right-angle stub inside the wire
+        Antenna(wires=stub, sources=(Source(1, 2),))
+
+
 # ---- solid wire ends: Antenna(end_caps=True), the default ---------------------------------------------
 def _capped(ant: Antenna) -> Antenna:
     return replace(ant, end_caps=True)
