@@ -48,10 +48,10 @@ def analyze(
     plot = check_output_file(plot, "--plot", figure=True) if plot is not None else None
     truss = Truss.from_json(check_input_file(truss_file, "truss file"))
     x = truss.default_areas() if areas is None else truss.member_areas(_parse_floats(areas, "--areas"), "--areas")
+    if not 0 <= case < len(truss.load_cases):  # checked even without --plot: a wrong option is never ignored
+        raise TrussError(f"--case {case}: the truss has {len(truss.load_cases)} load case(s)")
     analysis = truss.analyze(x)
     if plot is not None:
-        if not 0 <= case < len(truss.load_cases):
-            raise TrussError(f"--case {case}: the truss has {len(truss.load_cases)} load case(s)")
         from gadesign_problems.truss.plots import plot_truss, save_figure
 
         ax = plot_truss(truss, analysis=analysis, case=case)
@@ -152,6 +152,8 @@ def ground(
     from gadesign.paths import check_output_file, output_guard
 
     target = check_output_file(output, "--output") if output is not None else None
+    if not (math.isfinite(area_min) and area_min > 0):  # a present member needs a positive area
+        raise TrussError(f"--area-min must be a finite number > 0, got {area_min}")
     shape = (nx, ny) if nz is None else (nx, ny, nz)
     size = (width, height) if nz is None else (width, height, depth)
     dim = len(shape)
@@ -210,6 +212,8 @@ def front(
 
     from gadesign.paths import check_output_file, output_guard
 
+    if picks < 0:
+        raise TrussError(f"--picks must be >= 0, got {picks}")
     target = check_output_file(out, "--out", figure=True) if out is not None else run_dir / "plots" / "truss-front.png"
     store = RunStore(run_dir)
     config, doc = store.read_config(), store.read_front()
@@ -292,6 +296,8 @@ def layout(
     from gadesign.paths import check_input_file, check_output_file, output_guard
 
     target = check_output_file(output, "--output") if output is not None else None
+    if target is not None and target.resolve() == Path(truss_file).resolve():
+        raise TrussError(f"{target}: the output would overwrite the input truss file; choose another name")
     truss = Truss.from_json(check_input_file(truss_file, "truss file"))
     if not 0 <= case < len(truss.load_cases):
         raise TrussError(f"--case {case}: the truss has {len(truss.load_cases)} load case(s)")

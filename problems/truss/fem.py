@@ -508,14 +508,25 @@ def analyze(truss: Truss, areas: Sequence[float] | np.ndarray, model: StiffnessM
     areas = truss.member_areas(areas)
     model = model or StiffnessModel(truss)
     n_free = int((~model.fixed).sum())
-    if n_free <= DENSE_MAX_DOFS:
-        sol = model.solve_many(areas[None])
-        if sol.failures[0] is not None:
-            raise sol.failures[0]
-        disp, forces = sol.displacements[0], sol.forces[0]
-    else:
-        disp, forces = model.solve_sparse(areas)
-    return model.analysis(areas, disp, forces)
+    with np.errstate(all="ignore"):  # overflow is reported below as one error, not as warnings
+        try:
+            if n_free <= DENSE_MAX_DOFS:
+                sol = model.solve_many(areas[None])
+                if sol.failures[0] is not None:
+                    raise sol.failures[0]
+                disp, forces = sol.displacements[0], sol.forces[0]
+            else:
+                disp, forces = model.solve_sparse(areas)
+        except np.linalg.LinAlgError as exc:  # inf or NaN in the stiffness matrix
+            raise TrussError(f"{NOT_FINITE} ({exc})") from None
+        if not (np.isfinite(disp).all() and np.isfinite(forces).all()):
+            raise TrussError(NOT_FINITE)
+        return model.analysis(areas, disp, forces)
+
+
+#: A single analysis whose numbers left double precision (areas such as 1e308 or 1e-320).
+NOT_FINITE = ("the analysis is not finite: stiffnesses E*A/L, displacements or forces overflow double "
+              "precision (check the areas, E and coordinates for absurdly large or small values)")
 
 
 def _name(i: int, labels: Sequence[Any] | None) -> str:

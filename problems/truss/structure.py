@@ -492,14 +492,15 @@ class Truss:
         for c, lc in enumerate(_list(data, "load_cases")):
             where = f"load_cases[{c}]"
             forces = np.zeros((n, dim))
-            for li, load in enumerate(_field(lc, "loads", where) or []):
+            _field(lc, "loads", where)
+            for li, load in enumerate(_optional_list(lc, "loads", where)):
                 lw = f"{where}.loads[{li}]"
                 node = _index(_field(load, "node", lw), n, f"{lw}.node")
                 forces[node] += _vector(_field(load, "force", lw), dim, f"{lw}.force")
             cases.append(LoadCase(str(lc.get("name", f"LC{c + 1}")), forces))
         member_labels = _labels(data, "member_labels", m)
         groups = []
-        for gi, g in enumerate(data.get("groups") or []):
+        for gi, g in enumerate(_optional_list(data, "groups")):
             where = f"groups[{gi}]"
             mem = _field(g, "members", where)
             if not isinstance(mem, list):
@@ -528,7 +529,7 @@ class Truss:
                 per[key] = arr
             tension, compression = per["tension"].tolist(), per["compression"].tolist()
         disp = []
-        for i, dl in enumerate(data.get("displacement_limits") or []):
+        for i, dl in enumerate(_optional_list(data, "displacement_limits")):
             where = f"displacement_limits[{i}]"
             nodes_l = _field(dl, "nodes", where)
             dofs_l = _field(dl, "dofs", where)
@@ -537,7 +538,10 @@ class Truss:
             disp.append(DisplacementLimit(tuple(_index(k, n, f"{where}.nodes") for k in nodes_l),
                                           tuple(_index(k, dim, f"{where}.dofs") for k in dofs_l),
                                           _number(dl, "limit", where)))
-        basic = data.get("basic_nodes")
+        basic = None if data.get("basic_nodes") is None else _optional_list(data, "basic_nodes")
+        units = data.get("units") or {}
+        if not isinstance(units, dict):
+            raise TrussSchemaError(f"units: expected an object such as {{'length': 'in', 'force': 'kip'}}, got {units!r}")
         try:
             return cls(
                 nodes=nodes, members=members, fixed=fixed, load_cases=tuple(cases),
@@ -555,7 +559,7 @@ class Truss:
                 prescribed=prescribed if prescribed.any() else None,
                 basic_nodes=None if basic is None else tuple(_index(k, n, "basic_nodes") for k in basic),
                 name=str(data.get("name", "")), description=str(data.get("description", "")),
-                units={**BENCHMARK_UNITS, **{str(k): str(v) for k, v in (data.get("units") or {}).items()}},
+                units={**BENCHMARK_UNITS, **{str(k): str(v) for k, v in units.items()}},
                 node_labels=_labels(data, "node_labels", n), member_labels=member_labels,
                 extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
             )
@@ -666,6 +670,16 @@ def _list(data: dict[str, Any], key: str) -> list:
     val = _field(data, key, "")
     if not isinstance(val, list):
         raise TrussSchemaError(f"{key}: expected a list")
+    return val
+
+
+def _optional_list(obj: dict[str, Any], key: str, where: str = "") -> list:
+    """``obj[key]`` when it is a list, [] when it is absent or null; anything else is a schema error."""
+    val = obj.get(key)
+    if val is None:
+        return []
+    if not isinstance(val, list):
+        raise TrussSchemaError(f"{where + '.' if where else ''}{key}: expected a list, got {val!r}")
     return val
 
 

@@ -11,7 +11,7 @@ import pytest
 from gadesign.cli import main
 from gadesign_problems.truss.structure import Truss
 
-from .conftest import load_reference
+from .conftest import DATA, load_reference
 
 
 def _write(tmp_path, data) -> str:
@@ -63,3 +63,31 @@ def test_a_ground_structure_too_large_is_refused_before_it_is_built():
     with pytest.raises(TrussError, match="15,988,002 members is too large"):
         ground_members((2000, 2000), 1.5)  # 2*1999*2000 + 2*1999*1999
     assert len(ground_members((5, 3), 1.5)) == 38  # 12 + 10 + 16, issue 16's ground structure
+
+
+@pytest.mark.parametrize("edit, words", [
+    (lambda d: d.__setitem__("units", ["in", "kip"]), "units: expected an object"),
+    (lambda d: d.__setitem__("groups", 5), "groups: expected a list"),
+    (lambda d: d.__setitem__("displacement_limits", "all"), "displacement_limits: expected a list"),
+    (lambda d: d.__setitem__("basic_nodes", 3), "basic_nodes: expected a list"),
+    (lambda d: d["load_cases"][0].__setitem__("loads", 7), "load_cases[0].loads: expected a list"),
+])
+def test_a_field_of_the_wrong_kind_is_a_schema_error_not_a_crash(edit, words, tmp_path, capsys):
+    """Optional lists and the units object of the wrong JSON type (a list for an object, a
+    number for a list) are one error line naming the field, never an internal error."""
+    data = load_reference("tenbar.json")
+    edit(data)
+    assert main(["truss", "analyze", _write(tmp_path, data)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err and "internal error" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("area", ["1e308", "1e-320"])
+def test_areas_whose_stiffness_leaves_double_precision_are_refused(area, capsys):
+    """Areas of 1e308 overflow E*A/L (eigh failed inside numpy: an internal error); 1e-320
+    underflows to infinite displacements (NaN printed with exit 0). Both are one clear line."""
+    assert main(["truss", "analyze", str(DATA / "tenbar.json"), "--areas", ",".join([area] * 10)]) == 2
+    err = capsys.readouterr().err
+    assert "the analysis is not finite" in err and "internal error" not in err
+    assert len(err.strip().splitlines()) == 1
