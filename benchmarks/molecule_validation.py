@@ -35,10 +35,13 @@ draw with their mean and a 95 % interval: how much the committed single draw dec
 :data:`REDRAW_UNIFORM_SEED`).
 ``--part told-noise``: the committed Gaussian set and its redraws with the scorer told the
 set's own intensity noise (``--intensity-error 0.03,0.0005``) instead of the default.
+``--part told-model``: the same, the scorer also told the set's mass-error distribution
+(Normal, sigma = 1 ppm: ``--mass-accuracy 3 --mass-error gaussian``).
 
 Usage: python benchmarks/molecule_validation.py [--build] [--quick] [--limit N]
        [--part declared|broad|uniform|ablation|development|variants|scoring|rulecosts|intensity|phosphorus|
-               ambiguity|misses|redraw|redraw-uniform|isotope-scale|told-noise|all] [--draws N]
+               ambiguity|misses|redraw|redraw-uniform|isotope-scale|told-noise|told-model|all]
+       [--draws N]
 Writes benchmarks/out/molecule_validation.json (``--part scoring``: molecule_scoring.json).
 """
 
@@ -150,7 +153,7 @@ REDRAW_UNIFORM_SEED = SEED + 2000
 
 
 def redraw(draws: int, limit: int | None = None, noise: str = "gaussian",
-           intensity_error: tuple[float, float] | None = None) -> dict:
+           intensity_error: tuple[float, float] | None = None, mass_error: str = "flat") -> dict:
     """Exact top-1 / top-3 of the validation compounds at 3 and 7 peaks (default score, CHNOPS
     + declared halogens) over ``draws`` fresh noise draws of the set's own Gaussian model
     (seeds :data:`REDRAW_SEED` + k, k = 0 .. draws - 1, fixed in advance; every draw
@@ -160,7 +163,8 @@ def redraw(draws: int, limit: int | None = None, noise: str = "gaussian",
     draws (the spread of one draw's count is the per-draw counts' sd), and how many draws
     missed each compound. Beside the committed single-draw figure, not in place of it.
     ``intensity_error``: the scorer's ``(relative, absolute)`` intensity error instead of
-    the default (``--intensity-error``)."""
+    the default (``--intensity-error``); ``mass_error``: the scorer's mass-error model
+    (``--mass-error``)."""
     from scipy import stats
 
     base = REDRAW_SEED if noise == "gaussian" else REDRAW_UNIFORM_SEED
@@ -172,7 +176,8 @@ def redraw(draws: int, limit: int | None = None, noise: str = "gaussian",
         per_draw = []
         for k in range(draws):
             cases = build(noise, seed=base + k)["cases"][:limit]
-            rows = [run_case(c, n_peaks, c["alphabet"], ("exact",), intensity_error=intensity_error) for c in cases]
+            rows = [run_case(c, n_peaks, c["alphabet"], ("exact",), intensity_error=intensity_error,
+                             mass_error=mass_error) for c in cases]
             summary = summarise(rows, "exact")
             per_draw.append({"top1": summary["top1"], "top3": summary["top3"], "cases": summary["cases"],
                              "none_found": summary["none_found"],
@@ -200,20 +205,23 @@ def redraw(draws: int, limit: int | None = None, noise: str = "gaussian",
 SET_INTENSITY_ERROR = (0.03, 0.0005)
 
 
-def told_noise(cases: list[dict], draws: int, limit: int | None, first: int) -> dict:
+def told_noise(cases: list[dict], draws: int, limit: int | None, first: int, mass_error: str = "flat") -> dict:
     """Exact top-1 / top-3 on the committed Gaussian set (3, 5, 7 peaks) and on its
     ``draws`` redraws (3, 7 peaks; the seeds of ``--part redraw``) with the scorer told the
     set's own intensity noise (:data:`SET_INTENSITY_ERROR`) instead of the default 3 % +
-    0.002: what the score does when its error model is the instrument's. Nothing is chosen
-    from it; the default stays the default."""
-    out: dict = {"intensity_error": list(SET_INTENSITY_ERROR), "committed": {}}
+    0.002: what the score does when its error model is the instrument's. ``mass_error``:
+    the scorer's mass-error model too (``--part told-model``: ``"gaussian"``, the set's
+    Normal(0, 1 ppm) mass error as ``--mass-accuracy 3 --mass-error gaussian`` states it).
+    Nothing is chosen from it; the default stays the default."""
+    out: dict = {"intensity_error": list(SET_INTENSITY_ERROR), "mass_error": mass_error, "committed": {}}
     for n_peaks in (3, 5, 7):
-        rows = [run_case(c, n_peaks, c["alphabet"], ("exact",), intensity_error=SET_INTENSITY_ERROR) for c in cases]
+        rows = [run_case(c, n_peaks, c["alphabet"], ("exact",), intensity_error=SET_INTENSITY_ERROR,
+                         mass_error=mass_error) for c in cases]
         summary = summarise(rows, "exact", first)
         out["committed"][str(n_peaks)] = {k: summary[k] for k in ("top1", "top3", "cases", "first64", "misses")}
         print(f"told noise, committed set, {n_peaks} peaks: exact top-1 {summary['top1']}/{summary['cases']}, "
               f"top-3 {summary['top3']}", flush=True)
-    out["redraw"] = redraw(draws, limit, "gaussian", SET_INTENSITY_ERROR)
+    out["redraw"] = redraw(draws, limit, "gaussian", SET_INTENSITY_ERROR, mass_error)
     for n_peaks in (3, 7):
         b = out["redraw"][f"{n_peaks}_peaks"]
         print(f"told noise, {draws} Gaussian redraws, {n_peaks} peaks: exact top-1 mean {b['top1']['mean']:.1f} "
@@ -229,10 +237,10 @@ def rank_of(candidates, formula: str) -> int | None:
 
 def run_case(case: dict, n_peaks: int, elements: str, methods: tuple[str, ...], rules: str = "extended",
              prior: bool = True, intensity_error: tuple[float, float] | None = None,
-             halogen_prior: bool = False, prior_model: object | None = None) -> dict:
+             halogen_prior: bool = False, prior_model: object | None = None, mass_error: str = "flat") -> dict:
     rel, ab = intensity_error or (Scoring.relative_intensity_error, Scoring.absolute_intensity_error)
     scoring = Scoring(use_prior=prior, relative_intensity_error=rel, absolute_intensity_error=ab,
-                      halogen_prior=halogen_prior, prior=prior_model)
+                      halogen_prior=halogen_prior, prior=prior_model, mass_error=mass_error)
     query = Query.build(case["mz"], case["adduct"], 5.0, case["pattern"][:n_peaks], elements, rules,
                         scoring=scoring, mass_accuracy=3.0)
     row: dict = {"name": case["name"], "peaks": n_peaks, "elements": elements}
@@ -816,7 +824,8 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=10, help="--part redraw: fresh noise draws of the set")
     parser.add_argument("--part", choices=("declared", "broad", "uniform", "ablation", "development", "ambiguity",
                                                      "variants", "scoring", "rulecosts", "intensity", "phosphorus", "misses",
-                                                     "redraw", "redraw-uniform", "isotope-scale", "told-noise", "all"),
+                                                     "redraw", "redraw-uniform", "isotope-scale", "told-noise",
+                                                     "told-model", "all"),
                         default="all")
     args = parser.parse_args()
     if args.fit:
@@ -833,7 +842,7 @@ def main() -> None:
                                        "from the pool the development list came from"},
                     "constants": constants()}
     parts = ("declared", "broad", "uniform", "ablation", "development", "ambiguity", "variants", "misses", "redraw", "redraw_uniform",
-             "told_noise")
+             "told_noise", "told_model")
     previous = json.loads(OUT.read_text()) if OUT.exists() else {}
     result.update({k: v for k, v in previous.items() if k in parts})
     methods = ("exact",) if args.quick or args.exact_only else ("exact", "evolve")
@@ -941,6 +950,8 @@ def main() -> None:
                       f"{[d['top1'] for d in b['per_draw']]}), top-3 mean {b['top3']['mean']:.1f}", flush=True)
     if args.part in ("told-noise", "all"):
         result["told_noise"] = told_noise(cases, args.draws, args.limit, first)
+    if args.part in ("told-model", "all"):
+        result["told_model"] = told_noise(cases, args.draws, args.limit, first, mass_error="gaussian")
     if args.part in ("misses", "all") and "declared" in result:
         result["misses"] = miss_components(cases, result["declared"]["7"]["rows"])
         for name, m in result["misses"].items():

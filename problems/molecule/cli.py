@@ -47,6 +47,9 @@ def formula_cmd(
     mass_accuracy: float = typer.Option(3.0, "--mass-accuracy", help="The instrument's mass accuracy, ppm, "
                                         "a 3-sigma bound: inside it the mass error does not rank candidates, "
                                         "beyond it a Gaussian tail of sigma = accuracy/3."),
+    mass_error: str = typer.Option("flat", "--mass-error", help="The instrument's mass-error distribution: "
+                                   "flat (errors spread evenly over the accuracy: inside it no preference) or "
+                                   "gaussian (sigma = accuracy/3: a smaller error ranks higher, as SIRIUS scores it)."),
     intensity_error: str = typer.Option("0.03,0.002", "--intensity-error",
                                         help="Isotope intensity error model REL,ABS: relative error of a "
                                         "peak and absolute floor (fraction of the measured total)."),
@@ -113,7 +116,7 @@ def formula_cmd(
     except ValueError:
         raise FormulaError(f"--intensity-error: expected REL,ABS such as 0.03,0.002, got {intensity_error!r}") from None
     scoring = Scoring(mass_accuracy, relative_intensity_error=rel, absolute_intensity_error=absolute,
-                      use_prior=prior, halogen_prior=halogen_prior).validated()
+                      use_prior=prior, halogen_prior=halogen_prior, mass_error=mass_error).validated()
     if adduct is None:
         ion = protonation_adduct(charge or 0)
     else:
@@ -157,7 +160,7 @@ def formula_cmd(
     if as_json:
         doc = {"query": {"value": query.value, "adduct": query.adduct.name, "charge": query.adduct.charge,
                          "neutral_mass": query.neutral_mass, "ppm": query.ppm,
-                         "mass_accuracy_ppm": query.scoring.mass_accuracy_ppm,
+                         "mass_accuracy_ppm": query.scoring.mass_accuracy_ppm, "mass_error": query.scoring.mass_error,
                          "intensity_error": [rel, absolute], "isotope_scale": query.scoring.isotope_scale,
                          "elements": "".join(query.elements), "rules": query.rules.name,
                          "rules_filter": list(query.rule_names), "rules_graded": list(query.graded_names),
@@ -174,7 +177,7 @@ def formula_cmd(
     console = Console(highlight=False)
     lo, hi = query.window
     console.print(f"{query.adduct.name} at {query.value:.6f} -> neutral {query.neutral_mass:.6f} Da, "
-                  f"window {lo:.5f}..{hi:.5f} ({query.ppm:g} ppm, accuracy {query.scoring.mass_accuracy_ppm:g}), "
+                  f"window {lo:.5f}..{hi:.5f} ({query.ppm:g} ppm, accuracy {query.scoring.mass_accuracy_ppm:g}, {query.scoring.mass_error} errors), "
                   f"elements {''.join(query.elements)}, rules {query.rules.name}, {method}: "
                   + ", ".join(f"{k} {int(v)}" for k, v in stats.items()) + f", {elapsed:.2f} s")
     if measured is not None:

@@ -18,7 +18,12 @@ in (0, 1]:
   seven golden rules, fiehnlab.ucdavis.edu/projects/seven-golden-rules/accurate-mass:
   "for real world experiments the 3-sigma rule should be sufficient"), so beyond it the likelihood falls as that Gaussian does, relative to
   its value at the bound: -2 ln[N(d; 0, sigma) / N(a; 0, sigma)]. The ppm window
-  (``--ppm``) is a hard filter on top.
+  (``--ppm``) is a hard filter on top. This ``flat`` model is the likelihood of an
+  instrument whose errors spread evenly over its accuracy. For one whose errors are
+  Gaussian (``--mass-error gaussian``) the term is ``(d / sigma)^2`` everywhere: a
+  smaller error is then evidence, as in SIRIUS' scoring of mass deviations (Boecker et al.
+  2009, Bioinformatics 25, 218: deviations normally distributed, sigma from the stated
+  ppm).
 * ``isotope``: -2 ln L of the measured peaks under the intensity-error model of
   :func:`~gadesign_problems.molecule.isotopes.isotope_misfit` (relative error on strong
   peaks, an absolute floor on weak ones; defaults 3 % and 0.002 of the total intensity:
@@ -58,6 +63,8 @@ DEFAULT_ELEMENTS = "CHNOPS"
 #: Largest neutral mass (Da) a query may have unless ``mass_limit`` raises it: beyond it
 #: an isotope pattern of a few peaks no longer constrains the composition.
 MASS_LIMIT = 10_000.0
+#: Mass-error distributions a :class:`Scoring` knows (``--mass-error``).
+MASS_ERROR_MODELS = ("flat", "gaussian")
 
 
 def parse_limits(text: str | None) -> dict[str, int]:
@@ -95,7 +102,10 @@ class Scoring:
     prior (anything with ``cost(counts, elements, halogens)``, e.g. a
     :func:`~gadesign_problems.molecule.prior.fit` of another list) instead of that one;
     ``isotope_scale``: ``"profiled"`` (the total intensity a free parameter) or ``"fixed"``
-    (the scale before), see :func:`~gadesign_problems.molecule.isotopes.isotope_misfit`.
+    (the scale before), see :func:`~gadesign_problems.molecule.isotopes.isotope_misfit`;
+    ``mass_error``: the instrument's mass-error distribution, ``"flat"`` (even over the
+    accuracy, a Gaussian tail beyond) or ``"gaussian"`` (``sigma = accuracy /
+    accuracy_sigmas``).
     """
 
     mass_accuracy_ppm: float = 3.0
@@ -106,6 +116,7 @@ class Scoring:
     halogen_prior: bool = False
     prior: object | None = field(default=None, compare=False, repr=False)
     isotope_scale: str = "profiled"
+    mass_error: str = "flat"
 
     def validated(self) -> "Scoring":
         if not (np.isfinite(self.mass_accuracy_ppm) and 0 < self.mass_accuracy_ppm <= 1000):
@@ -118,13 +129,20 @@ class Scoring:
             raise FormulaError(f"absolute intensity error must be in (0, 1), got {self.absolute_intensity_error}")
         if self.isotope_scale not in ("fixed", "profiled"):
             raise FormulaError(f"isotope scale must be fixed or profiled, got {self.isotope_scale!r}")
+        if self.mass_error not in MASS_ERROR_MODELS:
+            raise FormulaError(f"--mass-error must be one of {', '.join(MASS_ERROR_MODELS)}, got {self.mass_error!r}")
+        if self.mass_error == "gaussian" and self.accuracy_sigmas <= 0:
+            raise FormulaError("a gaussian mass error needs accuracy_sigmas > 0 (sigma = accuracy / accuracy_sigmas)")
         return self
 
     def mass_term(self, ppm: np.ndarray) -> np.ndarray:
-        """-2 ln L of mass errors ``ppm``: 0 inside the accuracy ``a``, beyond it
-        ``(d^2 - a^2) / sigma^2`` with ``sigma = a / accuracy_sigmas``."""
+        """-2 ln L of mass errors ``ppm`` (``sigma = a / accuracy_sigmas``): ``flat``, 0
+        inside the accuracy ``a`` and ``(d^2 - a^2) / sigma^2`` beyond it; ``gaussian``,
+        ``(d / sigma)^2``."""
         a = self.mass_accuracy_ppm
         d2 = np.asarray(ppm, dtype=float) ** 2
+        if self.mass_error == "gaussian":
+            return d2 * (self.accuracy_sigmas / a) ** 2
         return np.maximum(d2 - a * a, 0.0) * (self.accuracy_sigmas / a) ** 2
 
 

@@ -89,6 +89,24 @@ def test_mass_error_inside_the_accuracy_does_not_rank():
         Query.build(mass, ppm=2, mass_accuracy=3)
 
 
+def test_gaussian_mass_error_ranks_the_smaller_error_inside_the_accuracy():
+    """``mass_error="gaussian"``: -2 ln N(d; 0, sigma) relative to d = 0, sigma = accuracy / 3,
+    everywhere: inside the accuracy a smaller error now ranks higher."""
+    s = Scoring(mass_accuracy_ppm=3.0, mass_error="gaussian")
+    d = np.array([0.0, 1.0, -2.0, 4.5])
+    expect = [-2 * (norm.logpdf(v, scale=1.0) - norm.logpdf(0.0, scale=1.0)) for v in d]
+    assert s.mass_term(d) == pytest.approx(expect) and s.mass_term(d) == pytest.approx([0, 1, 4, 20.25])
+    mass = Formula("C17H19NO3").monoisotopic_mass * (1 + 2.0e-6)
+    alone = {"ppm": 5, "elements": "CHNO", "rules": "none", "mass_accuracy": 3.0}
+    ranked = exact_search(Query.build(mass, scoring=Scoring(use_prior=False, mass_error="gaussian"), **alone),
+                          top=None)[0]
+    errors = [abs(c.ppm) for c in ranked]
+    assert len(errors) >= 3 and errors == sorted(errors)      # the mass term alone: by |error|
+    for bad in (Scoring(mass_error="normal"), Scoring(mass_error="gaussian", accuracy_sigmas=0)):
+        with pytest.raises(FormulaError):
+            bad.validated()
+
+
 def test_element_limits_and_count_limit_flags():
     assert parse_limits("C=120, Cl=6") == {"C": 120, "Cl": 6}
     for bad in ("C120", "C=-1", "Xx=3", "C=a"):
