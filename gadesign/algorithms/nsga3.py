@@ -52,6 +52,9 @@ class NSGA3(Algorithm):
     name = "nsga3"
 
     def __init__(self, n_obj: int, pop_size: int, n_partitions: int | None = None) -> None:
+        if n_obj < 2:  # one objective has no reference directions to spread over
+            raise ValueError(f"nsga3 needs at least two objectives; this problem has {n_obj} "
+                             "(use ga, mu+lambda, mu,lambda or cmaes)")
         super().__init__(n_obj, pop_size)
         p = n_partitions if n_partitions is not None else default_partitions(n_obj, pop_size)
         self.ref_dirs = das_dennis(n_obj, p)

@@ -21,6 +21,11 @@ class ZDT(VectorProblem):
     reference_point = (1.1, 1.1)
     defaults = {"algorithm": "nsga2", "pop": 100, "generations": 250}
 
+    def __init__(self, lower: float | np.ndarray, upper: float | np.ndarray, n_var: int) -> None:
+        super().__init__(lower, upper, n_var)
+        if n_var < 2:  # g is a function of x2..xn (and divides by n - 1)
+            raise ValueError(f"{self.name} needs n_var >= 2 (g is a function of x2..xn), got {n_var}")
+
     def true_front(self, n: int = 1000) -> np.ndarray:
         f1 = np.linspace(0.0, 1.0, n)
         return np.column_stack([f1, 1.0 - np.sqrt(f1)])

@@ -100,3 +100,26 @@ def test_existing_run_directory_is_not_overwritten(cli, small_run):
 
 def test_export_bad_format(cli, small_run):
     assert_clean_error(cli("export", str(small_run), "--format", "xml"), "--format")
+
+
+def test_nsga3_on_one_objective_is_refused_at_once():
+    """Das-Dennis partitions for one objective never exceed the population: the default
+    partition search looped forever (`evolve sphere --algorithm nsga3` hung)."""
+    from gadesign.algorithms import make_algorithm
+    from gadesign.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="nsga3 needs at least two objectives"):
+        make_algorithm("nsga3", 1, 8)
+    assert make_algorithm("nsga3", 2, 8).ref_dirs.shape[1] == 2
+
+
+@pytest.mark.parametrize("name", ["zdt1", "zdt2", "zdt3", "zdt4", "zdt6"])
+def test_zdt_with_one_variable_is_a_parameter_error(name):
+    """g of ZDT is a function of x2..xn (ZDT1-3 and 6 divide by n - 1): with n_var=1 every
+    evaluation was NaN and the run exited 0 with no feasible design."""
+    from gadesign.errors import ConfigError
+    from gadesign.registry import make_problem
+
+    with pytest.raises(ConfigError, match=f"{name} needs n_var >= 2"):
+        make_problem(name, {"n_var": 1})
+    assert make_problem(name, {"n_var": 2}).n_var == 2
