@@ -88,6 +88,9 @@ def evolve_formula(query: Query, *, pop: int | None = None, generations: int | N
     ranks such a window (:func:`~gadesign_problems.molecule.search.without_isotope_filter`):
     the report then has ``rule3_relaxed`` set and its evaluations and generations are
     those of both runs."""
+    from gadesign.options import at_least
+
+    at_least(seed, "--seed", 0)  # numpy's PCG64 refuses a negative seed with a bare ValueError
     report, rule3_only = _evolve(query, pop, generations, seed, algorithm, top, patience)
     fallback = without_isotope_filter(query) if not report.candidates and rule3_only else None
     if fallback is None:

@@ -33,6 +33,7 @@ import numpy as np
 from rdkit import Chem, RDLogger
 from rdkit.Chem import AllChem, RDConfig
 
+from gadesign.errors import ConfigError
 from gadesign.genomes.base import Genome
 
 RDLogger.DisableLog("rdApp.*")  # sanitisation failures are expected and handled
@@ -187,7 +188,8 @@ class MolGraph(Genome[str]):
     def sample_many(self, n: int, rng: np.random.Generator) -> list[str]:
         """``n`` distinct admissible pool members, taken in a random order of the pool
         (entries that do not parse or fall outside the genome's window are skipped); when
-        the pool has fewer, they repeat. Raises ``ValueError`` if none is admissible."""
+        the pool has fewer, they repeat. Raises :class:`ConfigError` (bad input: a pool of
+        unreadable or unfit SMILES) if none is admissible."""
         out: dict[str, None] = {}
         for i in rng.permutation(len(self.initial)):
             smi = self.admit(self.initial[int(i)])
@@ -196,8 +198,8 @@ class MolGraph(Genome[str]):
                 if len(out) == n:
                     break
         if not out:
-            raise ValueError(f"no SMILES of the initial pool has {self.min_atoms}..{self.max_atoms} heavy atoms in "
-                             "one fragment" + (" and passes the ring filter" if self.ring_filter else ""))
+            raise ConfigError(f"no SMILES of the initial pool has {self.min_atoms}..{self.max_atoms} heavy atoms "
+                              "in one fragment" + (" and passes the ring filter" if self.ring_filter else ""))
         found = list(out)
         return [found[i % len(found)] for i in range(n)]
 

@@ -28,8 +28,9 @@ def _write_set(out: Path, stem: str, records: list[tuple[str, dict]], legend_key
             write_grid(out / f"{stem}.png", [s for s, _ in shown], legends)]
 
 
-def _checked_budget(evaluations: int, pop: int, top: int, out: Path | None) -> Path | None:
-    """The archive GA's budget options and output folder, checked before any work."""
+def _checked_budget(evaluations: int, pop: int, top: int, out: str | None) -> Path | None:
+    """The archive GA's budget options and output folder, checked before any work (``out`` is
+    the text typed: a Path would turn an empty --out into '.', the working folder)."""
     from gadesign.limits import check_limit
     from gadesign.paths import check_output_dir
 
@@ -48,7 +49,8 @@ def isomers_cmd(
     rank: str = typer.Option("qed", "--rank", help="Rank the structures by qed or logp (largest first) or by "
                              "sa, the synthetic accessibility score (smallest first)."),
     top: int = typer.Option(20, "--top", help="Structures to show (all are written)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder for isomers.smi, isomers.sdf, isomers.png."),
+    out: Optional[str] = typer.Option(None, "--out", metavar="DIR",
+                                      help="Folder for isomers.smi, isomers.sdf, isomers.png."),
 ) -> None:
     """Evolve an archive of distinct structures with exactly FORMULA, ranked by a property."""
     from rich.console import Console
@@ -97,7 +99,7 @@ def ranked_isomers(formula: str, seed: int, evaluations: int, pop: int, rank: st
 
 def draw_cmd(
     run: Path = typer.Argument(..., help="Run directory of molecule-design or molecule-isomers."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder for front.smi, front.sdf, front.png "
+    out: Optional[str] = typer.Option(None, "--out", metavar="DIR", help="Folder for front.smi, front.sdf, front.png "
                                        "(default: the run directory)."),
     grid: int = typer.Option(24, "--grid", help="Molecules in the grid image at most."),
 ) -> None:
@@ -139,7 +141,7 @@ def structures_cmd(
     plausible: bool = typer.Option(False, "--plausible", help="Only structures passing GB-GA's ring filter "
                                    "(no ring > 6, no ring allene, no double bond in a 3- or 4-ring)."),
     top: int = typer.Option(20, "--top", help="Structures to show (all are written)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder for structures.smi, .sdf and .png."),
+    out: Optional[str] = typer.Option(None, "--out", metavar="DIR", help="Folder for structures.smi, .sdf and .png."),
 ) -> None:
     """Candidate structures for a measured mass: formula inference, then isomers of the best formulas."""
     from rich.console import Console

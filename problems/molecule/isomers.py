@@ -126,6 +126,9 @@ def evolve_isomers(formula: str, seed: int = 1, evaluations: int = 20_000, pop: 
     Stops after ``evaluations`` children or ``patience`` steps in a row without a new
     structure. Deterministic from ``seed``. ``ring_filter``: see :func:`isomer_genome`.
     """
+    from gadesign.options import at_least
+
+    at_least(seed, "--seed", 0)  # numpy's PCG64 refuses a negative seed with a bare ValueError
     genome = isomer_genome(formula, ring_filter=ring_filter)
     rng = np.random.Generator(np.random.PCG64(seed))
     archive = Archive(hill(genome.counts))

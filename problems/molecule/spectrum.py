@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import math
 import re
 import warnings
 from dataclasses import dataclass
@@ -172,6 +173,10 @@ def read_spectrum(path: str | Path, scan: int | None = None, rt: float | None = 
     the nearest MS1 spectrum) picks the spectrum when the file holds several. Profile
     mzML spectra are centroided. Raises :class:`FormulaError` for anything unreadable."""
     path = Path(path)
+    if scan is not None and rt is not None:
+        raise FormulaError("give --scan or --rt, not both: each picks one spectrum")
+    if rt is not None and not (math.isfinite(rt) and rt >= 0):
+        raise FormulaError(f"--rt must be a retention time >= 0 minutes, got {rt}")
     if not path.is_file():
         raise FormulaError(f"spectrum file {path} does not exist" if not path.exists()
                            else f"spectrum file {path} is not a regular file")

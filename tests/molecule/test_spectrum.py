@@ -120,3 +120,18 @@ def test_reading_mzml_prints_no_warning():
             f"read_spectrum({str(SPECTRA / 'spectra.mgf')!r}, scan=8)")
     done = subprocess.run([sys.executable, "-W", "always", "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "Warning" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"rt": float("nan")}, "--rt must be a retention time >= 0 minutes, got nan"),
+    ({"rt": float("inf")}, "--rt must be a retention time >= 0 minutes, got inf"),
+    ({"rt": -1.0}, "--rt must be a retention time >= 0 minutes, got -1.0"),
+    ({"rt": 2.7, "scan": 1}, "give --scan or --rt, not both"),
+])
+def test_a_retention_time_that_cannot_pick_a_spectrum_is_refused(kwargs, words):
+    """NaN is never nearer than anything, so --rt nan silently took the first spectrum; with
+    --scan and --rt both, --scan won without a word."""
+    with pytest.raises(FormulaError) as exc:
+        read_spectrum(SPECTRA / "run.mzML", **kwargs)
+    assert words in str(exc.value)
+    assert "scan" in read_spectrum(SPECTRA / "run.mzML", rt=2.7).source
