@@ -87,16 +87,28 @@ def _split_fields(card: str, rest: str, line: str, n_int: int, n_flt: int) -> li
             else {5, 10} | {10 + 10 * i for i in range(1, 8)}
         ends = [m.end() for m in re.finditer(r"\S+", line)][1:]
         fixed = all(e in bounds for e in ends) and len(tokens) < n_int + n_flt
-        for t in tokens:
-            try:
-                float(t)
-            except ValueError:
-                fixed = True
+        if not all(_is_number(t) for t in tokens):
+            # numbers run together in full columns ("0.0-0.25") read as fixed columns; a word
+            # that is no number either way is reported as the user wrote it, not as a column slice
+            fixed = all(not f or _is_number(f) for f in _columns(card, line, n_int + n_flt))
     if not fixed:
         return tokens
+    return _columns(card, line, n_int + n_flt)
+
+
+def _columns(card: str, line: str, count: int) -> list[str]:
+    """The first ``count`` fields of ``line`` in NEC's fixed columns."""
     cols = (_FIXED_INT[:2] + [(10 + 10 * i, 20 + 10 * i) for i in range(7)]) if card == "GW" \
         else (_FIXED_INT + [(20 + 10 * i, 30 + 10 * i) for i in range(7)])
-    return [line[a:b].strip() for a, b in cols[:n_int + n_flt]]
+    return [line[a:b].strip() for a, b in cols[:count]]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _numbers(card: str, fields: list[str], n_int: int, n_flt: int) -> tuple[list[int], list[float]]:

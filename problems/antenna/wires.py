@@ -131,6 +131,19 @@ class PatternRequest:
         tt, pp = np.meshgrid(th, ph, indexing="ij")
         return tt.ravel(), pp.ravel()
 
+    def __post_init__(self) -> None:
+        for name in ("n_theta", "n_phi", "xnda"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                raise GeometryError(f"pattern request: {name} must be an integer, got {v!r}")
+        if self.n_theta < 1 or self.n_phi < 1:
+            raise GeometryError(f"pattern request: the numbers of theta and phi values must be at least 1, "
+                                f"got {self.n_theta} x {self.n_phi}")
+        for name in ("theta0", "phi0", "dtheta", "dphi"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v):
+                raise GeometryError(f"pattern request: {name} must be a finite number of degrees, got {v!r}")
+
 
 @dataclass(frozen=True, eq=False)
 class Antenna:
@@ -212,7 +225,7 @@ class Antenna:
                                 f"expected {JSON_SCHEMA!r})")
         try:
             wires = [Wire(tuple(map(float, w["start"])), tuple(map(float, w["end"])),
-                          float(w["radius"]), int(w["segments"]), int(w.get("tag", 0)))
+                          float(w["radius"]), _whole(w["segments"], "segments"), _whole(w.get("tag", 0), "tag"))
                      for w in data["wires"]]
             sources = [Source(int(s["tag"]), int(s["segment"]), complex(*s.get("voltage", [1.0, 0.0])))
                        for s in data.get("sources", [])]
@@ -445,6 +458,14 @@ def check_sizes(segments: int = 0, frequencies: int = 0, directions: int = 0) ->
 MIN_SEGMENT_RADII = 0.5
 
 
+def _whole(value: Any, name: str) -> int:
+    """An integer field of an antenna document: 21 or 21.0, never 2.5 or true (``int`` would
+    truncate 2.5 to 2 and read true as 1 without a word)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    return int(value)
+
+
 def _validate(ant: Antenna) -> None:
     if not ant.wires:
         raise GeometryError("the antenna has no wires")
@@ -484,6 +505,8 @@ def _validate(ant: Antenna) -> None:
         ant.segment_index(s.tag, s.segment)
     if not ant.sources:
         raise GeometryError("the antenna has no source (EX card)")
+    if all(complex(s.voltage) == 0 for s in ant.sources):
+        raise GeometryError("every source has zero voltage: nothing excites the antenna (its impedance would be 0/0)")
     for ld in ant.loads:
         if ld.kind not in LOAD_KINDS:
             raise GeometryError(f"unknown load kind {ld.kind!r} (known: {', '.join(LOAD_KINDS)})")

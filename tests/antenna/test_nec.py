@@ -87,6 +87,9 @@ BAD = [
     (FREE.replace("0.25 0.001", "0.25 -0.001"), "line 3", "negative"),
     (FREE.replace("0.25 0.001", "0.25 nan"), "line 3", "not a finite number"),
     (FREE.replace("0.0 0.0 -0.25", "0.0 0.0 abc"), "line 3", "not a number"),
+    (FREE.replace("0.0 0.0 -0.25", "0.0 0.0 abc"), "line 3", "GW field 5 'abc' is not a number"),
+    (FREE.replace("0.0 0.0 -0.25", "0.0 0.0 \u22120.25"), "line 3", "GW field 5 '\u22120.25' is not a number"),
+    (FREE.replace("EX 0 1 11 0 1.0 0.0", "EX 0 1 11 0 0.0 0.0"), "line 8", "every source has zero voltage"),
     (FREE.replace("EX 0 1 11", "EX 5 1 11"), "line 5", "voltage sources"),
     (FREE.replace("GE 0", "GW 2 5 0.0 -0.1 0.0 0.0 0.1 0.0 0.001\nGE 0"), "line 4", "crosses"),
     (FREE.replace("GE 0", "GE 1"), "line 3", "below the ground"),
@@ -186,3 +189,26 @@ def test_nec2c_runs_a_written_deck_and_agrees_with_pynec(tmp_path):
         ctx.xq_card(0)
         z_ref = gap_impedances(ctx, ant)[0]
         assert abs(z - z_ref) / abs(z_ref) < 1e-3, (f, z, z_ref)
+
+
+def test_a_word_in_a_free_format_card_is_named_as_written():
+    """A word among free-format fields used to switch the card to NEC's fixed columns and
+    name a column slice ("GW field 2 '21 ab'") instead of the field the user wrote."""
+    with pytest.raises(DeckError, match=r"GW field 3 'abc' is not a number"):
+        parse_nec("GW 1 21 abc 0.0 -0.25 0.0 0.0 0.25 0.001\nGE 0\nEX 0 1 11 0 1.0 0.0\nFR 0 1 0 0 300 0\nEN\n")
+
+
+@pytest.mark.parametrize("edit, words", [
+    (lambda d: d["patterns"][0].__setitem__("n_theta", -1), "numbers of theta and phi values must be at least 1"),
+    (lambda d: d["patterns"][0].__setitem__("n_phi", 2.5), "n_phi must be an integer"),
+    (lambda d: d["patterns"][0].__setitem__("dtheta", float("nan")), "dtheta must be a finite number"),
+    (lambda d: d["wires"][0].__setitem__("segments", 2.5), "segments must be a whole number, got 2.5"),
+    (lambda d: d["wires"][0].__setitem__("segments", True), "segments must be a whole number, got True"),
+])
+def test_a_bad_json_antenna_is_a_geometry_error(edit, words, data_dir):
+    """JSON geometry gets the checks a deck gets: a pattern of -1 directions was an internal
+    error in simulate and written to a .nec deck by convert; segments 2.5 became 2."""
+    doc = Antenna.from_nec(data_dir / "decks" / "dipole_hw_s021.nec").to_dict()
+    edit(doc)
+    with pytest.raises(GeometryError, match=words):
+        Antenna.from_dict(doc)
