@@ -49,7 +49,7 @@ app = typer.Typer(name="gadesign", help="Generative design by evolutionary searc
                   "Pareto fronts of designs.", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False, rich_markup_mode=None)
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)  # ":b:" in a typed value stays as typed
 
 
 @app.callback()
