@@ -219,12 +219,12 @@ def told_noise(cases: list[dict], draws: int, limit: int | None, first: int, mas
                          mass_error=mass_error) for c in cases]
         summary = summarise(rows, "exact", first)
         out["committed"][str(n_peaks)] = {k: summary[k] for k in ("top1", "top3", "cases", "first64", "misses")}
-        print(f"told noise, committed set, {n_peaks} peaks: exact top-1 {summary['top1']}/{summary['cases']}, "
+        print(f"told noise ({mass_error} mass error), committed set, {n_peaks} peaks: exact top-1 {summary['top1']}/{summary['cases']}, "
               f"top-3 {summary['top3']}", flush=True)
     out["redraw"] = redraw(draws, limit, "gaussian", SET_INTENSITY_ERROR, mass_error)
     for n_peaks in (3, 7):
         b = out["redraw"][f"{n_peaks}_peaks"]
-        print(f"told noise, {draws} Gaussian redraws, {n_peaks} peaks: exact top-1 mean {b['top1']['mean']:.1f} "
+        print(f"told noise ({mass_error} mass error), {draws} Gaussian redraws, {n_peaks} peaks: exact top-1 mean {b['top1']['mean']:.1f} "
               f"(95 % CI {b['top1']['ci95_mean'][0]:.1f}-{b['top1']['ci95_mean'][1]:.1f}, per draw "
               f"{[d['top1'] for d in b['per_draw']]}), top-3 mean {b['top3']['mean']:.1f}", flush=True)
     return out
