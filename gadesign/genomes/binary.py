@@ -28,10 +28,10 @@ class BinaryVector(DiscreteVector):
         native_cx = crossover in ("uniform", "two_point")
         self.n = int(n)
         self.crossover_kind = crossover if native_cx else "uniform"
-        self.bind_deap(None if native_cx else crossover, crossover_args, mutation, mutation_args)
         self.crossover_prob = float(crossover_prob)
         self.mutation_prob = 1.0 / n if mutation_prob is None else float(mutation_prob)
         self.ones_prob = float(ones_prob)
+        self.bind_deap(None if native_cx else crossover, crossover_args, mutation, mutation_args)
 
     def sample(self, rng: np.random.Generator) -> np.ndarray:
         return (rng.random(self.n) < self.ones_prob).astype(np.uint8)

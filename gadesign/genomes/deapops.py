@@ -100,6 +100,25 @@ def _check_arguments(operator: DeapOperator, n_individuals: int, kind: str) -> N
                          f"(given {kind}_args {dict(operator.args)})") from None
 
 
+def check_on_samples(operator: DeapOperator, individuals: tuple[list[Any], ...],
+                     from_list: Callable[[list[Any]], Any], kind: str) -> None:
+    """ValueError now, not mid-run, when ``operator`` fails on ``individuals`` (sample
+    designs as lists, as many as it takes) or returns something else than as many
+    individuals that ``from_list`` turns back into designs: e.g. ``indpb='x'``, which
+    the signature accepts. The draws come from a fixed private ``random.Random``; the
+    global ``random`` state is neither read nor changed."""
+    n = len(individuals)
+    try:
+        out = operator(random.Random(0), *(list(x) for x in individuals))
+        if len(out) != n:
+            raise ValueError(f"returned {len(out)} individuals, expected {n}")
+        for child in out:
+            from_list(child)
+    except Exception as exc:  # noqa: BLE001 - whatever the operator raises becomes one clear error
+        raise ValueError(f"{kind} {operator.name.rsplit('.', 1)[-1]} with {kind}_args {dict(operator.args)} "
+                         f"fails on a sample design: {type(exc).__name__}: {exc}") from None
+
+
 def private_random(rng: np.random.Generator) -> random.Random:
     """A ``random.Random`` seeded by one draw from ``rng`` (the run's generator)."""
     return random.Random(int(rng.integers(0, 2 ** 63)))

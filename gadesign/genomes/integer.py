@@ -38,11 +38,11 @@ class IntegerVector(DiscreteVector):
         self.n = size
         self.mutation = mutation if native_mut else "mixed"
         self.crossover_kind = crossover if native_cx else "uniform"
-        self.bind_deap(None if native_cx else crossover, crossover_args,
-                       None if native_mut else mutation, mutation_args)
         self.creep_mean = max(float(creep_mean), 1.0)
         self.crossover_prob = float(crossover_prob)
         self.mutation_prob = 1.0 / size if mutation_prob is None else float(mutation_prob)
+        self.bind_deap(None if native_cx else crossover, crossover_args,
+                       None if native_mut else mutation, mutation_args)
 
     def sample(self, rng: np.random.Generator) -> np.ndarray:
         return rng.integers(self.lower, self.upper, endpoint=True)

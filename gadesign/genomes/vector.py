@@ -20,7 +20,7 @@ import numpy as np
 
 from gadesign.genomes.base import Genome
 from gadesign.genomes.crossover import two_point_masks, uniform_masks, vary_rows
-from gadesign.genomes.deapops import DeapBinding, private_random, resolve_operator
+from gadesign.genomes.deapops import DeapBinding, check_on_samples, private_random, resolve_operator
 
 
 class VectorGenome(Genome[np.ndarray]):
@@ -34,10 +34,24 @@ class VectorGenome(Genome[np.ndarray]):
                   mutation: Any = None, mutation_args: Mapping[str, Any] | None = None) -> None:
         """Use DEAP operators (callables or ``deap.tools`` names) instead of the native
         crossover and/or mutation; ``None`` keeps the native one. Raises ``ValueError``
-        for an unknown operator."""
+        for an unknown operator, for ``*_args`` given to a native operator (which takes
+        none) and for an operator that fails on sample designs (arguments of the wrong
+        type). Call it last in ``__init__``: the check samples designs."""
+        for kind, op, args in (("crossover", crossover, crossover_args), ("mutation", mutation, mutation_args)):
+            if op is None and args:
+                raise ValueError(f"{kind}_args {dict(args) if isinstance(args, Mapping) else args!r} given, but "
+                                 f"the {kind} is the genome's own, which takes no arguments (they are for a DEAP "
+                                 f"operator: {kind}=NAME)")
         cx = None if crossover is None else resolve_operator(crossover, crossover_args, kind="crossover")
         mut = None if mutation is None else resolve_operator(mutation, mutation_args, kind="mutation")
         self.deap = DeapBinding(cx, mut) if (cx is not None or mut is not None) else None
+        if self.deap is not None:
+            rng = np.random.default_rng(0)
+            a, b = (np.asarray(self.sample(rng), self.dtype).tolist() for _ in range(2))
+            if cx is not None:
+                check_on_samples(cx, (a, b), self._from_list, "crossover")
+            if mut is not None:
+                check_on_samples(mut, (a,), self._from_list, "mutation")
 
     def _from_list(self, values: Sequence[Any]) -> np.ndarray:
         """A DEAP operator's list back as this genome's array (integers rounded)."""

@@ -179,3 +179,34 @@ def test_operator_arguments_are_checked_before_the_run():
         Permutation(5, crossover="cxOrdered", crossover_args={"alpha": 0.5})
     with pytest.raises(ValueError, match="must be a dict"):
         RealVector(0, 1, 2, mutation="mutGaussian", mutation_args=[0, 1, 0.1])
+
+
+def test_operator_arguments_of_the_wrong_type_fail_when_the_genome_is_built():
+    """A trial call on sample designs (a fixed private random.Random: the global state is
+    untouched) catches what the signature cannot: indpb='x' failed mid-run before."""
+    from gadesign.genomes import Permutation
+    random.seed(5)
+    state = random.getstate()
+    with pytest.raises(ValueError, match=r"mutation mutShuffleIndexes with mutation_args \{'indpb': 'x'\} "
+                                         r"fails on a sample design: TypeError"):
+        Permutation(6, mutation="mutShuffleIndexes", mutation_args={"indpb": "x"})
+    with pytest.raises(ValueError, match="crossover cxBlend .* fails on a sample design"):
+        RealVector(0, 1, 3, crossover="cxBlend", crossover_args={"alpha": None})
+    with pytest.raises(ValueError, match="mutation mutUniformInt .* fails on a sample design"):
+        IntegerVector(0, 5, 4, mutation="mutUniformInt", mutation_args={"low": 0, "up": "5", "indpb": 1.0})
+    with pytest.raises(ValueError, match="returned 2 individuals, expected 1"):
+        BinaryVector(4, mutation=lambda ind: (ind, ind))
+    assert random.getstate() == state
+    Permutation(6, mutation="mutShuffleIndexes", mutation_args={"indpb": 0.1})  # a good one still builds
+    assert random.getstate() == state
+
+
+def test_arguments_for_a_native_operator_are_refused():
+    from gadesign.genomes import Permutation
+    with pytest.raises(ValueError, match=r"crossover_args \{'bogus': 1\} given, but the crossover is the genome's own"):
+        Permutation(5, crossover_args={"bogus": 1})
+    with pytest.raises(ValueError, match="mutation_args .* the mutation is the genome's own"):
+        IntegerVector(0, 3, 3, mutation="creep", mutation_args={"indpb": 0.1})
+    with pytest.raises(ValueError, match="crossover_args .* the crossover is the genome's own"):
+        RealVector(0, 1, 2, crossover_args={"alpha": 0.5})
+    RealVector(0, 1, 2, crossover_args={})  # empty is no argument
