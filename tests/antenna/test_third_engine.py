@@ -65,20 +65,36 @@ def test_five_wire_junction_agrees_with_mininec(a, matched, tol_ms):
     assert np.all(np.abs(ref) * 1e3 > 5 * tol_ms)
 
 
-def test_showcase_rhcp_coverage_agrees_with_mininec():
-    """The showcase design's least RHCP gain over 40-80 degrees (every azimuth, 5-degree
-    grid) from MININEC's own pattern (directivity over the upper hemisphere; 8x arm
-    segments: MININEC gives -0.05/+0.34, +0.17/+0.20 and +0.25/+0.22 dBic at 2x/4x/8x) is
-    >= 0 dBic at both frequencies and within the design's RHCP margin of ours."""
+def test_showcase_meets_st5_in_mininec():
+    """The showcase design in MININEC (arm segments 4x and 6x the design's; 8x needs
+    3.3 GB): least RHCP gain over 40-80 degrees at every azimuth (5-degree grid) from
+    MININEC's own pattern (directivity over the upper hemisphere) >= 0 dBic with more to
+    spare than MININEC moves from 4x to 6x, and VSWR on our feed with MININEC's structure
+    (``Y_ours(reference) + dY_MININEC``) under the limits. Measured: +0.17/+0.20 dBic at 4x,
+    +0.22/+0.20 at 6x, +0.25/+0.22 at 8x (ours +0.31/+0.51); -0.05 at 2x, not yet settled."""
     p = antenna_st5()
+    req = p.requirements
     x = from_json(json.loads((DATA / "st5_showcase.json").read_text())["genome"])
-    ours = p.measure(x, full_circle=True)["min_rhcp_dbic"]
     ant = p.decode(x)
     fed = ant.sources[0].tag
-    wires = [w if w.tag == fed else Wire(w.start, w.end, w.radius, w.segments * 8, w.tag) for w in ant.wires]
-    lo, hi = p.requirements.theta_range
-    for k, f in enumerate(p.requirements.frequencies):
-        sol = mininec_solution(wires, f, ground=True, source_wire=next(i for i, w in enumerate(wires) if w.tag == fed))
-        th, _, rhcp = mininec_fields(sol, +1)
-        least = float(rhcp[(th >= lo) & (th <= hi)].min())
-        assert least >= 0.0 and abs(least - ours[k]) < p.requirements.rhcp_margin_db, (f, least, ours[k])
+    src = next(i for i, w in enumerate(ant.wires) if w.tag == fed)
+    a = p.space.wire_radius
+    y_ref_ours = 1.0 / Antenna(wires=tuple(feed_and_arms("straight", 1, a, False)), sources=(Source(1, 1),),
+                               ground=True).solve(list(req.frequencies)).impedance[:, 0]
+    lo, hi = req.theta_range
+    least: dict[int, list[float]] = {}
+    for m in (4, 6):
+        wires = [w if w.tag == fed else Wire(w.start, w.end, w.radius, w.segments * m, w.tag) for w in ant.wires]
+        least[m] = []
+        for k, f in enumerate(req.frequencies):
+            sol = mininec_solution(wires, f, ground=True, source_wire=src)
+            th, _, rhcp = mininec_fields(sol, +1)
+            least[m].append(float(rhcp[(th >= lo) & (th <= hi)].min()))
+            if m == 6:
+                y_ref = mininec_admittance(mininec_solution(feed_and_arms("straight", m, a, False), f, ground=True,
+                                                            source_wire=0))
+                z = 1.0 / (y_ref_ours[k] + mininec_admittance(sol) - y_ref)
+                g = abs((z - req.z0) / (z + req.z0))
+                assert (1 + g) / (1 - g) < req.vswr_limits[k], (f, z)
+    spread = np.abs(np.subtract(least[6], least[4]))
+    assert np.all(np.array(least[6]) >= req.gain_dbic + spread), least
