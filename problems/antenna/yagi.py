@@ -17,6 +17,7 @@ gain towards ``+x`` over gain towards ``-x``, maximised), both at ``f0``. Constr
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,10 @@ from gadesign.genomes.real import RealVector
 from gadesign.problem import Evaluation, Objective
 from gadesign_problems.antenna.units import C0
 from gadesign_problems.antenna.wires import Antenna, PatternRequest, Source, Wire
+
+
+#: Centre frequencies accepted (Hz): 1 Hz to 1e18 Hz.
+F0_RANGE = (1.0, 1e18)
 
 
 class YagiProblem:
@@ -43,6 +48,13 @@ class YagiProblem:
             raise ConfigError("antenna-yagi: need f0 > 0, 0 <= band < 0.5, band_points >= 1, vswr_max > 1, z0 > 0")
         if segments < 3 or segments % 2 == 0:
             raise ConfigError("antenna-yagi: segments per element must be odd and >= 3 (centre feed)")
+        if not (math.isfinite(vswr_max) and math.isfinite(z0)):
+            raise ConfigError("antenna-yagi: vswr_max and z0 must be finite")
+        if not F0_RANGE[0] <= f0 <= F0_RANGE[1]:  # far outside, the lengths in metres over- or underflow
+            raise ConfigError(f"antenna-yagi: f0 must be between {F0_RANGE[0] / 1e6:g} and {F0_RANGE[1] / 1e6:g} MHz, "
+                              f"got {f0 / 1e6:g} MHz")
+        if not (math.isfinite(diameter_wl) and diameter_wl > 0):
+            raise ConfigError(f"antenna-yagi: diameter_wl must be a positive number of wavelengths, got {diameter_wl}")
         self.n = int(elements)
         self.f0, self.band, self.vswr_max, self.z0 = float(f0), float(band), float(vswr_max), float(z0)
         self.wavelength = C0 / self.f0
@@ -58,6 +70,21 @@ class YagiProblem:
         self.defaults = dict(defaults or {"algorithm": "nsga2", "pop": 60, "generations": 60, "checkpoint_every": 10})
         self.reference_point = (0.0, 0.0)
         self.description = f"{self.n}-element Yagi-Uda: forward gain and F/B, VSWR <= {vswr_max:g} over the band"
+        self._check_geometry(diameter_wl)
+
+    def _check_geometry(self, diameter_wl: float) -> None:
+        """ConfigError now, before any run, when the extreme designs (shortest elements
+        closest together, longest farthest apart) are not valid wire structures: every
+        design would fail (elements touching, segments shorter than the radius, too many
+        segments), which showed only at the end of the run."""
+        from gadesign_problems.antenna.wires import GeometryError
+
+        for corner, x in (("shortest, closest", self.genome.lower), ("longest, farthest", self.genome.upper)):
+            try:
+                self.decode(x)
+            except GeometryError as exc:
+                raise ConfigError(f"antenna-yagi: diameter_wl={diameter_wl:g} with segments={self.segments} "
+                                  f"gives no valid antenna ({corner} elements: {exc})") from None
 
     def decode(self, x: np.ndarray) -> Antenna:
         x = self.genome.repair(np.asarray(x, float))

@@ -133,6 +133,26 @@ def test_yagi_tn688_gain_matches_nbs_table():
     assert m["forward_gain_dbi"] == pytest.approx(7.1 + 2.15, abs=0.5)
 
 
+@pytest.mark.parametrize("params, message", [
+    ({"diameter_wl": 0.0}, "diameter_wl must be a positive number of wavelengths, got 0.0"),
+    ({"diameter_wl": -0.01}, "diameter_wl must be a positive number"),
+    ({"diameter_wl": 10.0}, "diameter_wl=10 with segments=11 gives no valid antenna .*shorter than 0.5 x the radius"),
+    ({"diameter_wl": 0.06}, "gives no valid antenna .*crosses or touches"),
+    ({"segments": 1001}, "segments=1001 gives no valid antenna"),
+    ({"f0_mhz": 1e300}, "f0 must be between 1e-06 and 1e\\+12 MHz"),
+    ({"f0_mhz": 1e-300}, "f0 must be between"),
+])
+def test_yagi_parameters_that_make_every_design_invalid_are_refused_when_built(params, message):
+    """Every design failed (diameter 0 or 10 wavelengths: exit 2 only at the export, after
+    the whole run, leaving its directory behind); now the problem refuses to be built."""
+    from gadesign.errors import ConfigError
+    from gadesign_problems.antenna.yagi import antenna_yagi
+
+    with pytest.raises(ConfigError, match=message):
+        antenna_yagi(**params)
+    antenna_yagi(diameter_wl=0.04, segments=3)  # thick but valid: still built
+
+
 @pytest.fixture(scope="module")
 def yagi_result():
     from gadesign import evolve
