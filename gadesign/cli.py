@@ -469,6 +469,10 @@ def export_cmd(
     from gadesign.paths import check_output_file, output_guard
     from gadesign.runstore import RunStore, front_to_csv
 
+    if author is not None and archive is None:
+        raise ConfigError("--author is for the CITATION.cff of an archive: give --archive ZIP too")
+    if any(not a.strip() for a in author or []):
+        raise ConfigError("--author: empty name")
     if archive is not None:
         from gadesign.archive import export_archive
 
@@ -477,7 +481,7 @@ def export_cmd(
         target = check_output_file(archive, "--archive", suffixes=(".zip",))
         RunStore(run_dir).read_front()  # a missing or broken run fails before anything is written
         with output_guard(target, "--archive"):
-            entries = export_archive(run_dir, target, [a for a in author or [] if a.strip()] or None)
+            entries = export_archive(run_dir, target, list(author or []) or None)
         out.print(escape(f"wrote {target} ({len(entries)} files)"))
         return
     if fmt not in ("csv", "json"):

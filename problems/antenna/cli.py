@@ -87,6 +87,14 @@ def simulate(
     touchstone = check_touchstone(touchstone) if touchstone is not None else None
     pattern = check_output_file(pattern, "--pattern") if pattern is not None else None
     plot = check_output_file(plot, "--plot", figure=True) if plot is not None else None
+    seen = {Path(deck).resolve(): "the input deck"}
+    for option, path in (("--touchstone", touchstone), ("--pattern", pattern), ("--plot", plot)):
+        if path is not None:
+            if path.resolve() in seen:
+                from gadesign_problems.antenna.nec import DeckError
+                raise DeckError(f"{option} {path}: the same file as {seen[path.resolve()]}; give each output its "
+                                "own name")
+            seen[path.resolve()] = option
     ant = as_antenna(deck)
     if end_caps != ant.end_caps:
         from dataclasses import replace

@@ -101,8 +101,8 @@ def formula_cmd(
     options.generations(generations, "--generations")
     if method == "exact" and (pop is not None or generations is not None):
         raise FormulaError("--pop and --generations apply to --method evolve only")
-    if not (enumeration_limit >= 1):
-        raise FormulaError(f"--enumeration-limit must be at least 1, got {enumeration_limit}")
+    if not (enumeration_limit >= 1 and enumeration_limit != float("inf")):
+        raise FormulaError(f"--enumeration-limit must be a finite number, at least 1, got {enumeration_limit}")
     if not (tolerance > 0 and tolerance < 0.5):
         raise FormulaError(f"--tolerance must be in (0, 0.5) Th, got {tolerance}")
     if isotopes and spectrum:

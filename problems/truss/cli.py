@@ -127,7 +127,7 @@ def ground(
     nz: Optional[int] = typer.Option(None, "--nz", help="Nodes along z (>= 2) for a 3D box; omit for 2D."),
     width: float = typer.Option(1.0, "--width", help="Box length along x (length units)."),
     height: float = typer.Option(1.0, "--height", help="Box length along y (length units)."),
-    depth: float = typer.Option(1.0, "--depth", help="Box length along z (3D only)."),
+    depth: Optional[float] = typer.Option(None, "--depth", help="Box length along z (3D only; default 1.0)."),
     reach: float = typer.Option(1.5, "--reach", help="Connect node pairs at most this many grid steps apart "
                                 "(Euclidean); overlapping collinear members are removed."),
     support: list[str] = typer.Option([], "--support", help="Support 'i,j[,k]:DOFS' with DOFS among x,y,z "
@@ -154,8 +154,10 @@ def ground(
     target = check_output_file(output, "--output") if output is not None else None
     if not (math.isfinite(area_min) and area_min > 0):  # a present member needs a positive area
         raise TrussError(f"--area-min must be a finite number > 0, got {area_min}")
+    if nz is None and depth is not None:
+        raise TrussError("--depth is the box length along z of a 3D box: give --nz too")
     shape = (nx, ny) if nz is None else (nx, ny, nz)
-    size = (width, height) if nz is None else (width, height, depth)
+    size = (width, height) if nz is None else (width, height, 1.0 if depth is None else depth)
     dim = len(shape)
     for n, opt in zip(shape, ("--nx", "--ny", "--nz")):
         if n < 2:

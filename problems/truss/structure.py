@@ -492,8 +492,10 @@ class Truss:
         for c, lc in enumerate(_list(data, "load_cases")):
             where = f"load_cases[{c}]"
             forces = np.zeros((n, dim))
-            _field(lc, "loads", where)
-            for li, load in enumerate(_optional_list(lc, "loads", where)):
+            loads_raw = _field(lc, "loads", where)
+            if not isinstance(loads_raw, list):  # null is not "no loads": a load case lists its loads
+                raise TrussSchemaError(f"{where}.loads: expected a list of loads, got {loads_raw!r}")
+            for li, load in enumerate(loads_raw):
                 lw = f"{where}.loads[{li}]"
                 node = _index(_field(load, "node", lw), n, f"{lw}.node")
                 forces[node] += _vector(_field(load, "force", lw), dim, f"{lw}.force")
