@@ -40,8 +40,14 @@ class CrookedWireProblem:
                  wire_radius: float = 0.0005, step_deg: float = 10.0) -> None:
         if not 5 <= n_wires <= 7:
             raise ConfigError(f"antenna-crooked-wire: n_wires must be 5..7, got {n_wires}")
-        if not (f0 > 0 and 0 < theta_max <= 90 and z0 > 0 and wire_radius > 0 and step_deg > 0):
-            raise ConfigError("antenna-crooked-wire: need f0 > 0, 0 < theta_max <= 90, z0 > 0, wire_radius > 0")
+        if not (math.isfinite(f0) and 1.0 <= f0 <= 1e18 and 0 < theta_max <= 90 and math.isfinite(z0) and z0 > 0
+                and math.isfinite(wire_radius) and wire_radius > 0 and step_deg > 0):
+            raise ConfigError("antenna-crooked-wire: need 1 Hz <= f0 <= 1e18 Hz, 0 < theta_max <= 90, z0 > 0 and "
+                              "wire_radius > 0, all finite")
+        if 4.0 * wire_radius >= 0.03 * C0 / f0:
+            raise ConfigError(f"antenna-crooked-wire: wire_radius {wire_radius:g} m is too thick at {f0 / 1e6:g} MHz: "
+                              f"the shortest wire (0.03 wavelengths, {0.03 * C0 / f0:.3g} m) must be longer than the "
+                              "4 radii it keeps from other wires; no design could be built")
         self.n, self.f0, self.theta_max, self.z0 = int(n_wires), float(f0), float(theta_max), float(z0)
         self.wavelength = C0 / self.f0
         self.wire_radius = float(wire_radius)
