@@ -35,7 +35,7 @@ from gadesign.problem import Evaluation, Objective
 from gadesign_problems.molecule.formula import Formula, FormulaError, hill_string
 from gadesign_problems.molecule.genome import CompositionGenome
 from gadesign_problems.molecule.isotopes import PatternTable
-from gadesign_problems.molecule.query import Query, Scored
+from gadesign_problems.molecule.query import Query, Scored, Scoring
 
 #: Elements the exact completion enumerates; the GA searches the others.
 CORE = ("C", "H", "N", "O")
@@ -276,7 +276,7 @@ def _elements(value: Any) -> str | Iterable[str]:
 def molecule_formula(mass: float | None = None, mz: float | None = None, adduct: str = "[M]",
                      isotopes: Any = None, ppm: float = 5.0, elements: Any = "CHNOPS",
                      rules: str = "extended", upper: dict[str, int] | None = None,
-                     mass_accuracy: float = 3.0) -> FormulaProblem:
+                     mass_accuracy: float = 3.0, mass_error: str = "flat") -> FormulaProblem:
     """Elemental formula from a measured mass (or m/z with an adduct) and isotope pattern.
 
     ``mass``: neutral monoisotopic mass (Da); or ``mz`` (Th) with ``adduct`` (``[M+H]+``,
@@ -284,16 +284,19 @@ def molecule_formula(mass: float | None = None, mz: float | None = None, adduct:
     (list or comma-separated). ``ppm``: window half-width. ``elements``: alphabet such as
     ``CHNOPSClBr``. ``rules``: extended or common (rules 2-3 filter, 1 and 4-6 graded),
     extended-filter, common-filter or none. ``upper``: count bounds by element.
-    ``mass_accuracy``: the instrument's stated accuracy, ppm.
+    ``mass_accuracy``: the instrument's stated accuracy, ppm. ``mass_error``: its error
+    distribution, ``flat`` (no preference inside the accuracy) or ``gaussian`` (sigma =
+    accuracy / 3), see :class:`~gadesign_problems.molecule.query.Scoring`.
     """
+    scoring = Scoring(mass_error=str(mass_error)).validated()
     if (mass is None) == (mz is None):
         raise FormulaError("give either mass (neutral, Da) or mz with an adduct")
     if mass is not None:
         if adduct not in ("[M]", "M"):
             raise FormulaError("mass is the neutral mass; use mz=... for an ion with an adduct")
         query = Query.build(float(mass), "[M]", float(ppm), _pattern(isotopes), _elements(elements), rules,
-                            upper=upper, mass_accuracy=mass_accuracy)
+                            upper=upper, mass_accuracy=mass_accuracy, scoring=scoring)
     else:
         query = Query.build(float(mz), adduct, float(ppm), _pattern(isotopes), _elements(elements), rules,
-                            upper=upper, mass_accuracy=mass_accuracy)
+                            upper=upper, mass_accuracy=mass_accuracy, scoring=scoring)
     return FormulaProblem(query)

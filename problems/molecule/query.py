@@ -130,7 +130,8 @@ class Scoring:
         if self.isotope_scale not in ("fixed", "profiled"):
             raise FormulaError(f"isotope scale must be fixed or profiled, got {self.isotope_scale!r}")
         if self.mass_error not in MASS_ERROR_MODELS:
-            raise FormulaError(f"--mass-error must be one of {', '.join(MASS_ERROR_MODELS)}, got {self.mass_error!r}")
+            raise FormulaError(f"the mass error model (--mass-error, mass_error) must be one of "
+                               f"{', '.join(MASS_ERROR_MODELS)}, got {self.mass_error!r}")
         if self.mass_error == "gaussian" and self.accuracy_sigmas <= 0:
             raise FormulaError("a gaussian mass error needs accuracy_sigmas > 0 (sigma = accuracy / accuracy_sigmas)")
         return self

@@ -129,7 +129,7 @@ def _one_error_line(result) -> str:
     (["300", "--adduct", "[M+H]+", "--charge", "2"], "disagrees"),
     (["300", "--mass-accuracy", "8"], "wider than the ppm window"),
     (["300", "--intensity-error", "0.05"], "REL,ABS"),
-    (["300", "--mass-error", "normal"], "--mass-error must be one of flat, gaussian"),
+    (["300", "--mass-error", "normal"], "(--mass-error, mass_error) must be one of flat, gaussian"),
     (["300", "--scan", "3"], "--spectrum"),
     (["--spectrum", "no/such/file.mzML"], "does not exist"),
 ])
