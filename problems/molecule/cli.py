@@ -45,8 +45,8 @@ def formula_cmd(
     tolerance: float = typer.Option(0.005, "--tolerance", help="Isotope envelope peak tolerance, Th."),
     ppm: float = typer.Option(5.0, "--ppm", help="Mass window half-width, ppm (a hard filter)."),
     mass_accuracy: float = typer.Option(3.0, "--mass-accuracy", help="The instrument's mass accuracy, ppm, "
-                                        "a 3-sigma bound: inside it the mass error does not rank candidates, "
-                                        "beyond it a Gaussian tail of sigma = accuracy/3."),
+                                        "a 3-sigma bound: inside it the mass error does not rank candidates "
+                                        "(--mass-error flat), beyond it a Gaussian tail of sigma = accuracy/3."),
     mass_error: str = typer.Option("flat", "--mass-error", help="The instrument's mass-error distribution: "
                                    "flat (errors spread evenly over the accuracy: inside it no preference) or "
                                    "gaussian (sigma = accuracy/3: a smaller error ranks higher, as SIRIUS scores it)."),
