@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import platform
 import subprocess
 import sys
@@ -57,29 +56,11 @@ from gadesign.atomic import atomic_write_json  # noqa: E402
 from gadesign_problems.antenna.st5 import antenna_st5  # noqa: E402
 from gadesign_problems.antenna.tree import from_json  # noqa: E402
 from gadesign_problems.antenna.wires import Antenna, Source, Wire  # noqa: E402
-from mininec_ref import mininec_solution, mininec_admittance, mininec_fields  # noqa: E402
+from gadesign_problems.antenna.network import vswr as vswr_of  # noqa: E402
+from mininec_ref import (cut_arms, mininec_admittance, mininec_admittances, mininec_fields,  # noqa: E402
+                         mininec_solution, ours_admittances, st5_feed_pieces)
 
 OUT = HERE / "out" / "antenna_st5_mininec.json"
-FEED_HEIGHT, ARM = 0.004, 0.010
-
-
-def canonical_wires(kind: str, m: int, a: float, matched: bool) -> list[Wire]:
-    """The ST5 feed (4 mm, from the ground plate; four 1 mm segments, or ``6 m * 0.4``
-    when ``matched`` so the hub sees equal segments) topped by 10 mm arms in ``6 m``
-    segments: ``straight`` (the reference), ``bent`` (one at 45 degrees) or ``hub`` (four
-    at 45 degrees, the five-wire junction)."""
-    h = FEED_HEIGHT
-    s = ARM / math.sqrt(2.0)
-    ends = {"straight": [(0.0, 0.0, h + ARM)], "bent": [(s, 0.0, h + s)],
-            "hub": [(s, 0.0, h + s), (0.0, s, h + s), (-s, 0.0, h + s), (0.0, -s, h + s)]}[kind]
-    feed = max(4, round(6 * m * FEED_HEIGHT / ARM)) if matched else 4
-    return [Wire((0.0, 0.0, 0.0), (0.0, 0.0, h), a, feed, 1)] + [
-        Wire((0.0, 0.0, h), e, a, 6 * m, 2 + i) for i, e in enumerate(ends)]
-
-
-def ours_admittance(wires: list[Wire], freqs: tuple[float, ...]) -> np.ndarray:
-    ant = Antenna(wires=tuple(wires), sources=(Source(1, 1),), ground=True)
-    return 1.0 / ant.solve(list(freqs)).impedance[:, 0]
 
 
 def nec_admittance(wires: list[Wire], freqs: tuple[float, ...]) -> np.ndarray:
@@ -105,13 +86,12 @@ def canonical_study(freqs: tuple[float, ...]) -> dict[str, Any]:
                 rows = {}
                 for m in (1, 2, 4, 8):
                     dy = {}
-                    for name, solve in (("ours", ours_admittance), ("nec", nec_admittance),
-                                        ("mininec", lambda w, fr: np.array([mininec_admittance(
-                                            mininec_solution(w, f, ground=True, source_wire=0)) for f in fr]))):
+                    for name, solve in (("ours", ours_admittances), ("nec", nec_admittance),
+                                        ("mininec", mininec_admittances)):
                         if name == "ours" and m > 4:
                             continue                 # ours is converged by 4 (and refuses 8 at 0.5 mm)
-                        dy[name] = solve(canonical_wires(kind, m, a, matched), freqs) - solve(
-                            canonical_wires("straight", m, a, matched), freqs)
+                        dy[name] = solve(st5_feed_pieces(kind, m, a, matched), freqs) - solve(
+                            st5_feed_pieces("straight", m, a, matched), freqs)
                     rows[m] = {k: [[float(v.real * 1e3), float(v.imag * 1e3)] for v in val] for k, val in dy.items()}
                 ref = np.array([complex(*v) for v in rows[4]["ours"]])
                 for m, r in rows.items():
@@ -132,11 +112,9 @@ def design_study(files: list[Path], levels: tuple[int, ...]) -> dict[str, Any]:
     freqs = tuple(req.frequencies)
     a = p.space.wire_radius
     sign = mininec_handedness()
-    y_ref_ours = ours_admittance(canonical_wires("straight", 1, a, False), freqs)
-    y_ref_nec = nec_admittance(canonical_wires("straight", 3, a, False), freqs)
-    y_ref_min = {M: np.array([mininec_admittance(mininec_solution(canonical_wires("straight", M, a, False), f,
-                                                                  ground=True, source_wire=0)) for f in freqs])
-                 for M in levels}
+    y_ref_ours = ours_admittances(st5_feed_pieces("straight", 1, a), freqs)
+    y_ref_nec = nec_admittance(st5_feed_pieces("straight", 3, a), freqs)
+    y_ref_min = {M: mininec_admittances(st5_feed_pieces("straight", M, a), freqs) for M in levels}
     lo, hi = req.theta_range
     rows = []
     for path in files:
@@ -154,16 +132,14 @@ def design_study(files: list[Path], levels: tuple[int, ...]) -> dict[str, Any]:
                 "nec": {"vswr": e["nec"]["vswr"], "min_rhcp_dbic": e["nec"]["min_rhcp_dbic"]}, "mininec": {}}
             d_o, d_n = y_o - y_ref_ours, y_n - y_ref_nec
             for M in levels:
-                wires = [w if w.tag == fed else Wire(w.start, w.end, w.radius, w.segments * M, w.tag) for w in ant.wires]
+                wires = cut_arms(ant.wires, fed, M)
                 src = next(i for i, w in enumerate(wires) if w.tag == fed)
                 vswr, rhcp, d_m = [], [], []
                 for k, f in enumerate(freqs):
                     sol = mininec_solution(wires, f, ground=True, source_wire=src)
                     dm = mininec_admittance(sol) - y_ref_min[M][k]
                     d_m.append(dm)
-                    z = 1.0 / (y_ref_ours[k] + dm)
-                    g = abs((z - req.z0) / (z + req.z0))
-                    vswr.append(float((1 + g) / (1 - g)))
+                    vswr.append(float(vswr_of(1.0 / (y_ref_ours[k] + dm), req.z0)))
                     th, ph, r_db = mininec_fields(sol, sign)
                     sel = (th >= lo - 1e-9) & (th <= hi + 1e-9)
                     rhcp.append(float(r_db[sel].min()))

@@ -27,7 +27,7 @@ import numpy as np
 from gadesign.errors import ConfigError
 from gadesign.genomes.real import RealVector
 from gadesign.problem import Evaluation, Objective
-from gadesign_problems.antenna.units import C0
+from gadesign_problems.antenna.units import C0, F0_RANGE
 from gadesign_problems.antenna.wires import Antenna, PatternRequest, Source, wires_from_points
 
 
@@ -40,7 +40,7 @@ class CrookedWireProblem:
                  wire_radius: float = 0.0005, step_deg: float = 10.0) -> None:
         if not 5 <= n_wires <= 7:
             raise ConfigError(f"antenna-crooked-wire: n_wires must be 5..7, got {n_wires}")
-        if not (math.isfinite(f0) and 1.0 <= f0 <= 1e18 and 0 < theta_max <= 90 and math.isfinite(z0) and z0 > 0
+        if not (math.isfinite(f0) and F0_RANGE[0] <= f0 <= F0_RANGE[1] and 0 < theta_max <= 90 and math.isfinite(z0) and z0 > 0
                 and math.isfinite(wire_radius) and wire_radius > 0 and step_deg > 0):
             raise ConfigError("antenna-crooked-wire: need 1 Hz <= f0 <= 1e18 Hz, 0 < theta_max <= 90, z0 > 0 and "
                               "wire_radius > 0, all finite")

@@ -26,12 +26,8 @@ import numpy as np
 from gadesign.errors import ConfigError
 from gadesign.genomes.real import RealVector
 from gadesign.problem import Evaluation, Objective
-from gadesign_problems.antenna.units import C0
+from gadesign_problems.antenna.units import C0, F0_RANGE
 from gadesign_problems.antenna.wires import Antenna, PatternRequest, Source, Wire
-
-
-#: Centre frequencies accepted (Hz): 1 Hz to 1e18 Hz.
-F0_RANGE = (1.0, 1e18)
 
 
 class YagiProblem:

@@ -12,9 +12,49 @@ differences against a reference structure on the same feed (see
 
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
+
+from gadesign_problems.antenna.wires import Antenna, Source, Wire
+
+#: The ST5 feed wire's height and the canonical arms' length (m).
+FEED_HEIGHT, ARM = 0.004, 0.010
+
+
+def st5_feed_pieces(kind: str, m: int, a: float, matched: bool = False) -> list[Wire]:
+    """The ST5 feed (4 mm, from the ground plate; four 1 mm segments, or ``6 m * 0.4``
+    when ``matched`` so the hub sees equal segments) topped by 10 mm arms of radius ``a``
+    in ``6 m`` segments: ``straight`` (the reference of dY), ``bent`` (one at 45 degrees)
+    or ``hub`` (four at 45 degrees, the five-wire junction of every ST5 design)."""
+    h = FEED_HEIGHT
+    s = ARM / math.sqrt(2.0)
+    ends = {"straight": [(0.0, 0.0, h + ARM)], "bent": [(s, 0.0, h + s)],
+            "hub": [(s, 0.0, h + s), (0.0, s, h + s), (-s, 0.0, h + s), (0.0, -s, h + s)]}[kind]
+    feed = max(4, round(6 * m * FEED_HEIGHT / ARM)) if matched else 4
+    return [Wire((0.0, 0.0, 0.0), (0.0, 0.0, h), a, feed, 1)] + [
+        Wire((0.0, 0.0, h), e, a, 6 * m, 2 + i) for i, e in enumerate(ends)]
+
+
+def cut_arms(wires: Sequence[Wire], fed_tag: int, m: int) -> list[Wire]:
+    """``wires`` with every segment cut into ``m`` except those of the fed wire (the feed
+    gap kept); no check of ours, so MININEC may go below our half-radius segments."""
+    return [w if w.tag == fed_tag else Wire(w.start, w.end, w.radius, w.segments * m, w.tag) for w in wires]
+
+
+def ours_admittances(wires: Sequence[Wire], freqs: Sequence[float]) -> np.ndarray:
+    """Our solver's input admittance (S) per frequency, ``wires`` over ground fed on the
+    first segment of tag 1."""
+    ant = Antenna(wires=tuple(wires), sources=(Source(1, 1),), ground=True)
+    return 1.0 / ant.solve(list(freqs)).impedance[:, 0]
+
+
+def mininec_admittances(wires: Sequence[Any], freqs: Sequence[float], source_wire: int = 0) -> np.ndarray:
+    """MININEC's input admittance (S) per frequency, ``wires`` over ground fed at the
+    ground end of ``source_wire``."""
+    return np.array([mininec_admittance(mininec_solution(wires, f, ground=True, source_wire=source_wire))
+                     for f in freqs])
 
 
 def mininec_solution(wires: Sequence[Any], freq_hz: float, ground: bool, source_wire: int,
