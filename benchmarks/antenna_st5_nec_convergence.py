@@ -227,16 +227,14 @@ def canonical(kind: str, m: int, a: float) -> Any:
     """An ST5-like feed (4 mm wire from the ground plane in four 1 mm segments, the source on
     the lowest) topped by 10 mm arms of radius ``a`` in ``6 m`` segments: one vertical arm
     (``straight``), one at 45 degrees (``bent``), or four at 45 degrees at the four
-    azimuths (``hub``, the five-wire junction of every ST5 design)."""
-    from gadesign_problems.antenna.wires import Antenna, Source, Wire
+    azimuths (``hub``, the five-wire junction of every ST5 design); the pieces of
+    ``tests/antenna/mininec_ref.py``, as an antenna."""
+    from gadesign_problems.antenna.wires import Antenna, Source
 
-    h, arm = 0.004, 0.010
-    wires = [Wire((0.0, 0.0, 0.0), (0.0, 0.0, h), a, 4, 1)]
-    s = arm / math.sqrt(2.0)
-    ends = {"straight": [(0.0, 0.0, h + arm)], "bent": [(s, 0.0, h + s)],
-            "hub": [(s, 0.0, h + s), (0.0, s, h + s), (-s, 0.0, h + s), (0.0, -s, h + s)]}[kind]
-    wires += [Wire((0.0, 0.0, h), e, a, 6 * m, 2 + i) for i, e in enumerate(ends)]
-    return Antenna(wires=tuple(wires), sources=(Source(1, 1),), ground=True)
+    sys.path.insert(0, str(HERE.parent / "tests" / "antenna"))
+    from mininec_ref import st5_feed_pieces
+
+    return Antenna(wires=tuple(st5_feed_pieces(kind, m, a)), sources=(Source(1, 1),), ground=True)
 
 
 def canonical_study(freqs: tuple[float, ...]) -> dict[str, Any]:
