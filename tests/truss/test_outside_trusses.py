@@ -1,0 +1,303 @@
+"""Trusses the project was not developed on (tests/data/truss/outside, see its README),
+run through the command line a user runs and checked against answers computed here
+without the package: hand statics, the equilibrium matrix with virtual work for the
+statically determinate ones, a closed form, and a direct-stiffness solve written from
+scratch (plain loops, no vectorisation shared with fem.py) for the indeterminate ones.
+Then bad inputs: each is one error line with exit code 2 and nothing written."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gadesign.cli import main
+
+OUTSIDE = Path(__file__).resolve().parents[1] / "data" / "truss" / "outside"
+
+
+def load(name: str) -> dict:
+    return json.loads((OUTSIDE / f"{name}.json").read_text())
+
+
+# ------------------------------------------------------------------------------------
+# independent references (read the raw JSON, never the package)
+# ------------------------------------------------------------------------------------
+def _per_member(v, m):
+    return [float(x) for x in v] if isinstance(v, list) else [float(v)] * m
+
+
+def _raw(data: dict):
+    nodes = np.array(data["nodes"], dtype=float)
+    n, d = nodes.shape
+    members = [tuple(p) for p in data["members"]]
+    m = len(members)
+    fixed = np.zeros((n, d), bool)
+    settle = np.zeros((n, d))
+    for s in data["supports"]:
+        fixed[s["node"]] |= np.array(s["fixed"])
+        if "displacement" in s:
+            settle[s["node"]] = s["displacement"]
+    E = _per_member(data["E"], m)
+    rho = _per_member(data["density"], m)
+    A = [float(a) for a in data["areas"]]
+    loads = []
+    for lc in data["load_cases"]:
+        f = np.zeros((n, d))
+        for ld in lc["loads"]:
+            f[ld["node"]] += ld["force"]
+        loads.append(f)
+    sw = data.get("self_weight")
+    if sw:  # half of each member's weight (times the factor) on each end, along gravity
+        g = np.array(sw["gravity"], float)
+        g = g / np.linalg.norm(g) * sw.get("factor", 1.0)
+        for f in loads:
+            for e, (i, j) in enumerate(members):
+                w = rho[e] * math.dist(nodes[i], nodes[j]) * A[e]
+                f[i] += 0.5 * w * g
+                f[j] += 0.5 * w * g
+    return nodes, members, fixed, settle, E, A, loads
+
+
+def reference_stiffness(data: dict):
+    """Direct stiffness from scratch: K assembled member by member, prescribed support
+    displacements moved to the right-hand side. Returns u (L x N x d), N (L x M) and
+    reactions (L x N x d) at restrained dofs."""
+    nodes, members, fixed, settle, E, A, loads = _raw(data)
+    n, d = nodes.shape
+    K = np.zeros((n * d, n * d))
+    for e, (i, j) in enumerate(members):
+        L = math.dist(nodes[i], nodes[j])
+        c = (nodes[j] - nodes[i]) / L
+        k = E[e] * A[e] / L * np.outer(c, c)
+        for a, b, sgn in ((i, i, 1), (j, j, 1), (i, j, -1), (j, i, -1)):
+            K[a * d:(a + 1) * d, b * d:(b + 1) * d] += sgn * k
+    fx = fixed.ravel()
+    free = ~fx
+    us = settle.ravel()
+    U, N, R = [], [], []
+    for f in loads:
+        F = f.ravel()
+        u = np.where(fx, us, 0.0)
+        u[free] = np.linalg.solve(K[np.ix_(free, free)], F[free] - K[np.ix_(free, fx)] @ us[fx])
+        react = np.where(fx, K @ u - F, 0.0)
+        uu = u.reshape(n, d)
+        forces = []
+        for e, (i, j) in enumerate(members):
+            L = math.dist(nodes[i], nodes[j])
+            forces.append(E[e] * A[e] / L * np.dot((nodes[j] - nodes[i]) / L, uu[j] - uu[i]))
+        U.append(uu)
+        N.append(forces)
+        R.append(react.reshape(n, d))
+    return np.array(U), np.array(N), np.array(R)
+
+
+def reference_statics(data: dict):
+    """A statically determinate truss by equilibrium alone: the square matrix of joint
+    equilibrium (member forces and reactions unknown) is solved for the loads and for a
+    unit load at every free dof; displacements follow by virtual work,
+    u_k = sum_e N_e n_e^k L_e / (E_e A_e). Returns u, N and reactions as above."""
+    nodes, members, fixed, _, E, A, loads = _raw(data)
+    n, d = nodes.shape
+    m = len(members)
+    rdofs = np.flatnonzero(fixed.ravel())
+    B = np.zeros((n * d, m + len(rdofs)))
+    for e, (i, j) in enumerate(members):
+        c = (nodes[j] - nodes[i]) / math.dist(nodes[i], nodes[j])
+        B[i * d:(i + 1) * d, e] += c    # a tension member pulls its end i towards j
+        B[j * d:(j + 1) * d, e] -= c
+    for r, k in enumerate(rdofs):
+        B[k, m + r] = 1.0
+    assert B.shape[0] == B.shape[1], "not statically determinate"
+    flex = np.array([math.dist(nodes[i], nodes[j]) / (E[e] * A[e]) for e, (i, j) in enumerate(members)])
+    unit = np.linalg.solve(B, -np.eye(n * d))[:m]  # member forces of a unit load at each dof
+    U, N, R = [], [], []
+    for f in loads:
+        sol = np.linalg.solve(B, -f.ravel())
+        forces = sol[:m]
+        react = np.zeros(n * d)
+        react[rdofs] = sol[m:]
+        u = (unit * (forces * flex)[:, None]).sum(axis=0)
+        u[rdofs] = 0.0
+        U.append(u.reshape(n, d))
+        N.append(forces)
+        R.append(react.reshape(n, d))
+    return np.array(U), np.array(N), np.array(R)
+
+
+def analyze_cli(path, capsys, *extra) -> dict:
+    assert main(["truss", "analyze", str(path), "--json", *extra]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _compare(out: dict, ref, rel: float = 1e-8) -> None:
+    U, N, R = ref
+    for c, lc in enumerate(out["load_cases"]):
+        scale_u = np.abs(U[c]).max() or 1.0
+        scale_n = np.abs(N[c]).max() or 1.0
+        np.testing.assert_allclose(lc["displacements"], U[c], rtol=0, atol=rel * scale_u)
+        np.testing.assert_allclose(lc["forces"], N[c], rtol=0, atol=rel * scale_n)
+        np.testing.assert_allclose(lc["reactions"], R[c], rtol=0, atol=rel * max(np.abs(R[c]).max(), scale_n))
+
+
+DETERMINATE = ["triangle_si", "warren_bridge", "pratt_bridge", "cantilever", "tripod_3d", "tetrahedron_3d",
+               "pyramid_3d", "hanging_selfweight", "buckling_strut"]
+INDETERMINATE = ["fan_indeterminate", "xbraced_frame", "tower_3d", "long_short", "settlement"]
+
+
+@pytest.mark.parametrize("name", DETERMINATE)
+def test_determinate_truss_matches_statics_and_virtual_work(name, capsys):
+    data = load(name)
+    out = analyze_cli(OUTSIDE / f"{name}.json", capsys)
+    _compare(out, reference_statics(data))
+    _compare(out, reference_stiffness(data))
+
+
+@pytest.mark.parametrize("name", INDETERMINATE)
+def test_indeterminate_truss_matches_an_independent_stiffness_solve(name, capsys):
+    data = load(name)
+    out = analyze_cli(OUTSIDE / f"{name}.json", capsys)
+    _compare(out, reference_stiffness(data), rel=1e-7 if name == "long_short" else 1e-8)
+
+
+@pytest.mark.parametrize("name", DETERMINATE + INDETERMINATE)
+def test_equilibrium_reactions_plus_loads_sum_to_zero(name, capsys):
+    """Sum of reactions + applied loads (self-weight included) = 0 per direction and
+    load case, and moment equilibrium about the origin."""
+    data = load(name)
+    out = analyze_cli(OUTSIDE / f"{name}.json", capsys)
+    nodes, _, _, _, _, _, loads = _raw(data)
+    for lc, f in zip(out["load_cases"], loads):
+        total = np.asarray(lc["reactions"]) + f
+        scale = max(np.abs(f).max(), np.abs(lc["reactions"]).max(), 1e-300)
+        np.testing.assert_allclose(total.sum(axis=0), 0.0, atol=1e-9 * scale * len(nodes))
+        if nodes.shape[1] == 2:
+            moment = (nodes[:, 0] * total[:, 1] - nodes[:, 1] * total[:, 0]).sum()
+        else:
+            moment = np.cross(nodes, total).sum(axis=0)
+        np.testing.assert_allclose(moment, 0.0, atol=1e-9 * scale * len(nodes) * np.abs(nodes).max())
+
+
+def test_triangle_hand_statics(capsys):
+    """A(0,0) pinned, B(4,0) roller, C(1,3) loaded (10 kN, -30 kN): by hand,
+    R_B = 15 kN, R_A = (-10, 15) kN; N_AB = 15 kN, N_BC = -15 sqrt(2) kN,
+    N_CA = -5 sqrt(10) kN; stresses N/A in Pa. Member AB is listed B->A."""
+    out = analyze_cli(OUTSIDE / "triangle_si.json", capsys)
+    lc = out["load_cases"][0]
+    assert lc["forces"] == pytest.approx([15e3, -15e3 * math.sqrt(2), -5e3 * math.sqrt(10)], rel=1e-12)
+    assert lc["stresses"] == pytest.approx([15e3 / 2e-4, -15e3 * math.sqrt(2) / 3e-4, -5e3 * math.sqrt(10) / 4e-4],
+                                           rel=1e-12)
+    assert np.allclose(lc["reactions"], [[-10e3, 15e3], [0, 15e3], [0, 0]], atol=1e-8)
+    assert out["node_labels"] == ["A", "B", "C"] and out["units"]["force"] == "N"
+    # weight = density * sum(L A), N
+    L = [4.0, math.sqrt(18), math.sqrt(10)]
+    assert out["weight"] == pytest.approx(77e3 * (4 * 2e-4 + L[1] * 3e-4 + L[2] * 4e-4), rel=1e-12)
+
+
+def test_warren_and_pratt_method_of_sections(capsys):
+    """Warren (kN, m), deck load 100 kN at the three inner bottom joints: reactions
+    150 kN; the bottom chord of panel 2 carries M/h = (150*4.5 - 100*1.5)/2.5 = 210 kN and
+    the top chord over mid-span -(150*6 - 100*3)/2.5 = -240 kN. Pratt (N, mm), 50 kN at
+    five joints: chord forces at mid-span +-(125e3*8000 - 50e3*4000)/3000 and
+    -(125e3*12000 - 50e3*12000)/3000."""
+    warren = load("warren_bridge")
+    out = analyze_cli(OUTSIDE / "warren_bridge.json", capsys)
+    forces = out["load_cases"][0]["forces"]
+    bottom_2 = warren["members"].index([6, 5])   # labels 30 -> 20
+    top_mid = warren["members"].index([1, 2])     # labels 115 -> 125
+    assert forces[bottom_2] == pytest.approx(210.0, rel=1e-10)
+    assert forces[top_mid] == pytest.approx(-240.0, rel=1e-10)
+    assert out["node_labels"][5] == 20
+    pratt = load("pratt_bridge")
+    out = analyze_cli(OUTSIDE / "pratt_bridge.json", capsys)
+    forces = out["load_cases"][0]["forces"]
+    assert forces[pratt["members"].index([2, 3])] == pytest.approx((125e3 * 8000 - 50e3 * 4000) / 3000, rel=1e-10)
+    assert forces[pratt["members"].index([8, 9])] == pytest.approx(-(125e3 * 12000 - 50e3 * 12000) / 3000, rel=1e-10)
+
+
+def test_tripod_leg_forces_by_hand(capsys):
+    """Apex at (0,0,3), feet on a circle of radius 2: the three leg forces solve the 3 x 3
+    apex equilibrium sum_k N_k e_k + P = 0 (e_k from apex to foot)."""
+    data = load("tripod_3d")
+    out = analyze_cli(OUTSIDE / "tripod_3d.json", capsys)
+    apex = np.array([0.0, 0.0, 3.0])
+    feet = [np.array([2 * math.cos(a), 2 * math.sin(a), 0.0]) for a in (0, 2 * math.pi / 3, 4 * math.pi / 3)]
+    e = np.array([(f - apex) / np.linalg.norm(f - apex) for f in feet]).T
+    N = np.linalg.solve(e, -np.array([1e3, 2e3, -12e3]))
+    # members [[1, 0], [0, 2], [3, 0]]: feet 1, 2, 3 in that order
+    assert out["load_cases"][0]["forces"] == pytest.approx(N.tolist(), rel=1e-10)
+    assert data["node_labels"][0] == "top"
+
+
+def test_fan_closed_form(capsys):
+    """One free node with four bars: K = sum (E A / L) c c^T (2 x 2), u = K^-1 P,
+    N_e = (E A / L)_e c_e . u."""
+    data = load("fan_indeterminate")
+    out = analyze_cli(OUTSIDE / "fan_indeterminate.json", capsys)
+    free = np.array([2.0, 0.0])
+    K = np.zeros((2, 2))
+    parts = []
+    for (i, j), E, A in zip(data["members"], data["E"], data["areas"]):
+        other = np.array(data["nodes"][j if i == 0 else i], float)
+        L = np.linalg.norm(free - other)
+        c = (free - other) / L   # from the wall to the free node
+        K += E * A / L * np.outer(c, c)
+        parts.append((E * A / L, c))
+    for k, P in enumerate(([0, -20e3], [15e3, 5e3])):
+        u = np.linalg.solve(K, P)
+        lc = out["load_cases"][k]
+        assert lc["displacements"][0] == pytest.approx(u.tolist(), rel=1e-10)
+        assert lc["forces"] == pytest.approx([s * c @ u for s, c in parts], rel=1e-9)
+
+
+def test_hanging_v_self_weight_reaches_the_supports(capsys):
+    """Self-weight in every load case: the vertical reactions carry the load plus both
+    members' whole weight density*L*A (half lumped at the supports, half at the joint)."""
+    data = load("hanging_selfweight")
+    out = analyze_cli(OUTSIDE / "hanging_selfweight.json", capsys)
+    W = 77e3 * (math.dist([0, 0], [2, -3]) * 5e-3 + math.dist([6, 0], [2, -3]) * 8e-3)
+    R = np.asarray(out["load_cases"][0]["reactions"])
+    assert R[:, 1].sum() == pytest.approx(10e3 + W, rel=1e-12)
+    assert out["weight"] == pytest.approx(W, rel=1e-12)
+    assert data["self_weight"]["factor"] == 1.0
+
+
+def test_euler_buckling_of_a_circular_strut(capsys):
+    """Strut (3 m, A = 1e-3 m^2, circular: I = A^2 / (4 pi)) under -90 kN: sigma_cr =
+    pi^2 E I / (A L^2) = pi E A / (4 L^2) = 17.45 MPa, so its ratio is 90e6 / sigma_cr;
+    the tie (108.17 kN) has 108.17e6 / 250e6."""
+    out = analyze_cli(OUTSIDE / "buckling_strut.json", capsys)
+    lc = out["load_cases"][0]
+    sigma_cr = math.pi * 200e9 * 1e-3 / (4 * 9.0)
+    assert lc["forces"] == pytest.approx([-90e3, 30e3 * math.sqrt(13)], rel=1e-12)
+    assert lc["stress_ratios"] == pytest.approx([90e6 / sigma_cr, 30e6 * math.sqrt(13) / 250e6], rel=1e-12)
+
+
+def test_settlement_alone_stresses_an_indeterminate_truss_in_equilibrium(capsys):
+    """A 5 mm settlement of the middle support of a two-span truss: the settled dof moves
+    exactly 5 mm, members are stressed, and the reactions balance each other."""
+    out = analyze_cli(OUTSIDE / "settlement.json", capsys)
+    lc = out["load_cases"][0]
+    assert lc["displacements"][2][1] == pytest.approx(-0.005, abs=1e-15)
+    assert max(abs(f) for f in lc["forces"]) > 1e3
+    R = np.asarray(lc["reactions"])
+    assert np.abs(R.sum(axis=0)).max() < 1e-8 * np.abs(R).max()
+
+
+def test_one_factorisation_per_load_case_equals_one_file_per_case(tmp_path, capsys):
+    """Every load case of a multi-case file agrees with the same truss holding that case
+    alone (the case order, names and count do not leak into one another)."""
+    data = load("warren_bridge")
+    full = analyze_cli(OUTSIDE / "warren_bridge.json", capsys)
+    for k, lc in enumerate(data["load_cases"]):
+        one = copy.deepcopy(data)
+        one["load_cases"] = [lc]
+        path = tmp_path / f"case{k}.json"
+        path.write_text(json.dumps(one))
+        alone = analyze_cli(path, capsys)["load_cases"][0]
+        assert alone["name"] == full["load_cases"][k]["name"]
+        np.testing.assert_allclose(alone["forces"], full["load_cases"][k]["forces"], rtol=1e-12, atol=1e-9)
