@@ -129,7 +129,15 @@ def formula_cmd(
     if spectrum is not None:
         from gadesign_problems.molecule.spectrum import find_envelope, read_spectrum
 
-        peaks = read_spectrum(spectrum, scan=scan, rt=rt)
+        sign = (1 if ion.charge > 0 else -1) if ion.charge else None
+        peaks = read_spectrum(spectrum, scan=scan, rt=rt, polarity=sign if (adduct or charge) else None)
+        if peaks.charge is not None:          # the file states the ion's charge (MGF CHARGE)
+            if adduct is None and charge is None:
+                ion = protonation_adduct(peaks.charge)
+            elif ion.charge != peaks.charge:
+                given = f"--adduct {ion.name}" if adduct is not None else f"--charge {charge}"
+                raise FormulaError(f"{given} (charge {ion.charge:+d}) disagrees with the spectrum's own charge "
+                                   f"({peaks.source}: CHARGE {abs(peaks.charge)}{'+' if peaks.charge > 0 else '-'})")
         found = find_envelope(peaks.mz, peaks.intensity, mass, charge=ion.charge or 1, tolerance=tolerance,
                               mono_ppm=max(ppm, 10.0))
         pattern = list(found.pattern)
@@ -188,6 +196,10 @@ def formula_cmd(
     if not candidates:
         console.print("[yellow]no formula in the window passes the rules applied as filters "
                       f"({', '.join(RULE_SHORT[n] for n in query.rule_names) or 'none'})[/yellow]")
+        reach = float(query.effective_upper @ query.masses)
+        if not stats.get("enumerated") and reach < lo:
+            console.print(f"[yellow]the window holds no composition at all: the element count limits (--max, and "
+                          f"rule 1's for this mass range) reach at most {reach:.1f} Da[/yellow]")
         return
     flagged = any(c.at_limit for c in candidates)
     table = Table(show_lines=False)

@@ -84,6 +84,8 @@ def parse_limits(text: str | None) -> dict[str, int]:
         if not sep or n < 0:
             raise FormulaError(f"element limit {item!r}: write SYMBOL=COUNT, e.g. C=120,Cl=6")
         element(symbol.strip())
+        if symbol.strip() in out:
+            raise FormulaError(f"element limit for {symbol.strip()} given twice in {text!r}")
         out[symbol.strip()] = n
     return out
 
@@ -247,7 +249,7 @@ class Query:
                 raise FormulaError(f"limit for {e}, which is not in the alphabet {''.join(els)}")
         top = neutral * (1 + 2 * ppm * 1e-6) + 1.0
         fit = {e: int(top // element(e).monoisotopic_mass) for e in els}
-        hi = fit | {e: int(n) for e, n in (upper or {}).items()}
+        hi = fit | {e: min(int(n), fit.get(e, int(n))) for e, n in (upper or {}).items()}   # beyond the fit: no limit
         for e in els:
             if not 0 <= lo[e] <= hi[e]:
                 raise FormulaError(f"bounds for {e} must satisfy 0 <= lower <= upper, got {lo[e]}..{hi[e]}")

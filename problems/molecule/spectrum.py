@@ -44,6 +44,8 @@ class Peaks:
     mz: np.ndarray
     intensity: np.ndarray
     source: str
+    #: The ion charge the file states for this spectrum (an MGF ``CHARGE``), None if it states none.
+    charge: int | None = None
 
 
 @dataclass(frozen=True)
@@ -56,34 +58,111 @@ class Envelope:
     peaks_mz: list[float | None]
 
 
-def read_peaks(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
-    """m/z and intensity columns of a CSV/TSV peak list (a header line is skipped)."""
-    path = Path(path)
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+(?:[eE][+-]?\d+)?")
+#: Column names of a peak list's header: m/z and intensity (first match wins).
+_MZ_COLUMN = re.compile(r"^(m\s*/\s*z|mz|m\.z|mass|masses|mass/charge|moverz|m_z)\b", re.IGNORECASE)
+_INTENSITY_COLUMN = re.compile(r"(intens|abund|height|counts|signal|^int\b|^i$|^area$|^y$)", re.IGNORECASE)
+#: A peak list whose consecutive m/z mostly lie closer than this (Th) is a profile spectrum.
+PROFILE_SPACING = 0.005
+
+
+def _read_text(path: Path, what: str) -> str:
+    """A text file's content: UTF-8 (a byte-order mark dropped, as Excel writes one) or
+    UTF-16 with its byte-order mark; :class:`FormulaError` for anything else."""
     try:
-        text = path.read_text()
-    except UnicodeDecodeError:
-        raise FormulaError(f"{path}: not a text peak list (expected lines of m/z, intensity)") from None
+        data = path.read_bytes()
     except OSError as exc:
-        raise FormulaError(f"cannot read peak list {path}: {exc.strerror or exc}") from None
-    dialect = "excel-tab" if "\t" in text and "," not in text else "excel"
+        raise FormulaError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    try:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            text = data.decode("utf-16")
+        else:
+            text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FormulaError(f"{path}: not a text {what} (expected lines of m/z, intensity)") from None
+    if "\x00" in text or sum(not c.isascii() for c in text) > 0.2 * len(text):    # numbers are ASCII
+        raise FormulaError(f"{path}: not a text {what} (expected lines of m/z, intensity)")
+    return text
+
+
+def _number(field: str, decimal_comma: bool) -> float | None:
+    f = field.strip().strip('"').strip("'").strip()
+    if decimal_comma and "," in f:
+        f = f.replace(".", "").replace(",", ".")
+    if not _NUMBER.fullmatch(f) and f.lower() not in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity"):
+        return None
+    return float(f)
+
+
+def read_peaks(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """m/z and intensity columns of a CSV/TSV peak list.
+
+    Fields are separated by commas, semicolons, tabs or spaces (whichever every data line
+    has); with semicolons, tabs or spaces a decimal comma (``311,1265``) is read as a
+    decimal point. Lines before the first one that starts with a number are a header (and
+    comments, ``#`` lines anywhere): when the last of them names the columns
+    (``index,m/z,intensity``, ``Intensity;m/z``) those are taken, else the first two.
+    From the first data line on every line must hold two numbers. A UTF-8 byte-order mark
+    (Excel's "CSV UTF-8") and UTF-16 files are read. Dense profile lists are not
+    centroided here (:func:`read_spectrum` does it)."""
+    path = Path(path)
+    text = _read_text(path, "peak list")
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1)]
+    lines = [(n, line) for n, line in lines if line and not line.startswith("#")]
+
+    def looks_numeric(line: str) -> bool:
+        return bool(re.match(r"[\"']?[+-]?(\d|\.\d)", line))
+
+    data_lines = [line for _, line in lines if looks_numeric(line)]
+    delimiter: str | None = None
+    for d in ("\t", ";", ","):
+        if data_lines and all(d in line for line in data_lines):
+            delimiter = d
+            break
+
+    def split(line: str) -> list[str]:
+        if delimiter is None:
+            return line.split()
+        row = next(csv.reader([line], delimiter=delimiter))
+        return [f.strip() for f in row]
+
+    decimal_comma = delimiter != "," and any(_DECIMAL_COMMA.fullmatch(split(line)[0].strip('"')) for line in data_lines[:50])
+    first = next((i for i, (_, line) in enumerate(lines) if looks_numeric(line)), None)
+    if first is None:
+        raise FormulaError(f"{path}: no peaks (expected lines of m/z, intensity)")
+    mz_col, int_col = 0, 1
+    header = [f.strip().strip('"') for f in split(lines[first - 1][1])] if first > 0 else []
+    if len(header) >= 2:
+        mz_hits = [i for i, name in enumerate(header) if _MZ_COLUMN.search(name)]
+        int_hits = [i for i, name in enumerate(header) if _INTENSITY_COLUMN.search(name) and i not in mz_hits[:1]]
+        if mz_hits and int_hits:
+            mz_col, int_col = mz_hits[0], int_hits[0]
+        elif mz_hits or int_hits:
+            raise FormulaError(f"{path}:{lines[first - 1][0]}: the header {header!r} names "
+                               f"{'an m/z' if mz_hits else 'an intensity'} column but no "
+                               f"{'intensity' if mz_hits else 'm/z'} column")
     mz, inten = [], []
-    for n, row in enumerate(csv.reader(text.splitlines(), dialect=dialect), start=1):
-        fields = [f for f in (row if len(row) > 1 else (row[0].split() if row else [])) if f.strip()]
-        if not fields or fields[0].lstrip().startswith("#"):
-            continue
-        try:
-            a, b = float(fields[0]), float(fields[1])
-        except (ValueError, IndexError):
-            if not mz:     # a header
-                continue
-            raise FormulaError(f"{path}:{n}: expected two numbers (m/z, intensity), got {row!r}") from None
+    for n, line in lines[first:]:
+        fields = split(line)
+        a = _number(fields[mz_col], decimal_comma) if len(fields) > mz_col else None
+        b = _number(fields[int_col], decimal_comma) if len(fields) > int_col else None
+        if a is None or b is None:
+            raise FormulaError(f"{path}:{n}: expected two numbers (m/z, intensity), got {line[:80]!r}")
         if not (np.isfinite(a) and np.isfinite(b)) or a <= 0 or b < 0:
             raise FormulaError(f"{path}:{n}: m/z must be positive and intensity non-negative, got {a}, {b}")
         mz.append(a)
         inten.append(b)
-    if not mz:
-        raise FormulaError(f"{path}: no peaks (expected lines of m/z, intensity)")
     return np.array(mz), np.array(inten)
+
+
+def is_profile(mz: np.ndarray) -> bool:
+    """Whether a peak list is a profile spectrum: at least 20 points, most of them closer
+    than :data:`PROFILE_SPACING` to the next (a centroided list never is that dense)."""
+    if len(mz) < 20:
+        return False
+    gaps = np.diff(np.sort(np.asarray(mz, float)))
+    return bool(np.mean(gaps < PROFILE_SPACING) > 0.5)
 
 
 def _scan_number(spectrum_id: str, index: int) -> int:
@@ -101,47 +180,108 @@ def _rt_minutes(value: object) -> float | None:
 
 
 def _centroid(mz: np.ndarray, intensity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Centroids of a profile spectrum: each local maximum, at the intensity-weighted
-    m/z of its three points, with the summed intensity of its peak."""
+    """Centroids of a profile spectrum: one per local maximum, at the vertex of the
+    Gaussian (a parabola in log intensity) through its three highest points, exact for a
+    Gaussian peak however it is sampled (the intensity-weighted mean of the three, used
+    where a side point is zero, is pulled towards the middle point: up to a third of the
+    sampling step, 1 ppm and more at 300 Th), with the summed intensity of the points from
+    the minimum before the maximum to the minimum after it."""
+    mz = np.asarray(mz, float)
+    intensity = np.asarray(intensity, float)
     if len(mz) < 3:
         return mz, intensity
-    i = np.flatnonzero((intensity[1:-1] > intensity[:-2]) & (intensity[1:-1] >= intensity[2:])) + 1
-    w = intensity[i - 1] + intensity[i] + intensity[i + 1]
-    c = (mz[i - 1] * intensity[i - 1] + mz[i] * intensity[i] + mz[i + 1] * intensity[i + 1]) / np.maximum(w, 1e-300)
-    return c, w
+    order = np.argsort(mz, kind="stable")
+    mz, y = mz[order], intensity[order]
+    i = np.flatnonzero((y[1:-1] > y[:-2]) & (y[1:-1] >= y[2:])) + 1
+    if not len(i):
+        return mz, y
+    x1, x2, x3 = mz[i - 1], mz[i], mz[i + 1]
+    y1, y2, y3 = y[i - 1], y[i], y[i + 1]
+    w = y1 + y2 + y3
+    centre = (x1 * y1 + x2 * y2 + x3 * y3) / np.maximum(w, 1e-300)
+    ok = (y1 > 0) & (y3 > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        l1, l2, l3 = np.log(np.where(ok, y1, 1.0)), np.log(np.where(ok, y2, 1.0)), np.log(np.where(ok, y3, 1.0))
+        num = (x2 - x1) ** 2 * (l2 - l3) - (x2 - x3) ** 2 * (l2 - l1)
+        den = (x2 - x1) * (l2 - l3) - (x2 - x3) * (l2 - l1)
+        vertex = x2 - 0.5 * num / den
+    good = ok & np.isfinite(vertex) & (den != 0) & (vertex >= x1) & (vertex <= x3)
+    centre = np.where(good, vertex, centre)
+    # extent of each peak: from the last local minimum (or the start) before it to the first after it
+    minima = np.flatnonzero((y[1:-1] <= y[:-2]) & (y[1:-1] < y[2:])) + 1
+    bounds = np.concatenate([[0], minima, [len(y) - 1]])
+    left = bounds[np.searchsorted(bounds, i, side="right") - 1]
+    right = bounds[np.searchsorted(bounds, i, side="left")]
+    run = np.concatenate([[0.0], np.cumsum(y)])
+    area = run[right + 1] - run[left]
+    return centre, area
 
 
-def _pick(records: list[dict], path: Path, scan: int | None, rt: float | None) -> dict:
+_POLARITY = {1: "positive", -1: "negative"}
+
+
+def _pick(records: list[dict], path: Path, scan: int | None, rt: float | None,
+          polarity: int | None = None) -> dict:
+    """The record of the spectrum asked for: by scan number, by retention time (the
+    nearest MS1 spectrum of the ion's polarity, within the run), or the file's only MS1
+    spectrum. MS2 and higher spectra hold fragments, not the ion's isotope envelope: they
+    are never picked by time, and one asked for by scan number is refused, as is a
+    spectrum of the other polarity."""
     if not records:
         raise FormulaError(f"{path}: no spectra in the file")
     if scan is not None:
-        for r in records:
-            if r["scan"] == scan:
-                return r
-        raise FormulaError(f"{path}: no spectrum with scan number {scan} "
-                           f"(scans {records[0]['scan']}..{records[-1]['scan']})")
+        r = next((r for r in records if r["scan"] == scan), None)
+        if r is None:
+            raise FormulaError(f"{path}: no spectrum with scan number {scan} "
+                               f"(scans {records[0]['scan']}..{records[-1]['scan']})")
+        if r["level"] not in (None, 1):
+            ms1 = [x["scan"] for x in records if x["level"] in (None, 1)]
+            raise FormulaError(f"{path}: scan {scan} is an MS{r['level']} spectrum (fragments); the isotope "
+                               "envelope is read from an MS1 spectrum"
+                               + (f" (MS1 scans: {', '.join(map(str, ms1[:8]))}{', ...' if len(ms1) > 8 else ''})"
+                                  if ms1 else " and the file holds none"))
+        if polarity and r.get("polarity") and r["polarity"] != polarity:
+            raise FormulaError(f"{path}: scan {scan} is a {_POLARITY[r['polarity']]} ion spectrum, but the "
+                               f"adduct is a {_POLARITY[polarity]} ion")
+        return r
+    ms1 = [r for r in records if r["level"] in (None, 1)]
+    if not ms1:
+        raise FormulaError(f"{path}: no MS1 spectrum in the file (all {len(records)} are MS2 or higher: "
+                           "fragments, not the ion's isotope envelope)")
+    if polarity:
+        same = [r for r in ms1 if r.get("polarity") in (None, polarity)]
+        if not same:
+            raise FormulaError(f"{path}: no {_POLARITY[polarity]} ion MS1 spectrum in the file for the adduct "
+                               f"(its MS1 spectra are all {_POLARITY[-polarity]})")
+        ms1 = same
     if rt is not None:
-        timed = [r for r in records if r["rt"] is not None]
+        timed = [r for r in ms1 if r["rt"] is not None]
         if not timed:
             raise FormulaError(f"{path}: its spectra carry no retention time; pick one with --scan")
-        ms1 = [r for r in timed if r["level"] in (None, 1)] or timed
-        return min(ms1, key=lambda r: (abs(r["rt"] - rt), r["scan"]))
-    if len(records) > 1:
-        raise FormulaError(f"{path} holds {len(records)} spectra: pick one with --scan N or --rt MINUTES")
-    return records[0]
+        times = np.sort([r["rt"] for r in timed])
+        margin = max(float(np.diff(times).max()) if len(times) > 1 else 0.0, 0.5)
+        if rt < times[0] - margin or rt > times[-1] + margin:
+            raise FormulaError(f"{path}: --rt {rt:g} min is outside the run: its MS1 spectra"
+                               f"{' of that polarity' if polarity else ''} lie at {times[0]:.3f}..{times[-1]:.3f} min")
+        return min(timed, key=lambda r: (abs(r["rt"] - rt), r["scan"]))
+    if len(ms1) > 1:
+        extra = "" if len(ms1) == len(records) else f", {len(ms1)} of them MS1"
+        raise FormulaError(f"{path} holds {len(records)} spectra{extra}: pick one with --scan N or --rt MINUTES")
+    return ms1[0]
 
 
-def _read_mzml(path: Path, scan: int | None, rt: float | None) -> Peaks:
+def _read_mzml(path: Path, scan: int | None, rt: float | None, polarity: int | None = None) -> Peaks:
     from pyteomics import mzml
 
     records = []
     with mzml.MzML(str(path), use_index=False, read_schema=False) as reader:
         for index, s in enumerate(reader):
             scans = (s.get("scanList") or {}).get("scan") or [{}]
+            sign = 1 if "positive scan" in s else -1 if "negative scan" in s else None
             records.append({"scan": _scan_number(s.get("id", ""), index), "level": s.get("ms level"),
                             "rt": _rt_minutes(scans[0].get("scan start time")), "profile": "profile spectrum" in s,
-                            "mz": s.get("m/z array"), "intensity": s.get("intensity array")})
-    r = _pick(records, path, scan, rt)
+                            "polarity": sign, "mz": s.get("m/z array"), "intensity": s.get("intensity array")})
+    r = _pick(records, path, scan, rt, polarity)
     mz, intensity = np.asarray(r["mz"], float), np.asarray(r["intensity"], float)
     if r["profile"]:
         mz, intensity = _centroid(mz, intensity)
@@ -149,29 +289,94 @@ def _read_mzml(path: Path, scan: int | None, rt: float | None) -> Peaks:
     return Peaks(mz, intensity, f"{path.name} scan {r['scan']}{rt_text}")
 
 
-def _read_mgf(path: Path, scan: int | None, rt: float | None) -> Peaks:
-    from pyteomics import mgf
+_MGF_PARAM = re.compile(r"([A-Za-z][A-Za-z0-9_]*(?:\[\d+\])?)\s*=(.*)")
 
-    records = []
-    with mgf.MGF(str(path), convert_arrays=1, read_charges=False, read_ions=False) as reader:
-        for index, s in enumerate(reader):
-            params = s.get("params", {})
-            scans = str(params.get("scans", "")).split("-")[0].strip()
-            rts = params.get("rtinseconds")
-            records.append({"scan": int(scans) if scans.isdigit() else index + 1, "level": None,
-                            "rt": None if rts is None else float(str(rts).split("-")[0]) / 60.0,
-                            "mz": s.get("m/z array"), "intensity": s.get("intensity array")})
-    r = _pick(records, path, scan, rt)
+
+def _mgf_charges(text: str) -> list[int]:
+    """Charges of an MGF ``CHARGE`` value: ``2+``, ``+2``, ``2``, ``3-``, ``2+ and 3+``."""
+    out = []
+    for lead, n, trail in re.findall(r"([+-]?)\s*(\d+)\s*([+-]?)", text):
+        sign = -1 if "-" in (lead + trail) else 1
+        if int(n):
+            out.append(sign * int(n))
+    return out
+
+
+def _read_mgf(path: Path, scan: int | None, rt: float | None, polarity: int | None = None) -> Peaks:
+    """An MGF file, read line by line: ``BEGIN IONS`` ... ``END IONS`` blocks of
+    ``KEY=value`` parameters and peak lines ``m/z intensity [charge]``; parameters before
+    the first block apply to every block. ``SCANS`` (else ``scan=N`` in the ``TITLE``, as
+    msconvert writes it, else the block's position) numbers a spectrum, ``RTINSECONDS`` (a
+    time or a range, the start taken) times it, ``CHARGE`` gives the ion's charge."""
+    text = _read_text(path, "MGF file")
+    defaults: dict[str, str] = {}
+    records: list[dict] = []
+    block: dict | None = None
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line[0] in "#;!/":
+            continue
+        upper = line.upper()
+        if upper == "BEGIN IONS":
+            if block is not None:
+                raise FormulaError(f"{path}:{n}: BEGIN IONS inside the spectrum begun on line {block['line']} "
+                                   "(its END IONS is missing)")
+            block = {"line": n, "params": dict(defaults), "peaks": []}
+            continue
+        if upper == "END IONS":
+            if block is None:
+                raise FormulaError(f"{path}:{n}: END IONS without a BEGIN IONS")
+            records.append(_mgf_record(block, len(records), path))
+            block = None
+            continue
+        param = _MGF_PARAM.fullmatch(line)
+        if param:
+            (block["params"] if block is not None else defaults)[param.group(1).upper()] = param.group(2).strip()
+            continue
+        if block is None:
+            raise FormulaError(f"{path}:{n}: a peak outside BEGIN IONS ... END IONS, got {line[:80]!r}")
+        fields = line.split()
+        values = [_number(f, False) for f in fields[:2]]
+        if len(fields) < 2 or None in values:
+            raise FormulaError(f"{path}:{n}: expected a peak line 'm/z intensity', got {line[:80]!r}")
+        a, b = values
+        if not (np.isfinite(a) and np.isfinite(b)) or a <= 0 or b < 0:   # type: ignore[arg-type]
+            raise FormulaError(f"{path}:{n}: m/z must be positive and intensity non-negative, got {a}, {b}")
+        block["peaks"].append((a, b))
+    if block is not None:
+        raise FormulaError(f"{path}: the spectrum begun on line {block['line']} has no END IONS")
+    r = _pick(records, path, scan, rt, polarity)
     rt_text = "" if r["rt"] is None else f", RT {r['rt']:.3f} min"
-    return Peaks(np.asarray(r["mz"], float), np.asarray(r["intensity"], float),
-                 f"{path.name} scan {r['scan']}{rt_text}")
+    peaks = np.array(r["peaks"], dtype=float).reshape(-1, 2)
+    return Peaks(peaks[:, 0], peaks[:, 1], f"{path.name} scan {r['scan']}{rt_text}", r["charge"])
 
 
-def read_spectrum(path: str | Path, scan: int | None = None, rt: float | None = None) -> Peaks:
+def _mgf_record(block: dict, index: int, path: Path) -> dict:
+    params = block["params"]
+    where = f"{path}: the spectrum begun on line {block['line']}"
+    scans = re.match(r"\D*(\d+)", params.get("SCANS", ""))
+    title_scan = re.search(r"scan=(\d+)", params.get("TITLE", ""))
+    number = int(scans.group(1)) if scans else int(title_scan.group(1)) if title_scan else index + 1
+    rt = None
+    if "RTINSECONDS" in params:
+        m = re.match(r"\s*(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+)", params["RTINSECONDS"])
+        if not m:
+            raise FormulaError(f"{where}: RTINSECONDS={params['RTINSECONDS']!r} is not a time in seconds")
+        rt = float(m.group(1)) / 60.0
+    charges = _mgf_charges(params.get("CHARGE", ""))
+    charge = charges[0] if len(set(charges)) == 1 else None
+    return {"scan": number, "level": None, "rt": rt, "charge": charge,
+            "polarity": None if charge is None else (1 if charge > 0 else -1), "peaks": block["peaks"]}
+
+
+def read_spectrum(path: str | Path, scan: int | None = None, rt: float | None = None,
+                  polarity: int | None = None) -> Peaks:
     """The centroided peaks of one spectrum of ``path``: a CSV/TSV peak list, or an mzML
     (``.mzML``) or MGF (``.mgf``) file, where ``scan`` (scan number) or ``rt`` (minutes;
-    the nearest MS1 spectrum) picks the spectrum when the file holds several. Profile
-    mzML spectra are centroided. Raises :class:`FormulaError` for anything unreadable."""
+    the nearest MS1 spectrum) picks the spectrum when the file holds several. ``polarity``
+    (+1 or -1, the ion's sign) keeps spectra of the other polarity out (mzML scan
+    polarity, MGF ``CHARGE`` sign). Profile mzML spectra and dense (profile) peak lists are
+    centroided. Raises :class:`FormulaError` for anything unreadable or unsuitable."""
     path = Path(path)
     if scan is not None and rt is not None:
         raise FormulaError("give --scan or --rt, not both: each picks one spectrum")
@@ -181,22 +386,25 @@ def read_spectrum(path: str | Path, scan: int | None = None, rt: float | None = 
         raise FormulaError(f"spectrum file {path} does not exist" if not path.exists()
                            else f"spectrum file {path} is not a regular file")
     suffix = path.suffix.lower()
-    if suffix in (".mzml", ".mgf"):
+    if suffix == ".mzml":
         try:
             with warnings.catch_warnings():     # psims leaves its vocabulary file to the collector
                 warnings.simplefilter("ignore", ResourceWarning)
-                peaks = _read_mzml(path, scan, rt) if suffix == ".mzml" else _read_mgf(path, scan, rt)
+                peaks = _read_mzml(path, scan, rt, polarity)
                 gc.collect()
         except FormulaError:
             raise
         except Exception as exc:  # pyteomics/lxml raise many kinds for a damaged file
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise FormulaError(f"cannot read {path.name} as {'mzML' if suffix == '.mzml' else 'MGF'}: "
-                               f"{reason[:200]}") from None
+            raise FormulaError(f"cannot read {path.name} as mzML: {reason[:200]}") from None
+    elif suffix == ".mgf":
+        peaks = _read_mgf(path, scan, rt, polarity)
     else:
         if scan is not None or rt is not None:
             raise FormulaError(f"{path.name} is a peak list with one spectrum: --scan and --rt apply to mzML/MGF")
         mz, intensity = read_peaks(path)
+        if is_profile(mz):
+            mz, intensity = _centroid(mz, intensity)
         peaks = Peaks(mz, intensity, path.name)
     if peaks.mz is None or len(peaks.mz) == 0:
         raise FormulaError(f"{peaks.source}: the spectrum has no peaks")
