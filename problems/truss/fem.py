@@ -188,6 +188,9 @@ class StiffnessModel:
         self.fixed = truss.fixed.ravel()
         self.loads = np.stack([lc.forces.ravel() for lc in truss.load_cases], axis=1)  # n_dofs x L
         self.loaded_node = np.abs(self.loads).reshape(n, d, -1).max(axis=(1, 2)) > 0
+        # nodes loaded along a dof that no support restrains: such a load needs a member
+        # (a roller with no member, loaded along its free direction, lost the load)
+        self.loaded_free_node = ((np.abs(self.loads).reshape(n, d, -1).max(axis=2) > 0) & ~truss.fixed).any(axis=1)
         # self-weight: half of each member's weight, times the weight -> force factor, on
         # each of its end nodes along gravity (n_dofs x M per unit area; None without)
         self.self_weight = None
@@ -236,10 +239,11 @@ class StiffnessModel:
         ends = t.members[active]
         reached = np.zeros(self.n_nodes, bool)
         reached[ends.ravel()] = True
-        lonely = np.flatnonzero(self.loaded_node & ~reached & ~self.supported_node)
+        lonely = np.flatnonzero(self.loaded_free_node & ~reached)
         if len(lonely):
+            partly = " (it acts along a dof that the support leaves free)" if self.supported_node[lonely].any() else ""
             return TrussError(f"load on node{'s' if len(lonely) > 1 else ''} {_names(lonely, t.node_labels)} "
-                              "that no member reaches"), reached
+                              f"that no member reaches{partly}"), reached
         if not reached.any():
             return UnstableTrussError("the truss has no members"), reached
         graph = sp.coo_matrix((np.ones(len(ends)), (ends[:, 0], ends[:, 1])), shape=(self.n_nodes,) * 2)

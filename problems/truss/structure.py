@@ -19,6 +19,7 @@ Schema errors raise :class:`TrussSchemaError` naming the field, e.g.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import os
@@ -295,9 +296,18 @@ class Truss:
             if not lim.limit > 0:
                 raise TrussSchemaError(f"displacement_limits[{i}].limit: must be > 0")
         groups = self.groups or tuple(Group(f"A{(self.member_labels or range(1, m + 1))[k]}", (k,)) for k in range(m))
+        owner: dict[int, int] = {}
         for gi, g in enumerate(groups):
             if not g.members or any(not 0 <= k < m for k in g.members):
                 raise TrussSchemaError(f"groups[{gi}].members: empty or member index out of range ({m} members)")
+            for k in g.members:  # one area per member: a second group would silently overwrite the first
+                if k in owner:
+                    first = groups[owner[k]]
+                    raise TrussSchemaError(
+                        f"groups[{gi}] ({g.name!r}): member {k} is already in "
+                        + ("this group" if owner[k] == gi else f"groups[{owner[k]}] ({first.name!r})")
+                        + "; a member belongs to at most one group")
+                owner[k] = gi
         object.__setattr__(self, "groups", tuple(groups))
         if self.areas is not None:
             object.__setattr__(self, "areas", self.member_areas(self.areas, where="areas"))
@@ -460,12 +470,13 @@ class Truss:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Truss":
+        _check_misspelt(data, _KNOWN_KEYS, "")
         nodes_raw = data.get("nodes")
         if not isinstance(nodes_raw, list) or not nodes_raw:
             raise TrussSchemaError("nodes: expected a non-empty list of coordinates")
         dim = data.get("dim", len(nodes_raw[0]) if isinstance(nodes_raw[0], list) else None)
-        if dim not in (2, 3):
-            raise TrussSchemaError(f"dim: expected 2 or 3, got {dim!r}")
+        if isinstance(dim, bool) or not isinstance(dim, int) or dim not in (2, 3):  # 2.0 was an internal error
+            raise TrussSchemaError(f"dim: expected the integer 2 or 3, got {dim!r}")
         nodes = np.array([_vector(p, dim, f"nodes[{i}]") for i, p in enumerate(nodes_raw)])
         n = len(nodes)
         members_raw = data.get("members")
@@ -478,6 +489,7 @@ class Truss:
         prescribed = np.zeros((n, dim))
         for s, sup in enumerate(_list(data, "supports")):
             where = f"supports[{s}]"
+            _check_misspelt(sup, {"node", "fixed", "displacement"}, where)
             node = _index(_field(sup, "node", where), n, f"{where}.node")
             flags = _field(sup, "fixed", where)
             if not isinstance(flags, list) or len(flags) != dim or not all(isinstance(b, bool) for b in flags):
@@ -491,12 +503,14 @@ class Truss:
         cases = []
         for c, lc in enumerate(_list(data, "load_cases")):
             where = f"load_cases[{c}]"
+            _check_misspelt(lc, {"name", "loads"}, where)
             forces = np.zeros((n, dim))
             loads_raw = _field(lc, "loads", where)
             if not isinstance(loads_raw, list):  # null is not "no loads": a load case lists its loads
                 raise TrussSchemaError(f"{where}.loads: expected a list of loads, got {loads_raw!r}")
             for li, load in enumerate(loads_raw):
                 lw = f"{where}.loads[{li}]"
+                _check_misspelt(load, {"node", "force"}, lw)
                 node = _index(_field(load, "node", lw), n, f"{lw}.node")
                 forces[node] += _vector(_field(load, "force", lw), dim, f"{lw}.force")
             cases.append(LoadCase(str(lc.get("name", f"LC{c + 1}")), forces))
@@ -541,9 +555,12 @@ class Truss:
                                           tuple(_index(k, dim, f"{where}.dofs") for k in dofs_l),
                                           _number(dl, "limit", where)))
         basic = None if data.get("basic_nodes") is None else _optional_list(data, "basic_nodes")
-        units = data.get("units") or {}
-        if not isinstance(units, dict):
+        units = data.get("units")
+        if units is not None and not isinstance(units, dict):
             raise TrussSchemaError(f"units: expected an object such as {{'length': 'in', 'force': 'kip'}}, got {units!r}")
+        for key, val in (units or {}).items():
+            if not isinstance(val, str):
+                raise TrussSchemaError(f"units.{key}: expected a unit name such as 'in' or 'N', got {val!r}")
         try:
             return cls(
                 nodes=nodes, members=members, fixed=fixed, load_cases=tuple(cases),
@@ -555,13 +572,14 @@ class Truss:
                 area=AreaSpec.from_json(data["area"]) if "area" in data else None,
                 areas=None if data.get("areas") is None else np.array(
                     [_as_float(v, f"areas[{i}]") for i, v in enumerate(_list(data, "areas"))]),
-                buckling=Buckling.from_json(data["buckling"]) if data.get("buckling") else None,
+                buckling=Buckling.from_json(data["buckling"]) if data.get("buckling") is not None else None,
                 buckling_by_group=_group_buckling(data.get("buckling_by_group"), groups),
-                self_weight=SelfWeight.from_json(data["self_weight"], dim) if data.get("self_weight") else None,
+                self_weight=(SelfWeight.from_json(data["self_weight"], dim)
+                             if data.get("self_weight") is not None else None),
                 prescribed=prescribed if prescribed.any() else None,
                 basic_nodes=None if basic is None else tuple(_index(k, n, "basic_nodes") for k in basic),
                 name=str(data.get("name", "")), description=str(data.get("description", "")),
-                units={**BENCHMARK_UNITS, **{str(k): str(v) for k, v in units.items()}},
+                units=dict(BENCHMARK_UNITS) if units is None else {str(k): v for k, v in units.items()},
                 node_labels=_labels(data, "node_labels", n), member_labels=member_labels,
                 extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
             )
@@ -660,6 +678,23 @@ def _check_duplicates(members: np.ndarray, labels: Sequence[Any] | None) -> None
 # ----------------------------------------------------------------------------------
 # parsing helpers: every error names its field
 # ----------------------------------------------------------------------------------
+def _check_misspelt(obj: Any, known: set[str], where: str) -> None:
+    """A key that is not one of ``known`` but nearly is, while the file lacks that known
+    key (``stress_limit`` for ``stress_limits``, ``self-weight``, ``displacment``), is a
+    schema error: otherwise it is kept as an unknown key and its data silently ignored.
+    Other unknown keys (``sources``, ``notes`` beside ``nodes``) are kept as they are."""
+    if not isinstance(obj, dict):
+        return
+    lower = {k.lower(): k for k in known}
+    for key in obj:
+        if not isinstance(key, str) or key in known:
+            continue
+        close = difflib.get_close_matches(key.lower().replace("-", "_"), list(lower), n=1, cutoff=0.8)
+        if close and lower[close[0]] not in obj:
+            raise TrussSchemaError(f"{where + '.' if where else ''}{key}: unknown key; did you mean "
+                                   f"{lower[close[0]]!r}? (as written it would be ignored)")
+
+
 def _field(obj: Any, key: str, where: str) -> Any:
     if not isinstance(obj, dict):
         raise TrussSchemaError(f"{where or 'truss'}: expected an object")
@@ -721,6 +756,13 @@ def _labels(data: dict[str, Any], key: str, count: int) -> tuple[int, ...] | Non
         return None
     if not isinstance(val, list) or len(val) != count:
         raise TrussSchemaError(f"{key}: expected {count} labels")
+    seen: dict[Any, int] = {}
+    for i, v in enumerate(val):  # a label names one node/member in messages and tables
+        if isinstance(v, bool) or not isinstance(v, (int, str)):
+            raise TrussSchemaError(f"{key}[{i}]: expected an integer or a string, got {v!r}")
+        if v in seen:
+            raise TrussSchemaError(f"{key}[{i}]: label {v!r} is also {key}[{seen[v]}]; labels must be unique")
+        seen[v] = i
     return tuple(val)
 
 

@@ -301,3 +301,140 @@ def test_one_factorisation_per_load_case_equals_one_file_per_case(tmp_path, caps
         alone = analyze_cli(path, capsys)["load_cases"][0]
         assert alone["name"] == full["load_cases"][k]["name"]
         np.testing.assert_allclose(alone["forces"], full["load_cases"][k]["forces"], rtol=1e-12, atol=1e-9)
+
+
+# ------------------------------------------------------------------------------------
+# bad inputs: one red line, exit 2, nothing written
+# ------------------------------------------------------------------------------------
+def _triangle_with(edit) -> dict:
+    """The triangle edited; labels padded for added nodes (D, E, ...) and members (m3, ...)."""
+    data = load("triangle_si")
+    edit(data)
+    for key, items, name in (("node_labels", "nodes", "DEFG"), ("member_labels", "members", None)):
+        have = len(data[key])
+        data[key] += [name[k - 3] if name else f"m{k}" for k in range(have, len(data[items]))]
+    return data
+
+
+def _add_roller_with_load(d, force):
+    d["nodes"].append([9.0, 9.0])
+    d["supports"].append({"node": 3, "fixed": [False, True]})
+    d["load_cases"][0]["loads"].append({"node": 3, "force": force})
+
+
+BAD = {
+    # found by this review (each was exit 0 with a wrong answer, or an internal error)
+    "dim 2.0 (was an internal error)": (lambda d: d.__setitem__("dim", 2.0), "dim: expected the integer 2 or 3"),
+    "roller with no member loaded along its free dof (load was dropped)": (
+        lambda d: _add_roller_with_load(d, [7.0, 0.0]), "load on node 3 (label D) that no member reaches"),
+    "member in two groups (last group silently won)": (
+        lambda d: d.update(groups=[{"name": "a", "members": [0, 1]}, {"name": "b", "members": [1, 2]}],
+                           areas=[1e-4, 2e-4]), "member 1 is already in groups[0] ('a')"),
+    "member twice in one group": (lambda d: d.update(groups=[{"name": "a", "members": [0, 0, 1, 2]}], areas=[1e-4]),
+                                  "member 0 is already in this group"),
+    "self_weight {} (was ignored)": (lambda d: d.__setitem__("self_weight", {}), "self_weight.gravity: missing"),
+    "buckling {} (was ignored)": (lambda d: d.__setitem__("buckling", {}), "buckling.k: missing"),
+    "buckling false (was ignored)": (lambda d: d.__setitem__("buckling", False), "buckling: expected an object"),
+    "misspelt stress_limit (was ignored)": (
+        lambda d: d.update(stress_limit=d.pop("stress_limits")), "stress_limit: unknown key; did you mean 'stress_limits'?"),
+    "misspelt self-weight (was ignored)": (
+        lambda d: d.__setitem__("self-weight", {"gravity": [0, -1]}), "did you mean 'self_weight'?"),
+    "misspelt support displacement (was ignored)": (
+        lambda d: d["supports"][1].__setitem__("displacment", [0, -0.01]), "supports[1].displacment: unknown key"),
+    "a unit that is not text": (lambda d: d["units"].__setitem__("length", {"m": 1}), "units.length: expected a unit name"),
+    "a label that is an object": (lambda d: d.__setitem__("node_labels", ["A", {"x": 1}, "C"]),
+                                  "node_labels[1]: expected an integer or a string"),
+    "two nodes with one label": (lambda d: d.__setitem__("node_labels", ["A", "B", "A"]), "label 'A' is also node_labels[0]"),
+    # the documented classes, on a truss the project had not seen
+    "collinear joints": (lambda d: d.__setitem__("nodes", [[0, 0], [4, 0], [2, 0]]), "mechanism: the stiffness matrix has 1 free mode"),
+    "too few supports": (lambda d: d["supports"].pop(), "mechanism"),
+    "no supports": (lambda d: d.__setitem__("supports", []), "not connected to any support"),
+    "free node loaded": (lambda d: (d["nodes"].append([5, 5]), d["load_cases"][0]["loads"].append({"node": 3, "force": [0, 1]})),
+                         "load on node 3 (label D) that no member reaches"),
+    "disconnected part": (lambda d: (d["nodes"].extend([[8, 0], [9, 1]]), d["members"].append([3, 4]), d["areas"].append(1e-4)),
+                          "not connected to any support (a free body)"),
+    "zero-length member": (lambda d: (d["nodes"].append([1, 3]), d["members"].append([2, 3]), d["areas"].append(1e-4)),
+                           "has zero length"),
+    "duplicate member, reversed": (lambda d: (d["members"].append([0, 1]), d["areas"].append(1e-4)),
+                                   "members[0] (label AB) and members[3]"),
+    "member to a missing node": (lambda d: d["members"].__setitem__(1, [2, 7]), "members[1][1]: index 7 out of range"),
+    "load on a missing node": (lambda d: d["load_cases"][0]["loads"].append({"node": 3, "force": [1, 0]}),
+                               "load_cases[0].loads[1].node: index 3 out of range"),
+    "zero area": (lambda d: d.__setitem__("areas", [0.0, 2e-4, 3e-4]), "mechanism"),
+    "negative area": (lambda d: d.__setitem__("areas", [-1e-4, 2e-4, 3e-4]), "areas: areas must be finite and >= 0"),
+    "zero modulus": (lambda d: d.__setitem__("E", 0), "E: values must be finite and > 0"),
+    "negative modulus in a list": (lambda d: d.__setitem__("E", [210e9, -1.0, 210e9]), "E: values must be finite and > 0"),
+    "NaN coordinate": (lambda d: d["nodes"].__setitem__(1, [float("nan"), 0]), "nodes[1][0]: expected a finite number"),
+    "NaN load": (lambda d: d["load_cases"][0]["loads"][0].__setitem__("force", [float("nan"), 0]),
+                 "force[0]: expected a finite number"),
+    "wrong key for the force": (lambda d: d["load_cases"][0]["loads"][0].update(forces=d["load_cases"][0]["loads"][0].pop("force")),
+                                "load_cases[0].loads[0].forces: unknown key; did you mean 'force'?"),
+    "node ids as strings": (lambda d: d["members"].__setitem__(0, ["B", "A"]), "members[0][0]: expected an integer index"),
+    "3 coordinates in 2-D": (lambda d: d["nodes"].__setitem__(0, [0, 0, 0]), "nodes[0]: expected 2 numbers"),
+    "no load cases": (lambda d: d.__setitem__("load_cases", []), "load_cases: at least one load case is needed"),
+    "areas of the wrong count": (lambda d: d.__setitem__("areas", [1e-4, 2e-4]), "areas: got 2 values, expected 3"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_truss_is_one_error_line_and_no_output(case, tmp_path, capsys):
+    edit, words = BAD[case]
+    data = _triangle_with(edit)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    png = tmp_path / "out.png"
+    assert main(["truss", "analyze", str(path), "--plot", str(png)]) == 2
+    err = capsys.readouterr().err
+    assert words in err, err
+    assert "Traceback" not in err and "internal error" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == [path]  # no drawing, no temporary file left
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", "not JSON"), ("[]", "expected a JSON object at the top level"), ("{}", "nodes: expected a non-empty list"),
+    ('{"nodes": [[0, 0]], "members": []}', "supports: missing"),
+])
+def test_empty_or_skeletal_files_are_one_error_line(text, words, tmp_path, capsys):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    assert main(["truss", "analyze", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_bad_file_given_to_truss_sizing_leaves_no_run_directory(tmp_path, capsys):
+    data = _triangle_with(lambda d: d.update(stress_limit=d.pop("stress_limits")))
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    out = tmp_path / "run"
+    assert main(["evolve", "truss-sizing", "--set", f"file={path}", "--out", str(out), "--quiet"]) == 2
+    assert "did you mean 'stress_limits'" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_load_on_a_roller_along_its_restrained_dof_needs_no_member(capsys, tmp_path):
+    """The other side of the roller fix: a member-less roller loaded only along the dof
+    it restrains is fine; the support takes the load (reaction = -load)."""
+    data = _triangle_with(lambda d: _add_roller_with_load(d, [0.0, -7.0]))
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(data))
+    out = analyze_cli(path, capsys)
+    assert out["load_cases"][0]["reactions"][3] == [0.0, 7.0]
+    assert out["load_cases"][0]["displacements"][3] == [0.0, 0.0]
+
+
+def test_units_the_file_states_are_not_completed_with_benchmark_units(tmp_path, capsys):
+    """A file stating only length m and force N was reported with stress, E and weight in
+    ksi and lb (the benchmark units filled in); now only the stated units are reported.
+    A file with no units at all keeps the documented benchmark default."""
+    data = _triangle_with(lambda d: d.__setitem__("units", {"length": "m", "force": "N"}))
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(data))
+    assert analyze_cli(path, capsys)["units"] == {"length": "m", "force": "N"}
+    assert main(["truss", "analyze", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "ksi" not in text and "kip" not in text and "lb" not in text
+    data.pop("units")
+    path.write_text(json.dumps(data))
+    assert analyze_cli(path, capsys)["units"]["stress"] == "ksi"
