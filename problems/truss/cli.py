@@ -303,30 +303,38 @@ def layout(
     truss = Truss.from_json(check_input_file(truss_file, "truss file"))
     if not 0 <= case < len(truss.load_cases):
         raise TrussError(f"--case {case}: the truss has {len(truss.load_cases)} load case(s)")
+    from dataclasses import replace
+
     result = minimum_weight_layout(truss, case)
     design = seed_design(truss, result)
     areas = design["areas"] * design["present"]
-    analysis = truss.analyze(areas)
-    exact = len(truss.load_cases) == 1 and not truss.displacement_limits and not truss.has_buckling \
-        and truss.self_weight is None and truss.prescribed is None
-    report = {"lp_weight": result.weight, "units": truss.units.get("weight", ""),
+    # the layout is designed for load case --case alone: analysed under it alone (under every
+    # case, a node loaded only in another case that the layout leaves out stopped the command
+    # with "load on node 5 that no member reaches", and other cases' ratios were printed)
+    analysis = replace(truss, load_cases=(truss.load_cases[case],)).analyze(areas)
+    why = [reason for reason, present in (
+        ("more than one load case", len(truss.load_cases) > 1), ("displacement limits", bool(truss.displacement_limits)),
+        ("buckling", truss.has_buckling), ("self-weight", truss.self_weight is not None),
+        ("support settlement", truss.prescribed is not None)) if present]
+    exact = not why
+    report = {"lp_weight": result.weight, "units": truss.units.get("weight", ""), "load_case": truss.load_cases[case].name,
               "exact": exact, "members_in_layout": int((areas > 0).sum()),
               "stable_weight": analysis.weight, "gap_percent": 100 * (analysis.weight - result.weight) / result.weight,
               "max_stress_ratio": analysis.max_stress_ratio, "max_displacement_ratio": analysis.max_displacement_ratio}
     if output is not None:
         keep = areas > 0
-        from dataclasses import replace
-
         designed = replace(truss, areas=None, groups=()).subset(keep)
         with output_guard(target, "--output"):
             replace(designed, areas=areas[keep], name=f"LP layout of {truss.name or truss_file.name}").to_json(target)
     if as_json:
         typer.echo(json.dumps(report))
         return
+    which = f"load case {report['load_case']}; " if len(truss.load_cases) > 1 else ""
     typer.echo(f"LP minimum weight {result.weight:.6g} {report['units']} "
-               f"({'exact optimum' if exact else 'lower bound: more than one load case or displacement limits'})")
+               f"({which}{'exact optimum' if exact else 'lower bound: ' + ', '.join(why)})")
     typer.echo(f"stable layout: {report['members_in_layout']} of {truss.n_members} members, weight "
                f"{analysis.weight:.6g} ({report['gap_percent']:+.3f} % over the LP: minimum areas and the "
-               f"light members that make it stable), max stress ratio {analysis.max_stress_ratio:.4f}")
+               f"light members that make it stable), max stress ratio {analysis.max_stress_ratio:.4f} "
+               f"under load case {report['load_case']}")
     if output is not None:
         typer.echo(f"layout written to {output}")

@@ -438,3 +438,27 @@ def test_units_the_file_states_are_not_completed_with_benchmark_units(tmp_path, 
     data.pop("units")
     path.write_text(json.dumps(data))
     assert analyze_cli(path, capsys)["units"]["stress"] == "ksi"
+
+
+def test_layout_of_the_triangle_is_the_hand_sized_one(capsys):
+    """Plastic design of a determinate truss is its fully stressed design: A_e = |N_e| / 250 MPa
+    with the hand forces 15 kN, 15 sqrt(2) kN, 5 sqrt(10) kN; weight 77 kN/m^3 * sum(L A)."""
+    assert main(["truss", "layout", str(OUTSIDE / "triangle_si.json"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    w = 77e3 * (4 * 15e3 + math.sqrt(18) * 15e3 * math.sqrt(2) + math.sqrt(10) * 5e3 * math.sqrt(10)) / 250e6
+    assert out["lp_weight"] == pytest.approx(w, rel=1e-9) and out["exact"] is True
+    assert out["max_stress_ratio"] == pytest.approx(1.0, rel=1e-9)
+
+
+@pytest.mark.parametrize("case", [0, 1])
+def test_layout_of_one_load_case_of_several_is_checked_under_that_case(case, capsys):
+    """The X-braced frame has wind and gravity: the wind layout leaves out node 5, loaded
+    only by gravity. `truss layout` analysed the layout under every case and stopped with
+    "load on node 5 that no member reaches" (exit 2); the layout is for --case alone, and
+    under it it is fully stressed (ratio 1) and says why the LP is only a bound."""
+    assert main(["truss", "layout", str(OUTSIDE / "xbraced_frame.json"), "--case", str(case), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["load_case"] == ["wind", "gravity"][case] and out["exact"] is False
+    assert out["max_stress_ratio"] == pytest.approx(1.0, rel=1e-9)
+    assert main(["truss", "layout", str(OUTSIDE / "buckling_strut.json")]) == 0
+    assert "lower bound: buckling" in capsys.readouterr().out
