@@ -96,6 +96,11 @@ def simulate(
                                 "own name")
             seen[path.resolve()] = option
     ant = as_antenna(deck)
+    if touchstone is not None and touchstone.suffix.lower() != f".s{len(ant.sources)}p":
+        from gadesign_problems.antenna.nec import DeckError     # before the solve, not after it
+        n = len(ant.sources)
+        raise DeckError(f"{touchstone}: the deck has {n} source{'s' * (n > 1)} ({n} port{'s' * (n > 1)}): "
+                        f"a {n}-port antenna needs a .s{n}p file name")
     if end_caps != ant.end_caps:
         from dataclasses import replace
 

@@ -5,11 +5,24 @@ Supported cards (NEC-2 User's Guide, part III):
 ======  ===================================================================================
 CM, CE  comments (kept, written back)
 GW      straight wire: tag, segments, x1 y1 z1 x2 y2 z2 (m), radius (m)
+GA      wire arc: tag, segments, arc radius, first and last angle (degrees, from +x towards
+        +z in the x-z plane, at most 360 apart), wire radius; one straight segment per
+        chord, as NEC-2 does
+GH      helix (nec2c's form): tag, segments, turn spacing S, total length HL (< 0: left
+        handed), radii A1, B1 at z = 0 and A2, B2 at z = HL (B1 = 0: B1 = A1; A2 = A1: a
+        constant radius), wire radius; one straight segment per chord
+GX      reflect the structure so far in the planes whose I2 digits (x y z) are nonzero,
+        z first, then y, then x; new tags = old + I1 (I1 doubling after each plane); a wire
+        lying in or crossing a plane of reflection is an error
+GR      I2 copies in all of the structure so far, rotated about z by 360/I2 degrees each,
+        tags incremented by I1 per copy
 GS      scale all geometry so far by F1
 GM      move/rotate (ROX, ROY, ROZ degrees about x, then y, then z), translate, and with
-        NRPT > 0 copy the wires with tag >= ITS (all for ITS = 0), tags incremented by ITGI
+        NRPT > 0 copy: the wires from the first one with tag ITS (F7) to the last (all for
+        ITS = 0), tags incremented by ITGI
 GE      end of geometry; I1 = 0 free space, 1 ground plane (PEC unless a GN card says
-        otherwise)
+        otherwise; NEC-2 itself computes GE 1 without GN in free space, so such a deck is
+        read with a warning)
 GN      ground: type 1 perfect, -1 none (finite grounds are not modelled)
 EX      type 0 voltage source on segment I3 of tag I2 (tag 0: absolute segment), V = F1 + j F2
 LD      type 0 series RLC, 1 parallel RLC, 4 R + jX, 5 wire conductivity; -1 clears loads
@@ -19,18 +32,21 @@ RP      radiation pattern request, normal mode (I1 = 0) only
 XQ      execute (accepted; the simulate command computes every FR frequency anyway)
 PT, PQ  print control of NEC's current/charge tables (accepted after GE; they change no
         result, and our outputs are chosen by command options)
-EN      end of deck
+EN      end of deck (required: a deck without it may be cut short)
 ======  ===================================================================================
 
 Any other card, or a supported card with an unsupported option, raises
 :class:`DeckError` naming the deck line; nothing is skipped silently. Fields may be in
-NEC's fixed columns or free format (separated by spaces or commas).
+NEC's fixed columns (geometry cards GW GA GH GX GR GS GM GE: I3, I5, 7F10; the others:
+I3, 3I5, 6E10) or free format (separated by spaces, tabs or commas). A card may carry all
+of its format's fields; one NEC-2 does not use must be blank or 0.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import warnings
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -38,20 +54,30 @@ import numpy as np
 
 from gadesign.errors import GadesignError
 from gadesign_problems.antenna.wires import (Antenna, GeometryError, Load, PatternRequest, Source, Wire,
-                                    check_sizes, segment_index, tag_segments)
+                                    check_electrical, check_sizes, segment_index, tag_segments)
 
 
 class DeckError(GadesignError):
     """A NEC deck that cannot be read; the message names the line and the problem."""
 
 
-#: (number of integer fields, number of float fields) of each card.
-FIELDS = {"GW": (2, 7), "GS": (2, 1), "GM": (2, 7), "GE": (1, 0), "GN": (4, 6), "EX": (4, 6),
-          "LD": (4, 3), "FR": (4, 2), "RP": (4, 6), "XQ": (1, 0), "EN": (0, 0)}
+class DeckWarning(UserWarning):
+    """A deck that reads, but that NEC-2 itself would compute differently (the message
+    names the line and says how to make the deck unambiguous)."""
+
+
+#: (number of integer fields, number of float fields) each card uses.
+FIELDS = {"GW": (2, 7), "GA": (2, 4), "GH": (2, 7), "GX": (2, 0), "GR": (2, 0), "GS": (2, 1),
+          "GM": (2, 7), "GE": (1, 0), "GN": (4, 6), "EX": (4, 6), "LD": (4, 3), "FR": (4, 2),
+          "RP": (4, 6), "XQ": (1, 0), "EN": (0, 0)}
+#: Geometry cards are read in NEC-2's geometry format (I3, I5, 7F10), the others in its
+#: program-control format (I3, 3I5, 6E10); a card may carry every field of its format.
+GEOMETRY_CARDS = {"GW", "GA", "GH", "GX", "GR", "GS", "GM", "GE"}
+GEOMETRY_WIDTH, PROGRAM_WIDTH = (2, 7), (4, 6)
 KNOWN_UNSUPPORTED = {
-    "GA": "wire arcs", "GH": "helices", "GX": "reflections", "GC": "tapered wires",
+    "GC": "tapered wires",
     "GF": "NGF files", "SP": "surface patches", "SM": "surface patches", "SC": "surface patches",
-    "GR": "cylindrical structures", "EK": "the extended thin-wire kernel", "KH": "interaction approximation",
+    "EK": "the extended thin-wire kernel", "KH": "interaction approximation",
     "NE": "near fields", "NH": "near fields", "NT": "two-port networks", "TL": "transmission lines",
     "CP": "coupling", "PL": "plot files",
     "WG": "Green's function files", "SY": "symbols (4nec2)", "GD": "finite-ground corrections",
@@ -77,30 +103,36 @@ def read_nec(path: str | Path) -> Antenna:
     return parse_nec(text, str(p))
 
 
-def _split_fields(card: str, rest: str, line: str, n_int: int, n_flt: int) -> list[str]:
+def _width(card: str) -> tuple[int, int]:
+    """(integer fields, float fields) of the card's NEC-2 format."""
+    return GEOMETRY_WIDTH if card in GEOMETRY_CARDS else PROGRAM_WIDTH
+
+
+def _split_fields(card: str, rest: str, line: str) -> list[str]:
     """The numeric fields of a card, from free format or NEC's fixed columns."""
+    n_int, n_flt = _width(card)
     tokens = [t for t in re.split(r"[,\s]+", rest.strip()) if t]
     fixed = False
-    if "," not in rest and tokens:
+    if "," not in rest and "\t" not in line and tokens:
         # fixed columns if every token ends on a column boundary and some fields are blank
-        bounds = {5, 10, 15, 20} | {20 + 10 * i for i in range(1, 8)} if card != "GW" \
-            else {5, 10} | {10 + 10 * i for i in range(1, 8)}
+        bounds = {5, 10} | {10 + 10 * i for i in range(1, 8)} if card in GEOMETRY_CARDS \
+            else {5, 10, 15, 20} | {20 + 10 * i for i in range(1, 7)}
         ends = [m.end() for m in re.finditer(r"\S+", line)][1:]
         fixed = all(e in bounds for e in ends) and len(tokens) < n_int + n_flt
         if not all(_is_number(t) for t in tokens):
             # numbers run together in full columns ("0.0-0.25") read as fixed columns; a word
             # that is no number either way is reported as the user wrote it, not as a column slice
-            fixed = all(not f or _is_number(f) for f in _columns(card, line, n_int + n_flt))
+            fixed = all(not f or _is_number(f) for f in _columns(card, line))
     if not fixed:
         return tokens
-    return _columns(card, line, n_int + n_flt)
+    return _columns(card, line)
 
 
-def _columns(card: str, line: str, count: int) -> list[str]:
-    """The first ``count`` fields of ``line`` in NEC's fixed columns."""
-    cols = (_FIXED_INT[:2] + [(10 + 10 * i, 20 + 10 * i) for i in range(7)]) if card == "GW" \
-        else (_FIXED_INT + [(20 + 10 * i, 30 + 10 * i) for i in range(7)])
-    return [line[a:b].strip() for a, b in cols[:count]]
+def _columns(card: str, line: str) -> list[str]:
+    """The fields of ``line`` in NEC's fixed columns (geometry or program-control format)."""
+    cols = ([(2, 5), (5, 10)] + [(10 + 10 * i, 20 + 10 * i) for i in range(7)]) if card in GEOMETRY_CARDS \
+        else (_FIXED_INT + [(20 + 10 * i, 30 + 10 * i) for i in range(6)])
+    return [line[a:b].strip() for a, b in cols]
 
 
 def _is_number(text: str) -> bool:
@@ -111,7 +143,10 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _numbers(card: str, fields: list[str], n_int: int, n_flt: int) -> tuple[list[int], list[float]]:
+def _numbers(card: str, fields: list[str]) -> tuple[list[int], list[float]]:
+    """The card's integer and float fields (blank: 0), as many as the card uses; a field
+    of the format that NEC-2 does not use for this card must be blank or 0."""
+    n_int, n_flt = _width(card)
     if len(fields) > n_int + n_flt:
         raise ValueError(f"{card} card has {len(fields)} fields, at most {n_int + n_flt} allowed")
     fields = fields + [""] * (n_int + n_flt - len(fields))
@@ -129,7 +164,12 @@ def _numbers(card: str, fields: list[str], n_int: int, n_flt: int) -> tuple[list
             ints.append(int(v))
         else:
             flts.append(v)
-    return ints, flts
+    used_int, used_flt = FIELDS[card]
+    for i, v in [*enumerate(ints[used_int:], used_int), *enumerate(flts[used_flt:], n_int + used_flt)]:
+        if v != 0:
+            raise ValueError(f"{card} field {i + 1} is not used by NEC-2 on this card: leave it blank or 0, "
+                             f"got {fields[i]}")
+    return ints[:used_int], flts[:used_flt]
 
 
 def _rotation(rx: float, ry: float, rz: float) -> np.ndarray:
@@ -152,6 +192,45 @@ def _sizes(err: Callable[[str], DeckError], **sizes: int) -> None:
         raise err(str(exc)) from None
 
 
+def _chords(points: Sequence[Sequence[float]], radius: float, tag: int) -> list[Wire]:
+    """One one-segment wire per chord of the polyline ``points`` (NEC's GA and GH cards)."""
+    pts = [tuple(float(c) + 0.0 for c in p) for p in points]
+    return [Wire(pts[i], pts[i + 1], radius, 1, tag) for i in range(len(pts) - 1)]
+
+
+def _arc(tag: int, ns: int, rada: float, ang1: float, ang2: float, rad: float) -> list[Wire]:
+    """NEC-2's GA card: ``ns`` chords of the circle of radius ``rada`` about the origin in
+    the x-z plane, from ``ang1`` to ``ang2`` degrees (from +x towards +z); a full circle
+    closes exactly on its first point."""
+    ang = np.radians(ang1 + (ang2 - ang1) * np.arange(ns + 1) / ns)
+    pts = np.stack([rada * np.cos(ang), np.zeros(ns + 1), rada * np.sin(ang)], axis=1)
+    if abs(abs(ang2 - ang1) - 360.0) < 1e-5:
+        pts[-1] = pts[0]
+    return _chords(pts, rad, tag)
+
+
+def _helix(tag: int, ns: int, s: float, hl: float, a1: float, b1: float, a2: float, b2: float,
+           rad: float) -> list[Wire]:
+    """nec2c's GH card: ``ns`` chords of a helix along +z from z = 0 to |hl|, turn spacing
+    ``s``, radii (a1, b1) in x and y at z = 0 growing linearly to (a2, b2) at z = |hl|
+    (b1 = 0 means a1; a2 = a1 a constant radius (a1, b1); b2 = 0 means a2); hl < 0 swaps
+    x and y (a left-handed helix)."""
+    z = np.zeros(ns + 1)
+    zinc = abs(hl) / ns
+    for i in range(1, ns + 1):        # accumulated as nec2c does, so that the ends meet
+        z[i] = z[i - 1] + zinc
+    if a2 == a1:
+        b1 = b1 or a1
+        ra, rb = np.full(ns + 1, a1), np.full(ns + 1, b1)
+    else:
+        b2 = b2 or a2
+        ra, rb = a1 + (a2 - a1) * z / abs(hl), b1 + (b2 - b1) * z / abs(hl)
+    x, y = ra * np.cos(2.0 * np.pi * z / s), rb * np.sin(2.0 * np.pi * z / s)
+    if hl < 0:
+        x, y = y, x
+    return _chords(np.stack([x, y, z], axis=1), rad, tag)
+
+
 def parse_nec(text: str, name: str = "<deck>") -> Antenna:
     """Parse deck ``text``; ``name`` prefixes error messages."""
     comments: list[str] = []
@@ -162,17 +241,25 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
     freqs: list[float] = []
     patterns: list[PatternRequest] = []
     ground: bool | None = None
-    ge_seen = False
+    ge_ground: bool | None = None   # GE 1 not followed by a GN card
+    ge_line = 0
     ended = False
     lineno = 0
+    cards = 0
 
     def err(msg: str, n: int | None = None) -> DeckError:
         return DeckError(f"{name}: line {lineno if n is None else n}: {msg}")
+
+    def add(new: list[Wire]) -> None:
+        _sizes(err, segments=sum(w.segments for w in wires) + sum(w.segments for w in new))
+        wires.extend(new)
+        wire_lines.extend([lineno] * len(new))
 
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.rstrip("\r\n")
         if not line.strip():
             continue
+        cards += 1
         if ended:
             raise err(f"{line.strip()[:2]!r} card after EN")
         card = line.lstrip()[:2].upper()
@@ -181,7 +268,7 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
             comments.append(rest.strip())
             continue
         if card in PRINT_CONTROL:
-            if not ge_seen:
+            if not ge_line:
                 raise err(f"{card} card before GE (the geometry must end with a GE card)")
             continue
         if card not in FIELDS:
@@ -189,30 +276,81 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
             if what:
                 raise err(f"{card} card is not supported ({what} are not modelled)")
             raise err(f"unknown card {line.strip()[:2]!r}")
-        n_int, n_flt = FIELDS[card]
         try:
-            ints, f = _numbers(card, _split_fields(card, rest, line, n_int, n_flt), n_int, n_flt)
+            ints, f = _numbers(card, _split_fields(card, rest, line))
         except ValueError as exc:
             raise err(str(exc)) from None
-        geometry_card = card in ("GW", "GS", "GM")
-        if geometry_card and ge_seen:
+        geometry_card = card in GEOMETRY_CARDS and card != "GE"
+        if geometry_card and ge_line:
             raise err(f"{card} card after GE (geometry must come before GE)")
-        if not geometry_card and card != "GE" and not ge_seen:
+        if not geometry_card and card != "GE" and not ge_line:
             raise err(f"{card} card before GE (the geometry must end with a GE card)")
-        if card == "GW":
+        if card in ("GW", "GA", "GH"):
             tag, ns = ints
-            p1, p2, rad = tuple(f[0:3]), tuple(f[3:6]), f[6]
+            rad = f[{"GW": 6, "GA": 3, "GH": 6}[card]]
             if ns < 1:
-                raise err(f"GW: segment count must be at least 1, got {ns}")
+                raise err(f"{card}: segment count must be at least 1, got {ns}")
             if rad < 0:
-                raise err(f"GW: negative wire radius {rad}")
+                raise err(f"{card}: negative wire radius {rad}")
             if rad == 0:
-                raise err("GW: zero radius (tapered wires, GC cards, are not supported)")
-            if math.dist(p1, p2) == 0.0:
-                raise err(f"GW: zero-length wire (both ends at {p1})")
+                raise err(f"{card}: zero radius (tapered wires, GC cards, are not supported)")
             _sizes(err, segments=sum(w.segments for w in wires) + ns)
-            wires.append(Wire(p1, p2, rad, ns, tag))
-            wire_lines.append(lineno)
+            if card == "GW":
+                p1, p2 = tuple(f[0:3]), tuple(f[3:6])
+                if math.dist(p1, p2) == 0.0:
+                    raise err(f"GW: zero-length wire (both ends at {p1})")
+                add([Wire(p1, p2, rad, ns, tag)])
+            elif card == "GA":
+                rada, ang1, ang2 = f[0:3]
+                if not rada > 0:
+                    raise err(f"GA: the arc radius must be positive, got {rada}")
+                if ang1 == ang2:
+                    raise err(f"GA: zero-length arc (both angles {ang1} degrees)")
+                if abs(ang2 - ang1) >= 360.00001:
+                    raise err(f"GA: the arc spans {abs(ang2 - ang1):g} degrees, more than 360")
+                add(_arc(tag, ns, rada, ang1, ang2, rad))
+            else:
+                s, hl, a1, b1, a2, b2 = f[0:6]
+                if s == 0 or hl == 0:
+                    raise err(f"GH: the turn spacing S and the length HL must be nonzero, got {s} and {hl}")
+                if min(a1, b1, a2, b2) < 0:
+                    raise err("GH: the helix radii A1, B1, A2, B2 must not be negative")
+                add(_helix(tag, ns, s, hl, a1, b1, a2, b2, rad))
+        elif card == "GX":
+            itx, flags = ints
+            if not 0 < flags <= 999:
+                raise err(f"GX: I2 must name the planes of reflection as three digits (x y z, e.g. 1 for "
+                          f"z -> -z, 110 for x and y), got {flags}")
+            if not wires:
+                raise err("GX: there is no structure to reflect")
+            ix, iy, iz = (flags // 100) % 10, (flags // 10) % 10, flags % 10
+            for axis, on in ((2, iz), (1, iy), (0, ix)):        # NEC's order: z, y, x
+                if not on:
+                    continue
+                for k, w in enumerate(wires):
+                    e1, e2 = w.start[axis], w.end[axis]
+                    if abs(e1) + abs(e2) <= 1e-5 or e1 * e2 < -1e-6:
+                        raise err(f"GX: wire {k + 1} (tag {w.tag}, line {wire_lines[k]}) lies in or crosses "
+                                  f"the plane of reflection {'xyz'[axis]} = 0")
+
+                def flip(p: tuple[float, ...], axis: int = axis) -> tuple[float, ...]:
+                    return tuple(-c + 0.0 if i == axis else c for i, c in enumerate(p))
+                add([Wire(flip(w.start), flip(w.end), w.radius, w.segments, w.tag + itx if w.tag else 0)
+                     for w in wires])
+                itx *= 2
+        elif card == "GR":
+            itx, nop = ints
+            if nop < 1:
+                raise err(f"GR: the number of copies around z must be at least 1, got {nop}")
+            if not wires:
+                raise err("GR: there is no structure to copy")
+            _sizes(err, segments=nop * sum(w.segments for w in wires))
+            rot = _rotation(0.0, 0.0, 360.0 / nop)
+            prev = list(wires)
+            for _ in range(nop - 1):
+                prev = [Wire(tuple(map(float, rot @ np.array(w.start))), tuple(map(float, rot @ np.array(w.end))),
+                             w.radius, w.segments, w.tag + itx if w.tag else 0) for w in prev]
+                add(prev)
         elif card == "GS":
             s = f[0]
             if not s > 0:
@@ -223,8 +361,14 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
             itgi, nrpt = ints
             if nrpt < 0:
                 raise err(f"GM: the number of copies must be >= 0, got {nrpt}")
-            rot, shift, its = _rotation(*f[0:3]), np.array(f[3:6]), int(f[6])
-            moved = [i for i, w in enumerate(wires) if its == 0 or w.tag >= its]
+            if f[6] < 0:
+                raise err(f"GM: the first tag ITS (field 9) must be >= 0, got {f[6]}")
+            rot, shift, its = _rotation(*f[0:3]), np.array(f[3:6]), int(f[6] + 0.5)
+            # NEC-2: the wires from the first one with tag ITS to the last (all for ITS = 0)
+            first = 0 if its == 0 else next((i for i, w in enumerate(wires) if w.tag == its), None)
+            if first is None:
+                raise err(f"GM: no wire has tag {its} (ITS, field 9: the first tag to move or copy)")
+            moved = range(first, len(wires))
 
             def move(w: Wire) -> Wire:
                 a = rot @ np.array(w.start) + shift
@@ -239,15 +383,15 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                 _sizes(err, segments=sum(w.segments for w in wires) + nrpt * sum(w.segments for w in prev))
                 for _ in range(nrpt):
                     prev = [move(w) for w in prev]
-                    wires.extend(prev)
-                    wire_lines.extend([lineno] * len(prev))
+                    add(prev)
         elif card == "GE":
             if not wires:
                 raise err("GE: the deck has no wires")
             if ints[0] not in (0, 1):
                 raise err(f"GE {ints[0]}: only 0 (free space) and 1 (ground plane) are supported")
-            ge_seen = True
+            ge_line = lineno
             ground = ints[0] == 1
+            ge_ground = ground
         elif card == "GN":
             if ints[0] == 1:
                 ground = True
@@ -255,10 +399,20 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                 ground = False
             else:
                 raise err(f"GN {ints[0]}: only perfect ground (GN 1) or none (GN -1) is supported")
+            ge_ground = None
         elif card == "EX":
             if ints[0] != 0:
                 raise err(f"EX type {ints[0]}: only voltage sources (type 0) are supported")
-            sources.append((lineno, Source(ints[1], ints[2], complex(f[0], f[1]))))
+            src = Source(ints[1], ints[2], complex(f[0], f[1]))
+            try:
+                seg = segment_index(wires, src.tag, src.segment)
+            except GeometryError as exc:
+                raise err(f"EX: source on a non-existent segment: {exc}") from None
+            for n, other in sources:
+                if segment_index(wires, other.tag, other.segment) == seg:
+                    raise err(f"EX: a second source on segment {src.segment} of tag {src.tag} (the first is on "
+                              f"line {n}); NEC-2 keeps one source per segment")
+            sources.append((lineno, src))
         elif card == "LD":
             if ints[0] == -1:
                 loads.clear()
@@ -270,6 +424,13 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                     "impedance": dict(r=f[0], x=f[1]), "conductivity": dict(sigma=f[0])}[kind]
             if kind == "conductivity" and not f[0] > 0:
                 raise err(f"LD 5: conductivity must be positive, got {f[0]}")
+            if kind == "parallel" and f[0] == f[1] == f[2] == 0:
+                raise err("LD 1: a parallel load with R, L and C all 0 has no element (0 means absent): "
+                          "it would cut the wire (NEC-2 gives NaN)")
+            try:
+                tag_segments(wires, ints[1], ints[2], ints[3])
+            except GeometryError as exc:
+                raise err(f"LD: {exc}") from None
             loads.append((lineno, Load(kind, ints[1], ints[2], ints[3], **vals)))
         elif card == "FR":
             kind, n = ints[0], max(ints[1], 1)
@@ -286,6 +447,10 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                 raise err("FR: the steps make a frequency that is not finite") from None
             if any(not (x > 0 and math.isfinite(x)) for x in fs):
                 raise err("FR: the steps make a frequency that is not positive")
+            try:
+                check_electrical(wires, [x * 1e6 for x in fs])
+            except GeometryError as exc:
+                raise err(f"FR: {exc}") from None
             freqs.extend(x * 1e6 for x in fs)
         elif card == "RP":
             if ints[0] != 0:
@@ -296,29 +461,30 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
             patterns.append(PatternRequest(ints[1], ints[2], f[0], f[1], f[2], f[3], ints[3]))
         elif card == "EN":
             ended = True
-    if not ge_seen:
+    if not cards:
+        raise DeckError(f"{name}: the deck is empty (no cards)")
+    if not ge_line:
         raise err("the deck has no GE card (end of geometry)")
+    if not ended:
+        raise err("the deck has no EN card (end of deck): is the file cut short?")
     if not sources:
         raise err("the deck has no EX card (source)")
-    # references to segments, with the line that made them
-    for n, s in sources:
-        try:
-            segment_index(wires, s.tag, s.segment)
-        except GeometryError as exc:
-            raise err(f"EX: source on a non-existent segment: {exc}", n) from None
-    for n, ld in loads:
-        try:
-            tag_segments(wires, ld.tag, ld.first, ld.last)
-        except GeometryError as exc:
-            raise err(f"LD: {exc}", n) from None
+    if all(s.voltage == 0 for _, s in sources):
+        raise err("EX: every source has zero voltage: nothing excites the antenna (its impedance would be 0/0)",
+                  sources[0][0])
     try:
-        return Antenna(wires=tuple(wires), sources=tuple(s for _, s in sources), ground=bool(ground),
+        ant = Antenna(wires=tuple(wires), sources=tuple(s for _, s in sources), ground=bool(ground),
                        loads=tuple(ld for _, ld in loads), frequencies=tuple(freqs),
                        patterns=tuple(patterns), comments=tuple(comments))
     except GeometryError as exc:
         w = getattr(exc, "wire", None)
         n = wire_lines[w] if w is not None and w < len(wire_lines) else lineno
         raise err(str(exc), n) from None
+    if ge_ground:
+        warnings.warn(f"{name}: line {ge_line}: GE 1 without a GN card is read as a perfect ground plane; NEC-2 "
+                      "itself (nec2c, PyNEC) computes such a deck in free space: add GN 1 (perfect ground) or "
+                      "GN -1 (free space) to say which", DeckWarning, stacklevel=2)
+    return ant
 
 
 #: The longest card written. nec2c (1.3) reads each card into a fixed buffer and rejects a

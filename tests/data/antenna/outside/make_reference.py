@@ -1,0 +1,115 @@
+"""Regenerate reference.json: NEC-2 results for the outside decks (run by hand, never by the tests).
+
+    python tests/data/antenna/outside/make_reference.py      # needs nec2c on PATH and PyNEC
+
+Engines: nec2c 1.3 (the Debian package, `nec2c -i deck -o out`; its printed input impedance
+and the largest TOTAL gain of its RP tables) on every deck as written; PyNEC 2.3.4 (nec2++)
+built card by card from the wires our reader produced (tests/antenna/pynec_ref.nec_context:
+every segment cut into k, the source spread over the k pieces of its deck segment, so the
+feed gap is kept), thin-wire kernel and extended kernel (EK), at the refinements listed; and
+nec2c on NEC-style re-segmented decks (Antenna.resegmented(k): every wire's segment count
+times k, source and lumped loads on the middle piece) for the loaded decks. Nothing here
+comes from our solver.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[2] / "antenna"))
+
+
+def nec2c(text: str, agt: bool = False) -> list[dict]:
+    """nec2c's per-frequency port impedances and maximum total gain (dBi) for deck ``text``."""
+    if agt:
+        text = re.sub(r"(?m)^(RP\s+0\s+\d+\s+\d+\s+)1000", r"\g<1>1001", text)
+    with tempfile.TemporaryDirectory() as d:
+        src, out = os.path.join(d, "in.nec"), os.path.join(d, "out.txt")
+        Path(src).write_text(text)
+        subprocess.run(["nec2c", "-i", src, "-o", out], check=True, capture_output=True, timeout=600)
+        lines = Path(out).read_text().splitlines()
+    res: list[dict] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        m = re.search(r"FREQUENCY\s*:\s*([0-9.E+-]+)\s*MHz", line)
+        if m:
+            res.append({"f_mhz": float(m.group(1)), "ports": [], "max_gain_dbi": None})
+        if "ANTENNA INPUT PARAMETERS" in line:
+            i += 3
+            while lines[i].strip():
+                t = lines[i].split()
+                res[-1]["ports"].append({"tag": int(t[0]), "segment": int(t[1]), "z_ohm": [float(t[6]), float(t[7])]})
+                i += 1
+            continue
+        if "RADIATION PATTERNS" in line:
+            i += 5
+            g = -999.0
+            while i < len(lines) and re.match(r"^\s*-?[0-9]", lines[i]):
+                g = max(g, float(lines[i].split()[4]))
+                i += 1
+            res[-1]["max_gain_dbi"] = g
+            continue
+        if "AVERAGE POWER GAIN" in line:
+            res[-1]["average_gain"] = float(line.split()[3])
+        i += 1
+    return res
+
+
+def pynec(ant, f_mhz: float, k: int, extended: bool) -> list[list[float]]:
+    from pynec_ref import gap_impedances, nec_context
+
+    ctx = nec_context(ant, k, extended=extended)
+    ctx.fr_card(0, 1, f_mhz, 0)
+    ctx.xq_card(0)
+    return [[round(z.real, 4), round(z.imag, 4)] for z in gap_impedances(ctx, ant, k)]
+
+
+#: deck -> (frequency MHz, refinements) for the gap-kept PyNEC series
+PYNEC = {"helix_gh": (300.0, (1, 2, 4)), "yagi3_10m_feet_fixed": (28.0, (1, 2, 4)),
+         "yagi6_2m_mm_lower": (144.5, (1, 2, 4)), "inverted_v_ground": (14.2, (1, 2, 4)),
+         "jpole_2m": (146.0, (1, 2, 4, 8, 12)), "ground_plane_gr": (28.0, (1, 2, 4, 8, 12)),
+         "lossy_dipole_ld5": (14.2, (1,)), "loaded_vertical_ld0_ld4": (7.1, (1,)),
+         "trap_dipole_ld": (3.7, (1,))}
+#: deck -> (frequency MHz, segment factors) for nec2c on re-segmented decks
+RESEGMENT = {"trap_dipole_ld": (3.7, (1, 3, 5, 9)), "loaded_vertical_ld0_ld4": (7.1, (1, 3, 5, 9))}
+
+
+def main() -> None:
+    from gadesign_problems.antenna import Antenna
+
+    pyn_version = "2.3.4"
+    nec_version = subprocess.run(["nec2c", "-v"], capture_output=True, text=True).stdout.strip() or "nec2c 1.3"
+    doc = {"how": __doc__.strip(), "nec2c": nec_version, "pynec": pyn_version, "decks": {}}
+    for path in sorted(HERE.glob("*.nec")):
+        name = path.stem
+        if name.endswith("_blanks"):          # free-format nec2c misreads blank fixed columns
+            continue
+        entry = {"nec2c": nec2c(path.read_text(), agt=True)}
+        ant = Antenna.from_nec(path)
+        if name in PYNEC:
+            f, ks = PYNEC[name]
+            entry["pynec_gap_kept"] = {"f_mhz": f, "thin": {str(k): pynec(ant, f, k, False) for k in ks},
+                                       "ek": {str(k): pynec(ant, f, k, True) for k in ks}}
+        if name in RESEGMENT:
+            f, ks = RESEGMENT[name]
+            ser = {}
+            for k in ks:
+                r = nec2c(replace(ant.resegmented(k), frequencies=(f * 1e6,)).nec_text())
+                ser[str(k)] = r[0]["ports"][0]["z_ohm"]
+            entry["nec2c_resegmented"] = {"f_mhz": f, "z_ohm": ser}
+        doc["decks"][name] = entry
+        print(name, "done", file=sys.stderr)
+    (HERE / "reference.json").write_text(json.dumps(doc, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
