@@ -20,7 +20,7 @@ from gadesign.algorithms import Population, make_algorithm
 from gadesign.engine import Evolution
 from gadesign.evaluation import make_evaluator
 from gadesign.indicators import hypervolume
-from gadesign.problem import Evaluation, Problem
+from gadesign.problem import Evaluation, Problem, check_members
 
 
 @dataclass
@@ -58,7 +58,8 @@ def evolve(problem: Problem, *, algorithm: str | None = None, pop: int | None = 
     """Evolve ``problem`` and return its front; defaults come from ``problem.defaults``.
     ``refine=K`` polishes the best K designs by SLSQP after the last generation (default:
     the problem's ``defaults["refine"]``, else 0)."""
-    defaults = getattr(problem, "defaults", {})
+    check_members(problem, f"problem {getattr(problem, 'name', type(problem).__name__)!r}")
+    defaults = getattr(problem, "defaults", None) or {}
     refine = refine if refine is not None else int(defaults.get("refine", 0))
     algorithm = algorithm or defaults.get("algorithm") or ("ga" if len(problem.objectives) == 1 else "nsga2")
     pop = pop if pop is not None else int(defaults.get("pop", 100))

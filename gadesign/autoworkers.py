@@ -248,7 +248,7 @@ class AutoEvaluator(SerialEvaluator):
         return super().refine_designs(members)
 
     def export_designs(self, designs: Sequence[tuple[Any, Evaluation, str]], directory: Path,
-                       on_done: Callable[[int], None] | None = None) -> None:
+                       on_done: Callable[[int], None] | None = None) -> list[str]:
         if self._pooled:
             return self._pool.export_designs(designs, directory, on_done)  # type: ignore[union-attr]
         return super().export_designs(designs, directory, on_done)

@@ -150,6 +150,12 @@ def _report(result: Any, started: float) -> None:
               f"in {time.perf_counter() - started:.1f} s")
     if last.get("failed"):
         out.print(f"failed evaluations (crash, time-out or NaN; kept as infeasible): {last['failed']}")
+        reasons = list(getattr(result, "failure_reasons", {}).items())
+        for reason, count in reasons[:3]:
+            text = reason if len(reason) <= 160 else reason[:157] + "..."
+            out.print(escape(f"  {count} x {text}"))
+        if len(reasons) > 3:
+            out.print(f"  ... and {len(reasons) - 3} other reason(s)")
     refined = [m for m in members if m.get("info", {}).get("refined")]
     objectives = result.front["objectives"]
     for m in refined:
@@ -215,7 +221,7 @@ def _describe_problem(name: str, as_json: bool) -> None:
         build_note = ""
     except GadesignError as exc:  # e.g. a problem that needs --set file=...
         problem, build_note = None, str(exc)
-    defaults = {**FALLBACK_BUDGET, **(getattr(problem, "defaults", {}) if problem is not None else {})}
+    defaults = {**FALLBACK_BUDGET, **((getattr(problem, "defaults", None) or {}) if problem is not None else {})}
     if problem is not None:
         defaults.setdefault("algorithm", "ga" if len(problem.objectives) == 1 else "nsga2")
     doc = {"name": name, "entry_point": entry.target, "description": entry.documentation(),
@@ -242,7 +248,8 @@ def _describe_problem(name: str, as_json: bool) -> None:
         out.print("[bold]constraints[/bold] " + escape(", ".join(problem.constraints) if problem.constraints
                                                      else "none"))
     else:
-        out.print(escape(f"\n(objectives and constraints depend on the parameters: {build_note})"))
+        out.print(escape(f"\n(objectives and constraints not shown: the problem was not built with its default "
+                         f"parameters: {build_note})"))
     table = Table(title="parameters (--set NAME=VALUE, Python literals)", title_justify="left")
     for col in ("name", "type", "default", "meaning"):
         table.add_column(col, overflow="fold")
@@ -409,15 +416,22 @@ def _show(folder: Path, run_dir: Path, limit: int, as_json: bool) -> None:
         table.add_column(escape(f"{o['name']}{unit} ({o['direction']})"), justify="right")
     table.add_column("violation", justify="right")
     rows = []
+    summary_failures: list[str] = []
     for i, m in enumerate(front["members"][:limit]):
         extra: dict[str, Any] = {}
         if summary is not None:
             try:
                 x = problem.genome.from_json(m["genome"])
-                extra = summary(x, Evaluation(tuple(m["objectives"]), tuple(m["violations"]), m.get("info", {})))
             except (GadesignError, KeyError, IndexError, TypeError, ValueError) as exc:
                 raise RunStoreError(f"{run_dir}/front.json: member {i}: its genome does not fit problem "
                                     f"{front['problem']!r} ({exc})") from None
+            try:  # the plugin's own columns: a failing summary costs its columns, not the table
+                extra = summary(x, Evaluation(tuple(m["objectives"]), tuple(m["violations"]), m.get("info", {})))
+                if not isinstance(extra, dict):
+                    raise TypeError(f"returned {type(extra).__name__}, not a dict")
+            except Exception as exc:  # noqa: BLE001 - any failure of plugin code is reported below
+                extra = {}
+                summary_failures.append(f"member {i}: {type(exc).__name__}: {exc}")
         rows.append(([str(i), *(_format(v) for v in m["objectives"]), _format(sum(m["violations"]))], extra))
     extra_cols: list[str] = []
     for _, extra in rows:
@@ -429,6 +443,9 @@ def _show(folder: Path, run_dir: Path, limit: int, as_json: bool) -> None:
     out.print(table)
     if len(front["members"]) > limit:
         out.print(f"… {len(front['members']) - limit} more (use --limit N to show more)")
+    if summary_failures:
+        _plugin_warning(f"problem {front['problem']!r}: its summary() failed on {len(summary_failures)} "
+                        f"member(s), whose columns are left out ({summary_failures[0]})")
 
 
 @app.command("plot")
@@ -569,17 +586,30 @@ def compare_cmd(
 
 
 def _mount_plugins() -> None:
+    """Mount every ``gadesign.commands`` entry point as ``gadesign NAME ...``. A plugin
+    that fails to load, is not a ``typer.Typer`` app or takes a name already in use is
+    skipped with one warning line, so it cannot break the other commands."""
     taken = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
     for ep in command_entry_points():
+        where = f"plugin commands {ep.name!r} ({ep.value})"
         if ep.name in taken:
+            _plugin_warning(f"{where} not mounted: the command name {ep.name!r} is already taken")
             continue
         try:
             sub = ep.load()
         except Exception as exc:  # a broken plugin must not break the other commands
-            err.print(f"[yellow]{escape(f'warning: plugin commands {ep.name!r} ({ep.value}) failed to load: {exc}')}[/yellow]")
+            _plugin_warning(f"{where} failed to load: {exc}")
+            continue
+        if not isinstance(sub, typer.Typer):
+            _plugin_warning(f"{where} not mounted: the entry point names an object of type {type(sub).__name__}, "
+                            "not a typer.Typer app")
             continue
         app.add_typer(sub, name=ep.name)
         taken.add(ep.name)
+
+
+def _plugin_warning(text: str) -> None:
+    err.print(f"[yellow]{escape('warning: ' + text)}[/yellow]")
 
 
 _mount_plugins()

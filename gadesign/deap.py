@@ -51,7 +51,7 @@ from deap import base, tools
 from gadesign.evaluation import safe_evaluate
 from gadesign.genomes.base import Genome
 from gadesign.genomes.vector import VectorGenome
-from gadesign.problem import Problem
+from gadesign.problem import Problem, check_members
 
 __all__ = ["toolbox", "Fitness", "FitnessValues", "VectorIndividual", "DesignIndividual", "to_genome", "weights"]
 
@@ -209,6 +209,7 @@ def toolbox(problem: Problem, seed: int = 1) -> base.Toolbox:
     with the same seed, driven by the same DEAP script and ``random.seed``, evolve the
     same designs.
     """
+    check_members(problem, f"problem {getattr(problem, 'name', type(problem).__name__)!r}")
     genome = problem.genome
     rng = np.random.default_rng(seed)
     w = weights(problem)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -79,6 +80,9 @@ class Evolution:
         self.generation = 0
         self.evaluations = 0
         self.failures = 0
+        # why evaluations failed in this session, for the closing message (diagnostic only:
+        # not part of the checkpointed state, so a resumed run counts from its own start)
+        self.failure_reasons: Counter[str] = Counter()
         self.pop: Population | None = None
         self._cost_checked = False
         # restarts on stagnation (optional problem members; 0 = never)
@@ -283,7 +287,9 @@ class Evolution:
         evaluations: list[Evaluation] = [e for e in known if e is not None]
         self.evaluations += len(genomes)
         # failures: crashes, time-outs, NaN; a design its plugin refuses is merely infeasible
-        self.failures += sum(1 for e in evaluations if e.info.get("failed") and not e.info.get("invalid_design"))
+        failed = [e for e in evaluations if e.info.get("failed") and not e.info.get("invalid_design")]
+        self.failures += len(failed)
+        self.failure_reasons.update(str(e.info.get("reason", "unknown")) for e in failed)
         return Population.from_evaluations(genomes, evaluations, self.signs)
 
     def _reference_from(self, pop: Population) -> np.ndarray:

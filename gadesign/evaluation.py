@@ -208,13 +208,18 @@ class SerialEvaluator:
         return [_refine_member(self.problem, m) for m in members]
 
     def export_designs(self, designs: Sequence[tuple[Any, Evaluation, str]], directory: Path,
-                       on_done: Callable[[int], None] | None = None) -> None:
+                       on_done: Callable[[int], None] | None = None) -> list[str]:
         """The problem's ``export(x, evaluation, directory, stem)`` of each ``(x, evaluation,
-        stem)``, in order; ``on_done(k)`` once the first ``k`` are written."""
+        stem)``, in order; ``on_done(k)`` once the first ``k`` are done. Returns what failed
+        (``STEM: Type: message`` per design whose export raised; the others are written)."""
+        failures = []
         for k, design in enumerate(designs, 1):
-            _export_one(self.problem, design, directory)
+            failure = _export_one(self.problem, design, directory)
+            if failure is not None:
+                failures.append(failure)
             if on_done is not None:
                 on_done(k)
+        return failures
 
     def close(self) -> None:
         pass
@@ -304,13 +309,21 @@ def _refine_chunk(members: Sequence[tuple[Any, Evaluation]]) -> list[tuple[Any, 
     return [_refine_member(_WORKER_PROBLEM["problem"], m) for m in members]
 
 
-def _export_one(problem: Problem, design: tuple[Any, Evaluation, str], directory: Path) -> None:
+def _export_one(problem: Problem, design: tuple[Any, Evaluation, str], directory: Path) -> str | None:
+    """The problem's ``export`` of one design; None when it worked, else what went wrong
+    (``STEM: Type: message``): one design the plugin cannot write must not cost the others."""
     x, evaluation, stem = design
-    problem.export(x, evaluation, directory, stem)  # type: ignore[attr-defined]
+    try:
+        problem.export(x, evaluation, directory, stem)  # type: ignore[attr-defined]
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - plugin code; the caller reports every failure
+        return f"{stem}: {type(exc).__name__}: {exc}"
+    return None
 
 
-def _export_task(design: tuple[Any, Evaluation, str], directory: Path) -> None:
-    _export_one(_WORKER_PROBLEM["problem"], design, directory)
+def _export_task(design: tuple[Any, Evaluation, str], directory: Path) -> str | None:
+    return _export_one(_WORKER_PROBLEM["problem"], design, directory)
 
 
 def _echo_chunk(xs: Sequence[Any]) -> list[Any]:
@@ -439,23 +452,27 @@ class ProcessPoolEvaluator(SerialEvaluator):
         return [first] + [f.result()[0] for f in futures]
 
     def export_designs(self, designs: Sequence[tuple[Any, Evaluation, str]], directory: Path,
-                       on_done: Callable[[int], None] | None = None) -> None:
+                       on_done: Callable[[int], None] | None = None) -> list[str]:
         """As :meth:`SerialEvaluator.export_designs`, one design per task on the workers (a
-        design's files are its own, each written atomically; a failure is raised here, as
-        in one process)."""
+        design's files are its own, each written atomically; failures come back in order,
+        as in one process)."""
         designs = list(designs)
         if len(designs) < 2:
             return super().export_designs(designs, directory, on_done)
         pool = self.start()
         futures = [pool.submit(_export_task, d, directory) for d in designs]
+        failures = []
         try:
             for k, future in enumerate(futures, 1):
-                future.result()
+                failure = future.result()
+                if failure is not None:
+                    failures.append(failure)
                 if on_done is not None:
                     on_done(k)
         finally:
             for future in futures:
                 future.cancel()
+        return failures
 
     def roundtrip(self, xs: Sequence[Any], chunks: int) -> float:
         """Seconds to send ``xs`` to the workers in ``chunks`` chunks and get them back,

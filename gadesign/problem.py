@@ -44,10 +44,13 @@ from the ``gadesign.problems`` entry-point group (see :mod:`gadesign.registry`).
 
 from __future__ import annotations
 
+import difflib
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, Sequence, runtime_checkable
 
+from gadesign.errors import ConfigError
 from gadesign.genomes.base import Genome
 
 Direction = Literal["min", "max"]
@@ -109,7 +112,27 @@ class Evaluation:
                    info={"failed": True, "reason": reason})
 
     def checked(self, n_objectives: int, n_constraints: int) -> "Evaluation":
-        """This evaluation if well-formed and finite, else a failed one with a reason."""
+        """This evaluation if well-formed and finite, else a failed one with a reason. Values
+        a plugin gave as numpy scalars or arrays, lists or ints come back as tuples of Python
+        floats, and ``info=None`` as ``{}`` (what front.json and checkpoints can hold)."""
+        parts = []
+        for what, values in (("objectives", self.objectives), ("violations", self.violations)):
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+                return Evaluation.failed(n_objectives, n_constraints,
+                                         f"{what} must be a sequence of floats (e.g. Evaluation((f,), (g,))), "
+                                         f"got {type(values).__name__}")
+            try:
+                parts.append(tuple(float(v) for v in values))
+            except (TypeError, ValueError) as exc:
+                return Evaluation.failed(n_objectives, n_constraints, f"{what} must be floats: {exc}")
+        if self.info is not None and not isinstance(self.info, dict):
+            return Evaluation.failed(n_objectives, n_constraints,
+                                     f"info must be a dict, got {type(self.info).__name__}")
+        objectives, violations = parts
+        tidy = isinstance(self.objectives, tuple) and isinstance(self.violations, tuple) and \
+            isinstance(self.info, dict) and all(type(v) is float for v in (*self.objectives, *self.violations))
+        if not tidy:
+            return Evaluation(objectives, violations, dict(self.info or {})).checked(n_objectives, n_constraints)
         if len(self.objectives) != n_objectives:
             return Evaluation.failed(n_objectives, n_constraints,
                                      f"returned {len(self.objectives)} objectives, expected {n_objectives}")
@@ -136,6 +159,93 @@ class Problem(Protocol):
     def evaluate(self, x: Any) -> Evaluation: ...
 
     def decode(self, x: Any) -> object: ...
+
+
+DEFAULT_KEYS = ("algorithm", "pop", "generations", "checkpoint_every", "refine")
+OPTIONAL_METHODS = ("evaluate_many", "summary", "export", "report_figures", "refine_design", "refine_key",
+                    "constraint_values_many", "true_front")
+
+
+def check_members(problem: Any, label: str) -> None:
+    """Raise :class:`ConfigError` naming the first member of ``problem`` that breaks the
+    plugin boundary (docs/plugins.md): the required ``name``, ``genome``, ``objectives``,
+    ``constraints``, ``evaluate`` and ``decode`` with their types; objective and
+    constraint names that are unique (one name for two columns of the logbook or front
+    would be ambiguous); and the optional ``description``, ``defaults``,
+    ``reference_point`` and methods where present. ``label`` names the problem in the
+    message (e.g. ``"problem 'knapsack' (my_pkg.knapsack:knapsack)"``)."""
+    from gadesign.algorithms import ALGORITHMS
+
+    def bad(text: str) -> ConfigError:
+        return ConfigError(f"{label}: {text} (see docs/plugins.md)")
+
+    if problem is None:
+        raise bad("the factory returned None, not a problem object")
+    kind = type(problem).__name__
+    missing = [m for m in ("name", "genome", "objectives", "constraints", "evaluate", "decode")
+               if getattr(problem, m, None) is None]
+    if missing:
+        raise bad(f"{kind} has no {', '.join(map(repr, missing))} (required members: name, genome, "
+                  "objectives, constraints, evaluate, decode)")
+    if not isinstance(problem.name, str) or not problem.name.strip():
+        raise bad(f"name must be a non-empty str, got {problem.name!r}")
+    if not isinstance(problem.genome, Genome):
+        raise bad(f"genome must be a gadesign.genomes.Genome (e.g. RealVector(lower, upper, n)), "
+                  f"got {type(problem.genome).__name__}")
+    objectives, constraints = problem.objectives, problem.constraints
+    if not isinstance(objectives, (tuple, list)) or not objectives:
+        raise bad(f"objectives must be a non-empty tuple of Objective, got {objectives!r}")
+    for o in objectives:
+        if not isinstance(o, Objective):
+            raise bad(f"objectives must be Objective(name, direction, unit) values, got {o!r}")
+        if not isinstance(o.name, str) or not o.name.strip() or not isinstance(o.unit, str):
+            raise bad(f"objective {o!r}: name must be a non-empty str and unit a str")
+    if isinstance(constraints, str) or not isinstance(constraints, (tuple, list)):
+        hint = f" (one constraint is ({constraints!r},))" if isinstance(constraints, str) else ""
+        raise bad(f"constraints must be a tuple of str, got {constraints!r}{hint}")
+    for c in constraints:
+        if not isinstance(c, str) or not c.strip():
+            raise bad(f"constraint names must be non-empty str, got {c!r}")
+    names = [o.name for o in objectives]
+    for what, group in (("objective", names), ("constraint", list(constraints))):
+        twice = sorted({n for n in group if group.count(n) > 1})
+        if twice:
+            raise bad(f"{what} name {twice[0]!r} is used twice; each {what} needs its own name")
+    both = sorted(set(names) & set(constraints))
+    if both:
+        raise bad(f"{both[0]!r} names both an objective and a constraint; give them different names")
+    for method in ("evaluate", "decode", *OPTIONAL_METHODS):
+        member = getattr(problem, method, None)
+        if member is not None and not callable(member):
+            raise bad(f"{method} must be a method, got {type(member).__name__}")
+    description = getattr(problem, "description", None)
+    if description is not None and not isinstance(description, str):
+        raise bad(f"description must be a str, got {type(description).__name__}")
+    defaults = getattr(problem, "defaults", None)
+    if defaults is not None:
+        if not isinstance(defaults, dict):
+            raise bad(f"defaults must be a dict, got {type(defaults).__name__}")
+        for key, value in defaults.items():
+            if key not in DEFAULT_KEYS:
+                close = difflib.get_close_matches(str(key), DEFAULT_KEYS, 1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise bad(f"defaults has an unknown key {key!r}{hint}; keys: {', '.join(DEFAULT_KEYS)}")
+            if key == "algorithm":
+                if value not in ALGORITHMS:
+                    raise bad(f"defaults['algorithm'] {value!r} is not an algorithm "
+                              f"(choose from {', '.join(ALGORITHMS)})")
+            elif not isinstance(value, numbers.Integral) or isinstance(value, bool) or \
+                    value < (0 if key == "refine" else 1):
+                raise bad(f"defaults[{key!r}] must be an int >= {0 if key == 'refine' else 1}, got {value!r}")
+    ref = getattr(problem, "reference_point", None)
+    if ref is not None:
+        try:
+            point = [float(v) for v in ref]
+        except (TypeError, ValueError):
+            raise bad(f"reference_point must be numbers, one per objective, got {ref!r}") from None
+        if len(point) != len(objectives) or not all(math.isfinite(v) for v in point):
+            raise bad(f"reference_point {tuple(ref)!r} needs one finite value per objective "
+                      f"({len(objectives)}: {', '.join(names)})")
 
 
 def describe(problem: Problem) -> str:

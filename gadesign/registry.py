@@ -24,7 +24,7 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Callable
 
 from gadesign.errors import ConfigError, GadesignError, ProblemNotFoundError
-from gadesign.problem import Problem
+from gadesign.problem import Problem, check_members
 
 PROBLEM_GROUP = "gadesign.problems"
 COMMAND_GROUP = "gadesign.commands"
@@ -40,9 +40,16 @@ class ProblemEntry:
 
     def factory(self) -> Callable[..., Problem]:
         try:
-            return self.entry_point.load()
+            factory = self.entry_point.load()
         except Exception as exc:  # a broken plugin must not take the CLI down
             raise GadesignError(f"problem {self.name!r}: its plugin {self.target} failed to load: {exc}") from exc
+        try:
+            inspect.signature(factory)
+        except (TypeError, ValueError):
+            raise GadesignError(f"problem {self.name!r}: its entry point {self.target} names a "
+                                f"{type(factory).__name__} object, not a factory function (register the "
+                                "function that builds the problem)") from None
+        return factory
 
     def description(self) -> str:
         """The docstring's first paragraph, whole (never cut mid-sentence)."""
@@ -143,21 +150,35 @@ def make_problem(name: str, params: dict[str, Any] | None = None) -> Problem:
         raise ProblemNotFoundError(f"unknown problem {name!r} (known: {known})")
     factory = entries[name].factory()
     params = dict(params or {})
+    signature = inspect.signature(factory)
     try:
-        inspect.signature(factory).bind(**params)
+        signature.bind(**params)
     except TypeError:
         allowed = entries[name].parameters()
         bad = sorted(set(params) - set(allowed))
-        raise ConfigError(f"problem {name!r} has no parameter {', '.join(map(repr, bad))} "
-                          f"(parameters: {', '.join(allowed) or 'none'})") from None
+        if bad:
+            raise ConfigError(f"problem {name!r} has no parameter {', '.join(map(repr, bad))} "
+                              f"(parameters: {', '.join(allowed) or 'none'})") from None
+        required = [p.name for p in signature.parameters.values()
+                    if p.default is inspect.Parameter.empty and p.name not in params
+                    and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        raise ConfigError(f"problem {name!r} needs " + ", ".join(f"--set {r}=VALUE" for r in required)
+                          + f" (parameters: {', '.join(allowed) or 'none'})") from None
     _check_types(name, entries[name].parameters(), params)
     _check_input_files(entries[name], params)
     try:
-        return factory(**params)
+        problem = factory(**params)
     except GadesignError:
         raise
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"problem {name!r}: bad parameter value: {exc}") from exc
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as exc:  # a plugin's own failure: name it, no traceback (--debug shows it)
+        raise GadesignError(f"problem {name!r}: its factory {entries[name].target} failed: "
+                            f"{type(exc).__name__}: {exc}") from exc
+    check_members(problem, f"problem {name!r} ({entries[name].target})")
+    return problem
 
 
 def _check_input_files(entry: ProblemEntry, params: dict[str, Any]) -> None:

@@ -223,6 +223,7 @@ def build_report(run_dir: Path, designs: int = DEFAULT_DESIGNS, title: str | Non
     name = front["problem"]
     summary = getattr(problem, "summary", None)
     extras: list[dict[str, Any]] = []
+    summary_note = ""
     for m in front["members"]:
         if summary is None:
             extras.append({})
@@ -231,8 +232,11 @@ def build_report(run_dir: Path, designs: int = DEFAULT_DESIGNS, title: str | Non
             x = problem.genome.from_json(m["genome"])
             extras.append(dict(summary(x, Evaluation(tuple(m["objectives"]), tuple(m["violations"]),
                                                      m.get("info") or {}))))
-        except (GadesignError, KeyError, IndexError, TypeError, ValueError):
+        except Exception as exc:  # noqa: BLE001 - plugin code: its columns are left out, the report is written
             extras.append({})
+            if not summary_note:
+                summary_note = (f"The problem's summary() failed (member {len(extras) - 1}: "
+                                f"{type(exc).__name__}: {exc}); its columns are left out where it did.")
     reference = (card or {}).get("hypervolume", {}) or {}
     reference = reference.get("reference_point") or plots.hv_reference(store, front["objectives"])
     parts: list[str] = []
@@ -240,8 +244,9 @@ def build_report(run_dir: Path, designs: int = DEFAULT_DESIGNS, title: str | Non
     heading = title or f"{name}: {n} design{'' if n == 1 else 's'}"
     parts.append(f"<header><h1>{e(heading)}</h1><p class=\"note\">gadesign run report of {e(store.root.name)}"
                  + (f" — {e(card['description'])}" if card and card.get("description") else "") + "</p></header>")
-    if note:
-        parts.append(f'<p class="note">{e(note)}</p>')
+    for text in (note, summary_note):
+        if text:
+            parts.append(f'<p class="note">{e(text)}</p>')
     parts.append("<main>")
     parts.append(f'<section aria-labelledby="h-card"><h2 id="h-card">Run card</h2>{_card_table(card, config)}</section>')
     figs = []
@@ -280,6 +285,10 @@ def build_report(run_dir: Path, designs: int = DEFAULT_DESIGNS, title: str | Non
             except GadesignError as exc:
                 pictures = []
                 parts.append(f'<p class="note">no picture: {e(exc)}</p>')
+            except Exception as exc:  # noqa: BLE001 - the plugin's report_figures: a note, not a lost report
+                pictures = []
+                parts.append(f'<p class="note">no picture: the problem\'s report_figures failed: '
+                             f'{e(type(exc).__name__)}: {e(exc)}</p>')
             for t, uri in pictures:
                 parts.append(f'<figure><img src="{uri}" alt="{e(t)} of design #{i} ({e(name)})">'
                              f"<figcaption>{e(t)}</figcaption></figure>")

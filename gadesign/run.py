@@ -64,7 +64,7 @@ class RunConfig:
 
     def resolved(self, problem: Problem) -> "RunConfig":
         """Unset fields filled from the problem's ``defaults``, then generic ones."""
-        defaults = {**FALLBACK_BUDGET, **getattr(problem, "defaults", {})}
+        defaults = {**FALLBACK_BUDGET, **(getattr(problem, "defaults", None) or {})}
         algorithm = self.algorithm or defaults.get("algorithm") or ("ga" if len(problem.objectives) == 1 else "nsga2")
         cfg = RunConfig(self.problem, dict(self.params), algorithm,
                         self.pop if self.pop is not None else int(defaults["pop"]),
@@ -137,6 +137,7 @@ class RunResult:
     front: dict[str, Any]
     logbook: list[dict[str, Any]]
     refine: int = 0  # designs polished by SLSQP at the end (--refine)
+    failure_reasons: dict[str, int] = field(default_factory=dict)  # this session's failed evaluations, by reason
 
 
 def start_run(config: RunConfig, out: Path, on_generation: GenerationCallback | None = None,
@@ -293,11 +294,24 @@ def _evolve(store: RunStore, problem: Problem, config: RunConfig, evolution: Evo
         front = front_document(config.problem, problem, evolution)
         store.write_logbook(logbook)
         store.write_front(front)
-        _write_extras(store, problem, front, logbook, on_export, evaluator)
+        export_failures = _write_extras(store, problem, front, logbook, on_export, evaluator)
         _write_card(store, config, evolution, front, logbook, started, time.perf_counter() - clock)
     except KeyboardInterrupt:  # every generation is done and checkpointed: resume writes the results
         raise RunInterrupted(store.root, store.latest_checkpoint()) from None
-    return RunResult(store.root, front, logbook, config.refine or 0)
+    if export_failures:  # every other result is written: the run is whole but for these designs' files
+        raise ExportFailed(config.problem, store.root, export_failures, len(front["members"]))
+    return RunResult(store.root, front, logbook, config.refine or 0, dict(evolution.failure_reasons.most_common()))
+
+
+class ExportFailed(GadesignError):
+    """The run finished and its results are written, but the problem's ``export`` raised
+    for some front designs (their field formats are missing from ``designs/``)."""
+
+    def __init__(self, problem: str, run_dir: Path, failures: list[str], total: int) -> None:
+        self.run_dir, self.failures = run_dir, failures
+        super().__init__(f"problem {problem!r}: its export() failed for {len(failures)} of {total} front "
+                         f"design(s) ({failures[0]}); the run is finished and saved in {run_dir}, "
+                         f"its designs/ folder lacks those designs' files")
 
 
 def _write_card(store: RunStore, config: RunConfig, evolution: Evolution, front: dict[str, Any],
@@ -327,21 +341,23 @@ def front_document(name: str, problem: Problem, evolution: Evolution) -> dict[st
 
 
 def _write_extras(store: RunStore, problem: Problem, front: dict[str, Any], logbook: list[dict[str, Any]],
-                  on_export: ExportCallback | None, evaluator: SerialEvaluator) -> None:
+                  on_export: ExportCallback | None, evaluator: SerialEvaluator) -> list[str]:
     """Plots and the problem's own field formats for every front member, the members on
     the run's local workers when it has them (``evaluator.export_designs``); ``on_export(i,
-    n)`` after each design (exporting can take a minute: the caller shows progress)."""
+    n)`` after each design (exporting can take a minute: the caller shows progress).
+    Returns the designs whose export failed (``STEM: Type: message`` each)."""
     from gadesign import plots
     plots.write_run_plots(store, front, logbook, known_front(problem))
     if getattr(problem, "export", None) is None:
-        return
+        return []
     n = len(front["members"])
     if on_export is not None:
         on_export(0, n)
     designs = [(problem.genome.from_json(m["genome"]),
                 Evaluation(tuple(m["objectives"]), tuple(m["violations"]), m["info"]), f"member-{i:03d}")
                for i, m in enumerate(front["members"])]
-    evaluator.export_designs(designs, store.designs_dir, None if on_export is None else lambda k: on_export(k, n))
+    return evaluator.export_designs(designs, store.designs_dir,
+                                    None if on_export is None else lambda k: on_export(k, n))
 
 
 def finished(store: RunStore, config: RunConfig) -> bool:

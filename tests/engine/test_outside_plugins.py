@@ -1,0 +1,347 @@
+"""Third-party plugins written from docs/plugins.md alone, registered the documented way
+(entry points of an installed distribution: here a ``.dist-info`` folder on ``sys.path``),
+and what the engine does with broken ones: one ``error:`` line naming the problem, exit
+code 2, no traceback and no run directory; plugin code that fails after a run (export,
+summary, report_figures) costs only its own output."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gadesign.errors import ConfigError
+from gadesign.genomes import RealVector
+from gadesign.problem import Evaluation, Objective
+from gadesign.registry import make_problem, problem_entries
+
+PLUGIN = '''
+"""Outside plugins for gadesign's tests (written from docs/plugins.md)."""
+import json
+from pathlib import Path
+
+import numpy as np
+import typer
+
+from gadesign.atomic import atomic_write_text
+from gadesign.genomes import Composite, IntegerVector, RealVector
+from gadesign.problem import Evaluation, Objective
+
+
+class Beam:
+    """Beam: area against deflection (composite genome with a repair)."""
+    name = "outside-beam"
+    objectives = (Objective("area", "min", "cm^2"), Objective("deflection", "min", "mm"))
+    constraints = ("stress",)
+    defaults = {"algorithm": "nsga2", "pop": 12, "generations": 3}
+
+    def __init__(self, mode="ok"):
+        self.mode = mode
+        self.genome = Composite({"n": IntegerVector(1, 6, 2), "web": RealVector([10.0, 0.5], [80.0, 5.0])},
+                                repair=thin_web)
+
+    def evaluate(self, x):
+        h, t = float(x["web"][0]), float(x["web"][1])
+        if self.mode == "flaky" and h > 60:
+            raise RuntimeError("solver diverged")
+        if self.mode == "flaky" and h < 20:
+            return Evaluation((float("nan"), 1.0), (0.0,))
+        area = h * t + 2.0 * int(np.sum(x["n"]))
+        inertia = t * h ** 3 / 12 + 2.0 * int(np.sum(x["n"])) * (h / 2) ** 2
+        if self.mode == "numpy":  # numpy values where the guide says floats
+            return Evaluation(np.array([area, 1e4 / inertia], dtype=np.float32), np.zeros(1), None)
+        return Evaluation((area, 1e4 / inertia), (max(3e3 * h / inertia / 25 - 1, 0.0),), {"inertia": inertia})
+
+    def decode(self, x):
+        return {"flanges": [int(v) for v in x["n"]], "web": [float(v) for v in x["web"]]}
+
+    def export(self, x, evaluation, directory, stem):
+        if self.mode == "export" and stem == "member-001":
+            raise RuntimeError("writer broke")
+        path = Path(directory) / f"{stem}.beam"
+        atomic_write_text(path, json.dumps(self.decode(x)))
+        return [path]
+
+    def summary(self, x, evaluation):
+        if self.mode == "summary":
+            raise RuntimeError("summary broke")
+        return {"height": float(x["web"][0])}
+
+    def report_figures(self, x, evaluation):
+        if self.mode == "figures":
+            raise RuntimeError("figure broke")
+        return []
+
+
+def thin_web(design):
+    web = design["web"].copy()
+    web[1] = min(web[1], web[0] / 10)
+    return {"n": design["n"], "web": web}
+
+
+def beam(mode: str = "ok") -> Beam:
+    """Beam: area against deflection.
+
+    ``mode``: ok, flaky, numpy, export, summary or figures.
+    """
+    return Beam(mode)
+
+
+def broken(fault: str = "nogenome") -> Beam:
+    """A beam with one member broken."""
+    p = Beam()
+    if fault == "nogenome":
+        p.genome = None
+    elif fault == "genome":
+        p.genome = (0.0, 1.0, 3)
+    elif fault == "objstr":
+        p.objectives = ("area", "deflection")
+    elif fault == "noobjectives":
+        p.objectives = ()
+    elif fault == "clash":
+        p.objectives = (Objective("area"), Objective("area", "max"))
+    elif fault == "clash-constraint":
+        p.constraints = ("area",)
+    elif fault == "constraints-str":
+        p.constraints = "stress"
+    elif fault == "name":
+        p.name = 7
+    elif fault == "evaluate":
+        p.evaluate = None
+    elif fault == "defaults":
+        p.defaults = {"pop": "many"}
+    elif fault == "defaults-key":
+        p.defaults = {"popsize": 10}
+    elif fault == "defaults-algorithm":
+        p.defaults = {"algorithm": "nsga9"}
+    elif fault == "reference":
+        p.reference_point = (1.0,)
+    elif fault == "none":
+        return None
+    elif fault == "raise":
+        raise RuntimeError("licence server unreachable")
+    return p
+
+
+def needs_size(size):
+    """A beam that needs a size."""
+    return Beam()
+
+
+INSTANCE = Beam()
+
+app = typer.Typer(help="Outside tools.")
+
+
+@app.command("hello")
+def hello() -> None:
+    """Say hello."""
+    typer.echo("hello from outside")
+
+
+NOT_A_TYPER = 42
+'''
+
+ENTRY_POINTS = """[gadesign.problems]
+outside-beam = outside_plugs:beam
+outside-broken = outside_plugs:broken
+outside-needs-size = outside_plugs:needs_size
+outside-instance = outside_plugs:INSTANCE
+
+[gadesign.commands]
+outside = outside_plugs:app
+outside-bad = outside_plugs:NOT_A_TYPER
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding an installed plugin distribution: its module and its dist-info."""
+    root = tmp_path_factory.mktemp("site")
+    (root / "outside_plugs.py").write_text(textwrap.dedent(PLUGIN))
+    info = root / "outside_plugs-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: outside-plugs\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(ENTRY_POINTS)
+    return root
+
+
+@pytest.fixture
+def installed(site: Path, monkeypatch: pytest.MonkeyPatch):
+    """The plugin distribution on sys.path, with the registry's cache cleared around the test."""
+    monkeypatch.syspath_prepend(str(site))
+    problem_entries.cache_clear()
+    yield site
+    problem_entries.cache_clear()
+
+
+def gadesign(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """``gadesign ARGS`` in this process: (exit code, stdout, stderr)."""
+    from gadesign.cli import main
+
+    capsys.readouterr()
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def one_error(err: str, *fragments: str) -> None:
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+@pytest.mark.parametrize("fault, fragments", [
+    ("nogenome", ("has no 'genome'",)),
+    ("genome", ("genome must be a gadesign.genomes.Genome", "got tuple")),
+    ("objstr", ("Objective(name, direction, unit)", "'area'")),
+    ("noobjectives", ("non-empty tuple of Objective",)),
+    ("clash", ("objective name 'area' is used twice",)),
+    ("clash-constraint", ("'area' names both an objective and a constraint",)),
+    ("constraints-str", ("constraints must be a tuple of str", "('stress',)")),
+    ("name", ("name must be a non-empty str",)),
+    ("evaluate", ("has no 'evaluate'",)),
+    ("defaults", ("defaults['pop'] must be an int",)),
+    ("defaults-key", ("unknown key 'popsize'", "did you mean 'pop'")),
+    ("defaults-algorithm", ("defaults['algorithm'] 'nsga9' is not an algorithm",)),
+    ("reference", ("reference_point", "one finite value per objective")),
+    ("none", ("the factory returned None",)),
+    ("raise", ("its factory outside_plugs:broken failed: RuntimeError: licence server unreachable",)),
+])
+def test_a_broken_plugin_is_one_error_line_before_any_output(installed, capsys, tmp_path, fault, fragments):
+    run = tmp_path / "run"
+    code, out, err = gadesign(capsys, "evolve", "outside-broken", "--set", f"fault={fault!r}", "--pop", "8",
+                              "--generations", "1", "-q", "--out", str(run))
+    assert code == 2
+    one_error(err, "problem 'outside-broken'", *fragments)
+    assert not run.exists()
+
+
+def test_a_factory_parameter_without_default_is_named(installed, capsys, tmp_path):
+    code, _, err = gadesign(capsys, "evolve", "outside-needs-size", "-q", "--out", str(tmp_path / "run"))
+    assert code == 2
+    one_error(err, "needs --set size=VALUE")  # was: "has no parameter  (parameters: size)"
+    code, _, err = gadesign(capsys, "evolve", "outside-beam", "--set", "height=3", "-q", "--out",
+                            str(tmp_path / "run"))
+    assert code == 2
+    one_error(err, "has no parameter 'height'", "parameters: mode")
+    assert not (tmp_path / "run").exists()
+
+
+def test_an_entry_point_to_an_instance_is_named_not_an_internal_error(installed, capsys):
+    code, _, err = gadesign(capsys, "problems", "outside-instance")
+    assert code == 2
+    one_error(err, "outside_plugs:INSTANCE names a Beam object, not a factory function")
+    code, out, _ = gadesign(capsys, "problems", "--json")
+    listed = {p["name"]: p["description"] for p in json.loads(out)}
+    assert code == 0 and "broken plugin" in listed["outside-instance"]
+    code, out, err = gadesign(capsys, "problems", "outside-needs-size")
+    assert code == 0 and "not built with its default parameters" in out and "needs --set size=VALUE" in out
+
+
+class Unregistered:
+    """A problem used from Python only."""
+
+    name = "unregistered"
+    genome = RealVector(0.0, 1.0, 2)
+    objectives = (Objective("f"), Objective("f", "max"))
+    constraints = ()
+
+    def evaluate(self, x):
+        return Evaluation((float(x[0]), float(x[1])))
+
+    def decode(self, x):
+        return x
+
+
+def test_python_api_and_deap_bridge_check_the_members_too():
+    from gadesign import evolve
+    from gadesign.deap import toolbox
+
+    with pytest.raises(ConfigError, match="objective name 'f' is used twice"):
+        evolve(Unregistered(), pop=8, generations=1)
+    with pytest.raises(ConfigError, match="objective name 'f' is used twice"):
+        toolbox(Unregistered())
+
+
+def test_numpy_values_and_info_none_are_accepted(installed, capsys, tmp_path):
+    """Evaluation((float32 array), np.zeros(1), None) ran all generations, then failed to
+    write front.json (internal error, half-written run directory)."""
+    problem = make_problem("outside-beam", {"mode": "numpy"})
+    e = problem.evaluate(problem.genome.sample(np.random.default_rng(0)))
+    # the engine's own check turns the plugin's values into plain floats and a dict
+    checked = e.checked(2, 1)
+    assert not checked.info.get("failed") and all(type(v) is float for v in checked.objectives)
+    assert checked.info == {}
+    run = tmp_path / "run"
+    code, _, err = gadesign(capsys, "evolve", "outside-beam", "--set", "mode='numpy'", "-q", "--out", str(run))
+    assert code == 0, err
+    front = json.loads((run / "front.json").read_text())
+    assert front["members"] and (run / "run.json").is_file()
+    assert Evaluation(3.0).checked(1, 0).info["reason"].startswith("objectives must be a sequence of floats")
+
+
+def test_failed_evaluations_say_why(installed, capsys, tmp_path):
+    code, out, _ = gadesign(capsys, "evolve", "outside-beam", "--set", "mode='flaky'", "-q", "--seed", "2",
+                            "--out", str(tmp_path / "run"))
+    assert code == 0
+    logbook = (tmp_path / "run" / "logbook.csv").read_text().splitlines()
+    failed = int(logbook[-1].split(",")[logbook[0].split(",").index("failed")])
+    reasons = [ln.strip() for ln in out.splitlines() if " x " in ln and ln.startswith("  ")]
+    assert failed > 0 and reasons, out
+    counted = {r.split(" x ", 1)[1]: int(r.split(" x ", 1)[0]) for r in reasons}
+    assert set(counted) <= {"error: RuntimeError: solver diverged", "non-finite objective or violation"}
+    assert sum(counted.values()) == failed
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_export_failure_of_one_design_keeps_the_run_whole(installed, capsys, tmp_path, workers):
+    run = tmp_path / "run"
+    code, _, err = gadesign(capsys, "evolve", "outside-beam", "--set", "mode='export'", "-q", "--seed", "3",
+                            "--workers", workers, "--out", str(run))
+    assert code == 2
+    lines = [ln for ln in err.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1 and "problem 'outside-beam': its export() failed for 1 of" in lines[0], err
+    assert "member-001: RuntimeError: writer broke" in lines[0] and "Traceback" not in err
+    for name in ("front.json", "front.csv", "logbook.csv", "run.json", "plots/front.png"):
+        assert (run / name).is_file(), name
+    members = json.loads((run / "front.json").read_text())["members"]
+    written = sorted(p.name for p in (run / "designs").iterdir())
+    assert len(members) >= 2 and "member-001.beam" not in written
+    assert written == [f"member-{i:03d}.beam" for i in range(len(members)) if i != 1]
+
+
+def test_failing_summary_and_report_figures_cost_only_their_own_output(installed, capsys, tmp_path):
+    for mode in ("summary", "figures"):
+        run = tmp_path / mode
+        code, _, err = gadesign(capsys, "evolve", "outside-beam", "--set", f"mode={mode!r}", "-q",
+                                "--out", str(run))
+        assert code == 0, err
+        code, out, err = gadesign(capsys, "show", str(run))
+        assert code == 0 and "area" in out, err
+        if mode == "summary":
+            assert "height" not in out
+            assert "its summary() failed on" in err and "RuntimeError: summary broke" in err
+        code, _, err = gadesign(capsys, "report", str(run))
+        assert code == 0, err
+        html = (run / "report.html").read_text()
+        if mode == "summary":
+            assert "summary() failed (member 0: RuntimeError: summary broke)" in html
+        else:
+            assert "report_figures failed: RuntimeError: figure broke" in html
+
+
+def test_a_command_entry_point_that_is_no_typer_app_is_a_warning(site, cli):
+    """It made every gadesign command an internal error ('int' object has no attribute
+    'registered_commands'); the plugin's good command group still mounts."""
+    env = {"PYTHONPATH": str(site)}
+    res = cli("outside", "hello", env=env)
+    assert res.returncode == 0, res.stderr
+    assert "hello from outside" in res.stdout
+    assert "plugin commands 'outside-bad' (outside_plugs:NOT_A_TYPER) not mounted" in res.stderr
+    assert "object of type int, not a typer.Typer app" in res.stderr and "Traceback" not in res.stderr
