@@ -38,6 +38,9 @@ from gadesign_problems.truss.structure import Truss
 RCOND_TOL = 1e-11
 #: Free dofs above which a single analysis uses the sparse path.
 DENSE_MAX_DOFS = 240
+#: A smallest/largest scaled stiffness above this (yet below RCOND_TOL) is no rounding
+#: residue of an exact mechanism (those give 1e-15 and less) but a nearly singular matrix.
+NEAR_SINGULAR = 1e-14
 #: A member shorter than this fraction of the truss's extent has zero length.
 ZERO_LENGTH_TOL = 1e-9
 
@@ -256,8 +259,10 @@ class StiffnessModel:
                 "not connected to any support (a free body)"), reached
         return None, reached
 
-    def _mechanism(self, modes: np.ndarray, dof_index: np.ndarray) -> UnstableTrussError:
-        """The error for free modes given as columns over the dofs ``dof_index``."""
+    def _mechanism(self, modes: np.ndarray, dof_index: np.ndarray, ratio: float | None = None) -> UnstableTrussError:
+        """The error for free modes given as columns over the dofs ``dof_index``; ``ratio``:
+        the smallest/largest scaled stiffness found (eigenvalue or condition estimate), when
+        it is well above rounding, i.e. the matrix is nearly rather than exactly singular."""
         full = []
         for v in modes.T:
             u = np.zeros(self.n_dofs)
@@ -271,9 +276,16 @@ class StiffnessModel:
                          + ",".join(f"u{_AXES[k]}" for k in range(self.dim) if amp[i, k] > 0.1 * amp.max()) + ")"
                          for i in moving[:8])
         more = f" and {len(moving) - 8} more" if len(moving) > 8 else ""
+        nearly = ""
+        if ratio is not None and ratio > NEAR_SINGULAR:
+            # a stable but very slender truss (a 2 km Warren bridge 2.5 m deep) lands here
+            # too: say so rather than call it a mechanism outright
+            nearly = (f" (or the truss is too ill-conditioned to analyse in double precision: smallest/largest "
+                      f"scaled stiffness {ratio:.1e} < {RCOND_TOL:g}; e.g. far too slender, or stiffnesses "
+                      "E*A/L too disparate)")
         return UnstableTrussError(
             f"mechanism: the stiffness matrix has {len(full)} free mode{'s' if len(full) > 1 else ''}; "
-            f"mode 1 moves node{'s' if len(moving) > 1 else ''} {desc}{more}", modes=full)
+            f"mode 1 moves node{'s' if len(moving) > 1 else ''} {desc}{more}{nearly}", modes=full)
 
     # -- batched dense path ----------------------------------------------------------------
     def solve_many(self, areas: np.ndarray) -> BatchSolution:
@@ -336,7 +348,7 @@ class StiffnessModel:
             w, V = np.linalg.eigh(Ks[q])
             singular = w <= RCOND_TOL * w[-1]
             if singular.any():
-                failures[idx[q]] = self._mechanism(s[q][:, None] * V[:, singular], free)
+                failures[idx[q]] = self._mechanism(s[q][:, None] * V[:, singular], free, max(w[0], 0.0) / w[-1])
             else:
                 uf[q] = V @ ((V.T @ sF[q]) / w[:, None])
                 fine[q] = True
@@ -410,7 +422,7 @@ class StiffnessModel:
                                       dtype=float)
             rcond = 1.0 / (spla.onenormest(Ks) * spla.onenormest(inv)) if len(keep) > 1 else 1.0
             if not np.isfinite(rcond) or rcond <= RCOND_TOL:
-                raise self._modes_of(Ks, keep, lu)
+                raise self._modes_of(Ks, keep, lu, rcond if np.isfinite(rcond) else None)
             rhs = self.load_vectors(areas[None])[0]
             if self.prescribed is not None:
                 rhs = rhs - self.prescribed_forces(areas[None])[0][:, None]
@@ -420,7 +432,7 @@ class StiffnessModel:
         disp = u.T.reshape(n_lc, self.n_nodes, self.dim)
         return disp, self.member_forces(disp, areas)
 
-    def _modes_of(self, Ks: sp.csc_matrix, keep: np.ndarray, lu=None) -> UnstableTrussError:
+    def _modes_of(self, Ks: sp.csc_matrix, keep: np.ndarray, lu=None, rcond: float | None = None) -> UnstableTrussError:
         """Free modes of a singular scaled matrix: dense eigen-analysis when affordable,
         else one mode by inverse iteration on the (near-singular) factorisation."""
         if len(keep) <= 3000:
@@ -428,13 +440,13 @@ class StiffnessModel:
             sel = w <= max(RCOND_TOL * w[-1], 1e-14)
             if not sel.any():
                 sel = w <= w[0]
-            return self._mechanism(V[:, sel], keep)
+            return self._mechanism(V[:, sel], keep, max(w[0], 0.0) / w[-1] if rcond is not None else None)
         v = np.cos(0.7 * np.arange(len(keep)) + 0.3)  # a fixed, deterministic start vector
         if lu is not None:
             for _ in range(3):
                 v = lu.solve(v)
                 v /= np.linalg.norm(v)
-        return self._mechanism(v[:, None], keep)
+        return self._mechanism(v[:, None], keep, rcond)
 
     def load_vectors(self, areas: np.ndarray) -> np.ndarray:
         """Nodal loads (P x n_dofs x L) of P designs: the load cases plus, when the truss

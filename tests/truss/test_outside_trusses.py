@@ -462,3 +462,34 @@ def test_layout_of_one_load_case_of_several_is_checked_under_that_case(case, cap
     assert out["max_stress_ratio"] == pytest.approx(1.0, rel=1e-9)
     assert main(["truss", "layout", str(OUTSIDE / "buckling_strut.json")]) == 0
     assert "lower bound: buckling" in capsys.readouterr().out
+
+
+def _long_warren(panels: int, drop_top_chord: bool = False) -> dict:
+    """A simply supported Warren bridge of 3 m panels, 2.5 m deep (the slender test case)."""
+    n = panels
+    nodes = [[3.0 * i, 0.0] for i in range(n + 1)] + [[1.5 + 3.0 * i, 2.5] for i in range(n)]
+    t = lambda i: n + 1 + i  # noqa: E731
+    members = ([[i, i + 1] for i in range(n)] + [[t(i), t(i + 1)] for i in range(n - 1)]
+               + [[i, t(i)] for i in range(n)] + [[t(i), i + 1] for i in range(n)])
+    if drop_top_chord:
+        members.pop(n + n // 2)
+    return {"dim": 2, "units": {"length": "m", "force": "N"}, "nodes": nodes, "members": members,
+            "supports": [{"node": 0, "fixed": [True, True]}, {"node": n, "fixed": [False, True]}],
+            "E": 200e9, "density": 77e3, "areas": [1e-3] * len(members),
+            "load_cases": [{"name": "g", "loads": [{"node": i, "force": [0, -1e3]} for i in range(1, n)]}]}
+
+
+@pytest.mark.parametrize("panels, drop, hedged", [(800, False, True), (60, True, False)])
+def test_a_nearly_singular_truss_is_not_called_a_mechanism_outright(panels, drop, hedged, tmp_path, capsys):
+    """An 800-panel Warren bridge (2.4 km, 2.5 m deep) is stable but its scaled stiffness
+    matrix is conditioned ~1e-11: it was refused as a plain 'mechanism'. It is still refused
+    (the package's tolerance), now saying that it may be ill-conditioning; a Warren bridge
+    with a top chord missing is a true mechanism (ratio ~1e-15) and is called one."""
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(_long_warren(panels, drop)))
+    assert main(["truss", "analyze", str(path), "--json"]) == 2
+    err = capsys.readouterr().err
+    assert "mechanism: the stiffness matrix has 1 free mode" in err
+    assert ("too ill-conditioned to analyse in double precision" in err) is hedged
+    assert main(["truss", "analyze", str(OUTSIDE / "triangle_si.json"), "--areas", "2e-4,1e-15,4e-4"]) == 2
+    assert "smallest/largest scaled stiffness 4.1e-12" in capsys.readouterr().err  # dense path: E A / L ratio
