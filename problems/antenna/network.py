@@ -58,9 +58,18 @@ def one_port(z: np.ndarray, f: np.ndarray, z0: float = 50.0, name: str | None = 
 
 
 def write_touchstone(sol: "Solution", path: str | Path, z0: float = 50.0) -> Path:
-    """Write ``path`` (``.s1p`` for one source, ``.sNp`` for N) atomically."""
+    """Write ``path`` (``.s1p`` for one source, ``.sNp`` for N) atomically. Touchstone
+    lists frequencies in increasing order, each once: a deck whose FR cards run downwards
+    or repeat a frequency (an FR step of 0) is written sorted, each frequency once (the
+    repeats are the same solve)."""
+    import skrf
+
     path = Path(path)
-    return write_network(to_network(sol, z0=z0, name=path.stem), path)
+    f = np.asarray(sol.frequencies, float)
+    keep = np.unique(f, return_index=True)[1]        # sorted, first of each repeat
+    net = skrf.Network(frequency=skrf.Frequency.from_f(f[keep], unit="Hz"),
+                       s=s_parameters(np.asarray(sol.admittance)[keep], z0), z0=z0, name=path.stem)
+    return write_network(net, path)
 
 
 def write_network(net: "skrf.Network", path: str | Path) -> Path:

@@ -353,3 +353,23 @@ def test_cli_touchstone_port_count_is_checked_before_the_solve(tmp_path, capsys)
     for p, port in enumerate(REF["w8jk_gx"]["nec2c"][0]["ports"]):
         assert rel(z_active[p], complex(*port["z_ohm"])) < 0.03
     assert np.allclose(S, S.T, atol=1e-9)                 # reciprocity
+
+
+def test_touchstone_frequencies_increase_once_each(tmp_path):
+    """FR cards running downwards, or an FR step of 0, used to give a Touchstone file with
+    frequencies out of order or repeated (and scikit-rf's two-line warning)."""
+    import skrf
+
+    from gadesign_problems.antenna.network import write_touchstone
+
+    text = GOOD.replace("FR 0 1 0 0 300 0\n", "FR 0 1 0 0 310 0\nFR 0 2 0 0 290 0\n")
+    ant = parse_nec(text)
+    assert ant.frequencies == (310e6, 290e6, 290e6)
+    sol = ant.solve()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = write_touchstone(sol, tmp_path / "d.s1p")
+    net = skrf.Network(str(path))
+    assert list(net.f) == [290e6, 310e6]
+    z = sol.impedance[:, 0]
+    assert np.allclose(net.s[:, 0, 0], ((z - 50) / (z + 50))[[1, 0]])
