@@ -335,6 +335,15 @@ def truss_ground(file: str = "", mode: str = "pareto", catalogue: str = "continu
     lp_exact = (len(truss.load_cases) == 1 and not truss.displacement_limits and not truss.has_buckling
                 and truss.self_weight is None and truss.prescribed is None
                 and truss.tension_limit is not None and truss.compression_limit is not None)
+    if catalogue == "continuous" and (truss.area is None or truss.area.kind != "continuous"):
+        # was "bad parameter value: <truss name>: no continuous area range in the definition"
+        raise ConfigError(f"truss-ground: {Path(file).name} has no continuous 'area' range "
+                          "({\"type\": \"continuous\", \"min\": ..., \"max\": ...}); `gadesign truss ground` writes one")
+    if catalogue == "discrete":
+        try:
+            discrete_values(truss)
+        except ValueError:
+            raise ConfigError(f"truss-ground: {Path(file).name} has no discrete catalogue of areas") from None
     if method == "lp" and (mode != "weight" or not lp_exact or catalogue != "continuous"):
         raise ConfigError("truss-ground: method=lp needs mode=weight, continuous areas, one load case and "
                           "stress limits only, no buckling, self-weight or settlement (where the LP layout is the exact "

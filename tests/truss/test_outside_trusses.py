@@ -493,3 +493,18 @@ def test_a_nearly_singular_truss_is_not_called_a_mechanism_outright(panels, drop
     assert ("too ill-conditioned to analyse in double precision" in err) is hedged
     assert main(["truss", "analyze", str(OUTSIDE / "triangle_si.json"), "--areas", "2e-4,1e-15,4e-4"]) == 2
     assert "smallest/largest scaled stiffness 4.1e-12" in capsys.readouterr().err  # dense path: E A / L ratio
+
+
+@pytest.mark.parametrize("problem", ["truss-sizing", "truss-ground"])
+def test_a_user_truss_without_an_area_range_is_refused_by_name(problem, tmp_path, capsys):
+    """truss-ground said 'bad parameter value: Warren bridge, 4 panels: no continuous area
+    range in the definition'; both problems now name the file and the missing key."""
+    data = load("warren_bridge")
+    data.pop("area")
+    path = tmp_path / "noarea.json"
+    path.write_text(json.dumps(data))
+    out = tmp_path / "run"
+    assert main(["evolve", problem, "--set", f"file={path}", "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "noarea.json has no continuous 'area' range" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
