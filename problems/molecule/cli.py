@@ -160,7 +160,8 @@ def formula_cmd(
             stats["rule3_relaxed"] = 1.0
     elapsed = time.perf_counter() - started
     relaxed = bool(stats.pop("rule3_relaxed", 0.0))
-    warnings = [_rule3_warning(query)] if relaxed else []
+    warnings = ([f"warning: {note}" for note in found.notes] if found is not None else []) \
+        + ([_rule3_warning(query)] if relaxed else [])
 
     if plot is not None:
         _write_plot(plot, query, candidates)

@@ -35,6 +35,14 @@ ISOTOPE_SPACING = 1.00235
 SPREAD = 0.004
 #: A lighter peak continues the envelope downwards only above this fraction of the base peak.
 MIN_LIGHTER = 0.02
+#: Window growth per isotope bin above its centre, Th: every heavy isotope but 13C and 2H
+#: lies below the centre (37Cl, 81Br, 34S, 15N), 13C_k at +0.001 k, 13C+2H at +0.005 in bin
+#: 2. A compound 2 H heavier (2.01565 Da: the saturated analogue of a co-eluting lipid,
+#: +0.0109 from bin 2's centre) is not one of the ion's isotopes.
+UP_SPREAD = 0.0012
+#: A peak this fraction of the monoisotopic one at a spacing of another charge, or one
+#: isotope step below a given monoisotopic m/z, is reported (Envelope.notes).
+NOTE_FRACTION = 0.1
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,8 @@ class Envelope:
     mono_mz: float
     pattern: np.ndarray
     peaks_mz: list[float | None]
+    #: What looks amiss (a charge the spacing contradicts, a heavier given peak): warnings.
+    notes: tuple[str, ...] = ()
 
 
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -158,11 +168,22 @@ def read_peaks(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
 
 def is_profile(mz: np.ndarray) -> bool:
     """Whether a peak list is a profile spectrum: at least 20 points, most of them closer
-    than :data:`PROFILE_SPACING` to the next (a centroided list never is that dense)."""
+    than :data:`PROFILE_SPACING` to the next, at a regular step (each such gap within 10 %
+    of the one before it in most places). A centroided list never is that dense, and the
+    resolved isotopologue peaks of a high-resolution centroid list (13C, 15N, 2H, 33S ...
+    a few mTh apart) are close but irregular."""
     if len(mz) < 20:
         return False
     gaps = np.diff(np.sort(np.asarray(mz, float)))
-    return bool(np.mean(gaps < PROFILE_SPACING) > 0.5)
+    small = gaps < PROFILE_SPACING
+    if np.mean(small) <= 0.5:
+        return False
+    both = small[1:] & small[:-1]
+    if not both.any():
+        return False
+    g0, g1 = gaps[:-1][both], gaps[1:][both]
+    regular = np.abs(g1 - g0) <= 0.1 * np.maximum(np.maximum(g0, g1), 1e-12)
+    return bool(np.mean(regular) > 0.7)
 
 
 def _scan_number(spectrum_id: str, index: int) -> int:
@@ -413,17 +434,42 @@ def read_spectrum(path: str | Path, scan: int | None = None, rt: float | None = 
     return peaks
 
 
+def _bin_hits(mz: np.ndarray, intensity: np.ndarray, mono: float, k: int, z: int, tolerance: float) -> np.ndarray:
+    """Indices of the positive peaks in isotope bin k of the ion whose monoisotopic peak is
+    at ``mono``: from ``tolerance + k SPREAD`` below the bin's centre to ``tolerance + k
+    UP_SPREAD`` above it (Th, divided by |z|)."""
+    centre = mono + k * ISOTOPE_SPACING / z
+    inside = (mz >= centre - (tolerance + k * SPREAD) / z) & (mz <= centre + (tolerance + k * UP_SPREAD) / z)
+    return np.flatnonzero(inside & (intensity > 0))
+
+
+def _lighter(mz: np.ndarray, intensity: np.ndarray, peak: float, z: int, tolerance: float,
+             floor: float) -> tuple[float, int] | None:
+    """A peak of which ``peak`` lies in isotope bin 1 (else bin 2), at least ``floor``
+    intense: the most intense such one and its bin, or None."""
+    for k in (1, 2):       # one bin down, else two (Cl/Br: M+1 can be weak or shifted)
+        lo = peak - k * ISOTOPE_SPACING / z - (tolerance + k * UP_SPREAD) / z
+        hi = peak - k * ISOTOPE_SPACING / z + (tolerance + k * SPREAD) / z
+        near = np.flatnonzero((mz >= lo) & (mz <= hi) & (intensity >= floor) & (intensity > 0))
+        if len(near):
+            return float(mz[near[np.argmax(intensity[near])]]), k
+    return None
+
+
 def find_envelope(mz: np.ndarray, intensity: np.ndarray, mono_mz: float | None = None, charge: int = 1,
                   tolerance: float = 0.005, n_peaks: int = N_PEAKS, mono_ppm: float = 10.0) -> Envelope:
     """The isotope envelope of the ion whose monoisotopic peak is at ``mono_mz`` (the most
     intense peak within ``mono_ppm`` of it) or, without ``mono_mz``, of the most intense
     peak: from it the envelope is followed down one bin (1.00235/|z| Th), or two, while
     a peak of at least 2 % of it is there, which finds the monoisotopic peak of Cl/Br
-    clusters whose base peak is M+2 or heavier. Raises :class:`FormulaError` when no peak is found."""
+    clusters whose base peak is M+2 or heavier. Raises :class:`FormulaError` when no peak
+    is found. ``notes`` say when the peaks look like another charge's (a strong peak at
+    1/z' Th for z' > |z|, or bin 1 empty while bin 2 is not) or when a given monoisotopic
+    m/z has a strong peak one isotope step below it."""
     mz = np.asarray(mz, float)
     intensity = np.asarray(intensity, float)
     z = abs(charge) or 1
-    step = ISOTOPE_SPACING / z
+    notes: list[str] = []
     if mono_mz is None:
         keep = intensity > 0
         if not keep.any():
@@ -431,20 +477,23 @@ def find_envelope(mz: np.ndarray, intensity: np.ndarray, mono_mz: float | None =
         base = int(np.flatnonzero(keep)[np.argmax(intensity[keep])])
         mono = float(mz[base])
         for _ in range(MAX_PEAKS):
-            for k in (1, 2):       # one bin down, else two (Cl/Br: M+1 can be weak or shifted)
-                near = np.flatnonzero(np.abs(mz - (mono - k * step)) <= (tolerance + k * SPREAD) / z)
-                near = near[intensity[near] >= MIN_LIGHTER * intensity[base]]
-                if len(near):
-                    mono = float(mz[near[np.argmax(intensity[near])]])
-                    break
-            else:
+            down = _lighter(mz, intensity, mono, z, tolerance, MIN_LIGHTER * intensity[base])
+            if down is None:
                 break
+            mono = down[0]
     else:
         near = np.flatnonzero(np.abs(mz - mono_mz) <= mono_mz * mono_ppm * 1e-6)
         near = near[intensity[near] > 0]
         if not len(near):
             raise FormulaError(f"no peak within {mono_ppm:g} ppm of m/z {mono_mz:.5f} in the spectrum")
         mono = float(mz[near[np.argmax(intensity[near])]])
+        given = float(intensity[near].max())
+        down = _lighter(mz, intensity, mono, z, tolerance, NOTE_FRACTION * given)
+        if down is not None:
+            share = float(intensity[np.abs(mz - down[0]) <= 1e-9].max()) / given
+            notes.append(f"a peak at m/z {down[0]:.5f}, {down[1]} isotope step{'s' if down[1] > 1 else ''} below "
+                         f"the given m/z {mono:.5f}, holds {100 * share:.0f} % of its intensity: if it is the "
+                         "monoisotopic peak, give that m/z (or leave MASS out to find it)")
     sums = np.full(n_peaks, np.nan)
     tops: list[float | None] = [None] * n_peaks
     sums[0] = float(intensity[np.abs(mz - mono) <= max(mono * mono_ppm * 1e-6, 1e-9)].sum())
@@ -452,7 +501,7 @@ def find_envelope(mz: np.ndarray, intensity: np.ndarray, mono_mz: float | None =
     empty = 0
     last = 0
     for k in range(1, n_peaks):
-        hits = np.flatnonzero((np.abs(mz - (mono + k * step)) <= (tolerance + k * SPREAD) / z) & (intensity > 0))
+        hits = _bin_hits(mz, intensity, mono, k, z, tolerance)
         if len(hits):
             sums[k] = float(intensity[hits].sum())
             tops[k] = float(mz[hits[np.argmax(intensity[hits])]])
@@ -463,7 +512,30 @@ def find_envelope(mz: np.ndarray, intensity: np.ndarray, mono_mz: float | None =
                 break
     sums = sums[:last + 1]
     sums[np.isnan(sums)] = 0.0     # looked for between found peaks and absent
-    return Envelope(mono, normalise_pattern(sums), tops[:last + 1])
+    notes += _charge_notes(mz, intensity, mono, z, tolerance, sums)
+    return Envelope(mono, normalise_pattern(sums), tops[:last + 1], tuple(notes))
+
+
+def _charge_notes(mz: np.ndarray, intensity: np.ndarray, mono: float, z: int, tolerance: float,
+                  sums: np.ndarray) -> list[str]:
+    """Warnings when the peaks next to the monoisotopic one are spaced for another charge."""
+    strong = NOTE_FRACTION * sums[0]
+    higher = [q for q in range(z + 1, 5)      # 1/q Th is never on the 1/z grid
+              if any(intensity[i] >= strong for i in _bin_hits(mz, intensity, mono, 1, q, tolerance))]
+    if higher:
+        q = max(higher)
+        return [f"a strong peak lies {ISOTOPE_SPACING / q:.4f} Th (1.0024/{q}) above the monoisotopic peak at m/z "
+                f"{mono:.5f}: the ion may carry charge {q}, not {z} (give --charge or --adduct for it); its isotope "
+                f"peaks were looked for {ISOTOPE_SPACING / z:.4f} Th apart"]
+    if z > 1 and (len(sums) == 1 or sums[1] == 0):
+        lower = [q for q in range(1, z)
+                 if any(intensity[i] >= strong for i in _bin_hits(mz, intensity, mono, 1, q, tolerance))]
+        if lower:
+            q = max(lower)
+            return [f"no peak {ISOTOPE_SPACING / z:.4f} Th above the monoisotopic peak at m/z {mono:.5f}, but one "
+                    f"{ISOTOPE_SPACING / q:.4f} Th above: the ion may carry charge {q}, not {z} (give --charge or "
+                    "--adduct for it)"]
+    return []
 
 
 def extract_pattern(mz: np.ndarray, intensity: np.ndarray, mono_mz: float, charge: int = 1,

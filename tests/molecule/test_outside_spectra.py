@@ -161,6 +161,53 @@ def test_mgf_rt_range_and_a_charge_that_contradicts_the_file():
     assert rc == 2 and out == "" and "CHARGE 3+" in err and "--charge 2" in err
 
 
+def test_resolved_isotopologues_are_binned_not_taken_for_a_profile():
+    """A 240k-resolution centroid list resolves 37Cl, 13C, 2H and 18O peaks a few mTh apart;
+    its dense but irregular spacing is not a profile to centroid again (that made one
+    'peak' of each cluster, at m/z 404.348 between M+1 and M+2)."""
+    peaks = read_spectrum(OUT / "fine_structure.csv")
+    assert len(peaks.mz) == 22
+    envelope = find_envelope(peaks.mz, peaks.intensity, charge=-1)
+    mono, expected, _ = molmass_envelope("[C13H5Cl6O2]-", len(envelope.pattern))     # hexachlorophene [M-H]-
+    assert abs(envelope.mono_mz - mono) / mono * 1e6 <= 3.0 and len(envelope.pattern) == 7
+    assert np.all(np.abs(envelope.pattern - expected) <= 0.035 * expected + 2e-3)
+
+
+def test_a_co_eluting_analogue_two_hydrogens_lighter_is_not_the_monoisotopic_peak():
+    """The linoleoyl analogue (C20H37NO2, 2.0157 Da lighter) at 40 % lay inside bin 2's old
+    +-13 mTh window below oleoylethanolamide's base peak, so the walk down took it as the
+    monoisotopic peak (and the analogue's +2.0157 would have filled the ion's M+2)."""
+    peaks = read_spectrum(OUT / "analogue.csv")
+    envelope = find_envelope(peaks.mz, peaks.intensity, charge=1)
+    mono, expected, _ = molmass_envelope("[C20H40NO2]+", len(envelope.pattern))
+    assert abs(envelope.mono_mz - mono) / mono * 1e6 <= 3.0
+    assert np.all(np.abs(envelope.pattern - expected) <= 0.035 * expected + 1e-3)
+    doc = formula_json("--spectrum", str(OUT / "analogue.csv"), "--adduct", "[M+H]+", "--top", "3")
+    assert doc["candidates"][0]["formula"] == molmass.Formula("C20H39NO2").formula
+
+
+@pytest.mark.parametrize("scan, told, actual", [(101, 1, 2), (102, 2, 3), (102, 1, 3)])
+def test_a_spacing_that_contradicts_the_charge_is_reported(scan, told, actual):
+    """Peaks 1/z' Th apart read with another charge gave a confident wrong answer, silently."""
+    peaks = read_spectrum(OUT / "ions.mgf", scan=scan)
+    envelope = find_envelope(peaks.mz, peaks.intensity, charge=told)
+    assert any(f"carry charge {actual}, not {told}" in note for note in envelope.notes)
+    assert find_envelope(peaks.mz, peaks.intensity, charge=actual).notes == ()
+
+
+def test_a_singly_charged_ion_told_charge_2_or_a_given_m1_peak_is_reported():
+    peaks = read_spectrum(OUT / "semicolon_decimal_comma.csv")
+    for z in (2, 3):
+        envelope = find_envelope(peaks.mz, peaks.intensity, charge=z)
+        assert any(f"carry charge 1, not {z}" in note for note in envelope.notes)
+    mono, _, mzs = molmass_envelope(TOLBUTAMIDE, 2)
+    envelope = find_envelope(peaks.mz, peaks.intensity, mono_mz=mzs[1])        # M+1 given as MASS
+    assert any("1 isotope step below" in note for note in envelope.notes)
+    doc = formula_json(f"{mzs[1]:.5f}", "--spectrum", str(OUT / "semicolon_decimal_comma.csv"), "--adduct", "[M+H]+")
+    assert any("isotope step below" in w for w in doc["warnings"])
+    assert find_envelope(peaks.mz, peaks.intensity, mono_mz=mono).notes == ()
+
+
 # --- a small outside set: compounds of neither the validation nor the development list --------
 OUTSIDE = [  # name, neutral formula, adduct, ion (molmass), alphabet
     ("bromhexine", "C14H20Br2N2", "[M+H]+", "[C14H21Br2N2]+", "CHNOPSBr"),

@@ -40,6 +40,31 @@ def bins(ion, n):
             out.append((None, 0.0))
     return out
 
+def fine_structure(ion, z, max_shift, min_rel=1e-8):
+    """Resolved isotopologue peaks (m/z, neutron shift, probability) of an ion up to max_shift
+    neutrons, convolved atom by atom from molmass' isotope masses and abundances."""
+    import re
+    c = counts(re.sub(r"^\[|\][0-9]*[+-]$", "", ion))
+    dist = [(0.0, 0, 1.0)]       # (mass, shift, probability)
+    for e, n in c.items():
+        isos = [(i.mass, i.massnumber, i.abundance) for i in molmass.ELEMENTS[e].isotopes.values() if i.abundance > 0]
+        mono_num = max(isos, key=lambda t: t[2])[1]
+        for _ in range(n):
+            new = {}
+            for m, s, p in dist:
+                for im, num, a in isos:
+                    ns = s + num - mono_num
+                    if not 0 <= ns <= max_shift:
+                        continue
+                    key = (ns, round(m + im, 5))
+                    q = p * a
+                    om, op = new.get(key, (0.0, 0.0))
+                    new[key] = ((om * op + (m + im) * q) / (op + q), op + q)
+            top = max(v[1] for v in new.values())
+            dist = [(m, k[0], p) for k, (m, p) in new.items() if p >= top * min_rel]
+    return [((m - z * molmass.ELECTRON.mass) / abs(z or 1), s, p) for m, s, p in dist]
+
+
 RNG = np.random.default_rng(20261204)
 
 def noisy(peaks, rng, ppm=2.5, jitter=0.4, rel=0.03):
@@ -173,6 +198,17 @@ if __name__ == "__main__":
     x = np.concatenate([np.arange(m - 0.025, m + 0.025, 0.001) for m, _ in tol])
     y = sum(i * np.exp(-0.5 * ((x - m) / 0.002) ** 2) for m, i in tol)
     (here / "profile.csv").write_text("mz,intensity\n" + "".join(f"{a:.6f},{v:.3f}\n" for a, v in zip(x, y)))
+
+    # hexachlorophene [M-H]-: resolved isotopologues (a 240k-resolution centroid list: 37Cl, 13C, 2H, 18O apart)
+    ion, z = ion_formula("C13H6Cl6O2", "[M-H]-")
+    fine = fine_structure(ion, z, 6)
+    top = max(p for _, _, p in fine)
+    fine, _ = noisy([(m, p / top * 1e6) for m, _, p in fine if p / top > 2e-4], rng)
+    (here / "fine_structure.csv").write_text("mz,intensity\n" + "".join(f"{m:.6f},{i:.1f}\n" for m, i in sorted(fine)))
+    # oleoylethanolamide [M+H]+ with the linoleoyl analogue (2 H lighter) at 40 % beside it
+    oea = envelope("C20H39NO2", "[M+H]+", 5)
+    lea = envelope("C20H37NO2", "[M+H]+", 5, scale=4e5)
+    (here / "analogue.csv").write_text("mz,intensity\n" + "".join(f"{m:.6f},{i:.1f}\n" for m, i in sorted(oea + lea)))
 
     # mzML (hand-written, mzML 1.1): polarity switching, MS2 scans, a profile scan
     tri = envelope("C7H4Cl3NO3", "[M-H]-", 5)            # triclopyr
