@@ -206,16 +206,27 @@ CONVERGED = {
 
 
 @pytest.mark.parametrize("name", sorted(CONVERGED))
-def test_converged_impedance_matches_refined_nec2(name):
+def test_converged_impedance_and_gain_match_refined_nec2(name):
+    from gadesign_problems.antenna.cli import _pattern_grid
+
     k, kernel, kn, tol = CONVERGED[name]
-    ref = REF[name]["pynec_gap_kept"]
     ant = deck(name)
-    ours = complex(ant.refined(k).impedance(ref["f_mhz"] * 1e6))
-    series = [complex(*ref[kernel][key][0]) for key in sorted(ref[kernel], key=int)]
-    assert rel(ours, complex(*ref[kernel][kn][0])) < tol
-    # NEC-2 refined moves towards our answer, never away from it
-    dist = [abs(z - ours) for z in series]
-    assert dist[-1] < dist[0]
+    grid = _pattern_grid(ant)
+    for ref in REF[name]["pynec_gap_kept"]:
+        sol = ant.refined(k).solve(ref["f_mhz"] * 1e6)
+        ours, gain = complex(sol.impedance[0, 0]), float(sol.max_gain(*grid)[0][0])
+        series = [ref[kernel][key] for key in sorted(ref[kernel], key=int)]
+        assert rel(ours, complex(*ref[kernel][kn]["z_ohm"][0])) < tol, ref["f_mhz"]
+        # NEC-2 refined moves towards our answer, never away from it
+        dist = [abs(complex(*r["z_ohm"][0]) - ours) for r in series]
+        assert dist[-1] < dist[0]
+        assert abs(gain - ref[kernel][kn]["max_gain_dbi"]) < GAIN_TOL.get(name, 0.05), ref["f_mhz"]
+
+
+#: maximum-gain tolerance (dB) against NEC-2 at its finest level, where NEC's own power
+#: balance is off (its average-gain test: inverted-V 2.088 of 2, GR 1.062 of 1, as written) or
+#: still moving (J-pole: 1.58 dBi as written, 2.63 at x12, ours 2.70)
+GAIN_TOL = {"inverted_v_ground": 0.1, "ground_plane_gr": 0.3, "jpole_2m": 0.1}
 
 
 def test_ground_plane_gain_gap_is_nec2s_own_power_error():
@@ -240,7 +251,7 @@ def test_wire_conductivity_matches_pynec():
     undercounts the round wire's resistance (4.03 against 4.95 ohm/m)."""
     ant = deck("lossy_dipole_ld5")
     z = complex(ant.impedance(14.2e6))
-    assert rel(z, complex(*REF["lossy_dipole_ld5"]["pynec_gap_kept"]["thin"]["1"][0])) < 0.005
+    assert rel(z, complex(*REF["lossy_dipole_ld5"]["pynec_gap_kept"][0]["thin"]["1"]["z_ohm"][0])) < 0.005
     assert rel(z, complex(*REF["lossy_dipole_ld5"]["nec2c"][0]["ports"][0]["z_ohm"])) > 0.03
 
 

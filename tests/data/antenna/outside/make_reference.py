@@ -23,6 +23,8 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2] / "antenna"))
 
@@ -64,17 +66,22 @@ def nec2c(text: str, agt: bool = False) -> list[dict]:
     return res
 
 
-def pynec(ant, f_mhz: float, k: int, extended: bool) -> list[list[float]]:
+def pynec(ant, f_mhz: float, k: int, extended: bool) -> dict:
+    """Each source's impedance (feed gap kept) and the maximum total gain (dBi) over the
+    deck's first RP grid, PyNEC with every segment cut into ``k``."""
     from pynec_ref import gap_impedances, nec_context
 
     ctx = nec_context(ant, k, extended=extended)
     ctx.fr_card(0, 1, f_mhz, 0)
-    ctx.xq_card(0)
-    return [[round(z.real, 4), round(z.imag, 4)] for z in gap_impedances(ctx, ant, k)]
+    p = ant.patterns[0]
+    ctx.rp_card(0, p.n_theta, p.n_phi, 1, 0, 0, 1, p.theta0, p.phi0, p.dtheta, p.dphi, 0, 0)
+    gain = float(np.max(np.asarray(ctx.get_radiation_pattern(0).get_gain(), float)))
+    return {"z_ohm": [[round(z.real, 4), round(z.imag, 4)] for z in gap_impedances(ctx, ant, k)],
+            "max_gain_dbi": round(gain, 4)}
 
 
-#: deck -> (frequency MHz, refinements) for the gap-kept PyNEC series
-PYNEC = {"helix_gh": (300.0, (1, 2, 4)), "yagi3_10m_feet_fixed": (28.0, (1, 2, 4)),
+#: deck -> (frequency MHz or several, refinements) for the gap-kept PyNEC series
+PYNEC = {"helix_gh": (300.0, (1, 2, 4)), "yagi3_10m_feet_fixed": ((28.0, 29.0), (1, 2, 4)),
          "yagi6_2m_mm_lower": (144.5, (1, 2, 4)), "inverted_v_ground": (14.2, (1, 2, 4)),
          "jpole_2m": (146.0, (1, 2, 4, 8, 12)), "ground_plane_gr": (28.0, (1, 2, 4, 8, 12)),
          "lossy_dipole_ld5": (14.2, (1,)), "loaded_vertical_ld0_ld4": (7.1, (1,)),
@@ -97,8 +104,9 @@ def main() -> None:
         ant = Antenna.from_nec(path)
         if name in PYNEC:
             f, ks = PYNEC[name]
-            entry["pynec_gap_kept"] = {"f_mhz": f, "thin": {str(k): pynec(ant, f, k, False) for k in ks},
-                                       "ek": {str(k): pynec(ant, f, k, True) for k in ks}}
+            entry["pynec_gap_kept"] = [{"f_mhz": fi, "thin": {str(k): pynec(ant, fi, k, False) for k in ks},
+                                        "ek": {str(k): pynec(ant, fi, k, True) for k in ks}}
+                                       for fi in (f if isinstance(f, tuple) else (f,))]
         if name in RESEGMENT:
             f, ks = RESEGMENT[name]
             ser = {}
