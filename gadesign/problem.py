@@ -12,7 +12,8 @@ A problem is a small object the engine can call without knowing its field::
 
 Optional members the engine uses when present:
 
-- ``description`` (str): one line for ``gadesign problems``.
+- ``description`` (str): free text for the plugin's own use (``gadesign problems`` reads the
+  factory's docstring instead).
 - ``evaluate_many(xs) -> list[Evaluation]``: a vectorised batch (pymoo's ``_evaluate``).
 - ``reference_point`` (sequence of float, in the objectives' own directions): for
   hypervolume; otherwise the engine fixes one from the first generation.
