@@ -60,8 +60,18 @@ def plot_truss(truss: Truss, areas: Sequence[float] | np.ndarray | None = None,
     segs = truss.nodes[truss.members[present]]
     norm = Normalize(-1.0, 1.0)
     cmap = plt.get_cmap(_CMAP)
+    # a truss with no stress limits has every ratio 0 (all members one grey): colour it by
+    # stress relative to the largest |stress| of the case instead, and say so on the bar
+    relative = analysis is not None and truss.tension_limit is None and truss.compression_limit is None \
+        and not truss.has_buckling
     if analysis is not None:
-        colors = cmap(norm(np.clip(signed_stress_ratio(analysis, case)[present], -1, 1)))
+        if relative:
+            sigma = analysis.cases[case].stresses
+            peak = float(np.abs(sigma[present]).max()) if present.any() else 0.0
+            shade = sigma / peak if peak > 0 else np.zeros_like(sigma)
+        else:
+            shade = signed_stress_ratio(analysis, case)
+        colors = cmap(norm(np.clip(shade[present], -1, 1)))
     else:
         colors = np.tile(np.array([[0.35, 0.35, 0.35, 1.0]]), (int(present.sum()), 1))
     extent = float(np.ptp(truss.nodes, axis=0).max()) or 1.0
@@ -112,7 +122,8 @@ def plot_truss(truss: Truss, areas: Sequence[float] | np.ndarray | None = None,
         ax.set_zlabel(f"z [{length}]")
     if analysis is not None and colorbar:
         sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
-        ax.figure.colorbar(sm, ax=ax, shrink=0.7, label="stress ratio (- compression, + tension)")
+        ax.figure.colorbar(sm, ax=ax, shrink=0.7, label="stress / max |stress| (no stress limits; - compression)"
+                           if relative else "stress ratio (- compression, + tension)")
     if title is None:
         title = truss.name
         if analysis is not None:

@@ -376,8 +376,8 @@ class Truss:
             for g, v in zip(self.groups, x):
                 areas[list(g.members)] = v
         else:
-            raise TrussError(f"{where}: got {len(x)} values, expected {len(self.groups)} (one per group) "
-                             f"or {self.n_members} (one per member)")
+            per_group = f"{len(self.groups)} (one per group) or " if len(self.groups) != self.n_members else ""
+            raise TrussError(f"{where}: got {len(x)} values, expected {per_group}{self.n_members} (one per member)")
         if not np.isfinite(areas).all() or (areas < 0).any():
             raise TrussError(f"{where}: areas must be finite and >= 0")
         return areas

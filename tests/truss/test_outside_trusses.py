@@ -508,3 +508,26 @@ def test_a_user_truss_without_an_area_range_is_refused_by_name(problem, tmp_path
     err = capsys.readouterr().err
     assert "noarea.json has no continuous 'area' range" in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_a_truss_without_stress_limits_is_drawn_coloured_by_its_stresses():
+    """Without limits every stress ratio is 0 and the drawing was one grey: the members are
+    coloured by stress / max |stress| instead (tension red, compression blue), and the
+    colour bar says so."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gadesign_problems.truss.plots import plot_truss
+    from gadesign_problems.truss.structure import Truss
+
+    truss = Truss.from_json(OUTSIDE / "pratt_bridge.json")
+    analysis = truss.analyze()
+    ax = plot_truss(truss, analysis=analysis)
+    colors = ax.collections[0].get_colors()
+    sigma = analysis.cases[0].stresses
+    expected = plt.get_cmap("coolwarm")((sigma / np.abs(sigma).max() + 1) / 2)  # -1 blue .. +1 red
+    assert np.allclose(colors, expected) and len(np.unique(colors, axis=0)) > 3
+    assert "no stress limits" in ax.figure.axes[-1].get_ylabel()
+    plt.close(ax.figure)
