@@ -131,6 +131,13 @@ def formula_cmd(
 
         sign = (1 if ion.charge > 0 else -1) if ion.charge else None
         peaks = read_spectrum(spectrum, scan=scan, rt=rt, polarity=sign if (adduct or charge) else None)
+        if peaks.charge is None and len(peaks.charges) > 1:       # CHARGE=2+ and 3+
+            stated = " or ".join(f"{abs(c)}{'+' if c > 0 else '-'}" for c in peaks.charges)
+            if adduct is None and charge is None:
+                raise FormulaError(f"{peaks.source} states the charge {stated}: pick one with --charge or --adduct")
+            if ion.charge not in peaks.charges:
+                raise FormulaError(f"the ion's charge {ion.charge:+d} is not the spectrum's ({peaks.source}: "
+                                   f"CHARGE {stated})")
         if peaks.charge is not None:          # the file states the ion's charge (MGF CHARGE)
             if adduct is None and charge is None:
                 ion = protonation_adduct(peaks.charge)
@@ -160,7 +167,10 @@ def formula_cmd(
             stats["rule3_relaxed"] = 1.0
     elapsed = time.perf_counter() - started
     relaxed = bool(stats.pop("rule3_relaxed", 0.0))
-    warnings = ([f"warning: {note}" for note in found.notes] if found is not None else []) \
+    notes = list(found.notes) if found is not None else []
+    if found is not None and not query.adduct.charge:
+        notes.insert(0, "the spectrum's m/z are read as neutral masses (adduct [M]): for ions give --adduct or --charge")
+    warnings = [f"warning: {note}" for note in notes] \
         + ([_rule3_warning(query)] if relaxed else [])
 
     if plot is not None:

@@ -54,6 +54,8 @@ class Peaks:
     source: str
     #: The ion charge the file states for this spectrum (an MGF ``CHARGE``), None if it states none.
     charge: int | None = None
+    #: Every charge the file states (an MGF ``CHARGE=2+ and 3+`` states two and fixes none).
+    charges: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,7 @@ def is_profile(mz: np.ndarray) -> bool:
 
 
 def _scan_number(spectrum_id: str, index: int) -> int:
-    m = re.search(r"scan=(\d+)", spectrum_id or "")
+    m = re.search(r"\bscan(?:Id)?=(\d+)", spectrum_id or "")       # Thermo/Bruker scan=, Agilent scanId=
     return int(m.group(1)) if m else index + 1
 
 
@@ -298,7 +300,8 @@ def _read_mzml(path: Path, scan: int | None, rt: float | None, polarity: int | N
     with mzml.MzML(str(path), use_index=False, read_schema=False) as reader:
         for index, s in enumerate(reader):
             scans = (s.get("scanList") or {}).get("scan") or [{}]
-            sign = 1 if "positive scan" in s else -1 if "negative scan" in s else None
+            pos, neg = "positive scan" in s, "negative scan" in s
+            sign = None if pos == neg else 1 if pos else -1      # both or neither: unknown
             records.append({"scan": _scan_number(s.get("id", ""), index), "level": s.get("ms level"),
                             "rt": _rt_minutes(scans[0].get("scan start time")), "profile": "profile spectrum" in s,
                             "polarity": sign, "mz": s.get("m/z array"), "intensity": s.get("intensity array")})
@@ -369,7 +372,8 @@ def _read_mgf(path: Path, scan: int | None, rt: float | None, polarity: int | No
     r = _pick(records, path, scan, rt, polarity)
     rt_text = "" if r["rt"] is None else f", RT {r['rt']:.3f} min"
     peaks = np.array(r["peaks"], dtype=float).reshape(-1, 2)
-    return Peaks(peaks[:, 0], peaks[:, 1], f"{path.name} scan {r['scan']}{rt_text}", r["charge"])
+    return Peaks(peaks[:, 0], peaks[:, 1], f"{path.name} scan {r['scan']}{rt_text}", r["charge"],
+                 tuple(r["charges"]))
 
 
 def _mgf_record(block: dict, index: int, path: Path) -> dict:
@@ -386,7 +390,7 @@ def _mgf_record(block: dict, index: int, path: Path) -> dict:
         rt = float(m.group(1)) / 60.0
     charges = _mgf_charges(params.get("CHARGE", ""))
     charge = charges[0] if len(set(charges)) == 1 else None
-    return {"scan": number, "level": None, "rt": rt, "charge": charge,
+    return {"scan": number, "level": None, "rt": rt, "charge": charge, "charges": sorted(set(charges)),
             "polarity": None if charge is None else (1 if charge > 0 else -1), "peaks": block["peaks"]}
 
 

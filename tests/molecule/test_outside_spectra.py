@@ -208,6 +208,33 @@ def test_a_singly_charged_ion_told_charge_2_or_a_given_m1_peak_is_reported():
     assert find_envelope(peaks.mz, peaks.intensity, mono_mz=mono).notes == ()
 
 
+def test_psims_indexed_mzml_with_agilent_scan_ids():
+    """psims' indexed mzML, native ids 'scanId=3001' (were numbered 1, 2, 3 by position)."""
+    path = OUT / "psims_indexed.mzML"
+    with pytest.raises(FormulaError, match="scan 3002 is an MS2 spectrum"):
+        read_spectrum(path, scan=3002)
+    doc = formula_json("--spectrum", str(path), "--rt", "2.5", "--adduct", "[M-H]-", "-e", "CHNOPSBr", "--top", "3")
+    assert doc["candidates"][0]["formula"] == molmass.Formula("C30H23BrO4").formula       # bromadiolone
+    mono, _, _ = molmass_envelope("[C30H22BrO4]-", 1)
+    assert abs(doc["query"]["value"] - mono) / mono * 1e6 <= 3.0
+    doc = formula_json("--spectrum", str(path), "--rt", "2.5", "--adduct", "[M+K]+", "--top", "3")
+    assert doc["candidates"][0]["formula"] == molmass.Formula("C26H44O9").formula          # mupirocin, scan 3003
+
+
+def test_mgf_global_and_ambiguous_charges():
+    peaks = read_spectrum(OUT / "charges.mgf", scan=201)
+    assert peaks.charge == 2                                   # CHARGE=2+ before the first BEGIN IONS
+    rc, out, err = gadesign("molecule", "formula", "--spectrum", str(OUT / "charges.mgf"), "--scan", "202")
+    assert rc == 2 and "2+ or 3+" in err and "--charge" in err
+    doc = formula_json("--spectrum", str(OUT / "charges.mgf"), "--scan", "202", "--charge", "3", "--top", "3")
+    assert molmass.Formula("C56H85N17O12").formula in [c["formula"] for c in doc["candidates"]]
+
+
+def test_a_spectrum_read_as_neutral_masses_is_flagged():
+    doc = formula_json("--spectrum", str(OUT / "intensity_first.csv"), "--top", "1")
+    assert doc["query"]["adduct"] == "[M]" and "neutral masses" in doc["warnings"][0]
+
+
 # --- a small outside set: compounds of neither the validation nor the development list --------
 OUTSIDE = [  # name, neutral formula, adduct, ion (molmass), alphabet
     ("bromhexine", "C14H20Br2N2", "[M+H]+", "[C14H21Br2N2]+", "CHNOPSBr"),

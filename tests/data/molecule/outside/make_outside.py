@@ -247,3 +247,36 @@ if __name__ == "__main__":
     text = text.replace("RTINSECONDS=240.00", "RTINSECONDS=240.00-243.5").replace("SCANS=103\n", "")
     text = text.replace("TITLE=UDP-glucose", 'TITLE=run.103.103.2 File:"run.raw", NativeID:"controllerType=0 controllerNumber=1 scan=103"')
     (here / "ions.mgf").write_text(text)
+
+    # MGF charge variants: a global CHARGE=2+ before the first block (inherited), and "2+ and 3+"
+    lines = ["COM=outside test, charges", "CHARGE=2+", "BEGIN IONS", "TITLE=angiotensin III, charge inherited",
+             "SCANS=201", "RTINSECONDS=181"] + [f"{m:.6f} {i:.2f}" for m, i in ang] + ["END IONS", "",
+             "BEGIN IONS", "TITLE=kallidin, two charges stated", "SCANS=202", "CHARGE=2+ and 3+"] \
+        + [f"{m:.6f} {i:.2f}" for m, i in kal] + ["END IONS", ""]
+    (here / "charges.mgf").write_text("\n".join(lines))
+
+    # an indexed mzML written by psims (Agilent-style native ids "scanId=N"): bromadiolone [M-H]- at
+    # 2.50 min (negative), its MS2 at 2.51, mupirocin [M+K]+ at 2.52 min (positive)
+    from psims.mzml.writer import IndexedMzMLWriter
+    bro = envelope("C30H23BrO4", "[M-H]-", 5)
+    mup = envelope("C26H44O9", "[M+K]+", 5)
+    with IndexedMzMLWriter(open(here / "psims_indexed.mzML", "wb"), close=True) as out:
+        out.controlled_vocabularies()
+        out.file_description(["MS1 spectrum", "MSn spectrum"])
+        out.software_list([{"id": "psims-writer", "version": "1.4", "params": ["python-psims"]}])
+        out.instrument_configuration_list([out.InstrumentConfiguration(id="IC1", component_list=[])])
+        out.data_processing_list([out.DataProcessing([out.ProcessingMethod(
+            order=1, software_reference="psims-writer", params=["Conversion to mzML"])], id="DP1")])
+        with out.run(id="r1", instrument_configuration="IC1"):
+            with out.spectrum_list(count=3):
+                out.write_spectrum([m for m, _ in bro], [i for _, i in bro], id="scanId=3001",
+                                   params=["MS1 spectrum", {"ms level": 1}, "centroid spectrum"],
+                                   polarity="negative scan", scan_start_time=2.5, compression="zlib")
+                out.write_spectrum([120.0, 250.0], [5e6, 1e6], id="scanId=3002",
+                                   params=["MSn spectrum", {"ms level": 2}, "centroid spectrum"],
+                                   polarity="negative scan", scan_start_time=2.51,
+                                   precursor_information={"mz": bro[0][0], "charge": -1,
+                                                          "activation": ["collision-induced dissociation"]})
+                out.write_spectrum([m for m, _ in mup], [i for _, i in mup], id="scanId=3003",
+                                   params=["MS1 spectrum", {"ms level": 1}, "centroid spectrum"],
+                                   polarity="positive scan", scan_start_time=2.52, compression="none")
