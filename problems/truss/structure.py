@@ -534,6 +534,15 @@ class Truss:
             sl = data["stress_limits_by_group"]
             if not groups:
                 raise TrussSchemaError("stress_limits_by_group: needs 'groups'")
+            grouped = np.zeros(m, bool)
+            for g in groups:
+                grouped[list(g.members)] = True
+            if not grouped.all():  # was "stress_limits.tension: values must be finite and > 0"
+                loose = np.flatnonzero(~grouped)
+                raise TrussSchemaError(
+                    f"stress_limits_by_group: member{'s' if len(loose) > 1 else ''} "
+                    f"{', '.join(map(str, loose[:8].tolist()))}{' ...' if len(loose) > 8 else ''} "
+                    "in no group, so without a stress limit; list every member in 'groups' or use 'stress_limits'")
             per = {}
             for key in ("tension", "compression"):
                 vals = _field(sl, key, "stress_limits_by_group")

@@ -322,6 +322,12 @@ def _add_roller_with_load(d, force):
     d["load_cases"][0]["loads"].append({"node": 3, "force": force})
 
 
+def _limits_by_group_with_a_loose_member(d):
+    del d["stress_limits"]
+    d.update(groups=[{"name": "a", "members": [0, 1]}], areas=[1e-4, 1e-4, 1e-4],
+             stress_limits_by_group={"tension": [1e8], "compression": [1e8]})
+
+
 BAD = {
     # found by this review (each was exit 0 with a wrong answer, or an internal error)
     "dim 2.0 (was an internal error)": (lambda d: d.__setitem__("dim", 2.0), "dim: expected the integer 2 or 3"),
@@ -341,6 +347,9 @@ BAD = {
         lambda d: d.__setitem__("self-weight", {"gravity": [0, -1]}), "did you mean 'self_weight'?"),
     "misspelt support displacement (was ignored)": (
         lambda d: d["supports"][1].__setitem__("displacment", [0, -0.01]), "supports[1].displacment: unknown key"),
+    "stress limits by group with a member in no group (message blamed the values)": (
+        lambda d: _limits_by_group_with_a_loose_member(d),
+        "stress_limits_by_group: member 2 in no group, so without a stress limit"),
     "a unit that is not text": (lambda d: d["units"].__setitem__("length", {"m": 1}), "units.length: expected a unit name"),
     "a label that is an object": (lambda d: d.__setitem__("node_labels", ["A", {"x": 1}, "C"]),
                                   "node_labels[1]: expected an integer or a string"),
