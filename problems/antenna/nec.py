@@ -32,6 +32,9 @@ RP      radiation pattern request, normal mode (I1 = 0) only
 XQ      execute (accepted; the simulate command computes every FR frequency anyway)
 PT, PQ  print control of NEC's current/charge tables (accepted after GE; they change no
         result, and our outputs are chosen by command options)
+EK      NEC's kernel switch, I1 = 0 extended, -1 thin (accepted after GE: this solver
+        always integrates the solid wire's exact kernel along a straight wire, which NEC's
+        extended kernel approximates)
 EN      end of deck (required: a deck without it may be cut short)
 ======  ===================================================================================
 
@@ -69,7 +72,7 @@ class DeckWarning(UserWarning):
 #: (number of integer fields, number of float fields) each card uses.
 FIELDS = {"GW": (2, 7), "GA": (2, 4), "GH": (2, 7), "GX": (2, 0), "GR": (2, 0), "GS": (2, 1),
           "GM": (2, 7), "GE": (1, 0), "GN": (4, 6), "EX": (4, 6), "LD": (4, 3), "FR": (4, 2),
-          "RP": (4, 6), "XQ": (1, 0), "EN": (0, 0)}
+          "RP": (4, 6), "XQ": (1, 0), "EK": (1, 0), "EN": (0, 0)}
 #: Geometry cards are read in NEC-2's geometry format (I3, I5, 7F10), the others in its
 #: program-control format (I3, 3I5, 6E10); a card may carry every field of its format.
 GEOMETRY_CARDS = {"GW", "GA", "GH", "GX", "GR", "GS", "GM", "GE"}
@@ -77,12 +80,16 @@ GEOMETRY_WIDTH, PROGRAM_WIDTH = (2, 7), (4, 6)
 KNOWN_UNSUPPORTED = {
     "GC": "tapered wires",
     "GF": "NGF files", "SP": "surface patches", "SM": "surface patches", "SC": "surface patches",
-    "EK": "the extended thin-wire kernel", "KH": "interaction approximation",
+ "KH": "interaction approximation",
     "NE": "near fields", "NH": "near fields", "NT": "two-port networks", "TL": "transmission lines",
     "CP": "coupling", "PL": "plot files",
     "WG": "Green's function files", "SY": "symbols (4nec2)", "GD": "finite-ground corrections",
 }
 PRINT_CONTROL = {"PT", "PQ"}  # what NEC prints, not what it computes
+#: NEC's kernel switch: EK 0 asks for the extended thin-wire kernel, EK -1 for the thin one
+#: again. Our solver integrates the solid wire's exact kernel between segments of one
+#: straight wire (what the extended kernel approximates) whatever the card says.
+KERNEL_CONTROL = {"EK"}
 LD_KINDS = {0: "series", 1: "parallel", 4: "impedance", 5: "conductivity"}
 _FIXED_INT = [(2, 5), (5, 10), (10, 15), (15, 20)]
 
@@ -267,14 +274,21 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
         if card in ("CM", "CE"):
             comments.append(rest.strip())
             continue
-        if card in PRINT_CONTROL:
+        if card in PRINT_CONTROL or card in KERNEL_CONTROL:
             if not ge_line:
                 raise err(f"{card} card before GE (the geometry must end with a GE card)")
+            if card in KERNEL_CONTROL:
+                try:
+                    ints, _ = _numbers(card, _split_fields(card, rest, line))
+                except ValueError as exc:
+                    raise err(str(exc)) from None
+                if ints[0] not in (0, -1):
+                    raise err(f"EK {ints[0]}: I1 must be 0 (extended kernel) or -1 (thin kernel)")
             continue
         if card not in FIELDS:
             what = KNOWN_UNSUPPORTED.get(card)
             if what:
-                raise err(f"{card} card is not supported ({what} are not modelled)")
+                raise err(f"{card} card is not supported ({what}: not modelled)")
             raise err(f"unknown card {line.strip()[:2]!r}")
         try:
             ints, f = _numbers(card, _split_fields(card, rest, line))

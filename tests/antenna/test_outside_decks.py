@@ -384,3 +384,16 @@ def test_touchstone_frequencies_increase_once_each(tmp_path):
     assert list(net.f) == [290e6, 310e6]
     z = sol.impedance[:, 0]
     assert np.allclose(net.s[:, 0, 0], ((z - 50) / (z + 50))[[1, 0]])
+
+
+def test_ek_card_is_accepted_and_changes_nothing():
+    """4nec2 and NEC users add EK for thick wires; this solver always integrates the exact
+    kernel along a straight wire, so the card is read and the answer is the same."""
+    thick = GOOD.replace("0.25 0.001", "0.25 0.01")
+    z = complex(parse_nec(thick).impedance(300e6))
+    for card in ("EK", "EK 0", "EK -1"):
+        assert complex(parse_nec(thick.replace("GE 0\n", f"GE 0\n{card}\n")).impedance(300e6)) == z
+    with pytest.raises(DeckError, match="line 4: EK card before GE"):
+        parse_nec(thick.replace("GE 0\n", "EK\nGE 0\n"))
+    with pytest.raises(DeckError, match="line 5: EK 2"):
+        parse_nec(thick.replace("GE 0\n", "GE 0\nEK 2\n"))
