@@ -372,6 +372,12 @@ class Truss:
         if len(x) == self.n_members:
             areas = x.copy()
         elif len(x) == len(self.groups):
+            loose = np.flatnonzero(self.group_index < 0)
+            if len(loose):  # they would get area 0: absent, and the truss a "mechanism"
+                raise TrussError(f"{where}: {len(x)} values, one per group, leave member{'s' if len(loose) > 1 else ''} "
+                                 f"{', '.join(map(str, loose[:8].tolist()))}{' ...' if len(loose) > 8 else ''} "
+                                 f"(in no group) without an area; give {self.n_members} values (one per member) "
+                                 "or list every member in 'groups'")
             areas = np.zeros(self.n_members)
             for g, v in zip(self.groups, x):
                 areas[list(g.members)] = v

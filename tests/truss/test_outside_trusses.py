@@ -350,6 +350,9 @@ BAD = {
     "stress limits by group with a member in no group (message blamed the values)": (
         lambda d: _limits_by_group_with_a_loose_member(d),
         "stress_limits_by_group: member 2 in no group, so without a stress limit"),
+    "areas per group with members in no group (they were silently absent: 'mechanism')": (
+        lambda d: d.update(groups=[{"name": "a", "members": [0, 1]}], areas=[1e-4]),
+        "areas: 1 values, one per group, leave member 2 (in no group) without an area"),
     "a unit that is not text": (lambda d: d["units"].__setitem__("length", {"m": 1}), "units.length: expected a unit name"),
     "a label that is an object": (lambda d: d.__setitem__("node_labels", ["A", {"x": 1}, "C"]),
                                   "node_labels[1]: expected an integer or a string"),
