@@ -460,12 +460,12 @@ class Truss:
             return cls.from_dict(source)
         path = Path(source)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8-sig"))  # a byte-order mark is no error
         except FileNotFoundError:
             raise TrussError(f"{path}: no such file") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise TrussError(f"{path}: cannot read: {exc}") from None
-        except json.JSONDecodeError as exc:
+        except ValueError as exc:  # JSONDecodeError, and integers past Python's 4300-digit limit
             raise TrussSchemaError(f"{path}: not JSON: {exc}") from None
         if not isinstance(data, dict):
             raise TrussSchemaError(f"{path}: expected a JSON object at the top level")
@@ -736,8 +736,13 @@ def _optional_list(obj: dict[str, Any], key: str, where: str = "") -> list:
 
 
 def _as_float(v: Any, where: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise TrussSchemaError(f"{where}: expected a finite number, got {v!r}")
+    try:  # an integer literal beyond double range (10**400) overflows here: was an internal error
+        ok = not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v)
+    except OverflowError:
+        ok = False
+    if not ok:
+        shown = repr(v) if not isinstance(v, int) or abs(v) < 10 ** 30 else f"an integer of {len(str(abs(v)))} digits"
+        raise TrussSchemaError(f"{where}: expected a finite number, got {shown}")
     return float(v)
 
 

@@ -353,6 +353,10 @@ BAD = {
     "areas per group with members in no group (they were silently absent: 'mechanism')": (
         lambda d: d.update(groups=[{"name": "a", "members": [0, 1]}], areas=[1e-4]),
         "areas: 1 values, one per group, leave member 2 (in no group) without an area"),
+    "an integer modulus beyond double range (was an internal error)": (
+        lambda d: d.__setitem__("E", 10 ** 400), "E: expected a finite number, got an integer of 401 digits"),
+    "an integer coordinate beyond double range": (
+        lambda d: d["nodes"].__setitem__(2, [1, 3 * 10 ** 400]), "nodes[2][1]: expected a finite number"),
     "a unit that is not text": (lambda d: d["units"].__setitem__("length", {"m": 1}), "units.length: expected a unit name"),
     "a label that is an object": (lambda d: d.__setitem__("node_labels", ["A", {"x": 1}, "C"]),
                                   "node_labels[1]: expected an integer or a string"),
@@ -406,6 +410,7 @@ def test_bad_truss_is_one_error_line_and_no_output(case, tmp_path, capsys):
 @pytest.mark.parametrize("text, words", [
     ("", "not JSON"), ("[]", "expected a JSON object at the top level"), ("{}", "nodes: expected a non-empty list"),
     ('{"nodes": [[0, 0]], "members": []}', "supports: missing"),
+    ('{"E": ' + "1" * 5000 + "}", "not JSON: Exceeds the limit"),  # past Python's int digits: was an internal error
 ])
 def test_empty_or_skeletal_files_are_one_error_line(text, words, tmp_path, capsys):
     path = tmp_path / "bad.json"
@@ -543,3 +548,11 @@ def test_a_truss_without_stress_limits_is_drawn_coloured_by_its_stresses():
     assert np.allclose(colors, expected) and len(np.unique(colors, axis=0)) > 3
     assert "no stress limits" in ax.figure.axes[-1].get_ylabel()
     plt.close(ax.figure)
+
+
+def test_a_file_with_a_byte_order_mark_is_read(tmp_path, capsys):
+    """Editors on Windows save UTF-8 with a BOM; it was 'not JSON: Unexpected UTF-8 BOM'."""
+    path = tmp_path / "bom.json"
+    path.write_text((OUTSIDE / "triangle_si.json").read_text(), encoding="utf-8-sig")
+    out = analyze_cli(path, capsys)
+    assert out["load_cases"][0]["forces"][0] == pytest.approx(15e3, rel=1e-12)
