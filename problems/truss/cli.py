@@ -70,10 +70,11 @@ def _print_analysis(analysis, plot: Optional[Path]) -> None:
 
     t = analysis.truss
     u = t.units
+    unit = (lambda key: f" [{u[key]}]" if u.get(key) else "")  # a unit the file does not state is left out
     console = Console()
     console.print(f"[bold]{escape(t.name or 'truss')}[/bold]: {t.n_nodes} nodes, {t.n_members} members, "
                   f"{len(t.load_cases)} load case(s), {t.dim}D")
-    console.print(escape(f"weight {analysis.weight:.6g} {u.get('weight', '')}; max stress ratio "
+    console.print(escape(f"weight {analysis.weight:.6g}{unit('weight').replace('[', '').replace(']', '')}; max stress ratio "
                          f"{analysis.max_stress_ratio:.4f}; max displacement ratio "
                          f"{analysis.max_displacement_ratio:.4f}"))
     console.print("units: " + ", ".join(f"{k} {v}" for k, v in u.items()), markup=False)
@@ -85,16 +86,15 @@ def _print_analysis(analysis, plot: Optional[Path]) -> None:
     member = (lambda e: f"{e} [{t.member_labels[e]}]") if t.member_labels else str
     for k, c in enumerate(analysis.cases):
         tab = Table(title=escape(f"{c.name}: members (tension +)"), show_lines=False)
-        for col in ("member", "nodes", f"area [{u.get('area', '')}]", f"force [{u.get('force', '')}]",
-                    f"stress [{u.get('stress', '')}]", "stress ratio"):
+        for col in ("member", "nodes", f"area{unit('area')}", f"force{unit('force')}",
+                    f"stress{unit('stress')}", "stress ratio"):
             tab.add_column(escape(col), justify="right")
         for e in range(t.n_members):
             tab.add_row(escape(member(e)), escape(f"{node(t.members[e, 0])}-{node(t.members[e, 1])}"),
                         f"{analysis.areas[e]:.5g}",
                         f"{c.forces[e]:.6g}", f"{c.stresses[e]:.6g}", f"{ratios[k, e]:.4f}")
         console.print(tab)
-        nt = Table(title=escape(f"{c.name}: nodes, displacements [{u.get('length', '')}], reactions "
-                                f"[{u.get('force', '')}]"))
+        nt = Table(title=escape(f"{c.name}: nodes, displacements{unit('length')}, reactions{unit('force')}"))
         nt.add_column("node", justify="right")
         for ax in "xyz"[:t.dim]:
             nt.add_column(f"u{ax}", justify="right")

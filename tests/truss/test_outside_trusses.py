@@ -452,6 +452,7 @@ def test_units_the_file_states_are_not_completed_with_benchmark_units(tmp_path, 
     assert main(["truss", "analyze", str(path)]) == 0
     text = capsys.readouterr().out
     assert "ksi" not in text and "kip" not in text and "lb" not in text
+    assert "[]" not in text and "force [N]" in text and "stress ratio" in text  # unstated units left out
     data.pop("units")
     path.write_text(json.dumps(data))
     assert analyze_cli(path, capsys)["units"]["stress"] == "ksi"
