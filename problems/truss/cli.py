@@ -64,6 +64,7 @@ def analyze(
 
 
 def _print_analysis(analysis, plot: Optional[Path]) -> None:
+    import numpy as np
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -83,6 +84,13 @@ def _print_analysis(analysis, plot: Optional[Path]) -> None:
                   markup=False)
     ratios = analysis.stress_ratios()
     node = (lambda i: f"{i} [{t.node_labels[i]}]") if t.node_labels else str
+    reached = np.zeros(t.n_nodes, bool)
+    reached[t.members[analysis.areas > 0].ravel()] = True
+    if not reached.all():  # a free node (or one of a removed member) is left out, not a mechanism
+        idle = np.flatnonzero(~reached)
+        console.print(escape(f"note: node{'s' if len(idle) > 1 else ''} "
+                             f"{', '.join(node(int(i)) for i in idle[:8])}{' ...' if len(idle) > 8 else ''} "
+                             "joined by no member: not part of the analysis (displacements shown as 0)"))
     member = (lambda e: f"{e} [{t.member_labels[e]}]") if t.member_labels else str
     for k, c in enumerate(analysis.cases):
         tab = Table(title=escape(f"{c.name}: members (tension +)"), show_lines=False)

@@ -557,3 +557,16 @@ def test_a_file_with_a_byte_order_mark_is_read(tmp_path, capsys):
     path.write_text((OUTSIDE / "triangle_si.json").read_text(), encoding="utf-8-sig")
     out = analyze_cli(path, capsys)
     assert out["load_cases"][0]["forces"][0] == pytest.approx(15e3, rel=1e-12)
+
+
+def test_a_free_node_is_analysed_without_it_and_said_so(tmp_path, capsys):
+    """A node no member joins, unloaded and unsupported, cannot move anything: the truss is
+    analysed as without it (layouts and topology designs keep such nodes, so it is no
+    error), and the text output says it was left out rather than printing its 0 silently."""
+    data = _triangle_with(lambda d: d["nodes"].append([7.0, 7.0]))
+    path = tmp_path / "free.json"
+    path.write_text(json.dumps(data))
+    out = analyze_cli(path, capsys)
+    assert out["load_cases"][0]["forces"] == pytest.approx([15e3, -15e3 * math.sqrt(2), -5e3 * math.sqrt(10)], rel=1e-12)
+    assert main(["truss", "analyze", str(path)]) == 0
+    assert "node 3 [D] joined by no member: not part of the analysis" in " ".join(capsys.readouterr().out.split())
