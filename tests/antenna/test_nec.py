@@ -89,7 +89,7 @@ BAD = [
     (FREE.replace("0.0 0.0 -0.25", "0.0 0.0 abc"), "line 3", "not a number"),
     (FREE.replace("0.0 0.0 -0.25", "0.0 0.0 abc"), "line 3", "GW field 5 'abc' is not a number"),
     (FREE.replace("0.0 0.0 -0.25", "0.0 0.0 \u22120.25"), "line 3", "GW field 5 '\u22120.25' is not a number"),
-    (FREE.replace("EX 0 1 11 0 1.0 0.0", "EX 0 1 11 0 0.0 0.0"), "line 8", "every source has zero voltage"),
+    (FREE.replace("EX 0 1 11 0 1.0 0.0", "EX 0 1 11 0 0.0 0.0"), "line 5", "every source has zero voltage"),
     (FREE.replace("EX 0 1 11", "EX 5 1 11"), "line 5", "voltage sources"),
     (FREE.replace("GE 0", "GW 2 5 0.0 -0.1 0.0 0.0 0.1 0.0 0.001\nGE 0"), "line 4", "crosses"),
     (FREE.replace("GE 0", "GE 1"), "line 3", "below the ground"),
