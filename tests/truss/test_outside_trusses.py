@@ -570,3 +570,32 @@ def test_a_free_node_is_analysed_without_it_and_said_so(tmp_path, capsys):
     assert out["load_cases"][0]["forces"] == pytest.approx([15e3, -15e3 * math.sqrt(2), -5e3 * math.sqrt(10)], rel=1e-12)
     assert main(["truss", "analyze", str(path)]) == 0
     assert "node 3 [D] joined by no member: not part of the analysis" in " ".join(capsys.readouterr().out.split())
+
+
+def test_user_trusses_through_evolve_show_export_plot_report(tmp_path, capsys):
+    """truss-sizing on the SI triangle (string labels, no groups) and truss-ground on the
+    3-D tower, then every command that reads a run. The front's weights are rechecked
+    from its genomes by hand (77 kN/m^3 * sum L A), the exported designs re-analyse to the
+    run's own stress ratio, and the string labels survive into the exported truss."""
+    run = tmp_path / "tri"
+    assert main(["evolve", "truss-sizing", "--set", f"file={OUTSIDE / 'triangle_si.json'}", "--seed", "3",
+                 "--pop", "8", "--generations", "3", "--refine", "0", "--out", str(run), "--quiet"]) == 0
+    front = json.loads((run / "front.json").read_text())
+    L = [4.0, math.sqrt(18), math.sqrt(10)]
+    for m in front["members"]:
+        assert m["objectives"][0] == pytest.approx(77e3 * float(np.dot(L, m["genome"])), rel=1e-12)
+    design = json.loads((run / "designs" / "member-000.json").read_text())
+    assert design["node_labels"] == ["A", "B", "C"] and design["units"]["length"] == "m"
+    capsys.readouterr()
+    redo = analyze_cli(run / "designs" / "member-000.json", capsys)
+    assert redo["max_stress_ratio"] == pytest.approx(front["members"][0]["info"]["max_stress_ratio"], rel=1e-12)
+    for args in (["show", str(run)], ["plot", str(run)], ["report", str(run)],
+                 ["export", str(run), "--format", "csv", "-o", str(tmp_path / "f.csv")],
+                 ["truss", "front", str(run)]):
+        assert main(args) == 0, args
+    assert (run / "report.html").stat().st_size > 1000 and (run / "plots" / "truss-front.png").exists()
+    ground = tmp_path / "tower"
+    assert main(["evolve", "truss-ground", "--set", f"file={OUTSIDE / 'tower_3d.json'}", "--seed", "1",
+                 "--pop", "8", "--generations", "2", "--out", str(ground), "--quiet"]) == 0
+    for args in (["show", str(ground)], ["truss", "front", str(ground)], ["report", str(ground)]):
+        assert main(args) == 0, args
