@@ -599,3 +599,33 @@ def test_user_trusses_through_evolve_show_export_plot_report(tmp_path, capsys):
                  "--pop", "8", "--generations", "2", "--out", str(ground), "--quiet"]) == 0
     for args in (["show", str(ground)], ["truss", "front", str(ground)], ["report", str(ground)]):
         assert main(args) == 0, args
+
+
+def test_buckling_by_group_with_tube_and_square_sections(tmp_path, capsys):
+    """Per-group Euler buckling on the X-braced frame: braces are tubes of t/D = 0.1
+    (I/A^2 = (1 + c^2) / (4 pi (1 - c^2)), c = 1 - 2 t/D), columns squares (I/A^2 = 1/12)
+    with effective length factor 2 (sigma_cr / 4), beams unchecked. The compression ratio
+    is -sigma / min(sigma_c, pi^2 E (I/A^2) A / (K L)^2), forces from the reference solve."""
+    data = load("xbraced_frame")
+    data["buckling_by_group"] = {"braces": {"shape": "tube", "thickness_ratio": 0.1},
+                                 "columns": {"shape": "square", "effective_length_factor": 2.0}}
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(data))
+    out = analyze_cli(path, capsys)
+    _, N, _ = reference_stiffness(data)
+    nodes = np.array(data["nodes"], float)
+    c = 0.8
+    shape = {"braces": ((1 + c * c) / (4 * math.pi * (1 - c * c)), 1.0), "columns": (1 / 12, 2.0)}
+    for k, lc in enumerate(out["load_cases"]):
+        for g in data["groups"]:
+            for e in g["members"]:
+                i, j = data["members"][e]
+                L = np.linalg.norm(nodes[j] - nodes[i])
+                A = data["areas"][e]
+                sigma = N[k][e] / A
+                allow = 235e6
+                if g["name"] in shape:
+                    i_a2, kf = shape[g["name"]]
+                    allow = min(allow, math.pi ** 2 * 200e9 * i_a2 * A / (kf * L) ** 2)
+                expected = sigma / 235e6 if sigma > 0 else -sigma / allow
+                assert lc["stress_ratios"][e] == pytest.approx(expected, rel=1e-9), (k, e)
