@@ -306,7 +306,12 @@ def _read_mzml(path: Path, scan: int | None, rt: float | None, polarity: int | N
                             "rt": _rt_minutes(scans[0].get("scan start time")), "profile": "profile spectrum" in s,
                             "polarity": sign, "mz": s.get("m/z array"), "intensity": s.get("intensity array")})
     r = _pick(records, path, scan, rt, polarity)
-    mz, intensity = np.asarray(r["mz"], float), np.asarray(r["intensity"], float)
+    if r["mz"] is None or r["intensity"] is None:
+        raise FormulaError(f"{path.name} scan {r['scan']}: the spectrum has no "
+                           f"{'m/z' if r['mz'] is None else 'intensity'} array")
+    mz, intensity = np.asarray(r["mz"], float).ravel(), np.asarray(r["intensity"], float).ravel()
+    if len(mz) != len(intensity):
+        raise FormulaError(f"{path.name} scan {r['scan']}: {len(mz)} m/z values but {len(intensity)} intensities")
     if r["profile"]:
         mz, intensity = _centroid(mz, intensity)
     rt_text = "" if r["rt"] is None else f", RT {r['rt']:.3f} min"
@@ -394,6 +399,27 @@ def _mgf_record(block: dict, index: int, path: Path) -> dict:
             "polarity": None if charge is None else (1 if charge > 0 else -1), "peaks": block["peaks"]}
 
 
+#: Spectrum formats that are not read, by file suffix.
+_OTHER_FORMATS = {".mzxml": "mzXML", ".mzdata": "mzData", ".imzml": "imzML", ".raw": "vendor raw", ".wiff": "SCIEX WIFF",
+                  ".d": "Agilent/Bruker .d", ".baf": "Bruker BAF", ".yep": "Bruker YEP", ".mz5": "mz5",
+                  ".mzmlb": "mzMLb", ".gz": "gzip-compressed", ".zip": "zip", ".xlsx": "Excel", ".xls": "Excel"}
+
+
+def _sniff(path: Path) -> str | None:
+    """``.mzml`` or ``.mgf`` for a file of another name that holds one (an mzML saved as
+    .xml, an MGF as .txt), else None."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096).decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
+    except OSError:
+        return None
+    if head.startswith("<") and ("<mzML" in head or "<indexedmzML" in head):
+        return ".mzml"
+    if re.search(r"^\s*BEGIN IONS\s*$", head, re.MULTILINE):
+        return ".mgf"
+    return None
+
+
 def read_spectrum(path: str | Path, scan: int | None = None, rt: float | None = None,
                   polarity: int | None = None) -> Peaks:
     """The centroided peaks of one spectrum of ``path``: a CSV/TSV peak list, or an mzML
@@ -407,10 +433,15 @@ def read_spectrum(path: str | Path, scan: int | None = None, rt: float | None = 
         raise FormulaError("give --scan or --rt, not both: each picks one spectrum")
     if rt is not None and not (math.isfinite(rt) and rt >= 0):
         raise FormulaError(f"--rt must be a retention time >= 0 minutes, got {rt}")
+    suffix = path.suffix.lower()
+    if path.exists() and suffix in _OTHER_FORMATS:
+        raise FormulaError(f"{path.name}: {_OTHER_FORMATS[suffix]} files are not read: convert the run to mzML "
+                           "(e.g. ProteoWizard msconvert) or export the spectrum as a CSV/TSV peak list or MGF")
     if not path.is_file():
         raise FormulaError(f"spectrum file {path} does not exist" if not path.exists()
                            else f"spectrum file {path} is not a regular file")
-    suffix = path.suffix.lower()
+    if suffix not in (".mzml", ".mgf"):
+        suffix = _sniff(path) or suffix
     if suffix == ".mzml":
         try:
             with warnings.catch_warnings():     # psims leaves its vocabulary file to the collector

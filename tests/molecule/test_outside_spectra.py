@@ -235,6 +235,23 @@ def test_a_spectrum_read_as_neutral_masses_is_flagged():
     assert doc["query"]["adduct"] == "[M]" and "neutral masses" in doc["warnings"][0]
 
 
+@pytest.mark.filterwarnings("ignore:Multiple options for naming binary array")
+def test_files_named_otherwise_and_formats_not_read(tmp_path):
+    """An mzML saved as .xml and an MGF saved as .txt were read as CSV peak lists ('no
+    peaks'); an mzXML was too. Now the content decides, and other formats are named."""
+    (tmp_path / "run.xml").write_bytes((OUT / "psims_indexed.mzML").read_bytes())
+    assert "scan 3003" in read_spectrum(tmp_path / "run.xml", scan=3003).source
+    (tmp_path / "ions.txt").write_bytes((OUT / "ions.mgf").read_bytes())
+    assert read_spectrum(tmp_path / "ions.txt", scan=101).charge == 2
+    (tmp_path / "run.mzXML").write_text("<?xml version='1.0'?><mzXML></mzXML>")
+    with pytest.raises(FormulaError, match="mzXML files are not read: convert the run to mzML"):
+        read_spectrum(tmp_path / "run.mzXML")
+    text = (OUT / "run_zlib64.mzML").read_text()
+    (tmp_path / "cut.mzML").write_text(text.replace('name="intensity array"', 'name="non-standard data array"'))
+    with pytest.raises(FormulaError, match="no intensity array"):
+        read_spectrum(tmp_path / "cut.mzML", scan=1)
+
+
 # --- a small outside set: compounds of neither the validation nor the development list --------
 OUTSIDE = [  # name, neutral formula, adduct, ion (molmass), alphabet
     ("bromhexine", "C14H20Br2N2", "[M+H]+", "[C14H21Br2N2]+", "CHNOPSBr"),
