@@ -151,6 +151,9 @@ def _report(result: Any, started: float) -> None:
     if last.get("failed"):
         out.print(f"failed evaluations (crash, time-out or NaN; kept as infeasible): {last['failed']}")
         reasons = list(getattr(result, "failure_reasons", {}).items())
+        counted = sum(count for _, count in reasons)
+        if reasons and counted < last["failed"]:  # a resumed run: earlier sessions' reasons are not kept
+            out.print(f"  by reason, the {counted} of this session (the others failed before the resume):")
         for reason, count in reasons[:3]:
             text = reason if len(reason) <= 160 else reason[:157] + "..."
             out.print(escape(f"  {count} x {text}"))

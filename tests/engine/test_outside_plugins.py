@@ -299,6 +299,23 @@ def test_failed_evaluations_say_why(installed, capsys, tmp_path):
     assert sum(counted.values()) == failed
 
 
+def test_a_resumed_run_says_its_reasons_are_this_sessions(installed, capsys, tmp_path):
+    run = tmp_path / "run"
+    code, _, _ = gadesign(capsys, "evolve", "outside-beam", "--set", "mode='flaky'", "-q", "--seed", "2",
+                          "--generations", "6", "--checkpoint-every", "2", "--out", str(run))
+    assert code == 0
+    for path in run.glob("checkpoints/gen-*.json"):
+        if path.name != "gen-0002.json":
+            path.unlink()
+    code, out, err = gadesign(capsys, "resume", str(run), "-q")
+    assert code == 0, err
+    total = int(out.split("kept as infeasible): ")[1].split()[0])
+    lines = [ln.strip() for ln in out.splitlines() if " x " in ln and ln.startswith("  ")]
+    session = sum(int(ln.split(" x ", 1)[0]) for ln in lines)
+    assert 0 < session < total, out
+    assert f"by reason, the {session} of this session" in out
+
+
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_export_failure_of_one_design_keeps_the_run_whole(installed, capsys, tmp_path, workers):
     run = tmp_path / "run"
