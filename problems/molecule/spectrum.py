@@ -520,7 +520,13 @@ def find_envelope(mz: np.ndarray, intensity: np.ndarray, mono_mz: float | None =
         near = np.flatnonzero(np.abs(mz - mono_mz) <= mono_mz * mono_ppm * 1e-6)
         near = near[intensity[near] > 0]
         if not len(near):
-            raise FormulaError(f"no peak within {mono_ppm:g} ppm of m/z {mono_mz:.5f} in the spectrum")
+            positive = np.flatnonzero(intensity > 0)
+            nearest = ""
+            if len(positive):
+                j = positive[np.argmin(np.abs(mz[positive] - mono_mz))]
+                nearest = (f" (the nearest is at m/z {mz[j]:.5f}, {mz[j] - mono_mz:+.5f} Th, "
+                           f"{(mz[j] - mono_mz) / mono_mz * 1e6:+.1f} ppm)")
+            raise FormulaError(f"no peak within {mono_ppm:g} ppm of m/z {mono_mz:.5f} in the spectrum{nearest}")
         mono = float(mz[near[np.argmax(intensity[near])]])
         given = float(intensity[near].max())
         down = _lighter(mz, intensity, mono, z, tolerance, NOTE_FRACTION * given)

@@ -318,6 +318,7 @@ BAD = [
     (["--spectrum", str(OUT / "run_zlib64.mzML"), "--scan", "3", "--adduct", "[M+H]+"], "negative ion spectrum"),
     (["--spectrum", str(OUT / "ions.mgf"), "--scan", "101", "--adduct", "[M-H]-"], "negative ion"),
     (["--spectrum", "NOEND"], "has no END IONS"),
+    (["326.3100", "--spectrum", str(OUT / "analogue.csv"), "--adduct", "[M+H]+"], "nearest is at m/z 326.305"),
 ]
 
 
