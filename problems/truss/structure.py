@@ -493,6 +493,7 @@ class Truss:
         m = len(members)
         fixed = np.zeros((n, dim), dtype=bool)
         prescribed = np.zeros((n, dim))
+        given = np.zeros((n, dim), bool)  # dofs whose settlement a support states
         for s, sup in enumerate(_list(data, "supports")):
             where = f"supports[{s}]"
             _check_misspelt(sup, {"node", "fixed", "displacement"}, where)
@@ -505,7 +506,14 @@ class Truss:
                 u = np.array(_vector(sup["displacement"], dim, f"{where}.displacement"))
                 if (u[~np.array(flags)] != 0).any():
                     raise TrussSchemaError(f"{where}.displacement: nonzero on a dof that is not fixed")
-                prescribed[node] = np.where(flags, u, prescribed[node])
+                flags_arr = np.array(flags)
+                clash = flags_arr & given[node] & (u != prescribed[node])
+                if clash.any():  # two supports of one node settling one dof differently: the last won
+                    k = int(np.argmax(clash))
+                    raise TrussSchemaError(f"{where}.displacement: node {node} {'xyz'[k]} is already given "
+                                           f"{prescribed[node, k]:g} by another support, here {u[k]:g}")
+                prescribed[node] = np.where(flags_arr, u, prescribed[node])
+                given[node] |= flags_arr
         cases = []
         for c, lc in enumerate(_list(data, "load_cases")):
             where = f"load_cases[{c}]"

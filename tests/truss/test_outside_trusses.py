@@ -357,6 +357,10 @@ BAD = {
         lambda d: d.__setitem__("E", 10 ** 400), "E: expected a finite number, got an integer of 401 digits"),
     "an integer coordinate beyond double range": (
         lambda d: d["nodes"].__setitem__(2, [1, 3 * 10 ** 400]), "nodes[2][1]: expected a finite number"),
+    "two supports of one node settling it differently (the last silently won)": (
+        lambda d: d["supports"].extend([{"node": 1, "fixed": [False, True], "displacement": [0, -0.01]},
+                                        {"node": 1, "fixed": [False, True], "displacement": [0, -0.02]}]),
+        "supports[3].displacement: node 1 y is already given -0.01 by another support, here -0.02"),
     "a unit that is not text": (lambda d: d["units"].__setitem__("length", {"m": 1}), "units.length: expected a unit name"),
     "a label that is an object": (lambda d: d.__setitem__("node_labels", ["A", {"x": 1}, "C"]),
                                   "node_labels[1]: expected an integer or a string"),
