@@ -371,11 +371,25 @@ def finished(store: RunStore, config: RunConfig) -> bool:
 
 
 def known_front(problem: Problem) -> np.ndarray | None:
-    """The problem's analytic front in its own objective directions, if it has one (2-D only)."""
+    """The problem's analytic front in its own objective directions, if it has one (2-D
+    only). A ``true_front`` that raises or gives no (k, 2) array of numbers is left out of
+    the plots with a warning: it is a decoration, not worth a run's remaining results."""
+    import warnings
+
     true_front = getattr(problem, "true_front", None)
     if true_front is None or len(problem.objectives) != 2:
         return None
-    return np.asarray(true_front(500), dtype=float)
+    try:
+        points = np.asarray(true_front(500), dtype=float)
+    except Exception as exc:  # noqa: BLE001 - plugin code
+        warnings.warn(f"problem {problem.name!r}: true_front() failed ({type(exc).__name__}: {exc}); "
+                      "the plots leave the true front out", RuntimeWarning, stacklevel=2)
+        return None
+    if points.ndim != 2 or points.shape[1] != 2:
+        warnings.warn(f"problem {problem.name!r}: true_front(500) gave an array of shape {points.shape}, "
+                      "not (k, 2); the plots leave the true front out", RuntimeWarning, stacklevel=2)
+        return None
+    return points
 
 
 def objectives_of(front: dict[str, Any]) -> list[Objective]:

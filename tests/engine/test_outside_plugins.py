@@ -75,6 +75,11 @@ class Beam:
             raise RuntimeError("figure broke")
         return []
 
+    def true_front(self, n):
+        if self.mode == "truefront":
+            raise NotImplementedError("no analytic front")
+        return np.zeros((n, 3)) if self.mode == "truefront-shape" else np.linspace([10, 0.5], [400, 0.01], n)
+
 
 def thin_web(design):
     web = design["web"].copy()
@@ -331,6 +336,19 @@ def test_export_failure_of_one_design_keeps_the_run_whole(installed, capsys, tmp
     written = sorted(p.name for p in (run / "designs").iterdir())
     assert len(members) >= 2 and "member-001.beam" not in written
     assert written == [f"member-{i:03d}.beam" for i in range(len(members)) if i != 1]
+
+
+@pytest.mark.parametrize("mode, text", [("truefront", "true_front() failed (NotImplementedError: no analytic front)"),
+                                        ("truefront-shape", "gave an array of shape (500, 3), not (k, 2)")])
+def test_a_failing_true_front_is_left_out_of_the_plots(installed, capsys, tmp_path, mode, text):
+    """It raised after front.json was written: internal error, no plots, no run.json."""
+    run = tmp_path / "run"
+    code, _, err = gadesign(capsys, "evolve", "outside-beam", "--set", f"mode={mode!r}", "-q", "--out", str(run))
+    assert code == 0, err
+    assert "warning:" in err and text in err
+    assert (run / "run.json").is_file() and (run / "plots" / "front.png").is_file()
+    code, out, err = gadesign(capsys, "plot", str(run))
+    assert code == 0 and "front.png" in out and text in err
 
 
 def test_failing_summary_and_report_figures_cost_only_their_own_output(installed, capsys, tmp_path):
