@@ -110,11 +110,24 @@ class Evolution:
     def initialise(self) -> None:
         """Generation 0: a random population, evaluated and passed through survival."""
         genomes = self.genome.sample_many(self.pop_size, self.rng)
+        self._check_json(genomes[0])
         pop = self._evaluated(genomes)
         if self.hv_reference is None:
             self.hv_reference = self._reference_from(pop)
         self.pop = self.algorithm.survive(pop, self.pop_size, self.rng)
         self._note_progress()
+
+    def _check_json(self, x: Any) -> None:
+        """A genome whose ``to_json`` gives what JSON cannot hold (a numpy array, say) is a
+        configuration error before generation 0 is evaluated, not a crash after it."""
+        import json
+
+        try:
+            json.dumps(self.genome.to_json(x))
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"problem {self.problem.name!r}: {type(self.genome).__name__}.to_json must return "
+                              f"JSON values (lists, numbers, strings, dicts; e.g. x.tolist() for an array): "
+                              f"{exc}") from None
 
     def step(self) -> None:
         """One generation (a restart when the search has stalled, see the module docstring)."""

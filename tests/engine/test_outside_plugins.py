@@ -27,7 +27,7 @@ import numpy as np
 import typer
 
 from gadesign.atomic import atomic_write_text
-from gadesign.genomes import Composite, IntegerVector, RealVector
+from gadesign.genomes import Composite, Genome, IntegerVector, RealVector
 from gadesign.problem import Evaluation, Objective
 
 
@@ -131,6 +131,35 @@ def broken(fault: str = "nogenome") -> Beam:
     return p
 
 
+class Digits(Genome):
+    """Three digits; its to_json forgets the .tolist()."""
+
+    def sample(self, rng):
+        return rng.integers(0, 10, 3)
+
+    def mutate(self, x, rng):
+        y = x.copy()
+        y[int(rng.integers(3))] = rng.integers(0, 10)
+        return y
+
+    def crossover(self, a, b, rng):
+        return b.copy(), a.copy()
+
+    def to_json(self, x):
+        return x
+
+    def from_json(self, data):
+        return np.asarray(data, dtype=np.int64)
+
+
+def digits():
+    """A beam whose custom genome's to_json returns a numpy array."""
+    p = Beam()
+    p.genome = Digits()
+    p.evaluate = lambda x: Evaluation((float(x.sum()), float(x[0])), (0.0,))
+    return p
+
+
 def needs_size(size):
     """A beam that needs a size."""
     return Beam()
@@ -155,6 +184,7 @@ outside-beam = outside_plugs:beam
 outside-broken = outside_plugs:broken
 outside-needs-size = outside_plugs:needs_size
 outside-instance = outside_plugs:INSTANCE
+outside-digits = outside_plugs:digits
 
 [gadesign.commands]
 outside = outside_plugs:app
@@ -224,6 +254,16 @@ def test_a_broken_plugin_is_one_error_line_before_any_output(installed, capsys, 
                               "--generations", "1", "-q", "--out", str(run))
     assert code == 2
     one_error(err, "problem 'outside-broken'", *fragments)
+    assert not run.exists()
+
+
+def test_a_custom_genome_whose_to_json_is_no_json_is_named_before_generation_0(installed, capsys, tmp_path):
+    """It was an internal error (TypeError: Object of type ndarray is not JSON serializable)."""
+    run = tmp_path / "run"
+    code, _, err = gadesign(capsys, "evolve", "outside-digits", "--pop", "6", "--generations", "1", "-q",
+                            "--out", str(run))
+    assert code == 2
+    one_error(err, "Digits.to_json must return JSON values", "ndarray")
     assert not run.exists()
 
 
