@@ -607,7 +607,7 @@ def _mount_plugins() -> None:
             _plugin_warning(f"{where} not mounted: the entry point names an object of type {type(sub).__name__}, "
                             "not a typer.Typer app")
             continue
-        app.add_typer(sub, name=ep.name)
+        app.add_typer(sub, name=ep.name, no_args_is_help=True)  # `gadesign NAME`: help, as for built-ins
         taken.add(ep.name)
 
 

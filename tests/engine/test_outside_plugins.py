@@ -420,3 +420,5 @@ def test_a_command_entry_point_that_is_no_typer_app_is_a_warning(site, cli):
     assert "hello from outside" in res.stdout
     assert "plugin commands 'outside-bad' (outside_plugs:NOT_A_TYPER) not mounted" in res.stderr
     assert "object of type int, not a typer.Typer app" in res.stderr and "Traceback" not in res.stderr
+    res = cli("outside", env=env)  # a bare group prints its help, as built-in groups do (was: Missing command)
+    assert res.returncode == 0 and "hello" in res.stdout and "Say hello" in res.stdout, res.stderr
