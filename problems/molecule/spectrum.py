@@ -114,7 +114,8 @@ def read_peaks(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     has); with semicolons, tabs or spaces a decimal comma (``311,1265``) is read as a
     decimal point. Lines before the first one that starts with a number are a header (and
     comments, ``#`` lines anywhere): when the last of them names the columns
-    (``index,m/z,intensity``, ``Intensity;m/z``) those are taken, else the first two.
+    (``index,m/z,intensity``, ``Intensity;m/z``) those are taken (with one of the two named,
+    the other is the column next to it), else the first two.
     From the first data line on every line must hold two numbers. A UTF-8 byte-order mark
     (Excel's "CSV UTF-8") and UTF-16 files are read. Dense profile lists are not
     centroided here (:func:`read_spectrum` does it)."""
@@ -150,10 +151,12 @@ def read_peaks(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         int_hits = [i for i, name in enumerate(header) if _INTENSITY_COLUMN.search(name) and i not in mz_hits[:1]]
         if mz_hits and int_hits:
             mz_col, int_col = mz_hits[0], int_hits[0]
-        elif mz_hits or int_hits:
-            raise FormulaError(f"{path}:{lines[first - 1][0]}: the header {header!r} names "
-                               f"{'an m/z' if mz_hits else 'an intensity'} column but no "
-                               f"{'intensity' if mz_hits else 'm/z'} column")
+        elif mz_hits:          # "index,mass,rel": intensity after m/z
+            mz_col = mz_hits[0]
+            int_col = mz_col + 1 if mz_col + 1 < len(header) else (1 if mz_col == 0 else 0)
+        elif int_hits:         # "x,y", "index,x,y": m/z before the intensity
+            int_col = int_hits[0]
+            mz_col = int_col - 1 if int_col > 0 else 1
     mz, inten = [], []
     for n, line in lines[first:]:
         fields = split(line)

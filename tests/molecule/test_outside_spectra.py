@@ -87,6 +87,17 @@ def test_a_damaged_first_data_line_is_an_error_not_a_header(tmp_path):
     assert read_peaks(good)[0][0] == pytest.approx(mono, abs=1e-6)
 
 
+@pytest.mark.parametrize("header, row", [("x,y", "{m},{i}"), ("index,mass,rel", "7,{m},{i}"),
+                                         ("Intensity;m/z", "{i};{m}"), ("scan\tm/z\tabundance", "3\t{m}\t{i}")])
+def test_columns_are_found_by_their_names(tmp_path, header, row):
+    _, pattern, mzs = molmass_envelope(TOLBUTAMIDE, 3)
+    path = tmp_path / "named.csv"
+    path.write_text(header + "\n" + "".join(row.format(m=f"{m:.6f}", i=f"{1e5 * p:.1f}") + "\n"
+                                          for m, p in zip(mzs, pattern)))
+    mz, intensity = read_peaks(path)
+    assert np.allclose(mz, mzs, atol=1e-6) and np.allclose(intensity / intensity.sum(), pattern, atol=1e-6)
+
+
 def test_profile_centroids_sit_on_the_peak_not_between_samples():
     """The 3-point intensity-weighted mean of a Gaussian sampled every 0.7 mTh (sigma 2.5
     mTh) lies up to ~0.3 mTh towards the middle sample: 1 ppm at 271 Th, a third of the
