@@ -37,8 +37,11 @@ class ProblemEntry:
     name: str
     target: str
     entry_point: EntryPoint
+    conflict: str = ""  # set when two installed plugins register this name: neither is used
 
     def factory(self) -> Callable[..., Problem]:
+        if self.conflict:
+            raise GadesignError(self.conflict)
         try:
             factory = self.entry_point.load()
         except Exception as exc:  # a broken plugin must not take the CLI down
@@ -128,9 +131,29 @@ def parameter_docs(doc: str, names: list[str]) -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def problem_entries() -> dict[str, ProblemEntry]:
-    """All registered problems by name, sorted by name."""
+    """All registered problems by name, sorted by name. A name that two installed plugins
+    register for different factories is an entry whose use is an error naming both (which
+    one won would depend on the order of ``sys.path``)."""
     eps = sorted(entry_points(group=PROBLEM_GROUP), key=lambda e: e.name)
-    return {e.name: ProblemEntry(e.name, e.value, e) for e in eps}
+    targets: dict[str, list[EntryPoint]] = {}
+    for e in eps:
+        if all(other.value != e.value for other in targets.get(e.name, [])):
+            targets.setdefault(e.name, []).append(e)
+    entries = {}
+    for name, found in targets.items():
+        conflict = ""
+        if len(found) > 1:
+            where = " and ".join(f"{e.value} ({_distribution(e)})" for e in found)
+            conflict = (f"problem {name!r} is registered by {len(found)} installed plugins: {where}; "
+                        "uninstall one of them or rename its entry point")
+        entries[name] = ProblemEntry(name, found[0].value, found[0], conflict)
+    return entries
+
+
+def _distribution(ep: EntryPoint) -> str:
+    """The name of the installed distribution an entry point comes from, if known."""
+    dist = getattr(ep, "dist", None)
+    return str(dist.metadata["Name"]) if dist is not None else "unknown distribution"
 
 
 def command_entry_points() -> list[EntryPoint]:

@@ -185,6 +185,7 @@ outside-broken = outside_plugs:broken
 outside-needs-size = outside_plugs:needs_size
 outside-instance = outside_plugs:INSTANCE
 outside-digits = outside_plugs:digits
+outside-twice = outside_plugs:beam
 
 [gadesign.commands]
 outside = outside_plugs:app
@@ -201,6 +202,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: outside-plugs\nVersion: 0.1\n")
     (info / "entry_points.txt").write_text(ENTRY_POINTS)
+    fork = root / "outside_fork-0.1.dist-info"  # a second distribution claiming one of the names
+    fork.mkdir()
+    (fork / "METADATA").write_text("Metadata-Version: 2.1\nName: outside-fork\nVersion: 0.1\n")
+    (fork / "entry_points.txt").write_text("[gadesign.problems]\noutside-twice = outside_plugs:needs_size\n")
     return root
 
 
@@ -276,6 +281,18 @@ def test_a_factory_parameter_without_default_is_named(installed, capsys, tmp_pat
     assert code == 2
     one_error(err, "has no parameter 'height'", "parameters: mode")
     assert not (tmp_path / "run").exists()
+
+
+def test_a_name_two_plugins_register_is_refused_naming_both(installed, capsys, tmp_path):
+    """The entry registered last on sys.path silently won (e.g. an outside 'zdt1')."""
+    code, _, err = gadesign(capsys, "evolve", "outside-twice", "-q", "--out", str(tmp_path / "run"))
+    assert code == 2
+    one_error(err, "problem 'outside-twice' is registered by 2 installed plugins",
+              "outside_plugs:beam (outside-plugs)", "outside_plugs:needs_size (outside-fork)")
+    assert not (tmp_path / "run").exists()
+    code, out, _ = gadesign(capsys, "problems", "--json")
+    listed = {p["name"]: p["description"] for p in json.loads(out)}
+    assert code == 0 and "registered by 2 installed plugins" in listed["outside-twice"]
 
 
 def test_an_entry_point_to_an_instance_is_named_not_an_internal_error(installed, capsys):
