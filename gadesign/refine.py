@@ -64,7 +64,11 @@ def check_refinable(problem: Problem) -> None:
 
 def refine(problem: Problem, x0: Any, *, max_iter: int = 200, step: float = 1e-7, ftol: float = 1e-10) -> Refined:
     """SLSQP from ``x0`` on the real parts of the genome; returns the better of the start
-    and the result (feasible designs first, then lower objective)."""
+    and the result (feasible designs first, then lower objective).
+
+    SLSQP works on the genes mapped onto [0, 1] by their bounds, with the objective divided
+    by its size at the start: its tolerances and difference steps are absolute, so genes
+    of 1e-3 (areas in m²) or objectives of 1e4 would otherwise end it at the start."""
     if len(problem.objectives) != 1:
         raise ValueError("refinement needs a single objective")
     parts = _real_parts(problem)
@@ -74,8 +78,10 @@ def refine(problem: Problem, x0: Any, *, max_iter: int = 200, step: float = 1e-7
     sign = problem.objectives[0].sign
     count = 0
 
-    def build(z: np.ndarray) -> Any:
-        z = np.clip(z, lower, upper)
+    span = np.where(upper > lower, upper - lower, 1.0)
+
+    def build(u: np.ndarray) -> Any:
+        z = np.clip(lower + u * span, lower, upper)
         if parts[0][0] is None:
             return z
         x = dict(x0)
@@ -97,20 +103,26 @@ def refine(problem: Problem, x0: Any, *, max_iter: int = 200, step: float = 1e-7
 
     cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
-    def with_grad(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        key = z.tobytes()
+    z0 = np.concatenate([np.asarray(x0 if name is None else x0[name], float) for name, _ in parts])
+    u0 = (z0 - lower) / span
+    f_scale = max(abs(values([u0])[0][0]), 1e-300) if len(u0) else 1.0
+    if not np.isfinite(f_scale):
+        f_scale = 1.0
+
+    def with_grad(u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        key = u.tobytes()
         if key not in cache:
-            h = step * np.maximum(np.abs(z), 1.0)
-            h = np.where(z + h > upper, -h, h)  # stay inside the bounds
-            Z = [z] + [z + np.eye(len(z))[i] * h[i] for i in range(len(z))]
-            f, g = values(Z)
+            h = np.full(len(u), step)
+            h = np.where(u + h > 1.0, -h, h)  # stay inside the bounds
+            U = [u] + [u + np.eye(len(u))[i] * h[i] for i in range(len(u))]
+            f, g = values(U)
+            f = f / f_scale
             cache.clear()
             cache[key] = (f[0], g[0], np.c_[(f[1:] - f[0]) / h], (g[1:] - g[0]) / h[:, None])
         return cache[key]
 
-    z0 = np.concatenate([np.asarray(x0 if name is None else x0[name], float) for name, _ in parts])
-    res = minimize(lambda z: with_grad(z)[0], z0, jac=lambda z: with_grad(z)[2].ravel(), method="SLSQP",
-                   bounds=list(zip(lower, upper)),
+    res = minimize(lambda u: with_grad(u)[0], u0, jac=lambda u: with_grad(u)[2].ravel(), method="SLSQP",
+                   bounds=[(0.0, 1.0)] * len(u0),
                    constraints=[{"type": "ineq", "fun": lambda z: -with_grad(z)[1],
                                  "jac": lambda z: -with_grad(z)[3].T}],
                    options={"maxiter": max_iter, "ftol": ftol})
@@ -121,7 +133,7 @@ def refine(problem: Problem, x0: Any, *, max_iter: int = 200, step: float = 1e-7
         # SLSQP ends on the active constraints, often outside them by rounding (1e-12);
         # step back towards the feasible start by ever larger fractions until feasible
         for back in (1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2):
-            candidate = build(res.x + back * (z0 - res.x))
+            candidate = build(res.x + back * (u0 - res.x))
             e_candidate = problem.evaluate(candidate)
             count += 1
             if e_candidate.feasible:
