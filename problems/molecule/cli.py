@@ -186,7 +186,8 @@ def formula_cmd(
                          "prior": query.scoring.use_prior, "halogen_prior": query.scoring.halogen_prior,
                          "upper": dict(zip(query.elements, query.effective_upper.tolist())),
                          "pattern": measured, "method": method,
-                         "spectrum": None if found is None else {"file": str(spectrum), "mono_mz": found.mono_mz,
+                         "spectrum": None if found is None else {"file": str(spectrum), "source": peaks.source,
+                                                                 "mono_mz": found.mono_mz,
                                                                  "peaks_mz": found.peaks_mz}},
                "stats": {**stats, "seconds": elapsed, "rule3_relaxed": relaxed},
                "warnings": warnings,
@@ -200,7 +201,7 @@ def formula_cmd(
                   f"elements {''.join(query.elements)}, rules {query.rules.name}, {method}: "
                   + ", ".join(f"{k} {int(v)}" for k, v in stats.items()) + f", {elapsed:.2f} s")
     if measured is not None:
-        console.print("measured peaks (fraction of those given): "
+        console.print(f"measured peaks{'' if found is None else f' ({peaks.source})'} (fraction of those given): "
                       + ", ".join(f"M+{k} {'-' if v is None else format(v, '.4f')}" for k, v in enumerate(measured)))
     for line in warnings:
         console.print(f"[yellow]{line}[/yellow]")

@@ -144,6 +144,7 @@ def test_mzml_rt_picks_the_adducts_polarity_from_the_cli():
     doc = formula_json("--spectrum", str(OUT / "run_zlib64.mzML"), "--rt", "1.0", "--adduct", "[M-H]-",
                        "-e", "CHNOPSCl", "--top", "3")
     assert doc["candidates"][0]["formula"] == molmass.Formula("C7H4Cl3NO3").formula
+    assert "scan 3" in doc["query"]["spectrum"]["source"]           # the negative scan, not scan 1 nearer in time
 
 
 @pytest.mark.parametrize("scan, ion, formula, charge", [
