@@ -205,7 +205,7 @@ class SerialEvaluator:
 
     def refine_designs(self, members: Sequence[tuple[Any, Evaluation]]) -> list[tuple[Any, Evaluation, int]]:
         """The problem's ``refine_design(x, evaluation)`` of each member (in order)."""
-        return [_refine_member(self.problem, m) for m in members]
+        return [refine_member(self.problem, m) for m in members]
 
     def export_designs(self, designs: Sequence[tuple[Any, Evaluation, str]], directory: Path,
                        on_done: Callable[[int], None] | None = None) -> list[str]:
@@ -300,13 +300,33 @@ def _repair_evaluate_chunk(xs: Sequence[Any], skip: frozenset[bytes] = frozenset
     return _repair_evaluate(_WORKER_PROBLEM["problem"], xs, _WORKER_PROBLEM["timeout"], skip)
 
 
-def _refine_member(problem: Problem, member: tuple[Any, Evaluation]) -> tuple[Any, Evaluation, int]:
-    y, evaluation, spent = problem.refine_design(*member)  # type: ignore[attr-defined]
-    return y, evaluation, int(spent)
+def refine_member(problem: Problem, member: tuple[Any, Evaluation]) -> tuple[Any, Evaluation, int]:
+    """The problem's ``refine_design`` of one ``(x, evaluation)``. One that raises or
+    returns something other than ``(x, Evaluation, evaluations)`` leaves the design as it
+    was (0 evaluations spent), with the reason in ``info["refine_failed"]``: the run's
+    evolved results are not lost to a broken local search."""
+    x, evaluation = member
+    try:
+        out = problem.refine_design(x, evaluation)  # type: ignore[attr-defined]
+        if not isinstance(out, tuple) or len(out) != 3:
+            raise TypeError(f"returned {type(out).__name__}, not (x, Evaluation, evaluations_spent)")
+        y, new, spent = out
+        if not isinstance(new, Evaluation):
+            raise TypeError(f"returned {type(new).__name__} as the evaluation, not Evaluation")
+        new = new.checked(len(problem.objectives), len(problem.constraints))
+        if new.info.get("failed"):
+            raise ValueError(f"its evaluation is malformed: {new.info['reason']}")
+        return y, new, int(spent)
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - plugin code; refine_front reports it
+        note = f"{type(exc).__name__}: {exc}"
+        return x, Evaluation(evaluation.objectives, evaluation.violations,
+                             {**evaluation.info, "refine_failed": note}), 0
 
 
 def _refine_chunk(members: Sequence[tuple[Any, Evaluation]]) -> list[tuple[Any, Evaluation, int]]:
-    return [_refine_member(_WORKER_PROBLEM["problem"], m) for m in members]
+    return [refine_member(_WORKER_PROBLEM["problem"], m) for m in members]
 
 
 def _export_one(problem: Problem, design: tuple[Any, Evaluation, str], directory: Path) -> str | None:
@@ -448,7 +468,7 @@ class ProcessPoolEvaluator(SerialEvaluator):
 
         futures = [pool.submit(_refine_chunk, [m]) for m in members[1:]]
         with threadpool_limits(1):  # as in the workers, so results match bit for bit
-            first = _refine_member(self.problem, members[0])
+            first = refine_member(self.problem, members[0])
         return [first] + [f.result()[0] for f in futures]
 
     def export_designs(self, designs: Sequence[tuple[Any, Evaluation, str]], directory: Path,

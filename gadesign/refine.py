@@ -17,6 +17,7 @@ the best K designs after the last generation and keeps the better ones (see
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Sequence, TypeVar
 
@@ -186,9 +187,16 @@ def refine_front(problem: Problem, front: Sequence[tuple[Any, Evaluation]], k: i
         ranked = distinct_keys_first(ranked, lambda xe: key(xe[0]))
     own = getattr(problem, "refine_design", None)
     if callable(own):
+        from gadesign.evaluation import refine_member
+
         best = ranked[:k]
         refined = (refine_many(best) if refine_many is not None
-                   else [own(x, e) for x, e in best])
+                   else [refine_member(problem, m) for m in best])
+        failed = [e_new.info["refine_failed"] for _, e_new, _ in refined if "refine_failed" in e_new.info]
+        if failed:
+            logging.getLogger("gadesign").warning(
+                f"refine: the problem's refine_design failed on {len(failed)} of {len(best)} designs "
+                f"(first: {failed[0]}); those designs are left as they were")
         out = []
         for (x, e), (y, e_new, spent) in zip(best, refined):
             better = (e_new.total_violation, sign * e_new.objectives[0]) < (e.total_violation, sign * e.objectives[0])

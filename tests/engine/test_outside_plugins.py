@@ -75,6 +75,11 @@ class Beam:
             raise RuntimeError("figure broke")
         return []
 
+    def refine_design(self, x, evaluation):
+        if self.mode == "refine":
+            raise RuntimeError("local search broke")
+        return x  # mode "refine-shape": not the (x, Evaluation, evaluations) it should be
+
     def true_front(self, n):
         if self.mode == "truefront":
             raise NotImplementedError("no analytic front")
@@ -406,6 +411,23 @@ def test_a_failing_true_front_is_left_out_of_the_plots(installed, capsys, tmp_pa
     assert (run / "run.json").is_file() and (run / "plots" / "front.png").is_file()
     code, out, err = gadesign(capsys, "plot", str(run))
     assert code == 0 and "front.png" in out and text in err
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize("mode, text", [("refine", "RuntimeError: local search broke"),
+                                        ("refine-shape", "TypeError: returned dict, not (x, Evaluation")])
+def test_a_failing_refine_design_leaves_the_designs_as_they_were(installed, capsys, caplog, tmp_path, workers,
+                                                                mode, text):
+    """It was an internal error after the last generation: no front.json, no run.json."""
+    run = tmp_path / "run"
+    code, out, err = gadesign(capsys, "evolve", "outside-beam", "--set", f"mode={mode!r}", "--refine", "2", "-q",
+                              "--workers", workers, "--out", str(run))
+    assert code == 0, err
+    said = caplog.text + err  # the "gadesign" logger: stderr on the console, caplog under pytest
+    assert "refine_design failed on 2 of 2 designs" in said and text in said
+    assert "refined: no polished design beat the evolved front" in out
+    front = json.loads((run / "front.json").read_text())
+    assert (run / "run.json").is_file() and not any(m["info"].get("refined") for m in front["members"])
 
 
 def test_failing_summary_and_report_figures_cost_only_their_own_output(installed, capsys, tmp_path):
