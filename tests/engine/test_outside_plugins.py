@@ -165,6 +165,27 @@ def digits():
     return p
 
 
+class Clumsy(Digits):
+    """Three digits whose mutation indexes past the end."""
+
+    def to_json(self, x):
+        return x.tolist()
+
+    def mutate(self, x, rng):
+        return pick_tenth(x)
+
+
+def pick_tenth(x):
+    return x[10]
+
+
+def clumsy():
+    """A beam whose custom genome's mutate raises IndexError."""
+    p = digits()
+    p.genome = Clumsy()
+    return p
+
+
 def needs_size(size):
     """A beam that needs a size."""
     return Beam()
@@ -190,6 +211,7 @@ outside-broken = outside_plugs:broken
 outside-needs-size = outside_plugs:needs_size
 outside-instance = outside_plugs:INSTANCE
 outside-digits = outside_plugs:digits
+outside-clumsy = outside_plugs:clumsy
 outside-twice = outside_plugs:beam
 
 [gadesign.commands]
@@ -275,6 +297,23 @@ def test_a_custom_genome_whose_to_json_is_no_json_is_named_before_generation_0(i
     assert code == 2
     one_error(err, "Digits.to_json must return JSON values", "ndarray")
     assert not run.exists()
+
+
+def test_a_crash_in_plugin_code_names_the_plugin_file_not_an_internal_error(installed, capsys, tmp_path):
+    """A custom genome's mutate that raises IndexError said 'internal error: IndexError: ...'."""
+    from gadesign.cli import plugin_frame
+    from gadesign.problem import check_members
+
+    code, _, err = gadesign(capsys, "evolve", "outside-clumsy", "--pop", "6", "--generations", "2", "-q",
+                            "--out", str(tmp_path / "run"))
+    assert code == 1 and "Traceback" not in err
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("error in plugin code (") and "outside_plugs.py:" in line and "in pick_tenth)" in line
+    assert "IndexError: index 10 is out of bounds" in line
+    try:  # an exception raised in gadesign's own code is no plugin's
+        check_members(None, "x")
+    except ConfigError as exc:
+        assert plugin_frame(exc) is None
 
 
 def test_a_factory_parameter_without_default_is_named(installed, capsys, tmp_path):
