@@ -48,6 +48,7 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, Sequence, runtime_checkable
 
@@ -209,7 +210,7 @@ def check_members(problem: Any, label: str) -> None:
             raise bad(f"constraint names must be non-empty str, got {c!r}")
     names = [o.name for o in objectives]
     for what, group in (("objective", names), ("constraint", list(constraints))):
-        twice = sorted({n for n in group if group.count(n) > 1})
+        twice = sorted(n for n, count in Counter(group).items() if count > 1)  # linear: a problem may have many
         if twice:
             raise bad(f"{what} name {twice[0]!r} is used twice; each {what} needs its own name")
     both = sorted(set(names) & set(constraints))

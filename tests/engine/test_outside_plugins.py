@@ -375,6 +375,20 @@ def test_python_api_and_deap_bridge_check_the_members_too():
         toolbox(Unregistered())
 
 
+def test_the_member_check_is_linear_in_the_objectives():
+    """Duplicate names were found by list.count: dtlz2 --set n_obj=1000000 hung for
+    minutes before the GADESIGN_MAX_OBJECTIVES limit could refuse it (corpus case)."""
+    import time
+
+    from gadesign.problem import check_members
+
+    problem = Unregistered()
+    problem.objectives = tuple(Objective(f"f{i}") for i in range(100_000))
+    started = time.perf_counter()
+    check_members(problem, "many")
+    assert time.perf_counter() - started < 5.0
+
+
 def test_numpy_values_and_info_none_are_accepted(installed, capsys, tmp_path):
     """Evaluation((float32 array), np.zeros(1), None) ran all generations, then failed to
     write front.json (internal error, half-written run directory)."""
