@@ -64,6 +64,8 @@ def evolve(problem: Problem, *, algorithm: str | None = None, pop: int | None = 
     algorithm = algorithm or defaults.get("algorithm") or ("ga" if len(problem.objectives) == 1 else "nsga2")
     pop = pop if pop is not None else int(defaults.get("pop", 100))
     generations = generations if generations is not None else int(defaults.get("generations", 100))
+    _check_options(pop=pop, generations=generations, seed=seed, workers=workers, refine=refine,
+                   eval_timeout=eval_timeout)
     alg = make_algorithm(algorithm, len(problem.objectives), pop)
     with make_evaluator(problem, workers, dask, eval_timeout) as evaluator:
         evo = Evolution(problem, alg, pop, np.random.Generator(np.random.PCG64(seed)), evaluator)
@@ -79,3 +81,28 @@ def evolve(problem: Problem, *, algorithm: str | None = None, pop: int | None = 
                 logbook[-1] = evo.statistics()  # the last row counts the refinement
     assert evo.pop is not None
     return EvolveResult(problem, evo.front(), evo.pop, logbook, evo.hv_reference)
+
+
+def _check_options(*, pop: Any, generations: Any, seed: Any, workers: Any, refine: Any, eval_timeout: Any) -> None:
+    """The same rules as ``gadesign evolve``'s options (:mod:`gadesign.options`), named as
+    the keyword arguments: ``generations=-1`` ran generation 0 only, ``seed=-1`` was
+    numpy's ValueError, ``workers=0`` ran serially, ``pop="10"`` a TypeError."""
+    import numbers
+
+    from gadesign import options
+    from gadesign.errors import ConfigError
+
+    for name, value in (("pop", pop), ("generations", generations), ("seed", seed), ("refine", refine),
+                        ("workers", None if workers == "auto" else workers)):
+        if value is not None and (not isinstance(value, numbers.Integral) or isinstance(value, bool)):
+            raise ConfigError(f"evolve(): {name} must be an int, got {value!r}")
+    options.population(pop, "evolve(): pop")
+    options.generations(generations, "evolve(): generations")
+    options.at_least(seed, "evolve(): seed", 0)
+    options.at_least(refine, "evolve(): refine", 0)
+    if workers != "auto":
+        options.workers(workers, "evolve(): workers")
+    if eval_timeout is not None:
+        if not isinstance(eval_timeout, numbers.Real) or isinstance(eval_timeout, bool):
+            raise ConfigError(f"evolve(): eval_timeout must be a number of seconds, got {eval_timeout!r}")
+        options.positive(eval_timeout, "evolve(): eval_timeout", " seconds", maximum=1e7)

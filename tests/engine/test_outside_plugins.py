@@ -375,6 +375,26 @@ def test_python_api_and_deap_bridge_check_the_members_too():
         toolbox(Unregistered())
 
 
+class Sphere(Unregistered):
+    objectives = (Objective("f"), Objective("g"))
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"generations": -1}, "generations must be >= 0"),  # ran generation 0 only
+    ({"seed": -1}, "seed must be >= 0"),                # numpy's ValueError
+    ({"workers": 0}, "workers must be >= 1"),           # ran serially
+    ({"pop": "10"}, "pop must be an int"),              # TypeError
+    ({"refine": -1}, "refine must be >= 0"),
+    ({"eval_timeout": "1"}, "eval_timeout must be a number of seconds"),
+])
+def test_python_api_checks_its_options_as_the_cli_does(options, message):
+    from gadesign import evolve
+
+    with pytest.raises(ConfigError, match=rf"evolve\(\): {message}"):
+        evolve(Sphere(), **{"pop": 8, "generations": 1, **options})
+    assert len(evolve(Sphere(), pop=8, generations=0, seed=0).front) >= 1
+
+
 def test_the_member_check_is_linear_in_the_objectives():
     """Duplicate names were found by list.count: dtlz2 --set n_obj=1000000 hung for
     minutes before the GADESIGN_MAX_OBJECTIVES limit could refuse it (corpus case)."""
