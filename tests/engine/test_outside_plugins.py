@@ -255,6 +255,17 @@ def gadesign(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
+def evolve_with_workers(capsys: pytest.CaptureFixture[str], cli, site: Path, workers: str,
+                        *args: str) -> tuple[int, str, str]:
+    """``gadesign evolve ARGS --workers N``: in this process for one worker; in a fresh
+    interpreter for a pool, whose workers must import the plugin by name as an installed
+    one is (a forkserver started earlier in this session would not see ``site``)."""
+    if workers == "1":
+        return gadesign(capsys, "evolve", *args, "--workers", "1")
+    res = cli("evolve", *args, "--workers", workers, env={"PYTHONPATH": str(site)})
+    return res.returncode, res.stdout, res.stderr
+
+
 def one_error(err: str, *fragments: str) -> None:
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: "), err
@@ -457,10 +468,10 @@ def test_a_resumed_run_says_its_reasons_are_this_sessions(installed, capsys, tmp
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_export_failure_of_one_design_keeps_the_run_whole(installed, capsys, tmp_path, workers):
+def test_export_failure_of_one_design_keeps_the_run_whole(installed, capsys, cli, tmp_path, workers):
     run = tmp_path / "run"
-    code, _, err = gadesign(capsys, "evolve", "outside-beam", "--set", "mode='export'", "-q", "--seed", "3",
-                            "--workers", workers, "--out", str(run))
+    code, _, err = evolve_with_workers(capsys, cli, installed, workers, "outside-beam", "--set", "mode='export'",
+                                       "-q", "--seed", "3", "--out", str(run))
     assert code == 2
     lines = [ln for ln in err.splitlines() if ln.startswith("error:")]
     assert len(lines) == 1 and "problem 'outside-beam': its export() failed for 1 of" in lines[0], err
@@ -489,12 +500,12 @@ def test_a_failing_true_front_is_left_out_of_the_plots(installed, capsys, tmp_pa
 @pytest.mark.parametrize("workers", ["1", "2"])
 @pytest.mark.parametrize("mode, text", [("refine", "RuntimeError: local search broke"),
                                         ("refine-shape", "TypeError: returned dict, not (x, Evaluation")])
-def test_a_failing_refine_design_leaves_the_designs_as_they_were(installed, capsys, caplog, tmp_path, workers,
+def test_a_failing_refine_design_leaves_the_designs_as_they_were(installed, capsys, caplog, cli, tmp_path, workers,
                                                                 mode, text):
     """It was an internal error after the last generation: no front.json, no run.json."""
     run = tmp_path / "run"
-    code, out, err = gadesign(capsys, "evolve", "outside-beam", "--set", f"mode={mode!r}", "--refine", "2", "-q",
-                              "--workers", workers, "--out", str(run))
+    code, out, err = evolve_with_workers(capsys, cli, installed, workers, "outside-beam", "--set", f"mode={mode!r}",
+                                         "--refine", "2", "-q", "--out", str(run))
     assert code == 0, err
     said = caplog.text + err  # the "gadesign" logger: stderr on the console, caplog under pytest
     assert "refine_design failed on 2 of 2 designs" in said and text in said
