@@ -290,14 +290,7 @@ def truss_sizing(file: str = "", catalogue: str = "auto", tolerance: float = 1e-
     truss = Truss.from_json(file)
     if catalogue == "auto":
         catalogue = "discrete" if truss.area is not None and truss.area.kind == "discrete" else "continuous"
-    if catalogue == "continuous" and (truss.area is None or truss.area.kind != "continuous"):
-        raise ConfigError(f"truss-sizing: {Path(file).name} has no continuous 'area' range "
-                          "({\"type\": \"continuous\", \"min\": ..., \"max\": ...})")
-    if catalogue == "discrete":
-        try:
-            discrete_values(truss)
-        except ValueError:
-            raise ConfigError(f"truss-sizing: {Path(file).name} has no discrete catalogue of areas") from None
+    _check_catalogue("truss-sizing", truss, file, catalogue)
     ungrouped = np.flatnonzero(truss.group_index < 0)
     if len(ungrouped):
         raise ConfigError(f"truss-sizing: {len(ungrouped)} member(s) in no group (first: members[{ungrouped[0]}]); "
@@ -310,6 +303,19 @@ def truss_sizing(file: str = "", catalogue: str = "auto", tolerance: float = 1e-
 
 
 truss_sizing.input_files = ("file",)  # type: ignore[attr-defined]  # copied into the run directory
+
+
+def _check_catalogue(problem: str, truss: Truss, file: str, catalogue: str, hint: str = "") -> None:
+    """The file holds the kind of areas ``catalogue`` asks for: a continuous range or a
+    discrete catalogue; otherwise a ConfigError naming the problem and the file."""
+    if catalogue == "continuous" and (truss.area is None or truss.area.kind != "continuous"):
+        raise ConfigError(f"{problem}: {Path(file).name} has no continuous 'area' range "
+                          "({\"type\": \"continuous\", \"min\": ..., \"max\": ...})" + hint)
+    if catalogue == "discrete":
+        try:
+            discrete_values(truss)
+        except ValueError:
+            raise ConfigError(f"{problem}: {Path(file).name} has no discrete catalogue of areas") from None
 
 
 def truss_ground(file: str = "", mode: str = "pareto", catalogue: str = "continuous",
@@ -335,15 +341,7 @@ def truss_ground(file: str = "", mode: str = "pareto", catalogue: str = "continu
     lp_exact = (len(truss.load_cases) == 1 and not truss.displacement_limits and not truss.has_buckling
                 and truss.self_weight is None and truss.prescribed is None
                 and truss.tension_limit is not None and truss.compression_limit is not None)
-    if catalogue == "continuous" and (truss.area is None or truss.area.kind != "continuous"):
-        # was "bad parameter value: <truss name>: no continuous area range in the definition"
-        raise ConfigError(f"truss-ground: {Path(file).name} has no continuous 'area' range "
-                          "({\"type\": \"continuous\", \"min\": ..., \"max\": ...}); `gadesign truss ground` writes one")
-    if catalogue == "discrete":
-        try:
-            discrete_values(truss)
-        except ValueError:
-            raise ConfigError(f"truss-ground: {Path(file).name} has no discrete catalogue of areas") from None
+    _check_catalogue("truss-ground", truss, file, catalogue, hint="; `gadesign truss ground` writes one")
     if method == "lp" and (mode != "weight" or not lp_exact or catalogue != "continuous"):
         raise ConfigError("truss-ground: method=lp needs mode=weight, continuous areas, one load case and "
                           "stress limits only, no buckling, self-weight or settlement (where the LP layout is the exact "
