@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from gadesign.errors import ConfigError, GadesignError, RunStoreError
+from gadesign.errors import ConfigError, GadesignError, RunStoreError, plugin_frame
 from gadesign.registry import command_entry_points, make_problem, problem_entries
 
 
@@ -699,41 +699,6 @@ def _held_warnings(debug: bool) -> Any:
         if text not in seen:
             seen.add(text)
             err.print(f"[yellow]warning:[/yellow] {escape(text)}")
-
-
-def plugin_frame(exc: BaseException) -> str | None:
-    """``FILE:LINE, in FUNCTION`` of the plugin code an unexpected exception came from, or
-    None when it came from gadesign itself (an internal error). Plugin code is what
-    gadesign's own code (``gadesign``, ``gadesign_problems``) called that is neither the
-    standard library nor a library gadesign depends on: a third-party problem's
-    ``refine_key``, a custom genome's ``mutate``, a command's function."""
-    import sysconfig
-    import traceback
-
-    frames = traceback.extract_tb(exc.__traceback__)
-    own_roots = [Path(__file__).resolve().parent]
-    with contextlib.suppress(ImportError):
-        import gadesign_problems
-        own_roots.append(Path(gadesign_problems.__file__).resolve().parent)
-    library_roots = [Path(sysconfig.get_paths()[k]).resolve() for k in ("stdlib", "platstdlib")]
-    for name in ("numpy", "scipy", "deap", "moocore", "matplotlib", "typer", "click", "rich", "numba",
-                 "threadpoolctl", "skrf", "molmass", "pyteomics", "tomli", "tomli_w", "dask", "distributed"):
-        module = sys.modules.get(name)
-        if module is not None and getattr(module, "__file__", None):
-            library_roots.append(Path(module.__file__).resolve().parent)
-
-    def under(filename: str, roots: list[Path]) -> bool:
-        path = Path(filename).resolve()
-        return any(path == root or root in path.parents for root in roots)
-
-    own = [i for i, f in enumerate(frames) if under(f.filename, own_roots)]
-    if not own or own[-1] == len(frames) - 1:
-        return None
-    called = frames[own[-1] + 1:]
-    if under(called[0].filename, library_roots):
-        return None  # gadesign's own call into a library
-    frame = [f for f in called if not under(f.filename, library_roots)][-1]
-    return f"{frame.filename}:{frame.lineno}, in {frame.name}"
 
 
 _TMP_NAME = re.compile(r"(^|/)\.([^/]+)\.tmp\.[^/.]+(\.[^/]*)?$")  # atomic.py's temporary names

@@ -23,7 +23,7 @@ from functools import lru_cache
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Callable
 
-from gadesign.errors import ConfigError, GadesignError, ProblemNotFoundError
+from gadesign.errors import ConfigError, GadesignError, ProblemNotFoundError, accidental_plugin_error
 from gadesign.problem import Problem, check_members
 
 PROBLEM_GROUP = "gadesign.problems"
@@ -194,7 +194,12 @@ def make_problem(name: str, params: dict[str, Any] | None = None) -> Problem:
     except GadesignError:
         raise
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"problem {name!r}: bad parameter value: {exc}") from exc
+        where = accidental_plugin_error(exc)
+        if where is None:  # raised on purpose: a check of a value the caller gave
+            raise ConfigError(f"problem {name!r}: bad parameter value: {exc}") from exc
+        given = f" (--set {', '.join(f'{k}={v!r}' for k, v in params.items())})" if params else ""
+        raise GadesignError(f"problem {name!r}: error in plugin code ({where}), called by its factory "
+                            f"{entries[name].target}{given}: {type(exc).__name__}: {exc}") from exc
     except (MemoryError, RecursionError):
         raise
     except Exception as exc:  # a plugin's own failure: name it, no traceback (--debug shows it)

@@ -18,6 +18,8 @@ class BinaryVector(DiscreteVector):
     (default 1/n); ``ones_prob`` is the chance of a 1 when sampling."""
 
     dtype = np.uint8
+    own_operators = {"crossover": ("uniform", "two_point")}
+    own_defaults = {"mutation": "bit flip"}
 
     def __init__(self, n: int, *, crossover: Any = "uniform", crossover_prob: float = 0.9,
                  mutation_prob: float | None = None, ones_prob: float = 0.5, mutation: Any = None,

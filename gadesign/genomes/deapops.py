@@ -31,10 +31,6 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
-#: Names of DEAP variation operators accepted as strings (from ``--set`` values or JSON).
-_PREFIXES = ("cx", "mut")
-
-
 @dataclass(frozen=True)
 class DeapOperator:
     """A DEAP-style operator with its keyword arguments, e.g.
@@ -67,18 +63,63 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def resolve_operator(spec: Any, args: Mapping[str, Any] | None = None, *, kind: str) -> DeapOperator:
+#: DEAP operators that need DEAP's evolution-strategy individuals (a ``strategy``
+#: attribute) or are deprecated aliases: accepted by name, but not offered in messages.
+_NOT_OFFERED = ("cxESBlend", "cxESTwoPoint", "cxESTwoPoints", "mutESLogNormal", "cxTwoPoints")
+
+
+def deap_operator_names(kind: str) -> list[str]:
+    """The ``deap.tools`` operators of ``kind`` ("crossover": ``cx*``, "mutation":
+    ``mut*``) that work on plain lists, sorted."""
+    from deap import tools
+
+    prefix = "cx" if kind == "crossover" else "mut"
+    return sorted(n for n in dir(tools) if n.startswith(prefix) and callable(getattr(tools, n))
+                  and n not in _NOT_OFFERED)
+
+
+def unknown_operator_message(spec: str, kind: str, genome: str = "", own: tuple[str, ...] = (),
+                             own_default: str = "") -> str:
+    """What to say about an operator name that is neither one of the genome's own
+    (``own``; ``own_default`` names its unnamed native operator, e.g. "SBX") nor a DEAP
+    operator of ``kind``: every name that is accepted, and the nearest ones."""
+    import difflib
+
+    deap_names = deap_operator_names(kind)
+    other = "mutation" if kind == "crossover" else "crossover"
+    if spec in deap_operator_names(other):
+        head = f"{spec!r} is a DEAP {other} operator, not a {kind}"
+    else:
+        head = f"unknown {kind} operator {spec!r}" + (f" for {genome}" if genome else "")
+        near = difflib.get_close_matches(spec, [*own, *deap_names], n=2, cutoff=0.6)
+        if near:
+            head += f" (did you mean {' or '.join(map(repr, near))}?)"
+    if own:
+        mine = f"the genome's own: {', '.join(map(repr, own))}"
+    elif own_default:
+        mine = f"the genome's own ({own_default}) is used when {kind} is not given"
+    else:
+        mine = ""
+    accepted = "; ".join(p for p in (mine, f"DEAP operators: {', '.join(deap_names)}") if p)
+    label = "accepted" if not genome or f" for {genome}" in head else f"accepted for {genome}"
+    return f"{head}; {label}: {accepted}"
+
+
+def resolve_operator(spec: Any, args: Mapping[str, Any] | None = None, *, kind: str, genome: str = "",
+                     own: tuple[str, ...] = (), own_default: str = "") -> DeapOperator:
     """A :class:`DeapOperator` from a callable or the name of a ``deap.tools`` operator
     (``"cxBlend"``, ``"mutFlipBit"``); ``kind`` ("crossover" or "mutation") is for
-    messages. Raises ``ValueError`` for an unknown name or non-dict ``args``."""
+    messages, and so are ``genome`` (its class name), ``own`` (the names of its own
+    operators of that kind) and ``own_default`` (its unnamed own operator). Raises
+    ``ValueError`` for an unknown name (listing what is accepted) or non-dict ``args``."""
     if args is not None and not isinstance(args, Mapping):
         raise ValueError(f"{kind}_args must be a dict of keyword arguments, got {type(args).__name__}")
     if isinstance(spec, str):
         from deap import tools
         fn = getattr(tools, spec, None)
-        if fn is None or not spec.startswith(_PREFIXES) or not callable(fn):
-            known = sorted(n for n in dir(tools) if n.startswith(_PREFIXES) and callable(getattr(tools, n)))
-            raise ValueError(f"unknown {kind} operator {spec!r} (DEAP operators: {', '.join(known)})")
+        prefix = "cx" if kind == "crossover" else "mut"
+        if fn is None or not spec.startswith(prefix) or not callable(fn):
+            raise ValueError(unknown_operator_message(spec, kind, genome, own, own_default))
         spec = fn
     if not callable(spec):
         raise ValueError(f"{kind} must be an operator name or a callable, got {type(spec).__name__}")

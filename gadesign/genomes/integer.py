@@ -20,6 +20,7 @@ class IntegerVector(DiscreteVector):
     """A vector of integers, gene i in ``[lower[i], upper[i]]`` (inclusive)."""
 
     dtype = np.int64
+    own_operators = {"crossover": ("uniform", "two_point"), "mutation": ("creep", "uniform", "mixed")}
 
     def __init__(self, lower: Sequence[int] | int, upper: Sequence[int] | int, n: int | None = None, *,
                  mutation: Any = "mixed", creep_mean: float = 1.5, crossover: Any = "uniform",

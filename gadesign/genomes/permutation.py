@@ -100,6 +100,7 @@ class Permutation(VectorGenome):
     """A permutation of ``0..n-1`` as an int64 array."""
 
     dtype = np.int64
+    own_operators = {"crossover": CROSSOVERS, "mutation": MUTATIONS}
 
     def __init__(self, n: int, *, crossover: Any = "ox", mutation: Any = "inversion", crossover_prob: float = 0.9,
                  mutation_prob: float = 1.0, crossover_args: Mapping[str, Any] | None = None,

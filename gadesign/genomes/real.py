@@ -80,6 +80,8 @@ def polynomial_mutation(x: np.ndarray, lower: np.ndarray, upper: np.ndarray, eta
 class RealVector(VectorGenome):
     """A vector of ``n`` reals in ``[lower, upper]`` (arrays or scalars broadcast to ``n``)."""
 
+    own_defaults = {"crossover": "SBX", "mutation": "polynomial mutation"}
+
     def __init__(self, lower: Sequence[float] | float, upper: Sequence[float] | float, n: int | None = None,
                  *, eta_c: float = 15.0, eta_m: float = 20.0, crossover_prob: float = 0.9,
                  var_crossover_prob: float = 0.5, mutation_prob: float | None = None,

@@ -29,6 +29,11 @@ class VectorGenome(Genome[np.ndarray]):
     dtype: type = float
     n: int
     deap: DeapBinding | None = None
+    #: names of the genome's own operators by kind ("crossover", "mutation"): listed,
+    #: with DEAP's, when an operator name is unknown
+    own_operators: dict[str, tuple[str, ...]] = {}
+    #: the genome's own operator of a kind that has no name (e.g. "SBX"), for the same messages
+    own_defaults: dict[str, str] = {}
 
     def bind_deap(self, crossover: Any = None, crossover_args: Mapping[str, Any] | None = None,
                   mutation: Any = None, mutation_args: Mapping[str, Any] | None = None) -> None:
@@ -42,8 +47,8 @@ class VectorGenome(Genome[np.ndarray]):
                 raise ValueError(f"{kind}_args {dict(args) if isinstance(args, Mapping) else args!r} given, but "
                                  f"the {kind} is the genome's own, which takes no arguments (they are for a DEAP "
                                  f"operator: {kind}=NAME)")
-        cx = None if crossover is None else resolve_operator(crossover, crossover_args, kind="crossover")
-        mut = None if mutation is None else resolve_operator(mutation, mutation_args, kind="mutation")
+        cx = None if crossover is None else self._resolve(crossover, crossover_args, "crossover")
+        mut = None if mutation is None else self._resolve(mutation, mutation_args, "mutation")
         self.deap = DeapBinding(cx, mut) if (cx is not None or mut is not None) else None
         if self.deap is not None:
             rng = np.random.default_rng(0)
@@ -52,6 +57,10 @@ class VectorGenome(Genome[np.ndarray]):
                 check_on_samples(cx, (a, b), self._from_list, "crossover")
             if mut is not None:
                 check_on_samples(mut, (a,), self._from_list, "mutation")
+
+    def _resolve(self, spec: Any, args: Mapping[str, Any] | None, kind: str) -> Any:
+        return resolve_operator(spec, args, kind=kind, genome=type(self).__name__,
+                                own=tuple(self.own_operators.get(kind, ())), own_default=self.own_defaults.get(kind, ""))
 
     def _from_list(self, values: Sequence[Any]) -> np.ndarray:
         """A DEAP operator's list back as this genome's array (integers rounded)."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gadesign.errors import ConfigError
+from gadesign.errors import ConfigError, GadesignError
 from gadesign.genomes import RealVector
 from gadesign.problem import Evaluation, Objective
 from gadesign.registry import make_problem, problem_entries
@@ -27,7 +27,7 @@ import numpy as np
 import typer
 
 from gadesign.atomic import atomic_write_text
-from gadesign.genomes import Composite, Genome, IntegerVector, RealVector
+from gadesign.genomes import Composite, Genome, IntegerVector, Permutation, RealVector
 from gadesign.problem import Evaluation, Objective
 
 
@@ -191,6 +191,63 @@ def needs_size(size):
     return Beam()
 
 
+class HalfDigits(Genome):
+    """A genome that forgets crossover, to_json and from_json: abstract."""
+
+    def sample(self, rng):
+        return rng.integers(0, 10, 3)
+
+    def mutate(self, x, rng):
+        return x.copy()
+
+
+def abstract(size: int = 3):
+    """A beam whose custom genome is abstract (a bug in the plugin, not a parameter)."""
+    p = Beam()
+    p.genome = HalfDigits()
+    return p
+
+
+class Sized(Beam):
+    """A beam of ``size`` webs, which checks its size in __init__."""
+
+    def __init__(self, size):
+        super().__init__()
+        if size < 1: raise ValueError(f"size must be >= 1, got {size}")  # noqa: E701 - a one-line check
+        self.weights = np.ones(size - 10)  # numpy on a size the plugin did not check: an error in plugin code
+
+
+def sized(size: int = 20, kind: str = "beam"):
+    """A beam of a given size.
+
+    ``size``: number of webs (>= 1). ``kind``: beam or girder.
+    """
+    if kind not in ("beam", "girder"):
+        raise ValueError(f"kind must be beam or girder, got {kind!r}")
+    return Sized(size)
+
+
+class Tour:
+    """A shortest round trip through 6 points on a line (a permutation genome)."""
+    name = "outside-tour"
+    objectives = (Objective("length", "min"),)
+    constraints = ()
+
+    def __init__(self, crossover="ox", mutation="inversion", mutation_args=None):
+        self.genome = Permutation(6, crossover=crossover, mutation=mutation, mutation_args=mutation_args)
+
+    def evaluate(self, x):
+        return Evaluation((float(np.abs(np.diff(np.append(x, x[0]))).sum()),))
+
+    def decode(self, x):
+        return [int(v) for v in x]
+
+
+def tour(crossover: str = "ox", mutation: str = "inversion", mutation_args: dict | None = None):
+    """Round trip through 6 points; operators passed through to Permutation."""
+    return Tour(crossover, mutation, mutation_args)
+
+
 INSTANCE = Beam()
 
 app = typer.Typer(help="Outside tools.")
@@ -213,6 +270,9 @@ outside-instance = outside_plugs:INSTANCE
 outside-digits = outside_plugs:digits
 outside-clumsy = outside_plugs:clumsy
 outside-twice = outside_plugs:beam
+outside-abstract = outside_plugs:abstract
+outside-sized = outside_plugs:sized
+outside-tour = outside_plugs:tour
 
 [gadesign.commands]
 outside = outside_plugs:app
@@ -545,3 +605,71 @@ def test_a_command_entry_point_that_is_no_typer_app_is_a_warning(site, cli):
     assert "object of type int, not a typer.Typer app" in res.stderr and "Traceback" not in res.stderr
     res = cli("outside", env=env)  # a bare group prints its help, as built-in groups do (was: Missing command)
     assert res.returncode == 0 and "hello" in res.stdout and "Say hello" in res.stdout, res.stderr
+
+
+@pytest.mark.parametrize("option, own, deap_name", [
+    ("mutation", "'swap', 'inversion', 'insertion'", "mutShuffleIndexes"),
+    ("crossover", "'ox', 'pmx', 'cx'", "cxOrdered"),
+])
+def test_an_unknown_operator_lists_the_genomes_own_operators_too(installed, capsys, tmp_path, option, own, deap_name):
+    """`--set mutation=bogus` listed only DEAP's operators (and crossovers among the
+    mutations), not the Permutation's own swap, inversion, insertion that it accepts."""
+    run = tmp_path / "run"
+    code, _, err = gadesign(capsys, "evolve", "outside-tour", "--set", f"{option}=bogus", "-q", "--out", str(run))
+    assert code == 2 and not run.exists()
+    one_error(err, "problem 'outside-tour': bad parameter value:", f"unknown {option} operator 'bogus' for Permutation",
+              f"the genome's own: {own}", deap_name)
+    other = "cx" if option == "mutation" else "mut"
+    assert f", {other}" not in err and f" {other}" not in err.split("DEAP operators:")[1]
+    code, _, err = gadesign(capsys, "evolve", "outside-tour", "--set", f"{option}={own.split(',')[0][1:-1][:-1]}",
+                            "-q", "--out", str(run))  # a near miss is named
+    assert code == 2 and f"did you mean {own.split(',')[0]}" in err
+    wrong = "cxOrdered" if option == "mutation" else "mutShuffleIndexes"
+    code, _, err = gadesign(capsys, "evolve", "outside-tour", "--set", f"{option}={wrong}", "-q", "--out", str(run))
+    assert code == 2 and f"'{wrong}' is a DEAP" in err and f"not a {option}" in err
+    for name in own.replace("'", "").split(", "):  # and every name listed is accepted
+        assert make_problem("outside-tour", {option: name}).genome is not None
+
+
+def test_unknown_operators_of_the_other_genomes_say_what_they_accept():
+    from gadesign.genomes import BinaryVector, IntegerVector
+
+    with pytest.raises(ValueError, match=r"for IntegerVector; accepted: the genome's own: "
+                                         r"'creep', 'uniform', 'mixed'; DEAP operators: mutFlipBit"):
+        IntegerVector(0, 3, 3, mutation="bogus")
+    with pytest.raises(ValueError, match=r"the genome's own: 'uniform', 'two_point'; DEAP operators: cxBlend"):
+        BinaryVector(3, crossover="bogus")
+    with pytest.raises(ValueError, match=r"the genome's own \(bit flip\) is used when mutation is not given"):
+        BinaryVector(3, mutation="flip")
+    with pytest.raises(ValueError, match=r"the genome's own \(SBX\) is used when crossover is not given"):
+        RealVector(0, 1, 3, crossover="sbx")
+
+
+def test_a_bug_in_a_factory_is_an_error_in_plugin_code_not_a_bad_parameter(installed, capsys, tmp_path):
+    """Instantiating an abstract genome in a factory (TypeError) said 'bad parameter value'."""
+    run = tmp_path / "run"
+    code, _, err = gadesign(capsys, "evolve", "outside-abstract", "-q", "--out", str(run))
+    assert code == 2 and not run.exists()
+    one_error(err, "problem 'outside-abstract': error in plugin code (", "outside_plugs.py:", ", in abstract)",
+              "called by its factory outside_plugs:abstract: TypeError: Can't instantiate abstract class HalfDigits")
+    assert "bad parameter" not in err
+    # numpy raising on a value the plugin did not check: the plugin's line, and what the caller gave
+    code, _, err = gadesign(capsys, "evolve", "outside-sized", "--set", "size=5", "-q", "--out", str(run))
+    assert code == 2
+    one_error(err, "error in plugin code (", ", in __init__), called by its factory outside_plugs:sized (--set size=5)",
+              "ValueError: negative dimensions are not allowed")
+    with pytest.raises(GadesignError, match="error in plugin code") as caught:  # the Python API too
+        make_problem("outside-abstract")
+    assert not isinstance(caught.value, ConfigError)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"kind": "'arch'"}, "kind must be beam or girder, got 'arch'"),  # raised by the factory itself
+    ({"size": "0"}, "size must be >= 1, got 0"),                      # raised deeper, by the problem's __init__
+])
+def test_a_check_the_plugin_raises_on_purpose_is_a_bad_parameter(installed, capsys, tmp_path, params, message):
+    sets = [a for k, v in params.items() for a in ("--set", f"{k}={v}")]
+    code, _, err = gadesign(capsys, "evolve", "outside-sized", *sets, "-q", "--out", str(tmp_path / "run"))
+    assert code == 2
+    one_error(err, "problem 'outside-sized': bad parameter value:", message)
+    assert "plugin code" not in err
