@@ -92,13 +92,13 @@ def _check_options(*, pop: Any, generations: Any, seed: Any, workers: Any, refin
     from gadesign import options
     from gadesign.errors import ConfigError
 
-    for name, value in (("pop", pop), ("generations", generations), ("seed", seed), ("refine", refine),
+    for name, value in (("pop", pop), ("generations", generations), ("refine", refine),
                         ("workers", None if workers == "auto" else workers)):
         if value is not None and (not isinstance(value, numbers.Integral) or isinstance(value, bool)):
             raise ConfigError(f"evolve(): {name} must be an int, got {value!r}")
     options.population(pop, "evolve(): pop")
     options.generations(generations, "evolve(): generations")
-    options.at_least(seed, "evolve(): seed", 0)
+    options.seed(seed, "evolve(): seed")
     options.at_least(refine, "evolve(): refine", 0)
     if workers != "auto":
         options.workers(workers, "evolve(): workers")

@@ -209,6 +209,9 @@ def toolbox(problem: Problem, seed: int = 1) -> base.Toolbox:
     with the same seed, driven by the same DEAP script and ``random.seed``, evolve the
     same designs.
     """
+    from gadesign import options
+
+    options.seed(seed, "toolbox(): seed")  # as gadesign.evolve: seed=-1 was numpy's ValueError
     check_members(problem, f"problem {getattr(problem, 'name', type(problem).__name__)!r}")
     genome = problem.genome
     rng = np.random.default_rng(seed)

@@ -39,6 +39,18 @@ def finite(value: float | None, option: str) -> None:
         raise ConfigError(f"{option} must be a finite number, got {value}")
 
 
+def seed(value: object, option: str = "--seed") -> None:
+    """A random seed: an int >= 0 (numpy's generators refuse negative ones with their own
+    ValueError), or None for fresh entropy."""
+    import numbers
+
+    if value is None:
+        return
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise ConfigError(f"{option} must be an int, got {value!r}")
+    at_least(int(value), option, 0)
+
+
 def workers(value: int | None, option: str = "--workers") -> None:
     """Worker processes: at least one, at most the WORKERS limit (each is a process)."""
     from gadesign.limits import check_limit

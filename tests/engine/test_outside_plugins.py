@@ -673,3 +673,17 @@ def test_a_check_the_plugin_raises_on_purpose_is_a_bad_parameter(installed, caps
     assert code == 2
     one_error(err, "problem 'outside-sized': bad parameter value:", message)
     assert "plugin code" not in err
+
+
+@pytest.mark.parametrize("seed, message", [(-1, "seed must be >= 0, got -1"), (1.5, "seed must be an int, got 1.5"),
+                                           ("1", "seed must be an int, got '1'")])
+def test_the_deap_toolbox_checks_its_seed_as_evolve_does(seed, message):
+    """toolbox(problem, seed=-1) was numpy's ValueError (expected non-negative integer)."""
+    from gadesign import evolve
+    from gadesign.deap import toolbox
+
+    with pytest.raises(ConfigError, match=rf"^toolbox\(\): {message}$"):
+        toolbox(Sphere(), seed=seed)
+    with pytest.raises(ConfigError, match=rf"^evolve\(\): {message}$"):
+        evolve(Sphere(), seed=seed, pop=8, generations=0)
+    assert len(toolbox(Sphere(), seed=0).population(3)) == 3
