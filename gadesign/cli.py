@@ -368,8 +368,10 @@ def resume_cmd(
     store.read_checkpoint(store.latest_checkpoint(), config.problem, raw)  # fail before any output
     store.check_layout()
     if finished(store, config):
+        again = (f" (`gadesign export {run_dir} --designs` writes its designs/ files again)"
+                 if getattr(instance, "export", None) is not None else "")
         out.print(escape(f"{run_dir}: the run is finished ({config.generations} generations, front.json "
-                         "written); nothing to resume"))
+                         f"written); nothing to resume{again}"))
         return
     started = time.perf_counter()
     assert config.generations is not None
@@ -474,6 +476,7 @@ def plot_cmd(run_dir: Path = typer.Argument(..., help="Run directory.")) -> None
 
 @app.command("export")
 def export_cmd(
+    ctx: typer.Context,
     run_dir: Path = typer.Argument(..., help="Run directory."),
     fmt: str = typer.Option("csv", "--format", "-f", help="csv | json"),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
@@ -483,12 +486,19 @@ def export_cmd(
                                           "field formats, report.html, CITATION.cff and a README on reproducing."),
     author: Optional[list[str]] = typer.Option(None, "--author", help="Author for CITATION.cff (repeatable; "
                                                "default: git user.name, else the login name)."),
+    designs: bool = typer.Option(False, "--designs", help="(Re)write the front's designs in the problem's own "
+                                 "formats into RUN/designs/ (after an export() that failed at the end of the run)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar (with --designs)."),
 ) -> None:
-    """Export a run's front as CSV or JSON, or the whole run as a zip archive."""
+    """Export a run's front as CSV or JSON, or the whole run as a zip archive, or (re)write
+    its designs' field formats into RUN/designs/."""
     from gadesign.atomic import atomic_write_text
     from gadesign.paths import check_output_file, output_guard
     from gadesign.runstore import RunStore, front_to_csv
 
+    if designs:
+        _export_designs(ctx, run_dir, output, archive, author, quiet)
+        return
     if author is not None and archive is None:
         raise ConfigError("--author is for the CITATION.cff of an archive: give --archive ZIP too")
     if any(not a.strip() for a in author or []):
@@ -515,6 +525,24 @@ def export_cmd(
         with output_guard(target, "--output"):
             atomic_write_text(target, text)
         out.print(escape(f"wrote {target}"))
+
+
+def _export_designs(ctx: typer.Context, run_dir: Path, output: str | None, archive: str | None,
+                    author: list[str] | None, quiet: bool) -> None:
+    """``gadesign export RUN --designs``: the problem's field formats of every front
+    design, written again into RUN/designs/ (``gadesign.run.export_designs``)."""
+    from gadesign.run import export_designs
+
+    source = ctx.get_parameter_source("fmt")
+    if output is not None or archive is not None or author or (source is not None and source.name != "DEFAULT"):
+        raise ConfigError("--designs writes into the run's designs/ folder: give none of --format, --output, "
+                          "--archive, --author with it")
+    if run_dir.is_file():
+        raise ConfigError(f"{run_dir}: --designs writes into a run directory, not into an archive or a file")
+    with Progress(0, [], quiet) as progress:
+        progress.bar.remove_task(progress.task)
+        folder, n = export_designs(run_dir, on_export=progress.exported)
+    out.print(escape(f"wrote the field formats of {n} design(s) into {folder}"))
 
 
 @app.command("report")

@@ -20,7 +20,7 @@ import numpy as np
 import gadesign
 from gadesign.algorithms import make_algorithm
 from gadesign.engine import Evolution
-from gadesign.errors import ConfigError, GadesignError
+from gadesign.errors import ConfigError, GadesignError, RunStoreError
 from gadesign.evaluation import SerialEvaluator, local_workers, make_evaluator
 from gadesign.problem import Evaluation, Objective, Problem
 from gadesign.registry import make_problem
@@ -307,11 +307,56 @@ class ExportFailed(GadesignError):
     """The run finished and its results are written, but the problem's ``export`` raised
     for some front designs (their field formats are missing from ``designs/``)."""
 
-    def __init__(self, problem: str, run_dir: Path, failures: list[str], total: int) -> None:
+    def __init__(self, problem: str, run_dir: Path, failures: list[str], total: int, again: bool = False) -> None:
         self.run_dir, self.failures = run_dir, failures
+        where = (f"the others are written in {Path(run_dir) / 'designs'}" if again else
+                 f"the run is finished and saved in {run_dir}, its designs/ folder lacks those designs' files "
+                 f"(`gadesign export {run_dir} --designs` writes them again)")
         super().__init__(f"problem {problem!r}: its export() failed for {len(failures)} of {total} front "
-                         f"design(s) ({failures[0]}); the run is finished and saved in {run_dir}, "
-                         f"its designs/ folder lacks those designs' files")
+                         f"design(s) ({failures[0]}); {where}")
+
+
+def export_designs(run_dir: Path, on_export: ExportCallback | None = None) -> tuple[Path, int]:
+    """(Re)write the field formats of a finished run's front designs into ``RUN/designs/``
+    with the problem's ``export``, as the end of the run does (``member-NNN`` stems; files
+    are overwritten, nothing else in the folder is touched): after an ``export()`` that
+    failed, once the plugin is fixed. Returns the folder and how many designs were
+    written; raises :class:`ExportFailed` when some still fail (the others are written)."""
+    store = RunStore(run_dir)
+    raw = store.read_config()
+    front = store.read_front()
+    name = str(raw["problem"])
+    problem = make_problem(name, problem_params(store.root, raw))
+    if getattr(problem, "export", None) is None:
+        raise ConfigError(f"problem {name!r} has no export(): its runs have no designs/ files to write")
+    store.check_layout()
+    designs = _front_designs(problem, front, store.root / "front.json")
+    store.designs_dir.mkdir(exist_ok=True)
+    n = len(designs)
+    if on_export is not None:
+        on_export(0, n)
+    failures = SerialEvaluator(problem).export_designs(designs, store.designs_dir,
+                                                       None if on_export is None else lambda k: on_export(k, n))
+    if failures:
+        raise ExportFailed(name, store.root, failures, n, again=True)
+    return store.designs_dir, n
+
+
+def _front_designs(problem: Problem, front: dict[str, Any],
+                   source: Path | None = None) -> list[tuple[Any, Evaluation, str]]:
+    """``(x, evaluation, stem)`` of each front member, stems ``member-000``, ...; a genome
+    the problem cannot read back is an error naming ``source`` and the member."""
+    designs = []
+    for i, m in enumerate(front["members"]):
+        try:
+            x = problem.genome.from_json(m["genome"])
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            if source is None:
+                raise
+            raise RunStoreError(f"{source}: member {i}: its genome is not one of this problem's "
+                                f"({type(exc).__name__}: {exc})") from None
+        designs.append((x, Evaluation(tuple(m["objectives"]), tuple(m["violations"]), m["info"]), f"member-{i:03d}"))
+    return designs
 
 
 def _write_card(store: RunStore, config: RunConfig, evolution: Evolution, front: dict[str, Any],
@@ -353,9 +398,7 @@ def _write_extras(store: RunStore, problem: Problem, front: dict[str, Any], logb
     n = len(front["members"])
     if on_export is not None:
         on_export(0, n)
-    designs = [(problem.genome.from_json(m["genome"]),
-                Evaluation(tuple(m["objectives"]), tuple(m["violations"]), m["info"]), f"member-{i:03d}")
-               for i, m in enumerate(front["members"])]
+    designs = _front_designs(problem, front)
     return evaluator.export_designs(designs, store.designs_dir,
                                     None if on_export is None else lambda k: on_export(k, n))
 
