@@ -8,7 +8,9 @@
     mate(a, b)          the genome's crossover (native or bound DEAP operator), in place
     mutate(ind)         the genome's mutation, in place, returns (ind,)
     select(pop, k)      survival: selNSGA2 for several objectives, selBest for one
-    map(f, inds)        evaluate's batches go through the problem's evaluate_many
+    map(f, inds)        evaluate's batches go through the problem's evaluate_many (also
+                        as ``tb.map(tb.evaluate, inds)``: Toolbox.register wraps evaluate
+                        in a functools.partial, which map unwraps)
 
 so that ``deap.algorithms.eaMuPlusLambda(pop, tb, mu, lambda_, cxpb, mutpb, ngen)`` (or
 ``eaMuCommaLambda``) runs on any registered problem. ``select`` is the survival selection
@@ -31,8 +33,12 @@ penalty: ``evaluate`` returns the objective tuple carrying the total violation, 
 :class:`Fitness` compares a feasible individual above any infeasible one, two infeasible
 ones by total violation (smaller wins), and two feasible ones by DEAP's usual weighted
 lexicographic order; ``dominates`` is constraint-domination. So ``selNSGA2``,
-``selTournament``, ``selBest`` and ``HallOfFame`` all prefer feasible designs. ``.values``
-holds only the objectives; the violation is ``fitness.violation`` (0 when feasible).
+``selSPEA2``, ``selTournament``, ``selBest``, ``HallOfFame`` and ``ParetoFront`` all prefer
+feasible designs. ``.values`` holds only the objectives; the violation is
+``fitness.violation`` (0 when feasible), so what reads ``values``/``wvalues`` as numbers
+(``sortLogNondominated``, hence ``selNSGA3``'s default ``nd="log"`` and
+``selNSGA2(nd="log")``; ``selRoulette``; the lexicase selections) sees the objectives
+alone: use ``selNSGA3(..., nd="standard")`` on a constrained problem.
 
 **Randomness**: the registered functions draw from a ``numpy.random.Generator`` seeded
 with ``seed`` (bound DEAP operators from a private ``random.Random`` derived from it);
@@ -43,6 +49,7 @@ the DEAP algorithm's own choices (``varOr``, ``selTournament``) use the global
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any, Sequence
 
 import numpy as np
@@ -194,6 +201,8 @@ class _BatchMap:
     ``evaluate_many``), and behaves as the builtin ``map`` for anything else."""
 
     def __call__(self, function: Any, *iterables: Any) -> list[Any]:
+        if isinstance(function, functools.partial) and not function.args and not function.keywords:
+            function = function.func  # Toolbox.register wraps what it registers (tb.evaluate) in a partial
         if isinstance(function, _Evaluate) and len(iterables) == 1:
             problem = function.problem
             inds = list(iterables[0])
