@@ -162,11 +162,18 @@ def weights(problem: Problem) -> tuple[float, ...]:
 
 
 def to_genome(genome: Genome[Any], ind: Any) -> Any:
-    """The genome value of an individual (a numpy array for vector genomes)."""
+    """The genome value of an individual (a numpy array for vector genomes). Genes a
+    script's own DEAP operator left fractional on an integer, binary or permutation
+    genome (``cxBlend`` on integers) are rounded, as the genome's bound DEAP operators
+    round them, not truncated."""
     if isinstance(ind, DesignIndividual):
         return ind.value
     if isinstance(genome, VectorGenome):
-        return genome.repair(np.asarray(list(ind)).astype(genome.dtype))
+        values = list(ind)
+        arr = np.asarray(values)
+        if arr.dtype.kind == "f" and np.issubdtype(np.dtype(genome.dtype), np.integer):
+            return genome._from_list(values)
+        return genome.repair(arr.astype(genome.dtype))
     return ind
 
 

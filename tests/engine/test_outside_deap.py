@@ -178,3 +178,16 @@ def test_bound_deap_operators_in_a_deap_script_are_reproducible(genome):
 
     random.seed(1)
     assert run() == run()
+
+
+def test_fractional_genes_from_a_scripts_own_operator_are_rounded_not_truncated():
+    """tools.cxBlend registered as mate on an IntegerVector problem: evaluate truncated
+    2.7 to 2 (a bound cxBlend in the genome rounds it to 3), BinaryVector 0.6 to 0."""
+    from gadesign.deap import to_genome
+    from gadesign.genomes import BinaryVector, IntegerVector
+
+    g = IntegerVector(0, 9, 3)
+    assert to_genome(g, [2.7, 3.2, 8.9]).tolist() == [3, 3, 9] == g._from_list([2.7, 3.2, 8.9]).tolist()
+    assert to_genome(g, [12, -1, 4]).tolist() == [9, 0, 4]  # integers: clipped, as before
+    assert to_genome(BinaryVector(3), [0.6, 0.4, 1.0]).tolist() == [1, 0, 1]
+    assert to_genome(Permutation(4), [0.9, 2.2, 1.6, 3.0]).tolist() == [1, 2, 3, 0]  # [1, 2, 2, 3] repaired
