@@ -183,6 +183,9 @@ def check_members(problem: Any, label: str) -> None:
 
     if problem is None:
         raise bad("the factory returned None, not a problem object")
+    if isinstance(problem, str):  # toolbox("zdt1"), evolve("zdt1"): a registered name, not the problem
+        raise bad(f"got the name {problem!r}, not a problem object: build a registered problem with "
+                  f"gadesign.registry.make_problem({problem!r}, {{...parameters...}})")
     kind = type(problem).__name__
     missing = [m for m in ("name", "genome", "objectives", "constraints", "evaluate", "decode")
                if getattr(problem, m, None) is None]

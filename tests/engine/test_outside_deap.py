@@ -191,3 +191,13 @@ def test_fractional_genes_from_a_scripts_own_operator_are_rounded_not_truncated(
     assert to_genome(g, [12, -1, 4]).tolist() == [9, 0, 4]  # integers: clipped, as before
     assert to_genome(BinaryVector(3), [0.6, 0.4, 1.0]).tolist() == [1, 0, 1]
     assert to_genome(Permutation(4), [0.9, 2.2, 1.6, 3.0]).tolist() == [1, 2, 3, 0]  # [1, 2, 2, 3] repaired
+
+
+def test_a_problem_name_where_the_problem_belongs_says_how_to_build_it():
+    """toolbox('zdt1') said "problem 'str': str has no 'name', 'genome', ..."."""
+    from gadesign import evolve
+    from gadesign.errors import ConfigError
+
+    for call in (lambda: toolbox("zdt1"), lambda: evolve("zdt1")):
+        with pytest.raises(ConfigError, match=r"got the name 'zdt1', not a problem object: .*make_problem\('zdt1'"):
+            call()
