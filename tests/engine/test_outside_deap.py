@@ -201,3 +201,26 @@ def test_a_problem_name_where_the_problem_belongs_says_how_to_build_it():
     for call in (lambda: toolbox("zdt1"), lambda: evolve("zdt1")):
         with pytest.raises(ConfigError, match=r"got the name 'zdt1', not a problem object: .*make_problem\('zdt1'"):
             call()
+
+
+def test_a_deap_style_checkpoint_with_the_toolbox_generator_continues_identically():
+    """DEAP's checkpoint tutorial pickles the population and random.getstate(); with the
+    toolbox the variation also draws from tb.rng, whose state the README says to save."""
+    import pickle
+
+    def run(generations, pop=None, state=None):
+        tb = toolbox(make_problem("zdt1", {"n_var": 5}), seed=1)
+        random.seed(1)
+        if state is not None:
+            tb.rng.bit_generator.state = state["rng"]
+            random.setstate(state["random"])
+        pop = pop if pop is not None else tb.population(12)
+        pop, _ = algorithms.eaMuPlusLambda(pop, tb, 12, 12, 0.6, 0.4, generations, verbose=False)
+        return pop, pickle.dumps({"pop": pop, "random": random.getstate(), "rng": tb.rng.bit_generator.state})
+
+    whole, _ = run(6)
+    _, saved = run(3)
+    saved = pickle.loads(saved)
+    continued, _ = run(3, saved["pop"], saved)
+    assert [list(i) for i in continued] == [list(i) for i in whole]
+    assert [i.fitness.values for i in continued] == [i.fitness.values for i in whole]
