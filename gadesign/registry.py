@@ -197,7 +197,9 @@ def make_problem(name: str, params: dict[str, Any] | None = None) -> Problem:
         where = accidental_plugin_error(exc)
         if where is None:  # raised on purpose: a check of a value the caller gave
             raise ConfigError(f"problem {name!r}: bad parameter value: {exc}") from exc
-        given = f" (--set {', '.join(f'{k}={v!r}' for k, v in params.items())})" if params else ""
+        import reprlib
+
+        given = f" (--set {', '.join(f'{k}={reprlib.repr(v)}' for k, v in params.items())})" if params else ""
         raise GadesignError(f"problem {name!r}: error in plugin code ({where}), called by its factory "
                             f"{entries[name].target}{given}: {type(exc).__name__}: {exc}") from exc
     except (MemoryError, RecursionError):
