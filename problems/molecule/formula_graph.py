@@ -13,6 +13,7 @@ import numpy as np
 from rdkit import Chem
 from rdkit.Chem.rdMolDescriptors import CalcMolFormula
 
+from gadesign.errors import ConfigError
 from gadesign_problems.molecule.graph import MolGraph, canonical, ring_ok
 from gadesign_problems.molecule.isomers import _valence, bond_units, element_counts, hill
 
@@ -47,8 +48,9 @@ class FormulaGraph(MolGraph):
             return None
         if len(Chem.GetMolFrags(mol)) != 1 or element_counts(CalcMolFormula(mol)) != self.counts:
             return None
-        if any(a.GetFormalCharge() or a.GetNumRadicalElectrons() for a in mol.GetAtoms()):
-            return None
+        if any(a.GetFormalCharge() or a.GetNumRadicalElectrons() or a.GetTotalValence() != _valence(a.GetSymbol())
+               for a in mol.GetAtoms()):
+            return None   # every atom neutral at its lowest default valence: no [SH]=C, no P(=O), no IF3
         if self.ring_filter and not ring_ok(mol):
             return None
         return canonical(Chem.MolToSmiles(mol))
@@ -59,6 +61,23 @@ class FormulaGraph(MolGraph):
         valence = [_valence(e) for e in elements]
         free = list(valence)
         mol = Chem.RWMol()
+        # the spanning tree: atoms join in the drawn order, except that an atom which would
+        # use up the tree's last free valence while atoms are still waiting lets the next
+        # waiting one go first (F, F, ... closed C2F6 as F-F before; without monovalent
+        # atoms the order is always the drawn one)
+        pending = list(range(len(elements)))
+        order = [pending.pop(0)]
+        open_valence = free[order[0]]
+        while pending:
+            pick = next((k for k, i in enumerate(pending) if free[i] >= 2 or open_valence >= 2 or len(pending) == 1),
+                        None)
+            if pick is None or open_valence < 1:
+                return None
+            i = pending.pop(pick)
+            order.append(i)
+            open_valence += free[i] - 2
+        elements = [elements[i] for i in order]
+        free = [valence[i] for i in order]
         for e in elements:
             atom = Chem.Atom(e)
             mol.AddAtom(atom)
@@ -103,8 +122,8 @@ class FormulaGraph(MolGraph):
                 if idle >= 2 * n:
                     break
         if not found:
-            raise ValueError(f"no connected structure with this formula was found in {20 * n} random attempts "
-                             "(every atom at its lowest default valence)")
+            raise ConfigError(f"formula {self.formula}: no connected structure was found in {20 * n} random attempts "
+                              "(every atom neutral at its lowest default valence: C 4, N 3, O 2, S 2, P 3, halogens 1)")
         out = list(found)
         return [out[i % len(out)] for i in range(n)]
 
@@ -155,6 +174,35 @@ class FormulaGraph(MolGraph):
             existing.SetBondType(_ORDER[int(existing.GetBondTypeAsDouble()) + 1])
         return True
 
+    def _exchange(self, mol: Chem.RWMol, rng: np.random.Generator) -> bool:
+        """Two bonds of one order, a-b and c-d, become a-d and c-b: every atom keeps its
+        bonds and hydrogens. The one move open to a saturated graph without hydrogens
+        (perfluoro- and perchloroalkanes, where no atom has a free valence to regraft to)."""
+        bonds = list(mol.GetBonds())
+        if len(bonds) < 2:
+            return False
+        first = bonds[int(rng.integers(len(bonds)))]
+        a, b = first.GetBeginAtomIdx(), first.GetEndAtomIdx()
+        if rng.random() < 0.5:
+            a, b = b, a
+        kind = first.GetBondType()
+        options = []
+        for bond in bonds:
+            c, d = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx()
+            if bond.GetBondType() != kind or len({a, b, c, d}) < 4:
+                continue
+            for c, d in ((c, d), (d, c)):
+                if mol.GetBondBetweenAtoms(a, d) is None and mol.GetBondBetweenAtoms(c, b) is None:
+                    options.append((c, d))
+        if not options:
+            return False
+        c, d = options[int(rng.integers(len(options)))]
+        mol.RemoveBond(a, b)
+        mol.RemoveBond(c, d)
+        mol.AddBond(a, d, kind)
+        mol.AddBond(c, b, kind)
+        return True
+
     def _swap(self, mol: Chem.RWMol, rng: np.random.Generator) -> bool:
         atoms = list(mol.GetAtoms())
         pairs = [(i, j) for i in range(len(atoms)) for j in range(i + 1, len(atoms))
@@ -168,7 +216,7 @@ class FormulaGraph(MolGraph):
         return True
 
     def mutate_once(self, x: str, rng: np.random.Generator, kind: str | None = None) -> str | None:
-        moves = {"regraft": self._regraft, "shift": self._shift, "swap": self._swap}
+        moves = {"regraft": self._regraft, "shift": self._shift, "swap": self._swap, "exchange": self._exchange}
         names = list(moves)
         for _ in range(self.tries):
             k = kind or names[int(rng.integers(len(names)))]

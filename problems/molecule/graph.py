@@ -4,7 +4,8 @@ The operators re-implement the graph-based GA of J. H. Jensen, "A graph-based ge
 algorithm and generative model/Monte Carlo tree search for the exploration of chemical
 space", Chem. Sci. 10, 3567 (2019), https://github.com/jensengroup/GB_GA (``mutate.py``,
 ``crossover.py``): every move is a reaction SMARTS applied to the Kekulé form of the
-molecule, and a child is kept only if RDKit sanitises it (valence, aromaticity, rings).
+molecule, and a child is kept only if RDKit sanitises it (valence, aromaticity, rings)
+and no atom is left a radical.
 Differences from the published code: every random choice draws from the run's
 ``numpy.random.Generator`` (never ``random`` or numpy's global state); the random target
 size of GB-GA's ``mol_ok`` is a fixed window ``min_atoms..max_atoms`` of heavy atoms, so
@@ -95,6 +96,14 @@ def canonical(smiles: str) -> str | None:
     return first
 
 
+def has_radical(mol: Chem.Mol) -> bool:
+    """True if RDKit gives any atom an unpaired electron. A reaction product keeps the
+    explicit-hydrogen count of a bracket atom (``[N+]``, ``[nH]``, ``[13CH3]``): when a
+    move takes a bond from such an atom, sanitising leaves it short of a bond as a radical
+    (``[O-][N+](O)c1ccccc1`` from nitrobenzene) instead of failing."""
+    return any(atom.GetNumRadicalElectrons() for atom in mol.GetAtoms())
+
+
 def ring_ok(mol: Chem.Mol) -> bool:
     """GB-GA's ring filter: no ring allene, no ring larger than 6, no double bond inside a
     3- or 4-membered ring."""
@@ -133,7 +142,7 @@ def load_smiles(path: str | Path) -> list[str]:
     comments skipped), in file order, as written: :class:`MolGraph` canonicalises and
     checks only the ones it draws."""
     out: list[str] = []
-    for line in Path(path).read_text().splitlines():
+    for line in Path(path).read_text(encoding="utf-8-sig").splitlines():   # a BOM is not part of a SMILES
         line = line.strip()
         if line and not line.startswith("#"):
             out.append(line.split()[0])
@@ -178,7 +187,7 @@ class MolGraph(Genome[str]):
 
     def admit(self, smiles: str) -> str | None:
         """The canonical SMILES of a pool entry if it parses and passes :meth:`accept`
-        (one fragment, size window, ring filter), else None."""
+        (one fragment, size window, no radical, ring filter), else None."""
         mol = Chem.MolFromSmiles(smiles)
         return None if mol is None else self.accept(mol)
 
@@ -198,10 +207,30 @@ class MolGraph(Genome[str]):
                 if len(out) == n:
                     break
         if not out:
-            raise ConfigError(f"no SMILES of the initial pool has {self.min_atoms}..{self.max_atoms} heavy atoms "
-                              "in one fragment" + (" and passes the ring filter" if self.ring_filter else ""))
+            raise ConfigError(self._refusals())
         found = list(out)
         return [found[i % len(found)] for i in range(n)]
+
+    def _refusals(self) -> str:
+        """Why no pool entry is admissible: how many fail each test, with a first example."""
+        reasons: dict[str, list[str]] = {}
+        for smi in self.initial:
+            mol = Chem.MolFromSmiles(smi)
+            if mol is None:
+                why = "are not SMILES RDKit can read (each line's first whitespace-separated column is read)"
+            elif len(Chem.GetMolFrags(mol)) != 1:
+                why = "have more than one fragment (salts, mixtures: keep the parent molecule)"
+            elif not self.min_atoms <= mol.GetNumAtoms() <= self.max_atoms:
+                why = f"have heavy atoms outside {self.min_atoms}..{self.max_atoms} (min_atoms, max_atoms)"
+            elif has_radical(mol):
+                why = "are radicals"
+            elif self.ring_filter and not ring_ok(mol):
+                why = "fail GB-GA's ring filter (a ring larger than 6, a ring allene, a double bond in a 3- or 4-ring)"
+            else:
+                why = "do not survive RDKit's canonicalisation"
+            reasons.setdefault(why, []).append(smi)
+        parts = [f"{len(v)} {why} (first: {v[0][:60]!r})" for why, v in reasons.items()]
+        return f"no SMILES of the initial pool ({len(self.initial)}) is usable: " + "; ".join(parts)
 
     def to_json(self, x: str) -> str:
         return x
@@ -219,8 +248,9 @@ class MolGraph(Genome[str]):
 
     # -- acceptance ------------------------------------------------------------------------
     def accept(self, mol: Chem.Mol) -> str | None:
-        """The canonical SMILES of a reaction product if it sanitises, fits the size window
-        and (with ``ring_filter``) passes :func:`ring_ok`; else None."""
+        """The canonical SMILES of a reaction product if it sanitises, is one fragment, fits
+        the size window, has no radical (:func:`has_radical`) and (with ``ring_filter``)
+        passes :func:`ring_ok`; else None."""
         try:
             Chem.SanitizeMol(mol)
         except Exception:  # RDKit raises several types (valence, kekulisation, ...)
@@ -229,6 +259,8 @@ class MolGraph(Genome[str]):
         if not self.min_atoms <= n <= self.max_atoms:
             return None
         if len(Chem.GetMolFrags(mol)) != 1:
+            return None
+        if has_radical(mol):
             return None
         if self.ring_filter and not ring_ok(mol):
             return None

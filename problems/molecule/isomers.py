@@ -13,7 +13,13 @@ either is dropped (the parent is returned and the engine varies again):
 ``shift``     take one bond unit from a bond (lower its order, or break a ring bond) and
               give it elsewhere (raise a bond's order, or close a ring): moves double
               bonds and trades a ring for a double bond;
-``swap``      exchange the elements of two different heavy atoms.
+``swap``      exchange the elements of two different heavy atoms;
+``exchange``  two bonds of one order, a-b and c-d, become a-d and c-b (every atom keeps
+              its bonds and hydrogens): the move that reaches all isomers of a graph with
+              no free valence, such as a perfluoroalkane.
+
+Every atom of a structure is neutral, closed-shell and at its lowest default valence
+(RDKit also accepts S with 4 or 6 bonds, P with 5: such children are dropped).
 
 Crossover is GB-GA's (:class:`~gadesign_problems.molecule.graph.MolGraph`), with children
 kept only when they have exactly the formula. :func:`evolve_isomers` grows an unbounded
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -42,6 +49,9 @@ def parse_formula(text: str) -> dict[str, int]:
     from rdkit import Chem
 
     text = text.strip()
+    if text.rstrip("0123456789").endswith(("+", "-")) or text.startswith("["):
+        raise ConfigError(f"formula {text!r}: ions are not searched; give the neutral molecule's formula, e.g. C2H7N "
+                          "for [C2H8N]+")
     if not text or "".join(m.group(0) for m in _TOKEN.finditer(text)) != text:
         raise ConfigError(f"formula {text!r}: write it as element symbols and counts, e.g. C7H16")
     counts: dict[str, int] = {}
@@ -52,6 +62,7 @@ def parse_formula(text: str) -> dict[str, int]:
         except Exception:
             raise ConfigError(f"formula {text!r}: unknown element {sym!r}") from None
         counts[sym] = counts.get(sym, 0) + (int(n) if n else 1)
+    counts = {e: n for e, n in counts.items() if n}   # C2H6O0 is C2H6 (RDKit never writes O0)
     heavy = sum(n for e, n in counts.items() if e != "H")
     if heavy == 0:
         raise ConfigError(f"formula {text!r}: no heavy atom")
@@ -75,6 +86,7 @@ def hill(counts: dict[str, int]) -> str:
     return "".join(f"{e}{counts[e] if counts[e] > 1 else ''}" for e in order if counts.get(e))
 
 
+@lru_cache(maxsize=None)
 def _valence(symbol: str) -> int:
     from rdkit import Chem
     table = Chem.GetPeriodicTable()
@@ -133,10 +145,7 @@ def evolve_isomers(formula: str, seed: int = 1, evaluations: int = 20_000, pop: 
     rng = np.random.Generator(np.random.PCG64(seed))
     archive = Archive(hill(genome.counts))
     seen: dict[str, None] = {}
-    try:
-        start = genome.sample_many(pop, rng)
-    except ValueError as exc:
-        raise ConfigError(f"formula {archive.formula}: {exc}") from None
+    start = genome.sample_many(pop, rng)   # ConfigError naming the formula when none is found
     for smi in start:
         if smi not in seen:
             seen[smi] = None
