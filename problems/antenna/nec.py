@@ -3,7 +3,7 @@
 Supported cards (NEC-2 User's Guide, part III):
 
 ======  ===================================================================================
-CM, CE  comments (kept, written back)
+CM, CE  comments (kept, written back; a CE card without text ends them and adds none)
 GW      straight wire: tag, segments, x1 y1 z1 x2 y2 z2 (m), radius (m)
 GA      wire arc: tag, segments, arc radius, first and last angle (degrees, from +x towards
         +z in the x-z plane, at most 360 apart), wire radius; one straight segment per
@@ -28,7 +28,8 @@ EX      type 0 voltage source on segment I3 of tag I2 (tag 0: absolute segment),
 LD      type 0 series RLC, 1 parallel RLC, 4 R + jX, 5 wire conductivity; -1 clears loads
 FR      frequencies: I1 = 0 linear (F1 + i F2), 1 multiplicative (F1 F2^i), I2 values (MHz);
         several FR cards add their frequencies in order
-RP      radiation pattern request, normal mode (I1 = 0) only
+RP      radiation pattern request, normal mode (I1 = 0) only; every request is computed at
+        every frequency, and a request repeated after another FR card is read once
 XQ      execute (accepted; the simulate command computes every FR frequency anyway)
 PT, PQ  print control of NEC's current/charge tables (accepted after GE; they change no
         result, and our outputs are chosen by command options)
@@ -272,7 +273,10 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
         card = line.lstrip()[:2].upper()
         rest = line.lstrip()[2:]
         if card in ("CM", "CE"):
-            comments.append(rest.strip())
+            # CE ends the comments: its own text (if any) is one, a bare CE is none (it used
+            # to become a blank comment, so every NEC -> JSON -> NEC trip added a "CM" line)
+            if card == "CM" or rest.strip():
+                comments.append(rest.strip())
             continue
         if card in PRINT_CONTROL or card in KERNEL_CONTROL:
             if not ge_line:
@@ -471,8 +475,15 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                 raise err(f"RP mode {ints[0]}: only normal-mode patterns (0) are supported")
             if ints[1] < 1 or ints[2] < 1:
                 raise err("RP: the numbers of theta and phi values must be at least 1")
+            req = PatternRequest(ints[1], ints[2], f[0], f[1], f[2], f[3], ints[3])
+            if req in patterns:
+                # NEC runs the RP cards that follow each FR card, so a deck of several FR cards
+                # repeats them (as format_nec writes it); the same request is one pattern here
+                # (read as several, every pattern came out once per copy, and each NEC -> JSON
+                # -> NEC trip multiplied the RP cards by the number of FR cards)
+                continue
             _sizes(err, directions=sum(p.n_theta * p.n_phi for p in patterns) + ints[1] * ints[2])
-            patterns.append(PatternRequest(ints[1], ints[2], f[0], f[1], f[2], f[3], ints[3]))
+            patterns.append(req)
         elif card == "EN":
             ended = True
     if not cards:

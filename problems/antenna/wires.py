@@ -33,6 +33,12 @@ if TYPE_CHECKING:  # heavy or circular imports only for type checkers
     from gadesign_problems.antenna.mom import MomOperator, Solution
 
 JSON_SCHEMA = "gadesign.antenna/1"
+#: The units of our JSON geometry, written into every document (``units``) so that a reader
+#: in another tool need not guess metres from millimetres; a document that states other
+#: units is refused (the numbers are never converted). Loads: ``r``, ``x`` ohm, ``l``
+#: henry, ``c`` farad, ``sigma`` siemens per metre; patterns in degrees.
+JSON_UNITS = {"length": "m", "radius": "m", "frequency": "Hz", "voltage": "V", "angle": "deg",
+              "r": "ohm", "x": "ohm", "l": "H", "c": "F", "sigma": "S/m"}
 LOAD_KINDS = ("series", "parallel", "impedance", "conductivity")
 
 
@@ -200,9 +206,11 @@ class Antenna:
         return format_nec(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """Our JSON geometry format (``schema`` = ``gadesign.antenna/1``)."""
+        """Our JSON geometry format (``schema`` = ``gadesign.antenna/1``, ``units`` =
+        :data:`JSON_UNITS`: metres, hertz, volts, degrees, ohm, henry, farad, S/m)."""
         return {
             "schema": JSON_SCHEMA,
+            "units": dict(JSON_UNITS),
             "comments": list(self.comments),
             "ground": self.ground,
             "wires": [{"tag": w.tag, "start": list(w.start), "end": list(w.end),
@@ -223,6 +231,10 @@ class Antenna:
         if data.get("schema") != JSON_SCHEMA:
             raise GeometryError(f"not an antenna document (schema {data.get('schema')!r}, "
                                 f"expected {JSON_SCHEMA!r})")
+        units = data.get("units", JSON_UNITS)     # documents written before the field: SI
+        if units != JSON_UNITS:
+            raise GeometryError(f"antenna document in other units ({units!r}): gadesign reads only "
+                                f"{JSON_UNITS!r}, and converts nothing")
         try:
             wires = [Wire(tuple(map(float, w["start"])), tuple(map(float, w["end"])),
                           float(w["radius"]), _whole(w["segments"], "segments"), _whole(w.get("tag", 0), "tag"))
