@@ -18,14 +18,21 @@ RANK_KEYS = {"qed": "qed", "logp": "logp", "sa": "sa_score"}
 
 
 def _write_set(out: Path, stem: str, records: list[tuple[str, dict]], legend_keys: list[str], grid_max: int) -> list[Path]:
-    """``stem.smi``, ``stem.sdf`` and a grid image ``stem.png`` (first ``grid_max``) in ``out``."""
-    from gadesign_problems.molecule.drawing import write_grid, write_sdf, write_smiles
+    """``stem.smi``, ``stem.sdf`` and a grid image ``stem.png`` (first ``grid_max``) in ``out``.
+    All three are made before the first is written, so a molecule RDKit cannot draw leaves
+    no partial set behind."""
+    from gadesign.atomic import atomic_write_bytes, atomic_write_text
+    from gadesign_problems.molecule.drawing import grid_png, sdf_text, smiles_text
 
-    out.mkdir(parents=True, exist_ok=True)
     shown = records[:grid_max]
     legends = [", ".join(f"{k} {p[k]:.3f}" for k in legend_keys if isinstance(p.get(k), float)) for _, p in shown]
-    return [write_smiles(out / f"{stem}.smi", records), write_sdf(out / f"{stem}.sdf", records),
-            write_grid(out / f"{stem}.png", [s for s, _ in shown], legends)]
+    smi, sdf = smiles_text(records), sdf_text(records)
+    png = grid_png([s for s, _ in shown], legends) if shown else None
+    out.mkdir(parents=True, exist_ok=True)
+    written = [atomic_write_text(out / f"{stem}.smi", smi), atomic_write_text(out / f"{stem}.sdf", sdf)]
+    if png is not None:
+        written.append(atomic_write_bytes(out / f"{stem}.png", png))
+    return written
 
 
 def _checked_budget(evaluations: int, pop: int, top: int, out: str | None) -> Path | None:
@@ -34,8 +41,9 @@ def _checked_budget(evaluations: int, pop: int, top: int, out: str | None) -> Pa
     from gadesign.limits import check_limit
     from gadesign.paths import check_output_dir
 
-    if evaluations < 1 or pop < 2 or top < 0:
-        raise ConfigError("--evaluations must be >= 1, --pop >= 2 and --top >= 0")
+    for name, value, least in (("--evaluations", evaluations, 1), ("--pop", pop, 2), ("--top", top, 0)):
+        if value < least:
+            raise ConfigError(f"{name} must be >= {least}, got {value}")
     check_limit("POP", pop, "--pop")
     check_limit("PARAM", evaluations, "--evaluations")
     return None if out is None else check_output_dir(out, "--out")
@@ -98,31 +106,56 @@ def ranked_isomers(formula: str, seed: int, evaluations: int, pop: int, rank: st
 
 
 def draw_cmd(
-    run: Path = typer.Argument(..., help="Run directory of molecule-design or molecule-isomers."),
+    run: Path = typer.Argument(..., help="Run directory (or run archive .zip, with --out) of molecule-design or "
+                               "molecule-isomers."),
     out: Optional[str] = typer.Option(None, "--out", metavar="DIR", help="Folder for front.smi, front.sdf, front.png "
                                        "(default: the run directory)."),
     grid: int = typer.Option(24, "--grid", help="Molecules in the grid image at most."),
 ) -> None:
     """The front of a molecule run as SMILES, SDF (with its values) and a grid image."""
+    from gadesign.archive import run_source
+    from gadesign.paths import check_output_dir
     from gadesign_problems.molecule.design import require_rdkit
 
     require_rdkit("molecule draw")
-    path = Path(run) / "front.json"
+    if grid < 1:
+        raise ConfigError(f"--grid must be >= 1, got {grid}")
+    target = None if out is None else check_output_dir(out, "--out")
+    with run_source(run) as folder:
+        if target is None and not Path(run).is_dir():
+            raise ConfigError(f"{run}: a run archive; give --out DIR for the files")
+        records, objectives = _front_records(folder / "front.json", run)
+        if target is None:
+            target = check_output_dir(Path(run) / "molecules", "--out")
+        written = _write_set(target, "front", records, objectives, grid_max=grid)
+    typer.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+def _front_records(path: Path, run: object) -> tuple[list[tuple[str, dict]], list[str]]:
+    """(SMILES, values) of every member of a molecule run's ``front.json`` and the objective
+    names; RunStoreError for a front that is not readable, not a molecule run's, or holds
+    a genome RDKit cannot read."""
+    from rdkit import Chem, RDLogger
+
+    RDLogger.DisableLog("rdApp.*")
     try:
         front = json.loads(path.read_text())
-        objectives = [o["name"] for o in front["objectives"]]
-        records = [(str(m["genome"]), {"name": f"member-{i:03d}", **dict(zip(objectives, map(float, m["objectives"])))})
-                   for i, m in enumerate(front["members"])]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        objectives = [str(o["name"]) for o in front["objectives"]]
+        members = front["members"]
+        records = []
+        for i, m in enumerate(members):
+            values = [float(v) for v in m["objectives"]]
+            if len(values) != len(objectives):
+                raise ValueError(f"member {i} has {len(values)} objective values for {len(objectives)} objectives")
+            records.append((m["genome"], {"name": f"member-{i:03d}", **dict(zip(objectives, values))}))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RunStoreError(f"{path}: not a readable front ({exc})") from None
     if front.get("problem") not in ("molecule-design", "molecule-isomers"):
         raise RunStoreError(f"{run}: a {front.get('problem')!r} run, not a molecule-design/-isomers run")
-    if grid < 1:
-        raise ConfigError("--grid must be >= 1")
-    from gadesign.paths import check_output_dir
-    target = check_output_dir(out if out is not None else Path(run) / "molecules", "--out")
-    written = _write_set(target, "front", records, objectives, grid_max=grid)
-    typer.echo("wrote " + ", ".join(str(p) for p in written))
+    for i, (smi, _) in enumerate(records):
+        if not isinstance(smi, str) or Chem.MolFromSmiles(smi) is None:
+            raise RunStoreError(f"{path}: member {i}: genome {smi!r} is not a SMILES RDKit can read")
+    return records, objectives
 
 
 def structures_cmd(

@@ -5,7 +5,9 @@
    elemental formulas that explain the measured m/z and isotope pattern.
 2. The best ``formulas`` of them that a neutral, closed-shell, connected molecule can
    have (integer, non-negative ring-plus-double-bond count) go to
-   :func:`~.isomers.evolve_isomers`, which grows an archive of distinct structures of each.
+   :func:`~.isomers.evolve_isomers`, which grows an archive of distinct structures of each;
+   a formula of which no structure is found (CO: no neutral structure at the lowest
+   valences) is passed over for the next one.
 3. Structures are listed formula by formula in the order of the formula score, and within
    one formula by a property: by default the synthetic accessibility score (smallest
    first), whose fragment term rewards motifs common in PubChem, so stable, familiar
@@ -49,6 +51,9 @@ def candidate_structures(mass: float, adduct: str = "[M+H]+", isotopes: Sequence
     from gadesign_problems.molecule.query import Query
     from gadesign_problems.molecule.search import exact_search
 
+    from gadesign.options import at_least
+
+    at_least(seed, "--seed", 0)   # checked here: a ConfigError in the loop below passes a formula over
     if formulas < 1:
         raise ConfigError(f"--formulas must be at least 1, got {formulas}")
     if rank not in ("qed", "logp", "sa"):
@@ -56,17 +61,20 @@ def candidate_structures(mass: float, adduct: str = "[M+H]+", isotopes: Sequence
     query = Query.build(mass, adduct, ppm, isotopes, elements, "extended")
     ranked, _ = exact_search(query, top=max(4 * formulas, 10))
     usable = []
+    archives = []
     for cand in ranked:
         try:
             bond_units(parse_formula(cand.formula))
+            archive = evolve_isomers(cand.formula, seed=seed, evaluations=evaluations, pop=pop,
+                                     ring_filter=ring_filter)
         except ConfigError:
-            continue   # odd-electron or over-saturated: no neutral closed-shell structure
+            continue   # odd-electron, over-saturated or (CO) no structure at the lowest valences
         usable.append(cand)
+        archives.append(archive)
         if len(usable) == formulas:
             break
     rows: list[StructureCandidate] = []
-    for i, cand in enumerate(usable, start=1):
-        archive = evolve_isomers(cand.formula, seed=seed, evaluations=evaluations, pop=pop, ring_filter=ring_filter)
+    for i, (cand, archive) in enumerate(zip(usable, archives), start=1):
         block = []
         for smi in archive.smiles:
             mol = Chem.MolFromSmiles(smi)
