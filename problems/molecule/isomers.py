@@ -103,8 +103,8 @@ def bond_units(counts: dict[str, int]) -> int:
         raise ConfigError(f"formula {hill(counts)}: an element without a default valence")
     excess = total - counts.get("H", 0)
     if excess % 2 or excess // 2 < n_heavy - 1 or excess < 0:
-        raise ConfigError(f"formula {hill(counts)}: no connected neutral structure has it (ring plus double bond "
-                          f"equivalents {(excess / 2 - n_heavy + 1):g})")
+        raise ConfigError(f"formula {hill(counts)}: no connected neutral structure has it with every atom at its "
+                          f"lowest default valence (ring plus double bond equivalents {(excess / 2 - n_heavy + 1):g})")
     return excess // 2
 
 
