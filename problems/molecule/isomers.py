@@ -49,11 +49,12 @@ def parse_formula(text: str) -> dict[str, int]:
     from rdkit import Chem
 
     text = text.strip()
-    if text.rstrip("0123456789").endswith(("+", "-")) or text.startswith("["):
+    if text.rstrip("0123456789").endswith(("+", "-")):
         raise ConfigError(f"formula {text!r}: ions are not searched; give the neutral molecule's formula, e.g. C2H7N "
                           "for [C2H8N]+")
     if not text or "".join(m.group(0) for m in _TOKEN.finditer(text)) != text:
-        raise ConfigError(f"formula {text!r}: write it as element symbols and counts, e.g. C7H16")
+        raise ConfigError(f"formula {text!r}: write it as element symbols and counts (no isotope labels, brackets or spaces), "
+                          "e.g. C7H16")
     counts: dict[str, int] = {}
     table = Chem.GetPeriodicTable()
     for sym, n in _TOKEN.findall(text):
