@@ -311,6 +311,10 @@ def evolve_cmd(
         return source is not None and source.name != "DEFAULT"
 
     from_file = read_config(config_file) if config_file is not None else {}
+    if dask is not None and not given("workers"):  # --dask on the command line replaces the file's workers
+        from_file.pop("workers", None)
+    if given("workers") and dask is None:  # and --workers the file's dask
+        from_file.pop("dask", None)
     eff = merge(from_file, {"problem": problem, "algorithm": algorithm, "pop": pop, "generations": generations,
                             "seed": seed if given("seed") else None, "workers": workers if given("workers") else None,
                             "dask": dask, "eval_timeout": eval_timeout, "refine": refine, "out": out_dir,
@@ -351,7 +355,7 @@ def resume_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Continue an interrupted run from its newest checkpoint to its full budget."""
-    from gadesign.run import RunConfig, problem_params, resume_run
+    from gadesign.run import RunConfig, choose_evaluators, problem_params, resume_run
     from gadesign.runstore import RunStore
 
     from gadesign.run import finished
@@ -361,8 +365,7 @@ def resume_cmd(
     config = RunConfig.from_json(raw)
     from gadesign.autoworkers import parse_workers
     workers = parse_workers(workers) if workers is not None else None  # type: ignore[assignment]
-    config.workers = workers if workers is not None else config.workers
-    config.dask = dask if dask is not None else config.dask
+    config.workers, config.dask = choose_evaluators(config.workers, config.dask, workers, dask)
     config.validate()  # every option checked before any work or output
     instance = make_problem(config.problem, problem_params(run_dir, raw))
     store.read_checkpoint(store.latest_checkpoint(), config.problem, raw)  # fail before any output

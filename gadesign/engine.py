@@ -244,7 +244,9 @@ class Evolution:
             log.warning(f"note: one evaluation takes {per * 1e3:.3g} ms; {workers} workers took "
                         f"{seconds * 1e3:.3g} ms for a generation of {len(batch)} designs that one process "
                         f"evaluates in about {serial * 1e3:.3g} ms: sending designs to the workers and back costs "
-                        f"more than the evaluations themselves, so --workers 1 is faster for this problem")
+                        f"more than the evaluations themselves, so "
+                        f"{'evaluating without --dask' if hasattr(self.evaluate, 'address') else '--workers 1'} "
+                        "is faster for this problem")
 
     def _offspring(self, n: int, attempts: int = 3) -> tuple[list[Any], list[Evaluation | None]]:
         """``n`` new genomes, none equal to a current member or to each other, and

@@ -593,7 +593,7 @@ def probe_scheduler(address: str, wait: float = REFUSED_WAIT_S) -> None:
     try:
         host, port = parts.hostname, parts.port
     except ValueError:
-        raise ConfigError(f"--dask {address}: the port is not a number") from None
+        raise ConfigError(f"--dask {address}: the port is not a number from 1 to 65535") from None
     if not host:
         raise ConfigError(f"--dask {address}: no host; expected e.g. tcp://host:8786")
     try:
@@ -605,6 +605,39 @@ def probe_scheduler(address: str, wait: float = REFUSED_WAIT_S) -> None:
         raise ConfigError(f"--dask {address}: unknown host {host!r} ({exc.strerror})") from None
     except OSError:  # no answer within the wait: a slow network or a firewall, let Client try longer
         return
+    handshake(address)
+
+
+HANDSHAKE_WAIT_S = 20.0  # as Client's own time-out: a port that accepts but never speaks Dask
+
+
+def handshake(address: str, wait: float = HANDSHAKE_WAIT_S) -> None:
+    """ConfigError unless ``address`` answers Dask's handshake within ``wait`` seconds.
+    ``Client`` bounds its connection attempts by its time-out, but not the handshake
+    that follows: a port that accepts and then stays silent (a firewall's proxy, a
+    service that waits for its client to speak first) held ``--dask`` for ever, and one
+    that answers something else (the dashboard's HTTP port 8787, an SSH banner) failed
+    with a 3 EiB allocation read from the garbage."""
+    import asyncio
+
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    async def probe() -> None:
+        comm = await connect(address, timeout=wait, **Security().get_connection_args("client"))
+        await comm.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(probe(), wait))
+    except (asyncio.TimeoutError, TimeoutError):
+        raise ConfigError(f"--dask {address}: no answer from a Dask scheduler within {wait:g} s (the port accepts "
+                          "connections but does not speak Dask's protocol; is it the scheduler's port, usually "
+                          "8786?)") from None
+    except Exception as exc:  # noqa: BLE001 - any failure of the handshake means: not a scheduler
+        reason = ("its reply is not Dask's" if isinstance(exc, MemoryError)  # a length read from the garbage
+                  else f"{type(exc).__name__}: {exc}")
+        raise ConfigError(f"--dask {address}: this is not a Dask scheduler ({reason}; the dashboard's port, "
+                          "usually 8787, is not the scheduler's, usually 8786)") from None
 
 
 #: Dask settings for a LocalCluster that gadesign starts: the workers' statistical profiler
@@ -629,8 +662,44 @@ def quiet_local_cluster(n_workers: int) -> Any:
     from dask.distributed import LocalCluster
 
     with dask.config.set(QUIET_DASK):
+        # no dashboard; its HTTP server (health checks) still starts, on a free port of
+        # its own: the default 8787 is taken wherever a scheduler already runs, and Dask
+        # then warned about the port (and an unclosed socket) after every run
         return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                            dashboard_address=None, silence_logs=50)
+                            dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                            silence_logs=50)
+
+
+class ClusterLost(GadesignError):
+    """The Dask scheduler went away during a batch (and did not come back within Dask's
+    reconnection time-out)."""
+
+
+def _quiet_orphaned_gathers(record: Any) -> bool:
+    """A logging filter for asyncio's logger: drops its reports of ``Client.gather``'s
+    helper tasks orphaned when a gather is cut short (Ctrl-C, a lost scheduler), which
+    printed a Dask traceback under the run's own message (``Task exception was never
+    retrieved ... AllExit``, ``Task was destroyed but it is pending``)."""
+    text = record.getMessage() if hasattr(record, "getMessage") else ""
+    exc = record.exc_info[1] if getattr(record, "exc_info", None) else None
+    if exc is not None and type(exc).__name__ == "AllExit":
+        return False
+    return not ("Task was destroyed but it is pending" in text and "Client._gather" in text)
+
+
+def _quiet_lost_scheduler(record: Any) -> bool:
+    """A logging filter for Dask's client logger: drops its report of a scheduler it could
+    not reconnect to, which the run reports itself, in one line (:class:`ClusterLost`)."""
+    return "Failed to reconnect to scheduler" not in record.getMessage()
+
+
+def _install_gather_filter() -> None:
+    import logging
+
+    for name, quiet in (("asyncio", _quiet_orphaned_gathers), ("distributed.client", _quiet_lost_scheduler)):
+        log = logging.getLogger(name)
+        if quiet not in log.filters:
+            log.addFilter(quiet)
 
 
 def _dask_chunk(problem: Problem, xs: Sequence[Any], timeout: float | None) -> list[Evaluation]:
@@ -667,6 +736,7 @@ class DaskEvaluator(SerialEvaluator):
             raise ConfigError("--dask needs the dask extra: pip install 'gadesign[dask]'") from exc
         self.address = address
         self._cluster = None
+        _install_gather_filter()
         n = local_workers(address)
         if n is not None:
             self._cluster = quiet_local_cluster(n)
@@ -738,6 +808,7 @@ class DaskEvaluator(SerialEvaluator):
             futures = self._client.map(run_with_problem, [self._plugin] * n, [fn] * n, chunks, [self.timeout] * n,
                                        *([e] * n for e in extra), pure=False, retries=self.retries)
             try:
+                self._wait(futures)
                 return _in_order(index_chunks, self._client.gather(futures), len(xs))
             except CancelledError:
                 # tasks the scheduler cancelled rather than retried (seen in CI when a worker
@@ -746,6 +817,39 @@ class DaskEvaluator(SerialEvaluator):
                     raise
                 self._client.cancel(futures)
         raise AssertionError("unreachable")
+
+    WAIT_POLL_S = 1.0
+
+    def _wait(self, futures: list[Any]) -> None:
+        """Until every future is done (finished, failed or cancelled); ClusterLost once the
+        client has given up on the scheduler. ``Client.gather`` alone waited for ever
+        after the scheduler died: the client closed itself after its reconnection
+        time-out, but the futures it left stayed pending."""
+        import asyncio
+
+        try:  # on this evaluator's own client (distributed.wait takes the default client)
+            from distributed.client import _wait
+
+            def wait() -> None:
+                self._client.sync(_wait, futures, timeout=self.WAIT_POLL_S)
+        except ImportError:  # pragma: no cover - a Dask without the helper
+            from distributed import wait as dask_wait
+
+            def wait() -> None:
+                dask_wait(futures, timeout=self.WAIT_POLL_S)
+
+        while True:
+            try:
+                wait()
+                return
+            except (TimeoutError, asyncio.TimeoutError):
+                pass
+            except Exception:  # noqa: BLE001 - a closed client fails in its own ways
+                if self._client.status not in ("closing", "closed"):
+                    raise
+            if self._client.status in ("closing", "closed"):
+                raise ClusterLost(f"--dask {self.address}: lost the Dask scheduler (it did not answer again "
+                                  "within Dask's reconnection time-out)") from None
 
     def close(self) -> None:
         if self._cluster is None:  # a shared cluster: take the problem off its workers
@@ -763,6 +867,9 @@ def make_evaluator(problem: Problem, workers: int | str = 1, dask: str | None = 
     if timeout is not None and timeout <= 0:
         raise ConfigError(f"--eval-timeout must be > 0 seconds, got {timeout}")
     if dask:
+        if workers != 1:
+            raise ConfigError(f"--dask {dask} and --workers {workers} cannot be combined: with --dask the Dask "
+                              "workers evaluate (drop --workers, or drop --dask for local processes)")
         return DaskEvaluator(problem, dask, timeout)
     if workers == "auto":
         from gadesign.autoworkers import AutoEvaluator

@@ -21,7 +21,7 @@ import gadesign
 from gadesign.algorithms import make_algorithm
 from gadesign.engine import Evolution
 from gadesign.errors import ConfigError, GadesignError, RunStoreError
-from gadesign.evaluation import SerialEvaluator, local_workers, make_evaluator
+from gadesign.evaluation import ClusterLost, SerialEvaluator, local_workers, make_evaluator
 from gadesign.problem import Evaluation, Objective, Problem
 from gadesign.registry import make_problem
 from gadesign.runstore import CHECKPOINT_RE, RunStore, jsonable
@@ -41,6 +41,20 @@ class RunInterrupted(GadesignError):
             text = f"interrupted before the first generation finished; nothing was kept in {run_dir}"
         else:
             text = f"interrupted; newest checkpoint {checkpoint}; continue with: gadesign resume {run_dir}"
+        super().__init__(text)
+
+
+class RunStopped(GadesignError):
+    """The evaluators went away mid-run (a Dask scheduler lost); a checkpoint of the last
+    finished generation was written, as on Ctrl-C."""
+
+    def __init__(self, reason: str, run_dir: Path, checkpoint: Path | None) -> None:
+        self.run_dir, self.checkpoint = run_dir, checkpoint
+        if checkpoint is None:
+            text = f"{reason}; stopped before the first generation finished, nothing was kept in {run_dir}"
+        else:
+            text = (f"{reason}; newest checkpoint {checkpoint}; continue with: gadesign resume {run_dir} "
+                    "(add --dask ADDRESS for another scheduler)")
         super().__init__(text)
 
 
@@ -94,6 +108,9 @@ class RunConfig:
         options.at_least(self.seed, "--seed", 0)
         if self.dask is not None:
             local_workers(self.dask)
+            if parse_workers(self.workers) != 1:
+                raise ConfigError(f"--dask {self.dask} and --workers {self.workers} cannot be combined: with --dask "
+                                  "the Dask workers evaluate (drop --workers, or drop --dask for local processes)")
         options.at_least(self.refine, "--refine", 0)
         options.positive(self.eval_timeout, "--eval-timeout", " seconds", maximum=1e7)  # ~4 months
 
@@ -123,7 +140,9 @@ class RunConfig:
         try:
             return cls(str(data["problem"]), dict(data.get("params") or {}), str(data["algorithm"]),
                        int(data["pop"]), int(data["generations"]), int(data["seed"]),
-                       int(data["checkpoint_every"]), parse_workers(data.get("workers", 1)), data.get("dask"),
+                       int(data["checkpoint_every"]),
+                       1 if data.get("dask") else parse_workers(data.get("workers", 1)),  # Dask ran it (before
+                       data.get("dask"),  # --dask and --workers were refused together)
                        None if data.get("eval_timeout") is None else float(data["eval_timeout"]),
                        int(data.get("refine", 0)), str(data.get("description") or ""),
                        str(data.get("cite") or ""))
@@ -173,10 +192,7 @@ def resume_run(run_dir: Path, workers: int | str | None = None, dask: str | None
     store = RunStore(run_dir)
     raw = store.read_config()
     config = RunConfig.from_json(raw)
-    if workers is not None:
-        config.workers = workers
-    if dask is not None:
-        config.dask = dask
+    config.workers, config.dask = choose_evaluators(config.workers, config.dask, workers, dask)
     config.validate()
     problem = make_problem(config.problem, problem_params(store.root, raw))
     checkpoint = store.read_checkpoint(store.latest_checkpoint(), config.problem, raw)
@@ -185,6 +201,18 @@ def resume_run(run_dir: Path, workers: int | str | None = None, dask: str | None
     with evaluator:
         return _evolve(store, problem, config, evolution, evaluator, list(checkpoint["logbook"]), on_generation,
                        on_export)
+
+
+def choose_evaluators(stored_workers: int | str, stored_dask: str | None, workers: int | str | None,
+                      dask: str | None) -> tuple[int | str, str | None]:
+    """``(workers, dask)`` for resuming a run stored with ``stored_*``: a ``--dask`` given
+    now replaces the stored local workers, a ``--workers`` the stored cluster (both given
+    now: the caller's validation refuses them)."""
+    if dask is not None:
+        stored_workers, stored_dask = 1, dask
+    if workers is not None:
+        stored_workers, stored_dask = workers, dask
+    return stored_workers, stored_dask
 
 
 def stage_inputs(name: str, params: dict[str, Any], run_dir: Path) -> dict[str, Any]:
@@ -275,18 +303,20 @@ def _evolve(store: RunStore, problem: Problem, config: RunConfig, evolution: Evo
                 mark = evolution.mark()
                 try:
                     evolution.step()
-                except KeyboardInterrupt:
+                except (KeyboardInterrupt, ClusterLost):
                     evolution.rollback(mark)
                     raise
                 record(writer)
             writer.flush()  # the last checkpoint is on disk before any result is written
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, ClusterLost) as exc:
             writer.flush()  # queued checkpoints first, in order; then the interrupted state
             path = None
             if evolution.pop is not None:
                 if len(logbook) == evolution.generation:  # finished, but not yet recorded
                     logbook.append(evolution.statistics())
                 path = store.write_checkpoint(config.problem, config_json, evolution.state(), logbook)
+            if isinstance(exc, ClusterLost):
+                raise RunStopped(str(exc), store.root, path) from None
             raise RunInterrupted(store.root, path) from None
     try:
         if config.refine and evolution.refine_best(config.refine):
