@@ -25,8 +25,20 @@ class ProblemOnWorkers(WorkerPlugin):
     """Holds ``problem`` on each worker under ``name`` (``worker.plugins[name]``)."""
 
     def __init__(self, name: str, problem: Problem) -> None:
+        import gadesign
+
         self.name = name
         self.problem = problem
+        self.version = gadesign.__version__  # the client's
+
+    def setup(self, worker: Any) -> None:
+        """Refuse a worker whose gadesign differs from the client's: its evaluations (and
+        so the front) could differ without a word."""
+        import gadesign
+
+        if gadesign.__version__ != self.version:
+            raise RuntimeError(f"worker {worker.address} has gadesign {gadesign.__version__}, the client "
+                               f"{self.version}")
 
 
 def run_with_problem(name: str, fn: Callable[..., list[Any]], chunk: list[Any], timeout: float | None,

@@ -726,6 +726,9 @@ class DaskEvaluator(SerialEvaluator):
     dying worker are re-run elsewhere by the scheduler (``retries`` more times on errors)."""
 
     WORKERS_TTL_S = 2.0
+    #: Client's time-out: for connecting, and for reconnecting to a scheduler that went away
+    #: mid-run before the run stops (:class:`ClusterLost`)
+    CONNECT_TIMEOUT_S = 20.0
 
     def __init__(self, problem: Problem, address: str, timeout: float | None = None,
                  chunks_per_worker: int = 1, retries: int = 3, chunk_size: int | None = None) -> None:
@@ -744,7 +747,7 @@ class DaskEvaluator(SerialEvaluator):
         else:
             probe_scheduler(address)
             try:
-                self._client = Client(address, timeout="20s")
+                self._client = Client(address, timeout=f"{self.CONNECT_TIMEOUT_S:g}s")
             except (OSError, TimeoutError) as exc:
                 raise ConfigError(f"--dask {address}: cannot reach the scheduler ({exc})") from None
         self.chunks_per_worker = chunks_per_worker
@@ -762,8 +765,8 @@ class DaskEvaluator(SerialEvaluator):
         except Exception as exc:  # noqa: BLE001 - Dask re-raises a worker's failure as a bare Exception
             self.close()
             raise ConfigError(f"--dask {address}: the workers cannot load the problem "
-                              f"{getattr(problem, 'name', type(problem).__name__)!r} ({exc}); install the package "
-                              f"that defines it on every worker") from None
+                              f"{getattr(problem, 'name', type(problem).__name__)!r} ({exc}); install the same "
+                              f"gadesign and the package that defines the problem on every worker") from None
 
     @property
     def workers(self) -> int:  # type: ignore[override]
