@@ -822,6 +822,21 @@ class DaskEvaluator(SerialEvaluator):
         raise AssertionError("unreachable")
 
     WAIT_POLL_S = 1.0
+    NO_WORKERS_NOTE_S = 10.0
+
+    def _note_no_workers(self) -> bool:
+        """Say once (True) when the cluster has no workers: the batch waits for some to
+        join (they get the problem from the scheduler and the run goes on), silently
+        before."""
+        import logging
+
+        with contextlib.suppress(Exception):  # a scheduler going away is _wait's to report
+            if not self._client.nthreads():
+                logging.getLogger("gadesign").warning(
+                    f"note: --dask {self.address}: no workers connected; waiting for some to join "
+                    f"(`dask worker {self.address}`; Ctrl-C stops the run with a checkpoint)")
+                return True
+        return False
 
     def _wait(self, futures: list[Any]) -> None:
         """Until every future is done (finished, failed or cancelled); ClusterLost once the
@@ -841,12 +856,16 @@ class DaskEvaluator(SerialEvaluator):
             def wait() -> None:
                 dask_wait(futures, timeout=self.WAIT_POLL_S)
 
+        import time
+
+        started, noted = time.monotonic(), False
         while True:
             try:
                 wait()
                 return
             except (TimeoutError, asyncio.TimeoutError):
-                pass
+                if not noted and time.monotonic() - started > self.NO_WORKERS_NOTE_S:
+                    noted, started = self._note_no_workers(), time.monotonic()  # asked every NOTE_S at most
             except Exception:  # noqa: BLE001 - a closed client fails in its own ways
                 if self._client.status not in ("closing", "closed"):
                     raise

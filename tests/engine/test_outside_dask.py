@@ -205,3 +205,38 @@ def test_workers_with_another_gadesign_version_are_refused(monkeypatch):
     monkeypatch.setattr(gadesign, "__version__", "0.0.0+client")
     with pytest.raises(ConfigError, match=r"has gadesign .*, the client 0\.0\.0\+client.*same gadesign"):
         DaskEvaluator(make_problem("zdt1", {}), "local:1")
+
+
+def test_a_batch_on_a_cluster_without_workers_says_so_and_goes_on_when_one_joins(monkeypatch, caplog):
+    """Every worker gone (a job queue's walltime): the run waited without a word; it now
+    says once that it waits for workers, and finishes with the serial evaluations when one
+    joins."""
+    import numpy as np
+
+    from gadesign.evaluation import DaskEvaluator, SerialEvaluator
+    from gadesign.registry import make_problem
+
+    monkeypatch.setattr(DaskEvaluator, "NO_WORKERS_NOTE_S", 0.5)
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    procs = [dask_cli("scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard")]
+    try:
+        time.sleep(1.0)
+        problem = make_problem("zdt1", {})
+        rng = np.random.default_rng(1)
+        xs = [problem.genome.sample(rng) for _ in range(6)]
+        evaluator = DaskEvaluator(problem, address)
+        try:
+            def join_later():
+                time.sleep(3.0)
+                procs.append(dask_cli("worker", address, "--nthreads", "1", "--no-dashboard"))
+
+            threading.Thread(target=join_later, daemon=True).start()
+            with caplog.at_level("WARNING", logger="gadesign"):
+                got = evaluator(xs)
+        finally:
+            evaluator.close()
+    finally:
+        _stop(procs)
+    assert any("no workers connected" in r.getMessage() for r in caplog.records)
+    assert [e.objectives for e in got] == [e.objectives for e in SerialEvaluator(problem)(xs)]
