@@ -45,4 +45,9 @@ def run_with_problem(name: str, fn: Callable[..., list[Any]], chunk: list[Any], 
                      *extra: Any) -> list[Any]:
     """``fn(problem, chunk, timeout, *extra)`` on a worker, with the problem of the plugin
     ``name``."""
-    return fn(get_worker().plugins[name].problem, chunk, timeout, *extra)
+    worker = get_worker()
+    plugin = worker.plugins.get(name)
+    if plugin is None:  # its setup failed here: a worker that joined with another install
+        raise RuntimeError(f"worker {worker.address} has not loaded the run's problem (a worker with another "
+                           "gadesign version, or without the problem's package, joined the cluster)")
+    return fn(plugin.problem, chunk, timeout, *extra)

@@ -817,8 +817,14 @@ class DaskEvaluator(SerialEvaluator):
                 # tasks the scheduler cancelled rather than retried (seen in CI when a worker
                 # died holding a scattered input): evaluations are pure, so the batch is sent again
                 if attempt == self.retries:
-                    raise
+                    raise ClusterLost(f"--dask {self.address}: the cluster cancelled a batch "
+                                      f"{self.retries + 1} times") from None
                 self._client.cancel(futures)
+            except ClusterLost:
+                raise
+            except Exception as exc:  # noqa: BLE001 - evaluations never raise (safe_evaluate): the cluster failed
+                raise ClusterLost(f"--dask {self.address}: a task failed on the cluster "
+                                  f"{self.retries + 1} times ({type(exc).__name__}: {exc})") from None
         raise AssertionError("unreachable")
 
     WAIT_POLL_S = 1.0

@@ -240,3 +240,23 @@ def test_a_batch_on_a_cluster_without_workers_says_so_and_goes_on_when_one_joins
         _stop(procs)
     assert any("no workers connected" in r.getMessage() for r in caplog.records)
     assert [e.objectives for e in got] == [e.objectives for e in SerialEvaluator(problem)(xs)]
+
+
+def test_a_task_failing_on_the_cluster_is_one_error_not_an_internal_one():
+    """A worker without the run's problem (one that joined with another install: its plugin
+    setup failed) failed its tasks with a bare KeyError, which ended the run as 'internal
+    error: KeyError'; now the run stops with a checkpoint (ClusterLost) and says why."""
+    import numpy as np
+
+    from gadesign.evaluation import ClusterLost, DaskEvaluator
+    from gadesign.registry import make_problem
+
+    problem = make_problem("zdt1", {})
+    xs = [problem.genome.sample(np.random.default_rng(2)) for _ in range(4)]
+    evaluator = DaskEvaluator(problem, "local:1", retries=0)
+    try:
+        evaluator._plugin = "gadesign-problem-not-registered"
+        with pytest.raises(ClusterLost, match="has not loaded the run's problem"):
+            evaluator(xs)
+    finally:
+        evaluator.close()
