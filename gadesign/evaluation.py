@@ -627,8 +627,19 @@ def handshake(address: str, wait: float = HANDSHAKE_WAIT_S) -> None:
         comm = await connect(address, timeout=wait, **Security().get_connection_args("client"))
         await comm.close()
 
+    def in_thread() -> None:  # asyncio.run in this thread took over Ctrl-C: the process died of SIGINT, silently
+        try:
+            asyncio.run(asyncio.wait_for(probe(), wait))
+        except BaseException as exc:  # handed to the caller below
+            box["error"] = exc
+
+    box: dict[str, BaseException] = {}
+    thread = threading.Thread(target=in_thread, daemon=True, name="gadesign-dask-handshake")
+    thread.start()
+    thread.join()
     try:
-        asyncio.run(asyncio.wait_for(probe(), wait))
+        if "error" in box:
+            raise box["error"]
     except (asyncio.TimeoutError, TimeoutError):
         raise ConfigError(f"--dask {address}: no answer from a Dask scheduler within {wait:g} s (the port accepts "
                           "connections but does not speak Dask's protocol; is it the scheduler's port, usually "

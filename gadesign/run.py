@@ -173,7 +173,10 @@ def start_run(config: RunConfig, out: Path, on_generation: GenerationCallback | 
     try:
         config.params = stage_inputs(config.problem, config.params, store.root)
         problem = make_problem(config.problem, problem_params(store.root, config.to_json()))
-        evolution, evaluator = _build(problem, config)
+        try:
+            evolution, evaluator = _build(problem, config)
+        except KeyboardInterrupt:  # while connecting to a cluster, say: one line, as later
+            raise RunInterrupted(store.root, None) from None
         with evaluator:
             store.create({**config.to_json(), "genome": problem.genome.describe(),
                           "objectives": [o.to_json() for o in problem.objectives],
@@ -196,7 +199,10 @@ def resume_run(run_dir: Path, workers: int | str | None = None, dask: str | None
     config.validate()
     problem = make_problem(config.problem, problem_params(store.root, raw))
     checkpoint = store.read_checkpoint(store.latest_checkpoint(), config.problem, raw)
-    evolution, evaluator = _build(problem, config)
+    try:
+        evolution, evaluator = _build(problem, config)
+    except KeyboardInterrupt:  # while connecting to a cluster, say: the checkpoint is as it was
+        raise RunInterrupted(store.root, store.latest_checkpoint()) from None
     evolution.load_state(checkpoint["state"])
     with evaluator:
         return _evolve(store, problem, config, evolution, evaluator, list(checkpoint["logbook"]), on_generation,

@@ -260,3 +260,21 @@ def test_a_task_failing_on_the_cluster_is_one_error_not_an_internal_one():
             evaluator(xs)
     finally:
         evaluator.close()
+
+
+def test_ctrl_c_while_connecting_is_one_line(tmp_path):
+    """Ctrl-C while --dask waited on a port that does not answer exited 130 without a word
+    (asyncio had taken over SIGINT) and, once fixed there, without the run's message."""
+    sock, address = _server(None)
+    try:
+        run = subprocess.Popen([sys.executable, "-m", "gadesign", "evolve", "zdt1", "--pop", "8", "--generations",
+                                "2", "-q", "--dask", address, "--out", str(tmp_path / "x")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(3.0)
+        run.send_signal(signal.SIGINT)
+        _, stderr = run.communicate(timeout=30)
+    finally:
+        sock.close()
+    assert run.returncode == 130
+    assert stderr.strip().startswith("interrupted before the first generation") and "Traceback" not in stderr
+    assert not (tmp_path / "x").exists()
