@@ -15,11 +15,9 @@ comes from our solver.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,38 +29,18 @@ sys.path.insert(0, str(HERE.parents[2] / "antenna"))
 
 def nec2c(text: str, agt: bool = False) -> list[dict]:
     """nec2c's per-frequency port impedances and maximum total gain (dBi) for deck ``text``."""
+    from nec2c_ref import read_output, run_nec2c
+
     if agt:
         text = re.sub(r"(?m)^(RP\s+0\s+\d+\s+\d+\s+)1000", r"\g<1>1001", text)
-    with tempfile.TemporaryDirectory() as d:
-        src, out = os.path.join(d, "in.nec"), os.path.join(d, "out.txt")
-        Path(src).write_text(text)
-        subprocess.run(["nec2c", "-i", src, "-o", out], check=True, capture_output=True, timeout=600)
-        lines = Path(out).read_text().splitlines()
-    res: list[dict] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        m = re.search(r"FREQUENCY\s*:\s*([0-9.E+-]+)\s*MHz", line)
-        if m:
-            res.append({"f_mhz": float(m.group(1)), "ports": [], "max_gain_dbi": None})
-        if "ANTENNA INPUT PARAMETERS" in line:
-            i += 3
-            while lines[i].strip():
-                t = lines[i].split()
-                res[-1]["ports"].append({"tag": int(t[0]), "segment": int(t[1]), "z_ohm": [float(t[6]), float(t[7])]})
-                i += 1
-            continue
-        if "RADIATION PATTERNS" in line:
-            i += 5
-            g = -999.0
-            while i < len(lines) and re.match(r"^\s*-?[0-9]", lines[i]):
-                g = max(g, float(lines[i].split()[4]))
-                i += 1
-            res[-1]["max_gain_dbi"] = g
-            continue
-        if "AVERAGE POWER GAIN" in line:
-            res[-1]["average_gain"] = float(line.split()[3])
-        i += 1
+    res = []
+    for block in read_output(run_nec2c(text)):
+        row = {"f_mhz": block["f_mhz"],
+               "ports": [{"tag": tag, "segment": seg, "z_ohm": [r, x]} for tag, seg, r, x in block["ports"]],
+               "max_gain_dbi": None if block["pattern"] is None else max(block["pattern"].values(), default=-999.0)}
+        if "average_gain" in block:
+            row["average_gain"] = block["average_gain"]
+        res.append(row)
     return res
 
 

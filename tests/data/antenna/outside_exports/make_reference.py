@@ -16,49 +16,29 @@ reference.json comes from our solver.
 from __future__ import annotations
 
 import json
-import re
 import shutil
-import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[2] / "antenna"))  # nec2c_ref
 
 
 def nec2c(deck: Path) -> list[dict]:
     """nec2c's per-frequency source impedances and gains for ``deck`` (its own text)."""
-    with tempfile.TemporaryDirectory() as d:
-        shutil.copy(deck, Path(d) / "in.nec")
-        subprocess.run(["nec2c", "-i", "in.nec", "-o", "out.txt"], cwd=d, check=True, capture_output=True,
-                       timeout=600)
-        lines = (Path(d) / "out.txt").read_text().splitlines()
-    res: list[dict] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        m = re.search(r"FREQUENCY\s*:\s*([0-9.E+-]+)\s*MHz", line)
-        if m:
-            res.append({"f_mhz_printed": float(m.group(1)), "z_ohm": []})
-        if "ANTENNA INPUT PARAMETERS" in line:
-            i += 3
-            while lines[i].strip():
-                t = lines[i].split()
-                res[-1]["z_ohm"].append([float(t[6]), float(t[7])])
-                i += 1
-            continue
-        if "RADIATION PATTERNS" in line:
-            i += 5
-            gains = {}
-            while i < len(lines) and re.match(r"^\s*-?[0-9]", lines[i]):
-                t = lines[i].split()
-                gains[(float(t[0]), float(t[1]))] = float(t[4])
-                i += 1
-            res[-1]["max_gain_dbi"] = max(gains.values())
+    from nec2c_ref import read_output, run_nec2c
+
+    res = []
+    for block in read_output(run_nec2c(deck.read_text())):
+        row: dict = {"f_mhz_printed": block["f_mhz"], "z_ohm": [[r, x] for _, _, r, x in block["ports"]]}
+        gains = block["pattern"]
+        if gains is not None:
+            row["max_gain_dbi"] = max(gains.values())
             if (90.0, 0.0) in gains and (90.0, 180.0) in gains:
-                res[-1]["gain_plus_x_dbi"] = gains[(90.0, 0.0)]
-                res[-1]["gain_minus_x_dbi"] = gains[(90.0, 180.0)]
-            continue
-        i += 1
+                row["gain_plus_x_dbi"] = gains[(90.0, 0.0)]
+                row["gain_minus_x_dbi"] = gains[(90.0, 180.0)]
+        res.append(row)
     return res
 
 
