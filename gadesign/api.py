@@ -58,8 +58,7 @@ def evolve(problem: Problem, *, algorithm: str | None = None, pop: int | None = 
     """Evolve ``problem`` and return its front; defaults come from ``problem.defaults``.
     ``refine=K`` polishes the best K designs by SLSQP after the last generation (default:
     the problem's ``defaults["refine"]``, else 0)."""
-    check_members(problem, f"problem {getattr(problem, 'name', type(problem).__name__)!r}"
-                  if not isinstance(problem, str) else f"problem {problem!r}")
+    check_members(problem)
     defaults = getattr(problem, "defaults", None) or {}
     refine = refine if refine is not None else int(defaults.get("refine", 0))
     algorithm = algorithm or defaults.get("algorithm") or ("ga" if len(problem.objectives) == 1 else "nsga2")

@@ -228,8 +228,7 @@ def toolbox(problem: Problem, seed: int = 1) -> base.Toolbox:
     from gadesign import options
 
     options.seed(seed, "toolbox(): seed")  # as gadesign.evolve: seed=-1 was numpy's ValueError
-    check_members(problem, f"problem {getattr(problem, 'name', type(problem).__name__)!r}"
-                  if not isinstance(problem, str) else f"problem {problem!r}")
+    check_members(problem)
     genome = problem.genome
     rng = np.random.default_rng(seed)
     w = weights(problem)

@@ -899,6 +899,14 @@ class DaskEvaluator(SerialEvaluator):
             self._cluster.close()
 
 
+def check_one_evaluator(dask: str, workers: int | str) -> None:
+    """ConfigError when local ``workers`` (other than 1) are asked for beside ``--dask``:
+    with a cluster the Dask workers evaluate."""
+    if workers != 1:
+        raise ConfigError(f"--dask {dask} and --workers {workers} cannot be combined: with --dask the Dask "
+                          "workers evaluate (drop --workers, or drop --dask for local processes)")
+
+
 def make_evaluator(problem: Problem, workers: int | str = 1, dask: str | None = None,
                    timeout: float | None = None) -> SerialEvaluator:
     """Dask when ``dask`` is given, else a process pool for ``workers > 1``, a measured
@@ -906,9 +914,7 @@ def make_evaluator(problem: Problem, workers: int | str = 1, dask: str | None = 
     if timeout is not None and timeout <= 0:
         raise ConfigError(f"--eval-timeout must be > 0 seconds, got {timeout}")
     if dask:
-        if workers != 1:
-            raise ConfigError(f"--dask {dask} and --workers {workers} cannot be combined: with --dask the Dask "
-                              "workers evaluate (drop --workers, or drop --dask for local processes)")
+        check_one_evaluator(dask, workers)
         return DaskEvaluator(problem, dask, timeout)
     if workers == "auto":
         from gadesign.autoworkers import AutoEvaluator

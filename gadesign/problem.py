@@ -168,14 +168,18 @@ OPTIONAL_METHODS = ("evaluate_many", "summary", "export", "report_figures", "ref
                     "constraint_values_many", "true_front")
 
 
-def check_members(problem: Any, label: str) -> None:
+def check_members(problem: Any, label: str | None = None) -> None:
     """Raise :class:`ConfigError` naming the first member of ``problem`` that breaks the
     plugin boundary (docs/plugins.md): the required ``name``, ``genome``, ``objectives``,
     ``constraints``, ``evaluate`` and ``decode`` with their types; objective and
     constraint names that are unique (one name for two columns of the logbook or front
     would be ambiguous); and the optional ``description``, ``defaults``,
     ``reference_point`` and methods where present. ``label`` names the problem in the
-    message (e.g. ``"problem 'knapsack' (my_pkg.knapsack:knapsack)"``)."""
+    message (e.g. ``"problem 'knapsack' (my_pkg.knapsack:knapsack)"``); by default the
+    problem's name (or what was passed, e.g. a registered name given as a str)."""
+    if label is None:
+        label = f"problem {problem!r}" if isinstance(problem, str) else \
+            f"problem {getattr(problem, 'name', type(problem).__name__)!r}"
     from gadesign.algorithms import ALGORITHMS
 
     def bad(text: str) -> ConfigError:

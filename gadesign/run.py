@@ -21,7 +21,7 @@ import gadesign
 from gadesign.algorithms import make_algorithm
 from gadesign.engine import Evolution
 from gadesign.errors import ConfigError, GadesignError, RunStoreError
-from gadesign.evaluation import ClusterLost, SerialEvaluator, local_workers, make_evaluator
+from gadesign.evaluation import ClusterLost, SerialEvaluator, check_one_evaluator, local_workers, make_evaluator
 from gadesign.problem import Evaluation, Objective, Problem
 from gadesign.registry import make_problem
 from gadesign.runstore import CHECKPOINT_RE, RunStore, jsonable
@@ -108,9 +108,7 @@ class RunConfig:
         options.at_least(self.seed, "--seed", 0)
         if self.dask is not None:
             local_workers(self.dask)
-            if parse_workers(self.workers) != 1:
-                raise ConfigError(f"--dask {self.dask} and --workers {self.workers} cannot be combined: with --dask "
-                                  "the Dask workers evaluate (drop --workers, or drop --dask for local processes)")
+            check_one_evaluator(self.dask, parse_workers(self.workers))
         options.at_least(self.refine, "--refine", 0)
         options.positive(self.eval_timeout, "--eval-timeout", " seconds", maximum=1e7)  # ~4 months
 
