@@ -375,7 +375,7 @@ class Truss:
             loose = np.flatnonzero(self.group_index < 0)
             if len(loose):  # they would get area 0: absent, and the truss a "mechanism"
                 raise TrussError(f"{where}: {len(x)} values, one per group, leave member{'s' if len(loose) > 1 else ''} "
-                                 f"{', '.join(map(str, loose[:8].tolist()))}{' ...' if len(loose) > 8 else ''} "
+                                 f"{_few(loose)} "
                                  f"(in no group) without an area; give {self.n_members} values (one per member) "
                                  "or list every member in 'groups'")
             areas = np.zeros(self.n_members)
@@ -555,7 +555,7 @@ class Truss:
                 loose = np.flatnonzero(~grouped)
                 raise TrussSchemaError(
                     f"stress_limits_by_group: member{'s' if len(loose) > 1 else ''} "
-                    f"{', '.join(map(str, loose[:8].tolist()))}{' ...' if len(loose) > 8 else ''} "
+                    f"{_few(loose)} "
                     "in no group, so without a stress limit; list every member in 'groups' or use 'stress_limits'")
             per = {}
             for key in ("tension", "compression"):
@@ -701,6 +701,11 @@ def _check_duplicates(members: np.ndarray, labels: Sequence[Any] | None) -> None
 # ----------------------------------------------------------------------------------
 # parsing helpers: every error names its field
 # ----------------------------------------------------------------------------------
+def _few(indices: np.ndarray, limit: int = 8) -> str:
+    """The first ``limit`` indices, comma-separated, with " ..." when there are more."""
+    return ", ".join(map(str, indices[:limit].tolist())) + (" ..." if len(indices) > limit else "")
+
+
 def _check_misspelt(obj: Any, known: set[str], where: str) -> None:
     """A key that is not one of ``known`` but nearly is, while the file lacks that known
     key (``stress_limit`` for ``stress_limits``, ``self-weight``, ``displacment``), is a
