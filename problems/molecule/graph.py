@@ -218,16 +218,8 @@ class MolGraph(Genome[str]):
             mol = Chem.MolFromSmiles(smi)
             if mol is None:
                 why = "are not SMILES RDKit can read (each line's first whitespace-separated column is read)"
-            elif len(Chem.GetMolFrags(mol)) != 1:
-                why = "have more than one fragment (salts, mixtures: keep the parent molecule)"
-            elif not self.min_atoms <= mol.GetNumAtoms() <= self.max_atoms:
-                why = f"have heavy atoms outside {self.min_atoms}..{self.max_atoms} (min_atoms, max_atoms)"
-            elif has_radical(mol):
-                why = "are radicals"
-            elif self.ring_filter and not ring_ok(mol):
-                why = "fail GB-GA's ring filter (a ring larger than 6, a ring allene, a double bond in a 3- or 4-ring)"
             else:
-                why = "do not survive RDKit's canonicalisation"
+                why = self._refusal(mol) or "do not survive RDKit's canonicalisation"
             reasons.setdefault(why, []).append(smi)
         parts = [f"{len(v)} {why} (first: {v[0][:60]!r})" for why, v in reasons.items()]
         return f"no SMILES of the initial pool ({len(self.initial)}) is usable: " + "; ".join(parts)
@@ -248,23 +240,30 @@ class MolGraph(Genome[str]):
 
     # -- acceptance ------------------------------------------------------------------------
     def accept(self, mol: Chem.Mol) -> str | None:
-        """The canonical SMILES of a reaction product if it sanitises, is one fragment, fits
-        the size window, has no radical (:func:`has_radical`) and (with ``ring_filter``)
-        passes :func:`ring_ok`; else None."""
+        """The canonical SMILES of a reaction product if it sanitises and passes
+        :meth:`_refusal`'s tests (one fragment, the size window, no radical, the ring
+        filter); else None."""
         try:
             Chem.SanitizeMol(mol)
         except Exception:  # RDKit raises several types (valence, kekulisation, ...)
             return None
-        n = mol.GetNumAtoms()
-        if not self.min_atoms <= n <= self.max_atoms:
-            return None
-        if len(Chem.GetMolFrags(mol)) != 1:
-            return None
-        if has_radical(mol):
-            return None
-        if self.ring_filter and not ring_ok(mol):
+        if self._refusal(mol) is not None:
             return None
         return canonical(Chem.MolToSmiles(mol))
+
+    def _refusal(self, mol: Chem.Mol) -> str | None:
+        """Why a sanitised molecule is not admissible (as the pool's refusal message words
+        it), or None: it is one fragment, has ``min_atoms..max_atoms`` heavy atoms, no
+        radical (:func:`has_radical`) and (with ``ring_filter``) passes :func:`ring_ok`."""
+        if len(Chem.GetMolFrags(mol)) != 1:
+            return "have more than one fragment (salts, mixtures: keep the parent molecule)"
+        if not self.min_atoms <= mol.GetNumAtoms() <= self.max_atoms:
+            return f"have heavy atoms outside {self.min_atoms}..{self.max_atoms} (min_atoms, max_atoms)"
+        if has_radical(mol):
+            return "are radicals"
+        if self.ring_filter and not ring_ok(mol):
+            return "fail GB-GA's ring filter (a ring larger than 6, a ring allene, a double bond in a 3- or 4-ring)"
+        return None
 
     def first_accepted(self, products: Sequence[Chem.Mol], rng: np.random.Generator,
                        exclude: Sequence[str] = ()) -> str | None:
