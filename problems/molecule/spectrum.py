@@ -296,6 +296,12 @@ def _pick(records: list[dict], path: Path, scan: int | None, rt: float | None,
     return ms1[0]
 
 
+def _source(path: Path, record: dict) -> str:
+    """How a picked spectrum is named in the output: file, scan and retention time."""
+    rt = "" if record["rt"] is None else f", RT {record['rt']:.3f} min"
+    return f"{path.name} scan {record['scan']}{rt}"
+
+
 def _read_mzml(path: Path, scan: int | None, rt: float | None, polarity: int | None = None) -> Peaks:
     from pyteomics import mzml
 
@@ -317,8 +323,7 @@ def _read_mzml(path: Path, scan: int | None, rt: float | None, polarity: int | N
         raise FormulaError(f"{path.name} scan {r['scan']}: {len(mz)} m/z values but {len(intensity)} intensities")
     if r["profile"]:
         mz, intensity = _centroid(mz, intensity)
-    rt_text = "" if r["rt"] is None else f", RT {r['rt']:.3f} min"
-    return Peaks(mz, intensity, f"{path.name} scan {r['scan']}{rt_text}")
+    return Peaks(mz, intensity, _source(path, r))
 
 
 _MGF_PARAM = re.compile(r"([A-Za-z][A-Za-z0-9_]*(?:\[\d+\])?)\s*=(.*)")
@@ -378,9 +383,8 @@ def _read_mgf(path: Path, scan: int | None, rt: float | None, polarity: int | No
     if block is not None:
         raise FormulaError(f"{path}: the spectrum begun on line {block['line']} has no END IONS")
     r = _pick(records, path, scan, rt, polarity)
-    rt_text = "" if r["rt"] is None else f", RT {r['rt']:.3f} min"
     peaks = np.array(r["peaks"], dtype=float).reshape(-1, 2)
-    return Peaks(peaks[:, 0], peaks[:, 1], f"{path.name} scan {r['scan']}{rt_text}", r["charge"],
+    return Peaks(peaks[:, 0], peaks[:, 1], _source(path, r), r["charge"],
                  tuple(r["charges"]))
 
 
