@@ -20,7 +20,13 @@ def constrained_ranks(F: np.ndarray, CV: np.ndarray) -> np.ndarray:
     feasible = CV <= 0.0
     next_rank = 0
     if feasible.any():
-        ranks[feasible] = moocore.pareto_rank(F[feasible]) if F.shape[1] > 1 else _scalar_ranks(F[feasible, 0])
+        Ff = F[feasible]
+        if not np.isfinite(Ff).all():
+            # moocore's 3-D sort misranks infinite values ([inf, 0, 2] behind points it does
+            # not dominate); dominance is unchanged by an increasing map of each objective,
+            # so sort the per-objective dense ranks instead
+            Ff = np.column_stack([_scalar_ranks(col) for col in Ff.T]).astype(float)
+        ranks[feasible] = moocore.pareto_rank(Ff) if F.shape[1] > 1 else _scalar_ranks(Ff[:, 0])
         next_rank = int(ranks[feasible].max()) + 1
     if (~feasible).any():
         ranks[~feasible] = next_rank + _scalar_ranks(CV[~feasible])
