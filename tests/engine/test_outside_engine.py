@@ -28,7 +28,7 @@ from gadesign.algorithms.spea2 import spea2_fitness
 from gadesign.engine import Evolution
 from gadesign.evaluation import make_evaluator
 from gadesign.genomes import BinaryVector, Composite, IntegerVector, Permutation, RealVector, VarLength
-from gadesign.indicators import hypervolume, igd
+from gadesign.indicators import generalized_spread, hypervolume, igd, spread
 from gadesign.problem import Evaluation, Objective
 
 
@@ -184,6 +184,29 @@ def test_the_mating_tournament_follows_debs_rules():
         assert not _deb_dominates(F[loser], CV[loser], F[w], CV[w])
 
 
+def test_the_deap_bridge_fitness_sorts_as_the_engine_ranks():
+    """gadesign.deap.Fitness (feasibility rules inside DEAP's dominates) through DEAP's own
+    sortNondominated gives the engine's constrained ranks."""
+    from gadesign.deap import Fitness, FitnessValues
+    rng = np.random.default_rng(12)
+    for _ in range(30):
+        m, n = int(rng.integers(1, 5)), int(rng.integers(1, 40))
+        F = np.round(rng.random((n, m)) * 3)
+        CV = np.where(rng.random(n) < 0.4, np.round(rng.random(n) * 3) / 2, 0.0)
+        inds = []
+        for i in range(n):
+            ind = _Ind.__new__(_Ind)
+            list.__init__(ind, [i])
+            ind.index, ind.fitness = i, Fitness((-1.0,) * m)
+            ind.fitness.values = FitnessValues(F[i], CV[i])
+            inds.append(ind)
+        ranks = np.empty(n, dtype=int)
+        for r, front in enumerate(tools.sortNondominated(inds, n)):
+            for ind in front:
+                ranks[ind.index] = r
+        np.testing.assert_array_equal(ranks, constrained_ranks(F, CV))
+
+
 # -- SPEA2 -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("m", [2, 3, 4])
 def test_spea2_truncation_equals_deap_selSPEA2(m):
@@ -242,6 +265,24 @@ def test_das_dennis_point_count_and_simplex(m, h):
 def test_default_partitions_is_the_largest_that_fits(m, pop, h):
     assert default_partitions(m, pop) == h
     assert comb(h + m - 1, m - 1) <= pop < comb(h + m, m - 1)
+
+
+@pytest.mark.parametrize("m,h", [(3, 6), (4, 4), (5, 3)])
+def test_nsga3_niching_equals_deap_selNSGA3(m, h):
+    """One front on the simplex, k = the number of occupied reference directions: the
+    niching takes the member nearest to each occupied direction's line, whatever order it
+    visits them in, so DEAP's ``selNSGA3`` (its own normalisation) must keep the same set."""
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        n = int(rng.integers(20, 60))
+        F = rng.random((n, m)) ** 1.5
+        F /= F.sum(axis=1, keepdims=True)
+        alg = NSGA3(m, n, h)
+        niche, _ = alg._associate((F - F.min(axis=0)) / (F.max(axis=0) - F.min(axis=0)))
+        k = len(np.unique(niche))
+        random.seed(seed)
+        ref = {ind.index for ind in tools.selNSGA3(_inds(F), k, das_dennis(m, h), nd="standard")}
+        assert set(alg.survive(_population(F), k, rng).genomes) == ref
 
 
 class DTLZ:
@@ -361,6 +402,42 @@ def test_igd_hand_cases():
     assert igd(np.empty((0, 2)), ref) == math.inf
 
 
+def test_igd_equals_moocore_and_pymoo():
+    from pymoo.indicators.igd import IGD
+    rng = np.random.default_rng(1)
+    for m in (2, 3, 5):
+        A, R = rng.random((30, m)), rng.random((50, m))
+        assert igd(A, R) == pytest.approx(float(moocore.igd(A, ref=R)), rel=1e-12)
+        assert igd(A, R) == pytest.approx(float(IGD(R)(A)), rel=1e-12)
+
+
+def test_hypervolume_equals_pymoo():
+    from pymoo.indicators.hv import HV
+    rng = np.random.default_rng(2)
+    for m in (2, 3, 4):
+        F = rng.random((25, m))
+        assert hypervolume(F, np.full(m, 1.2)) == pytest.approx(float(HV(ref_point=np.full(m, 1.2))(F)), rel=1e-12)
+
+
+def test_spread_hand_cases():
+    """Deb et al. (2002) Delta and Zhou et al. (2006) generalised spread, worked by hand."""
+    R = np.array([[0.0, 1.0], [1.0, 0.0]])
+    assert spread(np.array([[0.0, 1.0], [0.5, 0.5], [1.0, 0.0]]), R) == 0.0  # even, out to the extremes
+    # gaps sqrt(2)/4 and 3 sqrt(2)/4, mean sqrt(2)/2: (0 + 0 + sqrt(2)/2) / (0 + 0 + 2 sqrt(2)/2)
+    assert spread(np.array([[1.0, 0.0], [0.0, 1.0], [0.25, 0.75]]), R) == pytest.approx(0.5)
+    # one extreme missed by sqrt(2)/2, one gap of sqrt(2)/2: (sqrt(2)/2) / (sqrt(2)/2 + sqrt(2)/2)
+    assert spread(np.array([[0.0, 1.0], [0.5, 0.5]]), R) == pytest.approx(0.5)
+    assert spread(np.empty((0, 2)), R) == math.inf
+    assert generalized_spread(np.array([[0.0, 1.0], [0.5, 0.5], [1.0, 0.0]]), R) == 0.0
+    # nearest-neighbour distances a, a, 3a (a = sqrt(2)/4), mean 5a/3: (2a/3 + 2a/3 + 4a/3) / (5a)
+    assert generalized_spread(np.array([[0.0, 1.0], [0.25, 0.75], [1.0, 0.0]]), R) == pytest.approx(8 / 15)
+    grid = das_dennis(3, 12)  # every point's nearest neighbour at sqrt(2)/12, extremes included
+    assert generalized_spread(grid, grid) == pytest.approx(0.0, abs=1e-12)
+    assert generalized_spread(grid[grid[:, 0] < 0.5], grid) > 0.05  # the f1 extreme missed
+    with pytest.raises(ValueError):
+        spread(np.zeros((3, 3)), R)
+
+
 # -- constrained optima ---------------------------------------------------------------------------
 class OneD:
     """min (x - 2)^2 subject to x <= 1 on [-5, 5]: the constrained optimum is x = 1."""
@@ -421,6 +498,24 @@ def test_constr_front_matches_the_analytic_front(algorithm):
     assert cKDTree(true / scale).query(F / scale)[0].max() < 0.03
     ref = (1.1, 10.0)
     assert hypervolume(F, ref) > 0.98 * hypervolume(true, ref)
+
+
+class ConstrMax(Constr):
+    """CONSTR with its second objective maximised as -f2: the same search."""
+
+    objectives = (Objective("f1"), Objective("minus_f2", "max"))
+
+    def evaluate(self, x) -> Evaluation:
+        e = super().evaluate(x)
+        return Evaluation((e.objectives[0], -e.objectives[1]), e.violations)
+
+
+@pytest.mark.parametrize("algorithm", ["nsga2", "nsga3", "spea2"])
+def test_maximising_minus_f_is_minimising_f(algorithm):
+    a = evolve(Constr(), algorithm=algorithm, pop=20, generations=10, seed=2)
+    b = evolve(ConstrMax(), algorithm=algorithm, pop=20, generations=10, seed=2)
+    assert sorted(x.tolist() for x, _ in a.front) == sorted(x.tolist() for x, _ in b.front)
+    assert a.hypervolume((1.1, 10.0)) == b.hypervolume((1.1, -10.0))
 
 
 # -- representations -------------------------------------------------------------------------------
