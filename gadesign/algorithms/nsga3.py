@@ -78,7 +78,7 @@ class NSGA3(Algorithm):
         front0 = np.flatnonzero(ranks == 0)
         self.extremes = self._extreme_points(F[front0])
         nadir = self._nadir(F[front0], F[chosen])
-        if len(chosen) == n:
+        if len(chosen) <= n:  # whole fronts fill the population (or it has no more than n members)
             return pop.take(chosen)
         until_last = chosen[ranks[chosen] < last_rank]
         last = chosen[ranks[chosen] == last_rank]

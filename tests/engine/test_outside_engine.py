@@ -121,6 +121,18 @@ def test_nsga2_survival_equals_deap_selNSGA2(m):
     assert checked >= 10
 
 
+@pytest.mark.parametrize("name", ["nsga2", "nsga3", "spea2", "ga", "mu+lambda"])
+def test_survival_of_a_population_smaller_than_asked_keeps_everyone(name):
+    """NSGA-III raised 'zero-size array to reduction operation minimum' when asked to keep
+    more members than the population has (niching over an exhausted last front)."""
+    rng = np.random.default_rng(0)
+    m = 1 if name in ("ga", "mu+lambda") else 2
+    F = rng.random((5, m))
+    F[0] = 2.0
+    kept = make_algorithm(name, m, 10).survive(_population(F, [0, 0, 0, 0.5, 0]), 10, rng)
+    assert sorted(kept.genomes) == [0, 1, 2, 3, 4]
+
+
 # -- constraint-domination (Deb 2000) ------------------------------------------------------
 def _deb_dominates(fa, ca, fb, cb) -> bool:
     """Deb (2000), written out: feasible beats infeasible; of two infeasible the smaller
