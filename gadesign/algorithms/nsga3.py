@@ -105,7 +105,8 @@ class NSGA3(Algorithm):
         try:
             M = self.extremes - self.ideal
             plane = np.linalg.solve(M, np.ones(self.n_obj))
-            intercepts = 1.0 / plane
+            with np.errstate(divide="ignore"):  # a plane parallel to an axis: infinite intercept, capped below
+                intercepts = 1.0 / plane
             if not np.allclose(M @ plane, 1.0) or np.any(intercepts <= 1e-6):
                 raise np.linalg.LinAlgError("degenerate hyperplane")
             nadir = self.ideal + intercepts

@@ -297,6 +297,27 @@ def test_nsga3_niching_equals_deap_selNSGA3(m, h):
         assert set(alg.survive(_population(F), k, rng).genomes) == ref
 
 
+@pytest.mark.filterwarnings("error")
+def test_nsga3_survival_keeps_whole_fronts_first_without_warnings():
+    """Every front before the last one that fits survives whole, the rest come from that
+    last front, with constraints and ties; a hyperplane parallel to an axis (an infinite
+    intercept) warned 'divide by zero' before it was capped at the worst point."""
+    for seed in range(60):
+        rng = np.random.default_rng(seed)
+        m, n = int(rng.integers(2, 5)), int(rng.integers(4, 40))
+        F = rng.random((2 * n, m))
+        if seed % 3 == 0:
+            F = np.round(F * 3)
+        CV = np.where(rng.random(2 * n) < 0.3, rng.random(2 * n), 0.0)
+        ranks = _reference_sort(F, CV)
+        alg = NSGA3(m, n)
+        for _ in range(2):  # the second call uses the remembered ideal and extreme points
+            kept = np.array(alg.survive(_population(F, CV), n, rng).genomes)
+            last = np.sort(ranks)[n - 1]
+            assert len(set(kept)) == n and (ranks[kept] <= last).all()
+            assert set(np.flatnonzero(ranks < last)) <= set(kept)
+
+
 class DTLZ:
     """DTLZ1/DTLZ2 (Deb, Thiele, Laumanns & Zitzler 2002), k = 5 / 10 distance variables."""
 
