@@ -67,7 +67,12 @@ class IntegerVector(DiscreteVector):
         return Y
 
     def repair(self, x: np.ndarray) -> np.ndarray:
-        return np.clip(np.asarray(x, np.int64), self.lower, self.upper)
+        """``x`` clipped into the bounds; fractional values (a plugin's own operator or
+        whole-design repair) are rounded to the nearest integer, not truncated toward 0."""
+        arr = np.asarray(x)
+        if not np.issubdtype(arr.dtype, np.integer):
+            arr = np.clip(np.rint(arr.astype(float)), self.lower, self.upper)
+        return np.clip(arr.astype(np.int64), self.lower, self.upper)
 
     def to_json(self, x: np.ndarray) -> list[int]:
         return [int(v) for v in x]

@@ -551,6 +551,41 @@ def test_maximising_minus_f_is_minimising_f(algorithm):
     assert a.hypervolume((1.1, 10.0)) == b.hypervolume((1.1, -10.0))
 
 
+class ConstrainedRosenbrock:
+    """Rosenbrock subject to (x-1)^3 - y + 1 <= 0 and x + y - 2 <= 0: optimum (1, 1), f = 0."""
+
+    name = "outside-rosenbrock"
+    objectives = (Objective("f"),)
+    constraints = ("cubic", "line")
+
+    def __init__(self) -> None:
+        self.genome = RealVector([-1.5, -0.5], [1.5, 2.5])
+
+    def decode(self, x):
+        return x
+
+    def g(self, x) -> tuple[float, float]:
+        a, b = float(x[0]), float(x[1])
+        return (a - 1) ** 3 - b + 1, a + b - 2
+
+    def evaluate(self, x) -> Evaluation:
+        a, b = float(x[0]), float(x[1])
+        return Evaluation(((1 - a) ** 2 + 100 * (b - a * a) ** 2,), tuple(max(v, 0.0) for v in self.g(x)))
+
+
+class SmoothConstrainedRosenbrock(ConstrainedRosenbrock):
+    def constraint_values_many(self, xs):
+        return [self.g(x) for x in xs]
+
+
+@pytest.mark.parametrize("problem", [ConstrainedRosenbrock, SmoothConstrainedRosenbrock])
+def test_slsqp_refine_reaches_the_analytic_constrained_optimum(problem):
+    from gadesign.refine import refine
+    r = refine(problem(), np.array([0.5, 0.5]))
+    np.testing.assert_allclose(r.x, [1.0, 1.0], atol=1e-4)
+    assert r.evaluation.objectives[0] < 1e-6 and r.evaluation.total_violation < 1e-9
+
+
 # -- representations -------------------------------------------------------------------------------
 class Knapsack:
     """0/1 knapsack: maximise value, capacity as a constraint."""
@@ -716,6 +751,16 @@ def test_integer_vectors_never_leave_their_bounds(mutation, crossover):
         c1, c2 = g.crossover(x, P[0], rng)
         for c in (g.repair(c1), g.repair(c2), g.repair(g.mutate(x, rng))):
             assert (c >= lo).all() and (c <= hi).all()
+
+
+def test_integer_repair_rounds_fractional_genes():
+    """IntegerVector.repair truncated toward zero (2.7 -> 2, -2.7 -> -2) where the DEAP
+    bridge and bound DEAP operators round: a plugin's own operator or whole-design repair
+    handing back floats got a different design."""
+    g = IntegerVector([-5, -5, -5, 0], [5, 5, 5, 0])
+    np.testing.assert_array_equal(g.repair(np.array([2.7, -2.7, 9.6, 0.4])), [3, -3, 5, 0])
+    np.testing.assert_array_equal(g.repair([1, -7, 3, 2]), [1, -5, 3, 0])
+    assert g.repair(np.array([2.7, -2.7, 9.6, 0.4])).dtype == np.int64
 
 
 @pytest.mark.parametrize("min_len,max_len", [(0, 1), (0, 4), (2, 2), (3, 9)])
