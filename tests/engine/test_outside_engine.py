@@ -372,16 +372,15 @@ def test_nsga3_dtlz2_front_on_the_unit_sphere_and_spread_over_it():
     rng = np.random.default_rng(0)
     S = np.abs(rng.normal(size=(5000, 3)))
     S /= np.linalg.norm(S, axis=1, keepdims=True)
-    assert igd(F, S) < 0.065  # the 91 Das-Dennis points projected onto the sphere: 0.059
     ideal_set = das_dennis(3, 12)
     ideal_set /= np.linalg.norm(ideal_set, axis=1, keepdims=True)
-    assert igd(F, S) < 1.1 * igd(ideal_set, S)
+    assert igd(F, S) < 1.02 * igd(ideal_set, S)  # the 91 directions' own points: 0.0585 (seed 1: 0.0587)
     # niching: the members' nearest reference directions cover most of the 91
     d = das_dennis(3, 12)
     d /= np.linalg.norm(d, axis=1, keepdims=True)
     U = F / radius[:, None]
     covered = np.unique(np.argmax(U @ d.T, axis=1))
-    assert len(covered) >= 85
+    assert len(covered) >= 89  # seed 1: all 91
 
 
 def test_nsga3_dtlz1_front_on_the_simplex():
