@@ -129,7 +129,7 @@ def overlay_figure(runs: Sequence[Loaded]) -> Any:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from gadesign.plots import _label
+    from gadesign.plots import NAME_CHARS, _label, plain
 
     objs = runs[0].front["objectives"]
     m = len(objs)
@@ -141,7 +141,7 @@ def overlay_figure(runs: Sequence[Loaded]) -> Any:
         fig, ax = plt.subplots(figsize=(6.4, 4.8) if m <= 2 else (1.4 * m + 2, 4.5))
     for k, r in enumerate(runs):
         F = feasible_minimisation(r.front) * objective_signs(r.front)   # own directions
-        style = {"s": 16, "marker": markers[k % len(markers)], "label": r.label, "alpha": 0.75}
+        style = {"s": 16, "marker": markers[k % len(markers)], "label": plain(r.label, NAME_CHARS), "alpha": 0.75}
         if m == 1:
             ax.scatter(np.full(len(F), k), F[:, 0], **style)
         elif m == 2:
@@ -151,9 +151,9 @@ def overlay_figure(runs: Sequence[Loaded]) -> Any:
         else:
             colour = f"C{k % 10}"
             for j, row in enumerate(F):
-                ax.plot(range(m), row, color=colour, alpha=0.4, lw=0.8, label=r.label if j == 0 else None)
+                ax.plot(range(m), row, color=colour, alpha=0.4, lw=0.8, label=plain(r.label, NAME_CHARS) if j == 0 else None)
     if m == 1:
-        ax.set_xticks(range(len(runs)), [r.label for r in runs], rotation=20)
+        ax.set_xticks(range(len(runs)), [plain(r.label, NAME_CHARS) for r in runs], rotation=20)
         ax.set_ylabel(_label(objs[0]))
     elif m > 3:
         ax.set_xticks(range(m), [_label(o) for o in objs], rotation=20)
@@ -162,6 +162,6 @@ def overlay_figure(runs: Sequence[Loaded]) -> Any:
         ax.set_ylabel(_label(objs[1]))
         if m == 3:
             ax.set_zlabel(_label(objs[2]))
-    ax.set_title(f"{runs[0].config['problem']}: feasible fronts of {len(runs)} runs", fontsize=10)
+    ax.set_title(f"{plain(runs[0].config['problem'], NAME_CHARS)}: feasible fronts of {len(runs)} runs", fontsize=10)
     ax.legend(fontsize=7)
     return fig

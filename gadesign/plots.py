@@ -14,14 +14,39 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from gadesign.atomic import atomic_path  # noqa: E402
 
 
+NAME_CHARS, UNIT_CHARS = 60, 24  # longer names and units are cut short in figures (front.json has them whole)
+
+
+def plain(text: Any, limit: int | None = None) -> str:
+    """``text`` as matplotlib shows it literally: whitespace runs (newlines too) become one
+    space, ``$`` is escaped (two of them would start mathtext, which renders the text as a
+    formula or raises on invalid TeX) and, with ``limit``, it is cut to that many
+    characters with an ellipsis (a long name would stretch the figure to thousands of
+    pixels)."""
+    s = " ".join(str(text).split())
+    if limit is not None and len(s) > limit:
+        s = s[:limit - 1].rstrip() + "…"
+    return s.replace("$", r"\$")
+
+
 def _label(obj: dict[str, Any]) -> str:
+    """An objective's axis label: name [unit] and an arrow for its direction."""
     arrow = "↓" if obj["direction"] == "min" else "↑"
-    unit = f" [{obj['unit']}]" if obj.get("unit") else ""
-    return f"{obj['name']}{unit} {arrow}"
+    unit = f" [{plain(obj['unit'], UNIT_CHARS)}]" if obj.get("unit") else ""
+    return wrap(f"{plain(obj['name'], NAME_CHARS)}{unit} {arrow}")
+
+
+def wrap(text: str, width: int = 40) -> str:
+    """``text`` on lines of at most ``width`` characters (an axis label longer than its
+    axis widens the saved figure)."""
+    import textwrap
+
+    return text if len(text) <= width else "\n".join(textwrap.wrap(text, width))
 
 
 def save(fig: plt.Figure, path: Path) -> Path:
@@ -36,7 +61,7 @@ def front_figure(front: dict[str, Any], true_front: np.ndarray | None = None) ->
     objs = front["objectives"]
     F = np.array([m["objectives"] for m in front["members"]], dtype=float).reshape(-1, len(objs))
     feasible = np.array([sum(m["violations"]) <= 0 for m in front["members"]], dtype=bool)
-    title = f"{front['problem']}: {len(F)} design{'' if len(F) == 1 else 's'}" + ("" if feasible.all() else f" ({(~feasible).sum()} infeasible)")
+    title = f"{plain(front['problem'], NAME_CHARS)}: {len(F)} design{'' if len(F) == 1 else 's'}" + ("" if feasible.all() else f" ({(~feasible).sum()} infeasible)")
     if len(objs) == 1:
         fig, ax = plt.subplots(figsize=(5, 3))
         ax.plot(np.arange(len(F)), F[:, 0], "o")
@@ -54,7 +79,7 @@ def front_figure(front: dict[str, Any], true_front: np.ndarray | None = None) ->
         ax.legend(fontsize=8)
     elif len(objs) == 3:
         # room for three labels with units: wider figure, few ticks, labels padded off the ticks
-        from matplotlib.ticker import FuncFormatter, MaxNLocator
+        from matplotlib.ticker import FuncFormatter
         fig = plt.figure(figsize=(7.2, 6.2))
         ax = fig.add_subplot(projection="3d")
         ax.scatter(F[feasible, 0], F[feasible, 1], F[feasible, 2], s=12, color="tab:blue", label="feasible",
@@ -91,15 +116,17 @@ def convergence_figure(logbook: Sequence[dict[str, Any]], objectives: Sequence[d
     gens = [int(r["gen"]) for r in logbook]
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
     hv = [_num(r.get("hv")) for r in logbook]
-    name = f"{problem}: " if problem else ""
+    name = f"{plain(problem, NAME_CHARS)}: " if problem else ""
     if len(objectives) > 1 and any(v is not None for v in hv):
         ax.plot(gens, [np.nan if v is None else v for v in hv], "-")
         units = [o.get("unit") or "" for o in objectives]
-        unit = " × ".join(f"[{u}]" if u else "1" for u in units) if any(units) else "objectives without units"
+        unit = (" × ".join(f"[{plain(u, UNIT_CHARS)}]" if u else "1" for u in units) if any(units)
+                else "objectives without units")
         ax.set_ylabel(f"hypervolume ({unit})")
         ax.set_title(f"{name}hypervolume of the feasible front per generation", fontsize=10)
         if reference is not None and len(reference) == len(objectives):
-            point = ", ".join(f"{o['name']} = {v:.4g}{' ' + o['unit'] if o.get('unit') else ''}"
+            point = ", ".join(f"{plain(o['name'], NAME_CHARS)} = {v:.4g}"
+                              f"{' ' + plain(o['unit'], UNIT_CHARS) if o.get('unit') else ''}"
                               for o, v in zip(objectives, reference))
             ax.text(0.99, 0.03, f"reference point: {point}", transform=ax.transAxes, ha="right", va="bottom",
                     fontsize=7.5, color="0.3", wrap=True)
@@ -107,8 +134,9 @@ def convergence_figure(logbook: Sequence[dict[str, Any]], objectives: Sequence[d
         key = f"best_{objectives[0]['name']}"
         ax.plot(gens, [np.nan if _num(r.get(key)) is None else _num(r.get(key)) for r in logbook], "-")
         ax.set_ylabel(f"best feasible {_label(objectives[0])}")
-        ax.set_title(f"{name}best feasible {objectives[0]['name']} per generation", fontsize=10)
+        ax.set_title(f"{name}best feasible {plain(objectives[0]['name'], NAME_CHARS)} per generation", fontsize=10)
     ax.set_xlabel("generation")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # generations are whole numbers
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig

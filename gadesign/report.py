@@ -90,6 +90,16 @@ def figure_uri(fig: Any, dpi: int = 90) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def script_json(obj: Any) -> str:
+    """``obj`` as JSON safe inside ``<script type="application/json">``: ``<``, ``>`` and
+    ``&`` are written as ``\\u003c``, ``\\u003e``, ``\\u0026`` (the same JSON value). Escaping
+    ``</`` alone is not enough: a string holding ``<!--<script>`` (an objective name, a
+    description) puts the HTML tokenizer in its "double escaped" state, the block's own
+    ``</script>`` no longer ends it, and the rest of the page becomes JSON text."""
+    text = json.dumps(obj, allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def png_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
@@ -294,8 +304,7 @@ def build_report(run_dir: Path, designs: int = DEFAULT_DESIGNS, title: str | Non
                              f"<figcaption>{e(t)}</figcaption></figure>")
             parts.append("</div>")
         parts.append("</section>")
-    data = json.dumps({"card": card, "config": config, "front": front}, allow_nan=False)
-    data = data.replace("</", "<\\/")
+    data = script_json({"card": card, "config": config, "front": front})
     parts.append(f'<script type="application/json" id="gadesign-data">{data}</script>')
     parts.append("</main>")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

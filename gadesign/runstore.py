@@ -322,15 +322,20 @@ def rows_to_csv(rows: Sequence[dict[str, Any]]) -> str:
 
 def front_to_csv(front: dict[str, Any]) -> str:
     """One row per member: index, objectives (with units in the header), total violation,
-    the genome as compact JSON."""
-    names = [f"{o['name']} [{o['unit']}]" if o.get("unit") else o["name"] for o in front["objectives"]]
-    rows = []
+    the genome as compact JSON. An objective whose header would repeat another column's
+    (an objective named ``genome``, say) gets `` (objective)`` appended, so no column is
+    lost to a reader that keys rows by header."""
+    fixed = ("member", "total_violation", "genome")
+    names: list[str] = []
+    for o in front["objectives"]:
+        name = f"{o['name']} [{o['unit']}]" if o.get("unit") else o["name"]
+        while name in fixed or name in names:
+            name += " (objective)"
+        names.append(name)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["member", *names, "total_violation", "genome"])
     for i, m in enumerate(front["members"]):
-        row: dict[str, Any] = {"member": i}
-        row.update(dict(zip(names, m["objectives"])))
-        row["total_violation"] = sum(m["violations"])
-        row["genome"] = json.dumps(m["genome"], separators=(",", ":"))
-        rows.append(row)
-    if not rows:
-        return ",".join(["member", *names, "total_violation", "genome"]) + "\n"
-    return rows_to_csv(rows)
+        writer.writerow([i, *("" if v is None else v for v in m["objectives"]), sum(m["violations"]),
+                         json.dumps(m["genome"], separators=(",", ":"))])
+    return out.getvalue()

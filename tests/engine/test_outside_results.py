@@ -1,0 +1,261 @@
+"""A run's results as an outside user opens them in other tools: front.csv read back by
+Python's ``csv`` and pandas to front.json's numbers (every column, full precision, quoted
+names), the HTML report parsed by ``html.parser`` (balanced tags, no markup or script
+from objective or problem names, the inline JSON intact), plots that stay readable and
+do not crash whatever the names hold (``$``, hundreds of characters), and ``compare``.
+
+The plugin is installed the documented way (entry points of a ``.dist-info`` folder on
+``sys.path``), with hostile names: HTML, ``<!--<script>``, commas, quotes, newlines,
+``$`` (matplotlib's mathtext) and very long names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import struct
+import textwrap
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from gadesign.registry import problem_entries
+from gadesign.runstore import front_to_csv
+
+PLUGIN = r'''
+"""Plugins with hostile names for tests/engine/test_outside_results.py."""
+from gadesign.genomes import RealVector
+from gadesign.problem import Evaluation, Objective
+
+HOSTILE = '<script>alert("x")</script> & "q", \'s\'\nnew,line ü∑ <!--<script>'
+
+
+class Hostile:
+    """HTML, comment-script, commas, quotes, newlines in every name."""
+    objectives = (Objective('mass, <b>"total"</b>\n& more', "min", 'k"g,<i>'),
+                  Objective("<!--<script>alert(1)</script>", "max", "</svg><injected/>"))
+    constraints = ('limit, "x" <script>',)
+    defaults = {"algorithm": "nsga2", "pop": 12, "generations": 2}
+
+    def __init__(self, name):
+        self.name = name
+        self.genome = RealVector([0.0, 0.0], [1.0, 1.0])
+
+    def decode(self, x):
+        return [float(v) for v in x]
+
+    def evaluate(self, x):
+        return Evaluation((float(x[0]), float(x[0] + 0.1 * x[1])), (0.0,), {"note": HOSTILE})
+
+    def summary(self, x, evaluation):
+        return {HOSTILE: HOSTILE}
+
+
+class Dollars(Hostile):
+    """Dollar signs (two make matplotlib mathtext; this TeX is invalid) and long names."""
+    objectives = (Objective("cost $\\foo{ $ and", "min", "$"), Objective("x" * 300, "min", "u" * 100))
+    constraints = ()
+
+    def evaluate(self, x):
+        return Evaluation((float(x[0]), float(1 - x[0] + x[1])), ())
+
+    def summary(self, x, evaluation):
+        return {}
+
+
+def hostile():
+    """Hostile names."""
+    return Hostile(NAME)
+
+
+def dollars():
+    """Dollar signs and long names."""
+    return Dollars("outres-dollars")
+
+
+NAME = 'outres-<i>"é"&amp;</title><!--<script>'
+'''
+
+ENTRY_POINTS = """[gadesign.problems]
+outres-<i>"é"&amp;</title><!--<script> = outside_results_plugs:hostile
+outres-dollars = outside_results_plugs:dollars
+"""
+HOSTILE_NAME = 'outres-<i>"é"&amp;</title><!--<script>'
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An installed plugin distribution: its module and its dist-info."""
+    root = tmp_path_factory.mktemp("site")
+    (root / "outside_results_plugs.py").write_text(textwrap.dedent(PLUGIN), encoding="utf-8")
+    info = root / "outside_results_plugs-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: outside-results-plugs\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(ENTRY_POINTS, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def installed(site: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.syspath_prepend(str(site))
+    problem_entries.cache_clear()
+    yield site
+    problem_entries.cache_clear()
+
+
+def gadesign(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """``gadesign ARGS`` in this process: (exit code, stdout + stderr)."""
+    from gadesign.cli import main
+
+    capsys.readouterr()
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    return struct.unpack(">II", data[16:24])
+
+
+class Page(HTMLParser):
+    """Tag balance, script blocks and table cells of a report."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.scripts: list[list[str]] = []
+        self.rows: list[list[str | None]] = []
+        self.in_script = False
+        self.in_front = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "script":
+            self.scripts.append([])
+            self.in_script = True
+        if tag == "table":
+            self.in_front = a.get("id") == "front-table"
+        if self.in_front and tag == "tr" and (a.get("id") or "").startswith("m-"):
+            self.rows.append([])
+        if self.in_front and tag in ("td", "th") and self.rows and "data-v" in a:
+            self.rows[-1].append(a["data-v"])
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self.in_script = False
+        if tag == "table":
+            self.in_front = False
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-3:]}")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.in_script:
+            self.scripts[-1].append(data)
+
+
+def test_front_csv_reads_back_to_front_json_numbers_in_every_column() -> None:
+    """Objectives named like the fixed columns (``member``, ``genome``,
+    ``total_violation``) used to overwrite them: the row dict had one key for two
+    columns, so front.csv lost the genome and shifted the values under the header."""
+    values = [0.1 + 0.2, 5e-324, -0.0, 1.7976931348623157e308, 1e30, 123456789.12345679]
+    front = {"schema": 1, "problem": "p", "objectives": [
+        {"name": "member", "direction": "min", "unit": ""},
+        {"name": "genome", "direction": "max", "unit": ""},
+        {"name": "total_violation", "direction": "min", "unit": ""},
+        {"name": 'a, "b"\nc ü', "direction": "min", "unit": 'k"g,'},
+        {"name": 'a, "b"\nc ü [k"g,]', "direction": "min", "unit": ""},   # same header as the one before
+        {"name": "x", "direction": "min", "unit": "m"}],
+        "members": [{"genome": {"w": [v, 1], "s": 'q"",\n'}, "objectives": [v, -v, v / 3, v, 2.5, 7.0],
+                     "violations": [v / 7, 0.0], "info": {}} for v in values]}
+    text = front_to_csv(front)
+    header = next(csv.reader(io.StringIO(text, newline="")))
+    assert len(header) == 3 + 6 and len(set(header)) == len(header)
+    assert header[0] == "member" and header[-2:] == ["total_violation", "genome"]
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert len(rows) == len(values)
+    for i, (row, m) in enumerate(zip(rows, front["members"])):
+        assert int(row["member"]) == i
+        assert [float(row[h]) for h in header[1:7]] == m["objectives"]      # bit-identical floats
+        assert float(row["total_violation"]) == sum(m["violations"])
+        assert json.loads(row["genome"]) == m["genome"]
+    pd = pytest.importorskip("pandas")
+    df = pd.read_csv(io.StringIO(text))
+    assert list(df.columns) == header
+    assert df.iloc[:, 1:7].to_numpy().tolist() == [m["objectives"] for m in front["members"]]
+    empty = front_to_csv({**front, "members": []})  # header only, quoted like any row
+    assert list(csv.reader(io.StringIO(empty, newline=""))) == [header]
+
+
+def test_report_escapes_hostile_names_and_keeps_its_script(installed, capsys, tmp_path) -> None:
+    """An objective name or description holding ``<!--<script>`` put the HTML tokenizer
+    of a browser into its "script data double escaped" state inside the inline JSON
+    block (only ``</`` was escaped): the block's ``</script>`` then did not end it, and
+    the rest of the page, the table-sorting script included, became JSON text (seen in
+    chromium's DOM). Now ``<``, ``>`` and ``&`` are ``\\u003c`` escapes in that block."""
+    run = tmp_path / "hostile"
+    code, out = gadesign(capsys, "evolve", HOSTILE_NAME, "--out", str(run), "-q", "--seed", "3",
+                         "--description", 'desc <!--<script> "q" & </script>')
+    assert code == 0, out
+    front = json.loads((run / "front.json").read_text(encoding="utf-8"))
+    code, out = gadesign(capsys, "report", str(run))
+    assert code == 0, out
+    html = (run / "report.html").read_text(encoding="utf-8")
+    assert html.count("<script") == 2 and html.count("</script>") == 2   # the data block and the sorter
+    assert "<injected" not in html and "<b>" not in html and "<i>" not in html
+    page = Page()
+    page.feed(html)
+    page.close()
+    assert page.errors == [] and page.stack == []
+    data = "".join(page.scripts[0])
+    assert "<" not in data and ">" not in data and "&" not in data
+    embedded = json.loads(data)
+    assert embedded["front"] == front and embedded["card"]["description"].startswith("desc <!--<script>")
+    assert len(page.rows) == len(front["members"])
+    for row, m in zip(page.rows, front["members"]):
+        assert [float(v) for v in row[1:3]] == m["objectives"]
+        assert float(row[3]) == sum(m["violations"])
+    assert "document.querySelectorAll" in "".join(page.scripts[1])
+
+
+def test_dollar_signs_and_long_names_neither_crash_nor_stretch_the_plots(installed, capsys, tmp_path) -> None:
+    """Two ``$`` in an objective name started matplotlib mathtext: invalid TeX raised at
+    the end of the run (no convergence plot, no run card; ``report`` and ``compare
+    --plot`` failed too). A 300-character name made a 4162 x 5243 px front.png with a
+    postage-stamp plot in it. Names are now shown literally, cut and wrapped."""
+    run = tmp_path / "dollars"
+    code, out = gadesign(capsys, "evolve", "outres-dollars", "--out", str(run), "-q", "--generations", "3")
+    assert code == 0, out
+    assert (run / "run.json").is_file()
+    for name in ("front.png", "convergence.png"):
+        w, h = png_size(run / "plots" / name)
+        assert w < 1200 and h < 1000, (name, w, h)
+    code, out = gadesign(capsys, "report", str(run))
+    assert code == 0, out
+    overlay = tmp_path / "both.png"
+    code, out = gadesign(capsys, "compare", str(run), str(run), "--plot", str(overlay))
+    assert code == 0, out
+    w, h = png_size(overlay)
+    assert w < 1200 and h < 1000, (w, h)
+
+
+def test_convergence_generations_are_whole_numbers() -> None:
+    """A short run's convergence plot had ticks at generation 0.5, 1.5, ..."""
+    from gadesign.plots import convergence_figure, plain
+
+    rows = [{"gen": str(g), "hv": str(0.1 * g), "best_a": ""} for g in range(4)]
+    objectives = [{"name": "a", "direction": "min", "unit": "m"}, {"name": "b", "direction": "max", "unit": ""}]
+    fig = convergence_figure(rows, objectives, [1.0, 0.0], "p")
+    fig.canvas.draw()
+    ticks = [t for t in fig.axes[0].get_xticks() if 0 <= t <= 3]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+    assert plain("a\n b $x$") == r"a b \$x\$" and len(plain("y" * 300, 60)) == 60
