@@ -219,6 +219,36 @@ def test_the_deap_bridge_fitness_sorts_as_the_engine_ranks():
         np.testing.assert_array_equal(ranks, constrained_ranks(F, CV))
 
 
+def test_constrained_nsga2_survival_equals_deap_selNSGA2_on_the_bridge_fitness():
+    """With violations (some tied), NSGA-II survival keeps the set DEAP's selNSGA2 keeps
+    on gadesign.deap.Fitness individuals (feasibility rules inside ``dominates``)."""
+    from gadesign.deap import Fitness, FitnessValues
+    checked = 0
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        m, n = int(rng.integers(2, 5)), int(rng.integers(6, 60))
+        k = int(rng.integers(1, n))
+        F = rng.random((n, m))
+        CV = np.where(rng.random(n) < 0.4, rng.random(n), 0.0)
+        if seed % 2:
+            CV = np.where(CV > 0, np.round(CV * 2) / 2 + 0.5, 0.0)
+        ranks = constrained_ranks(F, CV)
+        key = sorted(zip(ranks, -crowding_distance(F, ranks)))
+        if key[k - 1] == key[k]:
+            continue
+        inds = []
+        for i in range(n):
+            ind = _Ind.__new__(_Ind)
+            list.__init__(ind, [i])
+            ind.index, ind.fitness = i, Fitness((-1.0,) * m)
+            ind.fitness.values = FitnessValues(F[i], CV[i])
+            inds.append(ind)
+        ref = {ind.index for ind in tools.selNSGA2(inds, k)}
+        assert set(NSGA2(m, k).survive(_population(F, CV), k, rng).genomes) == ref
+        checked += 1
+    assert checked >= 20
+
+
 # -- SPEA2 -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("m", [2, 3, 4])
 def test_spea2_truncation_equals_deap_selSPEA2(m):
