@@ -8,6 +8,7 @@ against the documented Python API (``gadesign.evolve``), not built-in ones."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import math
@@ -66,6 +67,17 @@ def deap_crowding(F: np.ndarray, ranks: np.ndarray) -> np.ndarray:
         tools.emo.assignCrowdingDist(inds)
         out[idx] = [ind.fitness.crowding_dist for ind in inds]
     return out
+
+
+@contextlib.contextmanager
+def _deap_random(seed: int):
+    """DEAP's selSPEA2/selNSGA3 draw from the random module: seed it, then put it back."""
+    state = random.getstate()
+    random.seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(state)
 
 
 def _population(F: np.ndarray, CV: np.ndarray | None = None) -> Population:
@@ -261,8 +273,8 @@ def test_spea2_truncation_equals_deap_selSPEA2(m):
         X = rng.random((n, m))
         X /= X.sum(axis=1, keepdims=True)  # on the simplex: mutually non-dominated
         F = (X - X.min(axis=0)) / (X.max(axis=0) - X.min(axis=0))
-        random.seed(0)
-        ref = {ind.index for ind in tools.selSPEA2(_inds(F), k)}
+        with _deap_random(0):
+            ref = {ind.index for ind in tools.selSPEA2(_inds(F), k)}
         assert set(SPEA2(m, k).survive(_population(F), k, rng).genomes) == ref
 
 
@@ -286,8 +298,8 @@ def test_spea2_fill_and_density_against_deap_and_a_kd_tree():
         order = np.sort(raw)
         if (raw < 1).sum() >= k or order[k - 1] == order[k]:
             continue
-        random.seed(0)
-        ref = {ind.index for ind in tools.selSPEA2(_inds(F), k)}
+        with _deap_random(0):
+            ref = {ind.index for ind in tools.selSPEA2(_inds(F), k)}
         assert set(SPEA2(m, k).survive(_population(F), k, rng).genomes) == ref
         checked += 1
     assert checked >= 5
@@ -322,8 +334,8 @@ def test_nsga3_niching_equals_deap_selNSGA3(m, h):
         alg = NSGA3(m, n, h)
         niche, _ = alg._associate((F - F.min(axis=0)) / (F.max(axis=0) - F.min(axis=0)))
         k = len(np.unique(niche))
-        random.seed(seed)
-        ref = {ind.index for ind in tools.selNSGA3(_inds(F), k, das_dennis(m, h), nd="standard")}
+        with _deap_random(seed):
+            ref = {ind.index for ind in tools.selNSGA3(_inds(F), k, das_dennis(m, h), nd="standard")}
         assert set(alg.survive(_population(F), k, rng).genomes) == ref
 
 
