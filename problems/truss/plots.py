@@ -24,6 +24,17 @@ from gadesign_problems.truss.structure import Truss
 _CMAP = "coolwarm"
 
 
+def plain(text: object, limit: int) -> str:
+    """Text from the user's truss file as matplotlib shows it literally: one line, at
+    most ``limit`` characters, ``$`` escaped (two would start mathtext, and invalid TeX
+    raises when the figure is saved). As :func:`gadesign.plots.plain`, without importing
+    it (that module selects the Agg backend, which a notebook user of this one must not get)."""
+    s = " ".join(str(text).split())
+    if len(s) > limit:
+        s = s[:limit - 1].rstrip() + "…"
+    return s.replace("$", r"\$")
+
+
 def signed_stress_ratio(analysis: Analysis, case: int) -> np.ndarray:
     """Per member: +ratio in tension, -ratio in compression (|value| > 1 is overstressed)."""
     ratio = analysis.stress_ratios()[case]
@@ -108,7 +119,7 @@ def plot_truss(truss: Truss, areas: Sequence[float] | np.ndarray | None = None,
             start = truss.nodes[loaded] - vec
             ax.quiver(*start.T, *vec.T, color="#6a1b9a", **({} if three_d else dict(
                 angles="xy", scale_units="xy", scale=1, width=0.004, zorder=5)))
-            ax.plot([], [], color="#6a1b9a", label=f"load ({truss.load_cases[case].name})")
+            ax.plot([], [], color="#6a1b9a", label=f"load ({plain(truss.load_cases[case].name, 40)})")
     lo, hi = truss.nodes.min(axis=0) - 0.18 * extent, truss.nodes.max(axis=0) + 0.18 * extent
     if three_d:
         ax.set_xlim(lo[0], hi[0]); ax.set_ylim(lo[1], hi[1]); ax.set_zlim(lo[2], hi[2])
@@ -116,7 +127,7 @@ def plot_truss(truss: Truss, areas: Sequence[float] | np.ndarray | None = None,
     else:
         ax.set_xlim(lo[0], hi[0]); ax.set_ylim(lo[1], hi[1])
         ax.set_aspect("equal")
-    length = truss.units.get("length", "")
+    length = plain(truss.units.get("length", ""), 24)  # names and units come from the user's file: shown literally
     ax.set_xlabel(f"x [{length}]"); ax.set_ylabel(f"y [{length}]")
     if three_d:
         ax.set_zlabel(f"z [{length}]")
@@ -125,9 +136,9 @@ def plot_truss(truss: Truss, areas: Sequence[float] | np.ndarray | None = None,
         ax.figure.colorbar(sm, ax=ax, shrink=0.7, label="stress / max |stress| (no stress limits; - compression)"
                            if relative else "stress ratio (- compression, + tension)")
     if title is None:
-        title = truss.name
+        title = plain(truss.name, 100)
         if analysis is not None:
-            title += f"\nweight {analysis.weight:.5g} {truss.units.get('weight', '')}"
+            title += f"\nweight {analysis.weight:.5g} {plain(truss.units.get('weight', ''), 24)}"
     ax.set_title(title, fontsize=9)
     if analysis is not None or len(sup):
         ax.legend(loc="upper left", fontsize=7, frameon=False)
@@ -145,8 +156,8 @@ def plot_front(weights: Sequence[float], compliances: Sequence[float], truss: Tr
         ax = fig.add_axes([0.08, 0.1, 0.55, 0.82])
     order = np.argsort(w)
     ax.plot(w[order], c[order], "o-", ms=4, lw=1, color="#1565c0")
-    ax.set_xlabel(f"weight [{units[0] or truss.units.get('weight', '')}]")
-    ax.set_ylabel(f"compliance [{units[1] or truss.units.get('force', '') + '*' + truss.units.get('length', '')}]")
+    ax.set_xlabel(f"weight [{plain(units[0] or truss.units.get('weight', ''), 24)}]")
+    ax.set_ylabel(f"compliance [{plain(units[1] or truss.units.get('force', '') + '*' + truss.units.get('length', ''), 40)}]")
     ax.set_yscale("log")
     ax.grid(True, alpha=0.3)
     fig = ax.figure

@@ -259,3 +259,23 @@ def test_convergence_generations_are_whole_numbers() -> None:
     ticks = [t for t in fig.axes[0].get_xticks() if 0 <= t <= 3]
     assert ticks and all(float(t).is_integer() for t in ticks)
     assert plain("a\n b $x$") == r"a b \$x\$" and len(plain("y" * 300, 60)) == 60
+
+
+def test_truss_drawing_shows_dollar_signs_from_the_users_file(tmp_path: Path) -> None:
+    """A truss file's name, units and load-case names go into the drawing: two ``$`` in
+    them made the end-of-run export (designs/member-NNN.png), the report pictures and
+    ``truss analyze --plot`` raise matplotlib's mathtext ParseFatalException."""
+    from gadesign_problems.truss.plots import plot_truss, save_figure
+    from gadesign_problems.truss.structure import Truss
+
+    data = json.loads((Path(__file__).resolve().parents[1] / "data" / "truss" / "tenbar.json").read_text())
+    data["name"] = "Bridge $\\foo{ $ " + "long" * 40
+    data["units"] = {k: v + " $" for k, v in data["units"].items()}
+    data["load_cases"][0]["name"] = "case $\\bar$"
+    truss = Truss.from_json(data)
+    ax = plot_truss(truss, analysis=truss.analyze())
+    assert "$" not in ax.get_title().replace("\\$", "")
+    out = tmp_path / "truss.png"
+    save_figure(ax.figure, out)
+    w, _ = png_size(out)
+    assert w < 1400
