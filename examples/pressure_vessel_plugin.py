@@ -25,10 +25,11 @@ satisfied) so that ``--refine`` can polish R and L by SLSQP with the plates held
 
 Budget: moving to a thinner plate needs R and L to change together, so an elitist GA
 settles on one plate level; a population of 300 keeps several levels alive. With this
-default (GA, 300 x 300, 90,300 evaluations) and ``refine=1``, seeds 1-5 gave 6090.53,
-6059.71, 6090.53, 6059.71 and 6091.41 (all within 0.6 %), seeds 6-10 (not used to
-choose the budget) 6090.53, 6370.77, 6090.53, 6059.71, 6059.71 (one at +5.1 %); with
-population 100 x 200 generations only 2 of seeds 1-5 came within 1 %.
+default (GA, 300 x 300, 90,300 evaluations) and ``refine=1``, seeds 1-5 give 6090.54,
+6059.71, 6090.53, 6059.71 and 6090.53 (all within 0.6 %), seeds 6-10 (not used to
+choose the budget) 6090.53, 6370.78, 6090.53, 6059.71, 6059.71 (one at +5.1 %); with
+population 100 x 200 generations only 2 of seeds 1-5 come within 1 % (rerun on
+2026-12-04; seeds 1 and 5 gave 6090.53 and 6091.41 when the budget was chosen).
 """
 
 from __future__ import annotations

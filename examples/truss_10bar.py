@@ -1,6 +1,6 @@
 """The classic 10-bar truss: analyse a published design, then evolve a lighter-or-equal one.
 
-Run: python examples/truss_10bar.py   (about 10 s)
+Run: python examples/truss_10bar.py   (a few seconds)
 """
 
 from gadesign import evolve
