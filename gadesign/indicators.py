@@ -40,7 +40,7 @@ def igd(F: np.ndarray, reference_front: np.ndarray) -> float:
 
 
 def spread(F: np.ndarray, reference_front: np.ndarray) -> float:
-    """Deb's spread Delta of a two-objective set ``F`` (smaller is better).
+    """Deb's spread Delta of a non-dominated two-objective set ``F`` (smaller is better).
 
     With the set sorted by f1, ``d_i`` the distances between consecutive points, ``d_bar``
     their mean, and ``d_f``, ``d_l`` the distances from the reference front's two extreme
