@@ -425,6 +425,19 @@ def test_nsga3_dtlz2_front_on_the_unit_sphere_and_spread_over_it():
     assert len(covered) >= 89  # seed 1: all 91
 
 
+def test_nsga3_five_objective_dtlz2_covers_every_reference_direction():
+    """5 objectives, H = 6: C(10, 4) = 210 directions; seed 1 covers all 210 with the
+    median member 0.011 off the unit sphere."""
+    result = evolve(DTLZ(2, 5), algorithm="nsga3", pop=212, generations=150, seed=1)
+    F = result.objectives()
+    radius = np.linalg.norm(F, axis=1)
+    assert np.median(np.abs(radius - 1)) < 0.02 and np.abs(radius - 1).max() < 0.06
+    d = das_dennis(5, 6)
+    assert len(d) == 210
+    d /= np.linalg.norm(d, axis=1, keepdims=True)
+    assert len(np.unique(np.argmax((F / radius[:, None]) @ d.T, axis=1))) >= 200
+
+
 def test_nsga3_dtlz1_front_on_the_simplex():
     """DTLZ1's front is the plane f1 + f2 + f3 = 0.5; its g has 11^5 - 1 local fronts, so
     a member may still sit on one (the front's edges are only weakly dominated)."""
