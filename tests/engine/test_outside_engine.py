@@ -24,11 +24,22 @@ from scipy.spatial import cKDTree
 from gadesign import evolve
 from gadesign.algorithms import NSGA2, NSGA3, SPEA2, Population, make_algorithm
 from gadesign.algorithms.nsga3 import das_dennis, default_partitions
-from gadesign.algorithms.ranking import constrained_ranks, crowding_distance, dominance_tournament
+from gadesign.algorithms.ranking import (
+    constrained_ranks,
+    crowding_distance,
+    dominance_tournament,
+)
 from gadesign.algorithms.spea2 import spea2_fitness
 from gadesign.engine import Evolution
 from gadesign.evaluation import make_evaluator
-from gadesign.genomes import BinaryVector, Composite, IntegerVector, Permutation, RealVector, VarLength
+from gadesign.genomes import (
+    BinaryVector,
+    Composite,
+    IntegerVector,
+    Permutation,
+    RealVector,
+    VarLength,
+)
 from gadesign.indicators import generalized_spread, hypervolume, igd, spread
 from gadesign.problem import Evaluation, Objective
 
@@ -160,7 +171,7 @@ def _deb_dominates(fa, ca, fb, cb) -> bool:
 
 def _reference_sort(F, CV) -> np.ndarray:
     """Textbook non-dominated sorting under a given relation (peel the undominated)."""
-    n, ranks, left, r = len(F), np.full(len(F), -1), set(range(len(F))), 0
+    ranks, left, r = np.full(len(F), -1), set(range(len(F))), 0
     while left:
         front = {i for i in left if not any(_deb_dominates(F[j], CV[j], F[i], CV[i]) for j in left if j != i)}
         for i in front:
@@ -676,6 +687,7 @@ def test_binary_knapsack_reaches_the_dynamic_programming_optimum():
     result = evolve(Knapsack(w, v, cap), algorithm="ga", pop=60, generations=150, seed=1)
     (x, e), *_ = result.front
     assert e.violations == (0.0,) and e.objectives[0] == opt
+    assert int(v @ x) == opt and int(w @ x) <= cap
 
 
 class BiKnapsack:
@@ -801,7 +813,11 @@ def test_permutation_children_are_permutations(crossover, mutation):
 
 def test_permutation_crossovers_keep_what_their_definitions_keep():
     g_rng = np.random.default_rng(2)
-    from gadesign.genomes.permutation import cycle_crossover, order_crossover, pmx_crossover
+    from gadesign.genomes.permutation import (
+        cycle_crossover,
+        order_crossover,
+        pmx_crossover,
+    )
     for _ in range(200):
         a, b = g_rng.permutation(10), g_rng.permutation(10)
         i, j = sorted(g_rng.integers(0, 11, 2))
