@@ -944,9 +944,9 @@ def test_same_seed_same_front_serial_and_two_workers(algorithm):
     assert _front_bytes(serial) != _front_bytes(evolve(Constr(), algorithm=algorithm, pop=20, generations=8, seed=4))
 
 
-@pytest.mark.parametrize("algorithm", ["nsga2", "nsga3", "spea2", "ga"])
+@pytest.mark.parametrize("algorithm", ["nsga2", "nsga3", "spea2", "ga", "mu+lambda", "mu,lambda", "cmaes"])
 def test_interrupt_and_resume_from_json_state_is_identical(algorithm):
-    problem = DTLZ(2) if algorithm != "ga" else OneD()
+    problem = DTLZ(2) if algorithm in ("nsga2", "nsga3", "spea2", "mu,lambda") else OneD()
 
     def make():
         alg = make_algorithm(algorithm, len(problem.objectives), 16)
