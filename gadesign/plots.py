@@ -66,24 +66,29 @@ def front_figure(front: dict[str, Any], true_front: np.ndarray | None = None) ->
         fig, ax = plt.subplots(figsize=(5, 3))
         ax.plot(np.arange(len(F)), F[:, 0], "o")
         ax.set_xlabel("member")
+        if len(F) <= 10:  # members are numbered 0, 1, ...: no tick between two of them
+            ax.set_xticks(range(len(F)))
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(_label(objs[0]))
     elif len(objs) == 2:
         fig, ax = plt.subplots(figsize=(5.5, 4.5))
         if true_front is not None:
             ax.plot(true_front[:, 0], true_front[:, 1], ".", color="0.6", ms=1.5, label="true front")
-        ax.scatter(F[feasible, 0], F[feasible, 1], s=14, label="feasible")
+        ax.scatter(F[feasible, 0], F[feasible, 1], s=14, label="feasible" if feasible.any() else None)
         if (~feasible).any():
             ax.scatter(F[~feasible, 0], F[~feasible, 1], s=14, marker="x", color="tab:red", label="infeasible")
         ax.set_xlabel(_label(objs[0]))
         ax.set_ylabel(_label(objs[1]))
-        ax.legend(fontsize=8)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
     elif len(objs) == 3:
         # room for three labels with units: wider figure, few ticks, labels padded off the ticks
         from matplotlib.ticker import FuncFormatter
         fig = plt.figure(figsize=(7.2, 6.2))
         ax = fig.add_subplot(projection="3d")
-        ax.scatter(F[feasible, 0], F[feasible, 1], F[feasible, 2], s=12, color="tab:blue", label="feasible",
-                   depthshade=False)
+        ax.scatter(F[feasible, 0], F[feasible, 1], F[feasible, 2], s=12, color="tab:blue",
+                   label="feasible" if feasible.any() else None, depthshade=False)
         if (~feasible).any():
             ax.scatter(F[~feasible, 0], F[~feasible, 1], F[~feasible, 2], s=14, marker="x", color="tab:red",
                        label="infeasible", depthshade=False)
@@ -95,15 +100,21 @@ def front_figure(front: dict[str, Any], true_front: np.ndarray | None = None) ->
         ax.set_ylabel(_label(objs[1]), labelpad=8, fontsize=9)
         ax.set_zlabel(_label(objs[2]), labelpad=8, fontsize=9)
         ax.set_box_aspect(None, zoom=0.82)  # keeps the z label inside the figure
-        ax.legend(fontsize=8, loc="upper left")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8, loc="upper left")
     else:
         fig, ax = plt.subplots(figsize=(1.4 * len(objs) + 2, 4))
-        lo, hi = F.min(axis=0), F.max(axis=0)
+        lo, hi = (F.min(axis=0), F.max(axis=0)) if len(F) else (np.zeros(len(objs)), np.zeros(len(objs)))
         Z = (F - lo) / np.where(hi > lo, hi - lo, 1.0)
         for row, ok in zip(Z, feasible):
             ax.plot(range(len(objs)), row, color="tab:blue" if ok else "tab:red", alpha=0.4, lw=0.8)
+        for j in range(len(objs)):  # each axis's own range, in its units, at its ends
+            ax.text(j, -0.05, f"{lo[j]:.4g}", ha="center", va="top", fontsize=7, color="0.25")
+            if hi[j] > lo[j]:
+                ax.text(j, 1.05, f"{hi[j]:.4g}", ha="center", va="bottom", fontsize=7, color="0.25")
+        ax.set_ylim(-0.14, 1.14)
         ax.set_xticks(range(len(objs)), [_label(o) for o in objs], rotation=20)
-        ax.set_ylabel("normalised value (0 = front minimum)")
+        ax.set_ylabel("normalised value (0 = front minimum,\n1 = maximum: printed on each axis)")
     ax.set_title(title, fontsize=10)
     return fig
 
@@ -136,7 +147,10 @@ def convergence_figure(logbook: Sequence[dict[str, Any]], objectives: Sequence[d
         ax.set_ylabel(f"best feasible {_label(objectives[0])}")
         ax.set_title(f"{name}best feasible {plain(objectives[0]['name'], NAME_CHARS)} per generation", fontsize=10)
     ax.set_xlabel("generation")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # generations are whole numbers
+    if len(gens) <= 10:  # generations are whole numbers: no tick between two of them
+        ax.set_xticks(gens)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig

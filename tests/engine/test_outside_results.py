@@ -279,3 +279,30 @@ def test_truss_drawing_shows_dollar_signs_from_the_users_file(tmp_path: Path) ->
     save_figure(ax.figure, out)
     w, _ = png_size(out)
     assert w < 1400
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 4])
+def test_front_figure_of_degenerate_fronts(m: int, tmp_path: Path) -> None:
+    """One point, all points equal, all infeasible, no member: every front figure is
+    drawn (an empty front with > 3 objectives raised on ``min`` of nothing); beyond three
+    objectives each axis prints its own range in its units (the normalised lines alone
+    showed no value); a 1-objective figure numbers members by whole numbers."""
+    from gadesign.plots import front_figure, save
+
+    objs = [{"name": f"o{i}", "direction": "max" if i % 2 else "min", "unit": "kg"} for i in range(m)]
+    cases = {"one": [{"objectives": [1.0] * m, "violations": [0.0]}],
+             "equal": [{"objectives": [2.0] * m, "violations": [0.0]}] * 4,
+             "infeasible": [{"objectives": [1.0 + i] * m, "violations": [1.0]} for i in range(3)],
+             "empty": []}
+    for name, members in cases.items():
+        fig = front_figure({"problem": "p", "objectives": objs, "members": members})
+        ax = fig.axes[0]
+        if m == 1:
+            fig.canvas.draw()
+            assert all(float(t).is_integer() for t in ax.get_xticks())
+        if m > 3 and name == "infeasible":
+            assert {t.get_text() for t in ax.texts} == {"1", "3"}
+        if m == 2 and name == "infeasible":
+            assert ax.get_legend_handles_labels()[1] == ["infeasible"]
+        save(fig, tmp_path / f"{name}.png")
+        assert png_size(tmp_path / f"{name}.png")[0] < 1200
