@@ -21,8 +21,8 @@ from scipy.spatial.distance import cdist
 def hypervolume(F: np.ndarray, reference: Sequence[float]) -> float:
     """Hypervolume of the minimisation set ``F`` (k, m) w.r.t. ``reference``; points that do
     not strictly dominate the reference contribute nothing."""
-    F = np.asarray(F, dtype=float)
-    ref = np.asarray(reference, dtype=float)
+    ref = np.asarray(reference, dtype=float).ravel()
+    F = _rows(F, len(ref), "hypervolume")
     if F.size == 0:
         return 0.0
     inside = (F < ref).all(axis=1)
@@ -33,10 +33,11 @@ def hypervolume(F: np.ndarray, reference: Sequence[float]) -> float:
 
 def igd(F: np.ndarray, reference_front: np.ndarray) -> float:
     """Inverted generational distance of ``F`` to ``reference_front`` (smaller is better)."""
-    F = np.asarray(F, dtype=float)
+    R = _rows(reference_front, None, "igd")
+    F = _rows(F, R.shape[1], "igd")
     if F.size == 0:
         return float("inf")
-    return float(cdist(np.asarray(reference_front, dtype=float), F).min(axis=1).mean())
+    return float(cdist(R, F).min(axis=1).mean())
 
 
 def spread(F: np.ndarray, reference_front: np.ndarray) -> float:
@@ -81,8 +82,11 @@ def generalized_spread(F: np.ndarray, reference_front: np.ndarray) -> float:
 
 
 def _rows(F: np.ndarray, m: int | None, what: str) -> np.ndarray:
-    """``F`` as a float matrix of ``m`` columns (an empty set as shape (0, m))."""
+    """``F`` as a float matrix of ``m`` columns (an empty set as shape (0, m); a flat
+    sequence of m values as one point, of k*m values as k points); ValueError otherwise."""
     A = np.asarray(F, dtype=float)
+    if A.ndim == 1 and m and A.size % m == 0:
+        A = A.reshape(-1, m)
     if A.size == 0:
         return A.reshape(0, m or (A.shape[-1] if A.ndim == 2 else 0))
     if A.ndim != 2 or (m is not None and A.shape[1] != m):

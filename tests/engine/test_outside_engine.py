@@ -476,6 +476,16 @@ def test_hypervolume_hand_cases():
     assert hypervolume(np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 3.0]]), [2.0, 2.0, 2.0]) == 2.0
 
 
+def test_indicators_take_one_point_as_a_flat_sequence_and_name_a_shape_mismatch():
+    assert hypervolume([1.0, 2.0], [3.0, 3.0]) == 2.0  # one 2-D point (was numpy's AxisError)
+    assert hypervolume([1.0, 2.0], [3.0]) == 2.0  # two 1-D points: the box [1, 3]
+    assert igd([0.0, 0.0], [[0.0, 1.0], [1.0, 0.0]]) == 1.0
+    with pytest.raises(ValueError, match=r"hypervolume: expected a \(k, 2\) matrix"):
+        hypervolume([[1.0], [2.0]], [3.0, 3.0])
+    with pytest.raises(ValueError, match="igd: expected"):
+        igd([[1.0]], [[0.0, 1.0]])
+
+
 @pytest.mark.parametrize("m", [2, 3, 4])
 def test_hypervolume_equals_moocore_and_monte_carlo(m):
     rng = np.random.default_rng(m)
