@@ -45,7 +45,10 @@ def crowding_distance(F: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     For each objective the points of a front are sorted; an interior point gets the gap
     between its neighbours divided by the front's extent, the extremes get infinity.
     All fronts are processed together: sorting by (rank, f_j) puts each front in one
-    contiguous run.
+    contiguous run. Equal values of f_j keep the population's order (DEAP's
+    ``assignCrowdingDist`` keeps the previous objective's order instead, so the two can
+    differ where points tie in some objectives but not all; elsewhere they agree up to
+    DEAP's extra factor 1/m, ``tests/engine/test_outside_engine.py``).
     """
     n, m = F.shape
     dist = np.zeros(n)
