@@ -139,8 +139,11 @@ def overlay_figure(runs: Sequence[Loaded]) -> Any:
         ax = fig.add_subplot(projection="3d")
     else:
         fig, ax = plt.subplots(figsize=(6.4, 4.8) if m <= 2 else (1.4 * m + 2, 4.5))
-    for k, r in enumerate(runs):
-        F = feasible_minimisation(r.front) * objective_signs(r.front)   # own directions
+    fronts = [feasible_minimisation(r.front) * objective_signs(r.front) for r in runs]   # own directions
+    if m > 3:  # one scale for objectives in different units: each axis from the runs' least to greatest value
+        every = np.vstack(fronts)
+        lo, hi = (every.min(axis=0), every.max(axis=0)) if len(every) else (np.zeros(m), np.zeros(m))
+    for k, (r, F) in enumerate(zip(runs, fronts)):
         style = {"s": 16, "marker": markers[k % len(markers)], "label": plain(r.label, NAME_CHARS), "alpha": 0.75}
         if m == 1:
             ax.scatter(np.full(len(F), k), F[:, 0], **style)
@@ -150,13 +153,19 @@ def overlay_figure(runs: Sequence[Loaded]) -> Any:
             ax.scatter(F[:, 0], F[:, 1], F[:, 2], depthshade=False, **style)
         else:
             colour = f"C{k % 10}"
-            for j, row in enumerate(F):
+            for j, row in enumerate((F - lo) / np.where(hi > lo, hi - lo, 1.0)):
                 ax.plot(range(m), row, color=colour, alpha=0.4, lw=0.8, label=plain(r.label, NAME_CHARS) if j == 0 else None)
     if m == 1:
         ax.set_xticks(range(len(runs)), [plain(r.label, NAME_CHARS) for r in runs], rotation=20)
         ax.set_ylabel(_label(objs[0]))
     elif m > 3:
+        for j in range(m):  # each axis's range in its own units
+            ax.text(j, -0.05, f"{lo[j]:.4g}", ha="center", va="top", fontsize=7, color="0.25")
+            if hi[j] > lo[j]:
+                ax.text(j, 1.05, f"{hi[j]:.4g}", ha="center", va="bottom", fontsize=7, color="0.25")
+        ax.set_ylim(-0.14, 1.14)
         ax.set_xticks(range(m), [_label(o) for o in objs], rotation=20)
+        ax.set_ylabel("normalised value (0 = least of all runs,\n1 = greatest: printed on each axis)")
     else:
         ax.set_xlabel(_label(objs[0]))
         ax.set_ylabel(_label(objs[1]))

@@ -306,3 +306,28 @@ def test_front_figure_of_degenerate_fronts(m: int, tmp_path: Path) -> None:
             assert ax.get_legend_handles_labels()[1] == ["infeasible"]
         save(fig, tmp_path / f"{name}.png")
         assert png_size(tmp_path / f"{name}.png")[0] < 1200
+
+
+def test_compare_overlay_beyond_three_objectives_scales_each_axis() -> None:
+    """``compare --plot`` drew 4+ objectives as raw values on one unlabelled y axis, so
+    an objective in grams flattened one in kilometres; each axis now spans the runs'
+    least to greatest value and prints that range in its units."""
+    from gadesign.compare import Loaded, overlay_figure
+
+    objs = [{"name": n, "direction": d, "unit": u} for n, d, u in
+            (("mass", "min", "g"), ("range", "max", "km"), ("cost", "min", "$"), ("time", "min", "s"))]
+
+    def run(label: str, rows: list[list[float]]) -> Loaded:
+        front = {"schema": 1, "problem": "p", "objectives": objs,
+                 "members": [{"genome": [0], "objectives": r, "violations": [0.0], "info": {}} for r in rows]}
+        return Loaded(label, {"problem": "p"}, front, None)
+
+    fig = overlay_figure([run("a", [[1000.0, 0.002, 5.0, 1.0], [3000.0, 0.001, 7.0, 2.0]]),
+                          run("b $x$", [[2000.0, 0.004, 6.0, 1.5]])])
+    ax = fig.axes[0]
+    ys = [y for line in ax.get_lines() for y in line.get_ydata()]
+    assert min(ys) == 0.0 and max(ys) == 1.0
+    assert {t.get_text() for t in ax.texts} == {"1000", "3000", "0.001", "0.004", "5", "7", "1", "2"}
+    assert "normalised" in ax.get_ylabel()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")   # the "$x$" label is shown literally, not parsed
