@@ -39,7 +39,7 @@ figure{margin:.6rem 0}figcaption{font-size:.85rem;color:#444}
 table{border-collapse:collapse;font-size:.85rem;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #ddd;padding:.25rem .45rem;text-align:right;white-space:nowrap}
 th[scope=row],td.t{text-align:left;white-space:normal}
-thead th{background:#f3f3f3;position:sticky;top:0}
+thead th{background:#f3f3f3;position:sticky;top:0;white-space:normal;max-width:18rem;overflow-wrap:anywhere}
 thead button{font:inherit;font-weight:600;background:none;border:0;cursor:pointer;padding:0;color:inherit}
 thead button:focus-visible{outline:2px solid #06c}
 th[aria-sort=ascending] button::after{content:" \\25B2"}th[aria-sort=descending] button::after{content:" \\25BC"}
@@ -110,6 +110,12 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
+def cut(text: str, limit: int) -> str:
+    """``text`` on one line, at most ``limit`` characters (an ellipsis marks the cut)."""
+    s = " ".join(text.split())
+    return s if len(s) <= limit else s[:limit - 1].rstrip() + "…"
+
+
 def chosen_members(n: int, k: int) -> list[int]:
     """``k`` member indices spread evenly over a front of ``n`` (sorted by the first
     objective, so both ends are included)."""
@@ -148,9 +154,10 @@ def front_svg(front: dict[str, Any]) -> str:
         px, py = pad + (vx - x0) * sx, h - pad - (vy - y0) * sy
         out.append(f'<text x="{px:.1f}" y="{h - pad + 16}" font-size="11" text-anchor="middle">{vx:.4g}</text>')
         out.append(f'<text x="{pad - 4}" y="{py:.1f}" font-size="11" text-anchor="end">{vy:.4g}</text>')
-    out.append(f'<text x="{w / 2}" y="{h - 10}" font-size="12" text-anchor="middle">{e(label(objs[0]))}</text>')
+    out.append(f'<text x="{w / 2}" y="{h - 10}" font-size="12" text-anchor="middle">{e(cut(label(objs[0]), 70))}'
+               f'<title>{e(label(objs[0]))}</title></text>')   # a long name would run off the picture
     out.append(f'<text x="12" y="{h / 2}" font-size="12" text-anchor="middle" '
-               f'transform="rotate(-90 12 {h / 2})">{e(label(objs[1]))}</text>')
+               f'transform="rotate(-90 12 {h / 2})">{e(cut(label(objs[1]), 46))}<title>{e(label(objs[1]))}</title></text>')
     for i, fx, fy, ok in pts:
         px, py = pad + (fx - x0) * sx, h - pad - (fy - y0) * sy
         colour = "#1f77b4" if ok else "#d62728"
