@@ -39,8 +39,9 @@ figure{margin:.6rem 0}figcaption{font-size:.85rem;color:#444}
 table{border-collapse:collapse;font-size:.85rem;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #ddd;padding:.25rem .45rem;text-align:right;white-space:nowrap}
 th[scope=row],td.t{text-align:left;white-space:normal}
-thead th{background:#f3f3f3;position:sticky;top:0;white-space:normal;max-width:18rem;overflow-wrap:anywhere}
-thead button{font:inherit;font-weight:600;background:none;border:0;cursor:pointer;padding:0;color:inherit}
+thead th{background:#f3f3f3;position:sticky;top:0}
+thead button{font:inherit;font-weight:600;background:none;border:0;cursor:pointer;padding:0;color:inherit;
+white-space:normal;max-width:18rem;overflow-wrap:break-word}
 thead button:focus-visible{outline:2px solid #06c}
 th[aria-sort=ascending] button::after{content:" \\25B2"}th[aria-sort=descending] button::after{content:" \\25BC"}
 tr.infeasible td{color:#a00}

@@ -245,7 +245,7 @@ def test_dollar_signs_and_long_names_neither_crash_nor_stretch_the_plots(install
     html = (run / "report.html").read_text(encoding="utf-8")
     labels = re.findall(r"<text [^>]*>([^<]*)<title>", html)   # the SVG front's axis labels, cut
     assert len(labels) == 2 and all(len(t) <= 70 for t in labels) and "x" * 300 in html
-    assert "overflow-wrap:anywhere" in html    # long table headings wrap
+    assert "max-width:18rem;overflow-wrap:break-word" in html    # long table headings wrap
     overlay = tmp_path / "both.png"
     code, out = gadesign(capsys, "compare", str(run), str(run), "--plot", str(overlay))
     assert code == 0, out
