@@ -129,7 +129,7 @@ def overlay_figure(runs: Sequence[Loaded]) -> Any:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from gadesign.plots import NAME_CHARS, _label, plain
+    from gadesign.plots import LABEL_3D, NAME_CHARS, _label, plain
 
     objs = runs[0].front["objectives"]
     m = len(objs)
@@ -167,10 +167,11 @@ def overlay_figure(runs: Sequence[Loaded]) -> Any:
         ax.set_xticks(range(m), [_label(o) for o in objs], rotation=20)
         ax.set_ylabel("normalised value (0 = least of all runs,\n1 = greatest: printed on each axis)")
     else:
-        ax.set_xlabel(_label(objs[0]))
-        ax.set_ylabel(_label(objs[1]))
+        short = LABEL_3D if m == 3 else {}
+        ax.set_xlabel(_label(objs[0], **short))
+        ax.set_ylabel(_label(objs[1], **short))
         if m == 3:
-            ax.set_zlabel(_label(objs[2]))
+            ax.set_zlabel(_label(objs[2], **short))
     ax.set_title(f"{plain(runs[0].config['problem'], NAME_CHARS)}: feasible fronts of {len(runs)} runs", fontsize=10)
     ax.legend(fontsize=7)
     return fig

@@ -20,25 +20,28 @@ from gadesign.atomic import atomic_path  # noqa: E402
 
 
 NAME_CHARS, UNIT_CHARS = 60, 24  # longer names and units are cut short in figures (front.json has them whole)
+LABEL_3D = {"name_chars": 22, "unit_chars": 8, "width": 48}  # one line each: wrapped labels of 3-D axes collide
 
 
 def plain(text: Any, limit: int | None = None) -> str:
     """``text`` as matplotlib shows it literally: whitespace runs (newlines too) become one
     space, ``$`` is escaped (two of them would start mathtext, which renders the text as a
     formula or raises on invalid TeX) and, with ``limit``, it is cut to that many
-    characters with an ellipsis (a long name would stretch the figure to thousands of
-    pixels)."""
+    characters by an ellipsis in the middle (a long name would stretch the figure to
+    thousands of pixels; names that differ only at the end stay distinct)."""
     s = " ".join(str(text).split())
-    if limit is not None and len(s) > limit:
-        s = s[:limit - 1].rstrip() + "…"
+    if limit is not None and len(s) > limit:  # cut in the middle: names often differ at the end
+        head = (limit - 1) * 3 // 5
+        s = s[:head] + "…" + s[len(s) - (limit - 1 - head):]
     return s.replace("$", r"\$")
 
 
-def _label(obj: dict[str, Any]) -> str:
-    """An objective's axis label: name [unit] and an arrow for its direction."""
+def _label(obj: dict[str, Any], name_chars: int = NAME_CHARS, unit_chars: int = UNIT_CHARS, width: int = 40) -> str:
+    """An objective's axis label: name [unit] and an arrow for its direction (cut and
+    wrapped to lines of ``width`` characters)."""
     arrow = "↓" if obj["direction"] == "min" else "↑"
-    unit = f" [{plain(obj['unit'], UNIT_CHARS)}]" if obj.get("unit") else ""
-    return wrap(f"{plain(obj['name'], NAME_CHARS)}{unit} {arrow}")
+    unit = f" [{plain(obj['unit'], unit_chars)}]" if obj.get("unit") else ""
+    return wrap(f"{plain(obj['name'], name_chars)}{unit} {arrow}", width)
 
 
 def wrap(text: str, width: int = 40) -> str:
@@ -96,9 +99,9 @@ def front_figure(front: dict[str, Any], true_front: np.ndarray | None = None) ->
             axis.set_major_locator(MaxNLocator(4))
             axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))  # no offset text to collide
         ax.tick_params(labelsize=7, pad=1)
-        ax.set_xlabel(_label(objs[0]), labelpad=8, fontsize=9)
-        ax.set_ylabel(_label(objs[1]), labelpad=8, fontsize=9)
-        ax.set_zlabel(_label(objs[2]), labelpad=8, fontsize=9)
+        ax.set_xlabel(_label(objs[0], **LABEL_3D), labelpad=8, fontsize=9)
+        ax.set_ylabel(_label(objs[1], **LABEL_3D), labelpad=8, fontsize=9)
+        ax.set_zlabel(_label(objs[2], **LABEL_3D), labelpad=8, fontsize=9)
         ax.set_box_aspect(None, zoom=0.82)  # keeps the z label inside the figure
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=8, loc="upper left")

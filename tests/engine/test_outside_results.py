@@ -336,3 +336,26 @@ def test_compare_overlay_beyond_three_objectives_scales_each_axis() -> None:
     assert "normalised" in ax.get_ylabel()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")   # the "$x$" label is shown literally, not parsed
+
+
+def test_long_names_stay_distinct_and_3d_labels_do_not_collide() -> None:
+    """Names cut to fit a figure keep their ends (they often differ only there: '... load
+    case 1', '... load case 2'), and the three axis labels of a 3-D front stay one line
+    each, clear of each other (the check of test_cli_runs's 3-D label test)."""
+    import numpy as np
+    from test_cli_runs import _check_3d_labels
+
+    from gadesign.plots import front_figure, plain
+
+    names = [f"maximum displacement of the free end under load case {i}" for i in range(3)]
+    assert len({plain(n, 22) for n in names}) == 3
+    pts = np.random.default_rng(3).random((40, 3))
+    for scale in ([1.0, 1.0, 1.0], [1e6, 1e-6, 1e9]):
+        front = {"problem": "p", "objectives": [{"name": n, "direction": "min", "unit": "millimetre per kilonewton"}
+                                                for n in names],
+                 "members": [{"objectives": list(p * scale), "violations": [0.0]} for p in pts]}
+        fig = front_figure(front)
+        ax = fig.axes[0]
+        labels = [ax.get_xlabel(), ax.get_ylabel(), ax.get_zlabel()]
+        assert len(set(labels)) == 3 and not any("\n" in t for t in labels)
+        _check_3d_labels(fig)
