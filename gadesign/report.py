@@ -112,9 +112,11 @@ def fmt(value: Any) -> str:
 
 
 def cut(text: str, limit: int) -> str:
-    """``text`` on one line, at most ``limit`` characters (an ellipsis marks the cut)."""
+    """``text`` on one line, at most ``limit`` characters (an ellipsis in the middle marks
+    the cut: names often differ at their end)."""
     s = " ".join(text.split())
-    return s if len(s) <= limit else s[:limit - 1].rstrip() + "…"
+    head = (limit - 1) * 3 // 5
+    return s if len(s) <= limit else s[:head] + "…" + s[len(s) - (limit - 1 - head):]
 
 
 def chosen_members(n: int, k: int) -> list[int]:
