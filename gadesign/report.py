@@ -272,7 +272,8 @@ def build_report(run_dir: Path, designs: int = DEFAULT_DESIGNS, title: str | Non
     figs = []
     if logbook:
         fig = plots.convergence_figure(logbook, front["objectives"], reference, name)
-        what = ("hypervolume of the feasible front" if len(front["objectives"]) > 1
+        with_hv = len(front["objectives"]) > 1 and any(row.get("hv") not in (None, "") for row in logbook)
+        what = ("hypervolume of the feasible front" if with_hv   # as the figure: beyond 6 objectives no hypervolume
                 else f"best feasible {front['objectives'][0]['name']}")
         figs.append(("convergence", f"Convergence: {what} per generation", figure_uri(fig)))
     true_front = None

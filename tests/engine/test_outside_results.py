@@ -359,3 +359,16 @@ def test_long_names_stay_distinct_and_3d_labels_do_not_collide() -> None:
         labels = [ax.get_xlabel(), ax.get_ylabel(), ax.get_zlabel()]
         assert len(set(labels)) == 3 and not any("\n" in t for t in labels)
         _check_3d_labels(fig)
+
+
+def test_report_caption_of_a_run_without_hypervolume(capsys, tmp_path: Path) -> None:
+    """Beyond six objectives the run records no hypervolume and the convergence figure
+    shows the best first objective; the report's caption still said 'hypervolume'."""
+    run = tmp_path / "d7"
+    code, out = gadesign(capsys, "evolve", "dtlz2", "--set", "n_obj=7", "--pop", "12", "--generations", "1",
+                         "--out", str(run), "-q")
+    assert code == 0, out
+    from gadesign.report import build_report
+
+    html = build_report(run)
+    assert "Convergence: best feasible f1 per generation" in html and "Convergence: hypervolume" not in html
