@@ -39,10 +39,11 @@ def simulate_results(ant: Any, z0: float = 50.0) -> tuple[Any, list[dict[str, An
     if not ant.frequencies:
         raise DeckError("the deck has no FR card (no frequency to simulate)")
     sol = ant.solve()
+    z = sol.impedance
+    _check_finite(ant, sol.frequencies, z)
     th, ph = _pattern_grid(ant)
     gmax, gdir = sol.max_gain(th, ph)
     agt = sol.average_gain()
-    z = sol.impedance
     v = sol.vswr(z0)
     out = []
     for i, f in enumerate(sol.frequencies):
@@ -60,6 +61,24 @@ def simulate_results(ant: Any, z0: float = 50.0) -> tuple[Any, list[dict[str, An
             rec["port_impedances_ohm"] = [[float(x.real), float(x.imag)] for x in z[i]]
         out.append(rec)
     return sol, out
+
+
+def _check_finite(ant: Any, frequencies: Any, z: Any) -> None:
+    """Refuse a solution whose port impedance is not finite (the solver's numbers left
+    double precision: extreme loads, or segments tens of thousands of radii long), naming
+    the first such frequency, instead of printing NaN or failing in the JSON writer."""
+    import numpy as np
+
+    from gadesign_problems.antenna.wires import GeometryError
+
+    z = np.asarray(z)
+    bad = ~np.isfinite(z).reshape(len(z), -1).all(axis=1)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        ratio = max(w.length / (w.segments * ant.refinement) / w.radius for w in ant.wires)
+        raise GeometryError(f"the solution at {frequencies[i] / 1e6:.6g} MHz is not finite (impedance NaN or "
+                            f"infinite): the structure is outside what the solver computes (longest segment "
+                            f"{ratio:.3g} wire radii; loads or wire conductivity far out of range?)")
 
 
 @app.command()
@@ -191,6 +210,9 @@ def _angle_range(text: str, option: str) -> Any:
         parts = [float(t) for t in text.split(":")]
     except ValueError:
         parts = []
+    if parts and all(np.isfinite(parts[:2])) and max(abs(p) for p in parts[:2]) > 360:
+        # sin and cos of 1e300 degrees are noise; no direction needs more than one turn
+        raise GeometryError(f"{option} {text!r}: angles must lie within -360 .. 360 degrees")
     if len(parts) == 1 and np.isfinite(parts[0]):
         return np.array(parts)
     if len(parts) != 3 or not all(np.isfinite(parts)) or parts[2] <= 0 or parts[1] < parts[0]:
@@ -231,6 +253,14 @@ def converge(
     options.positive(z0, "--z0", " ohm")
     lv = parse_levels(levels)
     freqs = [1e6 * f for f in _float_list(freq, "--freq")] if freq is not None else None
+    if freqs is not None:        # a deck's FR cards are held to the same limit
+        from gadesign.limits import LimitError
+        from gadesign_problems.antenna.wires import GeometryError, check_sizes
+
+        try:
+            check_sizes(frequencies=len(freqs))
+        except LimitError as exc:
+            raise GeometryError(f"--freq: {exc}") from None
     th_sel = _angle_range(theta, "--theta") if theta is not None else None
     ph_sel = _angle_range(phi, "--phi") if phi is not None else None
     ant = as_antenna(deck)
@@ -247,6 +277,8 @@ def converge(
         p_ = ph_sel if ph_sel is not None else np.unique(ph)
         th, ph = (a.ravel() for a in np.meshgrid(t_, p_, indexing="ij"))
     conv = run(ant, lv, freqs, z0=z0, theta=th, phi=ph)
+    for level in conv.levels:
+        _check_finite(ant.refined(level.refinement), conv.frequencies, level.impedance)
     if as_json:
         typer.echo(json.dumps({"deck": str(deck), **conv.to_dict()}, allow_nan=False))
         return

@@ -91,6 +91,9 @@ PRINT_CONTROL = {"PT", "PQ"}  # what NEC prints, not what it computes
 #: again. Our solver integrates the solid wire's exact kernel between segments of one
 #: straight wire (what the extended kernel approximates) whatever the card says.
 KERNEL_CONTROL = {"EK"}
+#: Magnitudes of a nonzero source voltage (V) the solver computes with: outside them the
+#: currents overflow or underflow to 0 and the impedance V/I comes out NaN.
+VOLTAGE_RANGE = (1e-100, 1e100)
 LD_KINDS = {0: "series", 1: "parallel", 4: "impedance", 5: "conductivity"}
 _FIXED_INT = [(2, 5), (5, 10), (10, 15), (15, 20)]
 
@@ -105,7 +108,9 @@ def read_nec(path: str | Path) -> Antenna:
     except InputFileError as exc:
         raise DeckError(str(exc)) from None
     try:
-        text = p.read_text(encoding="utf-8", errors="replace")
+        # utf-8-sig: a deck saved by Windows Notepad starts with a byte order mark, which
+        # was read as part of the first card ("unknown card '\ufeffC'")
+        text = p.read_text(encoding="utf-8-sig", errors="replace")
     except OSError as exc:
         raise DeckError(f"{p}: cannot read deck: {exc.strerror or exc}") from exc
     return parse_nec(text, str(p))
@@ -241,6 +246,7 @@ def _helix(tag: int, ns: int, s: float, hl: float, a1: float, b1: float, a2: flo
 
 def parse_nec(text: str, name: str = "<deck>") -> Antenna:
     """Parse deck ``text``; ``name`` prefixes error messages."""
+    text = text.removeprefix("\ufeff")     # a byte order mark is no part of the first card
     comments: list[str] = []
     wires: list[Wire] = []
     wire_lines: list[int] = []
@@ -403,6 +409,8 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                     prev = [move(w) for w in prev]
                     add(prev)
         elif card == "GE":
+            if ge_line:
+                raise err(f"a second GE card (the first is on line {ge_line}): one GE card ends the geometry")
             if not wires:
                 raise err("GE: the deck has no wires")
             if ints[0] not in (0, 1):
@@ -422,6 +430,10 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
             if ints[0] != 0:
                 raise err(f"EX type {ints[0]}: only voltage sources (type 0) are supported")
             src = Source(ints[1], ints[2], complex(f[0], f[1]))
+            if src.voltage != 0 and not VOLTAGE_RANGE[0] <= abs(src.voltage) <= VOLTAGE_RANGE[1]:
+                raise err(f"EX: source voltage |V| = {abs(src.voltage):.3g} V is outside {VOLTAGE_RANGE[0]:g} .. "
+                          f"{VOLTAGE_RANGE[1]:g} V (the currents would overflow or underflow; the impedance does not "
+                          "depend on V: use 1 V)")
             try:
                 seg = segment_index(wires, src.tag, src.segment)
             except GeometryError as exc:

@@ -117,7 +117,9 @@ def save(fig: Any, path: str | Path, dpi: int = 120) -> Path:
     import matplotlib.pyplot as plt
 
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", pad_inches=0.15)  # no label clipped at the edge
+        # the format from the target's suffix (none: PNG), never from the temporary name's
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", pad_inches=0.15,  # no label clipped at the edge
+                    format=Path(path).suffix.lstrip(".").lower() or "png")
     plt.close(fig)
     return Path(path)
 

@@ -235,18 +235,20 @@ class Antenna:
         if units != JSON_UNITS:
             raise GeometryError(f"antenna document in other units ({units!r}): gadesign reads only "
                                 f"{JSON_UNITS!r}, and converts nothing")
+        _check_document(data)
         try:
-            wires = [Wire(tuple(map(float, w["start"])), tuple(map(float, w["end"])),
-                          float(w["radius"]), _whole(w["segments"], "segments"), _whole(w.get("tag", 0), "tag"))
+            wires = [Wire(tuple(map(_real, w["start"])), tuple(map(_real, w["end"])),
+                          _real(w["radius"]), _whole(w["segments"], "segments"), _whole(w.get("tag", 0), "tag"))
                      for w in data["wires"]]
-            sources = [Source(int(s["tag"]), int(s["segment"]), complex(*s.get("voltage", [1.0, 0.0])))
+            sources = [Source(_whole(s["tag"], "source tag"), _whole(s["segment"], "source segment"),
+                              complex(*map(_real, s.get("voltage", [1.0, 0.0]))))
                        for s in data.get("sources", [])]
             loads = [Load(**ld) for ld in data.get("loads", [])]
             patterns = [PatternRequest(**p) for p in data.get("patterns", [])]
-            return cls(wires=tuple(wires), sources=tuple(sources), ground=bool(data.get("ground", False)),
-                       loads=tuple(loads), frequencies=tuple(map(float, data.get("frequencies_hz", []))),
+            return cls(wires=tuple(wires), sources=tuple(sources), ground=data.get("ground", False),
+                       loads=tuple(loads), frequencies=tuple(map(_real, data.get("frequencies_hz", []))),
                        patterns=tuple(patterns), comments=tuple(data.get("comments", [])))
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise GeometryError(f"malformed antenna document: {exc!r}") from exc
 
     @classmethod
@@ -465,9 +467,62 @@ def check_sizes(segments: int = 0, frequencies: int = 0, directions: int = 0) ->
     check_limit("DIRECTIONS", directions, "pattern directions requested", MAX_DIRECTIONS)
 
 
+#: Magnitudes of a nonzero source voltage (V) the solver computes with (outside them the
+#: currents overflow or underflow and the impedance V/I is NaN).
+VOLTAGE_RANGE = (1e-100, 1e100)
+#: How far from the origin (in shortest segments) a wire end may lie: beyond it segment
+#: positions keep too few digits for the distances between them (a GM card moving a copy
+#: 1e20 m away was an internal error in the contact check).
+MAX_REACH_SEGMENTS = 1e7
+
 #: Shortest segment, in wire radii, the solver accepts (see :mod:`.mom` for why it is
 #: accurate down to there).
 MIN_SEGMENT_RADII = 0.5
+
+
+#: The keys of an antenna document (:meth:`Antenna.to_dict`) and of its wires and sources.
+_DOC_KEYS = {"schema", "units", "comments", "ground", "wires", "sources", "loads", "frequencies_hz", "patterns"}
+_WIRE_KEYS = {"tag", "start", "end", "radius", "segments"}
+_SOURCE_KEYS = {"tag", "segment", "voltage"}
+
+
+def _check_document(data: dict[str, Any]) -> None:
+    """Keys and kinds the constructor would otherwise take loosely: an unknown or misspelt
+    key (it was ignored: ``"groud": true`` gave free space), ``ground`` not a boolean
+    (``"no"`` was True), ``comments`` not a list of strings (a string became one comment
+    per character, a number an internal error when the deck was written)."""
+    import difflib
+
+    def unknown(obj: Any, known: set[str], where: str) -> None:
+        if not isinstance(obj, dict):
+            return
+        for key in obj:
+            if key not in known:
+                near = difflib.get_close_matches(str(key), sorted(known), n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else f" (known: {', '.join(sorted(known))})"
+                raise GeometryError(f"antenna document: {where}{key!r}: unknown key{hint}")
+
+    unknown(data, _DOC_KEYS, "")
+    for i, w in enumerate(data.get("wires") or [] if isinstance(data.get("wires"), list) else []):
+        unknown(w, _WIRE_KEYS, f"wires[{i}].")
+    for i, src in enumerate(data.get("sources") or [] if isinstance(data.get("sources"), list) else []):
+        unknown(src, _SOURCE_KEYS, f"sources[{i}].")
+    if not isinstance(data.get("ground", False), bool):
+        raise GeometryError(f"antenna document: ground must be true or false, got {data['ground']!r}")
+    for key in ("wires", "sources", "loads", "frequencies_hz", "patterns"):
+        if key in data and not isinstance(data[key], list):
+            raise GeometryError(f"antenna document: {key} must be a list, got {data[key]!r:.60}")
+    comments = data.get("comments", [])
+    if not isinstance(comments, list) or not all(isinstance(c, str) for c in comments):
+        raise GeometryError(f"antenna document: comments must be a list of strings, got {comments!r:.60}")
+
+
+def _real(value: Any) -> float:
+    """A number field of an antenna document: an int or float, never a string or a
+    boolean (``float`` read "0.001" and true as 1.0 without a word)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, got {value!r}")
+    return float(value)
 
 
 def _whole(value: Any, name: str) -> int:
@@ -495,6 +550,16 @@ def _validate(ant: Antenna) -> None:
             raise _wire_error(f"{where}: segment count must be a positive integer, got {w.segments}", i - 1)
         if w.length <= 0.0:
             raise _wire_error(f"{where}: zero length (both ends at {tuple(w.start)})", i - 1)
+    shortest = min(w.length / w.segments for w in ant.wires)
+    for i, w in enumerate(ant.wires, 1):
+        far = max(abs(float(v)) for v in (*w.start, *w.end))
+        if far > MAX_REACH_SEGMENTS * shortest:
+            raise _wire_error(f"wire {i} (tag {w.tag}): an end point {far:.4g} m from the origin is more than "
+                              f"{MAX_REACH_SEGMENTS:.0e} times the shortest segment ({shortest:.4g} m) away: the "
+                              "distances between segments would lose their digits; move the structure nearer the "
+                              "origin", i - 1)
+    for i, w in enumerate(ant.wires, 1):
+        where = f"wire {i} (tag {w.tag})"
         if w.length / w.segments < MIN_SEGMENT_RADII * w.radius:
             raise _wire_error(f"{where}: segments of {w.length / w.segments:.4g} m are shorter than "
                               f"{MIN_SEGMENT_RADII:g} x the radius {w.radius:.4g} m (below that the wire "
@@ -514,6 +579,11 @@ def _validate(ant: Antenna) -> None:
     for s in ant.sources:
         if not np.isfinite(complex(s.voltage)):
             raise GeometryError(f"source on tag {s.tag}: voltage is not finite")
+        v = abs(complex(s.voltage))
+        if v != 0 and not VOLTAGE_RANGE[0] <= v <= VOLTAGE_RANGE[1]:
+            raise GeometryError(f"source on tag {s.tag}: |V| = {v:.3g} V is outside {VOLTAGE_RANGE[0]:g} .. "
+                                f"{VOLTAGE_RANGE[1]:g} V (the currents would overflow or underflow; the impedance "
+                                "does not depend on V: use 1 V)")
         ant.segment_index(s.tag, s.segment)
     if not ant.sources:
         raise GeometryError("the antenna has no source (EX card)")
