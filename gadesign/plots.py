@@ -72,7 +72,7 @@ def front_figure(front: dict[str, Any], true_front: np.ndarray | None = None) ->
         if len(F) <= 10:  # members are numbered 0, 1, ...: no tick between two of them
             ax.set_xticks(range(len(F)))
         else:
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
         ax.set_ylabel(_label(objs[0]))
     elif len(objs) == 2:
         fig, ax = plt.subplots(figsize=(5.5, 4.5))
@@ -153,7 +153,7 @@ def convergence_figure(logbook: Sequence[dict[str, Any]], objectives: Sequence[d
     if len(gens) <= 10:  # generations are whole numbers: no tick between two of them
         ax.set_xticks(gens)
     else:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
