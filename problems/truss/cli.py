@@ -51,6 +51,7 @@ def analyze(
     if not 0 <= case < len(truss.load_cases):  # checked even without --plot: a wrong option is never ignored
         raise TrussError(f"--case {case}: the truss has {len(truss.load_cases)} load case(s)")
     analysis = truss.analyze(x)
+    _check_finite(analysis)
     if plot is not None:
         from gadesign_problems.truss.plots import plot_truss, save_figure
 
@@ -61,6 +62,20 @@ def analyze(
         typer.echo(json.dumps(analysis.to_dict(), allow_nan=False))
         return
     _print_analysis(analysis, plot)
+
+
+def _check_finite(analysis) -> None:
+    """Refuse results that left double precision (loads of 1e300, say): they were printed
+    as inf and made --json an internal error."""
+    import numpy as np
+
+    from gadesign_problems.truss.errors import TrussError
+
+    for k, c in enumerate(analysis.cases):
+        values = (c.displacements, c.forces, c.stresses, c.reactions, [c.compliance], [analysis.weight])
+        if not all(np.isfinite(np.asarray(v, dtype=float)).all() for v in values):
+            raise TrussError(f"load case {k} ({c.name!r}): the results are not finite numbers (loads, lengths or "
+                             "areas too large or small for double precision): rescale the file's units")
 
 
 def _print_analysis(analysis, plot: Optional[Path]) -> None:
@@ -196,12 +211,29 @@ def ground(
     truss = ground_structure(shape, size, reach, sups, loads, E=E, density=density, stress_limit=stress,
                              area=AreaSpec.continuous(area_min, area_max, removal_threshold=area_min),
                              displacement_limit=disp)
+    _check_ground_stable(truss, area_max)
     if target is None:
         typer.echo(truss.to_json())
     else:
         with output_guard(target, "--output"):
             truss.to_json(target)
         typer.echo(f"{truss.n_nodes} nodes, {truss.n_members} members -> {target}", err=True)
+
+
+def _check_ground_stable(truss, area_max: float) -> None:
+    """Refuse a ground structure that is a mechanism even with every member present (too
+    few supports, or a --reach below the diagonals); it used to be written, and every
+    design drawn from it failed later ('mechanism' in analyze, 'infeasible' in layout)."""
+    import numpy as np
+
+    from gadesign_problems.truss.errors import UnstableTrussError
+
+    try:
+        truss.analyze(np.full(truss.n_members, float(area_max)))
+    except UnstableTrussError as exc:
+        hint = "" if len(truss.supported_nodes) > 1 else "; one supported node cannot stop rotation"
+        raise UnstableTrussError(f"the ground structure is unstable with every member present: {exc} (add --support "
+                         f"constraints, or a --reach of at least 1.5 for the diagonals{hint})") from None
 
 
 @app.command()

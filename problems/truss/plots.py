@@ -180,7 +180,7 @@ def plot_front(weights: Sequence[float], compliances: Sequence[float], truss: Tr
 
 
 def save_figure(fig, path: str | os.PathLike[str], dpi: int = 130) -> None:
-    """Save ``fig`` atomically (the format follows the suffix) and close it."""
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
+    """Save ``fig`` atomically (the format follows the suffix; none: PNG) and close it."""
+    with atomic_path(path) as tmp:    # format from the target, never the temporary name
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=os.path.splitext(path)[1].lstrip(".").lower() or "png")
     plt.close(fig)

@@ -581,6 +581,7 @@ class Truss:
         units = data.get("units")
         if units is not None and not isinstance(units, dict):
             raise TrussSchemaError(f"units: expected an object such as {{'length': 'in', 'force': 'kip'}}, got {units!r}")
+        _check_misspelt(units, set(BENCHMARK_UNITS), "units")   # "lenght": the length unit went unstated
         for key, val in (units or {}).items():
             if not isinstance(val, str):
                 raise TrussSchemaError(f"units.{key}: expected a unit name such as 'in' or 'N', got {val!r}")

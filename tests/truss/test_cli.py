@@ -81,12 +81,13 @@ def test_ground_rejects_bad_specs():
 
 
 def test_unstable_ground_structure_is_reported(tmp_path):
-    """A single pin cannot hold a ground structure against rotation."""
+    """A single pin cannot hold a ground structure against rotation: `truss ground`
+    refuses it before writing (it used to write it, and `truss analyze` found the mechanism)."""
     out = tmp_path / "g.json"
-    runner.invoke(app, ["ground", "--nx", "3", "--ny", "2", "--support", "0,0:xy", "--load", "2,1:0,-1",
-                        "-o", str(out)])
-    res = runner.invoke(app, ["analyze", str(out), "--areas", ",".join(["1"] * Truss.from_json(out).n_members)])
-    assert isinstance(res.exception, UnstableTrussError)
+    res = runner.invoke(app, ["ground", "--nx", "3", "--ny", "2", "--support", "0,0:xy", "--load", "2,1:0,-1",
+                              "-o", str(out)])
+    assert isinstance(res.exception, UnstableTrussError) and "mechanism" in str(res.exception)
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("case", list(DEGENERATE))
