@@ -16,9 +16,23 @@ import os
 import re
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any, Optional
+
+
+def _interrupted_while_starting(signum: int, frame: object) -> None:
+    """Ctrl-C while the command line is still being imported (half a second): one line
+    and exit 130, not a KeyboardInterrupt traceback out of the console script."""
+    sys.stderr.write("interrupted\n")
+    raise SystemExit(130)
+
+
+_STARTUP_SIGINT: Any = None
+if threading.current_thread() is threading.main_thread() \
+        and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+    _STARTUP_SIGINT = signal.signal(signal.SIGINT, _interrupted_while_starting)  # restored at the end
 
 import typer
 from rich.console import Console
@@ -647,6 +661,53 @@ def _plugin_warning(text: str) -> None:
 
 
 _mount_plugins()
+if _STARTUP_SIGINT is not None and signal.getsignal(signal.SIGINT) is _interrupted_while_starting:
+    signal.signal(signal.SIGINT, _STARTUP_SIGINT)
+
+#: Signals that stop a command as Ctrl-C does (a checkpoint of the last finished
+#: generation, whole files only), with the shell's exit code 128 + N.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+_stopped_by: list[int] = []  # the signal that stopped this command, if any
+
+
+def _stop_handler(owner: int) -> Any:
+    """A handler that turns SIGTERM/SIGHUP into KeyboardInterrupt in process ``owner``.
+    A worker process forked from it inherits the handler: there the signal is ignored
+    while ``owner`` lives (it shuts its workers down, as after Ctrl-C), and ends the
+    worker when ``owner`` is gone (an orphan must stay killable)."""
+    def handler(signum: int, frame: object) -> None:
+        if os.getpid() != owner:
+            if os.getppid() == owner:
+                return
+            os._exit(128 + signum)
+        _stopped_by.append(signum)
+        raise KeyboardInterrupt
+    return handler
+
+
+@contextlib.contextmanager
+def _stop_signals() -> Any:
+    """SIGTERM and SIGHUP act as Ctrl-C while a command runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _stopped_by.clear()
+    handler = _stop_handler(os.getpid())
+    previous = {s: signal.signal(s, handler) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def _interrupt_code(default: int = 130) -> int:
+    """130 after Ctrl-C; 128 + N after signal N (SIGTERM: 143)."""
+    return 128 + _stopped_by[0] if _stopped_by else default
+
+
+def _interrupt_word() -> str:
+    return f"stopped by {signal.Signals(_stopped_by[0]).name}" if _stopped_by else "interrupted"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -658,16 +719,25 @@ def main(argv: list[str] | None = None) -> int:
         args = ["--help"]
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C checkpoints, even when started in background
     try:
-        with _held_warnings(debug):
+        with _stop_signals(), _held_warnings(debug):
             rv = app(args=args, prog_name="gadesign", standalone_mode=False)
+        if rv == 130:  # typer's word for a KeyboardInterrupt outside a run: nothing was written
+            err.print(f"[yellow]{_interrupt_word()}[/yellow]")
+            return _interrupt_code()
         return rv if isinstance(rv, int) else 0
     except GadesignError as exc:
         from gadesign.run import RunInterrupted
         if debug:
             raise
         text = escape(str(exc))
-        err.print(f"[yellow]{text}[/yellow]" if isinstance(exc, RunInterrupted) else f"[red]error:[/red] {text}")
-        return 130 if isinstance(exc, RunInterrupted) else 2
+        if isinstance(exc, RunInterrupted):
+            if _stopped_by:
+                text = escape(_interrupt_word()) + text[len("interrupted"):] if text.startswith("interrupted") \
+                    else text
+            err.print(f"[yellow]{text}[/yellow]")
+            return _interrupt_code()
+        err.print(f"[red]error:[/red] {text}")
+        return 2
     except USAGE_ERRORS as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":  # `gadesign antenna`: help, exit 0
             out.print(escape(exc.format_message()))
@@ -679,11 +749,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ABORTS:
         err.print("[yellow]aborted[/yellow]")
-        return 130
+        return _interrupt_code()
     except EXITS as exc:
         if exc.exit_code == 130:  # typer turns a stray KeyboardInterrupt into Exit(130)
-            err.print("[yellow]interrupted[/yellow]")
+            err.print(f"[yellow]{_interrupt_word()}[/yellow]")
+            return _interrupt_code()
         return exc.exit_code
+    except KeyboardInterrupt:  # outside the typer app (while a held warning prints, say)
+        err.print(f"[yellow]{_interrupt_word()}[/yellow]")
+        return _interrupt_code()
     except BrokenPipeError:  # `gadesign export RUN | head`: the reader left; not an error
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -197,6 +197,7 @@ def resume_run(run_dir: Path, workers: int | str | None = None, dask: str | None
     config.validate()
     problem = make_problem(config.problem, problem_params(store.root, raw))
     checkpoint = store.read_checkpoint(store.latest_checkpoint(), config.problem, raw)
+    store.sweep_temporaries()  # litter of a process killed while writing (SIGKILL)
     try:
         evolution, evaluator = _build(problem, config)
     except KeyboardInterrupt:  # while connecting to a cluster, say: the checkpoint is as it was

@@ -38,6 +38,7 @@ SCHEMA = 1
 CHECKPOINT_KIND = "gadesign-checkpoint"
 KEEP_CHECKPOINTS = 3  # older ones are pruned after each write
 CHECKPOINT_RE = re.compile(r"^gen-(\d{4,})\.json$")
+TEMPORARY_RE = re.compile(r"^\.(.+)\.tmp\.[a-z0-9_]{8}(\.[^.]*)?$")  # gadesign.atomic's temporary names
 
 
 def canonical(obj: Any) -> str:
@@ -136,6 +137,22 @@ class RunStore:
                 folder.rmdir()
             except OSError:
                 break
+
+    def leftover_temporaries(self) -> list[Path]:
+        """Temporary files of :mod:`gadesign.atomic` (``.NAME.tmp.XXXXXXXX.EXT``) left in the
+        run's folders by a process that was killed (SIGKILL, power loss) while writing:
+        never a result, only litter beside the whole files."""
+        found = []
+        for folder in (self.root, self.checkpoint_dir, self.plots_dir, self.designs_dir):
+            if folder.is_dir() and not folder.is_symlink():
+                found += [p for p in folder.iterdir() if TEMPORARY_RE.match(p.name) and p.is_file()
+                          and not p.is_symlink()]
+        return sorted(found)
+
+    def sweep_temporaries(self) -> None:
+        """Remove :meth:`leftover_temporaries` (``resume`` does, before it writes)."""
+        for path in self.leftover_temporaries():
+            path.unlink(missing_ok=True)
 
     def check_layout(self) -> None:
         """The folders a command writes into (plots/, designs/, checkpoints/) are folders,
