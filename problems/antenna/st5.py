@@ -548,6 +548,8 @@ def antenna_st5(scalar: bool = False, constrained: bool = True, transmit_mhz: fl
     if not (0 <= vswr_margin < min(vswr_transmit, vswr_receive) - 1 and 0 <= rhcp_margin_db <= 20):
         raise ConfigError("vswr_margin must be >= 0 and leave each VSWR limit above 1; "
                           "rhcp_margin_db must be 0..20 dB")
+    if not 1 <= end_split <= 64:      # 0 or -5 were taken as 1 without a word
+        raise ConfigError(f"end_split must be 1..64 sub-segments, got {end_split}")
     if not (1 <= max_wires <= MAX_ARM_WIRES and 0 <= max_branches <= MAX_ARM_WIRES):
         raise ConfigError(f"max_wires must be 1..{MAX_ARM_WIRES} and max_branches 0..{MAX_ARM_WIRES} "
                           f"(an arm fits in a {ST5_CYLINDER_HEIGHT_M:g} m cylinder), got {max_wires}, {max_branches}")

@@ -248,6 +248,21 @@ class ArmSpace:
         if self.min_length < 2.0 * junction_overlap(self.wire_radius, self.min_angle):
             raise GeometryError("ArmSpace: min_length must exceed the junction overlap at both ends "
                                 "(2 wire_radius / tan(min_angle / 2))")
+        if not self.radius > 0:     # a negative radius was taken as its absolute value (room uses radius**2)
+            raise GeometryError(f"ArmSpace: the cylinder radius must be positive, got {self.radius}")
+        # the root wire leaves the hub at any allowed bend: it must fit at every one (the room,
+        # a minimum of a decreasing and an increasing function of the bend on each side of
+        # 90 degrees, is least at the ends of the range or at 90), else sampling raised an
+        # AssertionError ("root wire has no room") inside the run
+        bends = [self.root_bend_min, self.root_bend_max] + ([90.0] if self.root_bend_min < 90 < self.root_bend_max
+                                                             else [])
+        room = min(self._room(self.hub, np.array([math.sin(math.radians(b)), 0.0, math.cos(math.radians(b))]))
+                   for b in bends)
+        if room < self.min_length * (1.0 - 1e-9):     # the tolerance grow() allows
+            raise GeometryError(f"ArmSpace: a root wire of min_length {self.min_length:g} m does not fit in the "
+                                f"cylinder (radius {self.radius:g} m, height {self.height:g} m, feed at "
+                                f"{self.feed_height:g} m) at every allowed bend: widen or heighten the cylinder, "
+                                "or shorten min_length")
 
     @property
     def hub(self) -> np.ndarray:

@@ -167,3 +167,49 @@ def test_plot_without_a_suffix_is_a_png(name, tmp_path, capsys):
     assert rc == 0, err
     assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["a.nec", name])
+
+
+SET = {
+    # fixed in this round
+    "st5 cylinder_diameter=0 (was an internal AssertionError: 'root wire has no room')":
+        (["antenna-st5", "cylinder_diameter=0"], "the cylinder radius must be positive"),
+    "st5 cylinder_diameter=0.001 (was an internal AssertionError)":
+        (["antenna-st5", "cylinder_diameter=0.001"], "a root wire of min_length 0.0025 m does not fit"),
+    "st5 cylinder_height=0.005 (was an internal AssertionError)":
+        (["antenna-st5", "cylinder_height=0.005"], "does not fit in the cylinder"),
+    "st5 cylinder_diameter=-1 (was run as +1)": (["antenna-st5", "cylinder_diameter=-1"], "must be positive, got -0.5"),
+    "st5 end_split=0 (was taken as 1)": (["antenna-st5", "end_split=0"], "end_split must be 1..64"),
+    # held already
+    "st5 theta_min > theta_max": (["antenna-st5", "theta_min=80", "theta_max=40"], "theta_min < theta_max"),
+    "st5 refinement=0": (["antenna-st5", "refinement=0"], "refinement and deck_segments must be 1..16"),
+    "st5 polish_prob=2": (["antenna-st5", "polish_prob=2.0"], "polish_prob must be 0..1"),
+    "yagi elements=7": (["antenna-yagi", "elements=7"], "elements must be 3..6"),
+    "yagi segments=2": (["antenna-yagi", "segments=2"], "must be odd and >= 3"),
+    "crooked-wire theta_max=200": (["antenna-crooked-wire", "theta_max=200"], "0 < theta_max <= 90"),
+    "tdrs representation=spiral": (["antenna-tdrs", "representation='spiral'"], "representation must be one of"),
+    "tdrs points_per_band=0": (["antenna-tdrs", "points_per_band=0"], "points_per_band 2..101"),
+}
+
+
+@pytest.mark.parametrize("case", list(SET))
+def test_bad_problem_parameter_is_one_error_line_and_no_run(case, tmp_path, capsys):
+    (problem, *sets), words = SET[case]
+    args = ["evolve", problem, *[a for s in sets for a in ("--set", s)], "--pop", "4", "-g", "1", "--out", "{d}/r"]
+    rc, out, err = run(tmp_path, capsys, args)
+    lines = err.strip().splitlines()
+    assert rc == 2 and len(lines) == 1 and lines[0].startswith("error:"), (rc, err)
+    assert words in lines[0], lines[0]
+    assert not (tmp_path / "r").exists()
+
+
+def test_st5_cylinder_just_wide_enough_for_the_root_wire_still_samples():
+    """The root-wire check refuses no cylinder the sampler could use: a radius of exactly
+    min_length leaves the horizontal root wire its room."""
+    import numpy as np
+
+    from gadesign_problems.antenna.st5 import antenna_st5
+
+    problem = antenna_st5(cylinder_diameter=0.005)
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        problem.genome.sample(rng)
