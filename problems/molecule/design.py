@@ -160,6 +160,8 @@ def molecule_design(smiles_file: str = "", reference: str = "", logp_min: float 
         raise ConfigError(f"smiles_file {path}: no SMILES in it")
     if not 1 <= min_atoms <= max_atoms:
         raise ConfigError(f"need 1 <= min_atoms <= max_atoms, got {min_atoms}, {max_atoms}")
+    if mw_max is not None and not float(mw_max) > 0:     # no molecule weighs <= 0: a run with no feasible design
+        raise ConfigError(f"mw_max must be a positive molecular weight (g/mol), got {mw_max}")
     return MoleculeDesign(pool, reference=reference or None, logp_window=_window("logP", logp_min, logp_max),
                           mw_window=_window("molecular weight", mw_min, mw_max), pains=pains,
                           min_atoms=min_atoms, max_atoms=max_atoms)

@@ -165,6 +165,10 @@ def normalise_pattern(values: Iterable[float | None], n_peaks: int | None = None
         raise FormulaError(f"at most {MAX_PEAKS} isotope peaks (M+0..M+{MAX_PEAKS - 1}), got {v.size}")
     while v.size > 1 and np.isnan(v[-1]):
         v = v[:-1]
+    with np.errstate(over="ignore"):
+        total = np.nansum(v)
+    if not np.isfinite(total):     # intensities near the float limit: their sum overflowed to inf
+        v = v / np.nanmax(v)       # (and the pattern came out all 0); the shape is scale-free
     return v / np.nansum(v)
 
 

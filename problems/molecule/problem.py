@@ -297,6 +297,9 @@ def molecule_formula(mass: float | None = None, mz: float | None = None, adduct:
         query = Query.build(float(mass), "[M]", float(ppm), _pattern(isotopes), _elements(elements), rules,
                             upper=upper, mass_accuracy=mass_accuracy, scoring=scoring)
     else:
+        if adduct in ("[M]", "M"):   # was read as a neutral mass without a word
+            raise FormulaError("mz is an ion's m/z: give its adduct too (e.g. adduct='[M+H]+'), or give the "
+                               "neutral mass as mass=...")
         query = Query.build(float(mz), adduct, float(ppm), _pattern(isotopes), _elements(elements), rules,
                             upper=upper, mass_accuracy=mass_accuracy, scoring=scoring)
     return FormulaProblem(query)

@@ -401,6 +401,9 @@ def _mgf_record(block: dict, index: int, path: Path) -> dict:
             raise FormulaError(f"{where}: RTINSECONDS={params['RTINSECONDS']!r} is not a time in seconds")
         rt = float(m.group(1)) / 60.0
     charges = _mgf_charges(params.get("CHARGE", ""))
+    if params.get("CHARGE", "").strip() and not charges:   # was taken for "no charge stated"
+        raise FormulaError(f"{where}: CHARGE={params['CHARGE']!r} is not an ion charge such as 1+, 2- or "
+                           "'2+ and 3+'")
     charge = charges[0] if len(set(charges)) == 1 else None
     return {"scan": number, "level": None, "rt": rt, "charge": charge, "charges": sorted(set(charges)),
             "polarity": None if charge is None else (1 if charge > 0 else -1), "peaks": block["peaks"]}
