@@ -35,7 +35,8 @@ def plot_patterns(measured: Sequence[float] | None, candidates: Mapping[str, Seq
     ax.set_xticks(range(n), [f"M+{k}" for k in range(n)])
     ax.set_ylabel("fraction of total intensity")
     ax.set_ylim(0, None)
-    ax.legend(fontsize=8)
+    if ax.get_legend_handles_labels()[0]:     # an empty legend was a matplotlib warning line
+        ax.legend(fontsize=8)
     if title:
         ax.set_title(title)
     return fig
@@ -63,7 +64,8 @@ def plot_candidate_front(candidates: Sequence[Candidate], truth: str | None = No
             ax.set_yscale("log")
     ax.set_xlabel("|mass error| [ppm] ↓")
     ax.set_ylabel("isotope mismatch (relative RMSE) ↓")
-    ax.legend(fontsize=8)
+    if ax.get_legend_handles_labels()[0]:     # an empty legend was a matplotlib warning line
+        ax.legend(fontsize=8)
     return fig
 
 

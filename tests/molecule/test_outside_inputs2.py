@@ -135,3 +135,12 @@ def test_mgf_charges_written_every_usual_way_still_read(charge, tmp_path):
 
     (tmp_path / "s.mgf").write_text(MGF.format(charge))
     assert read_spectrum(tmp_path / "s.mgf") is not None
+
+
+@pytest.mark.parametrize("name", ["front.png", "front"])
+def test_plot_without_an_isotope_pattern_writes_no_warning(name, tmp_path, capsys):
+    """--plot without --isotopes drew an empty legend: matplotlib's 'No artists with labels
+    found to put in legend' came out as a warning line on every such run."""
+    rc, out, err = run(tmp_path, capsys, F + ["180.0634", "--top", "2", "--plot", f"{{d}}/{name}"])
+    assert rc == 0 and err == "", err
+    assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
