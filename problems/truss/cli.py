@@ -296,6 +296,12 @@ def refine(
     from gadesign.runstore import RunStore
     from gadesign_problems.truss.errors import TrussError
 
+    # checked first: --best 0 or -3 refined nothing and overwrote refined.json with no
+    # members, --max-iter 0 ran SLSQP anyway (exit 0 both)
+    if k < 1:
+        raise TrussError(f"--best must be at least 1, got {k}")
+    if max_iter < 1:
+        raise TrussError(f"--max-iter must be at least 1, got {max_iter}")
     store = RunStore(run_dir)
     config, doc = store.read_config(), store.read_front()
     problem = make_problem(config["problem"], problem_params(run_dir, config))

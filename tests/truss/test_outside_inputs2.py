@@ -138,3 +138,24 @@ def test_a_stable_ground_structure_is_still_written(tmp_path, capsys):
     rc, _, err = run(tmp_path, capsys, GROUND + ["--support", "0,0:xy", "--support", "2,0:y", "-o", "{d}/g.json"])
     assert rc == 0, err
     assert json.loads((tmp_path / "g.json").read_text())["members"]
+
+
+@pytest.fixture(scope="module")
+def tenbar_run(tmp_path_factory) -> Path:
+    run_dir = tmp_path_factory.mktemp("tenbar") / "run"
+    assert main(["evolve", "truss-10bar", "--pop", "8", "-g", "2", "--seed", "1", "-q", "--out", str(run_dir)]) == 0
+    return run_dir
+
+
+@pytest.mark.parametrize("option, words", [(["--best", "0"], "--best must be at least 1, got 0"),
+                                           (["--best", "-3"], "--best must be at least 1, got -3"),
+                                           (["--max-iter", "0"], "--max-iter must be at least 1, got 0")])
+def test_refine_options_that_refine_nothing_are_refused(option, words, tenbar_run, capsys):
+    """--best 0 or -3 used to refine nothing and still (over)write refined.json with no
+    members, --max-iter 0 ran SLSQP anyway; all exited 0."""
+    capsys.readouterr()
+    before = sorted(str(p.relative_to(tenbar_run)) for p in tenbar_run.rglob("*"))
+    assert main(["truss", "refine", str(tenbar_run), *option]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and words in err and "\n" not in err
+    assert sorted(str(p.relative_to(tenbar_run)) for p in tenbar_run.rglob("*")) == before
