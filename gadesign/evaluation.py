@@ -177,6 +177,16 @@ def repair_costs(problem: Problem, xs: Sequence[Any]) -> list[float] | None:
 
 
 # -- evaluators ---------------------------------------------------------------------------------
+def one_blas_thread():
+    """A context in which BLAS/OpenMP libraries run one thread, as in every worker process
+    (:func:`_init_worker`): a threaded BLAS sums in another order, so a design evaluated
+    here and on a worker would differ in the last bits (a 200-bar truss's stresses did),
+    and the same seed must give the same front whatever ``--workers`` is."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1)
+
+
 class SerialEvaluator:
     """Evaluates in this process."""
 
@@ -190,7 +200,8 @@ class SerialEvaluator:
         self.timeout = timeout
 
     def __call__(self, xs: Sequence[Any]) -> list[Evaluation]:
-        return safe_evaluate(self.problem, xs, self.timeout)
+        with one_blas_thread():
+            return safe_evaluate(self.problem, xs, self.timeout)
 
     def repair(self, xs: Sequence[Any]) -> list[Any]:
         """The problem genome's repair of each of ``xs`` (in order)."""
@@ -201,11 +212,13 @@ class SerialEvaluator:
         """Each of ``xs`` repaired, with the evaluation of the repaired design (in order);
         a design whose genome key (``Genome.key``) is in ``skip`` (the population's, say:
         a duplicate the engine will drop) comes back unevaluated, with None."""
-        return _repair_evaluate(self.problem, xs, self.timeout, key_digests(skip))
+        with one_blas_thread():
+            return _repair_evaluate(self.problem, xs, self.timeout, key_digests(skip))
 
     def refine_designs(self, members: Sequence[tuple[Any, Evaluation]]) -> list[tuple[Any, Evaluation, int]]:
         """The problem's ``refine_design(x, evaluation)`` of each member (in order)."""
-        return [refine_member(self.problem, m) for m in members]
+        with one_blas_thread():
+            return [refine_member(self.problem, m) for m in members]
 
     def export_designs(self, designs: Sequence[tuple[Any, Evaluation, str]], directory: Path,
                        on_done: Callable[[int], None] | None = None) -> list[str]:
@@ -464,10 +477,8 @@ class ProcessPoolEvaluator(SerialEvaluator):
         pool = self.start()
         if not self.local_help:  # every CPU has a worker: they take all of them
             return [f.result()[0] for f in [pool.submit(_refine_chunk, [m]) for m in members]]
-        from threadpoolctl import threadpool_limits
-
         futures = [pool.submit(_refine_chunk, [m]) for m in members[1:]]
-        with threadpool_limits(1):  # as in the workers, so results match bit for bit
+        with one_blas_thread():  # as in the workers, so results match bit for bit
             first = refine_member(self.problem, members[0])
         return [first] + [f.result()[0] for f in futures]
 
@@ -521,17 +532,13 @@ class ProcessPoolEvaluator(SerialEvaluator):
         chunks = [[xs[i] for i in span] for span in index_chunks]
         done: dict[int, list[Any]] = {}
         if self._pool is None:  # forked workers: this process warms up on the last chunk first
-            from threadpoolctl import threadpool_limits
-
-            with threadpool_limits(1):
+            with one_blas_thread():
                 done[len(chunks) - 1] = local(chunks[-1])
             self.local_chunks += 1
         pool = self.start()
         futures = [None if i in done else pool.submit(fn, c) for i, c in enumerate(chunks)]
         if self.local_help or not self.warm:  # evaluate from the back until a worker has the next chunk
-            from threadpoolctl import threadpool_limits
-
-            with threadpool_limits(1):  # as in the workers, so results match bit for bit
+            with one_blas_thread():  # as in the workers, so results match bit for bit
                 for i in reversed(range(len(chunks))):
                     if i in done:
                         continue
