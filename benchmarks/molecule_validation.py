@@ -15,7 +15,7 @@ calculation, independent of our polynomial tables) and this noise model:
   the base peak are reported as 0 (looked for, below detection);
 * a query with n peaks gives the first n bins only (renormalised by the scorer).
 
-A second, milder noise model (``--noise uniform``, written to validation_set_uniform.json):
+A second, milder noise model (the ``uniform`` model, ``--part uniform``, written to validation_set_uniform.json):
 mass error uniform in +-2 ppm, each bin times (1 + Uniform(-0.03, 0.03)), the same
 detection floor; only the exact search is run on it (3, 5 and 7 peaks).
 
@@ -397,7 +397,7 @@ def own_list() -> np.ndarray:
 
 def massbank_queries(n: int = 300, seed: int = 151, noise: str = "gaussian", source: str = "massbank") -> list[dict]:
     """Queries (the validation set's noise model; ``noise="uniform"``: the milder one of
-    ``--noise uniform``) for ``n`` compounds drawn from the MassBank part of the development
+    the ``uniform`` model) for ``n`` compounds drawn from the MassBank part of the development
     list (``source="human-gem"``: its Human-GEM metabolites): a second development set, left
     out of the fit when used."""
     rows = [(name, f) for name, f, origin in read_list() if origin.startswith(source)]
@@ -686,7 +686,7 @@ INTENSITY_DEFAULTS = {"5 %, 0.002 (the default before)": (0.05, 0.002),
 def intensity_choice() -> dict:
     """The intensity error default compared on development queries only, under both noise
     models: the Gaussian one of the validation set (3 % + 0.0005, sd) and the issue's stated
-    one ("intensities with +-3 % noise", mass within +-2 ppm: the ``--noise uniform`` model),
+    one ("intensities with +-3 % noise", mass within +-2 ppm: the ``uniform`` model),
     for the project's 322 compounds and 300 MassBank compounds of the list, 3 and 7 peaks.
     Per query the best 300 candidates by isotope fit (each model) and graded rules in the
     5 ppm window are re-ranked with the 3-sigma mass tail, the prior and the rule costs, both
