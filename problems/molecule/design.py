@@ -162,6 +162,10 @@ def molecule_design(smiles_file: str = "", reference: str = "", logp_min: float 
         raise ConfigError(f"need 1 <= min_atoms <= max_atoms, got {min_atoms}, {max_atoms}")
     if mw_max is not None and not float(mw_max) > 0:     # no molecule weighs <= 0: a run with no feasible design
         raise ConfigError(f"mw_max must be a positive molecular weight (g/mol), got {mw_max}")
+    heaviest = max_atoms * 131.0     # every heavy atom an iodine (126.9) with three hydrogens: an upper bound
+    if mw_min is not None and float(mw_min) > heaviest:
+        raise ConfigError(f"mw_min {mw_min:g} g/mol: no molecule of at most max_atoms={max_atoms} heavy atoms weighs "
+                          f"that much (at most about {heaviest:g}); raise max_atoms or lower mw_min")
     return MoleculeDesign(pool, reference=reference or None, logp_window=_window("logP", logp_min, logp_max),
                           mw_window=_window("molecular weight", mw_min, mw_max), pains=pains,
                           min_atoms=min_atoms, max_atoms=max_atoms)

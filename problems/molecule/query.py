@@ -243,6 +243,17 @@ class Query:
         for e, n in add.delta.items():
             if n < 0 and e not in els:
                 raise FormulaError(f"adduct {add.name} removes {e}, which is not in the alphabet {''.join(els)}")
+        for what, bounds in (("upper", upper), ("lower", lower)):
+            # a list, a string or a count of 2.5 or True used to pass (as 'limit for 1, which is
+            # not in the alphabet', or a bound of 2 or 1 without a word)
+            if bounds is None:
+                continue
+            if not isinstance(bounds, Mapping):
+                raise FormulaError(f"element count limits ({what}) map element symbols to counts, e.g. "
+                                   f"{{'C': 20, 'Cl': 4}}; got {bounds!r:.60}")
+            for e, n in bounds.items():
+                if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+                    raise FormulaError(f"{what} count for {e} must be a whole number, got {n!r}")
         lo = {e: 0 for e in els} | dict(lower or {})
         for e in set(lo) | set(upper or {}):
             if e not in els:

@@ -37,6 +37,18 @@ BAD = {
     "molecule-design mw window below 0 (was a whole run with no feasible design)":
         ({}, ["evolve", "molecule-design", "--set", "mw_min=-5", "--set", "mw_max=-1", "--out", "{d}/r"],
          "mw_max must be a positive molecular weight"),
+    "molecule-formula upper C=2.5 (was a bound of 2)":
+        ({}, ["evolve", "molecule-formula", "--set", "mass=180.06", "--set", "upper={'C': 2.5}", "--out", "{d}/r"],
+         "upper count for C must be a whole number, got 2.5"),
+    "molecule-formula upper C=True (was a bound of 1)":
+        ({}, ["evolve", "molecule-formula", "--set", "mass=180.06", "--set", "upper={'C': True}", "--out", "{d}/r"],
+         "upper count for C must be a whole number, got True"),
+    "molecule-formula upper a list (was 'limit for 1, which is not in the alphabet')":
+        ({}, ["evolve", "molecule-formula", "--set", "mass=180.06", "--set", "upper=[1, 2]", "--out", "{d}/r"],
+         "element count limits (upper) map element symbols to counts"),
+    "molecule-design mw_min beyond any molecule of max_atoms (was a run with no feasible design)":
+        ({}, ["evolve", "molecule-design", "--set", "mw_min=1e9", "--out", "{d}/r"],
+         "no molecule of at most max_atoms=50 heavy atoms weighs that much"),
     # held already
     "mass 0": ({}, F + ["0"], "must be positive"),
     "mass inf": ({}, F + ["inf"], "must be positive"),
