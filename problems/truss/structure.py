@@ -392,7 +392,10 @@ class Truss:
         """The file's ``areas``, else its first ``best_known`` design with an ``x``."""
         if self.areas is not None:
             return self.areas.copy()
-        for k, rec in enumerate(self.extra.get("best_known", []) or []):
+        known = self.extra.get("best_known", []) or []
+        if not isinstance(known, list):     # 5 or "x" was an internal error (or read letter by letter)
+            raise TrussSchemaError(f"best_known: expected a list of designs such as [{{'x': [...]}}], got {known!r:.60}")
+        for k, rec in enumerate(known):
             if isinstance(rec, dict) and rec.get("x") is not None:
                 return self.member_areas(rec["x"], where=f"best_known[{k}].x")
         raise TrussError("no member areas: give --areas, or put 'areas' or a 'best_known' design in the file")

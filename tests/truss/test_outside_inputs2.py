@@ -48,6 +48,9 @@ BAD = {
     "ground 3-D: supports that leave a rotation free (was written)":
         (None, ["truss", "ground", "--nx", "2", "--ny", "2", "--nz", "2", "--support", "0,0,0:xyz", "--load",
                 "1,1,1:0,-1,0"], "unstable with every member present"),
+    "best_known 5 and no areas (was an internal TypeError)":
+        (triangle(lambda d: (d.pop("areas"), d.__setitem__("best_known", 5))), ANALYZE,
+         "best_known: expected a list of designs"),
     # held already
     "one node, no member": (triangle(lambda d: d.update(nodes=[[0, 0]], members=[], areas=[], node_labels=["A"],
                                                            member_labels=[], supports=[{"node": 0, "fixed": [True, True]}],
