@@ -64,11 +64,16 @@ def read_config(path: str | Path) -> dict[str, Any]:
 
     p = check_input_file(path, "config file")
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows editors) is not content
+        data = tomllib.loads(text)
     except UnicodeDecodeError:
         raise ConfigError(f"{p}: not a text file (a TOML config file is UTF-8 text)") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{p}: not valid TOML ({exc})") from None
+        hint = (" (this looks like JSON: --config takes a TOML file, such as a run's config.toml)"
+                if text.lstrip().startswith(("{", "[{")) else "")
+        raise ConfigError(f"{p}: not valid TOML ({exc}){hint}") from None
+    except RecursionError:
+        raise ConfigError(f"{p}: not a config file (nested too deeply)") from None
     for key, value in data.items():
         if key not in KEYS:
             raise ConfigError(f"{p}: unknown key {key!r}{closest(key, list(KEYS))}")

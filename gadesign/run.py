@@ -99,6 +99,10 @@ class RunConfig:
         """Every option by the shared rules of :mod:`gadesign.options`, before any work."""
         from gadesign import options
 
+        if self.algorithm is not None and not str(self.algorithm).strip():
+            from gadesign.algorithms import ALGORITHMS
+            raise ConfigError(f"--algorithm: empty name (choose from {', '.join(ALGORITHMS)}, or leave it out "
+                              "for the problem's default)")
         options.population(self.pop)
         options.generations(self.generations)
         options.at_least(self.checkpoint_every, "--checkpoint-every", 1)

@@ -27,7 +27,7 @@ import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -168,11 +168,17 @@ class RunStore:
                 raise RunStoreError(f"{path}: is a folder or a device, not a file (the run writes it); move it away")
 
     def read_config(self) -> dict[str, Any]:
+        """config.json, with the type of every field the commands read checked (a
+        hand-edited ``"params": [1, 2]`` is named here, not met as a crash later)."""
         if not self.root.is_dir():
             raise RunStoreError(f"{self.root}: no such run directory")
         data = self._read_json(self.config_path, "config.json")
-        if not isinstance(data, dict) or data.get("schema") != SCHEMA or "problem" not in data:
+        if not isinstance(data, dict) or not _is_int(data.get("schema")) or data.get("schema") != SCHEMA \
+                or "problem" not in data:
             raise RunStoreError(f"{self.config_path}: not a gadesign run config (schema {SCHEMA})")
+        check_fields(data, CONFIG_FIELDS, f"{self.config_path}")
+        if not data["problem"]:
+            raise RunStoreError(f"{self.config_path}: 'problem' is empty")
         return data
 
     # -- run card ------------------------------------------------------------------------------
@@ -191,6 +197,18 @@ class RunStore:
         data = self._read_json(self.card_path, "run.json (the run card)")
         if not isinstance(data, dict) or data.get("kind") != KIND:
             raise RunStoreError(f"{self.card_path}: not a gadesign run card")
+        if "schema" in data and (not _is_int(data["schema"]) or data["schema"] != SCHEMA):
+            raise RunStoreError(f"{self.card_path}: run card schema {json.dumps(data['schema'])[:20]} is not "
+                                f"supported (expected {SCHEMA})")
+        check_fields(data, CARD_FIELDS, f"{self.card_path}")
+        for key, fields in CARD_PARTS.items():
+            if isinstance(data.get(key), dict):
+                check_fields(data[key], fields, f"{self.card_path} ({key!r})")
+        hv = data.get("hypervolume")
+        if hv is not None and not (_is_number(hv.get("value")) and isinstance(hv.get("reference_point"), list)
+                                   and all(_is_number(v) for v in hv["reference_point"])):
+            raise RunStoreError(f"{self.card_path} is incomplete or malformed: 'hypervolume' must be null or "
+                                "{\"value\": number, \"reference_point\": [numbers]}")
         return data
 
     # -- checkpoints -------------------------------------------------------------------------
@@ -283,14 +301,85 @@ class RunStore:
 
     @staticmethod
     def _read_json(path: Path, what: str, error: type[Exception] = RunStoreError) -> Any:
+        if path.is_dir():
+            raise error(f"{path}: {what} is a folder, not a file")
         if not path.is_file():
-            raise error(f"{path}: {what} is missing")
+            raise error(f"{path}: {what} is missing" if not path.exists() else
+                        f"{path}: {what} is not a regular file")
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return json.loads(path.read_text(encoding="utf-8"), parse_constant=_not_json, parse_float=_finite)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise error(f"{path}: {what} is not valid JSON ({exc})") from exc
+        except _NotJson as exc:
+            raise error(f"{path}: {what} is not valid JSON ({exc}); gadesign writes only finite numbers "
+                        "(null where there is none)") from exc
+        except RecursionError as exc:
+            raise error(f"{path}: {what} is not a gadesign file (nested too deeply)") from exc
         except OSError as exc:
             raise error(f"{path}: cannot read {what} ({exc.strerror})") from exc
+
+
+class _NotJson(ValueError):
+    """A number JSON cannot hold (NaN, Infinity, 1e999) in a file gadesign reads."""
+
+
+def _not_json(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not np.isfinite(value):
+        raise _NotJson(f"{text[:30]} is out of range for a number")
+    return value
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+#: What each field of config.json may hold (None: the field may be null), as names.
+_KINDS: dict[str, Callable[[Any], bool]] = {
+    "a string": lambda v: isinstance(v, str), "an integer": _is_int, "a number": _is_number,
+    "an object": lambda v: isinstance(v, dict), "a list": lambda v: isinstance(v, list),
+    "true or false": lambda v: isinstance(v, bool)}
+CONFIG_FIELDS: dict[str, tuple[str, ...]] = {
+    "problem": ("a string",), "params": ("an object", "null"), "algorithm": ("a string", "null"),
+    "pop": ("an integer", "null"), "generations": ("an integer", "null"), "seed": ("an integer", "null"),
+    "checkpoint_every": ("an integer", "null"), "workers": ("an integer", "a string", "null"),
+    "dask": ("a string", "null"), "eval_timeout": ("a number", "null"), "refine": ("an integer", "null"),
+    "description": ("a string", "null"), "cite": ("a string", "null")}
+CARD_FIELDS: dict[str, tuple[str, ...]] = {
+    "problem": ("an object", "null"), "params": ("an object", "null"), "gadesign": ("an object", "null"),
+    "python": ("a string", "null"), "packages": ("an object", "null"), "machine": ("an object", "null"),
+    "seed": ("an integer", "null"), "algorithm": ("an object", "null"), "started": ("a string", "null"),
+    "finished": ("a string", "null"), "evaluations": ("an integer", "null"), "wall_time_s": ("a number", "null"),
+    "evaluations_per_s": ("a number", "null"), "hypervolume": ("an object", "null"),
+    "front_size": ("an integer", "null"), "description": ("a string", "null"), "cite": ("a string", "null")}
+CARD_PARTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "problem": {"name": ("a string", "null"), "distribution": ("a string", "null"), "version": ("a string", "null")},
+    "gadesign": {"version": ("a string", "null"), "git_commit": ("a string", "null"),
+                 "git_dirty": ("true or false", "null")},
+    "machine": {"cores": ("an integer", "null"), "platform": ("a string", "null")},
+    "algorithm": {"algorithm": ("a string", "null"), "pop": ("an integer", "null"),
+                  "generations": ("an integer", "null")}}
+
+
+def check_fields(data: dict[str, Any], fields: dict[str, tuple[str, ...]], where: str) -> None:
+    """Each present field of ``data`` holds one of its allowed kinds, else a
+    :class:`RunStoreError` naming ``where``, the field, what it may be and what it holds."""
+    for key, kinds in fields.items():
+        if key not in data:
+            continue
+        value = data[key]
+        if value is None and "null" in kinds or any(_KINDS[k](value) for k in kinds if k != "null"):
+            continue
+        got = json.dumps(value)[:40] if value is not None else "null"
+        raise RunStoreError(f"{where} is incomplete or malformed: {key!r} must be {' or '.join(kinds)}, got {got}")
 
 
 def check_front(data: dict[str, Any], path: Path) -> None:
@@ -299,8 +388,10 @@ def check_front(data: dict[str, Any], path: Path) -> None:
     objectives = data.get("objectives")
     if not isinstance(objectives, list) or not objectives or not all(
             isinstance(o, dict) and isinstance(o.get("name"), str) and o.get("direction") in ("min", "max")
-            for o in objectives):
-        raise RunStoreError(f"{path}: 'objectives' must be a list of {{name, direction: min|max}}")
+            and isinstance(o.get("unit", ""), (str, type(None))) for o in objectives):
+        raise RunStoreError(f"{path}: 'objectives' must be a list of {{name, direction: min|max, unit: text}}")
+    if not isinstance(data.get("problem", ""), str):
+        raise RunStoreError(f"{path}: 'problem' must be a string, got {json.dumps(data['problem'])[:40]}")
     n = len(objectives)
     for i, m in enumerate(data["members"]):
         where = f"{path}: member {i}"
