@@ -487,7 +487,14 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                 raise err(f"RP mode {ints[0]}: only normal-mode patterns (0) are supported")
             if ints[1] < 1 or ints[2] < 1:
                 raise err("RP: the numbers of theta and phi values must be at least 1")
-            req = PatternRequest(ints[1], ints[2], f[0], f[1], f[2], f[3], ints[3])
+            from gadesign.limits import LimitError
+
+            try:
+                req = PatternRequest(ints[1], ints[2], f[0], f[1], f[2], f[3], ints[3])
+            except LimitError as exc:
+                raise err(str(exc)) from None
+            except GeometryError as exc:
+                raise err(f"RP: {exc}") from None
             if req in patterns:
                 # NEC runs the RP cards that follow each FR card, so a deck of several FR cards
                 # repeats them (as format_nec writes it); the same request is one pattern here

@@ -149,6 +149,17 @@ class PatternRequest:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v):
                 raise GeometryError(f"pattern request: {name} must be a finite number of degrees, got {v!r}")
+        check_sizes(directions=int(self.n_theta) * int(self.n_phi))    # a size error before an angle error
+        for name, first, step, n in (("theta", self.theta0, self.dtheta, self.n_theta),
+                                     ("phi", self.phi0, self.dphi, self.n_phi)):
+            last = first + step * (n - 1)
+            if max(abs(first), abs(last)) > MAX_PATTERN_DEGREES:     # sin/cos of 1e300 degrees are noise
+                raise GeometryError(f"pattern request: {name} runs from {first:g} to {last:g} degrees, beyond "
+                                    f"+-{MAX_PATTERN_DEGREES:g}")
+
+
+#: Largest |angle| (degrees) a pattern request may reach: two turns either way.
+MAX_PATTERN_DEGREES = 720.0
 
 
 @dataclass(frozen=True, eq=False)

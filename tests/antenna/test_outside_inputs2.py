@@ -65,6 +65,12 @@ BAD = {
         ("a.nec", GOOD, CONV + ["--theta", "1e300"], "angles must lie within -360 .. 360 degrees"),
     "converge: --phi 0:99999:1 (was an out-of-memory line)":
         ("a.nec", GOOD, CONV + ["--phi", "0:99999:1"], "angles must lie within -360 .. 360 degrees"),
+    "RP theta from 1e300 degrees (was accepted: sin and cos of it are noise)":
+        ("a.nec", GOOD.replace("EN", "RP 0 5 5 1000 1e300 0 1e300 5\nEN"), SIM,
+         "line 7: RP: pattern request: theta runs from 1e+300"),
+    "JSON: pattern phi to 1e6 degrees (was accepted)":
+        ("a.json", doc(patterns=[{"n_theta": 3, "n_phi": 3, "theta0": 0, "phi0": 0, "dtheta": 5, "dphi": 5e5}]),
+         SIMJ, "phi runs from 0 to 1e+06 degrees, beyond +-720"),
     "JSON: misspelt key 'groud' (was ignored: free space)":
         ("a.json", doc(groud=True), SIMJ, "'groud': unknown key; did you mean 'ground'?"),
     "JSON: misspelt wire key 'radious' (was an error naming only KeyError('radius'))":
