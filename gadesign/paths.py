@@ -89,6 +89,9 @@ def _check_shape(path: Path, option: str, want_dir: bool) -> Path:
     if len(os.fsencode(str(absolute))) >= path_max:
         raise OutputPathError(f"{option}: path too long ({len(os.fsencode(str(absolute)))} bytes; "
                               f"the file system allows {path_max - 1})")
+    if existing != absolute and os.path.islink(absolute):
+        raise OutputPathError(f"{option} {path}: is a symbolic link to a missing folder "
+                              f"({os.readlink(absolute)}); remove it or give another name")
     if existing != absolute or not existing.exists():
         # an ancestor exists; it must be a folder
         if existing.exists() and not existing.is_dir():

@@ -172,22 +172,25 @@ def start_run(config: RunConfig, out: Path, on_generation: GenerationCallback | 
     store = RunStore(out)
     store.check_new()
     created = store.missing_dirs()
-    try:
-        config.params = stage_inputs(config.problem, config.params, store.root)
-        problem = make_problem(config.problem, problem_params(store.root, config.to_json()))
+    store.root.mkdir(parents=True, exist_ok=True)
+    with store.lock():  # refused while another process writes here (its files are left alone)
+        store.check_new()  # a run another process started and finished here meanwhile
         try:
-            evolution, evaluator = _build(problem, config)
-        except KeyboardInterrupt:  # while connecting to a cluster, say: one line, as later
-            raise RunInterrupted(store.root, None) from None
-        with evaluator:
-            store.create({**config.to_json(), "genome": problem.genome.describe(),
-                          "objectives": [o.to_json() for o in problem.objectives],
-                          "constraints": list(problem.constraints), "gadesign_version": gadesign.__version__})
-            return _evolve(store, problem, config, evolution, evaluator, [], on_generation, on_export)
-    except BaseException:
-        if not store.checkpoints():  # failed before its first generation: leave nothing behind
-            store.discard(created)
-        raise
+            config.params = stage_inputs(config.problem, config.params, store.root)
+            problem = make_problem(config.problem, problem_params(store.root, config.to_json()))
+            try:
+                evolution, evaluator = _build(problem, config)
+            except KeyboardInterrupt:  # while connecting to a cluster, say: one line, as later
+                raise RunInterrupted(store.root, None) from None
+            with evaluator:
+                store.create({**config.to_json(), "genome": problem.genome.describe(),
+                              "objectives": [o.to_json() for o in problem.objectives],
+                              "constraints": list(problem.constraints), "gadesign_version": gadesign.__version__})
+                return _evolve(store, problem, config, evolution, evaluator, [], on_generation, on_export)
+        except BaseException:
+            if not store.checkpoints():  # failed before its first generation: leave nothing behind
+                store.discard(created)
+            raise
 
 
 def resume_run(run_dir: Path, workers: int | str | None = None, dask: str | None = None,
@@ -200,16 +203,17 @@ def resume_run(run_dir: Path, workers: int | str | None = None, dask: str | None
     config.workers, config.dask = choose_evaluators(config.workers, config.dask, workers, dask)
     config.validate()
     problem = make_problem(config.problem, problem_params(store.root, raw))
-    checkpoint = store.read_checkpoint(store.latest_checkpoint(), config.problem, raw)
-    store.sweep_temporaries()  # litter of a process killed while writing (SIGKILL)
-    try:
-        evolution, evaluator = _build(problem, config)
-    except KeyboardInterrupt:  # while connecting to a cluster, say: the checkpoint is as it was
-        raise RunInterrupted(store.root, store.latest_checkpoint()) from None
-    evolution.load_state(checkpoint["state"])
-    with evaluator:
-        return _evolve(store, problem, config, evolution, evaluator, list(checkpoint["logbook"]), on_generation,
-                       on_export)
+    with store.lock():  # another resume or the evolve itself still running: refused
+        checkpoint = store.read_checkpoint(store.latest_checkpoint(), config.problem, raw)
+        store.sweep_temporaries()  # litter of a process killed while writing (SIGKILL)
+        try:
+            evolution, evaluator = _build(problem, config)
+        except KeyboardInterrupt:  # while connecting to a cluster, say: the checkpoint is as it was
+            raise RunInterrupted(store.root, store.latest_checkpoint()) from None
+        evolution.load_state(checkpoint["state"])
+        with evaluator:
+            return _evolve(store, problem, config, evolution, evaluator, list(checkpoint["logbook"]),
+                           on_generation, on_export)
 
 
 def choose_evaluators(stored_workers: int | str, stored_dask: str | None, workers: int | str | None,

@@ -20,14 +20,16 @@ of everything else, so truncation or tampering is detected.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
+import os
 import re
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -67,6 +69,23 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (str, int, bool)) or value is None:
         return value
     return str(value)
+
+
+#: File descriptors of the run directories this process holds locked (RunStore.lock).
+_HELD_LOCKS: set[int] = set()
+
+
+def _drop_locks_in_child() -> None:
+    """A forked worker does not hold its parent's run locks: a worker orphaned by a
+    killed parent must not keep the run locked for ever (flock locks follow the fd)."""
+    for fd in list(_HELD_LOCKS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_locks_in_child)
 
 
 def default_run_dir(problem: str, seed: int, root: Path = Path("results")) -> Path:
@@ -116,6 +135,30 @@ class RunStore:
         from gadesign.config import write_config_toml
         write_config_toml(self.root / "config.toml", config)
 
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the run directory for this process (an advisory ``flock`` on the folder
+        itself, no lock file): a second ``evolve --out`` or ``resume`` of the same run
+        meanwhile is refused instead of mixing two runs' files. Released on exit, also
+        when the process is killed. Without ``fcntl`` (Windows) it does nothing."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield
+            return
+        fd = os.open(self.root, os.O_RDONLY)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise RunStoreError(f"{self.root}: another gadesign process is writing this run (evolve or "
+                                    "resume); wait until it ends, or choose another folder") from None
+            _HELD_LOCKS.add(fd)
+            yield
+        finally:
+            _HELD_LOCKS.discard(fd)
+            os.close(fd)
+
     def missing_dirs(self) -> list[Path]:
         """The run directory and its ancestors that do not exist yet (deepest first)."""
         return [p for p in [self.root, *self.root.absolute().parents] if not p.exists()]
@@ -158,6 +201,9 @@ class RunStore:
         """The folders a command writes into (plots/, designs/, checkpoints/) are folders,
         and the files it writes (front.json, plots/front.png, ...) are not folders."""
         for folder in (self.plots_dir, self.designs_dir, self.checkpoint_dir):
+            if folder.is_symlink() and not folder.exists():
+                raise RunStoreError(f"{folder}: a symbolic link to nothing (missing or looping target); the run "
+                                    f"writes its {folder.name} there; remove it")
             if folder.exists() and not folder.is_dir():
                 raise RunStoreError(f"{folder}: exists and is not a folder (the run writes its "
                                     f"{folder.name} there); move it away")
@@ -273,8 +319,10 @@ class RunStore:
     def read_logbook(self) -> list[dict[str, str]]:
         """logbook.csv rows; binary junk, a missing ``gen`` column or a non-number is an error."""
         path = self.root / "logbook.csv"
+        if path.is_dir():
+            raise RunStoreError(f"{path}: is a folder, not the logbook")
         if not path.is_file():
-            raise RunStoreError(f"{path}: missing")
+            raise RunStoreError(f"{path}: missing" if not path.exists() else f"{path}: not a regular file")
         try:
             with path.open(newline="", encoding="utf-8") as fh:
                 rows = list(csv.DictReader(fh))

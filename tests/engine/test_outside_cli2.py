@@ -114,3 +114,95 @@ def test_resume_sweeps_litter_of_a_killed_process(tmp_path, cli, reference):
     assert res.returncode == 0, res.stderr
     assert not any(p.exists() for p in litter) and keep.exists()
     assert (run / "front.json").read_bytes() == reference
+
+
+def test_second_writer_of_a_run_is_refused(tmp_path, cli, reference):
+    """`gadesign resume RUN` while RUN's evolve still runs (or two evolves into one --out)
+    wrote the same checkpoints, logbook and front from two processes, and two evolves
+    with other seeds left a run whose config.json and run.json disagreed."""
+    proc = start("evolve", *RUN, "--out", "run", cwd=tmp_path)
+    wait_for(tmp_path / "run" / "checkpoints" / "gen-0002.json", proc)
+    res = cli("resume", str(tmp_path / "run"), "-q")
+    assert proc.poll() is None, "the run ended before the second writer came"
+    assert res.returncode == 2, res.stderr
+    assert "another gadesign process is writing this run" in res.stderr and len(res.stderr.splitlines()) == 1
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert (tmp_path / "run" / "front.json").read_bytes() == reference
+
+
+def test_orphaned_workers_do_not_hold_the_run(tmp_path, cli, reference):
+    """SIGKILL of a run with --workers 2 can orphan its workers; they must not keep the
+    run locked, so that resume works at once."""
+    proc = start("evolve", *RUN, "--workers", "2", "--out", "run", cwd=tmp_path)
+    try:
+        wait_for(tmp_path / "run" / "checkpoints" / "gen-0002.json", proc)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)  # not communicate(): orphaned workers hold its pipes open
+        res = cli("resume", str(tmp_path / "run"), "-q")
+        assert res.returncode == 0, res.stderr
+        assert (tmp_path / "run" / "front.json").read_bytes() == reference
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # the orphans, if any (this test's own session)
+        except ProcessLookupError:
+            pass
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory, cli) -> Path:
+    run = tmp_path_factory.mktemp("finished") / "run"
+    res = cli("evolve", "zdt1", "--pop", "8", "-g", "1", "-q", "--out", str(run))
+    assert res.returncode == 0, res.stderr
+    return run
+
+
+def _loop(run: Path, name: str) -> None:
+    target = run / name
+    if target.is_dir():
+        import shutil
+        shutil.rmtree(target)
+    else:
+        target.unlink()
+    os.symlink(target, target)  # a link to itself: "Too many levels of symbolic links"
+
+
+LINKS = {  # what the corpus cannot make: links and pipes; (setup, args, expected words)
+    "out-dangling-link": (lambda run, tmp: os.symlink(tmp / "nowhere", tmp / "dangle"),
+                          ["evolve", "zdt1", "--pop", "8", "-g", "1", "-q", "--out", "{tmp}/dangle"],
+                          "is a symbolic link to a missing folder"),
+    "plots-looping-link": (lambda run, tmp: _loop(run, "plots"), ["plot", "{run}"],
+                           "plots: a symbolic link to nothing"),
+    "logbook-is-a-pipe": (lambda run, tmp: ((run / "logbook.csv").unlink(), os.mkfifo(run / "logbook.csv")),
+                          ["plot", "{run}"], "logbook.csv: not a regular file"),
+    "config-looping-link": (lambda run, tmp: _loop(run, "config.json"), ["resume", "{run}"], "config.json"),
+    "front-is-a-pipe": (lambda run, tmp: ((run / "front.json").unlink(), os.mkfifo(run / "front.json")),
+                        ["show", "{run}"], "front.json is not a regular file"),
+    "checkpoint-is-a-pipe": (lambda run, tmp: ((run / "checkpoints" / "gen-0001.json").unlink(),
+                                               os.mkfifo(run / "checkpoints" / "gen-0001.json")),
+                             ["resume", "{run}"], "checkpoint is not a regular file"),
+    "run-is-a-link-loop": (lambda run, tmp: (os.symlink(tmp / "b", tmp / "a"), os.symlink(tmp / "a", tmp / "b")),
+                           ["report", "{tmp}/a"], "no such run directory"),
+}
+
+
+@pytest.mark.parametrize("name", list(LINKS))
+def test_links_and_pipes_in_a_run(tmp_path, cli, finished, name):
+    """Symbolic links (dangling, looping) and named pipes where a run has files: one line
+    naming the file and what it is (was 'plots: File exists' or 'logbook.csv: missing'),
+    exit 2, nothing written, and no hang on a pipe."""
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(finished, run)
+    setup, args, expect = LINKS[name]
+    setup(run, tmp_path)
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    res = cli(*[a.replace("{run}", str(run)).replace("{tmp}", str(tmp_path)) for a in args], cwd=tmp_path,
+              timeout=60)
+    assert res.returncode == 2, res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and expect in lines[0], res.stderr
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before
