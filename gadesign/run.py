@@ -20,7 +20,7 @@ import numpy as np
 import gadesign
 from gadesign.algorithms import make_algorithm
 from gadesign.engine import Evolution
-from gadesign.errors import ConfigError, GadesignError, RunStoreError
+from gadesign.errors import CheckpointError, ConfigError, GadesignError, RunStoreError
 from gadesign.evaluation import ClusterLost, SerialEvaluator, check_one_evaluator, local_workers, make_evaluator
 from gadesign.problem import Evaluation, Objective, Problem
 from gadesign.registry import make_problem
@@ -204,14 +204,18 @@ def resume_run(run_dir: Path, workers: int | str | None = None, dask: str | None
     config.validate()
     problem = make_problem(config.problem, problem_params(store.root, raw))
     with store.lock():  # another resume or the evolve itself still running: refused
-        checkpoint = store.read_checkpoint(store.latest_checkpoint(), config.problem, raw)
+        latest = store.latest_checkpoint()
+        checkpoint = store.read_checkpoint(latest, config.problem, raw)
         store.sweep_temporaries()  # litter of a process killed while writing (SIGKILL)
         try:
             evolution, evaluator = _build(problem, config)
         except KeyboardInterrupt:  # while connecting to a cluster, say: the checkpoint is as it was
             raise RunInterrupted(store.root, store.latest_checkpoint()) from None
-        evolution.load_state(checkpoint["state"])
         with evaluator:
+            try:
+                evolution.load_state(checkpoint["state"])
+            except CheckpointError as exc:  # the engine's words, with the file they are about
+                raise CheckpointError(f"{latest}: {exc}" if str(latest) not in str(exc) else str(exc)) from None
             return _evolve(store, problem, config, evolution, evaluator, list(checkpoint["logbook"]),
                            on_generation, on_export)
 

@@ -296,6 +296,7 @@ class RunStore:
             raise CheckpointError(f"{path}: checkpoint is for problem {data.get('problem')!r}, this run is {problem!r}")
         if data.get("config_digest") != config_digest(config):
             raise CheckpointError(f"{path}: checkpoint does not match this run's config.json")
+        check_checkpoint_state(data, path, config)
         return data
 
     # -- results ---------------------------------------------------------------------------------
@@ -456,6 +457,40 @@ def check_front(data: dict[str, Any], path: Path) -> None:
                 raise RunStoreError(f"{where}: {key} must be {want}")
         if "info" in m and not isinstance(m["info"], dict):
             raise RunStoreError(f"{where}: info must be an object")
+
+
+def check_checkpoint_state(data: dict[str, Any], path: Path, config: dict[str, Any]) -> None:
+    """The parts of a checkpoint the engine steers by, beyond its checksum (a checkpoint
+    edited and re-hashed by hand): the generation its file is named for, a population,
+    a logbook that ends at that generation, a reference point with one value per
+    objective. Anything else malformed is the engine's ``load_state`` to name."""
+    def bad(what: str) -> CheckpointError:
+        return CheckpointError(f"{path}: checkpoint state is malformed: {what}")
+
+    state = data.get("state")
+    if not isinstance(state, dict):
+        raise bad("'state' is not an object")
+    generation = state.get("generation")
+    m = CHECKPOINT_RE.match(path.name)
+    if not _is_int(generation) or generation < 0 or (m is not None and int(m.group(1)) != generation):
+        raise bad(f"generation {json.dumps(generation)[:20]}, but the file is {path.name}")
+    population = state.get("population")
+    if not isinstance(population, list) or not population:
+        raise bad("'population' must be a non-empty list")
+    evaluations = state.get("evaluations")
+    if not _is_int(evaluations) or evaluations < 0:
+        raise bad(f"'evaluations' must be a count, got {json.dumps(evaluations)[:20]}")
+    ref = state.get("hv_reference")
+    objectives = config.get("objectives")
+    if ref is not None and (not isinstance(ref, list) or not all(_is_number(v) for v in ref)
+                            or (isinstance(objectives, list) and len(ref) != len(objectives))):
+        raise bad(f"'hv_reference' must be null or one number per objective, got {json.dumps(ref)[:40]}")
+    logbook = data.get("logbook")
+    if not isinstance(logbook, list) or not logbook or not all(isinstance(row, dict) for row in logbook):
+        raise bad("'logbook' must be a non-empty list of rows (objects)")
+    if logbook[-1].get("gen") != generation:
+        raise bad(f"its logbook ends at generation {json.dumps(logbook[-1].get('gen'))[:20]}, "
+                  f"not {generation}")
 
 
 def config_digest(config: dict[str, Any]) -> str:
