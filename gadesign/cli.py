@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import errno
 import json
 import os
 import re
@@ -537,6 +538,8 @@ def export_cmd(
     front = RunStore(run_dir).read_front()
     text = front_to_csv(front) if fmt == "csv" else json.dumps(front, indent=1) + "\n"
     if target is None:
+        if _STDOUT_CLOSED:
+            raise ConfigError("standard output is closed: give --output FILE to write the front")
         sys.stdout.write(text)
     else:
         with output_guard(target, "--output"):
@@ -710,8 +713,30 @@ def _interrupt_word() -> str:
     return f"stopped by {signal.Signals(_stopped_by[0]).name}" if _stopped_by else "interrupted"
 
 
+_STDOUT_CLOSED = False  # started with stdout closed (`gadesign ... >&-`): printing goes nowhere
+
+
+def _reopen_closed_streams() -> None:
+    """A closed stdout or stderr (``>&-``, some service managers) is ``None`` in Python:
+    printing to it crashed. Such a stream writes to the null device instead; ``export``
+    to stdout then refuses (its output would be lost)."""
+    global _STDOUT_CLOSED
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+        _STDOUT_CLOSED = True
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+
+def _broken_pipe(exc: BaseException) -> bool:
+    """True for typer's exit after a write to a closed pipe (``gadesign problems | head``)."""
+    cause = exc.__context__
+    return isinstance(cause, OSError) and cause.errno == errno.EPIPE
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: runs the app and maps errors to exit codes."""
+    _reopen_closed_streams()
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("GADESIGN_DEBUG") == "1"
     args = [a for a in args if a != "--debug"]  # accepted anywhere on the line
@@ -762,6 +787,12 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except SystemExit as exc:
+        if _broken_pipe(exc):  # typer's own handling of the same (exit 1 without a word)
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        raise
     except OSError as exc:  # the file system said no (full disk, permissions, a folder in the way)
         if debug:
             raise

@@ -206,3 +206,32 @@ def test_links_and_pipes_in_a_run(tmp_path, cli, finished, name):
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and expect in lines[0], res.stderr
     assert sorted(str(p) for p in tmp_path.rglob("*")) == before
+
+
+@pytest.mark.parametrize("args", [["problems"], ["problems", "zdt1"], ["show", "{run}"], ["show", "{run}", "--json"],
+                                  ["export", "{run}"], ["compare", "{run}", "{run}"]])
+def test_reader_gone_is_not_an_error(tmp_path, finished, args):
+    """`gadesign problems | head -1` exited 1 (typer's own broken-pipe exit): the reader
+    leaving is not an error, as for `export | head`."""
+    proc = start(*[a.replace("{run}", str(finished)) for a in args], cwd=tmp_path)
+    proc.stdout.close()  # the reader is gone before the first line is written
+    err = proc.stderr.read()
+    proc.wait(timeout=60)
+    proc.stderr.close()
+    assert proc.returncode == 0 and err == "", (proc.returncode, err)
+
+
+def test_closed_stdout(tmp_path, finished):
+    """`gadesign export RUN >&-` (stdout closed) was 'internal error: AttributeError';
+    export to stdout now refuses, other commands run on (their words go nowhere)."""
+    def closed(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["sh", "-c", '"$0" -m gadesign "$@" >&-', sys.executable, *args], cwd=tmp_path,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+
+    res = closed("export", str(finished))
+    assert res.returncode == 2 and res.stderr.strip() == \
+        "error: standard output is closed: give --output FILE to write the front", res.stderr
+    res = closed("export", str(finished), "-o", str(tmp_path / "front.csv"))
+    assert res.returncode == 0 and (tmp_path / "front.csv").is_file(), res.stderr
+    res = closed("show", str(finished))
+    assert res.returncode == 0 and res.stderr == "", res.stderr
