@@ -754,7 +754,7 @@ def main(argv: list[str] | None = None) -> int:
         from gadesign.run import RunInterrupted
         if debug:
             raise
-        text = escape(str(exc))
+        text = escape(one_line(str(exc)))
         if isinstance(exc, RunInterrupted):
             if _stopped_by:
                 text = escape(_interrupt_word()) + text[len("interrupted"):] if text.startswith("interrupted") \
@@ -770,7 +770,7 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
-        err.print(f"[red]error:[/red] {escape(exc.format_message() + hint)}")
+        err.print(f"[red]error:[/red] {escape(one_line(exc.format_message() + hint))}")
         return 2
     except ABORTS:
         err.print("[yellow]aborted[/yellow]")
@@ -796,7 +796,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # the file system said no (full disk, permissions, a folder in the way)
         if debug:
             raise
-        err.print(f"[red]error:[/red] {escape(os_error_text(exc))}")
+        err.print(f"[red]error:[/red] {escape(one_line(os_error_text(exc)))}")
         return 2
     except (MemoryError, RecursionError) as exc:
         if debug:
@@ -810,7 +810,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         where = plugin_frame(exc)
         kind = "internal error" if where is None else f"error in plugin code ({where})"
-        err.print(f"[red]{escape(kind)}:[/red] {escape(f'{type(exc).__name__}: {exc}')} "
+        err.print(f"[red]{escape(kind)}:[/red] {escape(one_line(f'{type(exc).__name__}: {exc}'))} "
                   "(rerun with --debug for the traceback)")
         return 1
 
@@ -835,6 +835,16 @@ def _held_warnings(debug: bool) -> Any:
         if text not in seen:
             seen.add(text)
             err.print(f"[yellow]warning:[/yellow] {escape(text)}")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters (a newline in a typed file name, an escape
+    sequence) written as escapes, so that an error stays one line and cannot restyle the
+    terminal."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
 _TMP_NAME = re.compile(r"(^|/)\.([^/]+)\.tmp\.[^/.]+(\.[^/]*)?$")  # atomic.py's temporary names

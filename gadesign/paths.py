@@ -211,8 +211,13 @@ def check_output_file(path: str | os.PathLike[str] | None, option: str, *,
 
 
 def check_output_dir(path: str | os.PathLike[str] | None, option: str) -> Path:
-    """The folder ``path`` may be created or filled by ``option``."""
+    """The folder ``path`` may be created or filled by ``option`` (never the root of the
+    file system: as root, ``--out /`` wrote a run's files into ``/``)."""
     target = Path(_text(path, option))
+    absolute = Path(os.path.abspath(target))
+    if absolute.parent == absolute:
+        raise OutputPathError(f"{option} {path}: the root of the file system is not a folder for a run; "
+                              "give a folder of its own")
     folder = _check_shape(target, option, want_dir=True)
     _check_not_run_state(target, option)
     _probe(folder, target, option)
