@@ -243,8 +243,11 @@ def isotope_misfit(theory: np.ndarray, measured: np.ndarray, relative_error: flo
 def parse_intensities(text: str) -> list[float | None]:
     """Intensities from ``"100,9.1,,0.4"`` or ``"100;9.1;-;0.4"``: M+0 first; an empty
     field, ``-``, ``?`` or ``nan`` is a peak that was not measured (unknown), ``0`` one
-    looked for and absent. Trailing separators add nothing."""
-    fields = [f.strip() for f in text.replace(";", ",").split(",")]
+    looked for and absent. Trailing separators add nothing. A list separated by ``;``
+    may write decimal commas (``"100;45,2;12,1"``), as the peak-list reader allows: with
+    a ``;`` in the text, ``;`` alone separates and a comma is a decimal comma (it was
+    split as a separator too, so three peaks became five)."""
+    fields = [f.strip() for f in text.split(";" if ";" in text else ",")]
     while fields and not fields[-1]:
         fields.pop()
     out: list[float | None] = []
@@ -253,7 +256,7 @@ def parse_intensities(text: str) -> list[float | None]:
             out.append(None)
             continue
         try:
-            out.append(float(f))
+            out.append(float(f.replace(",", ".") if ";" in text else f))
         except ValueError:
             raise FormulaError(f"isotope intensities: expected numbers (or '-' for a peak not measured), "
                                f"got {f!r} in {text!r}") from None
