@@ -311,6 +311,9 @@ class RunStore:
         """front.json, checked field by field (a hand-edited or truncated member is named)."""
         self.read_config()
         path = self.root / "front.json"
+        if not path.exists() and not path.is_symlink() and self.checkpoints():
+            raise RunStoreError(f"{path}: front.json is missing: the run has not finished (newest checkpoint "
+                                f"{self.checkpoints()[-1].name}); `gadesign resume {self.root}` finishes it")
         data = self._read_json(path, "front.json")
         if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("members"), list):
             raise RunStoreError(f"{path}: not a gadesign front (schema {SCHEMA})")
