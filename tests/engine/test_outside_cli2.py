@@ -177,14 +177,11 @@ LINKS = {  # what the corpus cannot make: links and pipes; (setup, args, expecte
                            "plots: a symbolic link to nothing"),
     "logbook-is-a-pipe": (lambda run, tmp: ((run / "logbook.csv").unlink(), os.mkfifo(run / "logbook.csv")),
                           ["plot", "{run}"], "logbook.csv: not a regular file"),
-    "config-looping-link": (lambda run, tmp: _loop(run, "config.json"), ["resume", "{run}"], "config.json"),
     "front-is-a-pipe": (lambda run, tmp: ((run / "front.json").unlink(), os.mkfifo(run / "front.json")),
                         ["show", "{run}"], "front.json is not a regular file"),
     "checkpoint-is-a-pipe": (lambda run, tmp: ((run / "checkpoints" / "gen-0001.json").unlink(),
                                                os.mkfifo(run / "checkpoints" / "gen-0001.json")),
                              ["resume", "{run}"], "checkpoint is not a regular file"),
-    "run-is-a-link-loop": (lambda run, tmp: (os.symlink(tmp / "b", tmp / "a"), os.symlink(tmp / "a", tmp / "b")),
-                           ["report", "{tmp}/a"], "no such run directory"),
 }
 
 
@@ -208,8 +205,7 @@ def test_links_and_pipes_in_a_run(tmp_path, cli, finished, name):
     assert sorted(str(p) for p in tmp_path.rglob("*")) == before
 
 
-@pytest.mark.parametrize("args", [["problems"], ["problems", "zdt1"], ["show", "{run}"], ["show", "{run}", "--json"],
-                                  ["export", "{run}"], ["compare", "{run}", "{run}"]])
+@pytest.mark.parametrize("args", [["problems"], ["show", "{run}", "--json"], ["compare", "{run}", "{run}"]])
 def test_reader_gone_is_not_an_error(tmp_path, finished, args):
     """`gadesign problems | head -1` exited 1 (typer's own broken-pipe exit): the reader
     leaving is not an error, as for `export | head`."""
