@@ -144,7 +144,7 @@ def export_archive(run_dir: Path, target: Path, authors: list[str] | None = None
     if card is None:
         raise RunStoreError(f"{run_dir}: no run card (run.json); the run was made by an older gadesign: "
                             "rerun it to archive it")
-    name = store.root.resolve().name
+    name = os.fsencode(store.root.resolve().name).decode("utf-8", errors="replace")  # a zip entry name is UTF-8
     title = f"gadesign {config['problem']} run {name}" + (f": {card['description']}" if card.get("description") else "")
     files = run_files(store.root)
     generated = {"report.html": build_report(store.root, designs),
@@ -156,8 +156,8 @@ def export_archive(run_dir: Path, target: Path, authors: list[str] | None = None
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for f in listing:
                 arc = f"{name}/{f}"
-                if f in generated:
-                    zf.writestr(arc, generated[f])
+                if f in generated:  # a run folder named in bytes that are not UTF-8 stays writable
+                    zf.writestr(arc, generated[f].encode("utf-8", errors="backslashreplace"))
                 else:
                     zf.write(store.root / f, arc)
     return [f"{name}/{f}" for f in listing]

@@ -55,8 +55,10 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` atomically."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
+    """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` atomically. A lone surrogate
+    (a file name that is not UTF-8, as Python decodes it) is written as its escape
+    ``\\udcff``, so that the file stays valid UTF-8 and the write does not fail."""
+    return atomic_write_bytes(path, text.encode("utf-8", errors="backslashreplace"))
 
 
 def atomic_write_json(path: str | os.PathLike[str], obj: Any, indent: int | None = 1) -> Path:

@@ -231,3 +231,17 @@ def test_closed_stdout(tmp_path, finished):
     assert res.returncode == 0 and (tmp_path / "front.csv").is_file(), res.stderr
     res = closed("show", str(finished))
     assert res.returncode == 0 and res.stderr == "", res.stderr
+
+
+def test_run_folder_named_in_non_utf8_bytes(tmp_path):
+    """A run folder whose name is not UTF-8 (b'bad\\xffname', from an old archive or
+    another system): report and export --archive were 'internal error: UnicodeEncodeError'."""
+    name = b"bad\xffname"
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    env.pop("GADESIGN_DEBUG", None)
+    for args in ([b"evolve", b"zdt1", b"--pop", b"8", b"-g", b"1", b"-q", b"--out", name], [b"report", name],
+                 [b"export", name, b"--archive", b"a.zip"], [b"show", b"a.zip"]):
+        res = subprocess.run([sys.executable, "-m", "gadesign", *args], cwd=tmp_path, capture_output=True,
+                             timeout=120, env=env)
+        assert res.returncode == 0 and b"error" not in res.stderr, (args, res.stderr)
+    (tmp_path / os.fsdecode(name) / "report.html").read_bytes().decode("utf-8")  # still UTF-8
