@@ -670,33 +670,45 @@ if _STARTUP_SIGINT is not None and signal.getsignal(signal.SIGINT) is _interrupt
 #: Signals that stop a command as Ctrl-C does (a checkpoint of the last finished
 #: generation, whole files only), with the shell's exit code 128 + N.
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
-_stopped_by: list[int] = []  # the signal that stopped this command, if any
+_stopped_by: list[int] = []  # the signal (other than SIGINT) that stopped this command, if any
+_stopped_at: list[float] = []  # when the first Ctrl-C or stop signal of this command came
+#: Seconds after a Ctrl-C (or stop signal) in which another one is ignored: a double tap
+#: must not cut the checkpoint the first one is writing (it gave 'internal error:
+#: RuntimeError: release unlocked lock' from inside a lock); a later one still interrupts.
+SIGNAL_GRACE_S = 1.0
 
 
 def _stop_handler(owner: int) -> Any:
-    """A handler that turns SIGTERM/SIGHUP into KeyboardInterrupt in process ``owner``.
-    A worker process forked from it inherits the handler: there the signal is ignored
-    while ``owner`` lives (it shuts its workers down, as after Ctrl-C), and ends the
-    worker when ``owner`` is gone (an orphan must stay killable)."""
+    """A handler that turns Ctrl-C, SIGTERM and SIGHUP into KeyboardInterrupt in process
+    ``owner``, once per :data:`SIGNAL_GRACE_S`. A worker process forked from it inherits
+    the handler: there the signal is ignored while ``owner`` lives (it shuts its workers
+    down), and ends the worker when ``owner`` is gone (an orphan must stay killable)."""
     def handler(signum: int, frame: object) -> None:
         if os.getpid() != owner:
             if os.getppid() == owner:
                 return
             os._exit(128 + signum)
-        _stopped_by.append(signum)
+        now = time.monotonic()
+        if _stopped_at and now - _stopped_at[-1] < SIGNAL_GRACE_S:
+            return  # the first one is being handled
+        _stopped_at.append(now)
+        if signum != signal.SIGINT and not _stopped_by:
+            _stopped_by.append(signum)
         raise KeyboardInterrupt
     return handler
 
 
 @contextlib.contextmanager
 def _stop_signals() -> Any:
-    """SIGTERM and SIGHUP act as Ctrl-C while a command runs (main thread only)."""
+    """Ctrl-C, SIGTERM and SIGHUP interrupt a command (main thread only): a checkpoint of
+    the last finished generation, whole files only."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     _stopped_by.clear()
+    _stopped_at.clear()
     handler = _stop_handler(os.getpid())
-    previous = {s: signal.signal(s, handler) for s in STOP_SIGNALS}
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, *STOP_SIGNALS)}
     try:
         yield
     finally:
@@ -744,7 +756,18 @@ def main(argv: list[str] | None = None) -> int:
         args = ["--help"]
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C checkpoints, even when started in background
     try:
-        with _stop_signals(), _held_warnings(debug):
+        with _stop_signals():
+            return _main(args, debug)
+    finally:
+        if argv is None:  # the console script: the process ends now; a late Ctrl-C or kill
+            for s in (signal.SIGINT, *STOP_SIGNALS):  # must not turn exit 130 into a death by signal
+                signal.signal(s, signal.SIG_IGN)
+
+
+def _main(args: list[str], debug: bool) -> int:
+    """:func:`main` after the arguments are read: run the app, map errors to exit codes."""
+    try:
+        with _held_warnings(debug):
             rv = app(args=args, prog_name="gadesign", standalone_mode=False)
         if rv == 130:  # typer's word for a KeyboardInterrupt outside a run: nothing was written
             err.print(f"[yellow]{_interrupt_word()}[/yellow]")
