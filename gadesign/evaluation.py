@@ -272,7 +272,30 @@ def _init_worker(problem: Problem, timeout: float | None) -> None:
     # loaded here, so the environment variable alone would come too late)
     from threadpoolctl import threadpool_limits
     threadpool_limits(1)
+    _exit_with_parent()
     _WORKER_PROBLEM.update(problem=problem, timeout=timeout)
+
+
+#: Seconds between a worker's checks that the process that started it still lives.
+PARENT_CHECK_S = 0.5
+
+
+def _exit_with_parent() -> None:
+    """End this worker soon after its parent is gone. A run killed by SIGKILL cannot shut
+    its pool down, and its workers, blocked on a task queue whose other ends their
+    siblings still hold, would otherwise live for ever (the parent is the run itself, or
+    the forkserver, which exits with it). A daemon thread polls ``os.getppid()``: a new
+    parent (init or a subreaper) means the old one died."""
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="gadesign-parent-watch", daemon=True).start()
 
 
 def _warm_up(_: int) -> bool:

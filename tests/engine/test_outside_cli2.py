@@ -153,13 +153,18 @@ def test_second_writer_of_a_run_is_refused(tmp_path, cli, reference):
 
 
 def test_orphaned_workers_do_not_hold_the_run(tmp_path, cli, reference):
-    """SIGKILL of a run with --workers 2 can orphan its workers; they must not keep the
-    run locked, so that resume works at once."""
+    """SIGKILL of a run with --workers 2 orphans its workers: they end on their own within
+    seconds, and they must not keep the run locked, so that resume works at once."""
     proc = start("evolve", *RUN, "--workers", "2", "--out", "run", cwd=tmp_path)
     try:
         wait_for(tmp_path / "run" / "checkpoints" / "gen-0002.json", proc)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)  # not communicate(): orphaned workers hold its pipes open
+        # and they end on their own: each watches its parent (they lived for ever before)
+        deadline = time.monotonic() + 20
+        while session_left(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not session_left(proc.pid), session_left(proc.pid)
         res = cli("resume", str(tmp_path / "run"), "-q")
         assert res.returncode == 0, res.stderr
         assert (tmp_path / "run" / "front.json").read_bytes() == reference
