@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 
 def _interrupted_while_starting(signum: int, frame: object) -> None:
@@ -99,11 +99,57 @@ def _format(value: Any) -> str:
     return str(value)
 
 
+class WholeItems:
+    """Statistics items joined by `` · `` and fitted to the width they are given: items
+    that do not fit are left out whole (an ellipsis says so), so a number is never cut
+    (at 80 columns "best f1 1.47862e-07" was shown as "best f1 1.4786…")."""
+
+    def __init__(self, items: Sequence[str]) -> None:
+        self.items = list(items)
+
+    def fitted(self, width: int) -> str:
+        """The items that fit in ``width`` cells, whole, with ``…`` for those left out."""
+        from rich.cells import cell_len
+
+        shown: list[str] = []
+        for k, item in enumerate(self.items):
+            tail = [item, "…"] if k < len(self.items) - 1 else [item]  # room for the ellipsis
+            if cell_len(" · ".join(shown + tail)) > width:
+                return " · ".join(shown + ["…"])
+            shown.append(item)
+        return " · ".join(shown)
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        from rich.text import Text
+
+        yield Text(self.fitted(options.max_width), no_wrap=True, overflow="ignore")
+
+    def __rich_measure__(self, console: Console, options: Any) -> Any:
+        from rich.cells import cell_len
+        from rich.measure import Measurement
+
+        return Measurement(1, cell_len(" · ".join(self.items)))
+
+
+def _stats_column() -> Any:
+    """A progress column of a task's ``stats`` (a list of items, or one text) as
+    :class:`WholeItems`, taking the width the fixed columns leave."""
+    from rich.progress import ProgressColumn
+    from rich.table import Column
+
+    class StatsColumn(ProgressColumn):
+        def render(self, task: Any) -> WholeItems:
+            stats = task.fields.get("stats", ())
+            return WholeItems([stats] if isinstance(stats, str) else stats)
+
+    return StatsColumn(table_column=Column(no_wrap=True, ratio=1))
+
+
 class Progress:
     """A rich progress bar that shows generation, evaluations, HV and best feasible.
 
     The generation count and the elapsed time never wrap or shrink (at 80 columns the
-    statistics are cut with an ellipsis instead); if the command fails while the bar is
+    statistics that do not fit are left out whole, :class:`WholeItems`); if the command fails while the bar is
     up, the bar is cleared so the error line stands alone; exporting the front's designs
     gets a bar of its own."""
 
@@ -118,12 +164,11 @@ class Progress:
                                 MofNCompleteColumn(table_column=Column(**fixed)),  # type: ignore[arg-type]
                                 BarColumn(bar_width=16),
                                 TimeElapsedColumn(table_column=Column(**fixed)),  # type: ignore[arg-type]
-                                TextColumn("{task.fields[stats]}",
-                                           table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)),
+                                _stats_column(),
                                 console=console or err, disable=quiet, transient=False, expand=True,
                                 auto_refresh=False)  # redrawn per update: no refresh thread, so
         # the evaluation workers can be forked from this process (gadesign.evaluation._fork_is_safe)
-        self.task = self.bar.add_task("gen", total=total, stats="")
+        self.task = self.bar.add_task("gen", total=total, stats=[])
         self.export_task: Any = None
 
     def __enter__(self) -> "Progress":
@@ -153,7 +198,7 @@ class Progress:
             stats.append(f"no feasible (min violation {row['min_violation']:.3g})")
         if row.get("failed"):
             stats.append(f"failed {row['failed']}")
-        self.bar.update(self.task, completed=row["gen"], stats=escape(" · ".join(stats)), refresh=True)
+        self.bar.update(self.task, completed=row["gen"], stats=stats, refresh=True)
 
 
 def _report(result: Any, started: float) -> None:

@@ -243,6 +243,26 @@ def test_progress_bar_keeps_generation_and_time_at_80_columns():
     last = lines[-1]
     assert "gen" in last and "17/250" in last and "0:00:0" in last
     assert len(last.rstrip()) <= 80
+    # statistics that do not fit are left out whole, never cut inside a number
+    whole = {"evals 123456", "HV 0.123457", f"best {names[0]} 9.87654", f"best {names[1]} 12.3457", "failed 3", "…"}
+    shown = last.split("0:00:0", 1)[1][1:].strip().split(" · ")
+    assert shown[0] == "evals 123456" and set(shown) <= whole, shown
+
+
+def test_progress_statistics_are_shown_literally():
+    """An objective named like rich markup ('[bold]x') is printed as written."""
+    import io
+
+    from rich.console import Console
+
+    from gadesign.cli import Progress
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=120, force_terminal=True, color_system=None)
+    with Progress(5, ["[bold]x"], quiet=False, console=console) as bar:
+        bar.update({"gen": 2, "evals": 20, "feasible": 1, "best_[bold]x": 0.5, "min_violation": 0.0})
+        bar.bar.refresh()
+    assert "best [bold]x 0.5" in buf.getvalue()
 
 
 def test_no_stale_bar_after_an_error():
