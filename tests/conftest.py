@@ -39,3 +39,33 @@ def _load_example(name: str):
 @pytest.fixture(scope="session")
 def load_example():
     return _load_example
+
+
+class MainIn:
+    """``gadesign.cli.main(ARGS)`` in this process, ``{d}`` in ARGS standing for the test's
+    ``tmp_path``: ``main_in(args)`` gives ``(rc, stdout, stderr)``; ``main_in.refused(args,
+    words)`` asserts a bad input's one ``error:`` line (exit 2, no traceback, no internal
+    error) containing ``words`` and returns it."""
+
+    def __init__(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.tmp_path, self.capsys = tmp_path, capsys
+
+    def __call__(self, args: list[str]) -> tuple[int, str, str]:
+        from gadesign.cli import main
+
+        rc = main([a.replace("{d}", str(self.tmp_path)) for a in args])
+        out, err = self.capsys.readouterr()
+        return rc, out, err
+
+    def refused(self, args: list[str], words: str) -> str:
+        rc, _, err = self(args)
+        lines = err.strip().splitlines()
+        assert rc == 2 and len(lines) == 1 and lines[0].startswith("error:"), (rc, err)
+        assert words in lines[0], lines[0]
+        assert "Traceback" not in err and "internal error" not in err
+        return lines[0]
+
+
+@pytest.fixture
+def main_in(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> MainIn:
+    return MainIn(tmp_path, capsys)
