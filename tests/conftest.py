@@ -69,3 +69,15 @@ class MainIn:
 @pytest.fixture
 def main_in(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> MainIn:
     return MainIn(tmp_path, capsys)
+
+
+@pytest.fixture
+def installed(site: Path, monkeypatch: pytest.MonkeyPatch):
+    """The plugin distribution the test module's own ``site`` fixture writes (a module and
+    its dist-info), on sys.path, with the registry's cache cleared around the test."""
+    from gadesign.registry import problem_entries
+
+    monkeypatch.syspath_prepend(str(site))
+    problem_entries.cache_clear()
+    yield site
+    problem_entries.cache_clear()

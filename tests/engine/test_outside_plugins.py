@@ -16,7 +16,7 @@ import pytest
 from gadesign.errors import ConfigError, GadesignError
 from gadesign.genomes import RealVector
 from gadesign.problem import Evaluation, Objective
-from gadesign.registry import make_problem, problem_entries
+from gadesign.registry import make_problem
 
 PLUGIN = '''
 """Outside plugins for gadesign's tests (written from docs/plugins.md)."""
@@ -297,15 +297,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (fork / "METADATA").write_text("Metadata-Version: 2.1\nName: outside-fork\nVersion: 0.1\n")
     (fork / "entry_points.txt").write_text("[gadesign.problems]\noutside-twice = outside_plugs:needs_size\n")
     return root
-
-
-@pytest.fixture
-def installed(site: Path, monkeypatch: pytest.MonkeyPatch):
-    """The plugin distribution on sys.path, with the registry's cache cleared around the test."""
-    monkeypatch.syspath_prepend(str(site))
-    problem_entries.cache_clear()
-    yield site
-    problem_entries.cache_clear()
 
 
 def gadesign(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pytest
 
-from gadesign.registry import problem_entries
 from gadesign.runstore import front_to_csv
 
 PLUGIN = r'''
@@ -97,14 +96,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: outside-results-plugs\nVersion: 0.1\n")
     (info / "entry_points.txt").write_text(ENTRY_POINTS, encoding="utf-8")
     return root
-
-
-@pytest.fixture
-def installed(site: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.syspath_prepend(str(site))
-    problem_entries.cache_clear()
-    yield site
-    problem_entries.cache_clear()
 
 
 def gadesign(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
