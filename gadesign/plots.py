@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from gadesign.atomic import atomic_path  # noqa: E402
+from gadesign.figures import save_figure  # noqa: E402
 
 
 NAME_CHARS, UNIT_CHARS = 60, 24  # longer names and units are cut short in figures (front.json has them whole)
@@ -53,10 +53,8 @@ def wrap(text: str, width: int = 40) -> str:
 
 
 def save(fig: plt.Figure, path: Path) -> Path:
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120, bbox_inches="tight", format=path.suffix.lstrip(".") or "png")
-    plt.close(fig)
-    return path
+    """Write ``fig`` atomically at 120 dpi and close it (:func:`gadesign.figures.save_figure`)."""
+    return save_figure(fig, path)
 
 
 def front_figure(front: dict[str, Any], true_front: np.ndarray | None = None) -> plt.Figure:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gadesign.atomic import atomic_path
+from gadesign.figures import save_figure
 
 if TYPE_CHECKING:
     from gadesign_problems.antenna.solution import Solution
@@ -114,14 +114,7 @@ def plot_cuts(sol: "Solution", freq_index: int = 0, phi_cuts: tuple[float, ...] 
 
 def save(fig: Any, path: str | Path, dpi: int = 120) -> Path:
     """Write a figure atomically and close it."""
-    import matplotlib.pyplot as plt
-
-    with atomic_path(path) as tmp:
-        # the format from the target's suffix (none: PNG), never from the temporary name's
-        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", pad_inches=0.15,  # no label clipped at the edge
-                    format=Path(path).suffix.lstrip(".").lower() or "png")
-    plt.close(fig)
-    return Path(path)
+    return save_figure(fig, path, dpi, pad_inches=0.15)  # no label clipped at the edge
 
 
 def plot_summary(ant: "Antenna", sol: "Solution", freq_index: int = 0) -> Any:

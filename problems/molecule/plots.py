@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from gadesign.plots import save  # noqa: E402
+from gadesign.figures import save_figure as _save  # noqa: E402
 from gadesign_problems.molecule.search import Candidate  # noqa: E402
 
 
@@ -71,4 +71,4 @@ def plot_candidate_front(candidates: Sequence[Candidate], truth: str | None = No
 
 def save_figure(fig: plt.Figure, path: str | Path) -> Path:
     """Write ``fig`` atomically (format from the suffix) and close it."""
-    return save(fig, Path(path))
+    return _save(fig, path)

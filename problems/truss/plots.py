@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 
-from gadesign.atomic import atomic_path
+from gadesign.figures import save_figure as save_atomically
 from gadesign_problems.truss.fem import Analysis
 from gadesign_problems.truss.structure import Truss
 
@@ -181,6 +181,4 @@ def plot_front(weights: Sequence[float], compliances: Sequence[float], truss: Tr
 
 def save_figure(fig, path: str | os.PathLike[str], dpi: int = 130) -> None:
     """Save ``fig`` atomically (the format follows the suffix; none: PNG) and close it."""
-    with atomic_path(path) as tmp:    # format from the target, never the temporary name
-        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=os.path.splitext(path)[1].lstrip(".").lower() or "png")
-    plt.close(fig)
+    save_atomically(fig, path, dpi)
