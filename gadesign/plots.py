@@ -57,6 +57,15 @@ def save(fig: plt.Figure, path: Path) -> Path:
     return save_figure(fig, path)
 
 
+def whole_number_ticks(ax: Any, values: Sequence[int]) -> None:
+    """x ticks on whole numbers only (members, generations: no tick between two of them):
+    each value when there are at most ten, else steps of 1, 2, 5 or 10."""
+    if len(values) <= 10:
+        ax.set_xticks(values)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+
+
 def front_figure(front: dict[str, Any], true_front: np.ndarray | None = None) -> plt.Figure:
     """Scatter of the front in its own objective units (parallel coordinates for > 3)."""
     objs = front["objectives"]
@@ -67,10 +76,7 @@ def front_figure(front: dict[str, Any], true_front: np.ndarray | None = None) ->
         fig, ax = plt.subplots(figsize=(5, 3))
         ax.plot(np.arange(len(F)), F[:, 0], "o")
         ax.set_xlabel("member")
-        if len(F) <= 10:  # members are numbered 0, 1, ...: no tick between two of them
-            ax.set_xticks(range(len(F)))
-        else:
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+        whole_number_ticks(ax, range(len(F)))  # members are numbered 0, 1, ...
         ax.set_ylabel(_label(objs[0]))
     elif len(objs) == 2:
         fig, ax = plt.subplots(figsize=(5.5, 4.5))
@@ -148,10 +154,7 @@ def convergence_figure(logbook: Sequence[dict[str, Any]], objectives: Sequence[d
         ax.set_ylabel(f"best feasible {_label(objectives[0])}")
         ax.set_title(f"{name}best feasible {plain(objectives[0]['name'], NAME_CHARS)} per generation", fontsize=10)
     ax.set_xlabel("generation")
-    if len(gens) <= 10:  # generations are whole numbers: no tick between two of them
-        ax.set_xticks(gens)
-    else:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    whole_number_ticks(ax, gens)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
