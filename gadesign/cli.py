@@ -26,6 +26,7 @@ from typing import Any, Optional, Sequence
 def _interrupted_while_starting(signum: int, frame: object) -> None:
     """Ctrl-C while the command line is still being imported (half a second): one line
     and exit 130, not a KeyboardInterrupt traceback out of the console script."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the exit short
     sys.stderr.write("interrupted\n")
     raise SystemExit(130)
 
@@ -721,19 +722,50 @@ _stopped_at: list[float] = []  # when the first Ctrl-C or stop signal of this co
 #: must not cut the checkpoint the first one is writing (it gave 'internal error:
 #: RuntimeError: release unlocked lock' from inside a lock); a later one still interrupts.
 SIGNAL_GRACE_S = 1.0
+#: A signal that comes while a module is being imported, or code compiled from a string
+#: runs, is delivered again this many seconds later, up to :data:`DEFER_LIMIT_S` in all.
+DEFER_STEP_S = 0.05
+DEFER_LIMIT_S = 2.0
+
+
+def _in_import_or_exec(frame: Any) -> bool:
+    """True while ``frame`` or a caller is inside the import system, or inside code
+    compiled from a string (``exec``/``eval``: dataclasses, numpy.f2py). A KeyboardInterrupt
+    raised there breaks a half-imported module ('ImportError: initialization failed'), and
+    one that passes through ``exec``/``eval`` makes CPython end the process by SIGINT at
+    exit even though it was caught (exit -2, not 130 or 143)."""
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name.startswith("<frozen importlib") or name == "<string>":
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _stop_handler(owner: int) -> Any:
     """A handler that turns Ctrl-C, SIGTERM and SIGHUP into KeyboardInterrupt in process
-    ``owner``, once per :data:`SIGNAL_GRACE_S`. A worker process forked from it inherits
-    the handler: there the signal is ignored while ``owner`` lives (it shuts its workers
-    down), and ends the worker when ``owner`` is gone (an orphan must stay killable)."""
+    ``owner``, once per :data:`SIGNAL_GRACE_S`. A signal that comes during an import (or
+    ``exec``) is delivered again after it, within :data:`DEFER_LIMIT_S`. A worker process
+    forked from it inherits the handler: there the signal is ignored while ``owner``
+    lives (it shuts its workers down), and ends the worker when ``owner`` is gone (an
+    orphan must stay killable)."""
+    deferred_since: list[float] = []
+
     def handler(signum: int, frame: object) -> None:
         if os.getpid() != owner:
             if os.getppid() == owner:
                 return
             os._exit(128 + signum)
         now = time.monotonic()
+        if _in_import_or_exec(frame) and not _stopped_at:
+            if not deferred_since:
+                deferred_since.append(now)
+            if now - deferred_since[0] < DEFER_LIMIT_S:
+                later = threading.Timer(DEFER_STEP_S, os.kill, (owner, signum))
+                later.daemon = True
+                later.start()
+                return
+        deferred_since.clear()
         if _stopped_at and now - _stopped_at[-1] < SIGNAL_GRACE_S:
             return  # the first one is being handled
         _stopped_at.append(now)

@@ -96,6 +96,44 @@ def test_ctrl_c_while_starting_is_one_line(tmp_path):
         assert len(lines) == 1 and lines[0].startswith("interrupted"), err
 
 
+STOP_INSIDE = """
+import os, signal, sys, time
+from gadesign import cli
+sys.path.insert(0, sys.argv[2])
+with cli._stop_signals():
+    try:
+        if sys.argv[1] == "exec":  # as dataclasses and numpy.f2py do while importing
+            exec("os.kill(os.getpid(), signal.SIGTERM)\\nfor _ in range(10): time.sleep(0.02)")
+        else:
+            import slow_module
+        for _ in range(100):
+            time.sleep(0.02)
+        print("no interrupt")
+    except KeyboardInterrupt:
+        cut = sys.argv[1] == "import" and not hasattr(sys.modules.get("slow_module"), "DONE")
+        print("import cut" if cut else "import whole")
+        sys.exit(cli._interrupt_code())
+"""
+
+
+@pytest.mark.parametrize("where", ["exec", "import"])
+def test_stop_signal_inside_exec_or_import_waits_for_it(tmp_path, where):
+    """A signal that came while code compiled from a string ran (a dataclass being made,
+    numpy.f2py's eval) ended the process by SIGINT after the one-line message: CPython
+    marks a KeyboardInterrupt that passes through exec/eval as unhandled, even when it is
+    caught (the CI saw exit -2 instead of 130). One that came during an import broke the
+    module ('internal error: ImportError: initialization failed'). Now such a signal is
+    delivered again once the exec or import is over: exit 143, the module whole."""
+    (tmp_path / "slow_module.py").write_text(
+        "import os, signal, time\nos.kill(os.getpid(), signal.SIGTERM)\n"
+        "for _ in range(10):\n    time.sleep(0.02)\nDONE = True\n")
+    (tmp_path / "stop_inside.py").write_text(STOP_INSIDE)  # run with -m, as `python -m gadesign` is
+    res = subprocess.run([sys.executable, "-m", "stop_inside", where, str(tmp_path)], capture_output=True,
+                         text=True, timeout=60, cwd=tmp_path, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    assert res.returncode == 143, (res.returncode, res.stdout, res.stderr)
+    assert res.stdout.strip() == "import whole", res.stdout
+
+
 @pytest.mark.parametrize("second", [signal.SIGTERM])
 def test_double_tap_of_ctrl_c(tmp_path, cli, reference, second):
     """Ctrl-C pressed twice (or Ctrl-C, then kill): the second signal cut the first one's
