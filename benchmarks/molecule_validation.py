@@ -539,6 +539,43 @@ def phosphorus_choice() -> dict:
     return out
 
 
+def tox21_choice() -> dict:
+    """The list before (the project's 322, MassBank's open records, Human-GEM's metabolites)
+    against the same list with the Tox21 10K library's compounds (drugs, pesticides,
+    industrial chemicals; tests/data/molecule/development/make_prior_list.py --tox21), on
+    four development query sets: the three of :func:`development_query_sets` and 300 Tox21
+    compounds of the list (seed 153), the validation set's Gaussian noise, 3 and 7 peaks,
+    CHNOPS + each compound's halogens, each prior fitted without the queried formulas.
+    Pre-registered rule (benchmarks/out/molecule_tox21_rule.txt, written before the run):
+    the Tox21 list is taken iff it puts more development queries first, summed over the four
+    sets and both peak counts, than the list before."""
+    listed = [(Formula(f).hill, Formula(f).counts, source) for _, f, source in read_list()]
+    sets = {**development_query_sets(), "Tox21 (300)": massbank_queries(seed=153, source="tox21")}
+    out: dict = {}
+    for set_name, cases in sets.items():
+        held = {c["formula"] for c in cases}
+        models = {"list before (project, MassBank, Human-GEM)": fit([c for h, c, src in listed
+                                                                    if h not in held and not src.startswith("tox21")]),
+                  "list with Tox21": fit([c for h, c, _ in listed if h not in held])}
+        for n_peaks in (3, 7):
+            pools = development_pools(cases, n_peaks)
+            ranks: dict = {}
+            for name, model in models.items():
+                first, top3, ranks[name] = rerank(pools, model)
+                out.setdefault(name, {}).setdefault(set_name, {})[f"{n_peaks}_peaks"] = {
+                    "top1": first, "top3": top3, "cases": len(pools)}
+                print(f"{set_name}, {n_peaks} peaks, {name}: first {first}, top 3 {top3} of {len(pools)}", flush=True)
+            a, b = ranks.values()
+            out.setdefault("changed", {}).setdefault(set_name, {})[f"{n_peaks}_peaks"] = [
+                (truth, ra, rb) for (truth, *_), ra, rb in zip(pools, a, b) if ra != rb]
+    totals = {name: sum(v["top1"] for per_set in out[name].values() for v in per_set.values())
+              for name in out if name != "changed"}
+    before, after = totals.values()
+    out["totals_first"] = totals
+    out["taken"] = after > before
+    return out
+
+
 INTENSITY_MODELS = {"5 %, 0.002 (the default before)": (0.05, 0.002),
                     "3 %, 0.0005 (the sets' own noise)": (0.03, 0.0005),
                     "8 %, 0.02 (SIRIUS' ms1 defaults)": (0.08, 0.02)}
@@ -823,7 +860,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="first N cases only")
     parser.add_argument("--draws", type=int, default=10, help="--part redraw: fresh noise draws of the set")
     parser.add_argument("--part", choices=("declared", "broad", "uniform", "ablation", "development", "ambiguity",
-                                                     "variants", "scoring", "rulecosts", "intensity", "phosphorus", "misses",
+                                                     "variants", "scoring", "rulecosts", "intensity", "phosphorus", "tox21", "misses",
                                                      "redraw", "redraw-uniform", "isotope-scale", "told-noise",
                                                      "told-model", "all"),
                         default="all")
@@ -968,6 +1005,7 @@ def main() -> None:
     for part, key, choice in (("rulecosts", "rule_costs", rule_cost_choice),
                               ("intensity", "intensity", intensity_choice),
                               ("phosphorus", "phosphorus_given_oxygen", phosphorus_choice),
+                              ("tox21", "tox21_list", tox21_choice),
                               ("isotope-scale", "isotope_scale", isotope_scale_choice)):
         if args.part in (part, "all"):            # into the scoring file: development evidence too
             add_to_scoring_file(key, choice)

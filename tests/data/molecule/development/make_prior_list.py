@@ -30,6 +30,18 @@ negative charge (the model writes the pH 7.3 species). The same filters and excl
 for MassBank apply, and a metabolite already listed (same InChIKey first block or name) is
 not listed twice.
 
+With ``--tox21 PATH/TO/tox21-clone [COMMIT]`` the compounds of the Tox21 10K library are
+added (tox21.csv of https://github.com/UnixJunkie/tox21, a copy of MoleculeNet's Tox21 set,
+deepchem/datasets/tox21.csv; Wu et al., Chem. Sci. 9:513, 2018; Tox21 data are US-government
+work of NIH/NCATS, NIEHS/NTP, EPA and FDA, in the public domain): drugs of the NCATS
+Pharmaceutical Collection, pesticides and industrial chemicals, where MassBank's open records
+and Human-GEM rarely show a phosphine oxide, a phosphorothioate with a halogen or a
+nitrogen-rich kinase inhibitor. Each SMILES is reduced to its charge parent (RDKit
+rdMolStandardize: the largest organic fragment, neutralised: a drug listed as its
+hydrochloride gives the free base), one row per InChIKey first block not listed above; the
+same filters and exclusions apply, and the 40 compounds of benchmarks/molecule_blind.py are
+left out too (that rehearsal checks that no list holds them).
+
 Nothing is downloaded: the clones are given on the command line.
 """
 
@@ -124,11 +136,49 @@ def inchikey14(inchi: str) -> str:
         return ""
 
 
+def tox21_compounds(repo: str, commit: str) -> list[tuple[str, str, str]]:
+    """(Tox21 id, formula of the charge parent, InChIKey first block) per row of tox21.csv at
+    ``commit`` whose SMILES RDKit reads."""
+    from rdkit import Chem, RDLogger
+    from rdkit.Chem.MolStandardize import rdMolStandardize
+    from rdkit.Chem.rdMolDescriptors import CalcMolFormula
+
+    RDLogger.DisableLog("rdApp.*")
+    text = subprocess.run(["git", "-C", repo, "show", f"{commit}:tox21.csv"], capture_output=True, text=True,
+                          check=True).stdout
+    rows = []
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        *_, ident, smiles = line.split(",")
+        mol = Chem.MolFromSmiles(smiles)
+        if mol is None:
+            continue
+        try:
+            parent = rdMolStandardize.ChargeParent(mol)
+        except Exception:                            # noqa: BLE001 - RDKit refuses it: left out
+            continue
+        rows.append((ident.strip(), CalcMolFormula(parent), Chem.MolToInchiKey(parent)[:14]))
+    return rows
+
+
+def blind_formulas(formula_class) -> set[str]:
+    """Hill formulas of benchmarks/molecule_blind.py's 40 compounds."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("molecule_blind", HERE.parents[3] / "benchmarks" / "molecule_blind.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {formula_class(row[2]).hill for row in module.COMPOUNDS}
+
+
 def main() -> None:
     sys.path.insert(0, str(HERE.parents[3]))
     from gadesign_problems.molecule.formula import Formula, FormulaError
 
     args = sys.argv[1:]
+    tox = args[args.index("--tox21") + 1:] if "--tox21" in args else []
+    args = args[:args.index("--tox21")] if tox else args
     gem = args[args.index("--human-gem") + 1:] if "--human-gem" in args else []
     args = args[:args.index("--human-gem")] if gem else args
     repo = args[0]
@@ -198,6 +248,27 @@ def main() -> None:
             if f.hill in banned_formulas or (inchi.startswith("InChI=") and inchikey14(inchi) in listed_keys):
                 continue
             metabolites[ident] = (name, f.hill)
+    tox21: dict[str, tuple[str, str]] = {}
+    tox_commit = ""
+    if tox:
+        tox_commit = subprocess.run(["git", "-C", tox[0], "rev-parse", tox[1] if len(tox) > 1 else "HEAD"],
+                                    capture_output=True, text=True, check=True).stdout.strip()
+        listed_keys = {key for key in seen if "|" not in key}
+        blind = blind_formulas(Formula)
+        for ident, formula, key in tox21_compounds(tox[0], tox_commit):
+            if not key or key in listed_keys or key in tox21:
+                continue
+            try:
+                f = Formula(formula)
+            except FormulaError:
+                continue
+            if f.charge != 0 or not set(f.counts) <= ALLOWED or not f.counts.get("C"):
+                continue
+            if not 80 <= f.monoisotopic_mass <= 2000 or f.rdbe < 0 or f.rdbe != int(f.rdbe):
+                continue
+            if f.hill in banned_formulas or f.hill in blind:
+                continue
+            tox21[key] = (ident, f.hill)
     buf = io.StringIO()
     buf.write("# Development list of the formula prior (issue 15), made by "
               "tests/data/molecule/development/make_prior_list.py; columns: name, formula (Hill), source.\n"
@@ -210,7 +281,11 @@ def main() -> None:
               + (f"# and {len(metabolites)} metabolites of Human-GEM commit {gem_commit} "
                  "(https://github.com/SysBioChalmers/Human-GEM, CC BY 4.0; Robinson et al., Sci. Signal. 13:eaaz1482, "
                  "2020), neutral formulas, one row per metabolite not listed above; source = human-gem:METABOLITE.\n"
-                 if gem else ""))
+                 if gem else "")
+              + (f"# and {len(tox21)} compounds of the Tox21 10K library, tox21.csv of https://github.com/UnixJunkie/tox21 "
+                 f"commit {tox_commit} (MoleculeNet's Tox21 set; US-government data, public domain): charge parents "
+                 "(RDKit), one row per InChIKey first block not listed above, none of benchmarks/molecule_blind.py; "
+                 "source = tox21:ID:INCHIKEY14.\n" if tox else ""))
     w = csv.writer(buf, lineterminator="\n")
     for name, _, formula in own:
         w.writerow((name, Formula(formula).hill, "project list"))
@@ -218,8 +293,10 @@ def main() -> None:
         w.writerow((name, formula, f"massbank:{contributor}:{'' if '|' in key else key}:{licence}"))
     for ident, (name, formula) in sorted(metabolites.items()):
         w.writerow((name, formula, f"human-gem:{ident}"))
+    for key, (ident, formula) in sorted(tox21.items(), key=lambda kv: kv[1][0]):
+        w.writerow(("", formula, f"tox21:{ident}:{key}"))
     (HERE.parents[3] / "problems" / "molecule" / "prior_formulas.csv").write_text(buf.getvalue())
-    print(f"{len(own)} + {len(seen)} + {len(metabolites)} compounds written")
+    print(f"{len(own)} + {len(seen)} + {len(metabolites)} + {len(tox21)} compounds written")
 
 
 if __name__ == "__main__":
