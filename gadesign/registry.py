@@ -96,6 +96,16 @@ class ProblemEntry:
                 for p in sig.parameters.values()
                 if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
 
+    def accepts_none(self) -> set[str]:
+        """Keyword parameters whose annotation admits None (``float | None``, ``Optional[int]``)."""
+        sig = inspect.signature(self.factory())
+        out = set()
+        for p in sig.parameters.values():
+            text = p.annotation if isinstance(p.annotation, str) else repr(p.annotation)
+            if p.annotation is inspect.Parameter.empty or "None" in text or "Optional" in text or "Any" in text:
+                out.add(p.name)
+        return out
+
 
 def parameter_docs(doc: str, names: list[str]) -> dict[str, str]:
     """What a docstring says about each of ``names``: the text after ````name````:,
@@ -187,7 +197,7 @@ def make_problem(name: str, params: dict[str, Any] | None = None) -> Problem:
                     and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
         raise ConfigError(f"problem {name!r} needs " + ", ".join(f"--set {r}=VALUE" for r in required)
                           + f" (parameters: {', '.join(allowed) or 'none'})") from None
-    _check_types(name, entries[name].parameters(), params)
+    _check_types(name, entries[name].parameters(), params, entries[name].accepts_none())
     _check_input_files(entries[name], params)
     try:
         problem = factory(**params)
@@ -222,12 +232,19 @@ def _check_input_files(entry: ProblemEntry, params: dict[str, Any]) -> None:
             check_input_file(value, f"file for --set {key}")
 
 
-def _check_types(problem: str, defaults: dict[str, Any], params: dict[str, Any]) -> None:
+def _check_types(problem: str, defaults: dict[str, Any], params: dict[str, Any],
+                 accepts_none: set[str] = frozenset()) -> None:  # type: ignore[assignment]
     """A value whose type cannot stand for the parameter's default (a word where a number
-    is expected, say) is refused with a message naming the parameter."""
+    is expected, say; None where the annotation does not admit it) is refused with a
+    message naming the parameter."""
     for key, value in params.items():
         default = defaults.get(key)
-        if default is None or value is None:
+        if default is None:
+            continue
+        if value is None:
+            if key not in accepts_none and isinstance(default, (bool, int, float, str)):
+                raise ConfigError(f"problem {problem!r}: parameter {key!r} expects {type(default).__name__} "
+                                  f"(default {default!r}), got None")
             continue
         if isinstance(default, bool):
             ok = isinstance(value, bool)
