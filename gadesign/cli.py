@@ -505,16 +505,56 @@ def _show(folder: Path, run_dir: Path, limit: int, as_json: bool) -> None:
     extra_cols: list[str] = []
     for _, extra in rows:
         extra_cols += [k for k in extra if k not in extra_cols]
-    for col in extra_cols:
-        table.add_column(escape(col), justify="right")
-    for base, extra in rows:
-        table.add_row(*base, *(escape(_format(extra.get(c, ""))) for c in extra_cols))
-    out.print(table)
+    extra_cells = [[_format(extra.get(c, "")) for c in extra_cols] for _, extra in rows]
+    base_headers = ["#", *(f"{o['name']}{' [' + o['unit'] + ']' if o.get('unit') else ''} ({o['direction']})"
+                           for o in front["objectives"]), "violation"]
+    needs = [_column_need(h, [base[j] for base, _ in rows]) for j, h in enumerate(base_headers)]
+    extra_needs = [_column_need(c, [r[j] for r in extra_cells]) for j, c in enumerate(extra_cols)]
+    width = out.width if out.is_terminal or "COLUMNS" in os.environ else None  # None: a file or pipe
+    shown = _columns_that_fit(needs, extra_needs, width)
+    for j in shown:
+        table.add_column(escape(extra_cols[j]), justify="right")
+    for (base, _), cells in zip(rows, extra_cells):
+        table.add_row(*base, *(escape(cells[j]) for j in shown))
+    headers = base_headers + [extra_cols[j] for j in shown]
+    for column, need, header in zip(table.columns, needs + [extra_needs[j] for j in shown], headers):
+        column.min_width = need  # numbers whole
+        column.max_width = need if width is not None else max(need, len(header))  # a header wraps between words
+    if width is None:  # to a file or pipe: the whole table, however wide
+        natural = 1 + sum(c.max_width + 3 for c in table.columns)
+        Console(highlight=False, soft_wrap=True, width=max(natural, len(table.title or ""))).print(table)
+    else:
+        out.print(table)
+    if len(shown) < len(extra_cols):
+        left = [extra_cols[j] for j in range(len(extra_cols)) if j not in shown]
+        out.print(escape(f"… {len(left)} more column(s) at this width: {', '.join(left)} "
+                         "(widen the terminal, or use --json)"))
     if len(front["members"]) > limit:
         out.print(f"… {len(front['members']) - limit} more (use --limit N to show more)")
     if summary_failures:
         _plugin_warning(f"problem {front['problem']!r}: its summary() failed on {len(summary_failures)} "
                         f"member(s), whose columns are left out ({summary_failures[0]})")
+
+
+def _column_need(header: str, cells: list[str]) -> int:
+    """Characters a table column needs to show every cell whole: its longest cell, or its
+    header's longest word (headers wrap between words)."""
+    return max([len(c) for c in cells] + [len(w) for w in header.split()] + [1])
+
+
+def _columns_that_fit(base: list[int], extra: list[int], width: int | None) -> list[int]:
+    """Indices of the ``extra`` columns (in order) that fit beside the ``base`` columns
+    (always shown) in ``width`` characters, each column taking its need plus 3 (padding
+    and rule); all of them when ``width`` is None (output to a file or pipe)."""
+    if width is None:
+        return list(range(len(extra)))
+    used = 1 + sum(n + 3 for n in base)
+    shown = []
+    for j, n in enumerate(extra):
+        if used + n + 3 <= width:
+            shown.append(j)
+            used += n + 3
+    return shown
 
 
 @app.command("plot")

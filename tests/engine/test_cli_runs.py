@@ -450,3 +450,24 @@ def test_every_problem_parameter_has_a_meaning():
     missing = [f"{name}.{p}" for name, entry in problem_entries().items()
                for p, _, _, meaning in entry.parameter_table() if not meaning]
     assert not missing, missing
+
+
+def test_show_keeps_numbers_whole_at_any_width(cli, tmp_path):
+    """`show` at 80 columns cut every number of an eleven-column front ('1.7…', 'gai…'):
+    now the objectives and violation are always shown whole, the problem's own columns
+    that do not fit are left out and named, and output to a pipe or file is the whole table."""
+    run = tmp_path / "tr"
+    res = cli("evolve", "truss-10bar", "--pop", "8", "--generations", "2", "--seed", "1", "-q", "--out", str(run))
+    assert res.returncode == 0, res.stderr
+    member = json.loads((run / "front.json").read_text())["members"][0]
+    weight = f"{member['objectives'][0]:.6g}"
+    narrow = cli("show", str(run), "--limit", "1", env={"COLUMNS": "60"})
+    assert narrow.returncode == 0, narrow.stderr
+    assert weight in narrow.stdout and "…" not in narrow.stdout.split("\n… ")[0], narrow.stdout
+    assert max(len(line) for line in narrow.stdout.splitlines() if line[:1] in "┏┃┡│└") <= 60
+    assert "more column(s) at this width: " in narrow.stdout and "max_disp_ratio" in narrow.stdout
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    piped = subprocess.run([sys.executable, "-m", "gadesign", "show", str(run), "--limit", "1"], capture_output=True,
+                           text=True, env={**env, "OPENBLAS_NUM_THREADS": "1"}, timeout=120)
+    assert piped.returncode == 0, piped.stderr
+    assert "…" not in piped.stdout and all(c in piped.stdout for c in ("members", "max_stress_ratio", "max_disp_ratio"))
