@@ -89,8 +89,12 @@ if hasattr(os, "register_at_fork"):
 
 
 def default_run_dir(problem: str, seed: int, root: Path = Path("results")) -> Path:
+    """``root/<problem>-<UTC time>-<seed>``: one folder, whatever the problem's name holds
+    (a plugin's entry point named ``lab/beam`` or ``..`` gave nested or escaping folders;
+    characters other than letters, digits, ``.``, ``_`` and ``-`` become ``_``)."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    return root / f"{problem}-{stamp}-{seed}"
+    name = re.sub(r"[^\w.-]", "_", problem).lstrip(".") or "problem"
+    return root / f"{name}-{stamp}-{seed}"
 
 
 class RunStore:

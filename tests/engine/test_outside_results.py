@@ -363,3 +363,14 @@ def test_report_caption_of_a_run_without_hypervolume(capsys, tmp_path: Path) -> 
 
     html = build_report(run)
     assert "Convergence: best feasible f1 per generation" in html and "Convergence: hypervolume" not in html
+
+
+@pytest.mark.parametrize("name", ["lab/beam", "../escape", "a\\b c", ".hidden", "ünïcode"])
+def test_default_run_folder_is_one_folder_whatever_the_problem_name(name: str) -> None:
+    """A plugin problem named 'lab/beam' (entry-point names may hold '/') put its default
+    run in results/lab/beam-..., and '../escape' outside results/."""
+    from gadesign.runstore import default_run_dir
+
+    path = default_run_dir(name, 7, Path("results"))
+    assert path.parent == Path("results") and path.name.endswith("-7") and not path.name.startswith(".")
+    assert re.fullmatch(r"[\w.-]+", path.name), path
