@@ -45,7 +45,12 @@ class BinaryVector(DiscreteVector):
         return X ^ (rng.random(X.shape) < self.mutation_prob).astype(np.uint8)
 
     def repair(self, x: np.ndarray) -> np.ndarray:
-        return (np.asarray(x) != 0).astype(np.uint8)
+        """The nearest bit string: values from a plugin's own operator or a DEAP blend are
+        rounded (>= 0.5 is 1) and clipped to 0/1, as IntegerVector rounds (0.3 was read as 1)."""
+        arr = np.asarray(x)
+        if arr.dtype == bool or np.issubdtype(arr.dtype, np.integer):
+            return (arr > 0).astype(np.uint8)
+        return (arr.astype(float) >= 0.5).astype(np.uint8)
 
     def to_json(self, x: np.ndarray) -> list[int]:
         return [int(v) for v in x]

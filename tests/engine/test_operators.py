@@ -141,3 +141,13 @@ def test_cut_and_splice_keeps_all_genes():
     c1, c2 = g.crossover(a, b, rng)
     genes = sorted(int(x[0]) for x in c1 + c2)
     assert genes == sorted([*range(5), *range(100, 107)])
+
+
+def test_binary_repair_is_the_nearest_bit_string():
+    """BinaryVector.repair read any non-zero value as 1 (0.3 -> 1, -1 -> 1), unlike
+    IntegerVector, which rounds to the nearest allowed value."""
+    g = BinaryVector(6)
+    assert g.repair(np.array([0.3, 0.5, 0.7, -1.0, 1.4, 0.0])).tolist() == [0, 1, 1, 0, 1, 0]
+    assert g.repair(np.array([0, 1, 2, -1, 1, 0])).tolist() == [0, 1, 1, 0, 1, 0]
+    assert g.repair(np.array([True, False, True, False, False, True])).tolist() == [1, 0, 1, 0, 0, 1]
+    assert g.repair(np.array([0.3, 0.5, 0.7, -1.0, 1.4, 0.0])).dtype == np.uint8
