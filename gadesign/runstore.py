@@ -519,9 +519,10 @@ def rows_to_csv(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def front_to_csv(front: dict[str, Any]) -> str:
-    """One row per member: index, objectives (with units in the header), total violation,
-    the genome as compact JSON. An objective whose header would repeat another column's
-    (an objective named ``genome``, say) gets `` (objective)`` appended, so no column is
+    """One row per member: index, objectives (with units in the header), each constraint's
+    violation (``NAME (violation)``, 0 where it holds), total violation, the genome as
+    compact JSON. A header that would repeat another column's (an objective named
+    ``genome``, say) gets `` (objective)`` or `` (constraint)`` appended, so no column is
     lost to a reader that keys rows by header."""
     fixed = ("member", "total_violation", "genome")
     names: list[str] = []
@@ -530,10 +531,20 @@ def front_to_csv(front: dict[str, Any]) -> str:
         while name in fixed or name in names:
             name += " (objective)"
         names.append(name)
+    constraints = front.get("constraints") or []
+    n_violations = {len(m["violations"]) for m in front["members"]}
+    if n_violations != {len(constraints)}:  # a front without names for its constraints: total only
+        constraints = []
+    for c in constraints:
+        name = f"{c} (violation)"
+        while name in fixed or name in names:
+            name += " (constraint)"
+        names.append(name)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["member", *names, "total_violation", "genome"])
     for i, m in enumerate(front["members"]):
-        writer.writerow([i, *("" if v is None else v for v in m["objectives"]), sum(m["violations"]),
+        writer.writerow([i, *("" if v is None else v for v in m["objectives"]),
+                         *(m["violations"] if constraints else []), sum(m["violations"]),
                          json.dumps(m["genome"], separators=(",", ":"))])
     return out.getvalue()

@@ -374,3 +374,19 @@ def test_default_run_folder_is_one_folder_whatever_the_problem_name(name: str) -
     path = default_run_dir(name, 7, Path("results"))
     assert path.parent == Path("results") and path.name.endswith("-7") and not path.name.startswith(".")
     assert re.fullmatch(r"[\w.-]+", path.name), path
+
+
+def test_front_csv_has_each_constraints_violation(tmp_path: Path, cli) -> None:
+    """front.csv gave only the total violation: an engineer could not see which of OSY's six
+    constraints a design breaks without reading front.json. Now each named constraint has
+    its column, equal to front.json's value, beside the total."""
+    run = tmp_path / "osy"
+    res = cli("evolve", "osy", "--pop", "4", "--generations", "0", "--seed", "4", "-q", "--out", str(run))
+    assert res.returncode == 0, res.stderr
+    front = json.loads((run / "front.json").read_text())
+    rows = list(csv.DictReader(io.StringIO((run / "front.csv").read_text())))
+    assert front["constraints"] == ["g1", "g2", "g3", "g4", "g5", "g6"]
+    assert len({v for m in front["members"] for v in m["violations"]}) > 2  # distinct values: order is checked
+    for row, m in zip(rows, front["members"], strict=True):
+        assert [float(row[f"{c} (violation)"]) for c in front["constraints"]] == m["violations"]
+        assert float(row["total_violation"]) == sum(m["violations"])
