@@ -256,13 +256,28 @@ def _pick(records: list[dict], path: Path, scan: int | None, rt: float | None,
     if not records:
         raise FormulaError(f"{path}: no spectra in the file")
     if scan is not None:
-        r = next((r for r in records if r["scan"] == scan), None)
-        if r is None:
-            raise FormulaError(f"{path}: no spectrum with scan number {scan} "
-                               f"(scans {records[0]['scan']}..{records[-1]['scan']})")
+        matches = [r for r in records if r["scan"] == scan]
+        if not matches:
+            numbers = sorted({r["scan"] for r in records})
+            listed = (", ".join(map(str, numbers)) if len(numbers) <= 8
+                      else f"{numbers[0]}..{numbers[-1]}, not all of them")
+            raise FormulaError(f"{path}: no spectrum with scan number {scan} (scans {listed})")
+        # Waters native ids restart their scan numbers in every function; an MZmine export
+        # writes a feature's MS1 and MS2 blocks under one SCANS number
+        ms1_matches = [r for r in matches if r["level"] in (None, 1)]
+        if len(ms1_matches) > 1:
+            where = "; ".join(f"{r.get('id') or 'block ' + str(r.get('index', '?'))}"
+                              + ("" if r["rt"] is None else f" at {r['rt']:.3f} min") for r in ms1_matches[:4])
+            times = [r["rt"] for r in ms1_matches]
+            how = ("pick one with --rt MINUTES" if None not in times and len(set(times)) == len(times)
+                   else "no --rt tells them apart: save the one wanted in a file of its own")
+            raise FormulaError(f"{path}: {len(ms1_matches)} MS1 spectra carry scan number {scan} ({where}"
+                               f"{'; ...' if len(ms1_matches) > 4 else ''}): {how}")
+        r = ms1_matches[0] if ms1_matches else matches[0]
         if r["level"] not in (None, 1):
             ms1 = [x["scan"] for x in records if x["level"] in (None, 1)]
-            raise FormulaError(f"{path}: scan {scan} is an MS{r['level']} spectrum (fragments); the isotope "
+            raise FormulaError(f"{path}: scan {scan} is an MS{r['level']} spectrum (fragments"
+                               f"{': ' + r['why'] if r.get('why') else ''}); the isotope "
                                "envelope is read from an MS1 spectrum"
                                + (f" (MS1 scans: {', '.join(map(str, ms1[:8]))}{', ...' if len(ms1) > 8 else ''})"
                                   if ms1 else " and the file holds none"))
@@ -272,8 +287,10 @@ def _pick(records: list[dict], path: Path, scan: int | None, rt: float | None,
         return r
     ms1 = [r for r in records if r["level"] in (None, 1)]
     if not ms1:
-        raise FormulaError(f"{path}: no MS1 spectrum in the file (all {len(records)} are MS2 or higher: "
-                           "fragments, not the ion's isotope envelope)")
+        why = next((r["why"] for r in records if r.get("why")), None)
+        count = "its one spectrum is" if len(records) == 1 else f"all {len(records)} are"
+        raise FormulaError(f"{path}: no MS1 spectrum in the file ({count} MS2 or higher: "
+                           f"fragments, not the ion's isotope envelope{'; ' + why if why else ''})")
     if polarity:
         same = [r for r in ms1 if r.get("polarity") in (None, polarity)]
         if not same:
@@ -296,10 +313,14 @@ def _pick(records: list[dict], path: Path, scan: int | None, rt: float | None,
     return ms1[0]
 
 
-def _source(path: Path, record: dict) -> str:
-    """How a picked spectrum is named in the output: file, scan and retention time."""
+def _source(path: Path, record: dict, records: list[dict] | None = None) -> str:
+    """How a picked spectrum is named in the output: file, scan and retention time (and
+    its native id or title when another spectrum of ``records`` carries the same scan number)."""
     rt = "" if record["rt"] is None else f", RT {record['rt']:.3f} min"
-    return f"{path.name} scan {record['scan']}{rt}"
+    name = ""
+    if record.get("id") and sum(r["scan"] == record["scan"] for r in records or []) > 1:
+        name = f" ({record['id'][:60]})"
+    return f"{path.name} scan {record['scan']}{name}{rt}"
 
 
 def _read_mzml(path: Path, scan: int | None, rt: float | None, polarity: int | None = None) -> Peaks:
@@ -311,7 +332,7 @@ def _read_mzml(path: Path, scan: int | None, rt: float | None, polarity: int | N
             scans = (s.get("scanList") or {}).get("scan") or [{}]
             pos, neg = "positive scan" in s, "negative scan" in s
             sign = None if pos == neg else 1 if pos else -1      # both or neither: unknown
-            records.append({"scan": _scan_number(s.get("id", ""), index), "level": s.get("ms level"),
+            records.append({"scan": _scan_number(s.get("id", ""), index), "id": s.get("id"), "level": s.get("ms level"),
                             "rt": _rt_minutes(scans[0].get("scan start time")), "profile": "profile spectrum" in s,
                             "polarity": sign, "mz": s.get("m/z array"), "intensity": s.get("intensity array")})
     r = _pick(records, path, scan, rt, polarity)
@@ -323,7 +344,7 @@ def _read_mzml(path: Path, scan: int | None, rt: float | None, polarity: int | N
         raise FormulaError(f"{path.name} scan {r['scan']}: {len(mz)} m/z values but {len(intensity)} intensities")
     if r["profile"]:
         mz, intensity = _centroid(mz, intensity)
-    return Peaks(mz, intensity, _source(path, r))
+    return Peaks(mz, intensity, _source(path, r, records))
 
 
 _MGF_PARAM = re.compile(r"([A-Za-z][A-Za-z0-9_]*(?:\[\d+\])?)\s*=(.*)")
@@ -344,7 +365,11 @@ def _read_mgf(path: Path, scan: int | None, rt: float | None, polarity: int | No
     ``KEY=value`` parameters and peak lines ``m/z intensity [charge]``; parameters before
     the first block apply to every block. ``SCANS`` (else ``scan=N`` in the ``TITLE``, as
     msconvert writes it, else the block's position) numbers a spectrum, ``RTINSECONDS`` (a
-    time or a range, the start taken) times it, ``CHARGE`` gives the ion's charge."""
+    time or a range, the start taken) times it, ``CHARGE`` gives the ion's charge (else
+    ``IONMODE`` its polarity). ``MSLEVEL``/``MS_LEVEL`` 2 marks an MS/MS spectrum, as does,
+    without them, a precursor m/z (``PEPMASS``) most of whose intensity lies away from it
+    (:func:`_mgf_level`): those are never read as an isotope envelope. A ``CHARGE`` that is
+    no ion charge is refused when its spectrum is picked."""
     text = _read_text(path, "MGF file")
     defaults: dict[str, str] = {}
     records: list[dict] = []
@@ -383,8 +408,10 @@ def _read_mgf(path: Path, scan: int | None, rt: float | None, polarity: int | No
     if block is not None:
         raise FormulaError(f"{path}: the spectrum begun on line {block['line']} has no END IONS")
     r = _pick(records, path, scan, rt, polarity)
+    if r.get("error"):
+        raise FormulaError(r["error"])
     peaks = np.array(r["peaks"], dtype=float).reshape(-1, 2)
-    return Peaks(peaks[:, 0], peaks[:, 1], _source(path, r), r["charge"],
+    return Peaks(peaks[:, 0], peaks[:, 1], _source(path, r, records), r["charge"],
                  tuple(r["charges"]))
 
 
@@ -401,18 +428,66 @@ def _mgf_record(block: dict, index: int, path: Path) -> dict:
             raise FormulaError(f"{where}: RTINSECONDS={params['RTINSECONDS']!r} is not a time in seconds")
         rt = float(m.group(1)) / 60.0
     charges = _mgf_charges(params.get("CHARGE", ""))
+    error = None
     if params.get("CHARGE", "").strip() and not charges:   # was taken for "no charge stated"
-        raise FormulaError(f"{where}: CHARGE={params['CHARGE']!r} is not an ion charge such as 1+, 2- or "
-                           "'2+ and 3+'")
+        # refused when this spectrum is picked: GNPS libraries write CHARGE=0 on every MS2 block
+        error = (f"{where}: CHARGE={params['CHARGE']!r} is not an ion charge such as 1+, 2- or "
+                 "'2+ and 3+'")
     charge = charges[0] if len(set(charges)) == 1 else None
-    return {"scan": number, "level": None, "rt": rt, "charge": charge, "charges": sorted(set(charges)),
-            "polarity": None if charge is None else (1 if charge > 0 else -1), "peaks": block["peaks"]}
+    polarity = None if charge is None else (1 if charge > 0 else -1)
+    if polarity is None:       # GNPS, MZmine, MS-DIAL and matchms write the ion mode
+        mode = params.get("IONMODE", params.get("ION_MODE", params.get("POLARITY", ""))).strip().lower()
+        polarity = 1 if mode.startswith("pos") or mode == "+" else -1 if mode.startswith("neg") or mode == "-" else None
+    level, why = _mgf_level(params, block["peaks"])
+    return {"scan": number, "index": index + 1, "id": params.get("TITLE") or None, "level": level, "why": why,
+            "rt": rt, "charge": charge, "charges": sorted(set(charges)), "polarity": polarity,
+            "peaks": block["peaks"], "error": error}
+
+
+#: Envelope span around an MGF precursor m/z (Th): a Cl/Br cluster's precursor may be its
+#: M+2 or M+4 peak, and its envelope reaches about 10 Th above the monoisotopic peak.
+_PRECURSOR_SPAN = (-4.1, 10.1)
+
+
+def _mgf_level(params: dict[str, str], peaks: list[tuple[float, float]]) -> tuple[int | None, str | None]:
+    """The MS level of an MGF spectrum and, for an MS2 one not marked so, why it is taken
+    for one. ``MSLEVEL``/``MS_LEVEL`` (``2``, ``MS2``) states it. Without it, a spectrum
+    with a precursor m/z (``PEPMASS``, ``PRECURSOR_MZ``: MGF is the MS/MS peak-list format)
+    whose intensity lies mostly away from that precursor's isotope envelope is an MS/MS
+    spectrum of fragments; one whose peaks are the precursor's envelope (or without a
+    precursor m/z) is read as MS1."""
+    for key in ("MSLEVEL", "MS_LEVEL", "MS_LEVEL_", "MSLVL"):
+        value = params.get(key, "").strip()
+        if value:
+            m = re.search(r"(\d+)", value)
+            if m and int(m.group(1)) >= 1:
+                return int(m.group(1)), (f"{key}={value}" if int(m.group(1)) > 1 else None)
+    precursor = None
+    for key in ("PEPMASS", "PRECURSOR_MZ", "PRECURSORMZ"):
+        m = re.match(r"\s*(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+)", params.get(key, ""))
+        if m and float(m.group(1)) > 0:
+            precursor, name = float(m.group(1)), key
+            break
+    if precursor is None or not peaks:
+        return None, None
+    mz = np.array([p[0] for p in peaks])
+    intensity = np.array([p[1] for p in peaks])
+    total = float(intensity.sum())
+    if total <= 0:
+        return None, None
+    near = (mz >= precursor + _PRECURSOR_SPAN[0]) & (mz <= precursor + _PRECURSOR_SPAN[1])
+    share = float(intensity[near].sum()) / total
+    if share >= 0.5:
+        return None, None
+    return 2, (f"{100 * (1 - share):.0f} % of its intensity lies away from its precursor {name}="
+               f"{precursor:g}")
 
 
 #: Spectrum formats that are not read, by file suffix.
 _OTHER_FORMATS = {".mzxml": "mzXML", ".mzdata": "mzData", ".imzml": "imzML", ".raw": "vendor raw", ".wiff": "SCIEX WIFF",
                   ".d": "Agilent/Bruker .d", ".baf": "Bruker BAF", ".yep": "Bruker YEP", ".mz5": "mz5",
-                  ".mzmlb": "mzMLb", ".gz": "gzip-compressed", ".zip": "zip", ".xlsx": "Excel", ".xls": "Excel"}
+                  ".mzmlb": "mzMLb", ".mzdb": "mzDB", ".ms1": "MS1 (MSn text)", ".ms2": "MS2 (MSn text)",
+                  ".cms1": "CMS1", ".cms2": "CMS2", ".gz": "gzip-compressed", ".zip": "zip", ".xlsx": "Excel", ".xls": "Excel"}
 
 
 def _sniff(path: Path) -> str | None:
@@ -476,6 +551,10 @@ def read_spectrum(path: str | Path, scan: int | None = None, rt: float | None = 
         raise FormulaError(f"{peaks.source}: the spectrum has no peaks")
     if not (np.isfinite(peaks.mz).all() and np.isfinite(peaks.intensity).all()) or (peaks.intensity < 0).any():
         raise FormulaError(f"{peaks.source}: peaks with non-finite m/z or negative intensity")
+    if (peaks.mz <= 0).any():       # an m/z of 0 became "the measured mass must be positive, got 0.0"
+        bad = int((peaks.mz <= 0).sum())
+        raise FormulaError(f"{peaks.source}: peaks at m/z <= 0 ({bad} of {len(peaks.mz)}, the first at "
+                           f"{float(peaks.mz[peaks.mz <= 0][0]):g}): not the m/z array of a mass spectrum")
     return peaks
 
 

@@ -1,0 +1,106 @@
+"""Spectrum files from the wild: written by other software and kept in other projects'
+test data (pyteomics, matchms), copied unchanged into ``tests/data/molecule/wild/``
+(``SOURCES.md`` there names each one's repository, path, commit and licence), and one
+minimal file that ``make_wild.py`` writes with psims where no free real one was small
+enough. Every case here failed on the code before its fix: a spectrum read silently that
+should have been refused, or refused with a misleading line."""
+
+from __future__ import annotations
+
+import json
+
+import molmass
+import pytest
+
+from gadesign_problems.molecule.formula import FormulaError
+from gadesign_problems.molecule.spectrum import read_spectrum
+
+from .conftest import DATA
+
+WILD = DATA / "wild"
+F = ["molecule", "formula"]
+
+
+# --- MGF is the MS/MS peak-list format: fragments are no isotope envelope ---------------------
+@pytest.mark.parametrize("name, args, words", [
+    # a Mascot-style peptide MS/MS spectrum (PEPMASS 342.7, CHARGE=2): was read as an [M+2H]2+
+    # envelope of its y-ion at 530.33, and a formula of 1058.6 Da was ranked
+    ("pyteomics_example.mgf", [], "99 % of its intensity lies away from its precursor PEPMASS=342.706"),
+    ("pyteomics_test_annotated.mgf", ["--scan", "1"], "scan 1 is an MS2 spectrum (fragments: 100 % of its intensity"),
+    # MassBank spectra exported by matchms, MS_LEVEL=MS2: was read as the ion's envelope
+    ("matchms_remove_fingerprint.mgf", ["--scan", "1"], "scan 1 is an MS2 spectrum (fragments: MS_LEVEL=MS2)"),
+    ("matchms_remove_fingerprint.mgf", [], "all 5 are MS2 or higher"),
+    # a GNPS library export: MSLEVEL=2 and CHARGE=0 ("unknown") on every block; was refused
+    # as "CHARGE='0' is not an ion charge" for a file that holds no MS1 spectrum at all
+    ("matchms_testdata.mgf", [], "no MS1 spectrum in the file (all 30 are MS2 or higher"),
+    ("matchms_testdata.mgf", ["--scan", "1"], "scan 1 is an MS2 spectrum (fragments: MSLEVEL=2)"),   # SCANS=1 on all 30
+])
+def test_mgf_ms2_spectra_are_refused_as_fragments(name, args, words, main_in):
+    main_in.refused(F + ["--spectrum", str(WILD / name)] + args, words)
+
+
+def test_mgf_ms1_block_is_read_beside_its_ms2_block_of_the_same_scan_number(tmp_path):
+    """MZmine's SIRIUS export writes a feature's MS1 (MSLEVEL=1) and MS2 (MSLEVEL=2) blocks
+    under one SCANS number; the MS1 block is the one read, by --scan or alone, and a
+    block without MSLEVEL whose peaks are its PEPMASS envelope is still read (as
+    tests/data/molecule/outside/ions.mgf is)."""
+    spectrum = molmass.Formula("[C8H11N4O2]+").spectrum(min_fraction=1e-9)
+    first = min(spectrum.keys())
+    peaks = "\n".join(f"{spectrum[first + k].mz:.6f} {spectrum[first + k].fraction * 1e6:.1f}" for k in range(4))
+    head = "FEATURE_ID=1\nPEPMASS=195.0877\nCHARGE=1+\nRTINSECONDS=60.0\nSCANS=1\n"
+    (tmp_path / "sirius.mgf").write_text(f"BEGIN IONS\n{head}MSLEVEL=2\n138.0662 1000\n110.0713 300\nEND IONS\n\n"
+                                         f"BEGIN IONS\n{head}MSLEVEL=1\n{peaks}\nEND IONS\n")
+    for kwargs in ({}, {"scan": 1}, {"rt": 1.0}):
+        read = read_spectrum(tmp_path / "sirius.mgf", **kwargs)
+        assert read.mz[0] == pytest.approx(spectrum[first].mz, abs=1e-6) and read.charge == 1, kwargs
+    (tmp_path / "plain.mgf").write_text(f"BEGIN IONS\nPEPMASS=195.0877\nCHARGE=1+\n{peaks}\nEND IONS\n")
+    assert len(read_spectrum(tmp_path / "plain.mgf").mz) == 4
+
+
+def test_mgf_ionmode_keeps_the_other_polarity_out(tmp_path):
+    """GNPS, MZmine and matchms state the polarity as IONMODE; with no CHARGE a negative-mode
+    block was read for a positive adduct."""
+    (tmp_path / "mode.mgf").write_text("BEGIN IONS\nIONMODE=negative\nSCANS=4\n300.1 100\n301.1 10\nEND IONS\n")
+    with pytest.raises(FormulaError, match="scan 4 is a negative ion spectrum, but the adduct is a positive ion"):
+        read_spectrum(tmp_path / "mode.mgf", scan=4, polarity=1)
+    assert read_spectrum(tmp_path / "mode.mgf", scan=4, polarity=-1) is not None
+
+
+# --- ProteoWizard's tiny example mzML ----------------------------------------------------------
+TINY = WILD / "pyteomics_tiny.pwiz.1.1.mzML"
+
+
+def test_an_mzml_peak_at_mz_0_is_named_not_taken_for_the_measured_mass(main_in):
+    """tiny.pwiz scan 19 holds m/z 0..14: its peak at m/z 0 ended as 'the measured mass
+    must be positive, got 0.0', about a mass the user never gave."""
+    main_in.refused(F + ["--spectrum", str(TINY), "--scan", "19"], "peaks at m/z <= 0 (1 of 15, the first at 0)")
+
+
+def test_a_missing_scan_lists_the_scans_there_are(main_in):
+    """Scan 22 is a WIFF-style id ('sample=1 period=1 cycle=22 experiment=1'), numbered 4 by
+    its position: the message said 'scans 19..4'."""
+    main_in.refused(F + ["--spectrum", str(TINY), "--scan", "22"], "no spectrum with scan number 22 (scans 4, 19, 20, 21)")
+
+
+def test_ms1_text_files_are_refused_by_name(main_in):
+    """ProteoWizard's MS1 text format (H/S/I lines, then peaks) was read as a peak list with
+    its columns swapped (the 'I' of 'I TIC' taken for an intensity header): 'm/z must be
+    positive, got 0.0, 2.51263'."""
+    main_in.refused(F + ["--spectrum", str(WILD / "pyteomics_test.ms1")], "MS1 (MSn text) files are not read")
+
+
+# --- Waters native ids restart the scan number in every function ------------------------------
+MSE = WILD / "waters_mse.mzML"
+
+
+def test_a_scan_number_two_waters_functions_share_is_refused_and_rt_picks(main_in):
+    """'function=1 process=0 scan=2' and 'function=2 process=0 scan=2' both read as scan 2;
+    --scan 2 silently took the first in the file."""
+    line = main_in.refused(F + ["--spectrum", str(MSE), "--scan", "2"], "2 MS1 spectra carry scan number 2")
+    assert "function=1 process=0 scan=2 at 1.020 min" in line and "function=2 process=0 scan=2" in line
+    assert "--rt" in line
+    rc, out, err = main_in(F + ["--spectrum", str(MSE), "--rt", "1.02", "--adduct", "[M+H]+", "--top", "3", "--json"])
+    assert rc == 0, err
+    doc = json.loads(out)
+    assert doc["candidates"][0]["formula"] == molmass.Formula("C8H10N4O2").formula       # caffeine
+    assert "(function=1 process=0 scan=2)" in doc["query"]["spectrum"]["source"]       # named by its native id
