@@ -773,10 +773,13 @@ def _in_import_or_exec(frame: Any) -> bool:
     compiled from a string (``exec``/``eval``: dataclasses, numpy.f2py). A KeyboardInterrupt
     raised there breaks a half-imported module ('ImportError: initialization failed'), and
     one that passes through ``exec``/``eval`` makes CPython end the process by SIGINT at
-    exit even though it was caught (exit -2, not 130 or 143)."""
+    exit even though it was caught (exit -2, not 130 or 143). Only frames inside this
+    command count: a caller's own ``python -c`` or ``exec`` around :func:`main` does not."""
     while frame is not None:
-        name = frame.f_code.co_filename
-        if name.startswith("<frozen importlib") or name == "<string>":
+        code = frame.f_code
+        if code.co_name == "_main" and code.co_filename == __file__:
+            return False
+        if code.co_filename.startswith("<frozen importlib") or code.co_filename == "<string>":
             return True
         frame = frame.f_back
     return False
