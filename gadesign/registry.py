@@ -21,7 +21,7 @@ import inspect
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 from gadesign.errors import ConfigError, GadesignError, ProblemNotFoundError, accidental_plugin_error
 from gadesign.problem import Problem, check_members
@@ -233,7 +233,7 @@ def _check_input_files(entry: ProblemEntry, params: dict[str, Any]) -> None:
 
 
 def _check_types(problem: str, defaults: dict[str, Any], params: dict[str, Any],
-                 accepts_none: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+                 accepts_none: Collection[str] = ()) -> None:
     """A value whose type cannot stand for the parameter's default (a word where a number
     is expected, say; None where the annotation does not admit it) is refused with a
     message naming the parameter."""

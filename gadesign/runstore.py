@@ -532,9 +532,8 @@ def front_to_csv(front: dict[str, Any]) -> str:
             name += " (objective)"
         names.append(name)
     constraints = front.get("constraints") or []
-    n_violations = {len(m["violations"]) for m in front["members"]}
-    if n_violations != {len(constraints)}:  # a front without names for its constraints: total only
-        constraints = []
+    if any(len(m["violations"]) != len(constraints) for m in front["members"]):
+        constraints = []  # a front without names for its constraints: the total only
     for c in constraints:
         name = f"{c} (violation)"
         while name in fixed or name in names:
