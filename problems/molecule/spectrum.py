@@ -40,6 +40,14 @@ MIN_LIGHTER = 0.02
 #: 2. A compound 2 H heavier (2.01565 Da: the saturated analogue of a co-eluting lipid,
 #: +0.0109 from bin 2's centre) is not one of the ion's isotopes.
 UP_SPREAD = 0.0012
+#: Where M+2 is below this fraction of M+0 (no Cl, Br or several S: those make it 0.3 and
+#: more), the envelope from M+2 on can only fall: a bin M+k (k >= 3) more than RISE times
+#: a measured M+k-1 is another compound's peak, and the envelope ends before it (after an
+#: empty bin a peak is still taken: the empty bin is a peak looked for and absent).
+#: Dense MS1 spectra of real runs (matchms' and pymzml's Thermo test files) have a peak in
+#: nearly every widened bin, and the envelope ran on through them to M+6.
+LOW_M2 = 0.2
+RISE = 2.0
 #: A peak this fraction of the monoisotopic one at a spacing of another charge, or one
 #: isotope step below a given monoisotopic m/z, is reported (Envelope.notes).
 NOTE_FRACTION = 0.1
@@ -633,7 +641,16 @@ def find_envelope(mz: np.ndarray, intensity: np.ndarray, mono_mz: float | None =
     for k in range(1, n_peaks):
         hits = _bin_hits(mz, intensity, mono, k, z, tolerance)
         if len(hits):
-            sums[k] = float(intensity[hits].sum())
+            total = float(intensity[hits].sum())
+            before = 0.0 if np.isnan(sums[k - 1]) else float(sums[k - 1])
+            m2 = 0.0 if np.isnan(sums[2]) else float(sums[2])
+            if k >= 3 and before > 0 and m2 < LOW_M2 * sums[0] and total > RISE * before:
+                top = float(mz[hits[np.argmax(intensity[hits])]])
+                notes.append(f"the envelope ends at M+{last}: the peak at m/z {top:.5f} in bin M+{k} holds "
+                             f"{total / before:.0f} times M+{k - 1}, more than an isotope peak can where M+2 is "
+                             f"{100 * m2 / sums[0]:.0f} % of M+0 (another compound's peak)")
+                break
+            sums[k] = total
             tops[k] = float(mz[hits[np.argmax(intensity[hits])]])
             last, empty = k, 0
         else:

@@ -104,3 +104,38 @@ def test_a_scan_number_two_waters_functions_share_is_refused_and_rt_picks(main_i
     doc = json.loads(out)
     assert doc["candidates"][0]["formula"] == molmass.Formula("C8H10N4O2").formula       # caffeine
     assert "(function=1 process=0 scan=2)" in doc["query"]["spectrum"]["source"]       # named by its native id
+
+
+# --- a dense MS1 spectrum of a real run: other compounds' peaks in the heavy bins ---------------
+def test_the_envelope_stops_where_a_heavy_bin_rises_again_in_a_real_ms1_scan(main_in):
+    """matchms' Thermo test run, scan 1 (1111 centroids, 32-bit zlib arrays): the base peak
+    207.1592 has M+1 9 %, M+2 2 %, M+3 0.1 % of the total, and then peaks of other
+    compounds in every widened bin (211.1695 at 12 times M+3, 212.1648, 213.1597): the
+    envelope ran to M+6, every candidate failed rule 3, and the measured pattern told of
+    no compound. It now ends at M+3, with a warning naming the peak it stopped at."""
+    path = WILD / "matchms_testdata.mzml"
+    rc, out, err = main_in(F + ["--spectrum", str(path), "--scan", "1", "--adduct", "[M+H]+", "--top", "3", "--json"])
+    assert rc == 0, err
+    doc = json.loads(out)
+    assert doc["query"]["value"] == pytest.approx(207.15924, abs=1e-4)
+    assert len(doc["query"]["pattern"]) == 4
+    assert any("ends at M+3: the peak at m/z 211.16949 in bin M+4" in w for w in doc["warnings"])
+    assert doc["stats"]["rule3_relaxed"] is False                 # a candidate fits the four peaks
+
+
+def test_an_interfering_peak_in_bin_4_of_a_chnops_envelope_is_left_out():
+    """Caffeine [M+H]+ (molmass, 4 bins) and another compound's peak 4.0100 Th above the
+    monoisotopic one at 2 % of it: it was summed as M+4, 150 times the true M+4."""
+    from gadesign_problems.molecule.spectrum import find_envelope
+
+    spectrum = molmass.Formula("[C8H11N4O2]+").spectrum(min_fraction=1e-9)
+    first = min(spectrum.keys())
+    mz = [spectrum[first + k].mz for k in range(4)] + [spectrum[first].mz + 4.0100]
+    inten = [spectrum[first + k].fraction for k in range(4)] + [0.02 * spectrum[first].fraction]
+    envelope = find_envelope(mz, inten, charge=1)
+    assert len(envelope.pattern) == 4 and "in bin M+4" in envelope.notes[-1]
+    # a chlorine compound's M+4 (M+2 at 32 % of M+0) still counts
+    cl = molmass.Formula("[C6H4Cl2N]+").spectrum(min_fraction=1e-9)
+    first = min(cl.keys())
+    envelope = find_envelope([cl[first + k].mz for k in range(5)], [cl[first + k].fraction for k in range(5)])
+    assert len(envelope.pattern) == 5 and envelope.notes == ()
