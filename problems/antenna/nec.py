@@ -7,7 +7,10 @@ CM, CE  comments (kept, written back; a CE card without text ends them and adds 
 GW      straight wire: tag, segments, x1 y1 z1 x2 y2 z2 (m), radius (m)
 GA      wire arc: tag, segments, arc radius, first and last angle (degrees, from +x towards
         +z in the x-z plane, at most 360 apart), wire radius; one straight segment per
-        chord, as NEC-2 does
+        chord, as NEC-2 does; a fifth number (field 7) is xnec2c's editor note of the segment
+        length in percent of the shortest wavelength, which no engine reads: it is accepted
+        when it is not negative and ignored (it is often stale: xnec2c does not update it
+        when the FR card changes)
 GH      helix (nec2c's form): tag, segments, turn spacing S, total length HL (< 0: left
         handed), radii A1, B1 at z = 0 and A2, B2 at z = HL (B1 = 0: B1 = A1; A2 = A1: a
         constant radius), wire radius; one straight segment per chord
@@ -16,7 +19,8 @@ GX      reflect the structure so far in the planes whose I2 digits (x y z) are n
         lying in or crossing a plane of reflection is an error
 GR      I2 copies in all of the structure so far, rotated about z by 360/I2 degrees each,
         tags incremented by I1 per copy
-GS      scale all geometry so far by F1
+GS      scale all geometry so far by F1; I1 and I2 must be blank or 0 (xnec2c reads them as
+        a range of tags to scale, NEC-2 ignores them: such a deck is refused)
 GM      move/rotate (ROX, ROY, ROZ degrees about x, then y, then z), translate, and with
         NRPT > 0 copy: the wires from the first one with tag ITS (F7) to the last (all for
         ITS = 0), tags incremented by ITGI
@@ -27,7 +31,9 @@ GN      ground: type 1 perfect, -1 none (finite grounds are not modelled)
 EX      type 0 voltage source on segment I3 of tag I2 (tag 0: absolute segment), V = F1 + j F2
 LD      type 0 series RLC, 1 parallel RLC, 4 R + jX, 5 wire conductivity; -1 clears loads
 FR      frequencies: I1 = 0 linear (F1 + i F2), 1 multiplicative (F1 F2^i), I2 values (MHz);
-        several FR cards add their frequencies in order
+        several FR cards add their frequencies in order. F3 (field 7), where xnec2c writes
+        the sweep's last frequency, must be blank, 0 or that frequency (to 1e-5): NEC-2 and
+        xnec2c read the sweep from F1 and F2 alone, so an F3 that disagrees is refused
 RP      radiation pattern request, normal mode (I1 = 0) only; every request is computed at
         every frequency, and a request repeated after another FR card is read once
 XQ      execute (accepted; the simulate command computes every FR frequency anyway)
@@ -39,7 +45,8 @@ EK      NEC's kernel switch, I1 = 0 extended, -1 thin (accepted after GE: this s
 EN      end of deck (required: a deck without it may be cut short)
 ======  ===================================================================================
 
-Any other card, or a supported card with an unsupported option, raises
+4nec2's comments are read as comments: a line starting with an apostrophe, and the text
+after an apostrophe on a card. Any other card, or a supported card with an unsupported option, raises
 :class:`DeckError` naming the deck line; nothing is skipped silently. Fields may be in
 NEC's fixed columns (geometry cards GW GA GH GX GR GS GM GE: I3, I5, 7F10; the others:
 I3, 3I5, 6E10) or free format (separated by spaces, tabs or commas). A card may carry all
@@ -71,8 +78,9 @@ class DeckWarning(UserWarning):
 
 
 #: (number of integer fields, number of float fields) each card uses.
-FIELDS = {"GW": (2, 7), "GA": (2, 4), "GH": (2, 7), "GX": (2, 0), "GR": (2, 0), "GS": (2, 1),
-          "GM": (2, 7), "GE": (1, 0), "GN": (4, 6), "EX": (4, 6), "LD": (4, 3), "FR": (4, 2),
+#: GA's fifth float and FR's third are read too: xnec2c writes an annotation there (below).
+FIELDS = {"GW": (2, 7), "GA": (2, 5), "GH": (2, 7), "GX": (2, 0), "GR": (2, 0), "GS": (2, 1),
+          "GM": (2, 7), "GE": (1, 0), "GN": (4, 6), "EX": (4, 6), "LD": (4, 3), "FR": (4, 3),
           "RP": (4, 6), "XQ": (1, 0), "EK": (1, 0), "EN": (0, 0)}
 #: Geometry cards are read in NEC-2's geometry format (I3, I5, 7F10), the others in its
 #: program-control format (I3, 3I5, 6E10); a card may carry every field of its format.
@@ -271,6 +279,10 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
 
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.rstrip("\r\n")
+        if line.lstrip()[:2].upper() not in ("CM", "CE") and "'" in line:
+            # 4nec2's comments: a line starting with ' is one, and ' ends the fields of a card
+            # ("GW 1 9 0 -.24 0 0 .24 0 .001  ' driven element"); they were "unknown card"
+            line = line[:line.index("'")]
         if not line.strip():
             continue
         cards += 1
@@ -332,6 +344,9 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                     raise err(f"GA: zero-length arc (both angles {ang1} degrees)")
                 if abs(ang2 - ang1) >= 360.00001:
                     raise err(f"GA: the arc spans {abs(ang2 - ang1):g} degrees, more than 360")
+                if f[4] < 0:
+                    raise err(f"GA field 7 is not used by NEC-2 on this card (xnec2c writes the segment length "
+                              f"in percent of a wavelength there): leave it blank or 0, got {f[4]:g}")
                 add(_arc(tag, ns, rada, ang1, ang2, rad))
             else:
                 s, hl, a1, b1, a2, b2 = f[0:6]
@@ -377,6 +392,17 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                 add(prev)
         elif card == "GS":
             s = f[0]
+            if ints != [0, 0]:
+                # NEC-2 (nec2c, PyNEC) ignores I1 and I2 and scales everything; xnec2c scales only
+                # the tags I1..I2 when 0 < I1 <= I2. Read NEC-2's way, a deck written for xnec2c
+                # came out as another antenna without a word (its quad's loops all scaled alike)
+                if 0 < ints[0] <= ints[1]:
+                    raise err(f"GS {ints[0]} {ints[1]}: a tag range is xnec2c's extension (it scales only tags "
+                              f"{ints[0]}..{ints[1]}), while NEC-2 and nec2c ignore I1, I2 and scale the whole "
+                              "structure so far: write GS 0 0 to scale everything, or scale those wires' GW "
+                              "coordinates and radii")
+                raise err(f"GS field {1 if ints[0] else 2} is not used by NEC-2 on this card (it scales the whole "
+                          f"structure): leave I1 and I2 blank or 0, got {ints[0]} {ints[1]}")
             if not s > 0:
                 raise err(f"GS: scale factor must be positive, got {s}")
             wires = [Wire(tuple(c * s for c in w.start), tuple(c * s for c in w.end), w.radius * s,
@@ -477,6 +503,12 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                 raise err("FR: the steps make a frequency that is not finite") from None
             if any(not (x > 0 and math.isfinite(x)) for x in fs):
                 raise err("FR: the steps make a frequency that is not positive")
+            if f[2] != 0 and abs(f[2] - fs[-1]) > 1e-5 * abs(fs[-1]):
+                # xnec2c writes the sweep's end in F3; NEC-2 and xnec2c themselves read only F1, F2
+                sweep = f"{f[0]:g} + {n - 1} x {f[1]:g}" if kind == 0 else f"{f[0]:g} x {f[1]:g}^{n - 1}"
+                raise err(f"FR: field 7 (F3, the end frequency xnec2c writes) is {f[2]:g} MHz, but the sweep "
+                          f"{sweep} ends at {fs[-1]:g} MHz; NEC-2 reads only F1 and F2: make F3 agree or leave "
+                          "it blank")
             try:
                 check_electrical(wires, [x * 1e6 for x in fs])
             except GeometryError as exc:
