@@ -199,6 +199,9 @@ def make_problem(name: str, params: dict[str, Any] | None = None) -> Problem:
                           + f" (parameters: {', '.join(allowed) or 'none'})") from None
     _check_types(name, entries[name].parameters(), params, entries[name].accepts_none())
     _check_input_files(entries[name], params)
+    import reprlib
+
+    given = f" (--set {', '.join(f'{k}={reprlib.repr(v)}' for k, v in params.items())})" if params else ""
     try:
         problem = factory(**params)
     except GadesignError:
@@ -207,14 +210,15 @@ def make_problem(name: str, params: dict[str, Any] | None = None) -> Problem:
         where = accidental_plugin_error(exc)
         if where is None:  # raised on purpose: a check of a value the caller gave
             raise ConfigError(f"problem {name!r}: bad parameter value: {exc}") from exc
-        import reprlib
-
-        given = f" (--set {', '.join(f'{k}={reprlib.repr(v)}' for k, v in params.items())})" if params else ""
         raise GadesignError(f"problem {name!r}: error in plugin code ({where}), called by its factory "
                             f"{entries[name].target}{given}: {type(exc).__name__}: {exc}") from exc
     except (MemoryError, RecursionError):
         raise
     except Exception as exc:  # a plugin's own failure: name it, no traceback (--debug shows it)
+        where = accidental_plugin_error(exc)
+        if where is not None:  # Python met it inside plugin code (an AttributeError, a KeyError): a bug there
+            raise GadesignError(f"problem {name!r}: error in plugin code ({where}), called by its factory "
+                                f"{entries[name].target}{given}: {type(exc).__name__}: {exc}") from exc
         raise GadesignError(f"problem {name!r}: its factory {entries[name].target} failed: "
                             f"{type(exc).__name__}: {exc}") from exc
     check_members(problem, f"problem {name!r} ({entries[name].target})")

@@ -451,10 +451,12 @@ def _write_extras(store: RunStore, problem: Problem, front: dict[str, Any], logb
 
 
 def finished(store: RunStore, config: RunConfig) -> bool:
-    """True when the run's newest checkpoint is at its full budget and its front is
-    written: there is nothing left for ``resume`` to do."""
+    """True when the run's newest checkpoint is at its full budget and its results are
+    written: there is nothing left for ``resume`` to do. The run card (``run.json``) is
+    the last result a run writes, after the front, plots and designs: a run stopped
+    (Ctrl-C) while writing those has a front but no card, and ``resume`` writes the rest."""
     found = store.checkpoints()
-    if not found or not (store.root / "front.json").is_file():
+    if not found or not (store.root / "front.json").is_file() or not store.card_path.is_file():
         return False
     m = CHECKPOINT_RE.match(found[-1].name)
     return m is not None and config.generations is not None and int(m.group(1)) >= config.generations

@@ -96,7 +96,12 @@ def check_problem(problem: Any, *, n: int = 8, seed: int = 0, tmp_path: Path | N
             assert np.allclose(a.objectives, b.objectives, rtol=1e-12, atol=0) and \
                 np.allclose(a.violations, b.violations, rtol=1e-12, atol=1e-300), \
                 f"{name}: evaluate_many[{i}] differs from evaluate: {a} vs {b}"
-    clone = pickle.loads(pickle.dumps(problem))
+    try:
+        clone = pickle.loads(pickle.dumps(problem))
+    except Exception as exc:  # noqa: BLE001 - whatever pickle raises, the plugin author gets one assertion
+        raise AssertionError(f"{name}: the problem does not pickle ({type(exc).__name__}: {exc}); keep its "
+                             "attributes plain (no open files, locks, lambdas or generators), since it is "
+                             "sent to --workers and Dask workers") from None
     assert [clone.evaluate(x).objectives for x in designs[:2]] == [e.objectives for e in first[:2]], \
         f"{name}: an unpickled copy evaluates differently"
 

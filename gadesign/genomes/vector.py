@@ -97,6 +97,10 @@ class VectorGenome(Genome[np.ndarray]):
         return c1[0], c2[0]
 
     def vary(self, parents: Sequence[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
+        if _overrides(self, "mutate") or _overrides(self, "crossover"):
+            # a subclass's own mutate/crossover (a plugin's): the pairing loop calls them one
+            # design at a time, as for any Genome, instead of the row operators it replaced
+            return Genome.vary(self, parents, rng)
         if self.deap is not None:
             return self._vary_deap(np.asarray(parents, self.dtype), rng)
         return list(vary_rows(np.asarray(parents, self.dtype), self.crossover_prob, self._cross_rows,
@@ -130,6 +134,16 @@ class VectorGenome(Genome[np.ndarray]):
 
     def key(self, x: np.ndarray) -> bytes:
         return np.asarray(x, self.dtype).tobytes()
+
+
+def _overrides(genome: VectorGenome, name: str) -> bool:
+    """True when ``name`` (``mutate``, ``crossover``) of ``genome``'s class comes from a
+    subclass outside gadesign (a plugin's ``Permutation`` with its own mutation), whose
+    method the batch operators of :meth:`VectorGenome.vary` would silently skip."""
+    for klass in type(genome).__mro__:
+        if name in vars(klass):
+            return not klass.__module__.startswith("gadesign.")
+    return False
 
 
 class DiscreteVector(VectorGenome):
