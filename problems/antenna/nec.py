@@ -102,6 +102,9 @@ KERNEL_CONTROL = {"EK"}
 #: Magnitudes of a nonzero source voltage (V) the solver computes with: outside them the
 #: currents overflow or underflow to 0 and the impedance V/I comes out NaN.
 VOLTAGE_RANGE = (1e-100, 1e100)
+#: NEC-2's other EX types, named in the refusal
+EX_KINDS = {1: "incident plane wave", 2: "right-hand elliptic plane wave", 3: "left-hand elliptic plane wave",
+            4: "elementary current source", 5: "current-slope-discontinuity voltage source"}
 LD_KINDS = {0: "series", 1: "parallel", 4: "impedance", 5: "conductivity"}
 _FIXED_INT = [(2, 5), (5, 10), (10, 15), (15, 20)]
 
@@ -307,6 +310,12 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                 if ints[0] not in (0, -1):
                     raise err(f"EK {ints[0]}: I1 must be 0 (extended kernel) or -1 (thin kernel)")
             continue
+        if card in ("Z0", "ZO"):
+            # xnec2c's own card: the reference impedance of its VSWR plot (an "unknown card" before)
+            z = next((t for t in re.split(r"[,\s]+", rest.strip()) if t), "")
+            z = f"{float(z):g}" if _is_number(z) and float(z) > 0 else "Z"
+            raise err(f"{card} card (xnec2c's reference impedance for VSWR, {z} ohm) is not read from decks: delete "
+                      f"it and give 'gadesign antenna simulate --z0 {z}'")
         if card not in FIELDS:
             what = KNOWN_UNSUPPORTED.get(card)
             if what:
@@ -454,7 +463,11 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
             ge_ground = None
         elif card == "EX":
             if ints[0] != 0:
-                raise err(f"EX type {ints[0]}: only voltage sources (type 0) are supported")
+                # "only voltage sources" misled on EX 5, which is NEC-2's other voltage source
+                what = EX_KINDS.get(ints[0])
+                raise err(f"EX type {ints[0]} ({what}) is not supported: only type 0 is (of NEC-2's two voltage "
+                          "sources, the applied-field one)" if what else f"EX type {ints[0]}: NEC-2's types are 0 to "
+                          "5, and only type 0 is supported (of NEC-2's two voltage sources, the applied-field one)")
             src = Source(ints[1], ints[2], complex(f[0], f[1]))
             if src.voltage != 0 and not VOLTAGE_RANGE[0] <= abs(src.voltage) <= VOLTAGE_RANGE[1]:
                 raise err(f"EX: source voltage |V| = {abs(src.voltage):.3g} V is outside {VOLTAGE_RANGE[0]:g} .. "

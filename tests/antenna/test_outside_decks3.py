@@ -11,7 +11,10 @@ Fixed in this round (each test fails on the code before it):
 - xnec2c writes a segment-length note in GA's field 7 (refused the same way);
 - xnec2c's GS with a tag range (``GS 2 2 1.02``: scale tag 2 only) was read NEC-2's way
   (everything scaled) without a word, so its 3-element quad came out as another antenna;
-- 4nec2's apostrophe comments made a deck "unknown card \"'\"".
+- 4nec2's apostrophe comments made a deck "unknown card \"'\"";
+- EX 5 was refused as "only voltage sources (type 0) are supported", though it is NEC-2's
+  other voltage source, and xnec2c's Z0 card as "unknown card 'Z0'": both now say what the
+  card is (and for Z0, which option does its job).
 
 No engine runs here; the nec2c numbers are stored below with how they were made.
 """
@@ -183,3 +186,27 @@ def test_hf_nec2c_inverted_v_gain_gap_is_nec2s_average_gain_error():
     gmax = float(sol.max_gain(th, ph)[0][0])
     assert abs(sol.average_gain()[0] - 1.0) < 0.01
     assert abs(gmax - (0.76 - 10 * math.log10(0.7477))) < 0.05
+
+
+# ---- refusals that now say what the card is ----------------------------------------------
+GOOD = "CM ok\nCE\nGW 1 11 0 0 -0.25 0 0 0.25 0.001\nGE 0\nEX 0 1 6 0 1 0\nFR 0 1 0 0 300 0\nEN\n"
+NAMED = [
+    # xnec2c examples/ex2_current_slope_disc_dipole.nec and NEC-2's own Example 2: was "EX type 5:
+    # only voltage sources (type 0) are supported", which EX 5 is
+    (GOOD.replace("EX 0 1", "EX 5 1"), "line 5: EX type 5 (current-slope-discontinuity voltage source) is not "
+                                      "supported: only type 0 is (of NEC-2's two voltage sources, the applied-field "
+                                      "one)"),
+    (GOOD.replace("EX 0 1", "EX 4 1"), "line 5: EX type 4 (elementary current source) is not supported"),
+    (GOOD.replace("EX 0 1", "EX 7 1"), "line 5: EX type 7: NEC-2's types are 0 to 5"),
+    # xnec2c examples/137MHz_broadside_Yagi.nec (Z0 75) and two Windoms (Z0 200): was "unknown card 'Z0'"
+    (GOOD.replace("FR", "Z0   200     0     0      0  0.00000E+00\nFR"),
+     "line 6: Z0 card (xnec2c's reference impedance for VSWR, 200 ohm) is not read from decks: delete it and give "
+     "'gadesign antenna simulate --z0 200'"),
+]
+
+
+@pytest.mark.parametrize("text,words", NAMED, ids=["EX5", "EX4", "EX7", "Z0"])
+def test_refusal_names_what_the_card_is(text, words, main_in, tmp_path):
+    (tmp_path / "a.nec").write_text(text)
+    main_in.refused(["antenna", "simulate", "{d}/a.nec", "--json"], words)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.nec"]
