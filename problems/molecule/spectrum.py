@@ -262,7 +262,8 @@ def _pick(records: list[dict], path: Path, scan: int | None, rt: float | None,
     are never picked by time, and one asked for by scan number is refused, as is a
     spectrum of the other polarity."""
     if not records:
-        raise FormulaError(f"{path}: no spectra in the file")
+        raise FormulaError(f"{path}: no spectra in the file"
+                           + (" (only chromatograms)" if path.suffix.lower() == ".mzml" and _has_chromatograms(path) else ""))
     if scan is not None:
         matches = [r for r in records if r["scan"] == scan]
         if not matches:
@@ -319,6 +320,13 @@ def _pick(records: list[dict], path: Path, scan: int | None, rt: float | None,
         extra = "" if len(ms1) == len(records) else f", {len(ms1)} of them MS1"
         raise FormulaError(f"{path} holds {len(records)} spectra{extra}: pick one with --scan N or --rt MINUTES")
     return ms1[0]
+
+
+def _has_chromatograms(path: Path) -> bool:
+    try:
+        return b"<chromatogram " in path.read_bytes()
+    except OSError:
+        return False
 
 
 def _source(path: Path, record: dict, records: list[dict] | None = None) -> str:
@@ -513,6 +521,23 @@ def _sniff(path: Path) -> str | None:
     return None
 
 
+def _mzml_draft(path: Path) -> str | None:
+    """The version of a pre-release mzML draft (0.99.x, namespace ``.../schema_revision/
+    mzML_0.99.1``) that ``path`` is written in, else None. Those drafts state the MS level
+    as a ``msLevel`` attribute pyteomics does not read (an MS2 spectrum passed for MS1) and
+    name their cvParams otherwise ("scan time", "centroid mass spectrum")."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8192).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    m = re.search(r"schema_revision/mzML_(\d[\w.]*)", head)
+    if m:
+        return m.group(1)
+    m = re.search(r"<mzML\b[^>]*\bversion=\"(0\.\d[\w.]*)\"", head)
+    return m.group(1) if m else None
+
+
 def read_spectrum(path: str | Path, scan: int | None = None, rt: float | None = None,
                   polarity: int | None = None) -> Peaks:
     """The centroided peaks of one spectrum of ``path``: a CSV/TSV peak list, or an mzML
@@ -520,7 +545,9 @@ def read_spectrum(path: str | Path, scan: int | None = None, rt: float | None = 
     the nearest MS1 spectrum) picks the spectrum when the file holds several. ``polarity``
     (+1 or -1, the ion's sign) keeps spectra of the other polarity out (mzML scan
     polarity, MGF ``CHARGE`` sign). Profile mzML spectra and dense (profile) peak lists are
-    centroided. Raises :class:`FormulaError` for anything unreadable or unsuitable."""
+    centroided. Raises :class:`FormulaError` for anything unreadable or unsuitable: MS2
+    spectra, mzML 0.99 drafts, chromatogram-only files, peaks at m/z <= 0, unit-mass
+    (whole-number) m/z."""
     path = Path(path)
     if scan is not None and rt is not None:
         raise FormulaError("give --scan or --rt, not both: each picks one spectrum")
@@ -536,6 +563,11 @@ def read_spectrum(path: str | Path, scan: int | None = None, rt: float | None = 
     if suffix not in (".mzml", ".mgf"):
         suffix = _sniff(path) or suffix
     if suffix == ".mzml":
+        draft = _mzml_draft(path)
+        if draft:
+            raise FormulaError(f"{path.name} is written in the mzML {draft} draft (before mzML 1.0, 2008), whose "
+                               "MS levels, scan times and arrays are not read right: convert the raw file again "
+                               "with a current ProteoWizard msconvert")
         try:
             with warnings.catch_warnings():     # psims leaves its vocabulary file to the collector
                 warnings.simplefilter("ignore", ResourceWarning)
@@ -563,6 +595,9 @@ def read_spectrum(path: str | Path, scan: int | None = None, rt: float | None = 
         bad = int((peaks.mz <= 0).sum())
         raise FormulaError(f"{peaks.source}: peaks at m/z <= 0 ({bad} of {len(peaks.mz)}, the first at "
                            f"{float(peaks.mz[peaks.mz <= 0][0]):g}): not the m/z array of a mass spectrum")
+    if len(peaks.mz) >= 2 and np.all(peaks.mz == np.round(peaks.mz)):
+        raise FormulaError(f"{peaks.source}: every m/z is a whole number (unit-mass data, as GC-EI libraries "
+                           "store spectra): a formula needs m/z measured to a few ppm")
     return peaks
 
 

@@ -139,3 +139,60 @@ def test_an_interfering_peak_in_bin_4_of_a_chnops_envelope_is_left_out():
     first = min(cl.keys())
     envelope = find_envelope([cl[first + k].mz for k in range(5)], [cl[first + k].fraction for k in range(5)])
     assert len(envelope.pattern) == 5 and envelope.notes == ()
+
+
+# --- files that cannot give a formula: one line that says why ---------------------------------
+def _draft_mzml(path) -> None:
+    """The shape of HUPO-PSI's mzML 0.99.1 examples (tiny1.mzML0.99.1.mzML, written by
+    ProteoWizard in 2007; not copied: that repository states no licence): the MS level an
+    ``msLevel`` attribute, 'scan time', 'centroid mass spectrum', uncompressed 64-bit arrays."""
+    import base64
+
+    import numpy as np
+
+    def array(values, name):
+        data = base64.b64encode(np.asarray(values, "<f8").tobytes()).decode()
+        return (f'<binaryDataArray arrayLength="{len(values)}" encodedLength="{len(data)}">'
+                '<cvParam cvLabel="MS" accession="MS:1000523" name="64-bit float" value=""/>'
+                '<cvParam cvLabel="MS" accession="MS:1000576" name="no compression" value=""/>'
+                f'<cvParam cvLabel="MS" accession="{name[0]}" name="{name[1]}" value=""/>'
+                f'<binary>{data}</binary></binaryDataArray>')
+
+    def spectrum(n, level, mz, intensity):
+        kind = "MS1 spectrum" if level == 1 else "MSn spectrum"
+        return (f'<spectrum id="S{n}" scanNumber="{n}" msLevel="{level}">'
+                f'<cvParam cvLabel="MS" accession="MS:1000580" name="{kind}" value=""/><spectrumDescription>'
+                '<cvParam cvLabel="MS" accession="MS:1000127" name="centroid mass spectrum" value=""/>'
+                '<scan><cvParam cvLabel="MS" accession="MS:1000016" name="scan time" value="5.9" '
+                'unitAccession="MS:1000038" unitName="minute"/></scan></spectrumDescription>'
+                f'<binaryDataArrayList count="2">{array(mz, ("MS:1000514", "m/z array"))}'
+                f'{array(intensity, ("MS:1000515", "intensity array"))}</binaryDataArrayList></spectrum>')
+
+    ns = "http://psi.hupo.org/schema_revision/mzML_0.99.1"
+    path.write_text(f'<?xml version="1.0" encoding="ISO-8859-1"?>\n<mzML xmlns="{ns}" version="0.99.1" id="tiny1">'
+                    '<run id="Exp01"><spectrumList count="2">'
+                    + spectrum(19, 1, [445.3476, 446.3509, 447.3530], [1e6, 3.1e5, 6e4])
+                    + spectrum(20, 2, [223.09, 428.9048, 531.08], [1e3, 3e5, 2e3])
+                    + "</spectrumList></run></mzML>\n")
+
+
+def test_a_pre_release_mzml_draft_is_refused(tmp_path, main_in):
+    """The MS2 spectrum S20 of an mzML 0.99.1 file was read as the ion's MS1 envelope (its
+    msLevel attribute unread: 'MS level' None), and a formula ranked for the fragment at
+    428.9048; HUPO-PSI's 1min.mzML (0.99.1, zlib) decoded to m/z of +-1e38."""
+    _draft_mzml(tmp_path / "tiny1.mzML")
+    main_in.refused(F + ["--spectrum", "{d}/tiny1.mzML", "--scan", "2"],
+                    "tiny1.mzML is written in the mzML 0.99.1 draft (before mzML 1.0, 2008)")
+
+
+def test_a_chromatogram_only_mzml_says_so(main_in):
+    """pymzML's mini.chrom.mzML (SRM traces, no spectrum): 'no spectra in the file' alone."""
+    main_in.refused(F + ["--spectrum", str(WILD / "pymzml_mini.chrom.mzML")], "no spectra in the file (only chromatograms)")
+
+
+def test_unit_mass_spectra_are_refused(main_in):
+    """A GC-EI library record (matchms' Hydrogen_chloride.msp: m/z 35, 36, 37, 38) was
+    searched at 5 ppm around m/z 35.000000 (the walk down from the base peak 36 took the
+    Cl+ fragment for the monoisotopic peak) and answered 'no formula passes'."""
+    main_in.refused(F + ["--spectrum", str(WILD / "matchms_Hydrogen_chloride.msp")],
+                    "every m/z is a whole number (unit-mass data")
