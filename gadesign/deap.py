@@ -197,9 +197,26 @@ class _Evaluate:
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
+        self.reasons: set[str] = set()  # failure reasons already warned about
 
     def __call__(self, ind: Any) -> FitnessValues:
         (e,) = safe_evaluate(self.problem, [to_genome(self.problem.genome, ind)])
+        return self.fitness(e)
+
+    def fitness(self, e: Any) -> FitnessValues:
+        """The fitness of evaluation ``e``; a failed evaluation (an exception, NaN, the
+        wrong type or count: a bug in the plugin, usually) is one RuntimeWarning per
+        distinct reason, since a DEAP script has no end-of-run report that would say why
+        every design is infeasible. A design the plugin refused (a ``GadesignError``: a
+        mechanism, crossing wires) is infeasible, not failed, as in a run: no warning."""
+        info = e.info if isinstance(e.info, dict) else {}
+        if info.get("failed") and not info.get("invalid_design") and str(info.get("reason")) not in self.reasons:
+            import warnings
+
+            reason = str(info.get("reason"))
+            self.reasons.add(reason)
+            warnings.warn(f"problem {getattr(self.problem, 'name', '?')!r}: an evaluation failed ({reason}); the "
+                          "design is kept as infeasible (objectives and violation 1e30)", RuntimeWarning, stacklevel=3)
         return FitnessValues(e.objectives, e.total_violation)
 
 
@@ -214,7 +231,7 @@ class _BatchMap:
             problem = function.problem
             inds = list(iterables[0])
             evaluations = safe_evaluate(problem, [to_genome(problem.genome, i) for i in inds])
-            return [FitnessValues(e.objectives, e.total_violation) for e in evaluations]
+            return [function.fitness(e) for e in evaluations]
         return list(map(function, *iterables))
 
 

@@ -12,6 +12,8 @@ as ``pip install`` would leave it.
 - An ``AttributeError`` (or any error Python raised) inside plugin code called by the
   factory was "its factory ... failed: AttributeError: ..." without the place; it is now
   "error in plugin code (FILE:LINE, in FUNCTION)" as for TypeError/ValueError.
+- A DEAP script's toolbox gave a broken evaluate's designs 1e30 in silence; it now warns
+  once per distinct failure reason, naming the problem.
 - ``gadesign.testing.check_problem`` on a problem that does not pickle raised pickle's
   own TypeError; it is now an AssertionError naming the problem and the fix.
 """
@@ -116,6 +118,31 @@ class Locked(Beam):
 
 def locked():
     return Locked()
+
+
+class TupleBeam(Beam):
+    name = "o3-tuple"
+
+    def evaluate(self, x):
+        e = super().evaluate(x)
+        return e.objectives, e.violations  # Evaluation(...) forgotten
+
+
+def tuple_beam():
+    return TupleBeam()
+
+
+class RefusingBeam(Beam):
+    name = "o3-refusing"
+
+    def evaluate(self, x):
+        from gadesign.errors import GadesignError
+
+        raise GadesignError("the weld cracks")  # refused: infeasible, not failed
+
+
+def refusing_beam():
+    return RefusingBeam()
 '''
 
 ENTRY_POINTS = """\
@@ -227,3 +254,35 @@ def test_check_problem_says_a_problem_that_does_not_pickle_does_not(installed, t
 
     with pytest.raises(AssertionError, match=r"o3-locked: the problem does not pickle \(TypeError: .*lock"):
         check_problem(locked(), tmp_path=tmp_path)
+
+
+def test_a_deap_script_hears_why_an_evaluation_failed(installed):
+    """The DEAP user: a gadesign problem whose evaluate is broken (here: it returns a tuple,
+    not an Evaluation) gave every individual 1e30 in silence; now one RuntimeWarning per
+    distinct reason names the problem and the reason, and the fitness is as before."""
+    import random
+    import warnings
+
+    from deap import algorithms
+
+    from gadesign.deap import toolbox
+    from o3_plugs import tuple_beam
+
+    tb = toolbox(tuple_beam(), seed=1)
+    random.seed(1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pop, _ = algorithms.eaMuPlusLambda(tb.population(6), tb, 6, 6, 0.6, 0.3, 2, verbose=False)
+        single = tb.evaluate(tb.individual())
+    texts = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert texts == ["problem 'o3-tuple': an evaluation failed (evaluate returned tuple, not Evaluation); "
+                     "the design is kept as infeasible (objectives and violation 1e30)"], texts
+    assert pop[0].fitness.values == (1e30, 1e30) and tuple(single) == (1e30, 1e30)
+
+    from o3_plugs import refusing_beam  # a design the plugin refuses is infeasible, not failed: no warning
+
+    tb = toolbox(refusing_beam(), seed=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        algorithms.eaMuPlusLambda(tb.population(4), tb, 4, 4, 0.6, 0.3, 1, verbose=False)
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
