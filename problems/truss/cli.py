@@ -106,6 +106,16 @@ def _print_analysis(analysis, plot: Optional[Path]) -> None:
         console.print(escape(f"note: node{'s' if len(idle) > 1 else ''} "
                              f"{', '.join(node(int(i)) for i in idle[:8])}{' ...' if len(idle) > 8 else ''} "
                              "joined by no member: not part of the analysis (displacements shown as 0)"))
+    extent = float(np.ptp(t.nodes, axis=0).max())
+    length = f" {u['length']}" if u.get("length") else ""
+    for c in analysis.cases:  # a near-mechanism (a shallow V of two bars) solves, but nonsensically
+        umax = float(np.abs(c.displacements).max())
+        if extent > 0 and umax > 0.1 * extent:
+            console.print(escape(f"note: load case {c.name!r} moves a node by {umax:.4g}{length}, "
+                                 f"{umax / extent:.3g} x the truss's size ({extent:.4g}{length}): far beyond small-displacement "
+                                 "theory (a nearly unstable or far too flexible truss); the linear results are not "
+                                 "the structure's response"))
+            break
     member = (lambda e: f"{e} [{t.member_labels[e]}]") if t.member_labels else str
     for k, c in enumerate(analysis.cases):
         tab = Table(title=escape(f"{c.name}: members (tension +)"), show_lines=False)

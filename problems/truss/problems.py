@@ -28,7 +28,7 @@ from gadesign.atomic import atomic_write_json
 from gadesign.errors import ConfigError
 from gadesign.evaluation import invalid_design
 from gadesign.problem import Evaluation, Objective
-from gadesign_problems.truss.fem import StiffnessModel, displacement_ratios, stress_ratios
+from gadesign_problems.truss.fem import DENSE_MAX_DOFS, StiffnessModel, displacement_ratios, stress_ratios
 from gadesign_problems.truss.genome import discrete_values, sizing_genome, topology_genome
 from gadesign_problems.truss.structure import Buckling, Group, Truss
 
@@ -275,6 +275,12 @@ def truss_72bar(tolerance: float = 1e-6) -> TrussProblem:
 #: Designs polished by SLSQP after the GA in ``truss-sizing`` (continuous areas): the GA
 #: finds the basin, the gradient step closes the last few tenths of a percent.
 SIZING_REFINE = 3
+#: ... but only when it is affordable: its forward differences cost one analysis per
+#: variable per SLSQP iteration (up to 200 iterations, 3 designs), so above this many
+#: variables, or when an analysis takes the sparse one-design-at-a-time path, it is off by
+#: default (--refine 3 still turns it on). A 935-variable tower spent hours there after a
+#: one-minute GA, with nothing on the screen.
+SIZING_REFINE_MAX_VARIABLES = 200
 
 
 def truss_sizing(file: str = "", catalogue: str = "auto", tolerance: float = 1e-6) -> TrussProblem:
@@ -283,7 +289,9 @@ def truss_sizing(file: str = "", catalogue: str = "auto", tolerance: float = 1e-
     ``file``: the truss JSON (copied into the run directory). ``catalogue``: auto (the
     file's own), continuous (the file's area range) or discrete (its list of sections).
     ``tolerance``: relative slack on the stress and displacement limits (a ratio up to
-    1 + tolerance counts as met).
+    1 + tolerance counts as met). Continuous areas are polished by SLSQP after the GA
+    (``--refine 3``) by default only up to 200 variables and 240 free dofs: above, its
+    finite-difference gradients would take hours; ``--refine 3`` asks for it anyway.
     """
     if not file:
         raise ConfigError("truss-sizing needs --set file=TRUSS.json (a truss in the project's JSON format)")
@@ -295,11 +303,19 @@ def truss_sizing(file: str = "", catalogue: str = "auto", tolerance: float = 1e-
     if len(ungrouped):
         raise ConfigError(f"truss-sizing: {len(ungrouped)} member(s) in no group (first: members[{ungrouped[0]}]); "
                           "list every member in 'groups', or drop 'groups' for one variable per member")
+    n_var = len(truss.groups)
+    sparse = int((~truss.fixed).sum()) > DENSE_MAX_DOFS
+    affordable = n_var <= SIZING_REFINE_MAX_VARIABLES and not sparse
+    refine = SIZING_REFINE if catalogue == "continuous" and affordable else 0
+    why = ""
+    if catalogue == "continuous" and not affordable:
+        why = (f"; no SLSQP polish by default ({n_var} variables"
+               + (f", {int((~truss.fixed).sum())} free dofs" if sparse else "")
+               + f": each gradient costs {n_var + 1} analyses; --refine 3 turns it on)")
     return TrussProblem("truss-sizing", truss, catalogue=catalogue, tolerance=tolerance,
-                        defaults={"algorithm": "ga", "pop": 100, "generations": 300,
-                                  "refine": SIZING_REFINE if catalogue == "continuous" else 0},
+                        defaults={"algorithm": "ga", "pop": 100, "generations": 300, "refine": refine},
                         description=f"{truss.name or Path(file).name}: {len(truss.groups)} groups, "
-                                    f"{truss.n_members} members, {len(truss.load_cases)} load case(s)")
+                                    f"{truss.n_members} members, {len(truss.load_cases)} load case(s){why}")
 
 
 truss_sizing.input_files = ("file",)  # type: ignore[attr-defined]  # copied into the run directory

@@ -776,8 +776,9 @@ def _vector(v: Any, dim: int, where: str) -> list[float]:
 def _index(v: Any, n: int, where: str) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
         raise TrussSchemaError(f"{where}: expected an integer index, got {v!r}")
-    if not 0 <= v < n:
-        raise TrussSchemaError(f"{where}: index {v} out of range (0..{n - 1})")
+    if not 0 <= v < n:  # one past the end: most often a file numbered from 1, as papers do
+        raise TrussSchemaError(f"{where}: index {v} out of range (0..{n - 1})"
+                               + ("; indices are 0-based (the first is 0)" if v == n else ""))
     return v
 
 
