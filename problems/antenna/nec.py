@@ -46,7 +46,8 @@ EN      end of deck (required: a deck without it may be cut short)
 ======  ===================================================================================
 
 4nec2's comments are read as comments: a line starting with an apostrophe, and the text
-after an apostrophe on a card. Any other card, or a supported card with an unsupported option, raises
+after an apostrophe on a card (CM and CE text is kept as written). Any other card, or a
+supported card with an unsupported option (xnec2c's Z0 card included), raises
 :class:`DeckError` naming the deck line; nothing is skipped silently. Fields may be in
 NEC's fixed columns (geometry cards GW GA GH GX GR GS GM GE: I3, I5, 7F10; the others:
 I3, 3I5, 6E10) or free format (separated by spaces, tabs or commas). A card may carry all
@@ -313,9 +314,9 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
         if card in ("Z0", "ZO"):
             # xnec2c's own card: the reference impedance of its VSWR plot (an "unknown card" before)
             z = next((t for t in re.split(r"[,\s]+", rest.strip()) if t), "")
-            z = f"{float(z):g}" if _is_number(z) and float(z) > 0 else "Z"
-            raise err(f"{card} card (xnec2c's reference impedance for VSWR, {z} ohm) is not read from decks: delete "
-                      f"it and give 'gadesign antenna simulate --z0 {z}'")
+            ohm = f"{float(z):g}" if _is_number(z) and 0 < float(z) < math.inf else ""
+            raise err(f"{card} card (xnec2c's reference impedance for VSWR{', ' + ohm + ' ohm' if ohm else ''}) is "
+                      f"not read from decks: delete it and give 'gadesign antenna simulate --z0 {ohm or 'OHMS'}'")
         if card not in FIELDS:
             what = KNOWN_UNSUPPORTED.get(card)
             if what:

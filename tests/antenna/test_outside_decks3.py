@@ -193,19 +193,21 @@ GOOD = "CM ok\nCE\nGW 1 11 0 0 -0.25 0 0 0.25 0.001\nGE 0\nEX 0 1 6 0 1 0\nFR 0 
 NAMED = [
     # xnec2c examples/ex2_current_slope_disc_dipole.nec and NEC-2's own Example 2: was "EX type 5:
     # only voltage sources (type 0) are supported", which EX 5 is
-    (GOOD.replace("EX 0 1", "EX 5 1"), "line 5: EX type 5 (current-slope-discontinuity voltage source) is not "
-                                      "supported: only type 0 is (of NEC-2's two voltage sources, the applied-field "
-                                      "one)"),
+    (GOOD.replace("EX 0 1", "EX 5 1"), ("line 5: EX type 5 (current-slope-discontinuity voltage source) is not "
+                                       "supported: only type 0 is (of NEC-2's two voltage sources, the applied-field "
+                                       "one)")),
     (GOOD.replace("EX 0 1", "EX 4 1"), "line 5: EX type 4 (elementary current source) is not supported"),
     (GOOD.replace("EX 0 1", "EX 7 1"), "line 5: EX type 7: NEC-2's types are 0 to 5"),
     # xnec2c examples/137MHz_broadside_Yagi.nec (Z0 75) and two Windoms (Z0 200): was "unknown card 'Z0'"
     (GOOD.replace("FR", "Z0   200     0     0      0  0.00000E+00\nFR"),
-     "line 6: Z0 card (xnec2c's reference impedance for VSWR, 200 ohm) is not read from decks: delete it and give "
-     "'gadesign antenna simulate --z0 200'"),
+     ("line 6: Z0 card (xnec2c's reference impedance for VSWR, 200 ohm) is not read from decks: delete it and give "
+      "'gadesign antenna simulate --z0 200'")),
+    (GOOD.replace("FR", "Z0\nFR"), ("line 6: Z0 card (xnec2c's reference impedance for VSWR) is not read from decks: "
+                                    "delete it and give 'gadesign antenna simulate --z0 OHMS'")),
 ]
 
 
-@pytest.mark.parametrize("text,words", NAMED, ids=["EX5", "EX4", "EX7", "Z0"])
+@pytest.mark.parametrize("text,words", NAMED, ids=["EX5", "EX4", "EX7", "Z0", "Z0-bare"])
 def test_refusal_names_what_the_card_is(text, words, main_in, tmp_path):
     (tmp_path / "a.nec").write_text(text)
     main_in.refused(["antenna", "simulate", "{d}/a.nec", "--json"], words)
