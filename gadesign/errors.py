@@ -64,7 +64,16 @@ def plugin_frame(exc: BaseException) -> str | None:
         return None
     called = frames[own[-1] + 1:]
     if under(called[0].filename, library_roots):
-        return None  # gadesign's own call into a library
+        # gadesign's own call into a library: an internal error, unless the library is the
+        # command-line dispatcher (typer, click) and it called a plugin's command function
+        dispatchers = [Path(m.__file__).resolve().parent for m in (sys.modules.get("typer"), sys.modules.get("click"))
+                       if m is not None and getattr(m, "__file__", None)]
+        if not dispatchers or not under(called[0].filename, dispatchers):
+            return None
+        beyond = [f for f in called if not under(f.filename, library_roots)]
+        if not beyond:
+            return None
+        called = called[called.index(beyond[0]):]
     frame = [f for f in called if not under(f.filename, library_roots)][-1]
     return f"{frame.filename}:{frame.lineno}, in {frame.name}"
 

@@ -14,6 +14,8 @@ as ``pip install`` would leave it.
   "error in plugin code (FILE:LINE, in FUNCTION)" as for TypeError/ValueError.
 - A DEAP script's toolbox gave a broken evaluate's designs 1e30 in silence; it now warns
   once per distinct failure reason, naming the problem.
+- A bug in a plugin's command (``gadesign.commands``) was "internal error"; it is now
+  "error in plugin code (FILE:LINE, in FUNCTION)" as the README says.
 - ``gadesign.testing.check_problem`` on a problem that does not pickle raised pickle's
   own TypeError; it is now an AssertionError naming the problem and the fix.
 """
@@ -149,13 +151,38 @@ ENTRY_POINTS = """\
 [gadesign.problems]
 o3-beam = o3_plugs:beam
 o3-shop = o3_plugs:shop
+
+[gadesign.commands]
+o3 = o3_cli:app
 """
+
+COMMANDS = '''
+import typer
+
+app = typer.Typer(help="o3 helpers")
+
+
+@app.command("times")
+def times(jobs: int = 3) -> None:
+    """A plugin command with a bug one call down."""
+    print(table(jobs))
+
+
+@app.command("other")
+def other() -> None:
+    print("ok")
+
+
+def table(jobs):
+    return {j: j * j for j in range(jobs)}[jobs]  # KeyError: the author's off-by-one
+'''
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("site3")
     (root / "o3_plugs.py").write_text(textwrap.dedent(PLUGIN))
+    (root / "o3_cli.py").write_text(textwrap.dedent(COMMANDS))
     info = root / "o3_plugs-0.1.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: o3-plugs\nVersion: 0.1\n")
@@ -286,3 +313,14 @@ def test_a_deap_script_hears_why_an_evaluation_failed(installed):
         warnings.simplefilter("always")
         algorithms.eaMuPlusLambda(tb.population(4), tb, 4, 4, 0.6, 0.3, 1, verbose=False)
     assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
+def test_a_plugin_commands_bug_is_an_error_in_plugin_code_not_an_internal_error(site, cli):
+    """README: an exception escaping a command's function is 'error in plugin code
+    (FILE:LINE, in FUNCTION)', exit 1; it was 'internal error' (typer, a library, sat
+    between gadesign and the command, so the plugin's frames were not looked at)."""
+    res = cli("o3", "times", env={"PYTHONPATH": str(site)})
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert res.returncode == 1 and len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
+    assert lines[0].startswith("error in plugin code (") and "o3_cli.py:" in lines[0], lines[0]
+    assert ", in table): KeyError: 3" in lines[0], lines[0]
