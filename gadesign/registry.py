@@ -221,6 +221,9 @@ def make_problem(name: str, params: dict[str, Any] | None = None) -> Problem:
                                 f"{entries[name].target}{given}: {type(exc).__name__}: {exc}") from exc
         raise GadesignError(f"problem {name!r}: its factory {entries[name].target} failed: "
                             f"{type(exc).__name__}: {exc}") from exc
+    if isinstance(problem, str):  # check_members would read it as a name passed for a problem
+        raise ConfigError(f"problem {name!r} ({entries[name].target}): the factory returned a str "
+                          f"({reprlib.repr(problem)}), not a problem object (see docs/plugins.md)")
     check_members(problem, f"problem {name!r} ({entries[name].target})")
     return problem
 

@@ -16,6 +16,7 @@ as ``pip install`` would leave it.
   once per distinct failure reason, naming the problem.
 - A bug in a plugin's command (``gadesign.commands``) was "internal error"; it is now
   "error in plugin code (FILE:LINE, in FUNCTION)" as the README says.
+- A factory that returns a str was told it had passed a problem's name.
 - ``gadesign.testing.check_problem`` on a problem that does not pickle raised pickle's
   own TypeError; it is now an AssertionError naming the problem and the fix.
 """
@@ -134,6 +135,11 @@ def tuple_beam():
     return TupleBeam()
 
 
+def word():
+    """A factory that returns a word, not a problem (test plugin)."""
+    return "beam"
+
+
 class RefusingBeam(Beam):
     name = "o3-refusing"
 
@@ -151,6 +157,7 @@ ENTRY_POINTS = """\
 [gadesign.problems]
 o3-beam = o3_plugs:beam
 o3-shop = o3_plugs:shop
+o3-word = o3_plugs:word
 
 [gadesign.commands]
 o3 = o3_cli:app
@@ -324,3 +331,13 @@ def test_a_plugin_commands_bug_is_an_error_in_plugin_code_not_an_internal_error(
     assert res.returncode == 1 and len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
     assert lines[0].startswith("error in plugin code (") and "o3_cli.py:" in lines[0], lines[0]
     assert ", in table): KeyError: 3" in lines[0], lines[0]
+
+
+def test_a_factory_that_returns_a_str_is_told_so(installed, capsys):
+    """It was told it had 'got the name 'beam'' and to build it with make_problem('beam'),
+    advice for a caller who passed a name, not for a factory's wrong return value."""
+    code, _, err = gadesign(capsys, "evolve", "o3-word", "--seed", "1", "--quiet")
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code == 2 and len(lines) == 1, err
+    assert lines[0] == ("error: problem 'o3-word' (o3_plugs:word): the factory returned a str ('beam'), not a "
+                        "problem object (see docs/plugins.md)"), lines[0]
