@@ -361,13 +361,25 @@ def layout(
         raise TrussError(f"--case {case}: the truss has {len(truss.load_cases)} load case(s)")
     from dataclasses import replace
 
-    result = minimum_weight_layout(truss, case)
-    design = seed_design(truss, result)
+    # the layout is designed for load case --case alone: made stable and analysed under it
+    # alone (under every case, a node loaded only in another case that the layout leaves out
+    # stopped the command with "load on node 5 that no member reaches", and other cases'
+    # ratios were printed; and the stabilising step, which analysed every case, met that
+    # load first and gave up, so a layout with an idle joint - the top of a Pratt girder's
+    # zero-force vertical - was refused as a mechanism)
+    one_case = replace(truss, load_cases=(truss.load_cases[case],))
+    result = minimum_weight_layout(one_case, 0)
+    design = seed_design(one_case, result)
     areas = design["areas"] * design["present"]
-    # the layout is designed for load case --case alone: analysed under it alone (under every
-    # case, a node loaded only in another case that the layout leaves out stopped the command
-    # with "load on node 5 that no member reaches", and other cases' ratios were printed)
-    analysis = replace(truss, load_cases=(truss.load_cases[case],)).analyze(areas)
+    from gadesign_problems.truss.errors import UnstableTrussError
+
+    try:
+        analysis = one_case.analyze(areas)
+    except UnstableTrussError as exc:  # was the bare mechanism message, as if the file were wrong
+        raise TrussError(f"the LP layout for load case {case} ({truss.load_cases[case].name!r}) uses "
+                         f"{int((areas > 0).sum())} of {truss.n_members} members and no member between its own "
+                         f"joints makes it stable ({exc}); the members it leaves out are needed for stability "
+                         "(a support reached only through them)") from None
     why = [reason for reason, present in (
         ("more than one load case", len(truss.load_cases) > 1), ("displacement limits", bool(truss.displacement_limits)),
         ("buckling", truss.has_buckling), ("self-weight", truss.self_weight is not None),

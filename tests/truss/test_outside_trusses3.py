@@ -281,3 +281,23 @@ def test_a_large_grid_is_factorised_without_excessive_fill(monkeypatch):
     truss = Truss.from_json(WILD / "space_grid_large.json")
     truss.analyze()
     assert fills and fills[0] < 800_000
+
+
+def test_layout_of_a_girder_with_an_idle_joint_is_made_stable_under_its_own_case(capsys):
+    """was: 'error: mechanism: ... moves node 11 (uy)': the LP leaves out the zero-force
+    vertical under top joint 11, and the step that adds light members to make the layout
+    stable analysed every load case, met a load of another case on a node the layout does
+    not reach, and gave up without adding any."""
+    path = WILD / "pratt_continuous_settlement.json"
+    assert main(["truss", "layout", str(path), "--case", "0", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["load_case"] == "span 1" and report["max_stress_ratio"] == pytest.approx(1.0, abs=1e-6)
+    assert 0 <= report["gap_percent"] < 10
+
+
+def test_a_layout_that_no_member_between_its_joints_stabilises_is_refused_as_such(main_in):
+    """was the bare 'mechanism: ...' message, as if the file were wrong: span 2's layout
+    reaches the only horizontal support (node 0) only through members it leaves out."""
+    line = main_in.refused(["truss", "layout", str(WILD / "pratt_continuous_settlement.json"), "--case", "1"],
+                           "the LP layout for load case 1 ('span 2') uses 17 of 33 members")
+    assert "mechanism:" in line and "needed for stability" in line
