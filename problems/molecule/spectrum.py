@@ -689,6 +689,8 @@ def find_envelope(mz: np.ndarray, intensity: np.ndarray, mono_mz: float | None =
             tops[k] = float(mz[hits[np.argmax(intensity[hits])]])
             last, empty = k, 0
         else:
+            if k <= 2 and not any("just outside" in n for n in notes):
+                notes += _near_miss(mz, intensity, mono, k, z, tolerance, sums[0])
             empty += 1
             if empty == 2:
                 break
@@ -696,6 +698,27 @@ def find_envelope(mz: np.ndarray, intensity: np.ndarray, mono_mz: float | None =
     sums[np.isnan(sums)] = 0.0     # looked for between found peaks and absent
     notes += _charge_notes(mz, intensity, mono, z, tolerance, sums)
     return Envelope(mono, normalise_pattern(sums), tops[:last + 1], tuple(notes))
+
+
+#: How far (Th, divided by the charge) from an empty bin's centre a strong peak is reported
+#: as one the bin's window may have missed (an instrument's m/z error beyond --tolerance).
+NEAR_MISS = 0.05
+
+
+def _near_miss(mz: np.ndarray, intensity: np.ndarray, mono: float, k: int, z: int, tolerance: float,
+               mono_intensity: float) -> list[str]:
+    """A warning when isotope bin k is empty but a peak of at least 5 % of M+0 lies within
+    :data:`NEAR_MISS` of its centre: an old QTOF's M+1 13 mTh above the window (MassBank
+    MSBNK-RIKEN-PR020004: 596.2232 at 20 % of 595.2072) read as 'M+1 absent'."""
+    centre = mono + k * ISOTOPE_SPACING / z
+    near = np.flatnonzero((np.abs(mz - centre) <= NEAR_MISS / z) & (intensity >= 0.05 * mono_intensity)
+                          & (intensity > 0))
+    if not len(near):
+        return []
+    j = near[np.argmax(intensity[near])]
+    return [f"no peak in isotope bin M+{k}, but one just outside its window at m/z {mz[j]:.5f} "
+            f"({1000 * (mz[j] - centre):+.1f} mTh from the bin's centre, {100 * intensity[j] / mono_intensity:.0f} % "
+            "of M+0): if the instrument's m/z error is that large, raise --tolerance (it was read as absent)"]
 
 
 def _charge_notes(mz: np.ndarray, intensity: np.ndarray, mono: float, z: int, tolerance: float,

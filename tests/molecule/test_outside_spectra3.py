@@ -196,3 +196,19 @@ def test_unit_mass_spectra_are_refused(main_in):
     Cl+ fragment for the monoisotopic peak) and answered 'no formula passes'."""
     main_in.refused(F + ["--spectrum", str(WILD / "matchms_Hydrogen_chloride.msp")],
                     "every m/z is a whole number (unit-mass data")
+
+
+def test_an_isotope_peak_just_outside_its_bin_is_reported():
+    """MassBank MSBNK-RIKEN-PR020004 (C28H34O14 [M+H]+, Waters Q-Tof Premier, MS1; four of its
+    peaks quoted): M+1 lies 1.0160 Th above M+0, 13.7 mTh above bin 1's window, and the
+    envelope read it as 'M+1 absent' (pattern 0.96, 0, 0.04) without a word."""
+    from gadesign_problems.molecule.spectrum import find_envelope
+
+    mz = [595.2072, 596.2232, 597.2141, 598.1444]
+    inten = [15660.0, 3102.0, 709.6, 221.5]
+    envelope = find_envelope(mz, inten, mono_mz=595.2072)
+    assert envelope.pattern[1] == 0.0
+    assert any("no peak in isotope bin M+1, but one just outside its window at m/z 596.22320" in n
+               for n in envelope.notes)
+    wide = find_envelope(mz, inten, mono_mz=595.2072, tolerance=0.02)
+    assert wide.pattern[1] > 0.15 and not any("just outside" in n for n in wide.notes)
