@@ -363,7 +363,9 @@ def _read_mzml(path: Path, scan: int | None, rt: float | None, polarity: int | N
     return Peaks(mz, intensity, _source(path, r, records))
 
 
-_MGF_PARAM = re.compile(r"([A-Za-z][A-Za-z0-9_]*(?:\[\d+\])?)\s*=(.*)")
+#: ``KEY=value``: a key starts with a letter and runs to the first ``=`` (MZmine writes
+#: ``Num peaks=8``, GNPS libraries ``COMPUTED_[2M+H-H2O]+=991.32``); peak lines hold no ``=``.
+_MGF_PARAM = re.compile(r"([A-Za-z][^=]*?)\s*=(.*)")
 
 
 def _mgf_charges(text: str) -> list[int]:

@@ -212,3 +212,19 @@ def test_an_isotope_peak_just_outside_its_bin_is_reported():
                for n in envelope.notes)
     wide = find_envelope(mz, inten, mono_mz=595.2072, tolerance=0.02)
     assert wide.pattern[1] > 0.15 and not any("just outside" in n for n in wide.notes)
+
+
+def test_mgf_keys_with_spaces_and_brackets_are_parameters(tmp_path, main_in):
+    """MZmine's library export writes 'Num peaks=8', GNPS' cleaned libraries
+    'COMPUTED_[2M+H-H2O]+=991.32': both were taken for peak lines ('expected a peak line
+    m/z intensity, got Num peaks=8') and the whole file refused."""
+    main_in.refused(F + ["--spectrum", str(WILD / "mzmine_mzmine.mgf")],
+                    "no MS1 spectrum in the file (all 3 are MS2 or higher: fragments, not the ion's isotope envelope; "
+                    "MSLEVEL=2)")
+    spectrum = molmass.Formula("[C8H11N4O2]+").spectrum(min_fraction=1e-9)
+    first = min(spectrum.keys())
+    peaks = "\n".join(f"{spectrum[first + k].mz:.6f} {spectrum[first + k].fraction * 1e6:.1f}" for k in range(4))
+    (tmp_path / "keys.mgf").write_text("BEGIN IONS\nNum peaks=4\nCOMPUTED_[2M+H-H2O]+=371.1561\nMSLEVEL=1\n"
+                                       f"CHARGE=1+\n{peaks}\nEND IONS\n")
+    peaks = read_spectrum(tmp_path / "keys.mgf")
+    assert len(peaks.mz) == 4 and peaks.charge == 1
