@@ -78,7 +78,9 @@ def stable_layout(truss: Truss, layout: Layout, min_area: float, max_added: int 
     3D coplanar ones): in equilibrium, but a mechanism for the stiffness method. While the
     stiffness matrix has a free mode u, the ground-structure member between two joints of
     the truss that the mode stretches most per unit length, |c . (u_j - u_i)| / L, is
-    added (it removes that mode at the least weight). Weight added: ``min_area`` x the
+    added (it removes that mode at the least weight); when no such member stretches it
+    (the layout reaches a support only through members it left out), the member with one
+    end outside the layout that stretches it most is, joint by joint. Weight added: ``min_area`` x the
     added lengths x density (part of the gap to the LP optimum the caller reports)."""
     from gadesign_problems.truss.errors import UnstableTrussError
     from gadesign_problems.truss.fem import StiffnessModel
@@ -95,16 +97,22 @@ def stable_layout(truss: Truss, layout: Layout, min_area: float, max_added: int 
             return areas
         reached = np.zeros(truss.n_nodes, bool)
         reached[ends[areas > 0].ravel()] = True
-        candidates = np.flatnonzero((areas == 0) & reached[ends[:, 0]] & reached[ends[:, 1]])
-        if not len(candidates):
+        # members between joints of the layout first; when none of them removes the mode
+        # (a layout that reaches a support only through members it left out: one span of a
+        # continuous girder), members with one end outside it, which lead the layout back
+        # towards the supports a joint at a time
+        for both in (True, False):
+            inside = reached[ends[:, 0]] & reached[ends[:, 1]] if both else reached[ends[:, 0]] | reached[ends[:, 1]]
+            candidates = np.flatnonzero((areas == 0) & inside)
+            stretch = np.zeros(len(candidates))
+            for mode in failure.modes:
+                du = mode[ends[candidates, 1]] - mode[ends[candidates, 0]]
+                stretch = np.maximum(stretch, np.abs(np.einsum("md,md->m", du, direction[candidates])))
+            if len(candidates) and stretch.max() > 1e-9:
+                break
+        else:
             return areas  # nothing helps; the evaluation reports the mechanism
-        stretch = np.zeros(len(candidates))
-        for mode in failure.modes:
-            du = mode[ends[candidates, 1]] - mode[ends[candidates, 0]]
-            stretch = np.maximum(stretch, np.abs(np.einsum("md,md->m", du, direction[candidates])))
         best = int(np.argmax(stretch / lengths[candidates]))
-        if stretch[best] <= 1e-9:
-            return areas
         areas[candidates[best]] = min_area
     return areas
 
