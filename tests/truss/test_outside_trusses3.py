@@ -102,7 +102,7 @@ def pynite_raw(data: dict):
 # (a) they work, and agree with independent engines
 # ------------------------------------------------------------------------------------
 AGREE = ["eighteen_bar", "fortyseven_bar", "onetwenty_dome", "ninefortytwo_tower", "howe_bridge_si",
-         "pratt_continuous_settlement", "inclined_roller_link", "tower_zero_force_3d"]
+         "pratt_continuous_settlement", "inclined_roller_link", "tower_zero_force_3d", "double_layer_dome"]
 
 
 @pytest.mark.parametrize("name", AGREE)
