@@ -339,19 +339,38 @@ def _source(path: Path, record: dict, records: list[dict] | None = None) -> str:
     return f"{path.name} scan {record['scan']}{name}{rt}"
 
 
+def _decode(array: object) -> np.ndarray | None:
+    """A pyteomics binary array record decoded (an empty ``<binary/>`` is an empty array)."""
+    if array is None:
+        return None
+    if not getattr(array, "data", None):
+        return np.zeros(0)
+    return np.asarray(array.decode())    # type: ignore[attr-defined]
+
+
 def _read_mzml(path: Path, scan: int | None, rt: float | None, polarity: int | None = None) -> Peaks:
+    """The spectrum asked for of an mzML file, in two passes: the first reads every
+    spectrum's number, level, time and polarity but decodes no array (a whole run's
+    arrays held at once took gigabytes for a run of a few GB), the second decodes the
+    arrays of the one picked."""
     from pyteomics import mzml
 
     records = []
-    with mzml.MzML(str(path), use_index=False, read_schema=False) as reader:
+    with mzml.MzML(str(path), use_index=False, read_schema=False, decode_binary=False) as reader:
         for index, s in enumerate(reader):
             scans = (s.get("scanList") or {}).get("scan") or [{}]
             pos, neg = "positive scan" in s, "negative scan" in s
             sign = None if pos == neg else 1 if pos else -1      # both or neither: unknown
             records.append({"scan": _scan_number(s.get("id", ""), index), "id": s.get("id"), "level": s.get("ms level"),
                             "rt": _rt_minutes(scans[0].get("scan start time")), "profile": "profile spectrum" in s,
-                            "polarity": sign, "mz": s.get("m/z array"), "intensity": s.get("intensity array")})
+                            "polarity": sign, "position": index})
     r = _pick(records, path, scan, rt, polarity)
+    with mzml.MzML(str(path), use_index=False, read_schema=False, decode_binary=False) as reader:
+        for index, s in enumerate(reader):
+            if index == r["position"]:
+                r = {**r, **{key: _decode(s.get(name)) for key, name in (("mz", "m/z array"),
+                                                                        ("intensity", "intensity array"))}}
+                break
     if r["mz"] is None or r["intensity"] is None:
         raise FormulaError(f"{path.name} scan {r['scan']}: the spectrum has no "
                            f"{'m/z' if r['mz'] is None else 'intensity'} array")

@@ -228,3 +228,49 @@ def test_mgf_keys_with_spaces_and_brackets_are_parameters(tmp_path, main_in):
                                        f"CHARGE=1+\n{peaks}\nEND IONS\n")
     peaks = read_spectrum(tmp_path / "keys.mgf")
     assert len(peaks.mz) == 4 and peaks.charge == 1
+
+
+@pytest.mark.filterwarnings("ignore:Precursor element with missing activation information")
+def test_an_mzml_run_is_read_without_holding_every_spectrums_arrays(tmp_path):
+    """Every spectrum's decoded arrays were kept until one was picked: a whole run of a few
+    GB (what --rt is for) took that many GB and more. Now the arrays of the picked
+    spectrum alone are decoded. Here 40 MS2 spectra of 100 000 points (64 MB decoded,
+    1.2 MB zlib-compressed) and one MS1 envelope: the old reader's peak was about 57 MB
+    above the start, this one stays under 30 (pyteomics' own parse state included)."""
+    import tracemalloc
+
+    import numpy as np
+    from psims.mzml.writer import IndexedMzMLWriter
+
+    spectrum = molmass.Formula("[C8H11N4O2]+").spectrum(min_fraction=1e-9)
+    first = min(spectrum.keys())
+    envelope = [(spectrum[first + k].mz, spectrum[first + k].fraction * 1e6) for k in range(4)]
+    big_mz = np.tile(150 + np.arange(2000) * 0.37, 50)           # repeats: small once compressed
+    big_intensity = np.tile(np.arange(2000, dtype=float), 50)
+    path = tmp_path / "run.mzML"
+    with IndexedMzMLWriter(open(path, "wb"), close=True) as out:
+        out.controlled_vocabularies()
+        out.file_description(["MS1 spectrum", "MSn spectrum"])
+        out.software_list([{"id": "psims-writer", "version": "1.4", "params": ["python-psims"]}])
+        out.instrument_configuration_list([out.InstrumentConfiguration(id="IC1", component_list=[])])
+        out.data_processing_list([out.DataProcessing([out.ProcessingMethod(
+            order=1, software_reference="psims-writer", params=["Conversion to mzML"])], id="DP1")])
+        with out.run(id="r", instrument_configuration="IC1"):
+            with out.spectrum_list(count=41):
+                out.write_spectrum([m for m, _ in envelope], [i for _, i in envelope], id="scan=1",
+                                   params=["MS1 spectrum", {"ms level": 1}, "centroid spectrum"],
+                                   polarity="positive scan", scan_start_time=1.0, compression="zlib")
+                for k in range(40):
+                    out.write_spectrum(big_mz, big_intensity, id=f"scan={k + 2}",
+                                       params=["MSn spectrum", {"ms level": 2}, "centroid spectrum"],
+                                       polarity="positive scan", scan_start_time=1.0 + 0.01 * (k + 1),
+                                       compression="zlib", precursor_information={"mz": 195.0877, "charge": 1})
+    read_spectrum(WILD / "waters_mse.mzML", rt=1.0)       # pyteomics' vocabulary loaded before measuring
+    tracemalloc.start()
+    try:
+        peaks = read_spectrum(path, rt=1.0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(peaks.mz) == 4 and peaks.mz[0] == pytest.approx(spectrum[first].mz, abs=1e-6)
+    assert peak < 30e6, peak / 1e6
