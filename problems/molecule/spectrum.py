@@ -493,7 +493,7 @@ def _mgf_level(params: dict[str, str], peaks: list[tuple[float, float]]) -> tupl
     whose intensity lies mostly away from that precursor's isotope envelope is an MS/MS
     spectrum of fragments; one whose peaks are the precursor's envelope (or without a
     precursor m/z) is read as MS1."""
-    for key in ("MSLEVEL", "MS_LEVEL", "MS_LEVEL_", "MSLVL"):
+    for key in ("MSLEVEL", "MS_LEVEL"):
         value = params.get(key, "").strip()
         if value:
             m = re.search(r"(\d+)", value)
@@ -699,7 +699,7 @@ def find_envelope(mz: np.ndarray, intensity: np.ndarray, mono_mz: float | None =
         if len(hits):
             total = float(intensity[hits].sum())
             before = 0.0 if np.isnan(sums[k - 1]) else float(sums[k - 1])
-            m2 = 0.0 if np.isnan(sums[2]) else float(sums[2])
+            m2 = 0.0 if k < 3 or np.isnan(sums[2]) else float(sums[2])
             if k >= 3 and before > 0 and m2 < LOW_M2 * sums[0] and total > RISE * before:
                 top = float(mz[hits[np.argmax(intensity[hits])]])
                 notes.append(f"the envelope ends at M+{last}: the peak at m/z {top:.5f} in bin M+{k} holds "
@@ -710,8 +710,8 @@ def find_envelope(mz: np.ndarray, intensity: np.ndarray, mono_mz: float | None =
             tops[k] = float(mz[hits[np.argmax(intensity[hits])]])
             last, empty = k, 0
         else:
-            if k <= 2 and not any("just outside" in n for n in notes):
-                notes += _near_miss(mz, intensity, mono, k, z, tolerance, sums[0])
+            if k == 1:
+                notes += _near_miss(mz, intensity, mono, z, sums[0])
             empty += 1
             if empty == 2:
                 break
@@ -726,11 +726,12 @@ def find_envelope(mz: np.ndarray, intensity: np.ndarray, mono_mz: float | None =
 NEAR_MISS = 0.05
 
 
-def _near_miss(mz: np.ndarray, intensity: np.ndarray, mono: float, k: int, z: int, tolerance: float,
-               mono_intensity: float) -> list[str]:
-    """A warning when isotope bin k is empty but a peak of at least 5 % of M+0 lies within
+def _near_miss(mz: np.ndarray, intensity: np.ndarray, mono: float, z: int, mono_intensity: float) -> list[str]:
+    """A warning when isotope bin M+1 is empty but a peak of at least 5 % of M+0 lies within
     :data:`NEAR_MISS` of its centre: an old QTOF's M+1 13 mTh above the window (MassBank
-    MSBNK-RIKEN-PR020004: 596.2232 at 20 % of 595.2072) read as 'M+1 absent'."""
+    MSBNK-RIKEN-PR020004: 596.2232 at 20 % of 595.2072) read as 'M+1 absent'. (M+2 is not
+    looked at: a compound 2 H heavier sits just above its window by design.)"""
+    k = 1
     centre = mono + k * ISOTOPE_SPACING / z
     near = np.flatnonzero((np.abs(mz - centre) <= NEAR_MISS / z) & (intensity >= 0.05 * mono_intensity)
                           & (intensity > 0))

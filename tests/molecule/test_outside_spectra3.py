@@ -134,6 +134,7 @@ def test_an_interfering_peak_in_bin_4_of_a_chnops_envelope_is_left_out():
     inten = [spectrum[first + k].fraction for k in range(4)] + [0.02 * spectrum[first].fraction]
     envelope = find_envelope(mz, inten, charge=1)
     assert len(envelope.pattern) == 4 and "in bin M+4" in envelope.notes[-1]
+    assert len(find_envelope(mz, inten, charge=1, n_peaks=2).pattern) == 2       # fewer bins than the rule looks at
     # a chlorine compound's M+4 (M+2 at 32 % of M+0) still counts
     cl = molmass.Formula("[C6H4Cl2N]+").spectrum(min_fraction=1e-9)
     first = min(cl.keys())
