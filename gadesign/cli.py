@@ -536,6 +536,21 @@ def _show(folder: Path, run_dir: Path, limit: int, as_json: bool) -> None:
                         f"member(s), whose columns are left out ({summary_failures[0]})")
 
 
+def _print_whole(table: Table, headers: list[str], rows: list[list[str]], foldable: Sequence[int] = ()) -> None:
+    """Print ``table`` (its headers' and cells' plain text in ``headers`` and ``rows``) with
+    every number whole: each column except the ``foldable`` (text) ones is at least as wide
+    as its longest cell (at 80 columns 'compare' printed '0.421' over '651'); to a file or
+    pipe the table has its natural width."""
+    for j, column in enumerate(table.columns):
+        if j not in foldable:
+            column.min_width = _column_need(headers[j], [r[j] for r in rows])
+    if out.is_terminal or "COLUMNS" in os.environ:
+        out.print(table)
+        return
+    natural = 1 + sum(max([len(h)] + [len(r[j]) for r in rows]) + 3 for j, h in enumerate(headers))
+    Console(highlight=False, soft_wrap=True, width=max(natural, len(str(table.title or "")))).print(table)
+
+
 def _column_need(header: str, cells: list[str]) -> int:
     """Characters a table column needs to show every cell whole: its longest cell, or its
     header's longest word (headers wrap between words)."""
@@ -701,17 +716,19 @@ def compare_cmd(
         return
     units = [o.get("unit") or "" for o in result["objectives"]]
     table = Table(title=escape(f"{result['problem']}: {len(runs)} runs"))
-    for col in ("run", "algorithm", "pop x gen", "seed", "front", "hypervolume", "card HV", "IGD", "evaluations",
-                "time [s]"):
-        table.add_column(col, justify="left" if col in ("run", "algorithm") else "right", overflow="fold")
-    for r in result["runs"]:
-        table.add_row(escape(r["run"]), escape(str(r["algorithm"])), f"{r['pop']} x {r['generations']}",
-                      str(r["seed"]), f"{r['feasible']}/{r['front_size']}",
-                      "-" if r["hypervolume"] is None else f"{r['hypervolume']:.6g}",
-                      "-" if r["card_hypervolume"] is None else f"{r['card_hypervolume']:.6g}",
-                      "-" if r["igd"] is None else f"{r['igd']:.4g}", str(r["evaluations"] or "-"),
-                      str(r["wall_time_s"] or "-"))
-    out.print(table)
+    headers = ("run", "algorithm", "pop x gen", "seed", "front", "hypervolume", "card HV", "IGD", "evaluations",
+               "time [s]")
+    for col in headers:  # escaped: '[s]' is not a style
+        table.add_column(escape(col), justify="left" if col in ("run", "algorithm") else "right", overflow="fold")
+    rows = [[r["run"], str(r["algorithm"]), f"{r['pop']} x {r['generations']}", str(r["seed"]),
+             f"{r['feasible']}/{r['front_size']}",
+             "-" if r["hypervolume"] is None else f"{r['hypervolume']:.6g}",
+             "-" if r["card_hypervolume"] is None else f"{r['card_hypervolume']:.6g}",
+             "-" if r["igd"] is None else f"{r['igd']:.4g}", str(r["evaluations"] or "-"),
+             str(r["wall_time_s"] or "-")] for r in result["runs"]]
+    for row in rows:
+        table.add_row(*(escape(c) for c in row))
+    _print_whole(table, list(headers), rows, foldable=(0,))
     ref = result["reference_point"]
     if ref is not None:
         point = ", ".join(f"{o['name']} {v:.6g}{' ' + u if u else ''}" for o, v, u in zip(result["objectives"], ref, units))

@@ -471,3 +471,22 @@ def test_show_keeps_numbers_whole_at_any_width(cli, tmp_path):
                            text=True, env={**env, "OPENBLAS_NUM_THREADS": "1"}, timeout=120)
     assert piped.returncode == 0, piped.stderr
     assert "…" not in piped.stdout and all(c in piped.stdout for c in ("members", "max_stress_ratio", "max_disp_ratio"))
+
+
+def test_compare_prints_numbers_whole_and_its_time_unit(cli, tmp_path):
+    """`compare` at 80 columns (or piped) folded numbers over two lines ('0.421' / '651'),
+    and its 'time [s]' header lost '[s]' to rich markup."""
+    for seed in ("1", "2"):
+        res = cli("evolve", "zdt1", "--pop", "8", "--generations", "2", "--seed", seed, "-q",
+                  "--out", str(tmp_path / f"run-with-a-long-name-{seed}"))
+        assert res.returncode == 0, res.stderr
+    runs = [str(tmp_path / f"run-with-a-long-name-{s}") for s in ("1", "2")]
+    doc = json.loads(cli("compare", *runs, "--json").stdout)
+    numbers = [f"{r['igd']:.4g}" for r in doc["runs"]] + [str(r["wall_time_s"]) for r in doc["runs"]]
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    piped = subprocess.run([sys.executable, "-m", "gadesign", "compare", *runs], capture_output=True, text=True,
+                           env={**env, "OPENBLAS_NUM_THREADS": "1"}, timeout=120)
+    for res in (cli("compare", *runs, env={"COLUMNS": "80"}), piped):
+        assert res.returncode == 0, res.stderr
+        assert all(n in res.stdout for n in numbers), (numbers, res.stdout)
+    assert "time [s]" in piped.stdout
