@@ -475,8 +475,9 @@ def _show(folder: Path, run_dir: Path, limit: int, as_json: bool) -> None:
     front = store.read_front()
     try:
         problem = make_problem(config["problem"], problem_params(run_dir, config))
-    except GadesignError:
+    except GadesignError as exc:
         problem = None
+        _plugin_warning(f"the problem's own columns are left out: {one_line(str(exc))}")
     summary = getattr(problem, "summary", None)
     table = Table(title=escape(f"{front['problem']} — {len(front['members'])} designs ({label})"))
     table.add_column("#", justify="right")

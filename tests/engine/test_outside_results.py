@@ -390,3 +390,18 @@ def test_front_csv_has_each_constraints_violation(tmp_path: Path, cli) -> None:
     for row, m in zip(rows, front["members"], strict=True):
         assert [float(row[f"{c} (violation)"]) for c in front["constraints"]] == m["violations"]
         assert float(row["total_violation"]) == sum(m["violations"])
+
+
+def test_show_says_why_the_problems_own_columns_are_missing(tmp_path: Path, cli) -> None:
+    """`show` of a run whose plugin is not installed here dropped the plugin's columns
+    without a word; now one warning line says so and why, and the front is still shown."""
+    run = tmp_path / "run"
+    assert cli("evolve", "truss-10bar", "--pop", "8", "--generations", "1", "-q", "--out", str(run)).returncode == 0
+    config = json.loads((run / "config.json").read_text())
+    config["problem"] = "plugin-not-installed-here"
+    (run / "config.json").write_text(json.dumps(config))
+    res = cli("show", str(run))
+    assert res.returncode == 0, res.stderr
+    assert "weight" in res.stdout and "max_stress_ratio" not in res.stdout
+    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "own columns are left out" in lines[0] and "plugin-not-installed-here" in lines[0]
