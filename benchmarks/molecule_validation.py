@@ -401,6 +401,13 @@ def massbank_queries(n: int = 300, seed: int = 151, noise: str = "gaussian", sou
     list (``source="human-gem"``: its Human-GEM metabolites): a second development set, left
     out of the fit when used."""
     rows = [(name, f) for name, f, origin in read_list() if origin.startswith(source)]
+    return drawn_queries(rows, n, seed, noise)
+
+
+def drawn_queries(rows: list[tuple[str, str]], n: int, seed: int, noise: str = "gaussian") -> list[dict]:
+    """Queries for ``n`` of the (name, formula) ``rows`` drawn with ``seed``: the adducts in
+    turn, molmass' m/z and 7-peak pattern with the set's noise (``gaussian``: the validation
+    set's; ``uniform``: the issue's)."""
     rng = np.random.default_rng(seed)
     cases = []
     for j, i in enumerate(sorted(rng.choice(len(rows), n, replace=False))):
@@ -601,24 +608,7 @@ def tox21_queries(n: int = 300, seed: int = 154) -> list[dict]:
             continue
         if any(formula[e] for e in ("S", "P", "F", "Cl", "Br")):
             rows.append((source, formula.hill))
-    rng = np.random.default_rng(seed)
-    cases = []
-    for j, i in enumerate(sorted(rng.choice(len(rows), n, replace=False))):
-        name, formula = rows[i]
-        adduct = ADDUCTS[j % len(ADDUCTS)]
-        if adduct == "[M-H]-" and not Formula(formula)["H"]:
-            adduct = "[M]"
-        mz, pattern = molmass_ion(formula, adduct)
-        while True:
-            error = rng.normal(0.0, 1.0)
-            if abs(error) <= 2.5:
-                break
-        noisy = np.maximum(pattern * (1 + rng.normal(0.0, 0.03, 7)) + rng.normal(0.0, 0.0005, 7), 0.0)
-        noisy[noisy < 0.001 * noisy.max()] = 0.0
-        halogens = "".join(e for e in HALOGENS if Formula(formula)[e])
-        cases.append({"name": name, "formula": formula, "adduct": adduct, "mz": mz * (1 + error * 1e-6),
-                      "pattern": (noisy / noisy.sum()).tolist(), "alphabet": "CHNOPS" + halogens})
-    return cases
+    return drawn_queries(rows, n, seed)
 
 
 def tempering_choice() -> dict:
