@@ -172,6 +172,14 @@ def blind_formulas(formula_class) -> set[str]:
     return {formula_class(row[2]).hill for row in module.COMPOUNDS}
 
 
+def kept(f) -> bool:
+    """The list's filters: a neutral closed-shell molecule over C, H, N, O, P, S, F, Cl, Br,
+    I with at least one C, 80-2000 Da, integral RDBE >= 0."""
+    if f is None or f.charge != 0 or not set(f.counts) <= ALLOWED or not f.counts.get("C"):
+        return False
+    return 80 <= f.monoisotopic_mass <= 2000 and f.rdbe >= 0 and f.rdbe == int(f.rdbe)
+
+
 def main() -> None:
     sys.path.insert(0, str(HERE.parents[3]))
     from gadesign_problems.molecule.formula import Formula, FormulaError
@@ -217,10 +225,7 @@ def main() -> None:
             f = Formula(rec["formula"])
         except FormulaError:
             continue
-        counts = f.counts
-        if f.charge != 0 or not set(counts) <= ALLOWED or not counts.get("C"):
-            continue
-        if not 80 <= f.monoisotopic_mass <= 2000 or f.rdbe < 0 or f.rdbe != int(f.rdbe):
+        if not kept(f):
             continue
         if f.hill in banned_formulas or rec.get("name", "").lower() in banned_names | own_names:
             continue
@@ -240,9 +245,7 @@ def main() -> None:
                 f = gem_formula(met, Formula)
             except (FormulaError, ValueError):
                 continue
-            if f is None or f.charge != 0 or not set(f.counts) <= ALLOWED or not f.counts.get("C"):
-                continue
-            if not 80 <= f.monoisotopic_mass <= 2000 or f.rdbe < 0 or f.rdbe != int(f.rdbe):
+            if not kept(f):
                 continue
             inchi = met.get("InChI", "")
             if f.hill in banned_formulas or (inchi.startswith("InChI=") and inchikey14(inchi) in listed_keys):
@@ -262,9 +265,7 @@ def main() -> None:
                 f = Formula(formula)
             except FormulaError:
                 continue
-            if f.charge != 0 or not set(f.counts) <= ALLOWED or not f.counts.get("C"):
-                continue
-            if not 80 <= f.monoisotopic_mass <= 2000 or f.rdbe < 0 or f.rdbe != int(f.rdbe):
+            if not kept(f):
                 continue
             if f.hill in banned_formulas or f.hill in blind:
                 continue
