@@ -43,6 +43,7 @@ from rich.table import Table
 
 from gadesign.errors import ConfigError, GadesignError, RunStoreError, plugin_frame
 from gadesign.registry import command_entry_points, make_problem, problem_entries
+from gadesign.tables import print_table
 
 
 
@@ -479,12 +480,6 @@ def _show(folder: Path, run_dir: Path, limit: int, as_json: bool) -> None:
         problem = None
         _plugin_warning(f"the problem's own columns are left out: {one_line(str(exc))}")
     summary = getattr(problem, "summary", None)
-    table = Table(title=escape(f"{front['problem']} — {len(front['members'])} designs ({label})"))
-    table.add_column("#", justify="right")
-    for o in front["objectives"]:
-        unit = f" [{o['unit']}]" if o.get("unit") else ""
-        table.add_column(escape(f"{o['name']}{unit} ({o['direction']})"), justify="right")
-    table.add_column("violation", justify="right")
     rows = []
     summary_failures: list[str] = []
     for i, m in enumerate(front["members"][:limit]):
@@ -506,71 +501,16 @@ def _show(folder: Path, run_dir: Path, limit: int, as_json: bool) -> None:
     extra_cols: list[str] = []
     for _, extra in rows:
         extra_cols += [k for k in extra if k not in extra_cols]
-    extra_cells = [[_format(extra.get(c, "")) for c in extra_cols] for _, extra in rows]
     base_headers = ["#", *(f"{o['name']}{' [' + o['unit'] + ']' if o.get('unit') else ''} ({o['direction']})"
                            for o in front["objectives"]), "violation"]
-    needs = [_column_need(h, [base[j] for base, _ in rows]) for j, h in enumerate(base_headers)]
-    extra_needs = [_column_need(c, [r[j] for r in extra_cells]) for j, c in enumerate(extra_cols)]
-    width = out.width if out.is_terminal or "COLUMNS" in os.environ else None  # None: a file or pipe
-    shown = _columns_that_fit(needs, extra_needs, width)
-    for j in shown:
-        table.add_column(escape(extra_cols[j]), justify="right")
-    for (base, _), cells in zip(rows, extra_cells):
-        table.add_row(*base, *(escape(cells[j]) for j in shown))
-    headers = base_headers + [extra_cols[j] for j in shown]
-    for column, need, header in zip(table.columns, needs + [extra_needs[j] for j in shown], headers):
-        column.min_width = need  # numbers whole
-        column.max_width = need if width is not None else max(need, len(header))  # a header wraps between words
-    if width is None:  # to a file or pipe: the whole table, however wide
-        natural = 1 + sum(c.max_width + 3 for c in table.columns)
-        Console(highlight=False, soft_wrap=True, width=max(natural, len(table.title or ""))).print(table)
-    else:
-        out.print(table)
-    if len(shown) < len(extra_cols):
-        left = [extra_cols[j] for j in range(len(extra_cols)) if j not in shown]
-        out.print(escape(f"… {len(left)} more column(s) at this width: {', '.join(left)} "
-                         "(widen the terminal, or use --json)"))
+    print_table(out, base_headers + extra_cols,
+                [base + [_format(extra.get(c, "")) for c in extra_cols] for base, extra in rows],
+                title=f"{front['problem']} — {len(front['members'])} designs ({label})", always=len(base_headers))
     if len(front["members"]) > limit:
         out.print(f"… {len(front['members']) - limit} more (use --limit N to show more)")
     if summary_failures:
         _plugin_warning(f"problem {front['problem']!r}: its summary() failed on {len(summary_failures)} "
                         f"member(s), whose columns are left out ({summary_failures[0]})")
-
-
-def _print_whole(table: Table, headers: list[str], rows: list[list[str]], foldable: Sequence[int] = ()) -> None:
-    """Print ``table`` (its headers' and cells' plain text in ``headers`` and ``rows``) with
-    every number whole: each column except the ``foldable`` (text) ones is at least as wide
-    as its longest cell (at 80 columns 'compare' printed '0.421' over '651'); to a file or
-    pipe the table has its natural width."""
-    for j, column in enumerate(table.columns):
-        if j not in foldable:
-            column.min_width = _column_need(headers[j], [r[j] for r in rows])
-    if out.is_terminal or "COLUMNS" in os.environ:
-        out.print(table)
-        return
-    natural = 1 + sum(max([len(h)] + [len(r[j]) for r in rows]) + 3 for j, h in enumerate(headers))
-    Console(highlight=False, soft_wrap=True, width=max(natural, len(str(table.title or "")))).print(table)
-
-
-def _column_need(header: str, cells: list[str]) -> int:
-    """Characters a table column needs to show every cell whole: its longest cell, or its
-    header's longest word (headers wrap between words)."""
-    return max([len(c) for c in cells] + [len(w) for w in header.split()] + [1])
-
-
-def _columns_that_fit(base: list[int], extra: list[int], width: int | None) -> list[int]:
-    """Indices of the ``extra`` columns (in order) that fit beside the ``base`` columns
-    (always shown) in ``width`` characters, each column taking its need plus 3 (padding
-    and rule); all of them when ``width`` is None (output to a file or pipe)."""
-    if width is None:
-        return list(range(len(extra)))
-    used = 1 + sum(n + 3 for n in base)
-    shown = []
-    for j, n in enumerate(extra):
-        if used + n + 3 <= width:
-            shown.append(j)
-            used += n + 3
-    return shown
 
 
 @app.command("plot")
@@ -716,20 +656,16 @@ def compare_cmd(
         out.print_json(json.dumps(result))
         return
     units = [o.get("unit") or "" for o in result["objectives"]]
-    table = Table(title=escape(f"{result['problem']}: {len(runs)} runs"))
     headers = ("run", "algorithm", "pop x gen", "seed", "front", "hypervolume", "card HV", "IGD", "evaluations",
                "time [s]")
-    for col in headers:  # escaped: '[s]' is not a style
-        table.add_column(escape(col), justify="left" if col in ("run", "algorithm") else "right", overflow="fold")
     rows = [[r["run"], str(r["algorithm"]), f"{r['pop']} x {r['generations']}", str(r["seed"]),
              f"{r['feasible']}/{r['front_size']}",
              "-" if r["hypervolume"] is None else f"{r['hypervolume']:.6g}",
              "-" if r["card_hypervolume"] is None else f"{r['card_hypervolume']:.6g}",
              "-" if r["igd"] is None else f"{r['igd']:.4g}", str(r["evaluations"] or "-"),
              str(r["wall_time_s"] or "-")] for r in result["runs"]]
-    for row in rows:
-        table.add_row(*(escape(c) for c in row))
-    _print_whole(table, list(headers), rows, foldable=(0,))
+    print_table(out, headers, rows, title=f"{result['problem']}: {len(runs)} runs",
+                justify=["left", "left"] + ["right"] * (len(headers) - 2), foldable=(0,))
     ref = result["reference_point"]
     if ref is not None:
         point = ", ".join(f"{o['name']} {v:.6g}{' ' + u if u else ''}" for o, v, u in zip(result["objectives"], ref, units))

@@ -142,18 +142,19 @@ def simulate(
         typer.echo(json.dumps({"deck": str(deck), "results": results}, allow_nan=False))
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(title=f"{deck}  ({ant!r})")
-    for col in ("f (MHz)", "Z (ohm)", f"VSWR/{z0:g}", "max gain (dBi)", "at theta, phi (deg)", "avg gain"):
-        table.add_column(col, justify="right")
+    from gadesign.tables import print_table
+
+    rows = []
     for r in results:
         R, X = r["impedance_ohm"]
-        table.add_row(f"{r['frequency_hz'] / 1e6:.6g}", f"{R:.3f} {'+' if X >= 0 else '-'} j{abs(X):.3f}",
-                      f"{r['vswr']:.4g}", f"{r['max_gain_dbi']:.3f}",
-                      f"{r['max_gain_direction_deg'][0]:g}, {r['max_gain_direction_deg'][1]:g}",
-                      f"{r['average_gain']:.4f}")
-    Console(highlight=False).print(table)
+        rows.append([f"{r['frequency_hz'] / 1e6:.6g}", f"{R:.3f} {'+' if X >= 0 else '-'} j{abs(X):.3f}",
+                     f"{r['vswr']:.4g}", f"{r['max_gain_dbi']:.3f}",
+                     f"{r['max_gain_direction_deg'][0]:g}, {r['max_gain_direction_deg'][1]:g}",
+                     f"{r['average_gain']:.4f}"])
+    print_table(Console(highlight=False),
+                ["f (MHz)", "Z (ohm)", f"VSWR/{z0:g}", "max gain (dBi)", "at theta, phi (deg)", "avg gain"], rows,
+                title=f"{deck}  ({ant!r})", always=3)
 
 
 def _write_pattern(sol: Any, ant: Any, path: Path) -> None:
@@ -283,19 +284,19 @@ def converge(
         typer.echo(json.dumps({"deck": str(deck), **conv.to_dict()}, allow_nan=False))
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(title=f"{deck}  ({ant!r}): convergence over {len(th)} directions")
-    for col in ("level", "segments", "f (MHz)", "Z (ohm)", f"VSWR/{z0:g}", "max gain (dBi)", "min RHCP (dBic)",
-                "time (s)"):
-        table.add_column(col, justify="right")
+    from gadesign.tables import print_table
+
+    rows = []
     for level in conv.levels:
         for i, f in enumerate(conv.frequencies):
             z = level.impedance[i]
-            table.add_row(f"x{level.refinement}", str(level.segments), f"{f / 1e6:.6g}",
-                          f"{z.real:.3f} {'+' if z.imag >= 0 else '-'} j{abs(z.imag):.3f}", f"{level.vswr[i]:.4g}",
-                          f"{level.max_gain_dbi[i]:.3f}", f"{level.min_rhcp_dbic[i]:.3f}", f"{level.seconds:.2f}")
-    Console(highlight=False).print(table)
+            rows.append([f"x{level.refinement}", str(level.segments), f"{f / 1e6:.6g}",
+                         f"{z.real:.3f} {'+' if z.imag >= 0 else '-'} j{abs(z.imag):.3f}", f"{level.vswr[i]:.4g}",
+                         f"{level.max_gain_dbi[i]:.3f}", f"{level.min_rhcp_dbic[i]:.3f}", f"{level.seconds:.2f}"])
+    print_table(Console(highlight=False), ["level", "segments", "f (MHz)", "Z (ohm)", f"VSWR/{z0:g}",
+                                           "max gain (dBi)", "min RHCP (dBic)", "time (s)"], rows,
+                title=f"{deck}  ({ant!r}): convergence over {len(th)} directions", always=4)
     c = conv.change()
     if len(conv.levels) > 1:
         a, b = conv.levels[-2].refinement, conv.levels[-1].refinement

@@ -91,11 +91,14 @@ KNOWN_UNSUPPORTED = {
     "GC": "tapered wires",
     "GF": "NGF files", "SP": "surface patches", "SM": "surface patches", "SC": "surface patches",
  "KH": "interaction approximation",
-    "NE": "near fields", "NH": "near fields", "NT": "two-port networks", "TL": "transmission lines",
+    "NT": "two-port networks", "TL": "transmission lines",
     "CP": "coupling", "PL": "plot files",
     "WG": "Green's function files", "SY": "symbols (4nec2)", "GD": "finite-ground corrections",
 }
 PRINT_CONTROL = {"PT", "PQ"}  # what NEC prints, not what it computes
+#: Near-field requests: read and left out with one warning (impedance and far field do not
+#: depend on them; 14 of 154 decks from the wild were refused for them alone).
+NEAR_FIELD = {"NE": "near electric field", "NH": "near magnetic field"}
 #: NEC's kernel switch: EK 0 asks for the extended thin-wire kernel, EK -1 for the thin one
 #: again. Our solver integrates the solid wire's exact kernel between segments of one
 #: straight wire (what the extended kernel approximates) whatever the card says.
@@ -272,6 +275,7 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
     ended = False
     lineno = 0
     cards = 0
+    near_cards: set[str] = set()
 
     def err(msg: str, n: int | None = None) -> DeckError:
         return DeckError(f"{name}: line {lineno if n is None else n}: {msg}")
@@ -310,6 +314,14 @@ def parse_nec(text: str, name: str = "<deck>") -> Antenna:
                     raise err(str(exc)) from None
                 if ints[0] not in (0, -1):
                     raise err(f"EK {ints[0]}: I1 must be 0 (extended kernel) or -1 (thin kernel)")
+            continue
+        if card in NEAR_FIELD:
+            if not ge_line:
+                raise err(f"{card} card before GE (the geometry must end with a GE card)")
+            if card not in near_cards:
+                near_cards.add(card)
+                warnings.warn(f"{name}: line {lineno}: {card} card ({NEAR_FIELD[card]}) is not computed: "
+                              "impedance, currents and far field only", stacklevel=2)
             continue
         if card in ("Z0", "ZO"):
             # xnec2c's own card: the reference impedance of its VSWR plot (an "unknown card" before)

@@ -81,9 +81,9 @@ def formula_cmd(
     import time
 
     from rich.console import Console
-    from rich.table import Table
 
     from gadesign import options
+    from gadesign.tables import print_table
     from gadesign_problems.molecule.formula import FormulaError, get_adduct, protonation_adduct
     from gadesign_problems.molecule.isotopes import parse_intensities
     from gadesign_problems.molecule.query import Query, Scoring, parse_limits
@@ -214,21 +214,22 @@ def formula_cmd(
                           f"rule 1's for this mass range) reach at most {reach:.1f} Da[/yellow]")
         return
     flagged = any(c.at_limit for c in candidates)
-    table = Table(show_lines=False)
     columns = [("#", "right"), ("formula", "left"), ("ppm", "right"), ("mass", "right"), ("isotope", "right"),
                ("prior", "right"), ("rules", "right"), ("score", "right"), ("misfit", "right"), ("RDBE", "right"),
-               ("verdicts", "left")]
-    for col, just in columns + ([("limit", "left")] if flagged else []):
-        table.add_column(col, justify=just, no_wrap=col == "formula")  # type: ignore[arg-type]
+               ("verdicts", "left")] + ([("limit", "left")] if flagged else [])
+    rows = []
     for i, c in enumerate(candidates, start=1):
         failed = [RULE_SHORT[n] for n, ok in c.rules.items() if not ok]
-        row = [str(i), c.formula, f"{c.ppm:+.2f}", f"{c.mass_term:.2f}",
-               f"{c.isotope_term:.2f}" if query.pattern is not None else "-", f"{c.prior_term:.2f}",
-               f"{c.rule_term:.2f}", f"{c.score:.3g}",
-               f"{100 * c.isotope_mismatch:.1f}%" if query.pattern is not None else "-",
-               f"{c.rdbe:g}", "✗ " + ",".join(failed) if failed else "✓ 1-6"]
-        table.add_row(*row, *([",".join(c.at_limit) + " at max"] if flagged else []))
-    console.print(table)
+        rows.append([str(i), c.formula, f"{c.ppm:+.2f}", f"{c.mass_term:.2f}",
+                     f"{c.isotope_term:.2f}" if query.pattern is not None else "-", f"{c.prior_term:.2f}",
+                     f"{c.rule_term:.2f}", f"{c.score:.3g}",
+                     f"{100 * c.isotope_mismatch:.1f}%" if query.pattern is not None else "-",
+                     f"{c.rdbe:g}", "✗ " + ",".join(failed) if failed else "✓ 1-6",
+                     *([",".join(c.at_limit) + " at max"] if flagged else [])])
+    # at a narrow terminal the score's parts go first, the verdicts and score stay
+    priority = [j for j in (0, 1, 7, 2, 10, 4, 5, 6, 11, 3, 8, 9) if j < len(columns)]
+    print_table(console, [c for c, _ in columns], rows, justify=[j for _, j in columns],  # type: ignore[misc]
+                priority=priority, always=5)
     console.print("mass, isotope: -2 ln L of the mass error (0 inside the accuracy) and of the measured peaks; "
                   "prior: -2 ln of the formula prior; rules: cost of the graded golden rules failed; "
                   "score = exp(-(mass + isotope + prior + rules)/2); misfit: relative RMS deviation of the peaks; "
