@@ -531,19 +531,27 @@ def phosphorus_choice() -> dict:
     for set_name, cases in sets.items():
         held = {c["formula"] for c in cases}
         fitted = [c for h, c in listed if h not in held]
-        models = {"P count given presence (before)": fit(fitted, p_given_oxygen=False),
-                  "P count given presence and O count": fit(fitted, p_given_oxygen=True)}
-        for n_peaks in (3, 7):
-            pools = development_pools(cases, n_peaks)
-            ranks: dict = {}
-            for name, model in models.items():
-                first, top3, ranks[name] = rerank(pools, model)
-                out.setdefault(name, {}).setdefault(set_name, {})[f"{n_peaks}_peaks"] = {
-                    "top1": first, "top3": top3, "cases": len(pools)}
-            a, b = ranks.values()
-            out.setdefault("changed", {}).setdefault(set_name, {})[f"{n_peaks}_peaks"] = [
-                (truth, ra, rb) for (truth, *_), ra, rb in zip(pools, a, b) if ra != rb]
+        compare_models(out, set_name, cases, {"P count given presence (before)": fit(fitted, p_given_oxygen=False),
+                                               "P count given presence and O count": fit(fitted, p_given_oxygen=True)})
     return out
+
+
+def compare_models(out: dict, set_name: str, cases: list[dict], models: dict) -> None:
+    """Re-rank the development pools of ``cases`` (3 and 7 peaks) with each of two
+    ``models``: truth-first and top-3 counts under ``out[model][set_name]``, the queries
+    whose rank changed (truth, rank with the first, with the second) under
+    ``out["changed"][set_name]``."""
+    for n_peaks in (3, 7):
+        pools = development_pools(cases, n_peaks)
+        ranks: dict = {}
+        for name, model in models.items():
+            first, top3, ranks[name] = rerank(pools, model)
+            out.setdefault(name, {}).setdefault(set_name, {})[f"{n_peaks}_peaks"] = {
+                "top1": first, "top3": top3, "cases": len(pools)}
+            print(f"{set_name}, {n_peaks} peaks, {name}: first {first}, top 3 {top3} of {len(pools)}", flush=True)
+        a, b = ranks.values()
+        out.setdefault("changed", {}).setdefault(set_name, {})[f"{n_peaks}_peaks"] = [
+            (truth, ra, rb) for (truth, *_), ra, rb in zip(pools, a, b) if ra != rb]
 
 
 def tox21_choice() -> dict:
@@ -551,30 +559,22 @@ def tox21_choice() -> dict:
     against the same list with the Tox21 10K library's compounds (drugs, pesticides,
     industrial chemicals; tests/data/molecule/development/make_prior_list.py --tox21), on
     four development query sets: the three of :func:`development_query_sets` and 300 Tox21
-    compounds of the list (seed 153), the validation set's Gaussian noise, 3 and 7 peaks,
+    compounds (tests/data/molecule/development/tox21_formulas.csv, the rows the extended list
+    adds; seed 153), the validation set's Gaussian noise, 3 and 7 peaks,
     CHNOPS + each compound's halogens, each prior fitted without the queried formulas.
     Pre-registered rule (benchmarks/out/molecule_tox21_rule.txt, written before the run):
     the Tox21 list is taken iff it puts more development queries first, summed over the four
     sets and both peak counts, than the list before."""
-    listed = [(Formula(f).hill, Formula(f).counts, source) for _, f, source in read_list()]
-    sets = {**development_query_sets(), "Tox21 (300)": massbank_queries(seed=153, source="tox21")}
+    tox21 = read_compounds(DEV / "tox21_formulas.csv")  # the rows make_prior_list.py --tox21 adds
+    listed = [(Formula(f).hill, Formula(f).counts, source) for _, f, source in read_list() + tox21]
+    sets = {**development_query_sets(), "Tox21 (300)": drawn_queries([(name, f) for name, f, _ in tox21], 300, 153)}
     out: dict = {}
     for set_name, cases in sets.items():
         held = {c["formula"] for c in cases}
-        models = {"list before (project, MassBank, Human-GEM)": fit([c for h, c, src in listed
-                                                                    if h not in held and not src.startswith("tox21")]),
-                  "list with Tox21": fit([c for h, c, _ in listed if h not in held])}
-        for n_peaks in (3, 7):
-            pools = development_pools(cases, n_peaks)
-            ranks: dict = {}
-            for name, model in models.items():
-                first, top3, ranks[name] = rerank(pools, model)
-                out.setdefault(name, {}).setdefault(set_name, {})[f"{n_peaks}_peaks"] = {
-                    "top1": first, "top3": top3, "cases": len(pools)}
-                print(f"{set_name}, {n_peaks} peaks, {name}: first {first}, top 3 {top3} of {len(pools)}", flush=True)
-            a, b = ranks.values()
-            out.setdefault("changed", {}).setdefault(set_name, {})[f"{n_peaks}_peaks"] = [
-                (truth, ra, rb) for (truth, *_), ra, rb in zip(pools, a, b) if ra != rb]
+        compare_models(out, set_name, cases, {
+            "list before (project, MassBank, Human-GEM)": fit([c for h, c, src in listed
+                                                              if h not in held and not src.startswith("tox21")]),
+            "list with Tox21": fit([c for h, c, _ in listed if h not in held])})
     totals = {name: sum(v["top1"] for per_set in out[name].values() for v in per_set.values())
               for name in out if name != "changed"}
     before, after = totals.values()

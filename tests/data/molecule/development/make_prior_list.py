@@ -172,6 +172,12 @@ def blind_formulas(formula_class) -> set[str]:
     return {formula_class(row[2]).hill for row in module.COMPOUNDS}
 
 
+def resolved(repo: str, rev: str) -> str:
+    """The full commit hash of ``rev`` in the clone ``repo``."""
+    return subprocess.run(["git", "-C", repo, "rev-parse", rev], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 def kept(f) -> bool:
     """The list's filters: a neutral closed-shell molecule over C, H, N, O, P, S, F, Cl, Br,
     I with at least one C, 80-2000 Da, integral RDBE >= 0."""
@@ -191,8 +197,7 @@ def main() -> None:
     args = args[:args.index("--human-gem")] if gem else args
     repo = args[0]
     commit = args[1] if len(args) > 1 else "HEAD"
-    commit = subprocess.run(["git", "-C", repo, "rev-parse", commit], capture_output=True, text=True,
-                            check=True).stdout.strip()
+    commit = resolved(repo, commit)
     validation = [r for r in csv.reader(line for line in (HERE.parent / "validation" / "compounds.csv")
                                         .read_text().splitlines() if not line.startswith("#"))]
     reference = json.loads((HERE.parent / "formula_cases.json").read_text())["cases"]
@@ -233,8 +238,7 @@ def main() -> None:
     metabolites: dict[str, tuple[str, str]] = {}
     gem_commit = ""
     if gem:
-        gem_commit = subprocess.run(["git", "-C", gem[0], "rev-parse", gem[1] if len(gem) > 1 else "HEAD"],
-                                    capture_output=True, text=True, check=True).stdout.strip()
+        gem_commit = resolved(gem[0], gem[1] if len(gem) > 1 else "HEAD")
         listed_keys = {key for key in seen if "|" not in key}
         listed_names = own_names | {r[1].lower() for r in seen.values()}
         for met in gem_metabolites(gem[0], gem_commit):
@@ -254,8 +258,7 @@ def main() -> None:
     tox21: dict[str, tuple[str, str]] = {}
     tox_commit = ""
     if tox:
-        tox_commit = subprocess.run(["git", "-C", tox[0], "rev-parse", tox[1] if len(tox) > 1 else "HEAD"],
-                                    capture_output=True, text=True, check=True).stdout.strip()
+        tox_commit = resolved(tox[0], tox[1] if len(tox) > 1 else "HEAD")
         listed_keys = {key for key in seen if "|" not in key}
         blind = blind_formulas(Formula)
         for ident, formula, key in tox21_compounds(tox[0], tox_commit):
