@@ -96,8 +96,14 @@ class VectorGenome(Genome[np.ndarray]):
         c1, c2 = self._cross_rows(np.asarray(a, self.dtype)[None, :], np.asarray(b, self.dtype)[None, :], rng)
         return c1[0], c2[0]
 
+    #: A subclass that overrides ``mutate``/``crossover`` gets them called one design or
+    #: pair at a time by :meth:`vary`; one whose overrides do what its row operators
+    #: (``_mutate_rows``, ``_cross_rows``) do for the whole pool sets this True to keep
+    #: the batch path (and its random draws).
+    vary_by_rows: bool = False
+
     def vary(self, parents: Sequence[np.ndarray], rng: np.random.Generator) -> list[np.ndarray]:
-        if _overrides(self, "mutate") or _overrides(self, "crossover"):
+        if not self.vary_by_rows and (_overrides(self, "mutate") or _overrides(self, "crossover")):
             # a subclass's own mutate/crossover (a plugin's): the pairing loop calls them one
             # design at a time, as for any Genome, instead of the row operators it replaced
             return Genome.vary(self, parents, rng)

@@ -263,6 +263,8 @@ class CompositionGenome(IntegerVector):
         chosen = moves[np.arange(len(Y)), best] * inside.any(axis=1)[:, None]
         return Y + chosen
 
+    vary_by_rows = True  # crossover below is _cross_rows + repair for one pair: the pool is varied by rows
+
     def crossover(self, a: np.ndarray, b: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         c1, c2 = self._cross_rows(np.asarray(a)[None, :], np.asarray(b)[None, :], rng)
         return tuple(self.repair_rows(np.vstack([c1, c2])))  # type: ignore[return-value]

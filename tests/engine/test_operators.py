@@ -151,3 +151,26 @@ def test_binary_repair_is_the_nearest_bit_string():
     assert g.repair(np.array([0, 1, 2, -1, 1, 0])).tolist() == [0, 1, 1, 0, 1, 0]
     assert g.repair(np.array([True, False, True, False, False, True])).tolist() == [1, 0, 1, 0, 0, 1]
     assert g.repair(np.array([0.3, 0.5, 0.7, -1.0, 1.4, 0.0])).dtype == np.uint8
+
+
+def test_a_subclass_whose_overrides_match_its_rows_keeps_the_batch_path():
+    """A plugin's vector subclass with its own crossover has it called pair by pair; one
+    that declares vary_by_rows (its crossover is its row operator for one pair, as the
+    molecule plugin's CompositionGenome) keeps the batch path and its random draws: the
+    pairwise path had changed the molecule GA's results without a word."""
+    calls = []
+
+    class Own(IntegerVector):
+        def crossover(self, a, b, rng):
+            calls.append(1)
+            return super().crossover(a, b, rng)
+
+    class Rows(Own):
+        vary_by_rows = True
+
+    parents = [np.arange(6) % 4, np.arange(6)[::-1] % 4, np.ones(6, int), np.zeros(6, int)]
+    plain = IntegerVector(np.zeros(6), np.full(6, 5)).vary(parents, np.random.default_rng(1))
+    rows = Rows(np.zeros(6), np.full(6, 5)).vary(parents, np.random.default_rng(1))
+    assert [r.tolist() for r in rows] == [p.tolist() for p in plain] and not calls
+    Own(np.zeros(6), np.full(6, 5)).vary(parents, np.random.default_rng(1))
+    assert calls
