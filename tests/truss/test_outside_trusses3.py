@@ -19,7 +19,7 @@ import pytest
 
 from gadesign.cli import main
 
-from .test_outside_trusses import _compare, reference_stiffness
+from .test_outside_trusses import _compare, _raw, reference_stiffness
 
 WILD = Path(__file__).resolve().parents[1] / "data" / "truss" / "wild"
 
@@ -51,32 +51,15 @@ def pynite_raw(data: dict):
     displacements. Returns u, N, R as reference_stiffness does."""
     from Pynite import FEModel3D
 
-    nodes = np.array(data["nodes"], float)
+    nodes, members, fixed, settle, E, A, loads = _raw(data)
     n, d = nodes.shape
-    m = len(data["members"])
-    E = data["E"] if isinstance(data["E"], list) else [data["E"]] * m
-    rho = data["density"] if isinstance(data["density"], list) else [data["density"]] * m
-    A = data["areas"]
-    fixed, settle = np.zeros((n, d), bool), np.zeros((n, d))
-    for s in data["supports"]:
-        fixed[s["node"]] |= np.array(s["fixed"])
-        settle[s["node"]] = s.get("displacement", [0.0] * d)
+    m = len(members)
     U, N, R = [], [], []
-    for lc in data["load_cases"]:
-        f = np.zeros((n, d))
-        for ld in lc["loads"]:
-            f[ld["node"]] += ld["force"]
-        if data.get("self_weight"):
-            g = np.array(data["self_weight"]["gravity"], float)
-            g = g / np.linalg.norm(g) * data["self_weight"].get("factor", 1.0)
-            for e, (i, j) in enumerate(data["members"]):
-                w = rho[e] * math.dist(nodes[i], nodes[j]) * A[e]
-                f[i] += 0.5 * w * g
-                f[j] += 0.5 * w * g
+    for f in loads:
         model = FEModel3D()
         for i, p in enumerate(nodes):
             model.add_node(f"N{i}", *([*map(float, p), 0.0][:3]))
-        for e, (i, j) in enumerate(data["members"]):
+        for e, (i, j) in enumerate(members):
             model.add_material(f"E{e}", float(E[e]), float(E[e]) / 2.6, 0.3, 0.0)
             model.add_section(f"S{e}", float(A[e]), 1.0, 1.0, 1.0)
             model.add_member(f"M{e}", f"N{i}", f"N{j}", f"E{e}", f"S{e}")

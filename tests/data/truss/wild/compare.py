@@ -4,7 +4,6 @@ releases = truss) and anastruct (2D truss elements; no settlement). Prints, per 
 engine, max abs difference / max abs reference value of displacements, member forces and
 reactions. Usage: python tests/data/truss/wild/compare.py FILE.json ..."""
 import json
-import math
 import os
 import subprocess
 import sys
@@ -14,81 +13,18 @@ from pathlib import Path
 import numpy as np
 
 
-def per(v, m):
-    return [float(x) for x in v] if isinstance(v, list) else [float(v)] * m
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # tests/
+from truss.test_outside_trusses import _raw  # noqa: E402 - the tests' own readers of the raw JSON
+from truss.test_outside_trusses3 import per_member, pynite_raw  # noqa: E402
 
-def raw(data, areas=None):
-    nodes = np.array(data["nodes"], float)
-    n, d = nodes.shape
-    members = [tuple(p) for p in data["members"]]
-    m = len(members)
-    fixed = np.zeros((n, d), bool); settle = np.zeros((n, d))
-    for s in data["supports"]:
-        fixed[s["node"]] |= np.array(s["fixed"])
-        if "displacement" in s:
-            settle[s["node"]] = s["displacement"]
-    E = per(data["E"], m); rho = per(data["density"], m)
-    A = [float(a) for a in (areas if areas is not None else data["areas"])]
-    if len(A) != m:  # per group
-        g = data["groups"]; AA = [0.0] * m
-        for gi, grp in enumerate(g):
-            for k in grp["members"]:
-                AA[k] = A[gi]
-        A = AA
-    loads = []
-    for lc in data["load_cases"]:
-        f = np.zeros((n, d))
-        for ld in lc["loads"]:
-            f[ld["node"]] += ld["force"]
-        loads.append(f)
-    sw = data.get("self_weight")
-    if sw:
-        g = np.array(sw["gravity"], float); g = g / np.linalg.norm(g) * sw.get("factor", 1.0)
-        for f in loads:
-            for e, (i, j) in enumerate(members):
-                w = rho[e] * math.dist(nodes[i], nodes[j]) * A[e]
-                f[i] += 0.5 * w * g; f[j] += 0.5 * w * g
-    return nodes, members, fixed, settle, E, A, loads
 
-def pynite(data, areas=None):
-    from Pynite import FEModel3D
-    nodes, members, fixed, settle, E, A, loads = raw(data, areas)
-    n, d = nodes.shape
-    U, N, R = [], [], []
-    for c, f in enumerate(loads):
-        mdl = FEModel3D()
-        for i, p in enumerate(nodes):
-            x, y, z = (list(p) + [0.0])[:3]
-            mdl.add_node(f"N{i}", x, y, z)
-        mats = {}
-        for e, (i, j) in enumerate(members):
-            key = E[e]
-            if key not in mats:
-                mats[key] = f"M{len(mats)}"; mdl.add_material(mats[key], E[e], E[e] / 2.6, 0.3, 0.0)
-            mdl.add_section(f"S{e}", A[e], 1.0, 1.0, 1.0)
-            mdl.add_member(f"E{e}", f"N{i}", f"N{j}", mats[key], f"S{e}")
-            mdl.def_releases(f"E{e}", Rxi=True, Ryi=True, Rzi=True, Ryj=True, Rzj=True)
-        for i in range(n):
-            fx = list(fixed[i]) + ([True] if d == 2 else [])
-            mdl.def_support(f"N{i}", fx[0], fx[1], fx[2], True, True, True)
-            for k in range(d):
-                if fixed[i, k] and settle[i, k] != 0:
-                    mdl.def_node_disp(f"N{i}", ["DX", "DY", "DZ"][k], float(settle[i, k]))
-                if f[i, k] != 0:
-                    mdl.add_node_load(f"N{i}", ["FX", "FY", "FZ"][k], float(f[i, k]), case="LC")
-        mdl.add_load_combo("C", {"LC": 1.0})
-        mdl.analyze_linear(check_stability=False, check_statics=False)
-        u = np.array([[mdl.nodes[f"N{i}"].DX["C"], mdl.nodes[f"N{i}"].DY["C"], mdl.nodes[f"N{i}"].DZ["C"]][:d] for i in range(n)])
-        r = np.array([[mdl.nodes[f"N{i}"].RxnFX["C"], mdl.nodes[f"N{i}"].RxnFY["C"], mdl.nodes[f"N{i}"].RxnFZ["C"]][:d] for i in range(n)])
-        r = np.where(fixed, r, 0.0)
-        # axial force from the displacements PyNite computed (member.axial sign checked separately)
-        ax = np.array([-mdl.members[f"E{e}"].axial(0.0, "C") for e in range(len(members))])
-        U.append(u); N.append(ax); R.append(r)
-    return np.array(U), np.array(N), np.array(R)
+def pynite(data):
+    return pynite_raw(per_member(data))
 
-def anastruct2d(data, areas=None, inclined=None):
+
+def anastruct2d(data):
     from anastruct import SystemElements
-    nodes, members, fixed, _settle, E, A, loads = raw(data, areas)
+    nodes, members, fixed, _settle, E, A, loads = _raw(per_member(data))
     assert nodes.shape[1] == 2
     U, N, R = [], [], []
     for f in loads:
@@ -139,13 +75,13 @@ def reldiff(a, b):
         out.append(float(np.abs(x - y).max() / s))
     return out  # per quantity u, N, R: max abs diff / max abs ref (per all cases)
 
-def compare(path, which="pynite", **kw):
+def compare(path, which="pynite"):
     data = json.loads(Path(path).read_text())
     g, p, dt = gadesign(path)
     if g is None:
         return {"rc": p.returncode, "stderr": p.stderr.strip()[-500:], "time": dt}
     t = time.time()
-    ref = pynite(data, **kw) if which == "pynite" else anastruct2d(data, **kw)
+    ref = pynite(data) if which == "pynite" else anastruct2d(data)
     tr = time.time() - t
     return {"rc": 0, "time": round(dt, 2), "ref_time": round(tr, 2), "u,N,R": [f"{v:.2e}" for v in reldiff(g, ref)]}
 
