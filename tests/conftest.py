@@ -53,6 +53,7 @@ class MainIn:
     def __call__(self, args: list[str]) -> tuple[int, str, str]:
         from gadesign.cli import main
 
+        self.capsys.readouterr()  # what earlier steps printed is not this call's
         rc = main([a.replace("{d}", str(self.tmp_path)) for a in args])
         out, err = self.capsys.readouterr()
         return rc, out, err

@@ -197,26 +197,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def gadesign(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    from gadesign.cli import main
-
-    capsys.readouterr()
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def test_resume_writes_the_results_of_a_run_stopped_while_writing_them(installed, tmp_path, capsys, monkeypatch):
+def test_resume_writes_the_results_of_a_run_stopped_while_writing_them(installed, tmp_path, main_in, monkeypatch):
     flag = tmp_path / "stop-once"
     flag.write_text("")
     monkeypatch.setenv("O3_STOP_ONCE", str(flag))
     run = tmp_path / "run"
-    code, _, err = gadesign(capsys, "evolve", "o3-beam", "--seed", "1", "--quiet", "--out", str(run))
+    code, _, err = main_in(["evolve", "o3-beam", "--seed", "1", "--quiet", "--out", str(run)])
     assert code == 130, err
     assert (run / "front.json").is_file() and not (run / "run.json").exists()  # the card is written last
     stopped_front = (run / "front.json").read_bytes()
 
-    code, out, err = gadesign(capsys, "resume", str(run), "--quiet")
+    code, out, err = main_in(["resume", str(run), "--quiet"])
     assert code == 0, err
     assert "nothing to resume" not in out
     assert (run / "run.json").is_file() and (run / "plots" / "front.png").is_file()
@@ -225,15 +216,15 @@ def test_resume_writes_the_results_of_a_run_stopped_while_writing_them(installed
     assert (run / "front.json").read_bytes() == stopped_front
 
     whole = tmp_path / "whole"
-    assert gadesign(capsys, "evolve", "o3-beam", "--seed", "1", "--quiet", "--out", str(whole))[0] == 0
+    assert main_in(["evolve", "o3-beam", "--seed", "1", "--quiet", "--out", str(whole)])[0] == 0
     assert (whole / "front.json").read_bytes() == stopped_front
 
-    code, out, _ = gadesign(capsys, "resume", str(run), "--quiet")  # now it is finished
+    code, out, _ = main_in(["resume", str(run), "--quiet"])  # now it is finished
     assert code == 0 and "nothing to resume" in out
 
 
-def test_an_error_python_raised_in_plugin_code_under_the_factory_names_the_place(installed, capsys):
-    code, _, err = gadesign(capsys, "evolve", "o3-shop", "--seed", "1", "--quiet")
+def test_an_error_python_raised_in_plugin_code_under_the_factory_names_the_place(installed, main_in):
+    code, _, err = main_in(["evolve", "o3-shop", "--seed", "1", "--quiet"])
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert code == 2 and len(lines) == 1 and "Traceback" not in err, err
     assert lines[0].startswith("error: problem 'o3-shop': error in plugin code (")
@@ -333,10 +324,10 @@ def test_a_plugin_commands_bug_is_an_error_in_plugin_code_not_an_internal_error(
     assert ", in table): KeyError: 3" in lines[0], lines[0]
 
 
-def test_a_factory_that_returns_a_str_is_told_so(installed, capsys):
+def test_a_factory_that_returns_a_str_is_told_so(installed, main_in):
     """It was told it had 'got the name 'beam'' and to build it with make_problem('beam'),
     advice for a caller who passed a name, not for a factory's wrong return value."""
-    code, _, err = gadesign(capsys, "evolve", "o3-word", "--seed", "1", "--quiet")
+    code, _, err = main_in(["evolve", "o3-word", "--seed", "1", "--quiet"])
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert code == 2 and len(lines) == 1, err
     assert lines[0] == ("error: problem 'o3-word' (o3_plugs:word): the factory returned a str ('beam'), not a "
